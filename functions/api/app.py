@@ -1,0 +1,27 @@
+"""HTTP API: every /v1 route (and the OpenAPI document and Swagger UI)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accolade.http.app import TITLE, VERSION, build_app
+from accolade.http.routes import admin_routes, events, me_routes, system
+from accolade.observability import logger, metrics, tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+app = build_app(system, events, admin_routes, me_routes)
+app.enable_swagger(path="/v1/swagger", title=TITLE, version=VERSION)
+
+
+@app.get("/v1/openapi.json", include_in_schema=False)
+def openapi_document() -> Any:
+    return app.get_openapi_schema(title=TITLE, version=VERSION).model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,19 @@
+"""POST /v1/events: validate a batch of activity and store each new event once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accolade.http.app import build_app
+from accolade.http.routes import events
+from accolade.observability import logger, metrics, tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+app = build_app(events)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

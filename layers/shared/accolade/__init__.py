@@ -1,0 +1,1 @@
+"""Accolade: the shared layer (domain, services, ports, adapters) used by every function."""

@@ -1,0 +1,1 @@
+"""The single-table DynamoDB adapter."""

@@ -1,0 +1,80 @@
+"""Every key format of the single table, in one place. Every key starts with the tenant.
+
+| entity      | PK                     | SK                              | index keys                          |
+|-------------|------------------------|---------------------------------|-------------------------------------|
+| settings    | T#{tenant}             | SETTINGS                        |                                     |
+| metric      | T#{tenant}             | METRIC#{metric_id}              |                                     |
+| achievement | T#{tenant}             | ACH#{achievement_id}            |                                     |
+| event       | T#{tenant}#E#{event}   | EVENT                           |                                     |
+| user        | T#{tenant}#U#{user}    | PROFILE                         |                                     |
+| counter     | T#{tenant}#U#{user}    | CNT#{metric_id}#{period_key}    | Leaderboard: LBPK=T#{t}#LB#{m}#{p}, score |
+| award       | T#{tenant}#U#{user}    | AWD#{achievement}#{period}#{lv} | GSI1: T#{t}#ACH#{a} / {awarded_at}#{user} |
+| wallet      | T#{tenant}#U#{user}    | WALLET                          |                                     |
+| ledger      | T#{tenant}#U#{user}    | LEDGER#{sequence:012d}          |                                     |
+| message     | T#{tenant}#U#{user}    | MSG#{message_id}                |                                     |
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from accolade.domain.rules import AwardKey, CounterKey
+
+SETTINGS = "SETTINGS"
+PROFILE = "PROFILE"
+EVENT = "EVENT"
+WALLET = "WALLET"
+METRIC_PREFIX = "METRIC#"
+ACHIEVEMENT_PREFIX = "ACH#"
+COUNTER_PREFIX = "CNT#"
+AWARD_PREFIX = "AWD#"
+LEDGER_PREFIX = "LEDGER#"
+MESSAGE_PREFIX = "MSG#"
+
+
+def tenant_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}"
+
+
+def user_pk(tenant_id: str, user_id: str) -> str:
+    return f"T#{tenant_id}#U#{user_id}"
+
+
+def event_pk(tenant_id: str, event_id: str) -> str:
+    return f"T#{tenant_id}#E#{event_id}"
+
+
+def metric_sk(metric_id: str) -> str:
+    return f"{METRIC_PREFIX}{metric_id}"
+
+
+def achievement_sk(achievement_id: str) -> str:
+    return f"{ACHIEVEMENT_PREFIX}{achievement_id}"
+
+
+def counter_sk(key: CounterKey) -> str:
+    return f"{COUNTER_PREFIX}{key.metric_id}#{key.period_key}"
+
+
+def leaderboard_pk(tenant_id: str, metric_id: str, period_key: str) -> str:
+    return f"T#{tenant_id}#LB#{metric_id}#{period_key}"
+
+
+def award_sk(key: AwardKey) -> str:
+    return f"{AWARD_PREFIX}{key.achievement_id}#{key.period_key}#{key.level}"
+
+
+def achievement_holders_pk(tenant_id: str, achievement_id: str) -> str:
+    return f"T#{tenant_id}#ACH#{achievement_id}"
+
+
+def achievement_holders_sk(awarded_at: datetime, user_id: str) -> str:
+    return f"{awarded_at.isoformat()}#{user_id}"
+
+
+def ledger_sk(sequence: int) -> str:
+    return f"{LEDGER_PREFIX}{sequence:012d}"
+
+
+def message_sk(message_id: str) -> str:
+    return f"{MESSAGE_PREFIX}{message_id}"

@@ -1,0 +1,216 @@
+"""PynamoDB models of the single table: one base model owns PK/SK/GSIs and the discriminator.
+
+Each entity is a subclass; its key pattern is in ``keys.py``. These models never leave the
+``accolade.adapters`` package: repositories map them to domain models.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.attributes import (
+    Attribute,
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.constants import NUMBER, STRING
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.models import Model
+
+
+class DecimalAttribute(Attribute[Decimal]):
+    """An exact number: PynamoDB's NumberAttribute round-trips through float."""
+
+    attr_type = NUMBER
+
+    def serialize(self, value: Decimal) -> str:
+        return str(value)
+
+    def deserialize(self, value: str) -> Decimal:
+        return Decimal(value)
+
+
+class JSONAttribute(Attribute[Any]):
+    """A document stored as a JSON string (definitions read and written whole)."""
+
+    attr_type = STRING
+
+    def serialize(self, value: Any) -> str:
+        return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+
+    def deserialize(self, value: str) -> Any:
+        return json.loads(value)
+
+
+class HoldersIndex(GlobalSecondaryIndex["Item"]):
+    """GSI1: the holders of an achievement, in award order."""
+
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class LeaderboardIndex(GlobalSecondaryIndex["Item"]):
+    """Leaderboard of a (metric, period), queried by score; sparse (counters only)."""
+
+    class Meta:
+        index_name = "Leaderboard"
+        projection = IncludeProjection(["user_id", "reached_at"])
+
+    LBPK = UnicodeAttribute(hash_key=True)
+    score = DecimalAttribute(range_key=True)
+
+
+class Item(Model):
+    """Base of every entity in the table."""
+
+    class Meta:
+        table_name = "accolade"
+        region = "us-east-1"
+        max_retry_attempts = 8
+        host: str | None = None
+
+    PK = UnicodeAttribute(hash_key=True)
+    SK = UnicodeAttribute(range_key=True)
+    entity = DiscriminatorAttribute()
+    tenant_id = UnicodeAttribute()
+
+
+class DocumentItem(Item):
+    """Settings, metrics, achievements and user profiles: a versioned JSON document."""
+
+    doc = JSONAttribute()
+    version = NumberAttribute(default=1)
+
+
+class SettingsItem(DocumentItem, discriminator="settings"):
+    """PK T#{tenant}, SK SETTINGS."""
+
+
+class MetricItem(DocumentItem, discriminator="metric"):
+    """PK T#{tenant}, SK METRIC#{metric_id}."""
+
+
+class AchievementItem(DocumentItem, discriminator="achievement"):
+    """PK T#{tenant}, SK ACH#{achievement_id}."""
+
+
+class UserItem(DocumentItem, discriminator="user"):
+    """PK T#{tenant}#U#{user}, SK PROFILE."""
+
+
+class EventItem(Item, discriminator="event"):
+    """PK T#{tenant}#E#{event_id}, SK EVENT. Its INSERT stream record starts evaluation."""
+
+    event_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    occurred_at = UnicodeAttribute()
+    value = DecimalAttribute(null=True)
+    attributes = JSONAttribute(null=True)
+    fingerprint = UnicodeAttribute()
+    received_at = UTCDateTimeAttribute()
+    applied = BooleanAttribute(null=True)
+
+
+class CounterItem(Item, discriminator="counter"):
+    """PK T#{tenant}#U#{user}, SK CNT#{metric}#{period}; LBPK/score feed the leaderboard."""
+
+    user_id = UnicodeAttribute()
+    metric_id = UnicodeAttribute()
+    period_key = UnicodeAttribute()
+    LBPK = UnicodeAttribute()
+    score = DecimalAttribute()
+    reached_at = UnicodeAttribute()
+    leaderboard = LeaderboardIndex()
+
+
+class AwardItem(Item, discriminator="award"):
+    """PK T#{tenant}#U#{user}, SK AWD#{achievement}#{period}#{level}; GSI1 lists holders."""
+
+    award_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    achievement_id = UnicodeAttribute()
+    achievement_type = UnicodeAttribute()
+    achievement_version = NumberAttribute()
+    level = NumberAttribute()
+    period_key = UnicodeAttribute()
+    status = UnicodeAttribute()
+    awarded_at = UTCDateTimeAttribute()
+    valid_until = UTCDateTimeAttribute(null=True)
+    points = NumberAttribute()
+    coins = NumberAttribute()
+    event_id = UnicodeAttribute(null=True)
+    GSI1PK = UnicodeAttribute()
+    GSI1SK = UnicodeAttribute()
+    holders = HoldersIndex()
+
+
+class WalletItem(Item, discriminator="wallet"):
+    """PK T#{tenant}#U#{user}, SK WALLET: running balances; ``entries`` orders the ledger."""
+
+    user_id = UnicodeAttribute()
+    points = NumberAttribute(default=0)
+    coins = NumberAttribute(default=0)
+    entries = NumberAttribute(default=0)
+
+
+class LedgerItem(Item, discriminator="ledger"):
+    """PK T#{tenant}#U#{user}, SK LEDGER#{sequence}: one wallet movement with its balance."""
+
+    user_id = UnicodeAttribute()
+    award_id = UnicodeAttribute()
+    sequence = NumberAttribute()
+    points = NumberAttribute()
+    coins = NumberAttribute()
+    points_balance = NumberAttribute()
+    coins_balance = NumberAttribute()
+    reason = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+
+
+class MessageItem(Item, discriminator="message"):
+    """PK T#{tenant}#U#{user}, SK MSG#{message_id}: the inbox, and the announcement outbox."""
+
+    message_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    award_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    data = JSONAttribute(null=True)
+    announced_at = UTCDateTimeAttribute(null=True)
+    announcing_until = UTCDateTimeAttribute(null=True)
+
+
+ENTITY_MODELS: tuple[type[Item], ...] = (
+    SettingsItem,
+    MetricItem,
+    AchievementItem,
+    UserItem,
+    EventItem,
+    CounterItem,
+    AwardItem,
+    WalletItem,
+    LedgerItem,
+    MessageItem,
+)
+
+
+def bind(table_name: str, region: str, host: str | None) -> None:
+    """Point every model at the configured table (once per cold start, from bootstrap)."""
+    every: tuple[type[Item], ...] = (Item, *ENTITY_MODELS)
+    for model in every:
+        model.Meta.table_name = table_name
+        model.Meta.region = region
+        model.Meta.host = host
+        model._connection = None

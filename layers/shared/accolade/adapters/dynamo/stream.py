@@ -1,0 +1,58 @@
+"""Stream records in, service calls out: the glue between Lambda's DynamoDB stream batches and
+the evaluate / deliver services. Returns the sequence numbers that must be retried."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from accolade.adapters.dynamo.repository import award_from_image, event_from_image
+from accolade.bootstrap import Container
+from accolade.domain.models import ActivityEvent
+from accolade.observability import logger
+from accolade.services.deliver import announce_award
+from accolade.services.evaluate import evaluate_events
+
+Record = Mapping[str, Any]
+
+
+def _sequence(record: Record) -> str:
+    return str(record["dynamodb"]["SequenceNumber"])
+
+
+def evaluate_records(records: Iterable[Record], c: Container) -> set[str]:
+    """Evaluate the events of a stream batch at once; the failed events' sequence numbers."""
+    failed: set[str] = set()
+    parsed: list[tuple[str, ActivityEvent]] = []
+    sequences: dict[tuple[str, str], list[str]] = {}
+    for record in records:
+        try:
+            tenant_id, event = event_from_image(record["dynamodb"]["NewImage"])
+        except (KeyError, ValueError):
+            logger.exception("unreadable event record", extra={"record": record})
+            failed.add(_sequence(record))
+            continue
+        parsed.append((tenant_id, event))
+        sequences.setdefault((tenant_id, event.event_id), []).append(_sequence(record))
+    result = evaluate_events(
+        parsed,
+        config=c.config,
+        users=c.users,
+        progress=c.progress,
+        awards=c.awards,
+        clock=c.clock,
+    )
+    for key in result.failed:
+        failed.update(sequences.get(key, []))
+    logger.info("evaluated", extra={"events": len(parsed), "granted": len(result.granted)})
+    return failed
+
+
+def deliver_record(record: Record, c: Container) -> bool:
+    """Announce the award of one stream record (new awards only); True when it published."""
+    if record.get("eventName") != "INSERT":
+        return False
+    tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
+    return announce_award(
+        tenant_id, award, config=c.config, inbox=c.inbox, notifier=c.notifier, clock=c.clock
+    )

@@ -1,0 +1,89 @@
+"""A TransactWriteItems helper that remembers which of our items each cancellation reason is for.
+
+PynamoDB sends condition checks, deletes, puts and updates in that order, whatever order they were
+added in; DynamoDB answers cancellation reasons in request order. This keeps the two aligned.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from accolade.adapters.dynamo.models import Item
+
+MAX_ITEMS = 100  # DynamoDB's limit of items in one TransactWriteItems
+CONDITION_FAILED = "ConditionalCheckFailed"
+RETRYABLE_REASONS = frozenset(
+    {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+)
+
+
+@dataclass
+class Transaction:
+    puts: list[tuple[Hashable, Model, Condition | None]] = field(default_factory=list)
+    updates: list[tuple[Hashable, Model, list[Any], Condition | None]] = field(default_factory=list)
+
+    def put(self, label: Hashable, model: Model, condition: Condition | None = None) -> None:
+        self.puts.append((label, model, condition))
+
+    def update(
+        self, label: Hashable, model: Model, actions: list[Any], condition: Condition | None = None
+    ) -> None:
+        self.updates.append((label, model, actions, condition))
+
+    def __len__(self) -> int:
+        return len(self.puts) + len(self.updates)
+
+    def labels(self) -> list[Hashable]:
+        return [put[0] for put in self.puts] + [update[0] for update in self.updates]
+
+    def commit(self) -> None:
+        """Commit once; raises TransactWriteError. The token makes SDK retries idempotent."""
+        connection = Item._get_connection().connection
+        with TransactWrite(connection=connection, client_request_token=str(uuid.uuid4())) as tx:
+            for _, model, condition in self.puts:
+                tx.save(model, condition=condition)
+            for _, model, actions, condition in self.updates:
+                tx.update(model, actions=actions, condition=condition, add_version_condition=False)
+
+
+@dataclass
+class Cancelled:
+    """Labels whose condition failed, and whether anything else (a conflict) cancelled it."""
+
+    failed_conditions: set[Hashable]
+    retryable: bool
+
+
+def commit(transaction: Transaction) -> Cancelled | None:
+    """Commit; None on success, else what cancelled it. Other errors propagate."""
+    try:
+        transaction.commit()
+    except TransactWriteError as exc:
+        if exc.cause_response_code != "TransactionCanceledException":
+            raise
+        failed: set[Hashable] = set()
+        retryable = False
+        for label, reason in zip(transaction.labels(), exc.cancellation_reasons, strict=False):
+            if reason is None or reason.code in ("None", None):
+                continue
+            if reason.code == CONDITION_FAILED:
+                failed.add(label)
+            elif reason.code in RETRYABLE_REASONS:
+                retryable = True
+            else:
+                raise
+        return Cancelled(failed, retryable or not failed)
+    return None
+
+
+def backoff(attempt: int, sleep: Callable[[float], None] = time.sleep) -> None:
+    sleep(min(0.05 * 2**attempt, 1.0))

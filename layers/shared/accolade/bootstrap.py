@@ -1,0 +1,79 @@
+"""Wire the services to DynamoDB and SNS: the one place that builds adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from accolade.adapters.dynamo import models
+from accolade.adapters.dynamo.repository import (
+    DynamoAwardRepository,
+    DynamoConfigRepository,
+    DynamoEventRepository,
+    DynamoInboxRepository,
+    DynamoProgressRepository,
+    DynamoUserRepository,
+)
+from accolade.clock import SystemClock
+from accolade.config import Settings, settings
+from accolade.ports import Notifier
+
+
+@dataclass
+class Container:
+    """The adapters of one process, built lazily: a handler pays only for what it uses."""
+
+    settings: Settings
+
+    def __post_init__(self) -> None:
+        models.bind(self.settings.table_name, self.settings.region, self.settings.dynamodb_endpoint)
+
+    clock = SystemClock()
+
+    @cached_property
+    def config(self) -> DynamoConfigRepository:
+        return DynamoConfigRepository()
+
+    @cached_property
+    def users(self) -> DynamoUserRepository:
+        return DynamoUserRepository()
+
+    @cached_property
+    def events(self) -> DynamoEventRepository:
+        return DynamoEventRepository(self.clock)
+
+    @cached_property
+    def progress(self) -> DynamoProgressRepository:
+        return DynamoProgressRepository()
+
+    @cached_property
+    def awards(self) -> DynamoAwardRepository:
+        return DynamoAwardRepository()
+
+    @cached_property
+    def inbox(self) -> DynamoInboxRepository:
+        return DynamoInboxRepository()
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        from accolade.adapters.sns import SnsNotifier  # boto3's SNS client only where used
+
+        return SnsNotifier(self.settings.topic_arn)
+
+
+_container: Container | None = None
+
+
+def container() -> Container:
+    """The process-wide container, built on first use (cold start) from the environment."""
+    global _container  # noqa: PLW0603 - one per Lambda execution environment
+    if _container is None:
+        _container = Container(settings())
+    return _container
+
+
+def reset() -> None:
+    """Forget the container and settings (tests that change the environment)."""
+    global _container  # noqa: PLW0603
+    _container = None
+    settings.cache_clear()

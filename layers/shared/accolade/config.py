@@ -1,0 +1,37 @@
+"""Configuration: one pydantic model, read from the environment once per cold start."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    table_name: str
+    topic_arn: str = ""
+    bucket_name: str = ""
+    stage: str = "dev"
+    region: str = "us-east-1"
+    # Set by the local stack (and tests); absent on AWS, where the SDK's defaults apply.
+    dynamodb_endpoint: str | None = None
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        return cls(
+            table_name=env["TABLE_NAME"],
+            topic_arn=env.get("TOPIC_ARN", ""),
+            bucket_name=env.get("BUCKET_NAME", ""),
+            stage=env.get("STAGE", "dev"),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or env.get("AWS_ENDPOINT_URL"),
+        )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,1 @@
+"""Pure domain: models, rules, periods and errors. Imports nothing from AWS."""

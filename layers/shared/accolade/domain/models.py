@@ -1,0 +1,231 @@
+"""Domain models: what Accolade knows about tenants, users, metrics, achievements and awards."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from accolade.domain.periods import TimeRange, zone
+
+Scalar = str | int | float | bool
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Features(Model):
+    coins: bool = False
+
+
+class TenantSettings(Model):
+    timezone: str = "UTC"
+    features: Features = Features()
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana(cls, value: str) -> str:
+        zone(value)
+        return value
+
+
+class UserProfile(Model):
+    user_id: str
+    display_name: str = ""
+    org_id: str | None = None
+    groups: tuple[str, ...] = ()
+    featured_award_id: str | None = None
+
+
+class Aggregate(StrEnum):
+    COUNT = "count"
+    SUM = "sum"
+
+
+class Metric(Model):
+    metric_id: str
+    event_type: str
+    aggregate: Aggregate
+    field: str | None = None
+
+    def delta(self, event: ActivityEvent) -> Decimal | None:
+        """How much ``event`` moves this metric; None when it does not apply."""
+        if event.type != self.event_type:
+            return None
+        if self.aggregate is Aggregate.COUNT:
+            return Decimal(1)
+        if self.field is None:
+            return event.value
+        raw = event.attributes.get(self.field)
+        if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
+            return None
+        return Decimal(str(raw))
+
+
+class AchievementType(StrEnum):
+    METRIC_THRESHOLD = "metric_threshold"
+    PERIOD_TOP = "period_top"
+    GOAL_REACHED = "goal_reached"
+    FIRST_ACTIVITY_IN_PROJECT = "first_activity_in_project"
+    EVENT = "event"
+    MANUAL = "manual"
+    COURSE_COMPLETION = "course_completion"
+
+
+# The engine grants these today; the others are part of the contract and land with their issues.
+GRANTED_TYPES = frozenset({AchievementType.METRIC_THRESHOLD, AchievementType.EVENT})
+
+
+class Category(StrEnum):
+    AWARD = "award"
+    MEMBERSHIP = "membership"
+    RECORD = "record"
+
+
+class Level(Model):
+    threshold: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] = Decimal(1)
+    points: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    coins: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+
+
+class Audience(Model):
+    groups: tuple[str, ...] = ()
+
+
+class Achievement(Model):
+    """A versioned achievement definition (one per id; ``version`` grows with each edit)."""
+
+    achievement_id: str
+    name: str
+    description: str = ""
+    type: AchievementType
+    enabled: bool = True
+    badge: str | None = None
+    levels: tuple[Level, ...] = (Level(),)
+    metric: str | None = None
+    time_range: TimeRange | None = None
+    event_type: str | None = None
+    category: Category = Category.AWARD
+    repeatable: bool = False
+    effective_from: datetime | None = None
+    effective_to: datetime | None = None
+    audience: Audience = Audience()
+    show_next_to_name: bool = False
+    version: int = 1
+    created_at: datetime
+    updated_at: datetime
+
+    @model_validator(mode="after")
+    def _fits_its_type(self) -> Achievement:
+        if self.type not in GRANTED_TYPES:
+            raise ValueError(f"type {self.type.value!r} is not available yet")
+        if self.type is AchievementType.METRIC_THRESHOLD:
+            _require(self.metric, "metric")
+            _require(self.time_range, "time_range")
+            if not 1 <= len(self.levels) <= 3:
+                raise ValueError("levels: a metric threshold has 1 to 3 levels")
+            thresholds = [level.threshold for level in self.levels]
+            if thresholds != sorted(set(thresholds)):
+                raise ValueError("levels: thresholds must strictly increase from level I to III")
+        else:
+            if len(self.levels) != 1 or self.levels[0].threshold != 1:
+                raise ValueError("levels: this type has exactly one level whose threshold is 1")
+            _require(self.event_type, "event_type")
+        if self.effective_from and self.effective_to and self.effective_to <= self.effective_from:
+            raise ValueError("effective_to: must be after effective_from")
+        return self
+
+    def in_effect(self, moment: datetime) -> bool:
+        """Whether an event at ``moment`` counts: inside [effective_from, effective_to)."""
+        if self.effective_from and moment < self.effective_from:
+            return False
+        return not (self.effective_to and moment >= self.effective_to)
+
+    def visible_to(self, groups: tuple[str, ...]) -> bool:
+        """An empty audience is everyone; otherwise the user must share a group."""
+        return not self.audience.groups or bool(set(self.audience.groups) & set(groups))
+
+
+def _require(value: object, name: str) -> None:
+    if value is None:
+        raise ValueError(f"{name}: required for this type")
+
+
+class ActivityEvent(Model):
+    """One user activity, as accepted by ingestion."""
+
+    event_id: str
+    type: str
+    user_id: str
+    occurred_at: datetime
+    value: Decimal | None = None
+    attributes: dict[str, Scalar] = Field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """Stable digest of the payload: the same id with another fingerprint is a conflict."""
+        canonical = {
+            "type": self.type,
+            "user_id": self.user_id,
+            "occurred_at": self.occurred_at.isoformat(),
+            "value": None if self.value is None else str(self.value.normalize()),
+            "attributes": self.attributes,
+        }
+        encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+class AwardStatus(StrEnum):
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+class Award(Model):
+    award_id: str
+    user_id: str
+    achievement_id: str
+    achievement_type: AchievementType
+    achievement_version: int
+    level: int
+    period_key: str
+    status: AwardStatus = AwardStatus.ACTIVE
+    awarded_at: datetime
+    valid_until: datetime | None = None
+    points: int = 0
+    coins: int = 0
+    event_id: str | None = None
+
+
+class Wallet(Model):
+    points: int = 0
+    coins: int = 0
+    entries: int = 0
+
+
+class LedgerEntry(Model):
+    user_id: str
+    award_id: str
+    sequence: int
+    points: int
+    coins: int
+    points_balance: int
+    coins_balance: int
+    reason: str
+    at: datetime
+
+
+class Message(Model):
+    message_id: str
+    user_id: str
+    type: str
+    title: str
+    body: str
+    award_id: str | None = None
+    created_at: datetime
+    data: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,71 @@
+"""Periods in the tenant's time zone: day, ISO week (Monday first), calendar month, all time.
+
+An event belongs to the period of its ``occurred_at``, never of its arrival.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ALL_TIME_KEY = "ALL"
+
+
+class TimeRange(StrEnum):
+    ALL_TIME = "all_time"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+def zone(name: str) -> ZoneInfo:
+    """The ZoneInfo for an IANA name; ValueError when it is not one."""
+    if not name or name.startswith(("/", ".")) or ".." in name or name != name.strip():
+        raise ValueError(f"{name!r} is not an IANA time zone name")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError, OSError) as exc:
+        raise ValueError(f"{name!r} is not an IANA time zone name") from exc
+
+
+def period_key(time_range: TimeRange, moment: datetime, tz: ZoneInfo) -> str:
+    """The key of the period holding ``moment`` (aware) in ``tz``: D2026-11-24, W2026-W48, M2026-11, ALL."""
+    if time_range is TimeRange.ALL_TIME:
+        return ALL_TIME_KEY
+    local = moment.astimezone(tz)
+    if time_range is TimeRange.DAY:
+        return f"D{local.date().isoformat()}"
+    if time_range is TimeRange.WEEK:
+        iso = local.isocalendar()
+        return f"W{iso.year}-W{iso.week:02d}"
+    return f"M{local.year:04d}-{local.month:02d}"
+
+
+def period_bounds(key: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of a period key in ``tz``, as aware datetimes."""
+    if key == ALL_TIME_KEY:
+        return datetime.min.replace(tzinfo=tz), datetime.max.replace(tzinfo=tz)
+    kind, rest = key[0], key[1:]
+    if kind == "D":
+        start_day = date.fromisoformat(rest)
+        end_day = start_day + timedelta(days=1)
+    elif kind == "W":
+        year, week = rest.split("-W")
+        start_day = date.fromisocalendar(int(year), int(week), 1)
+        end_day = start_day + timedelta(days=7)
+    elif kind == "M":
+        month_year, month = (int(part) for part in rest.split("-"))
+        start_day = date(month_year, month, 1)
+        end_day = date(month_year + month // 12, month % 12 + 1, 1)
+    else:
+        raise ValueError(f"unknown period key {key!r}")
+    return (
+        datetime.combine(start_day, time.min, tzinfo=tz),
+        datetime.combine(end_day, time.min, tzinfo=tz),
+    )
+
+
+def period_keys(moment: datetime, tz: ZoneInfo) -> dict[TimeRange, str]:
+    """Every period key of ``moment``: one per time range."""
+    return {time_range: period_key(time_range, moment, tz) for time_range in TimeRange}

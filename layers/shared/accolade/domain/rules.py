@@ -1,0 +1,174 @@
+"""The award rules, pure: which counters an event moves and which awards it earns."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from accolade.domain.models import (
+    Achievement,
+    AchievementType,
+    ActivityEvent,
+    Award,
+    Metric,
+)
+from accolade.domain.periods import TimeRange, period_key, period_keys
+
+ONCE = "ONCE"
+_SEP = "\x1f"
+
+
+@dataclass(frozen=True, order=True)
+class CounterKey:
+    user_id: str
+    metric_id: str
+    period_key: str
+
+
+@dataclass(frozen=True, order=True)
+class AwardKey:
+    """What makes an award unique: (achievement, user, level, period or event)."""
+
+    user_id: str
+    achievement_id: str
+    period_key: str
+    level: int
+
+    @property
+    def award_id(self) -> str:
+        raw = _SEP.join((self.user_id, self.achievement_id, self.period_key, str(self.level)))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def from_award_id(cls, award_id: str) -> AwardKey:
+        """Decode an award id; ValueError when it is not one."""
+        try:
+            padded = award_id + "=" * (-len(award_id) % 4)
+            user_id, achievement_id, period, level = (
+                base64.urlsafe_b64decode(padded.encode()).decode().split(_SEP)
+            )
+            return cls(user_id, achievement_id, period, int(level))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{award_id!r} is not an award id") from exc
+
+
+def counter_deltas(
+    event: ActivityEvent, metrics: Iterable[Metric], tz: ZoneInfo
+) -> dict[CounterKey, Decimal]:
+    """Every counter the event moves: each matching metric in each period it falls in."""
+    deltas: dict[CounterKey, Decimal] = {}
+    keys = period_keys(event.occurred_at, tz)
+    for metric in metrics:
+        delta = metric.delta(event)
+        if not delta:
+            continue
+        for key in keys.values():
+            counter = CounterKey(event.user_id, metric.metric_id, key)
+            deltas[counter] = deltas.get(counter, Decimal(0)) + delta
+    return deltas
+
+
+def _candidates(
+    event: ActivityEvent, achievements: Iterable[Achievement], groups: tuple[str, ...]
+) -> Iterable[Achievement]:
+    for achievement in achievements:
+        if (
+            achievement.enabled
+            and achievement.in_effect(event.occurred_at)
+            and achievement.visible_to(groups)
+        ):
+            yield achievement
+
+
+def threshold_counter(
+    achievement: Achievement, user_id: str, moment: datetime, tz: ZoneInfo
+) -> CounterKey:
+    """The counter a metric-threshold achievement reads for ``user_id`` at ``moment``."""
+    assert achievement.metric is not None and achievement.time_range is not None
+    return CounterKey(user_id, achievement.metric, period_key(achievement.time_range, moment, tz))
+
+
+def counters_to_read(
+    events: Iterable[ActivityEvent],
+    achievements: Iterable[Achievement],
+    groups: Mapping[str, tuple[str, ...]],
+    tz: ZoneInfo,
+) -> set[CounterKey]:
+    """The counters whose values decide the threshold awards of these events."""
+    needed: set[CounterKey] = set()
+    for event in events:
+        for achievement in _candidates(event, achievements, groups.get(event.user_id, ())):
+            if achievement.type is AchievementType.METRIC_THRESHOLD:
+                needed.add(threshold_counter(achievement, event.user_id, event.occurred_at, tz))
+    return needed
+
+
+def levels_reached(achievement: Achievement, value: Decimal) -> list[int]:
+    """Reaching level k means every level up to k (12 against 5/10/15 is I and II)."""
+    return [index for index, level in enumerate(achievement.levels, 1) if value >= level.threshold]
+
+
+@dataclass(frozen=True)
+class AwardIntent:
+    key: AwardKey
+    achievement: Achievement
+    event_id: str | None
+
+    def to_award(self, awarded_at: datetime, *, coins_enabled: bool) -> Award:
+        level = self.achievement.levels[self.key.level - 1]
+        return Award(
+            award_id=self.key.award_id,
+            user_id=self.key.user_id,
+            achievement_id=self.key.achievement_id,
+            achievement_type=self.achievement.type,
+            achievement_version=self.achievement.version,
+            level=self.key.level,
+            period_key=self.key.period_key,
+            awarded_at=awarded_at,
+            points=level.points,
+            coins=level.coins if coins_enabled else 0,
+            event_id=self.event_id,
+        )
+
+
+def plan_awards(
+    events: Iterable[ActivityEvent],
+    achievements: Iterable[Achievement],
+    groups: Mapping[str, tuple[str, ...]],
+    counters: Mapping[CounterKey, Decimal],
+    tz: ZoneInfo,
+) -> list[AwardIntent]:
+    """Every award these events earn, one per award key, in a stable order."""
+    achievements = list(achievements)
+    intents: dict[AwardKey, AwardIntent] = {}
+    for event in events:
+        for achievement in _candidates(event, achievements, groups.get(event.user_id, ())):
+            for intent in _earned(achievement, event, counters, tz):
+                intents.setdefault(intent.key, intent)
+    return [intents[key] for key in sorted(intents)]
+
+
+def _earned(
+    achievement: Achievement,
+    event: ActivityEvent,
+    counters: Mapping[CounterKey, Decimal],
+    tz: ZoneInfo,
+) -> Iterable[AwardIntent]:
+    if achievement.type is AchievementType.METRIC_THRESHOLD:
+        counter = threshold_counter(achievement, event.user_id, event.occurred_at, tz)
+        for level in levels_reached(achievement, counters.get(counter, Decimal(0))):
+            key = AwardKey(event.user_id, achievement.achievement_id, counter.period_key, level)
+            yield AwardIntent(key, achievement, event.event_id)
+    elif achievement.type is AchievementType.EVENT and achievement.event_type == event.type:
+        period = f"E:{event.event_id}" if achievement.repeatable else ONCE
+        key = AwardKey(event.user_id, achievement.achievement_id, period, 1)
+        yield AwardIntent(key, achievement, event.event_id)
+
+
+def current_period(achievement: Achievement, now: datetime, tz: ZoneInfo) -> str:
+    """The period whose progress a user sees now for a threshold achievement."""
+    return period_key(achievement.time_range or TimeRange.ALL_TIME, now, tz)

@@ -1,0 +1,1 @@
+"""The HTTP API: Powertools event handler routes (an adapter at the edge)."""

@@ -1,0 +1,457 @@
+"""Request and response bodies of the HTTP API. Unknown fields are refused (422)."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
+
+from accolade.domain.models import (
+    Achievement,
+    AchievementType,
+    ActivityEvent,
+    Aggregate,
+    Award,
+    Category,
+    LedgerEntry,
+    Message,
+    Metric,
+    TenantSettings,
+    UserProfile,
+)
+from accolade.domain.periods import TimeRange, zone
+from accolade.services.me import AchievementView
+
+Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
+EventType = Annotated[
+    str, Field(min_length=1, max_length=100, pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+GroupName = Annotated[str, Field(min_length=1, max_length=64)]
+AttributeName = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+]
+AttributeValue = Annotated[StrictStr, Field(max_length=256)] | StrictBool | StrictInt | StrictFloat
+Number = StrictInt | StrictFloat
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+MAX_ABS_VALUE = 1e15
+MAX_ATTRIBUTES = 20
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _rfc3339(value: Any) -> Any:
+    if not isinstance(value, str) or not RFC3339.match(value):
+        raise ValueError("must be an RFC 3339 date-time with an offset, e.g. 2026-11-24T10:00:00Z")
+    return value
+
+
+class EventIn(Body):
+    id: Id
+    type: EventType
+    user_id: Id
+    occurred_at: AwareDatetime
+    value: Number | None = None
+    attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict)
+
+    _occurred_at_format = field_validator("occurred_at", mode="before")(_rfc3339)
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: float | int | None) -> float | int | None:
+        if value is not None and (not math.isfinite(value) or abs(value) > MAX_ABS_VALUE):
+            raise ValueError("must be a finite number no larger than 1e15 in magnitude")
+        return value
+
+    @field_validator("attributes")
+    @classmethod
+    def _few(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(value) > MAX_ATTRIBUTES:
+            raise ValueError(f"at most {MAX_ATTRIBUTES} attributes")
+        for item in value.values():
+            if isinstance(item, float) and (not math.isfinite(item) or abs(item) > MAX_ABS_VALUE):
+                raise ValueError("numbers must be finite and no larger than 1e15 in magnitude")
+        return value
+
+    def to_domain(self) -> ActivityEvent:
+        return ActivityEvent(
+            event_id=self.id,
+            type=self.type,
+            user_id=self.user_id,
+            occurred_at=self.occurred_at,
+            value=None if self.value is None else Decimal(str(self.value)),
+            attributes=self.attributes,
+        )
+
+
+class EventsIn(Body):
+    events: Annotated[list[EventIn], Field(min_length=1, max_length=100)]
+
+
+class EventsAccepted(BaseModel):
+    accepted: list[str]
+    duplicates: list[str]
+
+
+class FeaturesIn(Body):
+    coins: StrictBool = False
+
+
+class SettingsIn(Body):
+    timezone: Annotated[str, Field(min_length=1, max_length=64)] = "UTC"
+    features: FeaturesIn = FeaturesIn()
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana(cls, value: str) -> str:
+        zone(value)
+        return value
+
+    def to_domain(self) -> TenantSettings:
+        return TenantSettings.model_validate(self.model_dump())
+
+
+class SettingsOut(BaseModel):
+    timezone: str
+    features: dict[str, bool]
+
+    @classmethod
+    def of(cls, settings: TenantSettings) -> SettingsOut:
+        return cls(timezone=settings.timezone, features=settings.features.model_dump())
+
+
+class UserIn(Body):
+    display_name: Annotated[str, Field(max_length=200)] = ""
+    org_id: Id | None = None
+    groups: Annotated[list[GroupName], Field(max_length=50)] = Field(default_factory=list)
+
+    def to_domain(self, user_id: str) -> UserProfile:
+        return UserProfile(
+            user_id=user_id,
+            display_name=self.display_name,
+            org_id=self.org_id,
+            groups=tuple(dict.fromkeys(self.groups)),
+        )
+
+
+class UserOut(BaseModel):
+    user_id: str
+    display_name: str
+    org_id: str | None
+    groups: list[str]
+
+    @classmethod
+    def of(cls, user: UserProfile) -> UserOut:
+        return cls(
+            user_id=user.user_id,
+            display_name=user.display_name,
+            org_id=user.org_id,
+            groups=list(user.groups),
+        )
+
+
+class MetricIn(Body):
+    event_type: EventType
+    aggregate: Aggregate
+    field: AttributeName | None = None
+
+    def to_domain(self, metric_id: str) -> Metric:
+        return Metric(
+            metric_id=metric_id,
+            event_type=self.event_type,
+            aggregate=self.aggregate,
+            field=self.field if self.aggregate is Aggregate.SUM else None,
+        )
+
+
+class MetricOut(BaseModel):
+    metric_id: str
+    event_type: str
+    aggregate: str
+    field: str | None
+
+    @classmethod
+    def of(cls, metric: Metric) -> MetricOut:
+        return cls(
+            metric_id=metric.metric_id,
+            event_type=metric.event_type,
+            aggregate=metric.aggregate.value,
+            field=metric.field,
+        )
+
+
+class LevelIn(Body):
+    threshold: Annotated[Number, Field(gt=0, le=MAX_ABS_VALUE)] = 1
+    points: Annotated[StrictInt, Field(ge=0, le=1_000_000)] = 0
+    coins: Annotated[StrictInt, Field(ge=0, le=1_000_000)] = 0
+
+
+class AudienceIn(Body):
+    groups: Annotated[list[GroupName], Field(max_length=50)] = Field(default_factory=list)
+
+
+class AchievementIn(Body):
+    name: Name
+    description: Annotated[str, Field(max_length=2000)] = ""
+    type: AchievementType
+    enabled: StrictBool = True
+    badge: Annotated[str, Field(max_length=200)] | None = None
+    levels: Annotated[list[LevelIn], Field(min_length=1, max_length=3)] | None = None
+    metric: Id | None = None
+    time_range: TimeRange | None = None
+    event_type: EventType | None = None
+    category: Category = Category.AWARD
+    repeatable: StrictBool = False
+    effective_from: AwareDatetime | None = None
+    effective_to: AwareDatetime | None = None
+    audience: AudienceIn = AudienceIn()
+    show_next_to_name: StrictBool = False
+
+    def definition(self) -> dict[str, Any]:
+        data = self.model_dump(exclude_unset=True, mode="json")
+        if data.get("levels") is None:
+            data.pop("levels", None)
+        return data
+
+
+class AchievementPatch(Body):
+    name: Name | None = None
+    description: Annotated[str, Field(max_length=2000)] | None = None
+    type: AchievementType | None = None
+    enabled: StrictBool | None = None
+    badge: Annotated[str, Field(max_length=200)] | None = None
+    levels: Annotated[list[LevelIn], Field(min_length=1, max_length=3)] | None = None
+    metric: Id | None = None
+    time_range: TimeRange | None = None
+    event_type: EventType | None = None
+    category: Category | None = None
+    repeatable: StrictBool | None = None
+    effective_from: AwareDatetime | None = None
+    effective_to: AwareDatetime | None = None
+    audience: AudienceIn | None = None
+    show_next_to_name: StrictBool | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True, mode="json")
+
+
+class LevelOut(BaseModel):
+    level: int
+    threshold: float
+    points: int
+    coins: int
+
+
+class AchievementOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    type: str
+    enabled: bool
+    badge: str | None
+    levels: list[LevelOut]
+    metric: str | None
+    time_range: str | None
+    event_type: str | None
+    category: str
+    repeatable: bool
+    effective_from: datetime | None
+    effective_to: datetime | None
+    audience: dict[str, list[str]]
+    show_next_to_name: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, a: Achievement) -> AchievementOut:
+        return cls(
+            id=a.achievement_id,
+            name=a.name,
+            description=a.description,
+            type=a.type.value,
+            enabled=a.enabled,
+            badge=a.badge,
+            levels=[
+                LevelOut(level=i, threshold=float(lv.threshold), points=lv.points, coins=lv.coins)
+                for i, lv in enumerate(a.levels, 1)
+            ],
+            metric=a.metric,
+            time_range=a.time_range.value if a.time_range else None,
+            event_type=a.event_type,
+            category=a.category.value,
+            repeatable=a.repeatable,
+            effective_from=a.effective_from,
+            effective_to=a.effective_to,
+            audience={"groups": list(a.audience.groups)},
+            show_next_to_name=a.show_next_to_name,
+            version=a.version,
+            created_at=a.created_at,
+            updated_at=a.updated_at,
+        )
+
+
+class AchievementList(BaseModel):
+    items: list[AchievementOut]
+
+
+class ProgressOut(BaseModel):
+    period_key: str
+    value: float
+    levels_earned: int
+    next_level: int | None
+    next_threshold: float | None
+    remaining: float | None
+
+
+class MyAchievementOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    type: str
+    badge: str | None
+    category: str
+    earned: bool
+    times_earned: int
+    highest_level: int
+    levels: list[LevelOut]
+    points: int
+    points_earned: int
+    progress: ProgressOut | None
+
+    @classmethod
+    def of(cls, view: AchievementView) -> MyAchievementOut:
+        a = view.achievement
+        progress = view.progress
+        return cls(
+            id=a.achievement_id,
+            name=a.name,
+            description=a.description,
+            type=a.type.value,
+            badge=a.badge,
+            category=a.category.value,
+            earned=view.earned,
+            times_earned=view.times_earned,
+            highest_level=view.highest_level,
+            levels=[
+                LevelOut(level=i, threshold=float(lv.threshold), points=lv.points, coins=lv.coins)
+                for i, lv in enumerate(a.levels, 1)
+            ],
+            points=view.points,
+            points_earned=view.points_earned,
+            progress=None
+            if progress is None
+            else ProgressOut(
+                period_key=progress.period_key,
+                value=float(progress.value),
+                levels_earned=progress.levels_earned,
+                next_level=progress.next_level,
+                next_threshold=_float(progress.next_threshold),
+                remaining=_float(progress.remaining),
+            ),
+        )
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+class MyAchievementList(BaseModel):
+    items: list[MyAchievementOut]
+
+
+class AwardOut(BaseModel):
+    award_id: str
+    achievement_id: str
+    achievement_name: str | None
+    badge: str | None
+    level: int
+    period_key: str
+    status: str
+    awarded_at: datetime
+    valid_until: datetime | None
+    points: int
+    coins: int
+    certificate_url: str | None = None
+
+    @classmethod
+    def of(cls, award: Award, achievement: Achievement | None) -> AwardOut:
+        return cls(
+            award_id=award.award_id,
+            achievement_id=award.achievement_id,
+            achievement_name=achievement.name if achievement else None,
+            badge=achievement.badge if achievement else None,
+            level=award.level,
+            period_key=award.period_key,
+            status=award.status.value,
+            awarded_at=award.awarded_at,
+            valid_until=award.valid_until,
+            points=award.points,
+            coins=award.coins,
+        )
+
+
+class AwardList(BaseModel):
+    items: list[AwardOut]
+
+
+class WalletOut(BaseModel):
+    points: int
+    coins: int
+
+
+class LedgerEntryOut(BaseModel):
+    sequence: int
+    award_id: str
+    points: int
+    coins: int
+    points_balance: int
+    coins_balance: int
+    reason: str
+    at: datetime
+
+    @classmethod
+    def of(cls, entry: LedgerEntry) -> LedgerEntryOut:
+        return cls.model_validate(entry.model_dump(exclude={"user_id"}))
+
+
+class LedgerOut(BaseModel):
+    items: list[LedgerEntryOut]
+
+
+class MessageOut(BaseModel):
+    message_id: str
+    type: str
+    title: str
+    body: str
+    award_id: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, message: Message) -> MessageOut:
+        return cls.model_validate(message.model_dump(exclude={"user_id", "data"}))
+
+
+class MessageList(BaseModel):
+    items: list[MessageOut]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    stage: str

@@ -1,0 +1,129 @@
+"""Ports: the small interfaces services depend on. Each has a DynamoDB/SNS adapter and a fake."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from accolade.domain.models import (
+    Achievement,
+    ActivityEvent,
+    Award,
+    LedgerEntry,
+    Message,
+    Metric,
+    TenantSettings,
+    UserProfile,
+    Wallet,
+)
+from accolade.domain.rules import AwardKey, CounterKey
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class TenantConfig:
+    """Everything evaluation needs to know about a tenant, read in one query."""
+
+    settings: TenantSettings
+    metrics: tuple[Metric, ...] = ()
+    achievements: tuple[Achievement, ...] = ()
+
+
+class ConfigRepository(Protocol):
+    def get_config(self, tenant_id: str) -> TenantConfig: ...
+    def put_settings(self, tenant_id: str, settings: TenantSettings) -> None: ...
+    def put_metric(self, tenant_id: str, metric: Metric) -> None: ...
+    def get_metric(self, tenant_id: str, metric_id: str) -> Metric | None: ...
+    def create_achievement(self, tenant_id: str, achievement: Achievement) -> None: ...
+    def get_achievement(self, tenant_id: str, achievement_id: str) -> Achievement | None: ...
+    def replace_achievement(
+        self, tenant_id: str, achievement: Achievement, *, expected_version: int
+    ) -> None:
+        """Store a new version; ConflictError when another edit got there first."""
+        ...
+
+
+class UserRepository(Protocol):
+    def put_user(self, tenant_id: str, user: UserProfile) -> None: ...
+    def get_users(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, UserProfile]: ...
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    tenant_id: str
+    event: ActivityEvent
+    fingerprint: str
+
+
+class EventRepository(Protocol):
+    def add_new(self, tenant_id: str, events: Sequence[ActivityEvent]) -> set[str]:
+        """Store the events whose id is new; return the ids already stored with the same payload.
+
+        All or nothing: when an id is stored with another payload, raise ConflictError and store
+        none of the batch.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class EventDeltas:
+    """One event's counter changes; they commit together with the event's applied mark."""
+
+    event_id: str
+    deltas: Mapping[CounterKey, Decimal]
+
+
+@dataclass
+class ApplyOutcome:
+    applied: set[str] = field(default_factory=set)
+    already_applied: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)
+
+
+class ProgressRepository(Protocol):
+    def apply(self, tenant_id: str, changes: Sequence[EventDeltas], at: datetime) -> ApplyOutcome:
+        """Apply each event's deltas exactly once (the applied mark and counters in one transaction)."""
+        ...
+
+    def counters(self, tenant_id: str, keys: Iterable[CounterKey]) -> dict[CounterKey, Decimal]: ...
+
+
+class AwardRepository(Protocol):
+    def existing(self, tenant_id: str, keys: Iterable[AwardKey]) -> set[AwardKey]: ...
+
+    def grant(self, tenant_id: str, user_id: str, awards: Sequence[Award]) -> list[Award]:
+        """Write the awards whose key is free, crediting the wallet with a ledger entry each.
+
+        Returns the awards this call wrote; awards another writer already holds are skipped.
+        """
+        ...
+
+    def user_awards(self, tenant_id: str, user_id: str) -> list[Award]: ...
+    def wallet(self, tenant_id: str, user_id: str) -> Wallet: ...
+    def ledger(self, tenant_id: str, user_id: str) -> list[LedgerEntry]: ...
+
+
+class InboxRepository(Protocol):
+    def add(self, tenant_id: str, message: Message) -> bool:
+        """Store the message once; False when a message with that id is already there."""
+        ...
+
+    def claim_announcement(self, tenant_id: str, message: Message, lease_until: datetime) -> bool:
+        """Take the right to announce; False when already announced or another holds the lease."""
+        ...
+
+    def mark_announced(self, tenant_id: str, message: Message, at: datetime) -> None: ...
+    def release_announcement(self, tenant_id: str, message: Message) -> None: ...
+    def messages(self, tenant_id: str, user_id: str) -> list[Message]: ...
+
+
+class Notifier(Protocol):
+    def publish(
+        self, subject: str, payload: Mapping[str, Any], attributes: Mapping[str, str]
+    ) -> None: ...

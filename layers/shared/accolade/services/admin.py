@@ -1,0 +1,141 @@
+"""Admin use cases: tenant settings, users, metrics and achievement definitions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from accolade.domain.errors import InvalidInputError, NotFoundError
+from accolade.domain.models import Achievement, AchievementType, Metric, TenantSettings, UserProfile
+from accolade.ports import Clock, ConfigRepository, UserRepository
+
+M = TypeVar("M", bound=BaseModel)
+
+IMMUTABLE = frozenset({"achievement_id", "type", "version", "created_at", "updated_at"})
+
+
+def build(model: type[M], data: Mapping[str, Any], prefix: str = "") -> M:
+    """Validate ``data`` into a domain model; a rule it breaks becomes a 422 naming the field."""
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        location = ".".join(str(part) for part in error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if not location and ": " in message:
+            location, message = message.split(": ", 1)
+        raise InvalidInputError(prefix + (location or "body"), message) from exc
+
+
+def get_settings(tenant_id: str, *, config: ConfigRepository) -> TenantSettings:
+    return config.get_config(tenant_id).settings
+
+
+def put_settings(
+    tenant_id: str, settings: TenantSettings, *, config: ConfigRepository
+) -> TenantSettings:
+    config.put_settings(tenant_id, settings)
+    return settings
+
+
+def put_user(tenant_id: str, profile: UserProfile, *, users: UserRepository) -> UserProfile:
+    users.put_user(tenant_id, profile)
+    return profile
+
+
+def get_user(tenant_id: str, user_id: str, *, users: UserRepository) -> UserProfile:
+    found = users.get_users(tenant_id, [user_id]).get(user_id)
+    if found is None:
+        raise NotFoundError(f"user {user_id} not found")
+    return found
+
+
+def put_metric(tenant_id: str, metric: Metric, *, config: ConfigRepository) -> Metric:
+    config.put_metric(tenant_id, metric)
+    return metric
+
+
+def get_metric(tenant_id: str, metric_id: str, *, config: ConfigRepository) -> Metric:
+    metric = config.get_metric(tenant_id, metric_id)
+    if metric is None:
+        raise NotFoundError(f"metric {metric_id} not found")
+    return metric
+
+
+def list_metrics(tenant_id: str, *, config: ConfigRepository) -> list[Metric]:
+    return sorted(config.get_config(tenant_id).metrics, key=lambda metric: metric.metric_id)
+
+
+def create_achievement(
+    tenant_id: str, definition: Mapping[str, Any], *, config: ConfigRepository, clock: Clock
+) -> Achievement:
+    """Create a definition (version 1) with a new id."""
+    now = clock.now()
+    achievement = build(
+        Achievement,
+        {
+            **definition,
+            "achievement_id": uuid.uuid4().hex,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    _check_metric(tenant_id, achievement, config)
+    config.create_achievement(tenant_id, achievement)
+    return achievement
+
+
+def get_achievement(
+    tenant_id: str, achievement_id: str, *, config: ConfigRepository
+) -> Achievement:
+    achievement = config.get_achievement(tenant_id, achievement_id)
+    if achievement is None:
+        raise NotFoundError(f"achievement {achievement_id} not found")
+    return achievement
+
+
+def list_achievements(tenant_id: str, *, config: ConfigRepository) -> list[Achievement]:
+    return sorted(
+        config.get_config(tenant_id).achievements, key=lambda a: (a.name, a.achievement_id)
+    )
+
+
+def edit_achievement(
+    tenant_id: str,
+    achievement_id: str,
+    changes: Mapping[str, Any],
+    *,
+    config: ConfigRepository,
+    clock: Clock,
+) -> Achievement:
+    """Apply an edit as a new version. Thresholds and metric apply to future awards only, since
+    awards keep the level they were granted with; name, description and badge are read live."""
+    current = get_achievement(tenant_id, achievement_id, config=config)
+    if "type" in changes and changes["type"] != current.type.value:
+        raise InvalidInputError("type", "the type of an achievement never changes")
+    edited = build(
+        Achievement,
+        {
+            **current.model_dump(),
+            **{key: value for key, value in changes.items() if key not in IMMUTABLE},
+            "version": current.version + 1,
+            "updated_at": clock.now(),
+        },
+    )
+    if edited.metric != current.metric:
+        _check_metric(tenant_id, edited, config)
+    config.replace_achievement(tenant_id, edited, expected_version=current.version)
+    return edited
+
+
+def _check_metric(tenant_id: str, achievement: Achievement, config: ConfigRepository) -> None:
+    if (
+        achievement.type is AchievementType.METRIC_THRESHOLD
+        and achievement.metric
+        and config.get_metric(tenant_id, achievement.metric) is None
+    ):
+        raise InvalidInputError("metric", f"no metric {achievement.metric!r}: create it first")

@@ -1,0 +1,80 @@
+"""AnnounceAward: an inbox message per award, and one SNS publication for other systems."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from accolade.domain.models import Award, AwardStatus, Message
+from accolade.ports import Clock, ConfigRepository, InboxRepository, Notifier
+
+ANNOUNCE_LEASE = timedelta(seconds=60)
+AWARD_GRANTED = "award.granted"
+ROMAN = {1: "I", 2: "II", 3: "III"}
+
+
+def announce_award(
+    tenant_id: str,
+    award: Award,
+    *,
+    config: ConfigRepository,
+    inbox: InboxRepository,
+    notifier: Notifier,
+    clock: Clock,
+) -> bool:
+    """Tell the user and the subscribers about a new award; True when this call published it.
+
+    The inbox message is written once (conditional put). The publication is claimed with a lease
+    before publishing and marked after, so redeliveries and concurrent deliverers publish it
+    once; only a crash between publish and mark can repeat it after the lease, and subscribers
+    then see the same ``award_id``.
+    """
+    if award.status is not AwardStatus.ACTIVE:
+        return False
+    achievement = config.get_achievement(tenant_id, award.achievement_id)
+    name = achievement.name if achievement else award.achievement_id
+    leveled = achievement is not None and len(achievement.levels) > 1
+    levels = f" {ROMAN[award.level]}" if leveled else ""
+    message = Message(
+        message_id=award.award_id,
+        user_id=award.user_id,
+        type="achievement",
+        title=f"You earned {name}{levels}",
+        body=_body(award),
+        award_id=award.award_id,
+        created_at=award.awarded_at,
+        data={"achievement_id": award.achievement_id, "level": award.level},
+    )
+    inbox.add(tenant_id, message)
+    now = clock.now()
+    if not inbox.claim_announcement(tenant_id, message, now + ANNOUNCE_LEASE):
+        return False
+    try:
+        notifier.publish(
+            subject=f"Accolade: {name}",
+            payload={
+                "type": AWARD_GRANTED,
+                "tenant_id": tenant_id,
+                "achievement_name": name,
+                **award.model_dump(mode="json"),
+            },
+            attributes={
+                "tenant_id": tenant_id,
+                "event_type": AWARD_GRANTED,
+                "achievement_type": award.achievement_type.value,
+                "award_id": award.award_id,
+            },
+        )
+    except Exception:
+        inbox.release_announcement(tenant_id, message)
+        raise
+    inbox.mark_announced(tenant_id, message, clock.now())
+    return True
+
+
+def _body(award: Award) -> str:
+    parts = []
+    if award.points:
+        parts.append(f"{award.points} points")
+    if award.coins:
+        parts.append(f"{award.coins} coins")
+    return "You earned " + " and ".join(parts) + "." if parts else "Well done."

@@ -1,0 +1,96 @@
+"""EvaluateEvents: move counters exactly once, then grant what the new totals earn."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from accolade.domain.models import ActivityEvent, Award
+from accolade.domain.periods import zone
+from accolade.domain.rules import counter_deltas, counters_to_read, plan_awards
+from accolade.observability import logger
+from accolade.ports import (
+    AwardRepository,
+    Clock,
+    ConfigRepository,
+    EventDeltas,
+    ProgressRepository,
+    UserRepository,
+)
+
+
+@dataclass
+class EvaluationResult:
+    granted: list[Award] = field(default_factory=list)
+    failed: set[tuple[str, str]] = field(default_factory=set)  # (tenant_id, event_id)
+
+
+def evaluate_events(
+    events: Sequence[tuple[str, ActivityEvent]],
+    *,
+    config: ConfigRepository,
+    users: UserRepository,
+    progress: ProgressRepository,
+    awards: AwardRepository,
+    clock: Clock,
+) -> EvaluationResult:
+    """Evaluate a stream batch; events that could not be finished are reported as failed.
+
+    Safe to run again on the same events: counters skip events already applied, and awards are
+    unique by key, so a redelivered batch ends in the same state as one delivery.
+    """
+    result = EvaluationResult()
+    by_tenant: dict[str, list[ActivityEvent]] = defaultdict(list)
+    for tenant_id, event in events:
+        by_tenant[tenant_id].append(event)
+    for tenant_id, tenant_events in by_tenant.items():
+        _evaluate_tenant(tenant_id, tenant_events, result, config, users, progress, awards, clock)
+    return result
+
+
+def _evaluate_tenant(
+    tenant_id: str,
+    events: list[ActivityEvent],
+    result: EvaluationResult,
+    config: ConfigRepository,
+    users: UserRepository,
+    progress: ProgressRepository,
+    awards: AwardRepository,
+    clock: Clock,
+) -> None:
+    tenant = config.get_config(tenant_id)
+    tz = zone(tenant.settings.timezone)
+    changes = [EventDeltas(e.event_id, counter_deltas(e, tenant.metrics, tz)) for e in events]
+    outcome = progress.apply(
+        tenant_id, [change for change in changes if change.deltas], clock.now()
+    )
+    result.failed |= {(tenant_id, event_id) for event_id in outcome.failed}
+    # Events applied by an earlier delivery are evaluated again: their awards may not exist yet.
+    ready = [event for event in events if event.event_id not in outcome.failed]
+
+    live = [achievement for achievement in tenant.achievements if achievement.enabled]
+    if not ready or not live:
+        return
+    groups: dict[str, tuple[str, ...]] = {}
+    if any(achievement.audience.groups for achievement in live):
+        profiles = users.get_users(tenant_id, {event.user_id for event in ready})
+        groups = {user_id: profile.groups for user_id, profile in profiles.items()}
+    needed = counters_to_read(ready, live, groups, tz)
+    values = progress.counters(tenant_id, needed) if needed else {}
+    intents = plan_awards(ready, live, groups, values, tz)
+    if not intents:
+        return
+    held = awards.existing(tenant_id, [intent.key for intent in intents])
+    now = clock.now()
+    per_user: dict[str, list[Award]] = defaultdict(list)
+    for intent in intents:
+        if intent.key not in held:
+            award = intent.to_award(now, coins_enabled=tenant.settings.features.coins)
+            per_user[award.user_id].append(award)
+    for user_id, user_awards in per_user.items():
+        try:
+            result.granted += awards.grant(tenant_id, user_id, user_awards)
+        except Exception:
+            logger.exception("granting failed; the user's events will be redelivered")
+            result.failed |= {(tenant_id, e.event_id) for e in ready if e.user_id == user_id}

@@ -1,0 +1,51 @@
+"""RecordEvents: accept a batch of activity, store each new event once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from accolade.domain.errors import InvalidInputError
+from accolade.domain.models import ActivityEvent
+from accolade.ports import Clock, EventRepository
+
+MAX_FUTURE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    accepted: list[str]
+    duplicates: list[str]
+
+
+def record_events(
+    tenant_id: str, events: Sequence[ActivityEvent], *, store: EventRepository, clock: Clock
+) -> IngestResult:
+    """Store the new events of a batch; the same id again is a duplicate, with another payload a 409."""
+    _validate(events, clock)
+    unique = _unique_in_batch(events)
+    existing = store.add_new(tenant_id, unique)
+    accepted = [event.event_id for event in unique if event.event_id not in existing]
+    duplicates = [event.event_id for event in events if event.event_id not in accepted]
+    return IngestResult(accepted=accepted, duplicates=duplicates)
+
+
+def _validate(events: Sequence[ActivityEvent], clock: Clock) -> None:
+    latest = clock.now() + MAX_FUTURE
+    for index, event in enumerate(events):
+        if event.occurred_at > latest:
+            raise InvalidInputError(
+                f"events[{index}].occurred_at", "is more than 5 minutes in the future"
+            )
+
+
+def _unique_in_batch(events: Sequence[ActivityEvent]) -> list[ActivityEvent]:
+    seen: dict[str, ActivityEvent] = {}
+    for index, event in enumerate(events):
+        first = seen.setdefault(event.event_id, event)
+        if first is not event and first.fingerprint() != event.fingerprint():
+            raise InvalidInputError(
+                f"events[{index}].id", "appears twice in the batch with different payloads"
+            )
+    return list(seen.values())

@@ -1,0 +1,171 @@
+"""What a user sees: their achievements with progress, their awards, wallet and inbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from accolade.domain.models import (
+    Achievement,
+    AchievementType,
+    Award,
+    AwardStatus,
+    LedgerEntry,
+    Message,
+    Wallet,
+)
+from accolade.domain.periods import zone
+from accolade.domain.rules import CounterKey, current_period, levels_reached
+from accolade.ports import (
+    AwardRepository,
+    Clock,
+    ConfigRepository,
+    InboxRepository,
+    ProgressRepository,
+    UserRepository,
+)
+
+
+class StatusFilter(StrEnum):
+    COMPLETED = "completed"
+    NOT_COMPLETED = "not_completed"
+
+
+class SortKey(StrEnum):
+    NAME = "name"
+    POINTS = "points"
+
+
+@dataclass(frozen=True)
+class Progress:
+    period_key: str
+    value: Decimal
+    levels_earned: int
+    next_level: int | None
+    next_threshold: Decimal | None
+    remaining: Decimal | None
+
+
+@dataclass(frozen=True)
+class AchievementView:
+    achievement: Achievement
+    earned: bool
+    times_earned: int
+    highest_level: int
+    points_earned: int
+    progress: Progress | None
+
+    @property
+    def points(self) -> int:
+        return sum(level.points for level in self.achievement.levels)
+
+
+def my_achievements(
+    tenant_id: str,
+    user_id: str,
+    *,
+    status: StatusFilter | None = None,
+    sort: SortKey = SortKey.NAME,
+    descending: bool = False,
+    config: ConfigRepository,
+    users: UserRepository,
+    awards: AwardRepository,
+    progress: ProgressRepository,
+    clock: Clock,
+) -> list[AchievementView]:
+    """Every achievement the user may see, earned or not, with progress in the current period."""
+    tenant = config.get_config(tenant_id)
+    tz = zone(tenant.settings.timezone)
+    now = clock.now()
+    profile = users.get_users(tenant_id, [user_id]).get(user_id)
+    groups = profile.groups if profile else ()
+    held: dict[str, list[Award]] = {}
+    for award in awards.user_awards(tenant_id, user_id):
+        if award.status is AwardStatus.ACTIVE:
+            held.setdefault(award.achievement_id, []).append(award)
+    visible = [
+        a
+        for a in tenant.achievements
+        if a.visible_to(groups) and (a.enabled or a.achievement_id in held)
+    ]
+    counters = {
+        a.achievement_id: CounterKey(user_id, a.metric or "", current_period(a, now, tz))
+        for a in visible
+        if a.type is AchievementType.METRIC_THRESHOLD
+    }
+    values = progress.counters(tenant_id, counters.values()) if counters else {}
+    views = [
+        _view(a, held.get(a.achievement_id, []), counters.get(a.achievement_id), values)
+        for a in visible
+    ]
+    if status is StatusFilter.COMPLETED:
+        views = [view for view in views if view.earned]
+    elif status is StatusFilter.NOT_COMPLETED:
+        views = [view for view in views if not view.earned]
+    if sort is SortKey.POINTS:
+        views.sort(key=lambda v: (v.points, v.achievement.name.casefold()), reverse=descending)
+    else:
+        views.sort(key=lambda v: (v.achievement.name.casefold(), v.points), reverse=descending)
+    return views
+
+
+def _view(
+    achievement: Achievement,
+    held: list[Award],
+    counter: CounterKey | None,
+    values: dict[CounterKey, Decimal],
+) -> AchievementView:
+    progress = None
+    if counter is not None:
+        value = values.get(counter, Decimal(0))
+        earned_now = {a.level for a in held if a.period_key == counter.period_key}
+        reached = max([*levels_reached(achievement, value), *earned_now, 0])
+        following = reached + 1 if reached < len(achievement.levels) else None
+        threshold = achievement.levels[following - 1].threshold if following else None
+        progress = Progress(
+            period_key=counter.period_key,
+            value=value,
+            levels_earned=len(earned_now),
+            next_level=following,
+            next_threshold=threshold,
+            remaining=(threshold - value) if threshold is not None else None,
+        )
+    return AchievementView(
+        achievement=achievement,
+        earned=bool(held),
+        times_earned=len(held),
+        highest_level=max((a.level for a in held), default=0),
+        points_earned=sum(a.points for a in held),
+        progress=progress,
+    )
+
+
+def my_awards(
+    tenant_id: str, user_id: str, *, awards: AwardRepository, clock: Clock
+) -> list[Award]:
+    """The user's awards, newest first; revoked ones are hidden, lapsed ones show as expired."""
+    now = clock.now()
+    mine = [
+        a for a in awards.user_awards(tenant_id, user_id) if a.status is not AwardStatus.REVOKED
+    ]
+    return sorted((_expire(award, now) for award in mine), key=lambda a: a.awarded_at, reverse=True)
+
+
+def _expire(award: Award, now: datetime) -> Award:
+    if award.valid_until is not None and award.valid_until <= now:
+        return award.model_copy(update={"status": AwardStatus.EXPIRED})
+    return award
+
+
+def my_wallet(tenant_id: str, user_id: str, *, awards: AwardRepository) -> Wallet:
+    return awards.wallet(tenant_id, user_id)
+
+
+def my_ledger(tenant_id: str, user_id: str, *, awards: AwardRepository) -> list[LedgerEntry]:
+    return awards.ledger(tenant_id, user_id)
+
+
+def my_messages(tenant_id: str, user_id: str, *, inbox: InboxRepository) -> list[Message]:
+    return inbox.messages(tenant_id, user_id)

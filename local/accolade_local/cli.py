@@ -1,0 +1,205 @@
+"""`accolade local up | token | invoke`: the local stack's command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+__all__ = ["main"]
+
+
+def _find_root(start: Path) -> Path:
+    for candidate in (start, *start.parents):
+        if (candidate / "template.yaml").exists():
+            return candidate
+    raise SystemExit(f"no template.yaml in {start} or its parents: run from the project")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="accolade", description="Accolade developer tools")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="project root (default: where template.yaml is)"
+    )
+    groups = parser.add_subparsers(dest="group", required=True)
+    local = groups.add_parser("local", help="the local stack (no Docker, no AWS account)")
+    commands = local.add_subparsers(dest="command", required=True)
+
+    up = commands.add_parser("up", help="run the stack in the foreground; Ctrl-C stops it")
+    up.add_argument("--api-port", type=int, default=3000)
+    up.add_argument("--dynamodb-port", type=int, default=8000)
+    up.add_argument("--aws-port", type=int, default=5000)
+    up.add_argument(
+        "--in-memory", action="store_true", help="DynamoDB in memory (nothing kept in .local/)"
+    )
+    up.add_argument("--no-schedules", action="store_true", help="do not fire the schedules")
+    up.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="template parameter override, e.g. ScheduleTimezone=Europe/Berlin",
+    )
+    up.add_argument("-v", "--verbose", action="store_true", help="log every request and poll")
+
+    token = commands.add_parser("token", help="print a JWT the local API accepts")
+    token.add_argument("--tenant", required=True)
+    token.add_argument("--user", required=True, help="the token's subject (user or client id)")
+    token.add_argument("--admin", action="store_true", help="grant the admin role")
+    token.add_argument(
+        "--scope", action="append", default=[], help="OAuth scope, e.g. events:write (repeatable)"
+    )
+    token.add_argument("--expires-in", type=int, default=3600, metavar="SECONDS")
+    token.add_argument(
+        "--api-port",
+        type=int,
+        default=None,
+        help="port of the API the token is for (default: the running stack's, else 3000)",
+    )
+
+    invoke = commands.add_parser(
+        "invoke", help="invoke one function against the running stack, like `sam local invoke`"
+    )
+    invoke.add_argument("function_id", metavar="FunctionLogicalId")
+    invoke.add_argument(
+        "--event", type=Path, default=None, help="event JSON file ('-' = stdin; default: {})"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    root = (args.root or _find_root(Path.cwd())).resolve()
+    if args.command == "up":
+        return _up(args, root)
+    if args.command == "token":
+        return _token(args, root)
+    return _invoke(args, root)
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _up(args: argparse.Namespace, root: Path) -> int:
+    from accolade_local.services import ServiceError
+    from accolade_local.stack import LocalStack
+
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    if not args.verbose:
+        for noisy in ("botocore", "boto3", "urllib3"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+    params = dict(p.split("=", 1) for p in args.param)
+    stack = LocalStack(
+        root,
+        api_port=args.api_port,
+        dynamodb_port=args.dynamodb_port,
+        aws_port=args.aws_port,
+        in_memory=args.in_memory,
+        schedules=not args.no_schedules,
+        params=params,
+        out=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    # SIGINT explicitly (a shell may start us with it ignored); SIGTERM and SIGHUP stop the
+    # stack as Ctrl-C does: through the same clean-up path.
+    signal.signal(signal.SIGINT, _raise_interrupt)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGHUP, _raise_interrupt)
+    try:
+        stack.start()
+        print(stack.banner(), flush=True)
+        stack.wait()
+    except KeyboardInterrupt:
+        print("\nstopping the local stack...", file=sys.stderr, flush=True)
+    except ServiceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        # A second Ctrl-C must not interrupt the clean-up that leaves no process behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.stop()
+    print("stopped.", file=sys.stderr, flush=True)
+    return 0
+
+
+def _token(args: argparse.Namespace, root: Path) -> int:
+    from accolade_local.stack import AUDIENCE, issuer_for, read_state
+    from accolade_local.tokens import LocalSigner
+
+    data_dir = root / ".local"
+    state = read_state(data_dir)
+    port = args.api_port or (state.api_port if state else 3000)
+    signer = LocalSigner(data_dir / "jwt", issuer_for(port), AUDIENCE)
+    print(
+        signer.mint(
+            args.tenant,
+            args.user,
+            admin=args.admin,
+            scopes=tuple(args.scope),
+            expires_in=args.expires_in,
+        )
+    )
+    return 0
+
+
+def _invoke(args: argparse.Namespace, root: Path) -> int:
+    from accolade_local import services
+    from accolade_local.runtime import FunctionError, FunctionWorkers
+    from accolade_local.stack import read_state
+    from accolade_local.template import LocalNames, load_template
+
+    state = read_state(root / ".local")
+    if state is None:
+        print("error: no local stack is running: start it with `make run`", file=sys.stderr)
+        return 2
+    try:
+        if args.event is None:
+            event = {}
+        elif str(args.event) == "-":
+            event = json.load(sys.stdin)
+        else:
+            event = json.loads(args.event.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"error: cannot read the event: {exc}", file=sys.stderr)
+        return 2
+    template = load_template(root / "template.yaml")
+    names = LocalNames().with_endpoint(state.aws_endpoint)
+    functions = template.functions(names)
+    if args.function_id not in functions:
+        known = ", ".join(sorted(functions))
+        print(f"error: no function {args.function_id} (functions: {known})", file=sys.stderr)
+        return 2
+    env = services.function_env(
+        template, args.function_id, names, state.dynamodb_endpoint, state.aws_endpoint
+    )
+    workers = FunctionWorkers(
+        functions[args.function_id],
+        env,
+        root,
+        concurrency=1,
+        function_arn=names.function_arn(args.function_id),
+        region=names.region,
+    )
+    try:
+        result = workers.invoke(event)
+    except FunctionError as exc:
+        print(json.dumps(exc.payload, indent=2))
+        return 1
+    finally:
+        workers.stop()
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

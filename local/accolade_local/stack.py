@@ -1,0 +1,381 @@
+"""The whole local stack in one context manager: emulators, functions, API, pollers, schedules."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from accolade_local import services
+from accolade_local.gateway import Gateway
+from accolade_local.pollers import CheckpointStore, StreamPoller, sqs_sender
+from accolade_local.runtime import FunctionWorkers
+from accolade_local.scheduler import Scheduler, sqs_dead_letter
+from accolade_local.template import LocalNames, Template, load_template
+from accolade_local.tokens import LocalSigner, to_apigw_claims
+
+__all__ = ["AUDIENCE", "DEMO_TENANT", "LocalStack", "StackState", "issuer_for", "read_state"]
+
+log = logging.getLogger("accolade_local")
+
+AUDIENCE = "accolade-local"
+DEMO_TENANT = "demo"
+STATE_FILE = "stack.json"
+BANNER_TOKEN_TTL_S = 12 * 3600
+
+
+def issuer_for(api_port: int) -> str:
+    return f"http://127.0.0.1:{api_port}/local-issuer"
+
+
+@dataclass(frozen=True)
+class StackState:
+    """What `accolade local up` tells other commands about the running stack (.local/stack.json)."""
+
+    pid: int
+    root: str
+    api_url: str
+    api_port: int
+    dynamodb_endpoint: str
+    aws_endpoint: str
+    data_dir: str
+    issuer: str
+    started_at: str
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=2)
+
+
+def read_state(data_dir: Path) -> StackState | None:
+    """The running stack's state, or None when none is running (a stale file is ignored)."""
+    path = data_dir / STATE_FILE
+    try:
+        state = StackState(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+    try:
+        os.kill(state.pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return state
+
+
+class LocalStack:
+    """template.yaml run on this machine; `stop()` (or leaving `with`) leaves nothing behind."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        api_port: int = 3000,
+        dynamodb_port: int = 8000,
+        aws_port: int = 5000,
+        data_dir: Path | None = None,
+        in_memory: bool = False,
+        concurrency: int = 2,
+        pollers: bool = True,
+        schedules: bool = True,
+        params: Mapping[str, str] | None = None,
+        out: Callable[[str], None] | None = None,
+    ) -> None:
+        self.root = Path(root).resolve()
+        self.api_port = api_port
+        self.dynamodb_port = dynamodb_port
+        self.aws_port = aws_port
+        self.data_dir = Path(data_dir) if data_dir is not None else self.root / ".local"
+        self.in_memory = in_memory
+        self.concurrency = concurrency
+        self.enable_pollers = pollers
+        self.enable_schedules = schedules
+        self.params = dict(params or {})
+        self.out = out or (lambda _line: None)
+        self.template: Template = load_template(self.root / "template.yaml", params=self.params)
+        self.names = LocalNames()
+        self.signer = LocalSigner(self.data_dir / "jwt", issuer_for(api_port), AUDIENCE)
+        self.dynamodb: services.DynamoDBLocal | services.MotoServer | None = None
+        self.moto: services.MotoServer | None = None
+        self.workers: dict[str, FunctionWorkers] = {}
+        self.gateway: Gateway | None = None
+        self.pollers: list[StreamPoller] = []
+        self.scheduler: Scheduler | None = None
+        self._stopped = threading.Event()
+        self._started = False
+
+    # -- endpoints
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def dynamodb_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.dynamodb_port}"
+
+    @property
+    def aws_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.aws_port}"
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for the stack's emulators (DynamoDB Local or moto)."""
+        endpoint = (
+            self.dynamodb_endpoint
+            if service in ("dynamodb", "dynamodbstreams")
+            else self.aws_endpoint
+        )
+        return services.client(service, endpoint, self.names.region)
+
+    # -- lifecycle
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def check_ports(self) -> None:
+        """Fail early, naming the port and what it is for, if another process holds one."""
+        services.ensure_port_free(self.api_port, "the local HTTP API", "--api-port")
+        services.ensure_port_free(self.dynamodb_port, "DynamoDB Local", "--dynamodb-port")
+        services.ensure_port_free(self.aws_port, "the moto AWS emulator", "--aws-port")
+
+    def start(self) -> Self:
+        if self._started:
+            return self
+        self._started = True
+        self.check_ports()
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        logs = self.data_dir / "logs"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        ddb_dir = None if self.in_memory else self.data_dir / "dynamodb"
+        self.dynamodb = services.start_dynamodb(
+            self.dynamodb_port, ddb_dir, log_path=logs / "dynamodb.log"
+        )
+        self.moto = services.MotoServer(self.aws_port, log_path=logs / "moto.log").start()
+        self.names = self.names.with_endpoint(self.aws_endpoint)
+        services.provision(self.template, self.names, self.dynamodb_endpoint, self.aws_endpoint)
+        self._start_workers()
+        self.gateway = Gateway(
+            self.template.http_routes(),
+            self.workers,
+            self.signer,
+            port=self.api_port,
+            claims_mapper=to_apigw_claims,
+        ).start()
+        if self.enable_pollers:
+            self._start_pollers()
+        if self.enable_schedules:
+            self._start_scheduler()
+        self._write_state()
+
+    def _start_workers(self) -> None:
+        functions = self.template.functions(self.names, self.params)
+        http_functions = {r.function_id for r in self.template.http_routes()}
+        for function_id, spec in functions.items():
+            env = services.function_env(
+                self.template, function_id, self.names, self.dynamodb_endpoint, self.aws_endpoint
+            )
+            self.workers[function_id] = FunctionWorkers(
+                spec,
+                env,
+                self.root,
+                concurrency=self.concurrency if function_id in http_functions else 1,
+                function_arn=self.names.function_arn(function_id),
+                region=self.names.region,
+            )
+        # Cold starts in parallel now, so the first request does not pay for them.
+        threads = [
+            threading.Thread(target=self._warm, args=(w,), daemon=True)
+            for w in self.workers.values()
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+    def _warm(self, workers: FunctionWorkers) -> None:
+        try:
+            if not workers.warm():
+                self.out(f"warning: {workers.function_id} cannot import its handler")
+        except Exception as exc:
+            self.out(f"warning: {workers.function_id} failed to start: {exc}")
+
+    def _start_pollers(self) -> None:
+        dynamodb, streams, sqs = (
+            self.client("dynamodb"),
+            self.client("dynamodbstreams"),
+            self.client("sqs"),
+        )
+        checkpoints = CheckpointStore(
+            None if self.in_memory else self.data_dir / "stream-checkpoints.json"
+        )
+        for mapping in self.template.stream_mappings():
+            if not mapping.enabled:
+                continue
+            table = dynamodb.describe_table(TableName=self.names.table_name(mapping.table_id))
+            stream_arn = table["Table"].get("LatestStreamArn")
+            if not stream_arn:
+                raise services.ServiceError(f"table {mapping.table_id} has no stream enabled")
+            on_failure = (
+                sqs_sender(sqs, self.names.queue_url(mapping.on_failure_queue_id))
+                if mapping.on_failure_queue_id
+                else None
+            )
+            poller = StreamPoller(
+                mapping,
+                self.workers[mapping.function_id],
+                streams,
+                stream_arn,
+                checkpoints=checkpoints,
+                on_failure=on_failure,
+                function_arn=self.names.function_arn(mapping.function_id),
+            )
+            self.pollers.append(poller.start())
+
+    def _start_scheduler(self) -> None:
+        names = self.names
+        schedules = self.template.schedules(names, self.params)
+        if not schedules:
+            return
+        self.scheduler = Scheduler(
+            schedules,
+            dict(self.workers),
+            dead_letter=sqs_dead_letter(self.client("sqs"), names.queue_url),
+            schedule_arn=lambda s: names.arn(
+                "scheduler", f"schedule/default/{names.physical(s.event_name)}"
+            ),
+            target_arn=lambda s: names.function_arn(s.function_id),
+        ).start()
+
+    def _write_state(self) -> None:
+        state = StackState(
+            pid=os.getpid(),
+            root=str(self.root),
+            api_url=self.api_url,
+            api_port=self.api_port,
+            dynamodb_endpoint=self.dynamodb_endpoint,
+            aws_endpoint=self.aws_endpoint,
+            data_dir=str(self.data_dir),
+            issuer=self.signer.issuer,
+            started_at=datetime.now(UTC).isoformat(),
+        )
+        (self.data_dir / STATE_FILE).write_text(state.to_json(), encoding="utf-8")
+
+    def stop(self) -> None:
+        """Stop everything started, in reverse order; safe to call twice or after a failed start."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        state = read_state(self.data_dir)
+        if state is not None and state.pid == os.getpid():
+            with contextlib.suppress(OSError):
+                (self.data_dir / STATE_FILE).unlink()
+        steps: list[tuple[str, Callable[[], None]]] = []
+        if self.scheduler is not None:
+            steps.append(("scheduler", self.scheduler.stop))
+        steps.extend((f"poller {p.name}", p.stop) for p in reversed(self.pollers))
+        if self.gateway is not None:
+            steps.append(("HTTP API", self.gateway.stop))
+        steps.extend((f"workers {w.function_id}", w.stop) for w in self.workers.values())
+        if self.moto is not None:
+            steps.append(("moto server", self.moto.stop))
+        if self.dynamodb is not None:
+            steps.append(("DynamoDB", self.dynamodb.stop))
+        for what, stop in steps:
+            try:
+                stop()
+            except Exception:
+                log.exception("stopping %s failed", what)
+
+    def wait(self) -> None:
+        """Block until stop() is called (from a signal handler or another thread)."""
+        while not self._stopped.wait(0.5):
+            pass
+
+    # -- helpers for tests, e2e and the CLI
+
+    def drain(self, timeout: float = 60.0) -> int:
+        """Wait until every stream record written so far, and those it caused, is processed."""
+        deadline = time.monotonic() + timeout
+        total = 0
+        while True:
+            processed = 0
+            for poller in self.pollers:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"streams not drained within {timeout}s")
+                processed += poller.drain(remaining)
+            total += processed
+            # A pass with nothing processed means no poller caused writes another has not seen.
+            if processed == 0:
+                return total
+
+    def invoke(self, function_id: str, event: Any) -> Any:
+        """Invoke one function synchronously, as `aws lambda invoke` would."""
+        return self.workers[function_id].invoke(event)
+
+    def token(
+        self,
+        tenant: str = DEMO_TENANT,
+        user: str = "user-1",
+        *,
+        admin: bool = False,
+        scopes: Iterable[str] = (),
+        expires_in: int = 3600,
+    ) -> str:
+        return self.signer.mint(
+            tenant, user, admin=admin, scopes=tuple(scopes), expires_in=expires_in
+        )
+
+    def banner(self) -> str:
+        """What `accolade local up` prints: URLs and ready-made tokens for the demo tenant."""
+        ttl = BANNER_TOKEN_TTL_S
+        ddb = self.dynamodb.name if self.dynamodb is not None else "DynamoDB"
+        lines = [
+            "Accolade local stack is up",
+            f"  API            {self.api_url}",
+            f"  Swagger UI     {self.api_url}/v1/swagger",
+            f"  OpenAPI        {self.api_url}/v1/openapi.json",
+            f"  JWKS           {self.api_url}/.well-known/jwks.json",
+            f"  DynamoDB       {self.dynamodb_endpoint} ({ddb})",
+            f"  AWS emulator   {self.aws_endpoint} (moto: SNS, SQS, S3)",
+            f"  Data           {self.data_dir}"
+            + (" (DynamoDB in memory)" if self.in_memory else ""),
+            "",
+            f'Tokens for tenant "{DEMO_TENANT}" (valid {ttl // 3600} h; '
+            "`accolade local token --help` mints others):",
+            f"  admin admin-1  {self.token(DEMO_TENANT, 'admin-1', admin=True, expires_in=ttl)}",
+            f"  user  user-1   {self.token(DEMO_TENANT, 'user-1', expires_in=ttl)}",
+            "  machine (events:write)  "
+            + self.token(DEMO_TENANT, "ingest-client", scopes=("events:write",), expires_in=ttl),
+        ]
+        if self.scheduler is not None:
+            lines.append("")
+            lines.append("Schedules:")
+            for name, at in self.scheduler.upcoming():
+                when = at.strftime("%Y-%m-%d %H:%M %Z") if at else "never"
+                lines.append(f"  {name:<16} next {when}")
+        lines += ["", "Ctrl-C stops the stack."]
+        return "\n".join(lines)

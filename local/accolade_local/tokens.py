@@ -1,0 +1,140 @@
+"""Local JWTs: an RS256 key pair under .local/jwt standing in for Cognito's user pool."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt import InvalidTokenError
+
+__all__ = ["InvalidTokenError", "LocalSigner", "to_apigw_claims"]
+
+_PRIVATE = "private.pem"
+_JWKS = "jwks.json"
+_KID = "accolade-local"
+_ALGORITHM = "RS256"
+
+
+class LocalSigner:
+    """Mints and verifies the tokens the local HTTP API accepts, as API Gateway's JWT authorizer."""
+
+    def __init__(self, key_dir: Path, issuer: str, audience: str) -> None:
+        self.key_dir = Path(key_dir)
+        self.issuer = issuer
+        self.audience = audience
+        self._private_key: rsa.RSAPrivateKey | None = None
+
+    @property
+    def private_key(self) -> rsa.RSAPrivateKey:
+        if self._private_key is None:
+            self._private_key = self._load_or_create()
+        return self._private_key
+
+    def _load_or_create(self) -> rsa.RSAPrivateKey:
+        path = self.key_dir / _PRIVATE
+        if path.exists():
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            if not isinstance(key, rsa.RSAPrivateKey):
+                raise ValueError(f"{path} is not an RSA private key")
+            self._private_key = key
+            if not (self.key_dir / _JWKS).exists():
+                self._write_jwks()
+            return key
+        self.key_dir.mkdir(parents=True, exist_ok=True)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pem)
+        tmp.chmod(0o600)
+        # Atomic: two processes starting together end up with one key, not a torn file.
+        tmp.replace(path)
+        self._private_key = key
+        self._write_jwks()
+        return key
+
+    def _write_jwks(self) -> None:
+        (self.key_dir / _JWKS).write_text(json.dumps(self.jwks(), indent=2), encoding="utf-8")
+
+    def jwks(self) -> dict[str, list[dict[str, Any]]]:
+        """The public key set, as a user pool publishes at /.well-known/jwks.json."""
+        jwk: dict[str, Any] = json.loads(
+            jwt.algorithms.RSAAlgorithm.to_jwk(self.private_key.public_key())
+        )
+        jwk.update({"kid": _KID, "alg": _ALGORITHM, "use": "sig"})
+        return {"keys": [jwk]}
+
+    def mint(
+        self,
+        tenant: str,
+        user: str,
+        admin: bool = False,
+        scopes: Iterable[str] = (),
+        expires_in: int = 3600,
+        **extra: Any,
+    ) -> str:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "sub": user,
+            "tenant_id": tenant,
+            "iss": self.issuer,
+            "aud": self.audience,
+            "iat": now,
+            "exp": now + expires_in,
+            "token_use": "access",
+        }
+        if admin:
+            claims["roles"] = ["admin"]
+        scope = " ".join(scopes)
+        if scope:
+            claims["scope"] = scope
+        claims.update(extra)
+        # `aud=None` drops the claim: Cognito access tokens carry client_id instead.
+        claims = {k: v for k, v in claims.items() if v is not None}
+        return jwt.encode(claims, self.private_key, algorithm=_ALGORITHM, headers={"kid": _KID})
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """Claims of a valid token; InvalidTokenError for a bad signature, exp, iss or aud."""
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            self.private_key.public_key(),
+            algorithms=[_ALGORITHM],
+            audience=None,
+            issuer=self.issuer,
+            options={"require": ["exp", "iss"], "verify_aud": False},
+        )
+        # API Gateway accepts the audience in `aud` or, for Cognito access tokens, `client_id`.
+        audiences = claims.get("aud") or claims.get("client_id")
+        if isinstance(audiences, str):
+            audiences = [audiences]
+        if self.audience not in (audiences or []):
+            raise jwt.InvalidAudienceError("Audience doesn't match")
+        return claims
+
+
+def to_apigw_claims(claims: Mapping[str, Any]) -> dict[str, str]:
+    """Claims as API Gateway hands them to the function: every value a string, lists "[a b]"."""
+    out: dict[str, str] = {}
+    for key, value in claims.items():
+        if isinstance(value, list | tuple):
+            out[key] = "[" + " ".join(_scalar(v) for v in value) + "]"
+        elif isinstance(value, dict):
+            out[key] = json.dumps(value, separators=(",", ":"))
+        else:
+            out[key] = _scalar(value)
+    return out
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

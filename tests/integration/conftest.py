@@ -1,0 +1,130 @@
+"""Integration fixtures: DynamoDB Local (moto when Java is missing) and the moto server.
+
+Both start once per session on free ports and are provisioned from template.yaml. Tests isolate
+by tenant (`tenant_id`), never by table: the table is the one the template defines.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from accolade_local.services import (
+    DynamoDBLocal,
+    MotoServer,
+    client,
+    free_port,
+    provision,
+    start_dynamodb,
+)
+from accolade_local.template import LocalNames, Template, load_template
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def template() -> Template:
+    return load_template(REPO_ROOT / "template.yaml")
+
+
+@pytest.fixture(scope="session")
+def local_names() -> LocalNames:
+    return LocalNames()
+
+
+@pytest.fixture(scope="session")
+def dynamodb_endpoint() -> Iterator[str]:
+    service: DynamoDBLocal | MotoServer = start_dynamodb(free_port())
+    try:
+        yield service.endpoint
+    finally:
+        service.stop()
+
+
+@pytest.fixture(scope="session")
+def aws_endpoint(local_names: LocalNames) -> Iterator[str]:
+    with MotoServer(free_port(), account=local_names.account) as moto:
+        yield moto.endpoint
+
+
+@pytest.fixture(scope="session")
+def provisioned(
+    template: Template, local_names: LocalNames, dynamodb_endpoint: str, aws_endpoint: str
+) -> LocalNames:
+    provision(template, local_names, dynamodb_endpoint, aws_endpoint)
+    return local_names.with_endpoint(aws_endpoint)
+
+
+@pytest.fixture(scope="session")
+def table_name(provisioned: LocalNames) -> str:
+    return provisioned.table_name()
+
+
+@pytest.fixture(scope="session")
+def topic_arn(provisioned: LocalNames) -> str:
+    return provisioned.topic_arn("AwardsTopic")
+
+
+@pytest.fixture(scope="session")
+def bucket_name(provisioned: LocalNames) -> str:
+    return provisioned.bucket_name("DocumentsBucket")
+
+
+@pytest.fixture(scope="session")
+def aws_env(
+    provisioned: LocalNames, dynamodb_endpoint: str, aws_endpoint: str
+) -> Iterator[dict[str, str]]:
+    """The env a handler sees locally; use it (or mark a module autouse) for code under test."""
+    env = {
+        "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
+        "AWS_ENDPOINT_URL": aws_endpoint,
+        "AWS_REGION": provisioned.region,
+        "AWS_DEFAULT_REGION": provisioned.region,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "TABLE_NAME": provisioned.table_name(),
+        "TOPIC_ARN": provisioned.topic_arn("AwardsTopic"),
+        "BUCKET_NAME": provisioned.bucket_name("DocumentsBucket"),
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("AWS_PROFILE", raising=False)
+        mp.delenv("AWS_SESSION_TOKEN", raising=False)
+        for key, value in env.items():
+            mp.setenv(key, value)
+        yield env
+
+
+@pytest.fixture
+def tenant_id() -> str:
+    return f"t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def dynamodb_client(dynamodb_endpoint: str, provisioned: LocalNames) -> Any:
+    return client("dynamodb", dynamodb_endpoint, provisioned.region)
+
+
+@pytest.fixture(scope="session")
+def sns_client(aws_endpoint: str, provisioned: LocalNames) -> Any:
+    return client("sns", aws_endpoint, provisioned.region)
+
+
+@pytest.fixture(scope="session")
+def sqs_client(aws_endpoint: str, provisioned: LocalNames) -> Any:
+    return client("sqs", aws_endpoint, provisioned.region)
+
+
+@pytest.fixture(scope="session")
+def s3_client(aws_endpoint: str, provisioned: LocalNames) -> Any:
+    return client("s3", aws_endpoint, provisioned.region)
