@@ -11,7 +11,7 @@ SAM := .tools/sam/bin/sam
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-unit test-integration test-e2e lint format build validate bench clean
+.PHONY: help setup run test test-unit test-integration test-e2e test-reliability test-security lint format build validate bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +55,12 @@ test-integration: setup ## integration tests (DynamoDB Local + moto server)
 
 test-e2e: setup ## end-to-end tests against the local stack
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+test-reliability: setup ## the full reliability suite (make test runs a reduced form)
+	ACCOLADE_SUITE=full $(BIN)/pytest tests/reliability $(PYTEST_ARGS)
+
+test-security: setup ## the full security suite (make test runs a reduced form)
+	ACCOLADE_SUITE=full $(BIN)/pytest tests/security $(PYTEST_ARGS)
 
 $(SAM):
 	$(PYTHON) -m venv .tools/sam

@@ -99,7 +99,7 @@ def test_table(template: Template) -> None:
     )
     assert leaderboard["Projection"] == {
         "ProjectionType": "INCLUDE",
-        "NonKeyAttributes": ["user_id", "reached_at"],
+        "NonKeyAttributes": ["entity", "user_id", "reached_at"],
     }
     assert kwargs["BillingMode"] == "PAY_PER_REQUEST"
     assert "ProvisionedThroughput" not in kwargs

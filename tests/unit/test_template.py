@@ -290,7 +290,7 @@ def test_table_has_the_contract_keys_indexes_ttl_stream_and_backups(
     ]
     assert indexes["Leaderboard"]["Projection"] == {
         "ProjectionType": "INCLUDE",
-        "NonKeyAttributes": ["user_id", "reached_at"],
+        "NonKeyAttributes": ["entity", "user_id", "reached_at"],
     }
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}

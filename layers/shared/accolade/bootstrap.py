@@ -11,12 +11,13 @@ from accolade.adapters.dynamo.repository import (
     DynamoConfigRepository,
     DynamoEventRepository,
     DynamoInboxRepository,
+    DynamoLeaderboardRepository,
     DynamoProgressRepository,
     DynamoUserRepository,
 )
 from accolade.clock import SystemClock
 from accolade.config import Settings, settings
-from accolade.ports import Notifier
+from accolade.ports import DocumentStore, Notifier
 
 
 @dataclass
@@ -51,6 +52,10 @@ class Container:
         return DynamoAwardRepository()
 
     @cached_property
+    def leaderboards(self) -> DynamoLeaderboardRepository:
+        return DynamoLeaderboardRepository()
+
+    @cached_property
     def inbox(self) -> DynamoInboxRepository:
         return DynamoInboxRepository()
 
@@ -59,6 +64,12 @@ class Container:
         from accolade.adapters.sns import SnsNotifier  # boto3's SNS client only where used
 
         return SnsNotifier(self.settings.topic_arn)
+
+    @cached_property
+    def documents(self) -> DocumentStore:
+        from accolade.adapters.s3 import S3DocumentStore  # boto3's S3 client only where used
+
+        return S3DocumentStore(self.settings.bucket_name)
 
 
 _container: Container | None = None
@@ -70,6 +81,12 @@ def container() -> Container:
     if _container is None:
         _container = Container(settings())
     return _container
+
+
+def override(replacement: Container | None) -> None:
+    """Use ``replacement`` (a container of fakes, in unit tests) instead of the AWS one."""
+    global _container  # noqa: PLW0603
+    _container = replacement
 
 
 def reset() -> None:

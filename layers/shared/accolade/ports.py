@@ -19,7 +19,7 @@ from accolade.domain.models import (
     UserProfile,
     Wallet,
 )
-from accolade.domain.rules import AwardKey, CounterKey
+from accolade.domain.rules import AwardKey, CounterKey, Standing
 
 
 class Clock(Protocol):
@@ -42,6 +42,10 @@ class ConfigRepository(Protocol):
     def get_metric(self, tenant_id: str, metric_id: str) -> Metric | None: ...
     def create_achievement(self, tenant_id: str, achievement: Achievement) -> None: ...
     def get_achievement(self, tenant_id: str, achievement_id: str) -> Achievement | None: ...
+    def period_top_achievements(self) -> list[tuple[str, Achievement]]:
+        """(tenant_id, achievement) of every period-winner achievement, across tenants."""
+        ...
+
     def replace_achievement(
         self, tenant_id: str, achievement: Achievement, *, expected_version: int
     ) -> None:
@@ -97,14 +101,23 @@ class ProgressRepository(Protocol):
 class AwardRepository(Protocol):
     def existing(self, tenant_id: str, keys: Iterable[AwardKey]) -> set[AwardKey]: ...
 
-    def grant(self, tenant_id: str, user_id: str, awards: Sequence[Award]) -> list[Award]:
+    def grant(
+        self, tenant_id: str, user_id: str, awards: Sequence[Award], *, once_per: str | None = None
+    ) -> list[Award]:
         """Write the awards whose key is free, crediting the wallet with a ledger entry each.
 
         Returns the awards this call wrote; awards another writer already holds are skipped.
+        ``once_per`` names a slot (a period winner's achievement and period) that only one grant
+        may ever take, whoever the user: when it is taken, nothing is written.
         """
         ...
 
     def user_awards(self, tenant_id: str, user_id: str) -> list[Award]: ...
+
+    def record_certificate(self, tenant_id: str, award: Award, key: str) -> bool:
+        """Mark a pending certificate issued at ``key``; False when it was already issued."""
+        ...
+
     def wallet(self, tenant_id: str, user_id: str) -> Wallet: ...
     def ledger(self, tenant_id: str, user_id: str) -> list[LedgerEntry]: ...
 
@@ -127,3 +140,16 @@ class Notifier(Protocol):
     def publish(
         self, subject: str, payload: Mapping[str, Any], attributes: Mapping[str, str]
     ) -> None: ...
+
+
+class LeaderboardRepository(Protocol):
+    def standings(
+        self, tenant_id: str, metric_id: str, period_key: str, limit: int
+    ) -> list[Standing]:
+        """The top of a (metric, period) leaderboard, highest score first."""
+        ...
+
+
+class DocumentStore(Protocol):
+    def put(self, key: str, body: bytes, content_type: str) -> None: ...
+    def url(self, key: str, expires_in: int = 3600) -> str: ...

@@ -79,7 +79,10 @@ class AchievementType(StrEnum):
 
 
 # The engine grants these today; the others are part of the contract and land with their issues.
-GRANTED_TYPES = frozenset({AchievementType.METRIC_THRESHOLD, AchievementType.EVENT})
+GRANTED_TYPES = frozenset(
+    {AchievementType.METRIC_THRESHOLD, AchievementType.EVENT, AchievementType.PERIOD_TOP}
+)
+WINNER_PERIODS = frozenset({TimeRange.WEEK, TimeRange.MONTH})
 
 
 class Category(StrEnum):
@@ -110,6 +113,7 @@ class Achievement(Model):
     levels: tuple[Level, ...] = (Level(),)
     metric: str | None = None
     time_range: TimeRange | None = None
+    period: TimeRange | None = None
     event_type: str | None = None
     category: Category = Category.AWARD
     repeatable: bool = False
@@ -117,6 +121,7 @@ class Achievement(Model):
     effective_to: datetime | None = None
     audience: Audience = Audience()
     show_next_to_name: bool = False
+    certificate: bool = False
     version: int = 1
     created_at: datetime
     updated_at: datetime
@@ -136,7 +141,12 @@ class Achievement(Model):
         else:
             if len(self.levels) != 1 or self.levels[0].threshold != 1:
                 raise ValueError("levels: this type has exactly one level whose threshold is 1")
-            _require(self.event_type, "event_type")
+            if self.type is AchievementType.EVENT:
+                _require(self.event_type, "event_type")
+            else:
+                _require(self.metric, "metric")
+                if self.period not in WINNER_PERIODS:
+                    raise ValueError("period: a period winner is chosen per week or month")
         if self.effective_from and self.effective_to and self.effective_to <= self.effective_from:
             raise ValueError("effective_to: must be after effective_from")
         return self
@@ -186,6 +196,11 @@ class AwardStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class CertificateStatus(StrEnum):
+    PENDING = "pending"
+    ISSUED = "issued"
+
+
 class Award(Model):
     award_id: str
     user_id: str
@@ -200,6 +215,8 @@ class Award(Model):
     points: int = 0
     coins: int = 0
     event_id: str | None = None
+    certificate_status: CertificateStatus | None = None
+    certificate_key: str | None = None
 
 
 class Wallet(Model):

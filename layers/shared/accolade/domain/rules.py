@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -14,9 +14,10 @@ from accolade.domain.models import (
     AchievementType,
     ActivityEvent,
     Award,
+    CertificateStatus,
     Metric,
 )
-from accolade.domain.periods import TimeRange, period_key, period_keys
+from accolade.domain.periods import TimeRange, period_bounds, period_key, period_keys
 
 ONCE = "ONCE"
 _SEP = "\x1f"
@@ -132,6 +133,7 @@ class AwardIntent:
             points=level.points,
             coins=level.coins if coins_enabled else 0,
             event_id=self.event_id,
+            certificate_status=CertificateStatus.PENDING if self.achievement.certificate else None,
         )
 
 
@@ -172,3 +174,33 @@ def _earned(
 def current_period(achievement: Achievement, now: datetime, tz: ZoneInfo) -> str:
     """The period whose progress a user sees now for a threshold achievement."""
     return period_key(achievement.time_range or TimeRange.ALL_TIME, now, tz)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One row of a (metric, period) leaderboard."""
+
+    user_id: str
+    score: Decimal
+    reached_at: str
+
+
+def pick_winner(
+    standings: Iterable[Standing], eligible: Callable[[str], bool] = lambda _: True
+) -> Standing | None:
+    """The highest score wins; a tie goes to whoever reached it first, then to the lower user id.
+
+    Nobody wins a period without activity (no positive score).
+    """
+    ranked = sorted(
+        (s for s in standings if s.score > 0 and eligible(s.user_id)),
+        key=lambda s: (-s.score, s.reached_at, s.user_id),
+    )
+    return ranked[0] if ranked else None
+
+
+def closed_period(period: TimeRange, now: datetime, tz: ZoneInfo) -> str:
+    """The last period that has ended at ``now`` in ``tz`` (the one before the current one)."""
+    current = period_key(period, now, tz)
+    start, _ = period_bounds(current, tz)
+    return period_key(period, start - timedelta(microseconds=1), tz)

@@ -10,9 +10,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from accolade.bootstrap import container
 from accolade.config import settings
+from accolade.domain.periods import TimeRange
 from accolade.http import schemas
 from accolade.http.auth import EVENTS_WRITE, Principal, principal_from_event
-from accolade.services import admin, ingest, me
+from accolade.services import admin, ingest, leaderboards, me
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
 PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]
@@ -179,7 +180,14 @@ def my_awards() -> schemas.AwardList:
     awards = me.my_awards(caller.tenant_id, caller.user_id, awards=c.awards, clock=c.clock)
     definitions = {a.achievement_id: a for a in c.config.get_config(caller.tenant_id).achievements}
     return schemas.AwardList(
-        items=[schemas.AwardOut.of(a, definitions.get(a.achievement_id)) for a in awards]
+        items=[
+            schemas.AwardOut.of(
+                a,
+                definitions.get(a.achievement_id),
+                c.documents.url(a.certificate_key) if a.certificate_key else None,
+            )
+            for a in awards
+        ]
     )
 
 
@@ -202,3 +210,36 @@ def my_messages() -> schemas.MessageList:
     caller = _caller(me_routes)
     found = me.my_messages(caller.tenant_id, caller.user_id, inbox=container().inbox)
     return schemas.MessageList(items=[schemas.MessageOut.of(message) for message in found])
+
+
+@me_routes.get("/v1/leaderboards/<metric_id>", tags=["leaderboards"])
+def get_leaderboard(
+    metric_id: PathId,
+    period: Annotated[TimeRange, Query()] = TimeRange.WEEK,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> schemas.LeaderboardOut:
+    caller = _caller(me_routes)
+    c = container()
+    key, rows = leaderboards.leaderboard(
+        caller.tenant_id,
+        metric_id,
+        period,
+        limit=limit,
+        config=c.config,
+        users=c.users,
+        leaderboards=c.leaderboards,
+        clock=c.clock,
+    )
+    return schemas.LeaderboardOut(
+        metric_id=metric_id,
+        period_key=key,
+        rows=[
+            schemas.LeaderboardRowOut(
+                rank=row.rank,
+                user_id=row.user_id,
+                display_name=row.display_name,
+                score=float(row.score),
+            )
+            for row in rows
+        ],
+    )

@@ -215,6 +215,7 @@ class AchievementIn(Body):
     levels: Annotated[list[LevelIn], Field(min_length=1, max_length=3)] | None = None
     metric: Id | None = None
     time_range: TimeRange | None = None
+    period: Literal["week", "month"] | None = None
     event_type: EventType | None = None
     category: Category = Category.AWARD
     repeatable: StrictBool = False
@@ -222,6 +223,7 @@ class AchievementIn(Body):
     effective_to: AwareDatetime | None = None
     audience: AudienceIn = AudienceIn()
     show_next_to_name: StrictBool = False
+    certificate: StrictBool = False
 
     def definition(self) -> dict[str, Any]:
         data = self.model_dump(exclude_unset=True, mode="json")
@@ -239,6 +241,7 @@ class AchievementPatch(Body):
     levels: Annotated[list[LevelIn], Field(min_length=1, max_length=3)] | None = None
     metric: Id | None = None
     time_range: TimeRange | None = None
+    period: Literal["week", "month"] | None = None
     event_type: EventType | None = None
     category: Category | None = None
     repeatable: StrictBool | None = None
@@ -246,6 +249,7 @@ class AchievementPatch(Body):
     effective_to: AwareDatetime | None = None
     audience: AudienceIn | None = None
     show_next_to_name: StrictBool | None = None
+    certificate: StrictBool | None = None
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True, mode="json")
@@ -268,6 +272,7 @@ class AchievementOut(BaseModel):
     levels: list[LevelOut]
     metric: str | None
     time_range: str | None
+    period: str | None
     event_type: str | None
     category: str
     repeatable: bool
@@ -275,6 +280,7 @@ class AchievementOut(BaseModel):
     effective_to: datetime | None
     audience: dict[str, list[str]]
     show_next_to_name: bool
+    certificate: bool
     version: int
     created_at: datetime
     updated_at: datetime
@@ -294,6 +300,7 @@ class AchievementOut(BaseModel):
             ],
             metric=a.metric,
             time_range=a.time_range.value if a.time_range else None,
+            period=a.period.value if a.period else None,
             event_type=a.event_type,
             category=a.category.value,
             repeatable=a.repeatable,
@@ -301,6 +308,7 @@ class AchievementOut(BaseModel):
             effective_to=a.effective_to,
             audience={"groups": list(a.audience.groups)},
             show_next_to_name=a.show_next_to_name,
+            certificate=a.certificate,
             version=a.version,
             created_at=a.created_at,
             updated_at=a.updated_at,
@@ -391,7 +399,9 @@ class AwardOut(BaseModel):
     certificate_url: str | None = None
 
     @classmethod
-    def of(cls, award: Award, achievement: Achievement | None) -> AwardOut:
+    def of(
+        cls, award: Award, achievement: Achievement | None, certificate_url: str | None = None
+    ) -> AwardOut:
         return cls(
             award_id=award.award_id,
             achievement_id=award.achievement_id,
@@ -404,6 +414,7 @@ class AwardOut(BaseModel):
             valid_until=award.valid_until,
             points=award.points,
             coins=award.coins,
+            certificate_url=certificate_url,
         )
 
 
@@ -450,6 +461,19 @@ class MessageOut(BaseModel):
 
 class MessageList(BaseModel):
     items: list[MessageOut]
+
+
+class LeaderboardRowOut(BaseModel):
+    rank: int
+    user_id: str
+    display_name: str
+    score: float
+
+
+class LeaderboardOut(BaseModel):
+    metric_id: str
+    period_key: str
+    rows: list[LeaderboardRowOut]
 
 
 class Health(BaseModel):

@@ -4,7 +4,8 @@
 |-------------|------------------------|---------------------------------|-------------------------------------|
 | settings    | T#{tenant}             | SETTINGS                        |                                     |
 | metric      | T#{tenant}             | METRIC#{metric_id}              |                                     |
-| achievement | T#{tenant}             | ACH#{achievement_id}            |                                     |
+| achievement | T#{tenant}             | ACH#{achievement_id}            | GSI1 (period_top only): PERIOD_TOP / {tenant}#{achievement} |
+| winner slot | T#{tenant}             | WIN#{achievement}#{period}      |                                     |
 | event       | T#{tenant}#E#{event}   | EVENT                           |                                     |
 | user        | T#{tenant}#U#{user}    | PROFILE                         |                                     |
 | counter     | T#{tenant}#U#{user}    | CNT#{metric_id}#{period_key}    | Leaderboard: LBPK=T#{t}#LB#{m}#{p}, score |
@@ -70,6 +71,17 @@ def achievement_holders_pk(tenant_id: str, achievement_id: str) -> str:
 
 def achievement_holders_sk(awarded_at: datetime, user_id: str) -> str:
     return f"{awarded_at.isoformat()}#{user_id}"
+
+
+PERIOD_TOP_INDEX_PK = "PERIOD_TOP"  # the one cross-tenant key: the winners job lists its work
+
+
+def period_top_sk(tenant_id: str, achievement_id: str) -> str:
+    return f"{tenant_id}#{achievement_id}"
+
+
+def winner_slot_sk(slot: str) -> str:
+    return f"WIN#{slot}"
 
 
 def ledger_sk(sequence: int) -> str:

@@ -58,12 +58,23 @@ class HoldersIndex(GlobalSecondaryIndex["Item"]):
     GSI1SK = UnicodeAttribute(range_key=True)
 
 
-class LeaderboardIndex(GlobalSecondaryIndex["Item"]):
+class PeriodTopIndex(GlobalSecondaryIndex["AchievementItem"]):
+    """GSI1 under PERIOD_TOP: every period-winner achievement, for the winners job."""
+
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class LeaderboardIndex(GlobalSecondaryIndex["CounterItem"]):
     """Leaderboard of a (metric, period), queried by score; sparse (counters only)."""
 
     class Meta:
         index_name = "Leaderboard"
-        projection = IncludeProjection(["user_id", "reached_at"])
+        projection = IncludeProjection(["entity", "user_id", "reached_at"])
 
     LBPK = UnicodeAttribute(hash_key=True)
     score = DecimalAttribute(range_key=True)
@@ -100,7 +111,18 @@ class MetricItem(DocumentItem, discriminator="metric"):
 
 
 class AchievementItem(DocumentItem, discriminator="achievement"):
-    """PK T#{tenant}, SK ACH#{achievement_id}."""
+    """PK T#{tenant}, SK ACH#{achievement_id}; period winners also GSI1 PERIOD_TOP/{tenant}#{id}."""
+
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    period_top = PeriodTopIndex()
+
+
+class WinnerSlotItem(Item, discriminator="winner_slot"):
+    """PK T#{tenant}, SK WIN#{achievement}#{period}: taken once by the period's winning award."""
+
+    user_id = UnicodeAttribute()
+    award_id = UnicodeAttribute()
 
 
 class UserItem(DocumentItem, discriminator="user"):
@@ -149,6 +171,8 @@ class AwardItem(Item, discriminator="award"):
     points = NumberAttribute()
     coins = NumberAttribute()
     event_id = UnicodeAttribute(null=True)
+    certificate_status = UnicodeAttribute(null=True)
+    certificate_key = UnicodeAttribute(null=True)
     GSI1PK = UnicodeAttribute()
     GSI1SK = UnicodeAttribute()
     holders = HoldersIndex()
@@ -196,6 +220,7 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     SettingsItem,
     MetricItem,
     AchievementItem,
+    WinnerSlotItem,
     UserItem,
     EventItem,
     CounterItem,

@@ -22,14 +22,17 @@ from accolade.adapters.dynamo.models import (
     SettingsItem,
     UserItem,
     WalletItem,
+    WinnerSlotItem,
 )
 from accolade.adapters.dynamo.transact import MAX_ITEMS, Transaction, backoff, commit
 from accolade.domain.errors import ConflictError
 from accolade.domain.models import (
     Achievement,
+    AchievementType,
     ActivityEvent,
     Award,
     AwardStatus,
+    CertificateStatus,
     LedgerEntry,
     Message,
     Metric,
@@ -37,7 +40,7 @@ from accolade.domain.models import (
     UserProfile,
     Wallet,
 )
-from accolade.domain.rules import AwardKey, CounterKey
+from accolade.domain.rules import AwardKey, CounterKey, Standing
 from accolade.ports import ApplyOutcome, EventDeltas, TenantConfig
 
 MAX_ATTEMPTS = 8
@@ -116,15 +119,23 @@ class DynamoConfigRepository:
                 raise ConflictError("the achievement was edited meanwhile; read it again") from exc
             raise
 
+    def period_top_achievements(self) -> list[tuple[str, Achievement]]:
+        items = AchievementItem.period_top.query(keys.PERIOD_TOP_INDEX_PK)
+        return [(item.tenant_id, Achievement.model_validate(item.doc)) for item in items]
+
     @staticmethod
     def _achievement_item(tenant_id: str, achievement: Achievement) -> AchievementItem:
-        return AchievementItem(
+        item = AchievementItem(
             keys.tenant_pk(tenant_id),
             keys.achievement_sk(achievement.achievement_id),
             tenant_id=tenant_id,
             doc=achievement.model_dump(mode="json"),
             version=achievement.version,
         )
+        if achievement.type is AchievementType.PERIOD_TOP:
+            item.GSI1PK = keys.PERIOD_TOP_INDEX_PK
+            item.GSI1SK = keys.period_top_sk(tenant_id, achievement.achievement_id)
+        return item
 
 
 class DynamoUserRepository:
@@ -338,6 +349,8 @@ def _award_item(tenant_id: str, award: Award) -> AwardItem:
         points=award.points,
         coins=award.coins,
         event_id=award.event_id,
+        certificate_status=award.certificate_status.value if award.certificate_status else None,
+        certificate_key=award.certificate_key,
         GSI1PK=keys.achievement_holders_pk(tenant_id, award.achievement_id),
         GSI1SK=keys.achievement_holders_sk(award.awarded_at, award.user_id),
     )
@@ -359,6 +372,8 @@ def award_from_item(item: AwardItem) -> Award:
             "points": int(item.points),
             "coins": int(item.coins),
             "event_id": item.event_id,
+            "certificate_status": item.certificate_status,
+            "certificate_key": item.certificate_key,
         }
     )
 
@@ -381,7 +396,11 @@ class DynamoAwardRepository:
                 found.add(by_key[(item.PK, item.SK)])
         return found
 
-    def grant(self, tenant_id: str, user_id: str, awards: Sequence[Award]) -> list[Award]:
+    def grant(
+        self, tenant_id: str, user_id: str, awards: Sequence[Award], *, once_per: str | None = None
+    ) -> list[Award]:
+        if once_per is not None:
+            return self._grant_chunk(tenant_id, user_id, list(awards), once_per)
         granted: list[Award] = []
         for start in range(0, len(awards), self.AWARDS_PER_TRANSACTION):
             granted += self._grant_chunk(
@@ -389,17 +408,35 @@ class DynamoAwardRepository:
             )
         return granted
 
-    def _grant_chunk(self, tenant_id: str, user_id: str, awards: list[Award]) -> list[Award]:
+    def _grant_chunk(
+        self, tenant_id: str, user_id: str, awards: list[Award], once_per: str | None = None
+    ) -> list[Award]:
         pending = awards
         for attempt in range(MAX_ATTEMPTS):
             if not pending:
                 return []
             wallet = self._wallet_item(tenant_id, user_id)
             transaction = self._grant_transaction(tenant_id, wallet, pending)
+            if once_per is not None:
+                transaction.put(
+                    "slot",
+                    WinnerSlotItem(
+                        keys.tenant_pk(tenant_id),
+                        keys.winner_slot_sk(once_per),
+                        tenant_id=tenant_id,
+                        user_id=user_id,
+                        award_id=pending[0].award_id,
+                    ),
+                    WinnerSlotItem.PK.does_not_exist(),
+                )
             cancelled = commit(transaction)
             if cancelled is None:
                 return pending
-            taken = {label for label in cancelled.failed_conditions if label != "wallet"}
+            if "slot" in cancelled.failed_conditions:
+                return []
+            taken = {
+                label for label in cancelled.failed_conditions if label not in ("wallet", "slot")
+            }
             pending = [award for award in pending if award.award_id not in taken]
             if cancelled.retryable or "wallet" in cancelled.failed_conditions:
                 backoff(attempt)
@@ -470,6 +507,25 @@ class DynamoAwardRepository:
         )
         return [award_from_item(item) for item in items]
 
+    def record_certificate(self, tenant_id: str, award: Award, key: str) -> bool:
+        item = AwardItem(
+            keys.user_pk(tenant_id, award.user_id),
+            keys.award_sk(AwardKey.from_award_id(award.award_id)),
+        )
+        try:
+            item.update(
+                actions=[
+                    AwardItem.certificate_status.set(CertificateStatus.ISSUED.value),
+                    AwardItem.certificate_key.set(key),
+                ],
+                condition=AwardItem.certificate_status == CertificateStatus.PENDING.value,
+            )
+        except UpdateError as exc:
+            if _conditional_failed(exc):
+                return False
+            raise
+        return True
+
     def wallet(self, tenant_id: str, user_id: str) -> Wallet:
         item = self._wallet_item(tenant_id, user_id)
         return Wallet(points=int(item.points), coins=int(item.coins), entries=int(item.entries))
@@ -492,6 +548,21 @@ class DynamoAwardRepository:
             )
             for item in items
         ]
+
+
+class DynamoLeaderboardRepository:
+    """A (metric, period) leaderboard is a query of the sparse Leaderboard index, never a scan."""
+
+    def standings(
+        self, tenant_id: str, metric_id: str, period_key: str, limit: int
+    ) -> list[Standing]:
+        items = CounterItem.leaderboard.query(
+            keys.leaderboard_pk(tenant_id, metric_id, period_key),
+            scan_index_forward=False,
+            limit=limit,
+            page_size=limit,
+        )
+        return [Standing(item.user_id, item.score, item.reached_at) for item in items]
 
 
 class DynamoInboxRepository:

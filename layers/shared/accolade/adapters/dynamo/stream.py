@@ -10,6 +10,7 @@ from accolade.adapters.dynamo.repository import award_from_image, event_from_ima
 from accolade.bootstrap import Container
 from accolade.domain.models import ActivityEvent
 from accolade.observability import logger
+from accolade.services.certificates import issue_certificate
 from accolade.services.deliver import announce_award
 from accolade.services.evaluate import evaluate_events
 
@@ -55,4 +56,12 @@ def deliver_record(record: Record, c: Container) -> bool:
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
     return announce_award(
         tenant_id, award, config=c.config, inbox=c.inbox, notifier=c.notifier, clock=c.clock
+    )
+
+
+def certificate_record(record: Record, c: Container) -> bool:
+    """Issue the certificate of one award record whose certificate is pending."""
+    tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
+    return issue_certificate(
+        tenant_id, award, config=c.config, users=c.users, awards=c.awards, documents=c.documents
     )

@@ -1,0 +1,29 @@
+"""Stream of awards with a pending certificate: render the PDF to S3 and link it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accolade.adapters.dynamo.stream import certificate_record
+from accolade.bootstrap import container
+from accolade.observability import logger, metrics, tracer
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def record_handler(record: DynamoDBRecord) -> None:
+    certificate_record(record.raw_event, container())
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event, record_handler, processor, context)

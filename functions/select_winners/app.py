@@ -1,0 +1,43 @@
+"""Scheduled: close the last week or month and grant each period winner once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accolade.bootstrap import container
+from accolade.domain.periods import TimeRange
+from accolade.observability import logger, metrics, tracer
+from accolade.services.winners import select_winners
+from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+
+class ClosePeriod(BaseModel):
+    """The schedule's Input: {"period": "week"} or {"period": "month"}."""
+
+    period: TimeRange
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_parser(model=ClosePeriod)
+def lambda_handler(event: ClosePeriod, context: LambdaContext) -> dict[str, Any]:
+    c = container()
+    result = select_winners(
+        event.period,
+        config=c.config,
+        users=c.users,
+        leaderboards=c.leaderboards,
+        awards=c.awards,
+        clock=c.clock,
+    )
+    logger.info(
+        "winners selected", extra={"period": event.period.value, "granted": len(result.granted)}
+    )
+    return {
+        "period": event.period.value,
+        "granted": [award.award_id for award in result.granted],
+        "already_chosen": result.already_chosen,
+        "no_activity": result.no_activity,
+    }
