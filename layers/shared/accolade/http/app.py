@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI, Schema
 
 from accolade.domain.errors import (
     AccoladeError,
@@ -80,11 +80,13 @@ class AccoladeResolver(APIGatewayHttpResolver):
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPI:
         kwargs.setdefault("title", TITLE)
         kwargs.setdefault("version", VERSION)
+        kwargs.setdefault("security_schemes", {"jwt": HTTPBearer(bearerFormat="JWT")})
+        kwargs.setdefault("security", [{"jwt": []}])
         schema = super().get_openapi_schema(**kwargs)
         # Powertools documents its own 422 body; ours is the contract's {"error": {...}}.
         components = schema.components
         if components is not None and components.schemas is not None:
-            components.schemas["HTTPValidationError"] = ERROR_SCHEMA  # type: ignore[assignment]
+            components.schemas["HTTPValidationError"] = Schema.model_validate(ERROR_SCHEMA)
             components.schemas.pop("ValidationError", None)
         return schema
 
