@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from accolade.http.app import TITLE, VERSION, build_app
 from accolade.http.routes import admin_routes, events, me_routes, system
 from accolade.observability import logger, metrics, tracer
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = build_app(system, events, admin_routes, me_routes)
 app.enable_swagger(path="/v1/swagger", title=TITLE, version=VERSION)

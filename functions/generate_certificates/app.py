@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from accolade.adapters.dynamo.stream import certificate_record
-from accolade.bootstrap import container
-from accolade.observability import logger, metrics, tracer
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -14,6 +11,10 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from accolade.adapters.dynamo.stream import certificate_record
+from accolade.bootstrap import container
+from accolade.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from accolade.http.app import build_app
 from accolade.http.routes import events
 from accolade.observability import logger, metrics, tracer
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = build_app(events)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from accolade.bootstrap import container
 from accolade.domain.periods import TimeRange
 from accolade.observability import logger, metrics, tracer
 from accolade.services.winners import select_winners
-from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 class ClosePeriod(BaseModel):

@@ -129,7 +129,7 @@ class Achievement(Model):
     @model_validator(mode="after")
     def _fits_its_type(self) -> Achievement:
         if self.type not in GRANTED_TYPES:
-            raise ValueError(f"type {self.type.value!r} is not available yet")
+            raise ValueError(f"type: {self.type.value!r} is not available yet")
         if self.type is AchievementType.METRIC_THRESHOLD:
             _require(self.metric, "metric")
             _require(self.time_range, "time_range")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI, Schema
 
@@ -60,18 +60,77 @@ def error(
     )
 
 
+UNION_TAG = re.compile(r"^(?:constrained-)?(?:str|int|float|bool|decimal)$|\[")
+
+
 def field_path(location: tuple[Any, ...] | list[Any]) -> str:
     """("body", "events", 3, "occurred_at") -> "events[3].occurred_at"."""
     path = ""
     parts = list(location)
     if parts and parts[0] in ("body", "query", "path", "header"):
         parts = parts[1:] or parts
+    # pydantic ends the location of a union member's error with the member's tag ("int").
+    if len(parts) > 1 and isinstance(parts[-1], str) and UNION_TAG.search(parts[-1]):
+        parts = parts[:-1]
     for part in parts:
         if isinstance(part, int):
             path += f"[{part}]"
         else:
             path += ("." if path else "") + str(part)
     return path or "body"
+
+
+ERROR_REF = {"$ref": "#/components/schemas/HTTPValidationError"}
+GATEWAY_401: dict[str, Any] = {
+    "description": "No valid token (answered by the API's JWT authorizer)",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["message"],
+                "properties": {"message": {"type": "string"}},
+            }
+        }
+    },
+}
+ERROR_DESCRIPTIONS = {
+    403: "The caller lacks the role or scope",
+    404: "No such resource in the caller's tenant",
+    409: "Conflicts with what is stored",
+    413: "Body larger than 256 KiB",
+    415: "Body is not application/json",
+}
+
+
+def document_errors(schema: OpenAPI) -> None:
+    """Document the errors each operation really answers; Powertools lists only 2xx and 422."""
+    for path, item in (schema.paths or {}).items():
+        for method in ("get", "put", "post", "patch", "delete"):
+            operation = getattr(item, method, None)
+            if operation is None:
+                continue
+            tags = set(operation.tags or ())
+            statuses: set[int] = set()
+            if tags & {"admin", "events"}:
+                statuses.add(403)
+            if "{" in path:
+                statuses.add(404)
+            if operation.requestBody is not None:
+                statuses |= {413, 415}
+            if method in ("post", "patch"):
+                statuses.add(409)
+            responses = operation.responses if operation.responses is not None else {}
+            if "system" not in tags:
+                responses.setdefault(401, GATEWAY_401)
+            for status in sorted(statuses):
+                responses.setdefault(
+                    status,
+                    {
+                        "description": ERROR_DESCRIPTIONS[status],
+                        "content": {"application/json": {"schema": ERROR_REF}},
+                    },
+                )
+            operation.responses = responses
 
 
 class AccoladeResolver(APIGatewayHttpResolver):
@@ -88,19 +147,37 @@ class AccoladeResolver(APIGatewayHttpResolver):
         if components is not None and components.schemas is not None:
             components.schemas["HTTPValidationError"] = Schema.model_validate(ERROR_SCHEMA)
             components.schemas.pop("ValidationError", None)
+        document_errors(schema)
         return schema
 
+    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        # Checked before routing: Powertools' validation would otherwise parse a form body.
+        problem = body_problem(event)
+        if problem is not None:
+            status, code, message = problem
+            return {
+                "statusCode": status,
+                "headers": {"Content-Type": "application/json"},
+                "body": json.dumps({"error": {"code": code, "message": message, "details": []}}),
+                "isBase64Encoded": False,
+            }
+        return super().resolve(event, context)
 
-def limit_body(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    body = app.current_event.body or ""
+
+def body_problem(event: dict[str, Any]) -> tuple[int, str, str] | None:
+    """Bodies are JSON of at most 256 KiB; a form or other media type is refused, not guessed."""
+    body = event.get("body") or ""
     if len(body.encode()) > MAX_BODY_BYTES:
-        return error(413, "payload_too_large", f"body: larger than {MAX_BODY_BYTES} bytes")
-    return next_middleware(app)
+        return 413, "payload_too_large", f"body: larger than {MAX_BODY_BYTES} bytes"
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if body and media_type and media_type != "application/json":
+        return 415, "unsupported_media_type", "content-type: send the body as application/json"
+    return None
 
 
 def build_app(*routers: Router) -> AccoladeResolver:
     app = AccoladeResolver(enable_validation=True)
-    app.use([limit_body])
     for router in routers:
         app.include_router(router)
 
@@ -111,7 +188,10 @@ def build_app(*routers: Router) -> AccoladeResolver:
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[Any]:
         details = [
-            {"field": field_path(item.get("loc", ())), "message": str(item.get("msg", ""))}
+            {
+                "field": field_path(item.get("loc", ())),
+                "message": str(item.get("msg", "")).removeprefix("Value error, "),
+            }
             for item in exc.errors()
         ]
         first = details[0] if details else {"field": "body", "message": "invalid"}

@@ -74,7 +74,7 @@ def announce_award(
 def _body(award: Award) -> str:
     parts = []
     if award.points:
-        parts.append(f"{award.points} points")
+        parts.append(f"{award.points} point{'s' if award.points != 1 else ''}")
     if award.coins:
-        parts.append(f"{award.coins} coins")
+        parts.append(f"{award.coins} coin{'s' if award.coins != 1 else ''}")
     return "You earned " + " and ".join(parts) + "." if parts else "Well done."
