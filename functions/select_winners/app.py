@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from accolade.bootstrap import container
 from accolade.domain.periods import TimeRange
-from accolade.observability import logger, metrics, tracer
+from accolade.observability import count, logger, metrics, tracer
 from accolade.services.winners import select_winners
 
 
@@ -33,6 +33,7 @@ def lambda_handler(event: ClosePeriod, context: LambdaContext) -> dict[str, Any]
         awards=c.awards,
         clock=c.clock,
     )
+    count("WinnersSelected", len(result.granted))
     logger.info(
         "winners selected", extra={"period": event.period.value, "granted": len(result.granted)}
     )

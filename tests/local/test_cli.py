@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from accolade_local.cli import main
 from accolade_local.runtime import FunctionError
 from accolade_local.services import free_port

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from accolade_local.template import match_any, match_filter
 
 EVENT_INSERT = {

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from accolade_local.gateway import Gateway, Router, build_event, map_response
 from accolade_local.runtime import FunctionWorkers
 from accolade_local.services import free_port

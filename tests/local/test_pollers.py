@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from accolade_local import services
 from accolade_local.pollers import CheckpointStore, StreamPoller
 from accolade_local.runtime import FunctionError

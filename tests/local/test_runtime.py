@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from accolade_local.runtime import FunctionError, FunctionWorkers
 
 HANDLER = """

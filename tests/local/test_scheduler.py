@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from accolade_local.runtime import FunctionError
 from accolade_local.scheduler import ScheduleExpressionError, Scheduler, next_fire
 from accolade_local.template import ScheduleSpec

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from accolade_local.template import LocalNames, Template, TemplateError, load_template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import jwt
 import pytest
+
 from accolade_local.tokens import InvalidTokenError, LocalSigner, to_apigw_claims
 
 ISSUER = "http://127.0.0.1:3000/local-issuer"

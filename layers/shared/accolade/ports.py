@@ -122,13 +122,21 @@ class AwardRepository(Protocol):
     def ledger(self, tenant_id: str, user_id: str) -> list[LedgerEntry]: ...
 
 
+class AnnouncementLeasedError(Exception):
+    """Another deliverer holds the lease on this announcement; retry once the lease has run out."""
+
+
 class InboxRepository(Protocol):
     def add(self, tenant_id: str, message: Message) -> bool:
         """Store the message once; False when a message with that id is already there."""
         ...
 
     def claim_announcement(self, tenant_id: str, message: Message, lease_until: datetime) -> bool:
-        """Take the right to announce; False when already announced or another holds the lease."""
+        """Take the right to announce; False when already announced.
+
+        Raises AnnouncementLeasedError while another deliverer's lease runs: that deliverer may
+        have died before publishing, so the stream record must be retried, not acknowledged.
+        """
         ...
 
     def mark_announced(self, tenant_id: str, message: Message, at: datetime) -> None: ...

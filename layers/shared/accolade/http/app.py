@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI, Schema
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from accolade.domain.errors import (
     AccoladeError,
@@ -120,7 +123,9 @@ def document_errors(schema: OpenAPI) -> None:
             if method in ("post", "patch"):
                 statuses.add(409)
             responses = operation.responses if operation.responses is not None else {}
-            if "system" not in tags:
+            if "system" in tags:
+                operation.security = []  # public: no token (Powertools drops an empty list)
+            else:
                 responses.setdefault(401, GATEWAY_401)
             for status in sorted(statuses):
                 responses.setdefault(
@@ -147,10 +152,12 @@ class AccoladeResolver(APIGatewayHttpResolver):
         if components is not None and components.schemas is not None:
             components.schemas["HTTPValidationError"] = Schema.model_validate(ERROR_SCHEMA)
             components.schemas.pop("ValidationError", None)
+            # Its only use: it would point at the ValidationError just removed.
+            components.schemas.pop("ResponseValidationError", None)
         document_errors(schema)
         return schema
 
-    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         # Checked before routing: Powertools' validation would otherwise parse a form body.
         problem = body_problem(event)
         if problem is not None:
@@ -164,7 +171,7 @@ class AccoladeResolver(APIGatewayHttpResolver):
         return super().resolve(event, context)
 
 
-def body_problem(event: dict[str, Any]) -> tuple[int, str, str] | None:
+def body_problem(event: Mapping[str, Any]) -> tuple[int, str, str] | None:
     """Bodies are JSON of at most 256 KiB; a form or other media type is refused, not guessed."""
     body = event.get("body") or ""
     if len(body.encode()) > MAX_BODY_BYTES:
@@ -173,6 +180,12 @@ def body_problem(event: dict[str, Any]) -> tuple[int, str, str] | None:
     media_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if body and media_type and media_type != "application/json":
         return 415, "unsupported_media_type", "content-type: send the body as application/json"
+    if body and event.get("isBase64Encoded"):
+        # Powertools decodes base64 bodies as UTF-8 and would fail with a 500 on other bytes.
+        try:
+            base64.b64decode(body, validate=True).decode("utf-8")
+        except ValueError:
+            return 422, "validation_error", "body: must be UTF-8 encoded JSON"
     return None
 
 

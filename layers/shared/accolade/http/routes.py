@@ -13,6 +13,7 @@ from accolade.config import settings
 from accolade.domain.periods import TimeRange
 from accolade.http import schemas
 from accolade.http.auth import EVENTS_WRITE, Principal, principal_from_event
+from accolade.observability import count
 from accolade.services import admin, ingest, leaderboards, me
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
@@ -54,6 +55,8 @@ def post_events(batch: Annotated[schemas.EventsIn, Body()]) -> Response[schemas.
         store=c.events,
         clock=c.clock,
     )
+    count("EventsAccepted", len(result.accepted))
+    count("EventsDuplicated", len(result.duplicates))
     return Response(
         status_code=202,
         content_type="application/json",

@@ -23,7 +23,9 @@ def build(model: type[M], data: Mapping[str, Any], prefix: str = "") -> M:
         return model.model_validate(dict(data))
     except ValidationError as exc:
         error = exc.errors()[0]
-        location = ".".join(str(part) for part in error["loc"])
+        location = "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
+        ).lstrip(".")
         message = str(error["msg"]).removeprefix("Value error, ")
         if not location and ": " in message:
             location, message = message.split(": ", 1)

@@ -7,7 +7,8 @@ from datetime import timedelta
 from accolade.domain.models import Award, AwardStatus, Message
 from accolade.ports import Clock, ConfigRepository, InboxRepository, Notifier
 
-ANNOUNCE_LEASE = timedelta(seconds=60)
+# Long enough for one SNS publish, short enough that a redelivery after a crash finds it free.
+ANNOUNCE_LEASE = timedelta(seconds=15)
 AWARD_GRANTED = "award.granted"
 ROMAN = {1: "I", 2: "II", 3: "III"}
 

@@ -26,8 +26,12 @@ def record_events(
     _validate(events, clock)
     unique = _unique_in_batch(events)
     existing = store.add_new(tenant_id, unique)
-    accepted = [event.event_id for event in unique if event.event_id not in existing]
-    duplicates = [event.event_id for event in events if event.event_id not in accepted]
+    accepted: list[str] = []
+    duplicates: list[str] = []
+    for event in events:
+        # A second copy within the batch is a duplicate too, like one sent in an earlier request.
+        is_new = event.event_id not in existing and event.event_id not in accepted
+        (accepted if is_new else duplicates).append(event.event_id)
     return IngestResult(accepted=accepted, duplicates=duplicates)
 
 

@@ -41,7 +41,7 @@ from accolade.domain.models import (
     Wallet,
 )
 from accolade.domain.rules import AwardKey, CounterKey, Standing
-from accolade.ports import ApplyOutcome, EventDeltas, TenantConfig
+from accolade.ports import AnnouncementLeasedError, ApplyOutcome, EventDeltas, TenantConfig
 
 MAX_ATTEMPTS = 8
 BATCH_GET_LIMIT = 100  # DynamoDB's limit of keys in one BatchGetItem
@@ -309,7 +309,7 @@ def _counter_transaction(
             ("E", change.event_id),
             EventItem(keys.event_pk(tenant_id, change.event_id), keys.EVENT),
             [EventItem.applied.set(True)],
-            EventItem.PK.exists() & EventItem.applied.does_not_exist(),
+            EventItem.PK.exists(),  # MUTANT
         )
         for key, delta in change.deltas.items():
             totals[key] = totals.get(key, Decimal(0)) + delta
@@ -609,10 +609,23 @@ class DynamoInboxRepository:
                 ),
             )
         except UpdateError as exc:
-            if _conditional_failed(exc):
-                return False
-            raise
-        return True
+            if not _conditional_failed(exc):
+                raise
+        else:
+            return True
+        # Already announced, or another deliverer's lease still runs. That deliverer may have died
+        # before publishing: acknowledging the record now would lose the publication for good.
+        try:
+            item = MessageItem.get(
+                keys.user_pk(tenant_id, message.user_id),
+                keys.message_sk(message.message_id),
+                consistent_read=True,
+            )
+        except DoesNotExist:
+            return False
+        if item.announced_at is not None:
+            return False
+        raise AnnouncementLeasedError(f"message {message.message_id} is being announced")
 
     def mark_announced(self, tenant_id: str, message: Message, at: datetime) -> None:
         self._key(tenant_id, message).update(

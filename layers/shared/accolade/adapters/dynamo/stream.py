@@ -9,7 +9,7 @@ from typing import Any
 from accolade.adapters.dynamo.repository import award_from_image, event_from_image
 from accolade.bootstrap import Container
 from accolade.domain.models import ActivityEvent
-from accolade.observability import logger
+from accolade.observability import count, logger
 from accolade.services.certificates import issue_certificate
 from accolade.services.deliver import announce_award
 from accolade.services.evaluate import evaluate_events
@@ -46,6 +46,9 @@ def evaluate_records(records: Iterable[Record], c: Container) -> set[str]:
     for key in result.failed:
         failed.update(sequences.get(key, []))
     logger.info("evaluated", extra={"events": len(parsed), "granted": len(result.granted)})
+    count("EventsEvaluated", len(parsed))
+    count("AwardsGranted", len(result.granted))
+    count("EventsRetried", len(failed))
     return failed
 
 
@@ -54,14 +57,18 @@ def deliver_record(record: Record, c: Container) -> bool:
     if record.get("eventName") != "INSERT":
         return False
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
-    return announce_award(
+    announced = announce_award(
         tenant_id, award, config=c.config, inbox=c.inbox, notifier=c.notifier, clock=c.clock
     )
+    count("AwardsAnnounced", int(announced))
+    return announced
 
 
 def certificate_record(record: Record, c: Container) -> bool:
     """Issue the certificate of one award record whose certificate is pending."""
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
-    return issue_certificate(
+    issued = issue_certificate(
         tenant_id, award, config=c.config, users=c.users, awards=c.awards, documents=c.documents
     )
+    count("CertificatesIssued", int(issued))
+    return issued

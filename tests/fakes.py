@@ -1,0 +1,435 @@
+"""In-memory fakes of every port in accolade.ports, with the DynamoDB adapters' semantics.
+
+Each fake keeps the invariant its adapter enforces with a condition (unique award keys, an event
+applied once, all-or-nothing event batches, a message announced once) and refuses what DynamoDB
+refuses (the same item twice in one transaction). `FakeContainer` has the attributes of
+`accolade.bootstrap.Container`, for `bootstrap.override()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from accolade.config import Settings
+from accolade.domain.errors import ConflictError
+from accolade.domain.models import (
+    Achievement,
+    AchievementType,
+    ActivityEvent,
+    Award,
+    LedgerEntry,
+    Message,
+    Metric,
+    TenantSettings,
+    UserProfile,
+    Wallet,
+)
+from accolade.domain.rules import AwardKey, CounterKey, Standing
+from accolade.ports import (
+    AnnouncementLeasedError,
+    ApplyOutcome,
+    EventDeltas,
+    StoredEvent,
+    TenantConfig,
+)
+
+DEFAULT_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock that stands still until told otherwise."""
+
+    def __init__(self, now: datetime = DEFAULT_NOW) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("the clock holds aware datetimes only")
+        self._now = moment
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+
+class FakeConfigRepository:
+    """Settings, metrics and achievements per tenant; achievement writes are conditional."""
+
+    def __init__(self) -> None:
+        self._settings: dict[str, TenantSettings] = {}
+        self._metrics: dict[str, dict[str, Metric]] = {}
+        self._achievements: dict[str, dict[str, Achievement]] = {}
+
+    def get_config(self, tenant_id: str) -> TenantConfig:
+        return TenantConfig(
+            self._settings.get(tenant_id, TenantSettings()),
+            tuple(self._metrics.get(tenant_id, {}).values()),
+            tuple(self._achievements.get(tenant_id, {}).values()),
+        )
+
+    def put_settings(self, tenant_id: str, settings: TenantSettings) -> None:
+        self._settings[tenant_id] = settings
+
+    def put_metric(self, tenant_id: str, metric: Metric) -> None:
+        self._metrics.setdefault(tenant_id, {})[metric.metric_id] = metric
+
+    def get_metric(self, tenant_id: str, metric_id: str) -> Metric | None:
+        return self._metrics.get(tenant_id, {}).get(metric_id)
+
+    def create_achievement(self, tenant_id: str, achievement: Achievement) -> None:
+        stored = self._achievements.setdefault(tenant_id, {})
+        if achievement.achievement_id in stored:
+            raise ConflictError(f"achievement {achievement.achievement_id} exists")
+        stored[achievement.achievement_id] = achievement
+
+    def get_achievement(self, tenant_id: str, achievement_id: str) -> Achievement | None:
+        return self._achievements.get(tenant_id, {}).get(achievement_id)
+
+    def replace_achievement(
+        self, tenant_id: str, achievement: Achievement, *, expected_version: int
+    ) -> None:
+        current = self.get_achievement(tenant_id, achievement.achievement_id)
+        # The adapter's condition is `version = expected`: a missing item fails it too.
+        if current is None or current.version != expected_version:
+            raise ConflictError("the achievement was edited meanwhile; read it again")
+        self._achievements[tenant_id][achievement.achievement_id] = achievement
+
+    def period_top_achievements(self) -> list[tuple[str, Achievement]]:
+        return sorted(
+            (
+                (tenant_id, achievement)
+                for tenant_id, achievements in self._achievements.items()
+                for achievement in achievements.values()
+                if achievement.type is AchievementType.PERIOD_TOP
+            ),
+            key=lambda pair: (pair[0], pair[1].achievement_id),
+        )
+
+
+class FakeUserRepository:
+    def __init__(self) -> None:
+        self._users: dict[tuple[str, str], UserProfile] = {}
+
+    def put_user(self, tenant_id: str, user: UserProfile) -> None:
+        self._users[(tenant_id, user.user_id)] = user
+
+    def get_users(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, UserProfile]:
+        return {
+            user_id: self._users[(tenant_id, user_id)]
+            for user_id in set(user_ids)
+            if (tenant_id, user_id) in self._users
+        }
+
+
+def _no_repeats(ids: Sequence[str], what: str) -> None:
+    if len(set(ids)) != len(ids):
+        # DynamoDB refuses a transaction that touches one item twice (ValidationException).
+        raise ValueError(f"{what}: the same item twice in one transaction")
+
+
+class FakeEventRepository:
+    """Events stored once per id; a batch with a conflicting id stores nothing."""
+
+    def __init__(self, clock: Any = None) -> None:
+        self._clock = clock or FakeClock()
+        self._events: dict[tuple[str, str], StoredEvent] = {}
+        self.received_at: dict[tuple[str, str], datetime] = {}
+
+    def add_new(self, tenant_id: str, events: Sequence[ActivityEvent]) -> set[str]:
+        _no_repeats([event.event_id for event in events], "events")
+        existing: set[str] = set()
+        conflicts: list[str] = []
+        for event in events:
+            stored = self._events.get((tenant_id, event.event_id))
+            if stored is None:
+                continue
+            if stored.fingerprint == event.fingerprint():
+                existing.add(event.event_id)
+            else:
+                conflicts.append(event.event_id)
+        if conflicts:
+            raise ConflictError(
+                "events with these ids were already received with a different payload",
+                details=[{"field": "id", "id": event_id} for event_id in sorted(conflicts)],
+            )
+        received_at = self._clock.now()
+        for event in events:
+            if event.event_id not in existing:
+                self._events[(tenant_id, event.event_id)] = StoredEvent(
+                    tenant_id, event, event.fingerprint()
+                )
+                self.received_at[(tenant_id, event.event_id)] = received_at
+        return existing
+
+    def stored(self, tenant_id: str) -> list[ActivityEvent]:
+        """The tenant's events in the order they were first stored (test inspection)."""
+        return [s.event for (tenant, _), s in self._events.items() if tenant == tenant_id]
+
+    def exists(self, tenant_id: str, event_id: str) -> bool:
+        return (tenant_id, event_id) in self._events
+
+
+class FakeProgressRepository:
+    """Counters moved exactly once per event id, like the adapter's applied mark.
+
+    Given the event store, an event that was never stored is reported already applied, as the
+    adapter's `PK exists` condition does. `fail_events` are reported failed and not applied.
+    """
+
+    def __init__(self, events: FakeEventRepository | None = None) -> None:
+        self._events = events
+        self._applied: set[tuple[str, str]] = set()
+        self._counters: dict[tuple[str, CounterKey], Decimal] = {}
+        self._reached_at: dict[tuple[str, CounterKey], str] = {}
+        self.fail_events: set[str] = set()
+
+    def apply(self, tenant_id: str, changes: Sequence[EventDeltas], at: datetime) -> ApplyOutcome:
+        _no_repeats([change.event_id for change in changes], "event marks")
+        outcome = ApplyOutcome()
+        for change in changes:
+            mark = (tenant_id, change.event_id)
+            if change.event_id in self.fail_events:
+                outcome.failed.add(change.event_id)
+                continue
+            missing = self._events is not None and not self._events.exists(*mark)
+            if mark in self._applied or missing:
+                outcome.already_applied.add(change.event_id)
+                continue
+            self._applied.add(mark)
+            for key, delta in change.deltas.items():
+                slot = (tenant_id, key)
+                self._counters[slot] = self._counters.get(slot, Decimal(0)) + delta
+                self._reached_at[slot] = at.isoformat()
+            outcome.applied.add(change.event_id)
+        return outcome
+
+    def counters(self, tenant_id: str, keys: Iterable[CounterKey]) -> dict[CounterKey, Decimal]:
+        return {
+            key: self._counters[(tenant_id, key)]
+            for key in set(keys)
+            if (tenant_id, key) in self._counters
+        }
+
+    def is_applied(self, tenant_id: str, event_id: str) -> bool:
+        return (tenant_id, event_id) in self._applied
+
+    def standings(self, tenant_id: str, metric_id: str, period_key: str) -> list[Standing]:
+        return [
+            Standing(key.user_id, score, self._reached_at[(tenant, key)])
+            for (tenant, key), score in self._counters.items()
+            if tenant == tenant_id and key.metric_id == metric_id and key.period_key == period_key
+        ]
+
+
+class FakeLeaderboardRepository:
+    """The Leaderboard index: a (metric, period)'s counters, highest score first."""
+
+    def __init__(self, progress: FakeProgressRepository) -> None:
+        self._progress = progress
+
+    def standings(
+        self, tenant_id: str, metric_id: str, period_key: str, limit: int
+    ) -> list[Standing]:
+        rows = self._progress.standings(tenant_id, metric_id, period_key)
+        # The index orders by score only; among equal scores the order is DynamoDB's, so the
+        # fake deliberately puts the later `reached_at` first to keep callers from relying on it.
+        rows.sort(key=lambda s: s.reached_at, reverse=True)
+        rows.sort(key=lambda s: s.score, reverse=True)
+        return rows[:limit]
+
+
+class FakeAwardRepository:
+    """Awards unique per AwardKey; each with points or coins credits the wallet with a ledger
+    entry whose balances are the running sums. `fail_grants` makes the next N grants raise."""
+
+    def __init__(self) -> None:
+        self._awards: dict[tuple[str, AwardKey], Award] = {}
+        self._wallets: dict[tuple[str, str], Wallet] = {}
+        self._ledgers: dict[tuple[str, str], list[LedgerEntry]] = {}
+        self._slots: dict[tuple[str, str], str] = {}
+        self.fail_grants = 0
+
+    def existing(self, tenant_id: str, keys: Iterable[AwardKey]) -> set[AwardKey]:
+        return {key for key in keys if (tenant_id, key) in self._awards}
+
+    def grant(
+        self, tenant_id: str, user_id: str, awards: Sequence[Award], *, once_per: str | None = None
+    ) -> list[Award]:
+        if self.fail_grants:
+            self.fail_grants -= 1
+            raise RuntimeError("injected grant failure")
+        # The adapter derives the item key from the award id: a bad id is a ValueError there too.
+        keyed = [(AwardKey.from_award_id(award.award_id), award) for award in awards]
+        _no_repeats([award.award_id for award in awards], "awards")
+        if once_per is not None and (tenant_id, once_per) in self._slots:
+            return []
+        free = [(key, award) for key, award in keyed if (tenant_id, key) not in self._awards]
+        if not free:
+            return []
+        if once_per is not None:
+            self._slots[(tenant_id, once_per)] = free[0][1].award_id
+        wallet = self._wallets.get((tenant_id, user_id), Wallet())
+        ledger = self._ledgers.setdefault((tenant_id, user_id), [])
+        sequence, points, coins = wallet.entries, wallet.points, wallet.coins
+        for key, award in free:
+            self._awards[(tenant_id, key)] = award
+            if not (award.points or award.coins):
+                continue
+            sequence, points, coins = sequence + 1, points + award.points, coins + award.coins
+            ledger.append(
+                LedgerEntry(
+                    user_id=user_id,
+                    award_id=award.award_id,
+                    sequence=sequence,
+                    points=award.points,
+                    coins=award.coins,
+                    points_balance=points,
+                    coins_balance=coins,
+                    reason=f"award {award.achievement_id} level {award.level}",
+                    at=award.awarded_at,
+                )
+            )
+        self._wallets[(tenant_id, user_id)] = Wallet(points=points, coins=coins, entries=sequence)
+        return [award for _, award in free]
+
+    def user_awards(self, tenant_id: str, user_id: str) -> list[Award]:
+        # The adapter queries by sort key AWD#{achievement}#{period}#{level}.
+        mine = [
+            (key, award)
+            for (tenant, key), award in self._awards.items()
+            if tenant == tenant_id and key.user_id == user_id
+        ]
+        mine.sort(key=lambda pair: (pair[0].achievement_id, pair[0].period_key, pair[0].level))
+        return [award for _, award in mine]
+
+    def wallet(self, tenant_id: str, user_id: str) -> Wallet:
+        return self._wallets.get((tenant_id, user_id), Wallet())
+
+    def ledger(self, tenant_id: str, user_id: str) -> list[LedgerEntry]:
+        return list(self._ledgers.get((tenant_id, user_id), []))
+
+    def all_awards(self, tenant_id: str) -> list[Award]:
+        return [award for (tenant, _), award in self._awards.items() if tenant == tenant_id]
+
+    def set_award(self, tenant_id: str, award: Award) -> None:
+        """Replace a stored award (a test standing in for revocation or expiry)."""
+        self._awards[(tenant_id, AwardKey.from_award_id(award.award_id))] = award
+
+
+@dataclass
+class _Announcement:
+    lease_until: datetime | None = None
+    announced_at: datetime | None = None
+
+
+class FakeInboxRepository:
+    """Messages added once; the right to announce is a lease, then a mark. Claiming is False
+    once announced (or for no message) and raises AnnouncementLeasedError while a lease runs.
+
+    The adapter compares the lease with the wall clock; the fake uses its clock so tests can
+    move past a lease without sleeping.
+    """
+
+    def __init__(self, clock: Any = None) -> None:
+        self._clock = clock or FakeClock()
+        self._messages: dict[tuple[str, str, str], Message] = {}
+        self._announcements: dict[tuple[str, str, str], _Announcement] = {}
+
+    @staticmethod
+    def _key(tenant_id: str, message: Message) -> tuple[str, str, str]:
+        return (tenant_id, message.user_id, message.message_id)
+
+    def add(self, tenant_id: str, message: Message) -> bool:
+        key = self._key(tenant_id, message)
+        if key in self._messages:
+            return False
+        self._messages[key] = message
+        self._announcements[key] = _Announcement()
+        return True
+
+    def claim_announcement(self, tenant_id: str, message: Message, lease_until: datetime) -> bool:
+        state = self._announcements.get(self._key(tenant_id, message))
+        if state is None or state.announced_at is not None:
+            return False
+        if state.lease_until is not None and state.lease_until >= self._clock.now():
+            # The holder may have died before publishing: the record must be retried, not acked.
+            raise AnnouncementLeasedError(f"message {message.message_id} is being announced")
+        state.lease_until = lease_until
+        return True
+
+    def mark_announced(self, tenant_id: str, message: Message, at: datetime) -> None:
+        # An unconditional update in the adapter: it creates the item's attributes if missing.
+        state = self._announcements.setdefault(self._key(tenant_id, message), _Announcement())
+        state.announced_at, state.lease_until = at, None
+
+    def release_announcement(self, tenant_id: str, message: Message) -> None:
+        state = self._announcements.setdefault(self._key(tenant_id, message), _Announcement())
+        state.lease_until = None
+
+    def messages(self, tenant_id: str, user_id: str) -> list[Message]:
+        mine = [
+            message
+            for (tenant, owner, _), message in self._messages.items()
+            if tenant == tenant_id and owner == user_id
+        ]
+        return sorted(mine, key=lambda message: message.created_at, reverse=True)
+
+    def announced_at(self, tenant_id: str, message: Message) -> datetime | None:
+        state = self._announcements.get(self._key(tenant_id, message))
+        return state.announced_at if state else None
+
+
+class NotifierError(Exception):
+    """The injected failure of FakeNotifier."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    subject: str
+    payload: Mapping[str, Any]
+    attributes: Mapping[str, str]
+
+
+class FakeNotifier:
+    """Records publications; `fail_next(n)` makes the next n publishes raise."""
+
+    def __init__(self) -> None:
+        self.publications: list[Publication] = []
+        self._failures = 0
+
+    def fail_next(self, times: int = 1) -> None:
+        self._failures = times
+
+    def publish(
+        self, subject: str, payload: Mapping[str, Any], attributes: Mapping[str, str]
+    ) -> None:
+        if self._failures:
+            self._failures -= 1
+            raise NotifierError("injected publish failure")
+        self.publications.append(Publication(subject, dict(payload), dict(attributes)))
+
+
+@dataclass
+class FakeContainer:
+    """The fakes wired like accolade.bootstrap.Container (same attribute names)."""
+
+    clock: FakeClock = field(default_factory=FakeClock)
+    settings: Settings = field(
+        default_factory=lambda: Settings(table_name="fake-table", topic_arn="arn:fake:topic")
+    )
+
+    def __post_init__(self) -> None:
+        self.config = FakeConfigRepository()
+        self.users = FakeUserRepository()
+        self.events = FakeEventRepository(self.clock)
+        self.progress = FakeProgressRepository(self.events)
+        self.leaderboards = FakeLeaderboardRepository(self.progress)
+        self.awards = FakeAwardRepository()
+        self.inbox = FakeInboxRepository(self.clock)
+        self.notifier = FakeNotifier()

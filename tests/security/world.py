@@ -1,0 +1,157 @@
+"""Two tenants with data, built once per session over HTTP, and the routes of the OpenAPI document."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from accolade_local.stack import LocalStack
+from tests.stack_fixtures import Api
+
+METHODS = ("get", "put", "post", "patch", "delete")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    tags: frozenset[str]
+    has_body: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+    @property
+    def params(self) -> list[str]:
+        return re.findall(r"{([^}]+)}", self.path)
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.tags or self.path.startswith("/v1/admin/")
+
+    @property
+    def is_events(self) -> bool:
+        return self.path == "/v1/events"
+
+    def url(self, ids: dict[str, str]) -> str:
+        missing = [p for p in self.params if p not in ids]
+        assert not missing, (
+            f"{self.label}: no id of tenant A for {missing}; add one to the security world"
+        )
+        return re.sub(r"{([^}]+)}", lambda m: ids[m.group(1)], self.path)
+
+
+def routes(document: dict[str, Any]) -> list[Route]:
+    return [
+        Route(
+            method,
+            path,
+            frozenset(operation.get("tags") or ()),
+            "requestBody" in operation,
+        )
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS
+    ]
+
+
+def now_z(seconds_ago: int = 5) -> str:
+    at = datetime.now(UTC) - timedelta(seconds=seconds_ago)
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def sales(user: str, count: int, prefix: str) -> dict[str, Any]:
+    at = now_z()
+    return {
+        "events": [
+            {"id": f"{prefix}-{i}", "type": "sale.closed", "user_id": user, "occurred_at": at}
+            for i in range(count)
+        ]
+    }
+
+
+@dataclass
+class Tenant:
+    tenant_id: str
+    admin: str
+    machine: str
+    users: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    """Tenant A owns a user, a metric, an achievement and awards; tenant B owns nothing alike."""
+
+    a: Tenant
+    b: Tenant
+    ids: dict[str, str]
+    award_ids: list[str]
+
+    def user(self, tenant: Tenant, user: str) -> str:
+        return tenant.users[user]
+
+
+def build_world(api: Api, stack: LocalStack) -> World:
+    def tenant(name: str) -> Tenant:
+        tenant_id = f"t-{name}-{uuid.uuid4().hex[:8]}"
+        return Tenant(
+            tenant_id,
+            admin=stack.token(tenant_id, "admin-1", admin=True),
+            machine=stack.token(tenant_id, "ingest-client", scopes=("events:write",)),
+            users={u: stack.token(tenant_id, u) for u in ("ada", "bob")},
+        )
+
+    a, b = tenant("a"), tenant("b")
+    suffix = uuid.uuid4().hex[:6]
+    user_id, metric_id = "ada", f"sales-{suffix}"
+    # Ids unique to A: whatever B sees under them can only be A's data leaking.
+    assert api.put(f"/v1/admin/users/{user_id}", token=a.admin, json={"display_name": "Ada"}).ok
+    metric = {"event_type": "sale.closed", "aggregate": "count"}
+    assert api.put(f"/v1/admin/metrics/{metric_id}", token=a.admin, json=metric).ok
+    closer = {
+        "name": "Closer",
+        "type": "metric_threshold",
+        "metric": metric_id,
+        "time_range": "week",
+        "levels": [{"threshold": 5, "points": 10}, {"threshold": 10, "points": 25}],
+    }
+    created = api.post("/v1/admin/achievements", token=a.admin, json=closer)
+    assert created.status_code == 201, created.text
+    posted = api.post("/v1/events", token=a.machine, json=sales(user_id, 12, f"a-{suffix}"))
+    assert posted.status_code == 202, posted.text
+    stack.drain(60)
+    awards = api.get("/v1/me/awards", token=a.users["ada"]).json()["items"]
+    assert len(awards) == 2, awards
+    ids = {"user_id": user_id, "metric_id": metric_id, "achievement_id": created.json()["id"]}
+    return World(a, b, ids, [award["award_id"] for award in awards])
+
+
+# A legitimate body per writing route; a new writing route fails until it gets one here.
+VALID_BODIES: dict[str, Any] = {
+    "PUT /v1/admin/settings": {"timezone": "Asia/Tokyo"},
+    "PUT /v1/admin/users/{user_id}": {"display_name": "Mallory"},
+    "PUT /v1/admin/metrics/{metric_id}": {"event_type": "hack.done", "aggregate": "count"},
+    "POST /v1/admin/achievements": {
+        "name": "Hijack",
+        "type": "event",
+        "event_type": "hack.done",
+    },
+    "PATCH /v1/admin/achievements/{achievement_id}": {"name": "Hijacked", "enabled": False},
+    "POST /v1/events": {
+        "events": [{"id": "b-1", "type": "sale.closed", "user_id": "ada", "occurred_at": "NOW"}]
+    },
+}
+
+
+def valid_body(route: Route) -> Any:
+    if not route.has_body:
+        return None
+    assert route.label in VALID_BODIES, f"{route.label}: add a valid body to VALID_BODIES"
+    body = VALID_BODIES[route.label]
+    if route.is_events:
+        body = {"events": [{**e, "occurred_at": now_z()} for e in body["events"]]}
+    return body

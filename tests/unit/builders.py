@@ -1,0 +1,113 @@
+"""Small builders for unit tests: events, metrics and achievements as the seeds describe them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from accolade.domain.models import Achievement, ActivityEvent, Aggregate, Metric
+from accolade.services import admin
+from accolade.services.evaluate import EvaluationResult, evaluate_events
+from tests.fakes import FakeContainer
+
+TENANT = "tenant-a"
+OTHER_TENANT = "tenant-b"
+
+
+def at(text: str) -> datetime:
+    """An aware datetime from ISO text ("2026-11-24T10:00:00Z")."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def activity(
+    event_id: str,
+    occurred_at: str,
+    *,
+    type: str = "sale.closed",
+    user_id: str = "alice",
+    value: float | int | None = None,
+    attributes: dict[str, Any] | None = None,
+) -> ActivityEvent:
+    return ActivityEvent(
+        event_id=event_id,
+        type=type,
+        user_id=user_id,
+        occurred_at=at(occurred_at),
+        value=None if value is None else Decimal(str(value)),
+        attributes=attributes or {},
+    )
+
+
+def metric(
+    c: FakeContainer,
+    metric_id: str = "sales",
+    event_type: str = "sale.closed",
+    aggregate: Aggregate = Aggregate.COUNT,
+    field: str | None = None,
+    tenant_id: str = TENANT,
+) -> Metric:
+    found = Metric(metric_id=metric_id, event_type=event_type, aggregate=aggregate, field=field)
+    admin.put_metric(tenant_id, found, config=c.config)
+    return found
+
+
+def achievement(c: FakeContainer, tenant_id: str = TENANT, **definition: Any) -> Achievement:
+    return admin.create_achievement(tenant_id, definition, config=c.config, clock=c.clock)
+
+
+def closer(c: FakeContainer, tenant_id: str = TENANT, **extra: Any) -> Achievement:
+    """The seeds' "Closer" family: 5 / 10 / 15 sales in a week."""
+    return achievement(
+        c,
+        tenant_id,
+        **{
+            "name": "Closer",
+            "type": "metric_threshold",
+            "metric": "sales",
+            "time_range": "week",
+            "levels": [
+                {"threshold": 5, "points": 50},
+                {"threshold": 10, "points": 100, "coins": 2},
+                {"threshold": 15, "points": 150, "coins": 3},
+            ],
+            **extra,
+        },
+    )
+
+
+def ingest_and_evaluate(
+    c: FakeContainer, events: list[ActivityEvent], tenant_id: str = TENANT
+) -> EvaluationResult:
+    """What the stream does: store the batch, then evaluate the stored events."""
+    c.events.add_new(tenant_id, events)
+    return evaluate(c, events, tenant_id)
+
+
+def evaluate(
+    c: FakeContainer, events: list[ActivityEvent], tenant_id: str = TENANT
+) -> EvaluationResult:
+    return evaluate_events(
+        [(tenant_id, event) for event in events],
+        config=c.config,
+        users=c.users,
+        progress=c.progress,
+        awards=c.awards,
+        clock=c.clock,
+    )
+
+
+def sales(
+    count: int, start: str, *, user_id: str = "alice", prefix: str = "s"
+) -> list[ActivityEvent]:
+    """``count`` sales, one a minute from ``start``."""
+    first = at(start)
+    return [
+        activity(
+            f"{prefix}-{user_id}-{n}",
+            (first + timedelta(minutes=n)).isoformat(),
+            user_id=user_id,
+        )
+        for n in range(count)
+    ]
