@@ -309,7 +309,7 @@ def _counter_transaction(
             ("E", change.event_id),
             EventItem(keys.event_pk(tenant_id, change.event_id), keys.EVENT),
             [EventItem.applied.set(True)],
-            EventItem.PK.exists(),  # MUTANT
+            EventItem.PK.exists() & EventItem.applied.does_not_exist(),
         )
         for key, delta in change.deltas.items():
             totals[key] = totals.get(key, Decimal(0)) + delta
