@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from accolade_local.services import (
     DynamoDBLocal,
     MotoServer,
@@ -128,3 +129,68 @@ def sqs_client(aws_endpoint: str, provisioned: LocalNames) -> Any:
 @pytest.fixture(scope="session")
 def s3_client(aws_endpoint: str, provisioned: LocalNames) -> Any:
     return client("s3", aws_endpoint, provisioned.region)
+
+
+# --- the award loop: handlers bound to the test table, and the table's stream ------------------
+
+
+@pytest.fixture
+def accolade(aws_env: dict[str, str], template: Template, provisioned: LocalNames) -> Iterator[Any]:
+    """The process container bound to the test table and topic (what a handler's cold start
+    builds), with the POWERTOOLS_* settings template.yaml gives the functions."""
+    from accolade import bootstrap, observability
+
+    powertools = {
+        key: value
+        for key, value in template.functions(provisioned)["EvaluateEventsFunction"].env.items()
+        if key.startswith("POWERTOOLS_") and key != "POWERTOOLS_TRACE_DISABLED"
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in powertools.items():
+            mp.setenv(key, value)
+        # Powertools reads its namespace when the module-level Metrics is created (cold start).
+        mp.setattr(observability.metrics, "namespace", powertools["POWERTOOLS_METRICS_NAMESPACE"])
+        bootstrap.reset()
+        try:
+            yield bootstrap.container()
+        finally:
+            bootstrap.reset()
+
+
+@pytest.fixture(scope="session")
+def stream(dynamodb_endpoint: str, dynamodb_client: Any, table_name: str) -> Any:
+    """Every record of the table's stream, read in order (filter by tenant)."""
+    from tests.integration.helpers import StreamTail
+
+    arn = dynamodb_client.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+    return StreamTail(client("dynamodbstreams", dynamodb_endpoint), arn)
+
+
+@pytest.fixture(scope="session")
+def stream_filters(template: Template) -> dict[str, list[dict[str, Any]]]:
+    """The filter patterns of each stream-triggered function, from template.yaml."""
+    return {m.function_id: m.filter_patterns for m in template.stream_mappings()}
+
+
+@pytest.fixture(scope="session")
+def feed_queue_url(provisioned: LocalNames) -> str:
+    return provisioned.queue_url("AwardsFeedQueue")
+
+
+@pytest.fixture
+def loop(
+    accolade: Any, stream: Any, stream_filters: dict[str, list[dict[str, Any]]], tenant_id: str
+) -> Any:
+    """The api, ingest and evaluate functions over the test table, for a fresh tenant."""
+    from tests.integration.helpers import load_handler
+    from tests.integration.loop import Loop
+
+    return Loop(
+        tenant_id,
+        api=load_handler("api"),
+        ingest=load_handler("ingest_events"),
+        evaluate=load_handler("evaluate_events"),
+        container=accolade,
+        stream=stream,
+        filters=stream_filters,
+    )

@@ -1,0 +1,257 @@
+"""Helpers for integration tests: handlers as Lambda loads them, sample events, the table's stream."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from botocore.awsrequest import AWSResponse
+
+from accolade_local.pollers import to_lambda_record
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS = ROOT / "events"
+SAMPLE_TENANT = "demo"  # the tenant of every payload in events/ (the local stack's demo tenant)
+
+_loaded = itertools.count()
+
+
+def load_handler(function: str) -> ModuleType:
+    """functions/<function>/app.py as a fresh module (its own batch processor, like a new sandbox)."""
+    path = ROOT / "functions" / function / "app.py"
+    spec = importlib.util.spec_from_file_location(f"fn_{function}_{next(_loaded)}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class LambdaContext:
+    """What Powertools reads from the Lambda context object."""
+
+    function_name: str = "test-function"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:test-function"
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = "/aws/lambda/test-function"
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000
+
+
+def invoke(handler: ModuleType, event: Mapping[str, Any]) -> Any:
+    return handler.lambda_handler(copy.deepcopy(dict(event)), LambdaContext())
+
+
+def load_event(relative: str) -> Any:
+    """A payload of events/, as `sam local invoke --event` would read it."""
+    return json.loads((EVENTS / relative).read_text(encoding="utf-8"))
+
+
+def retarget(value: Any, tenant_id: str, old: str = SAMPLE_TENANT) -> Any:
+    """The same payload for another tenant: claims, tenant_id attributes and T#<tenant> keys."""
+    if isinstance(value, Mapping):
+        return {key: retarget(item, tenant_id, old) for key, item in value.items()}
+    if isinstance(value, list):
+        return [retarget(item, tenant_id, old) for item in value]
+    if isinstance(value, str):
+        if value == old:
+            return tenant_id
+        if value == f"T#{old}" or value.startswith(f"T#{old}#"):
+            return f"T#{tenant_id}" + value[len(f"T#{old}") :]
+    return value
+
+
+def http_event(
+    relative: str,
+    tenant_id: str,
+    *,
+    body: Any = None,
+    sub: str | None = None,
+) -> dict[str, Any]:
+    """An HTTP API request of events/api or events/ingest_events, for ``tenant_id``."""
+    event: dict[str, Any] = retarget(load_event(relative), tenant_id)
+    if body is not None:
+        event["body"] = json.dumps(body)
+    if sub is not None:
+        event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] = sub
+    return event
+
+
+def with_path(event: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    """The same request sent to another route (the API function serves ANY /v1/{proxy+})."""
+    event = copy.deepcopy(event)
+    event["rawPath"] = path
+    event["requestContext"]["http"].update(method=method, path=path)
+    event["requestContext"]["routeKey"] = event["routeKey"] = "ANY /v1/{proxy+}"
+    event["pathParameters"] = {"proxy": path.removeprefix("/v1/")}
+    event["rawQueryString"] = ""
+    event.pop("queryStringParameters", None)
+    return event
+
+
+def json_body(response: Mapping[str, Any]) -> Any:
+    return json.loads(response["body"])
+
+
+def failed_sequences(response: Mapping[str, Any] | None) -> set[str]:
+    return {str(f["itemIdentifier"]) for f in (response or {}).get("batchItemFailures", [])}
+
+
+# --- the table's stream -------------------------------------------------------------------------
+
+
+class StreamTail:
+    """Reads the table's stream once, in order, and keeps every record (as Lambda delivers it).
+
+    Tests share the table, so each asks for its own tenant's records; a wait has a deadline.
+    """
+
+    def __init__(self, streams: Any, stream_arn: str) -> None:
+        self._streams = streams
+        self._arn = stream_arn
+        self._iterators: dict[str, str | None] = {}
+        self._records: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def _refresh(self) -> None:
+        kwargs: dict[str, Any] = {"StreamArn": self._arn}
+        while True:
+            description = self._streams.describe_stream(**kwargs)["StreamDescription"]
+            for shard in description.get("Shards", []):
+                if shard["ShardId"] not in self._iterators:
+                    self._iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
+                        StreamArn=self._arn,
+                        ShardId=shard["ShardId"],
+                        ShardIteratorType="TRIM_HORIZON",
+                    )["ShardIterator"]
+            last = description.get("LastEvaluatedShardId")
+            if not last:
+                return
+            kwargs["ExclusiveStartShardId"] = last
+
+    def _read(self) -> None:
+        self._refresh()
+        for shard_id, start in list(self._iterators.items()):
+            self._iterators[shard_id] = self._read_shard(start)
+
+    def _read_shard(self, iterator: str | None) -> str | None:
+        """Read a shard up to its end; the iterator to continue from (None: shard closed)."""
+        while iterator:
+            response = self._streams.get_records(ShardIterator=iterator, Limit=1000)
+            self._records += [to_lambda_record(r, self._arn) for r in response["Records"]]
+            if not response["Records"]:
+                return response.get("NextShardIterator")
+            iterator = response.get("NextShardIterator")
+        return None
+
+    def records(
+        self,
+        tenant_id: str,
+        *,
+        entity: str,
+        count: int,
+        event_names: Iterable[str] = ("INSERT",),
+        timeout: float = 15.0,
+    ) -> list[dict[str, Any]]:
+        """The tenant's first ``count`` records of ``entity`` (waiting for them), in stream order."""
+        names = set(event_names)
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                self._read()
+                found = [
+                    record
+                    for record in self._records
+                    if record["eventName"] in names and _image_of(record, "tenant_id") == tenant_id
+                    if _image_of(record, "entity") == entity
+                ]
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(found)} of {count} {entity} records of {tenant_id}")
+            time.sleep(0.05)
+
+
+def _image_of(record: Mapping[str, Any], attribute: str) -> str | None:
+    image = record["dynamodb"].get("NewImage") or record["dynamodb"].get("OldImage") or {}
+    value = image.get(attribute) or {}
+    return value.get("S")
+
+
+def batch(records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """A DynamoDB stream event as Lambda invokes a function with it."""
+    return {"Records": [copy.deepcopy(dict(record)) for record in records]}
+
+
+# --- faults ---------------------------------------------------------------------------------------
+
+
+class _Body:
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self) -> Iterator[bytes]:
+        yield self._data
+
+
+def throttled_response(code: str, url: str = "https://dynamodb.local/") -> AWSResponse:
+    """What DynamoDB answers a throttled request: HTTP 400 with the error code in __type."""
+    body = json.dumps(
+        {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": "Rate exceeded"}
+    ).encode()
+    headers = {"x-amzn-RequestId": str(uuid.uuid4()), "Content-Type": "application/x-amz-json-1.0"}
+    return AWSResponse(url, 400, headers, _Body(body))
+
+
+@dataclass
+class Throttler:
+    """Answers chosen DynamoDB requests with a throttling error before they are sent.
+
+    Hooked on botocore's ``before-send`` event, below the SDK's retry handler: a throttled
+    request is retried by the SDK exactly as a real throttled one would be.
+    """
+
+    operations: frozenset[str]
+    every: int = 2  # throttle 1 request in ``every`` of those operations
+    limit: int = 1_000
+    codes: tuple[str, ...] = ("ProvisionedThroughputExceededException", "ThrottlingException")
+    injected: int = 0
+    seen: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, request: Any, event_name: str, **_: Any) -> AWSResponse | None:
+        operation = event_name.rsplit(".", 1)[-1]
+        if operation not in self.operations:
+            return None
+        with self._lock:
+            self.seen += 1
+            if self.injected >= self.limit or self.seen % self.every != 1 % self.every:
+                return None
+            self.injected += 1
+            code = self.codes[self.injected % len(self.codes)]
+        return throttled_response(code, getattr(request, "url", "https://dynamodb.local/"))
+
+
+@contextmanager
+def hooked(client: Any, event: str, handler: Callable[..., Any]) -> Iterator[None]:
+    """Register a botocore event handler on one client for the duration of the block."""
+    client.meta.events.register(event, handler)
+    try:
+        yield
+    finally:
+        client.meta.events.unregister(event, handler)
