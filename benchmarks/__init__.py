@@ -1,0 +1,1 @@
+"""`make bench`: throughput and DynamoDB requests per event, cold start, API latency."""

@@ -1,0 +1,145 @@
+"""`python -m benchmarks` (`make bench`): measure, print one markdown report, write it into the
+README between the bench markers. Every process it starts is stopped before it exits."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shlex
+import signal
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from benchmarks import report
+
+ROOT = Path(__file__).resolve().parents[1]
+SECTIONS = ("throughput", "coldstart", "latency")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--events", type=int, default=5000, help="events of the batch-100 run")
+    parser.add_argument("--users", type=int, default=200, help="users of the tenant")
+    parser.add_argument(
+        "--events-10", type=int, default=1000, help="events of the batch-10 run (at most --events)"
+    )
+    parser.add_argument(
+        "--events-1", type=int, default=250, help="events of the batch-1 run (at most --events)"
+    )
+    parser.add_argument("--achievements", type=int, default=20)
+    parser.add_argument("--import-runs", type=int, default=5, help="fresh interpreters per module")
+    parser.add_argument("--requests", type=int, default=300, help="timed GETs")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smaller run (1,000 events, 100 users, 3 import runs, 100 GETs) in about a minute",
+    )
+    parser.add_argument(
+        "--only", choices=SECTIONS, action="append", help="run only this section (repeatable)"
+    )
+    parser.add_argument("--no-readme", action="store_true", help="print only; leave README.md")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.events, args.users = min(args.events, 1000), min(args.users, 100)
+        args.events_10, args.events_1 = min(args.events_10, 300), min(args.events_1, 60)
+        args.import_runs, args.requests = min(args.import_runs, 3), min(args.requests, 100)
+    return args
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[TextIO]:
+    """Send fds 1 and 2 (ours and the children's: handlers log JSON there) to a log file; yields
+    a stream to the real stdout for progress lines. An exception is reported after restoring."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
+    log_dir = ROOT / ".local"
+    log_dir.mkdir(exist_ok=True)
+    with (log_dir / "bench.log").open("ab") as log:
+        for fd in saved:
+            os.dup2(log.fileno(), fd)
+        real = os.fdopen(os.dup(saved[1]), "w", buffering=1)
+        try:
+            yield real
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            for fd, copy in saved.items():
+                os.dup2(copy, fd)
+                os.close(copy)
+            real.close()
+
+
+def _stop_on_sigterm(signum: int, _frame: object) -> None:
+    # Unwinds the `with` blocks, so the emulators and workers started so far are stopped.
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    wanted = set(args.only or SECTIONS)
+    command = (
+        "make bench"
+        if argv is None and not sys.argv[1:]
+        else shlex.join(
+            [".venv/bin/python", "-m", "benchmarks", *(sys.argv[1:] if argv is None else argv)]
+        )
+    )
+    machine = report.Machine.now()
+    started_at = datetime.now(UTC)
+    started = time.perf_counter()
+    sections: list[list[str]] = []
+    with quiet_stdout() as out:
+
+        def say(line: str) -> None:
+            print(line, file=out, flush=True)
+
+        say(
+            f"benchmarks: {', '.join(s for s in SECTIONS if s in wanted)} (logs in .local/bench.log)"
+        )
+        if "throughput" in wanted:
+            from benchmarks.throughput import run_throughput
+
+            runs = [(100, args.events), (10, min(args.events_10, args.events))]
+            runs.append((1, min(args.events_1, args.events)))
+            backend, results = run_throughput(
+                runs, users=args.users, achievements=args.achievements, out=say
+            )
+            sections.append(report.throughput_section(backend, results, args.achievements))
+            e2e = results[0].end_to_end.per_event
+            verdict = "met" if e2e < report.TARGET_REQUESTS_PER_EVENT else "NOT met"
+            say(f"  target < 1 request/event end to end at batch 100: {e2e:.3f} ({verdict})")
+        if "coldstart" in wanted:
+            from benchmarks import coldstart
+
+            baseline, rows = coldstart.measure(args.import_runs, out=say)
+            sections.append(report.coldstart_section(baseline, rows, args.import_runs))
+        if "latency" in wanted:
+            from benchmarks import latency
+
+            result = latency.measure(
+                requests=args.requests,
+                warmup=20 if args.quick else 30,
+                events=400 if args.quick else 1000,
+                out=say,
+            )
+            sections.append(report.latency_section(result))
+    text = report.document(command, machine, started_at, time.perf_counter() - started, sections)
+    print()
+    print(text)
+    if not args.no_readme:
+        report.write_readme(ROOT / "README.md", text)
+        print(f"written between the bench markers of {ROOT / 'README.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

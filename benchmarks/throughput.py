@@ -1,0 +1,356 @@
+"""Ingest + evaluate against DynamoDB Local: events/second and DynamoDB requests per event.
+
+Ingest goes through ``record_events`` (what POST /v1/events runs); evaluation through the
+evaluate_events handler, fed with the table's real stream records, filtered by the template's
+filter and cut into batches as Lambda's event source mapping would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import itertools
+import os
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from accolade_local.pollers import to_lambda_record
+from accolade_local.services import MotoServer, client, free_port, provision, start_dynamodb
+from accolade_local.template import LocalNames, Template, load_template, match_any
+from benchmarks.counting import CallAudit, RequestCounter, pynamodb_clients
+from benchmarks.workload import Workload, achievement_bodies, generate, metric_bodies
+
+ROOT = Path(__file__).resolve().parents[1]
+EVALUATE_FUNCTION = "EvaluateEventsFunction"
+_loaded = itertools.count()
+
+
+@dataclass
+class Phase:
+    events: int = 0
+    seconds: float = 0.0
+    requests: Counter[str] = field(default_factory=Counter)
+    invocations: int = 0
+    failures: int = 0
+
+    @property
+    def per_second(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+    @property
+    def per_event(self) -> float:
+        return sum(self.requests.values()) / self.events if self.events else 0.0
+
+
+@dataclass
+class RunResult:
+    batch_size: int
+    users: int
+    active_users: int
+    ingest: Phase
+    evaluate: Phase
+    awards: int
+    me_requests: Counter[str]  # one GET /v1/me/achievements (the service) for the top user
+    audit_calls: int  # every DynamoDB API call seen process-wide (cross-check)
+
+    @property
+    def end_to_end(self) -> Phase:
+        return Phase(
+            events=self.ingest.events,
+            seconds=self.ingest.seconds + self.evaluate.seconds,
+            requests=self.ingest.requests + self.evaluate.requests,
+        )
+
+
+@dataclass
+class LambdaContext:
+    """What Powertools reads from the Lambda context object."""
+
+    function_name: str = "accolade-local-EvaluateEventsFunction"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:evaluate"
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = "/aws/lambda/evaluate"
+    log_stream_name: str = "bench"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000
+
+
+def load_handler(function: str) -> ModuleType:
+    """functions/<function>/app.py as Lambda loads it (module `app`), under a unique name."""
+    path = ROOT / "functions" / function / "app.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{function}_{next(_loaded)}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class StreamReader:
+    """Reads the table's stream from TRIM_HORIZON onwards, remembering where each shard is."""
+
+    def __init__(self, streams: Any, stream_arn: str) -> None:
+        self._streams = streams
+        self._arn = stream_arn
+        self._iterators: dict[str, str | None] = {}
+
+    def _refresh(self) -> None:
+        kwargs: dict[str, Any] = {"StreamArn": self._arn}
+        while True:
+            description = self._streams.describe_stream(**kwargs)["StreamDescription"]
+            for shard in description.get("Shards", []):
+                if shard["ShardId"] not in self._iterators:
+                    self._iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
+                        StreamArn=self._arn,
+                        ShardId=shard["ShardId"],
+                        ShardIteratorType="TRIM_HORIZON",
+                    )["ShardIterator"]
+            last = description.get("LastEvaluatedShardId")
+            if not last:
+                return
+            kwargs["ExclusiveStartShardId"] = last
+
+    def _read_shard(self, iterator: str | None, out: list[dict[str, Any]]) -> str | None:
+        """Append a shard's records up to its end; the iterator to go on from (None: closed)."""
+        while iterator:
+            response = self._streams.get_records(ShardIterator=iterator, Limit=1000)
+            out += [to_lambda_record(r, self._arn) for r in response["Records"]]
+            next_iterator: str | None = response.get("NextShardIterator")
+            if not response["Records"]:
+                return next_iterator
+            iterator = next_iterator
+        return None
+
+    def read(self) -> list[dict[str, Any]]:
+        """Every record written since the last read, as Lambda delivers them."""
+        self._refresh()
+        out: list[dict[str, Any]] = []
+        for shard_id, start in list(self._iterators.items()):
+            self._iterators[shard_id] = self._read_shard(start, out)
+        return out
+
+
+def _image(record: Mapping[str, Any], attribute: str) -> str | None:
+    value = (record["dynamodb"].get("NewImage") or {}).get(attribute) or {}
+    found = value.get("S")
+    return str(found) if found is not None else None
+
+
+class Bench:
+    """DynamoDB Local + moto, the template's table, and the layer bound to it, in this process."""
+
+    def __init__(self, template: Template) -> None:
+        self.template = template
+        self.names = LocalNames()
+        self._stack = contextlib.ExitStack()
+        self.counter = RequestCounter()
+        self.stream: StreamReader | None = None
+        self.filters: list[dict[str, Any]] = []
+        self.evaluate: ModuleType | None = None
+
+    def __enter__(self) -> Bench:
+        try:
+            self._start()
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stack.close()
+
+    def _start(self) -> None:
+        dynamodb = start_dynamodb(free_port())
+        self._stack.callback(dynamodb.stop)
+        moto = MotoServer(free_port(), account=self.names.account).start()
+        self._stack.callback(moto.stop)
+        self.backend = dynamodb.name
+        provision(self.template, self.names, dynamodb.endpoint, moto.endpoint)
+        names = self.names.with_endpoint(moto.endpoint)
+        env = {
+            "AWS_ENDPOINT_URL_DYNAMODB": dynamodb.endpoint,
+            "AWS_ENDPOINT_URL": moto.endpoint,
+            "AWS_REGION": names.region,
+            "AWS_DEFAULT_REGION": names.region,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "TABLE_NAME": names.table_name(),
+            "TOPIC_ARN": names.topic_arn("AwardsTopic"),
+            "BUCKET_NAME": names.bucket_name("DocumentsBucket"),
+            "POWERTOOLS_SERVICE_NAME": "accolade",
+            "POWERTOOLS_METRICS_NAMESPACE": "Accolade",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            # One INFO line per batch would be the loudest thing in the output.
+            "POWERTOOLS_LOG_LEVEL": "ERROR",
+        }
+        self._stack.enter_context(_environ(env))
+        from accolade import bootstrap
+
+        bootstrap.reset()
+        self._stack.callback(bootstrap.reset)
+        self.container = bootstrap.container()  # binds every model to the table
+        self.counter.attach(pynamodb_clients())
+        self._stack.callback(self.counter.detach)
+        self.evaluate = load_handler("evaluate_events")
+        table = client("dynamodb", dynamodb.endpoint).describe_table(TableName=names.table_name())[
+            "Table"
+        ]
+        self.stream = StreamReader(
+            client("dynamodbstreams", dynamodb.endpoint), table["LatestStreamArn"]
+        )
+        self.stream.read()  # start after what provisioning wrote (nothing, on a fresh table)
+        mapping = next(
+            m for m in self.template.stream_mappings() if m.function_id == EVALUATE_FUNCTION
+        )
+        self.filters = mapping.filter_patterns
+
+    def setup_tenant(self, tenant_id: str, workload: Workload, achievements: int) -> None:
+        from accolade.http import schemas
+        from accolade.services import admin
+
+        c = self.container
+        for metric_id, body in metric_bodies().items():
+            admin.put_metric(
+                tenant_id,
+                schemas.MetricIn.model_validate(body).to_domain(metric_id),
+                config=c.config,
+            )
+        for body in achievement_bodies(achievements):
+            definition = schemas.AchievementIn.model_validate(body).definition()
+            admin.create_achievement(tenant_id, definition, config=c.config, clock=c.clock)
+        for index, user_id in enumerate(workload.users):
+            profile = schemas.UserIn.model_validate(
+                {"display_name": f"User {index}", "org_id": f"org-{index % 7}", "groups": ["sales"]}
+            ).to_domain(user_id)
+            admin.put_user(tenant_id, profile, users=c.users)
+
+    def run(self, *, batch_size: int, events: int, users: int, achievements: int = 20) -> RunResult:
+        from accolade.services.ingest import record_events
+
+        tenant_id = f"bench-{batch_size}-{uuid.uuid4().hex[:8]}"
+        workload = generate(events=events, users=users, now=datetime.now(UTC))
+        self.setup_tenant(tenant_id, workload, achievements)
+        assert self.stream is not None and self.evaluate is not None
+        self.stream.read()  # skip the set-up writes
+
+        c = self.container
+        ingest = Phase(events=len(workload.events))
+        with CallAudit() as audit:
+            with self.counter.measure() as requests:
+                started = time.perf_counter()
+                for start in range(0, len(workload.events), batch_size):
+                    chunk = workload.events[start : start + batch_size]
+                    result = record_events(tenant_id, chunk, store=c.events, clock=c.clock)
+                    ingest.invocations += 1
+                    ingest.failures += len(chunk) - len(result.accepted)
+                ingest.seconds = time.perf_counter() - started
+            ingest.requests = requests
+
+            records = self._event_records(tenant_id, len(workload.events))
+            evaluate = Phase(events=len(records))
+            with self.counter.measure() as requests:
+                started = time.perf_counter()
+                for start in range(0, len(records), batch_size):
+                    batch = {"Records": records[start : start + batch_size]}
+                    response = self.evaluate.lambda_handler(batch, LambdaContext())
+                    evaluate.invocations += 1
+                    evaluate.failures += len(response.get("batchItemFailures", []))
+                evaluate.seconds = time.perf_counter() - started
+            evaluate.requests = requests
+        awards = sum(
+            1
+            for r in self.stream.read()
+            if r["eventName"] == "INSERT"
+            and _image(r, "entity") == "award"
+            and _image(r, "tenant_id") == tenant_id
+        )
+        return RunResult(
+            me_requests=self._me_requests(tenant_id, workload.users[0]),
+            batch_size=batch_size,
+            users=users,
+            active_users=workload.distinct_active_users(),
+            ingest=ingest,
+            evaluate=evaluate,
+            awards=awards,
+            audit_calls=audit.calls,
+        )
+
+    def _me_requests(self, tenant_id: str, user_id: str) -> Counter[str]:
+        """DynamoDB requests of what GET /v1/me/achievements runs, for one user."""
+        from accolade.services import me
+
+        c = self.container
+        with self.counter.measure() as requests:
+            me.my_achievements(
+                tenant_id,
+                user_id,
+                config=c.config,
+                users=c.users,
+                awards=c.awards,
+                progress=c.progress,
+                clock=c.clock,
+            )
+        return requests
+
+    def _event_records(self, tenant_id: str, expected: int, timeout: float = 60) -> list[Any]:
+        """The tenant's new event records on the stream, filtered as the mapping filters them."""
+        assert self.stream is not None
+        found: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        while True:
+            found += [
+                r
+                for r in self.stream.read()
+                if match_any(self.filters, r) and _image(r, "tenant_id") == tenant_id
+            ]
+            if len(found) >= expected:
+                return found
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(found)} of {expected} event records on the stream")
+            time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def _environ(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in (*values, "AWS_PROFILE", "AWS_SESSION_TOKEN")}
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_throughput(
+    runs: list[tuple[int, int]], *, users: int, achievements: int = 20, out: Any = print
+) -> tuple[str, list[RunResult]]:
+    """One run per (batch size, events); each on its own tenant of the same table."""
+    template = load_template(ROOT / "template.yaml")
+    results: list[RunResult] = []
+    with Bench(template) as bench:
+        for batch_size, events in runs:
+            out(f"  throughput: batch {batch_size}, {events} events, {users} users ...")
+            result = bench.run(
+                batch_size=batch_size, events=events, users=users, achievements=achievements
+            )
+            out(
+                f"    ingest {result.ingest.per_second:,.0f} ev/s {result.ingest.per_event:.3f} req/ev;"
+                f" evaluate {result.evaluate.per_second:,.0f} ev/s {result.evaluate.per_event:.3f} req/ev"
+            )
+            results.append(result)
+        return bench.backend, results
