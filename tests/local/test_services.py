@@ -14,20 +14,15 @@ from accolade_local.services import (
     MotoServer,
     PortInUseError,
     client,
-    dynamodb_local_jar,
     ensure_port_free,
     free_port,
     function_env,
-    java_available,
     provision,
     start_dynamodb,
 )
 from accolade_local.template import LocalNames, Template, load_template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-needs_dynamodb_local = pytest.mark.skipif(
-    not (java_available() and dynamodb_local_jar()), reason="Java or DynamoDB Local missing"
-)
 
 
 def test_ensure_port_free_names_the_service_and_the_option() -> None:
@@ -136,7 +131,6 @@ def test_function_env(template: Template) -> None:
         function_env(template, "NoSuchFunction", LocalNames(), "http://ddb:1", "http://moto:2")
 
 
-@needs_dynamodb_local
 def test_dynamodb_local_persists_under_data_dir(template: Template, tmp_path: Path) -> None:
     port = free_port()
     with DynamoDBLocal(port, tmp_path / "db") as dynamodb:
@@ -147,7 +141,6 @@ def test_dynamodb_local_persists_under_data_dir(template: Template, tmp_path: Pa
         assert "persisted" in client("dynamodb", dynamodb.endpoint).list_tables()["TableNames"]
 
 
-@needs_dynamodb_local
 def test_stop_ends_the_process() -> None:
     dynamodb = DynamoDBLocal(free_port()).start()
     pid = dynamodb.pid

@@ -261,6 +261,13 @@ class LevelOut(BaseModel):
     points: int
     coins: int
 
+    @classmethod
+    def all_of(cls, achievement: Achievement) -> list[LevelOut]:
+        return [
+            cls(level=i, threshold=float(lv.threshold), points=lv.points, coins=lv.coins)
+            for i, lv in enumerate(achievement.levels, 1)
+        ]
+
 
 class AchievementOut(BaseModel):
     id: str
@@ -294,10 +301,7 @@ class AchievementOut(BaseModel):
             type=a.type.value,
             enabled=a.enabled,
             badge=a.badge,
-            levels=[
-                LevelOut(level=i, threshold=float(lv.threshold), points=lv.points, coins=lv.coins)
-                for i, lv in enumerate(a.levels, 1)
-            ],
+            levels=LevelOut.all_of(a),
             metric=a.metric,
             time_range=a.time_range.value if a.time_range else None,
             period=a.period.value if a.period else None,
@@ -357,10 +361,7 @@ class MyAchievementOut(BaseModel):
             earned=view.earned,
             times_earned=view.times_earned,
             highest_level=view.highest_level,
-            levels=[
-                LevelOut(level=i, threshold=float(lv.threshold), points=lv.points, coins=lv.coins)
-                for i, lv in enumerate(a.levels, 1)
-            ],
+            levels=LevelOut.all_of(a),
             points=view.points,
             points_earned=view.points_earned,
             progress=None
