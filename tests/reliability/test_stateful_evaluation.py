@@ -1,0 +1,246 @@
+"""Exactly-once evaluation under any mix of new events, resent events, redelivered stream batches
+and concurrent evaluators, checked against DynamoDB Local after every step (Hypothesis)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from accolade.bootstrap import Container
+from accolade.domain.models import ActivityEvent
+from accolade.services.ingest import record_events
+from tests.reliability.harness import (
+    CERTIFIED,
+    DEAL,
+    FULL,
+    OTHER,
+    Delivery,
+    StreamTap,
+    base_monday,
+    check_against,
+    configure_tenant,
+    deliver_until_done,
+    expected_state,
+    load_handler,
+    make_event,
+    snapshot,
+)
+
+USERS = ("ana", "ben", "cho")
+KINDS = (DEAL, DEAL, DEAL, CERTIFIED, OTHER)
+EXAMPLES = 120 if FULL else 15
+STEPS = 25 if FULL else 10
+pytestmark = pytest.mark.timeout(1800 if FULL else 300)
+
+
+@dataclass
+class World:
+    """What the machine needs from the fixtures (Hypothesis builds machines itself)."""
+
+    container: Container
+    tap: StreamTap
+    dynamodb: Any
+    table: str
+    handlers: tuple[Any, Any]
+    totals: Counter[str]
+
+
+WORLD: World | None = None
+
+
+def _world() -> World:
+    assert WORLD is not None
+    return WORLD
+
+
+class EvaluationMachine(RuleBasedStateMachine):
+    @initialize()
+    def new_tenant(self) -> None:
+        world = _world()
+        self.tenant = f"t-{uuid.uuid4().hex[:12]}"
+        configure_tenant(world.container, self.tenant)
+        self.monday = base_monday()
+        self.sent: dict[str, ActivityEvent] = {}
+        self.pending: list[dict[str, Any]] = []  # stream records never evaluated
+        self.evaluated: list[list[dict[str, Any]]] = []  # batches already evaluated once
+        self.applied: set[str] = set()
+        world.totals["examples"] += 1
+
+    # -- ingestion
+
+    def _ingest(self, events: list[ActivityEvent]) -> list[str]:
+        world = _world()
+        result = record_events(
+            self.tenant, events, store=world.container.events, clock=world.container.clock
+        )
+        new = [e.event_id for e in events if e.event_id not in self.sent]
+        assert result.accepted == new
+        assert sorted(result.duplicates) == sorted(
+            e.event_id for e in events if e.event_id in self.sent
+        )
+        for event in events:
+            self.sent.setdefault(event.event_id, event)
+        if new:
+            self.pending += world.tap.event_records(self.tenant, new)
+        world.totals["events_sent"] += len(new)
+        world.totals["duplicates_sent"] += len(result.duplicates)
+        return new
+
+    @rule(
+        user=st.sampled_from(USERS),
+        kind=st.sampled_from(KINDS),
+        day=st.integers(0, 16),
+        count=st.integers(1, 7),
+        cents=st.integers(1, 500_000),
+    )
+    def send_new_events(self, user: str, kind: str, day: int, count: int, cents: int) -> None:
+        at = self.monday + timedelta(days=day, minutes=count)
+        value = Decimal(cents) / 100
+        self._ingest([make_event(kind, user, at, value) for _ in range(count)])
+
+    @precondition(lambda self: bool(self.sent))
+    @rule(data=st.data(), with_new=st.booleans())
+    def resend_sent_events(self, data: st.DataObject, with_new: bool) -> None:
+        ids = data.draw(st.lists(st.sampled_from(sorted(self.sent)), min_size=1, max_size=4))
+        events = [self.sent[event_id] for event_id in ids]
+        if with_new:
+            events.append(make_event(DEAL, USERS[0], self.monday, Decimal(1)))
+        self._ingest(events)
+
+    # -- evaluation
+
+    def _evaluate(self, records: list[dict[str, Any]], handler: Any) -> Delivery:
+        tally = deliver_until_done(handler, records)
+        _world().totals["invocations"] += tally.invocations
+        return tally
+
+    def _done(self, records: list[dict[str, Any]]) -> None:
+        self.evaluated.append(records)
+        self.applied |= {r["dynamodb"]["NewImage"]["event_id"]["S"] for r in records}
+
+    @precondition(lambda self: bool(self.pending))
+    @rule(data=st.data())
+    def evaluate_new_batch(self, data: st.DataObject) -> None:
+        size = data.draw(st.integers(1, len(self.pending)))
+        batch, self.pending = self.pending[:size], self.pending[size:]
+        self._evaluate(batch, _world().handlers[0])
+        self._done(batch)
+
+    @precondition(lambda self: bool(self.evaluated))
+    @rule(data=st.data())
+    def redeliver_evaluated_batch(self, data: st.DataObject) -> None:
+        batch = data.draw(st.sampled_from(self.evaluated))
+        self._evaluate(batch, _world().handlers[0])
+        _world().totals["redeliveries"] += 1
+
+    @precondition(lambda self: bool(self.pending) or bool(self.evaluated))
+    @rule(data=st.data())
+    def evaluate_concurrently(self, data: st.DataObject) -> None:
+        """Two evaluators (two sandboxes) on overlapping batches, started together."""
+        old = data.draw(st.sampled_from(self.evaluated)) if self.evaluated else []
+        records = self.pending + old
+        cut_b = data.draw(st.integers(0, len(records) - 1))
+        cut_a = data.draw(st.integers(cut_b + 1, len(records)))
+        first, second = records[:cut_a], records[cut_b:]
+        start = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def run(batch: list[dict[str, Any]], handler: Any) -> None:
+            try:
+                start.wait()
+                self._evaluate(batch, handler)
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [
+            threading.Thread(target=run, args=(first, _world().handlers[0])),
+            threading.Thread(target=run, args=(second, _world().handlers[1])),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not errors, errors
+        self.pending = []
+        self._done(first)
+        self._done(second)
+        _world().totals["concurrent_runs"] += 1
+
+    # -- what must hold after every step
+
+    @invariant()
+    def dynamodb_matches_the_model(self) -> None:
+        world = _world()
+        shot = snapshot(world.dynamodb, world.table, self.tenant, USERS)
+        expected = expected_state(self.sent[event_id] for event_id in self.applied)
+        world.totals["facts_checked"] += check_against(shot, expected)
+        world.totals["awards_checked"] += len(expected.awards)
+
+    def teardown(self) -> None:
+        """Every accepted event gets evaluated in the end: the stream never drops one."""
+        if not hasattr(self, "tenant"):
+            return
+        if self.pending:
+            self._evaluate(self.pending, _world().handlers[0])
+            self._done(self.pending)
+            self.dynamodb_matches_the_model()
+        assert self.applied == set(self.sent)
+        _world().totals["events_evaluated"] += len(self.applied)
+
+
+def test_counters_awards_and_wallets_stay_exact_under_duplicates_redelivery_and_concurrency(
+    container: Container, stream_tap: StreamTap, dynamodb_client: Any, table_name: str, report: Any
+) -> None:
+    global WORLD  # noqa: PLW0603 - Hypothesis instantiates the machine; this is its way in
+    totals: Counter[str] = Counter()
+    WORLD = World(
+        container,
+        stream_tap,
+        dynamodb_client,
+        table_name,
+        (load_handler("evaluate_events"), load_handler("evaluate_events")),
+        totals,
+    )
+    try:
+        run_state_machine_as_test(
+            EvaluationMachine,
+            settings=settings(
+                max_examples=EXAMPLES,
+                stateful_step_count=STEPS,
+                deadline=None,
+                database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            ),
+        )
+    finally:
+        WORLD = None
+    report(
+        examples=totals["examples"],
+        events_sent=totals["events_sent"],
+        duplicates_sent=totals["duplicates_sent"],
+        redeliveries=totals["redeliveries"],
+        concurrent_runs=totals["concurrent_runs"],
+        invocations=totals["invocations"],
+        events_evaluated=totals["events_evaluated"],
+        facts_checked=totals["facts_checked"],
+        lost=0,
+        doubled=0,
+    )
+    assert totals["examples"] >= EXAMPLES
