@@ -359,7 +359,9 @@ class FakeInboxRepository:
             return False
         if state.lease_until is not None and state.lease_until >= self._clock.now():
             # The holder may have died before publishing: the record must be retried, not acked.
-            raise AnnouncementLeasedError(f"message {message.message_id} is being announced")
+            raise AnnouncementLeasedError(
+                f"message {message.message_id} is being announced", until=state.lease_until
+            )
         state.lease_until = lease_until
         return True
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from accolade.domain.models import Award, AwardStatus
+from accolade.domain.models import Award, AwardStatus, Message
 from accolade.ports import AnnouncementLeasedError
 from accolade.services.deliver import ANNOUNCE_LEASE, announce_award
 from tests.fakes import FakeContainer, NotifierError
@@ -111,3 +111,40 @@ def test_an_award_that_is_not_active_is_not_announced(
     assert announce(c, revoked) is False
     assert c.notifier.publications == []
     assert c.inbox.messages(TENANT, "alice") == []
+
+
+def test_a_lease_left_by_a_deliverer_that_died_is_waited_out_and_the_award_published(
+    c: FakeContainer, awards: list[Award]
+) -> None:
+    [award] = awards[:1]
+    inbox_message = Message(
+        message_id=award.award_id,
+        user_id=award.user_id,
+        type="achievement",
+        title="t",
+        body="b",
+        award_id=award.award_id,
+        created_at=award.awarded_at,
+    )
+    c.inbox.add(TENANT, inbox_message)
+    crashed_lease = c.clock.now() + timedelta(seconds=10)
+    assert c.inbox.claim_announcement(TENANT, inbox_message, crashed_lease) is True
+    waited: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        c.clock.advance(timedelta(seconds=seconds))
+
+    published = announce_award(
+        TENANT,
+        award,
+        config=c.config,
+        inbox=c.inbox,
+        notifier=c.notifier,
+        clock=c.clock,
+        sleep=sleep,
+    )
+
+    assert published is True
+    assert waited and 10 <= waited[0] < 11
+    assert [p.payload["award_id"] for p in c.notifier.publications] == [award.award_id]

@@ -125,6 +125,10 @@ class AwardRepository(Protocol):
 class AnnouncementLeasedError(Exception):
     """Another deliverer holds the lease on this announcement; retry once the lease has run out."""
 
+    def __init__(self, message: str, *, until: datetime | None = None) -> None:
+        super().__init__(message)
+        self.until = until
+
 
 class InboxRepository(Protocol):
     def add(self, tenant_id: str, message: Message) -> bool:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from accolade.domain.models import Award, AwardStatus, Message
-from accolade.ports import Clock, ConfigRepository, InboxRepository, Notifier
+from accolade.ports import (
+    AnnouncementLeasedError,
+    Clock,
+    ConfigRepository,
+    InboxRepository,
+    Notifier,
+)
 
 # Long enough for one SNS publish, short enough that a redelivery after a crash finds it free.
 ANNOUNCE_LEASE = timedelta(seconds=15)
@@ -21,6 +29,7 @@ def announce_award(
     inbox: InboxRepository,
     notifier: Notifier,
     clock: Clock,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> bool:
     """Tell the user and the subscribers about a new award; True when this call published it.
 
@@ -46,8 +55,7 @@ def announce_award(
         data={"achievement_id": award.achievement_id, "level": award.level},
     )
     inbox.add(tenant_id, message)
-    now = clock.now()
-    if not inbox.claim_announcement(tenant_id, message, now + ANNOUNCE_LEASE):
+    if not _claim(tenant_id, message, inbox, clock, sleep):
         return False
     try:
         notifier.publish(
@@ -70,6 +78,28 @@ def announce_award(
         raise
     inbox.mark_announced(tenant_id, message, clock.now())
     return True
+
+
+def _claim(
+    tenant_id: str,
+    message: Message,
+    inbox: InboxRepository,
+    clock: Clock,
+    sleep: Callable[[float], None],
+) -> bool:
+    """Claim the announcement; a lease left by a deliverer that died is waited out once.
+
+    Waiting here, rather than failing the record, keeps Lambda's few stream retries for real
+    failures: they can all come back within one lease and send the record to the failure queue.
+    """
+    try:
+        return inbox.claim_announcement(tenant_id, message, clock.now() + ANNOUNCE_LEASE)
+    except AnnouncementLeasedError as held:
+        left = (held.until - clock.now()).total_seconds() if held.until else None
+        if left is None or left > ANNOUNCE_LEASE.total_seconds():
+            raise
+        sleep(max(left, 0.0) + 0.05)
+        return inbox.claim_announcement(tenant_id, message, clock.now() + ANNOUNCE_LEASE)
 
 
 def _body(award: Award) -> str:

@@ -625,7 +625,9 @@ class DynamoInboxRepository:
             return False
         if item.announced_at is not None:
             return False
-        raise AnnouncementLeasedError(f"message {message.message_id} is being announced")
+        raise AnnouncementLeasedError(
+            f"message {message.message_id} is being announced", until=item.announcing_until
+        )
 
     def mark_announced(self, tenant_id: str, message: Message, at: datetime) -> None:
         self._key(tenant_id, message).update(
