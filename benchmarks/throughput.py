@@ -21,7 +21,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from accolade_local.pollers import to_lambda_record
+from accolade_local.pollers import StreamReader
 from accolade_local.services import MotoServer, client, free_port, provision, start_dynamodb
 from accolade_local.template import LocalNames, Template, load_template, match_any
 from benchmarks.counting import CallAudit, RequestCounter, pynamodb_clients
@@ -94,50 +94,6 @@ def load_handler(function: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-class StreamReader:
-    """Reads the table's stream from TRIM_HORIZON onwards, remembering where each shard is."""
-
-    def __init__(self, streams: Any, stream_arn: str) -> None:
-        self._streams = streams
-        self._arn = stream_arn
-        self._iterators: dict[str, str | None] = {}
-
-    def _refresh(self) -> None:
-        kwargs: dict[str, Any] = {"StreamArn": self._arn}
-        while True:
-            description = self._streams.describe_stream(**kwargs)["StreamDescription"]
-            for shard in description.get("Shards", []):
-                if shard["ShardId"] not in self._iterators:
-                    self._iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
-                        StreamArn=self._arn,
-                        ShardId=shard["ShardId"],
-                        ShardIteratorType="TRIM_HORIZON",
-                    )["ShardIterator"]
-            last = description.get("LastEvaluatedShardId")
-            if not last:
-                return
-            kwargs["ExclusiveStartShardId"] = last
-
-    def _read_shard(self, iterator: str | None, out: list[dict[str, Any]]) -> str | None:
-        """Append a shard's records up to its end; the iterator to go on from (None: closed)."""
-        while iterator:
-            response = self._streams.get_records(ShardIterator=iterator, Limit=1000)
-            out += [to_lambda_record(r, self._arn) for r in response["Records"]]
-            next_iterator: str | None = response.get("NextShardIterator")
-            if not response["Records"]:
-                return next_iterator
-            iterator = next_iterator
-        return None
-
-    def read(self) -> list[dict[str, Any]]:
-        """Every record written since the last read, as Lambda delivers them."""
-        self._refresh()
-        out: list[dict[str, Any]] = []
-        for shard_id, start in list(self._iterators.items()):
-            self._iterators[shard_id] = self._read_shard(start, out)
-        return out
 
 
 def _image(record: Mapping[str, Any], attribute: str) -> str | None:

@@ -106,6 +106,71 @@ def to_lambda_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, An
     return out
 
 
+class StreamReader:
+    """Reads a table's stream from its start, every shard, as Lambda-shaped records.
+
+    For tests and benchmarks that invoke the handlers themselves: ``read()`` returns what was
+    written since the previous call, in each shard's order; an expired iterator resumes after
+    the last record read.
+    """
+
+    def __init__(self, streams: Any, stream_arn: str) -> None:
+        self._streams = streams
+        self._arn = stream_arn
+        self._iterators: dict[str, str | None] = {}
+        self._last: dict[str, str] = {}
+
+    def read(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for shard_id in self._shard_ids():
+            if shard_id not in self._iterators:
+                self._iterators[shard_id] = self._iterator(shard_id)
+        for shard_id, iterator in list(self._iterators.items()):
+            self._iterators[shard_id] = self._read_shard(shard_id, iterator, out)
+        return out
+
+    def _shard_ids(self) -> list[str]:
+        found: list[str] = []
+        kwargs: dict[str, Any] = {"StreamArn": self._arn}
+        while True:
+            description = self._streams.describe_stream(**kwargs)["StreamDescription"]
+            found += [shard["ShardId"] for shard in description.get("Shards", [])]
+            last = description.get("LastEvaluatedShardId")
+            if not last:
+                return found
+            kwargs["ExclusiveStartShardId"] = last
+
+    def _iterator(self, shard_id: str) -> str | None:
+        kwargs: dict[str, Any] = {"StreamArn": self._arn, "ShardId": shard_id}
+        if shard_id in self._last:
+            kwargs.update(
+                ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self._last[shard_id]
+            )
+        else:
+            kwargs["ShardIteratorType"] = "TRIM_HORIZON"
+        iterator: str | None = self._streams.get_shard_iterator(**kwargs).get("ShardIterator")
+        return iterator
+
+    def _read_shard(
+        self, shard_id: str, iterator: str | None, out: list[dict[str, Any]]
+    ) -> str | None:
+        """Read a shard up to its end; the iterator to go on from (None: the shard closed)."""
+        while iterator:
+            try:
+                response = self._streams.get_records(ShardIterator=iterator, Limit=1000)
+            except self._streams.exceptions.ExpiredIteratorException:
+                iterator = self._iterator(shard_id)
+                continue
+            records = response.get("Records", [])
+            for raw in records:
+                out.append(to_lambda_record(raw, self._arn))
+                self._last[shard_id] = raw["dynamodb"]["SequenceNumber"]
+            iterator = response.get("NextShardIterator")
+            if not records:
+                break
+        return iterator
+
+
 @dataclass
 class _Record:
     event: dict[str, Any]

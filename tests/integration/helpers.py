@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.awsrequest import AWSResponse
 
-from accolade_local.pollers import to_lambda_record
+from accolade_local.pollers import StreamReader
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
@@ -122,42 +122,12 @@ class StreamTail:
     """
 
     def __init__(self, streams: Any, stream_arn: str) -> None:
-        self._streams = streams
-        self._arn = stream_arn
-        self._iterators: dict[str, str | None] = {}
+        self._reader = StreamReader(streams, stream_arn)
         self._records: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
-    def _refresh(self) -> None:
-        kwargs: dict[str, Any] = {"StreamArn": self._arn}
-        while True:
-            description = self._streams.describe_stream(**kwargs)["StreamDescription"]
-            for shard in description.get("Shards", []):
-                if shard["ShardId"] not in self._iterators:
-                    self._iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
-                        StreamArn=self._arn,
-                        ShardId=shard["ShardId"],
-                        ShardIteratorType="TRIM_HORIZON",
-                    )["ShardIterator"]
-            last = description.get("LastEvaluatedShardId")
-            if not last:
-                return
-            kwargs["ExclusiveStartShardId"] = last
-
     def _read(self) -> None:
-        self._refresh()
-        for shard_id, start in list(self._iterators.items()):
-            self._iterators[shard_id] = self._read_shard(start)
-
-    def _read_shard(self, iterator: str | None) -> str | None:
-        """Read a shard up to its end; the iterator to continue from (None: shard closed)."""
-        while iterator:
-            response = self._streams.get_records(ShardIterator=iterator, Limit=1000)
-            self._records += [to_lambda_record(r, self._arn) for r in response["Records"]]
-            if not response["Records"]:
-                return response.get("NextShardIterator")
-            iterator = response.get("NextShardIterator")
-        return None
+        self._records += self._reader.read()
 
     def records(
         self,

@@ -29,7 +29,7 @@ from botocore.awsrequest import AWSResponse
 from accolade.adapters.dynamo.models import ENTITY_MODELS, Item
 from accolade.bootstrap import Container
 from accolade.domain.models import Achievement, ActivityEvent, Metric, TenantSettings
-from accolade_local.pollers import to_lambda_record
+from accolade_local.pollers import StreamReader
 
 ROOT = Path(__file__).resolve().parents[2]
 FULL = os.environ.get("ACCOLADE_SUITE") == "full"
@@ -251,60 +251,15 @@ class StreamTap:
     """Reads the table's stream incrementally (all shards) into Lambda-shaped records."""
 
     def __init__(self, streams: Any, stream_arn: str) -> None:
-        self.streams = streams
-        self.arn = stream_arn
-        self._iterators: dict[str, str | None] = {}
-        self._last: dict[str, str] = {}
+        self._reader = StreamReader(streams, stream_arn)
         self._lock = threading.Lock()
         self.events: dict[tuple[str, str], dict[str, Any]] = {}  # (tenant, event_id) -> INSERT
         self.awards: dict[str, list[dict[str, Any]]] = defaultdict(list)  # tenant -> INSERTs
 
-    def _shards(self) -> list[str]:
-        shards: list[str] = []
-        kwargs: dict[str, Any] = {"StreamArn": self.arn}
-        while True:
-            description = self.streams.describe_stream(**kwargs)["StreamDescription"]
-            shards += [shard["ShardId"] for shard in description.get("Shards", [])]
-            last = description.get("LastEvaluatedShardId")
-            if not last:
-                return shards
-            kwargs["ExclusiveStartShardId"] = last
-
-    def _iterator(self, shard: str) -> str | None:
-        kwargs: dict[str, Any] = {"StreamArn": self.arn, "ShardId": shard}
-        if shard in self._last:
-            kwargs.update(
-                ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self._last[shard]
-            )
-        else:
-            kwargs["ShardIteratorType"] = "TRIM_HORIZON"
-        iterator: str | None = self.streams.get_shard_iterator(**kwargs).get("ShardIterator")
-        return iterator
-
     def poll(self) -> None:
         with self._lock:
-            for shard in self._shards():
-                if shard not in self._iterators:
-                    self._iterators[shard] = self._iterator(shard)
-            for shard in list(self._iterators):
-                self._iterators[shard] = self._read(shard, self._iterators[shard])
-
-    def _read(self, shard: str, iterator: str | None) -> str | None:
-        """Read a shard up to its end; the iterator to resume from (None: shard closed)."""
-        while iterator:
-            try:
-                response = self.streams.get_records(ShardIterator=iterator, Limit=1000)
-            except self.streams.exceptions.ExpiredIteratorException:
-                iterator = self._iterator(shard)
-                continue
-            records = response.get("Records", [])
-            for raw in records:
-                self._keep(to_lambda_record(raw, self.arn))
-                self._last[shard] = raw["dynamodb"]["SequenceNumber"]
-            iterator = response.get("NextShardIterator")
-            if not records:
-                break
-        return iterator
+            for record in self._reader.read():
+                self._keep(record)
 
     def _keep(self, record: dict[str, Any]) -> None:
         if record["eventName"] != "INSERT":
