@@ -45,6 +45,7 @@ from accolade.ports import AnnouncementLeasedError, ApplyOutcome, EventDeltas, T
 
 MAX_ATTEMPTS = 8
 BATCH_GET_LIMIT = 100  # DynamoDB's limit of keys in one BatchGetItem
+WALLET_FIELDS = ("PK", "SK", "entity", "tenant_id", "user_id", "points", "coins", "entries")
 
 
 def _conditional_failed(exc: PutError | UpdateError) -> bool:
@@ -383,17 +384,33 @@ class DynamoAwardRepository:
 
     AWARDS_PER_TRANSACTION = 45  # award + ledger entry each, plus the wallet: under 100 items
 
+    def __init__(self) -> None:
+        # Wallets read along with the existence check, used by the next grant for that user.
+        # A stale one only fails the wallet's condition and is read again: never a wrong balance.
+        self._prefetched: dict[tuple[str, str], WalletItem] = {}
+
     def existing(self, tenant_id: str, wanted: Iterable[AwardKey]) -> set[AwardKey]:
         by_key = {(keys.user_pk(tenant_id, key.user_id), keys.award_sk(key)): key for key in wanted}
+        users = {key.user_id for key in by_key.values()}
+        item_keys = [*by_key, *((keys.user_pk(tenant_id, user), keys.WALLET) for user in users)]
         found: set[AwardKey] = set()
-        item_keys = list(by_key)
+        # Kept for one evaluation only, so a warm container never holds more than a batch's.
+        self._prefetched = {
+            (tenant_id, user): WalletItem(
+                keys.user_pk(tenant_id, user), keys.WALLET, tenant_id=tenant_id, user_id=user
+            )
+            for user in users
+        }
         for start in range(0, len(item_keys), BATCH_GET_LIMIT):
-            for item in AwardItem.batch_get(
+            for item in Item.batch_get(
                 item_keys[start : start + BATCH_GET_LIMIT],
                 consistent_read=True,
-                attributes_to_get=["PK", "SK"],
+                attributes_to_get=[*WALLET_FIELDS],
             ):
-                found.add(by_key[(item.PK, item.SK)])
+                if isinstance(item, WalletItem):
+                    self._prefetched[(tenant_id, item.user_id)] = item
+                else:
+                    found.add(by_key[(item.PK, item.SK)])
         return found
 
     def grant(
@@ -415,7 +432,9 @@ class DynamoAwardRepository:
         for attempt in range(MAX_ATTEMPTS):
             if not pending:
                 return []
-            wallet = self._wallet_item(tenant_id, user_id)
+            wallet = self._prefetched.pop((tenant_id, user_id), None) if attempt == 0 else None
+            if wallet is None:
+                wallet = self._wallet_item(tenant_id, user_id)
             transaction = self._grant_transaction(tenant_id, wallet, pending)
             if once_per is not None:
                 transaction.put(
