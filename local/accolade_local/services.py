@@ -19,6 +19,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Protocol, Self
@@ -108,7 +109,7 @@ class Service(Protocol):
     def stop(self) -> None: ...
 
 
-class _Process:
+class _Process(ABC):
     """A child process in its own session so that stop() takes its children down too."""
 
     name = "service"
@@ -128,14 +129,16 @@ class _Process:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
 
+    @abstractmethod
     def command(self) -> list[str]:
-        raise NotImplementedError
+        """The argv that starts the service."""
 
     def env(self) -> dict[str, str]:
         return dict(os.environ)
 
+    @abstractmethod
     def ready(self) -> bool:
-        raise NotImplementedError
+        """Whether the service answers requests yet."""
 
     def start(self) -> Self:
         if self._proc is not None:
