@@ -8,8 +8,6 @@ filter and cut into batches as Lambda's event source mapping would.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
-import itertools
 import os
 import time
 import uuid
@@ -21,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from accolade_local.handlers import LambdaContext, load_handler
 from accolade_local.pollers import StreamReader
 from accolade_local.services import MotoServer, client, free_port, provision, start_dynamodb
 from accolade_local.template import LocalNames, Template, load_template, match_any
@@ -29,7 +28,6 @@ from benchmarks.workload import Workload, achievement_bodies, generate, metric_b
 
 ROOT = Path(__file__).resolve().parents[1]
 EVALUATE_FUNCTION = "EvaluateEventsFunction"
-_loaded = itertools.count()
 
 
 @dataclass
@@ -67,33 +65,6 @@ class RunResult:
             seconds=self.ingest.seconds + self.evaluate.seconds,
             requests=self.ingest.requests + self.evaluate.requests,
         )
-
-
-@dataclass
-class LambdaContext:
-    """What Powertools reads from the Lambda context object."""
-
-    function_name: str = "accolade-local-EvaluateEventsFunction"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:evaluate"
-    memory_limit_in_mb: int = 512
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = "/aws/lambda/evaluate"
-    log_stream_name: str = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 300_000
-
-
-def load_handler(function: str) -> ModuleType:
-    """functions/<function>/app.py as Lambda loads it (module `app`), under a unique name."""
-    path = ROOT / "functions" / function / "app.py"
-    spec = importlib.util.spec_from_file_location(f"bench_{function}_{next(_loaded)}", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _image(record: Mapping[str, Any], attribute: str) -> str | None:

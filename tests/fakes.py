@@ -33,7 +33,6 @@ from accolade.ports import (
     AnnouncementLeasedError,
     ApplyOutcome,
     EventDeltas,
-    StoredEvent,
     TenantConfig,
 )
 
@@ -131,6 +130,13 @@ def _no_repeats(ids: Sequence[str], what: str) -> None:
     if len(set(ids)) != len(ids):
         # DynamoDB refuses a transaction that touches one item twice (ValidationException).
         raise ValueError(f"{what}: the same item twice in one transaction")
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    tenant_id: str
+    event: ActivityEvent
+    fingerprint: str
 
 
 class FakeEventRepository:

@@ -1,31 +1,13 @@
-"""HTTP API (payload format 2.0) events and Lambda contexts, shaped as API Gateway sends them.
+"""HTTP API (payload format 2.0) events, shaped as API Gateway sends them.
 
 Claims are strings, as the JWT authorizer passes them: roles ["admin"] arrive as "[admin]".
-`load_handler` imports a function's app.py under a unique module name, as Lambda would run it.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import uuid
-from dataclasses import dataclass, field
-from pathlib import Path
-from types import ModuleType
 from typing import Any
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "accolade-test"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:accolade-test"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 def claims(
@@ -91,13 +73,3 @@ def http_event(
         "body": text,
         "isBase64Encoded": False,
     }
-
-
-def load_handler(function: str) -> ModuleType:
-    """functions/<function>/app.py as its own module (every handler is named `app`)."""
-    path = ROOT / "functions" / function / "app.py"
-    spec = importlib.util.spec_from_file_location(f"handler_{function}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -15,6 +16,7 @@ app.enable_swagger(path="/v1/swagger", title=TITLE, version=VERSION)
 
 
 @app.get("/v1/openapi.json", include_in_schema=False)
+@cache  # the routes are fixed once the module is loaded: build the document once per sandbox
 def openapi_document() -> Any:
     return app.get_openapi_schema(title=TITLE, version=VERSION).model_dump(
         mode="json", by_alias=True, exclude_none=True

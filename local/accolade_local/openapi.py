@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+from accolade_local.handlers import ROOT, load_handler
 
 
 def generate(root: Path = ROOT) -> dict[str, Any]:
     """The document exactly as GET /v1/openapi.json serves it."""
-    spec = importlib.util.spec_from_file_location("accolade_api_app", root / "functions/api/app.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    document: dict[str, Any] = module.openapi_document()
+    document: dict[str, Any] = load_handler("api", root).openapi_document()
     return document
 
 

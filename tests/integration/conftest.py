@@ -182,7 +182,7 @@ def loop(
     accolade: Any, stream: Any, stream_filters: dict[str, list[dict[str, Any]]], tenant_id: str
 ) -> Any:
     """The api, ingest and evaluate functions over the test table, for a fresh tenant."""
-    from tests.integration.helpers import load_handler
+    from accolade_local.handlers import load_handler
     from tests.integration.loop import Loop
 
     return Loop(

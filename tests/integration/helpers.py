@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
-import itertools
 import json
 import threading
 import time
@@ -18,39 +16,12 @@ from typing import Any
 
 from botocore.awsrequest import AWSResponse
 
+from accolade_local.handlers import LambdaContext
 from accolade_local.pollers import StreamReader
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
 SAMPLE_TENANT = "demo"  # the tenant of every payload in events/ (the local stack's demo tenant)
-
-_loaded = itertools.count()
-
-
-def load_handler(function: str) -> ModuleType:
-    """functions/<function>/app.py as a fresh module (its own batch processor, like a new sandbox)."""
-    path = ROOT / "functions" / function / "app.py"
-    spec = importlib.util.spec_from_file_location(f"fn_{function}_{next(_loaded)}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@dataclass
-class LambdaContext:
-    """What Powertools reads from the Lambda context object."""
-
-    function_name: str = "test-function"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:test-function"
-    memory_limit_in_mb: int = 512
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = "/aws/lambda/test-function"
-    log_stream_name: str = "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 300_000
 
 
 def invoke(handler: ModuleType, event: Mapping[str, Any]) -> Any:

@@ -18,6 +18,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from accolade.adapters.dynamo import models
 from accolade.adapters.dynamo.repository import DynamoAwardRepository
+from accolade_local.handlers import load_handler
 from tests.integration.helpers import (
     Throttler,
     batch,
@@ -25,7 +26,6 @@ from tests.integration.helpers import (
     hooked,
     http_event,
     invoke,
-    load_handler,
 )
 from tests.integration.loop import CLOSER_POINTS, Loop, levels, running_sum, sales
 

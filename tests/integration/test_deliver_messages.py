@@ -8,7 +8,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.integration.helpers import batch, invoke, load_event, load_handler, retarget
+from accolade_local.handlers import load_handler
+from tests.integration.helpers import batch, invoke, load_event, retarget
 from tests.integration.loop import Loop, sales
 
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

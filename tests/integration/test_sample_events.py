@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from accolade.domain.rules import CounterKey
+from accolade_local.handlers import load_handler
 from accolade_local.template import Template, match_any
 from tests.integration.helpers import (
     EVENTS,
@@ -17,7 +18,6 @@ from tests.integration.helpers import (
     invoke,
     json_body,
     load_event,
-    load_handler,
     retarget,
 )
 

@@ -7,7 +7,6 @@ bug in counting or granting cannot hide behind the code under test.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
@@ -29,6 +28,8 @@ from botocore.awsrequest import AWSResponse
 from accolade.adapters.dynamo.models import ENTITY_MODELS, Item
 from accolade.bootstrap import Container
 from accolade.domain.models import Achievement, ActivityEvent, Metric, TenantSettings
+from accolade_local.handlers import LambdaContext
+from accolade_local.handlers import load_handler as load_module
 from accolade_local.pollers import StreamReader
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -312,35 +313,9 @@ def batches(records: Sequence[dict[str, Any]], size: int = 100) -> list[list[dic
 # -- Lambda: handlers, context, redelivery -------------------------------------------------------
 
 
-class LambdaContext:
-    def __init__(self, function_name: str) -> None:
-        self.function_name = function_name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = (
-            f"arn:aws:lambda:us-east-1:000000000000:function:{function_name}"
-        )
-        self.memory_limit_in_mb = 256
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "reliability"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
-
-
-_loaded = 0
-
-
 def load_handler(function: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """A fresh copy of functions/<function>/app.py (its own batch processor, like its own sandbox)."""
-    global _loaded  # noqa: PLW0603
-    _loaded += 1
-    path = ROOT / "functions" / function / "app.py"
-    spec = importlib.util.spec_from_file_location(f"reliability_{function}_{_loaded}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    handler: Callable[[dict[str, Any], Any], dict[str, Any]] = module.lambda_handler
+    """A fresh copy of the handler (its own batch processor, like its own sandbox)."""
+    handler: Callable[[dict[str, Any], Any], dict[str, Any]] = load_module(function).lambda_handler
     return handler
 
 
@@ -368,7 +343,7 @@ def deliver_until_done(
             raise AssertionError(f"batch still failing after {tally.invocations} invocations")
         tally.invocations += 1
         try:
-            response = handler({"Records": pending}, LambdaContext("reliability"))
+            response = handler({"Records": pending}, LambdaContext(function_name="reliability"))
         except Exception:
             tally.function_errors += 1
             time.sleep(retry_delay)

@@ -13,8 +13,8 @@ import pytest
 from accolade import bootstrap
 from accolade.config import settings
 from accolade.domain.rules import CounterKey
+from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
-from tests.http_events import LambdaContext, load_handler
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 DEMO = "demo"

@@ -12,8 +12,9 @@ from openapi_spec_validator import validate
 from accolade import bootstrap
 from accolade.config import settings
 from accolade.domain.models import TenantSettings
+from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
-from tests.http_events import LambdaContext, claims, http_event, load_handler
+from tests.http_events import claims, http_event
 from tests.unit.builders import TENANT, closer, ingest_and_evaluate, metric, sales
 
 api = load_handler("api")

@@ -58,13 +58,6 @@ class UserRepository(Protocol):
     def get_users(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, UserProfile]: ...
 
 
-@dataclass(frozen=True)
-class StoredEvent:
-    tenant_id: str
-    event: ActivityEvent
-    fingerprint: str
-
-
 class EventRepository(Protocol):
     def add_new(self, tenant_id: str, events: Sequence[ActivityEvent]) -> set[str]:
         """Store the events whose id is new; return the ids already stored with the same payload.

@@ -53,13 +53,16 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> str:
+    """The contract's error document: {"error": {"code", "message", "details"}}."""
+    return json.dumps({"error": {"code": code, "message": message, "details": details or []}})
+
+
 def error(
     status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
 ) -> Response[Any]:
     return Response(
-        status_code=status,
-        content_type="application/json",
-        body=json.dumps({"error": {"code": code, "message": message, "details": details or []}}),
+        status_code=status, content_type="application/json", body=error_body(code, message, details)
     )
 
 
@@ -165,7 +168,7 @@ class AccoladeResolver(APIGatewayHttpResolver):
             return {
                 "statusCode": status,
                 "headers": {"Content-Type": "application/json"},
-                "body": json.dumps({"error": {"code": code, "message": message, "details": []}}),
+                "body": error_body(code, message),
                 "isBase64Encoded": False,
             }
         return super().resolve(event, context)

@@ -31,7 +31,6 @@ from accolade.domain.models import (
     AchievementType,
     ActivityEvent,
     Award,
-    AwardStatus,
     CertificateStatus,
     LedgerEntry,
     Message,
@@ -679,33 +678,15 @@ class DynamoInboxRepository:
         )
 
 
-def stream_image_to_item(image: dict[str, Any]) -> Item:
-    """The model instance of a stream record's NewImage (DynamoDB JSON)."""
-    return Item.from_raw_data(image)
-
-
 def event_from_image(image: dict[str, Any]) -> tuple[str, ActivityEvent]:
-    item = stream_image_to_item(image)
+    item = Item.from_raw_data(image)
     if not isinstance(item, EventItem):
         raise ValueError(f"not an event record: {item.entity!r}")
     return item.tenant_id, event_from_item(item)
 
 
 def award_from_image(image: dict[str, Any]) -> tuple[str, Award]:
-    item = stream_image_to_item(image)
+    item = Item.from_raw_data(image)
     if not isinstance(item, AwardItem):
         raise ValueError(f"not an award record: {item.entity!r}")
     return item.tenant_id, award_from_item(item)
-
-
-__all__ = [
-    "AwardStatus",
-    "DynamoAwardRepository",
-    "DynamoConfigRepository",
-    "DynamoEventRepository",
-    "DynamoInboxRepository",
-    "DynamoProgressRepository",
-    "DynamoUserRepository",
-    "award_from_image",
-    "event_from_image",
-]
