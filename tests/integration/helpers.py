@@ -18,6 +18,7 @@ from botocore.awsrequest import AWSResponse
 
 from accolade_local.handlers import LambdaContext
 from accolade_local.pollers import StreamReader
+from tests.http_events import sync_token
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
@@ -60,7 +61,7 @@ def http_event(
         event["body"] = json.dumps(body)
     if sub is not None:
         event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] = sub
-    return event
+    return sync_token(event)
 
 
 def with_path(event: dict[str, Any], method: str, path: str) -> dict[str, Any]:

@@ -179,6 +179,7 @@ def test_globals_give_every_function_the_contract_environment(template: dict[str
         "TOPIC_ARN": {"Ref": "AwardsTopic"},
         "BUCKET_NAME": {"Ref": "DocumentsBucket"},
         "STAGE": {"Ref": "Stage"},
+        "OAUTH_RESOURCE_SERVER": "accolade",
         "POWERTOOLS_SERVICE_NAME": "accolade",
         "POWERTOOLS_METRICS_NAMESPACE": "Accolade",
         "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -16,6 +16,8 @@ class Settings(BaseModel):
     bucket_name: str = ""
     stage: str = "dev"
     region: str = "us-east-1"
+    # The Cognito resource server whose "<identifier>/events:write" scope machine clients get.
+    resource_server: str = "accolade"
     # Set by the local stack (and tests); absent on AWS, where the SDK's defaults apply.
     dynamodb_endpoint: str | None = None
 
@@ -27,6 +29,7 @@ class Settings(BaseModel):
             topic_arn=env.get("TOPIC_ARN", ""),
             bucket_name=env.get("BUCKET_NAME", ""),
             stage=env.get("STAGE", "dev"),
+            resource_server=env.get("OAUTH_RESOURCE_SERVER", "accolade"),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or env.get("AWS_ENDPOINT_URL"),
         )

@@ -47,7 +47,7 @@ def health() -> schemas.Health:
 @events.post("/v1/events", tags=["events"], responses={202: {"description": "Accepted"}})
 def post_events(batch: Annotated[schemas.EventsIn, Body()]) -> Response[schemas.EventsAccepted]:
     caller = _caller(events)
-    caller.require_scope(EVENTS_WRITE)
+    caller.require_scope(EVENTS_WRITE, settings().resource_server)
     c = container()
     result = ingest.record_events(
         caller.tenant_id,
