@@ -64,18 +64,23 @@ class FakeConfigRepository:
         self._settings: dict[str, TenantSettings] = {}
         self._metrics: dict[str, dict[str, Metric]] = {}
         self._achievements: dict[str, dict[str, Achievement]] = {}
+        self._metrics_revision: dict[str, int] = {}
 
     def get_config(self, tenant_id: str) -> TenantConfig:
         return TenantConfig(
             self._settings.get(tenant_id, TenantSettings()),
             tuple(self._metrics.get(tenant_id, {}).values()),
             tuple(self._achievements.get(tenant_id, {}).values()),
+            self._metrics_revision.get(tenant_id, 0),
         )
 
     def put_settings(self, tenant_id: str, settings: TenantSettings) -> None:
         self._settings[tenant_id] = settings
 
-    def put_metric(self, tenant_id: str, metric: Metric) -> None:
+    def put_metric(self, tenant_id: str, metric: Metric, *, expected_revision: int) -> None:
+        if self._metrics_revision.get(tenant_id, 0) != expected_revision:
+            raise ConflictError("the metrics were edited meanwhile; send the request again")
+        self._metrics_revision[tenant_id] = expected_revision + 1
         self._metrics.setdefault(tenant_id, {})[metric.metric_id] = metric
 
     def get_metric(self, tenant_id: str, metric_id: str) -> Metric | None:

@@ -28,6 +28,7 @@ from botocore.awsrequest import AWSResponse
 from accolade.adapters.dynamo.models import ENTITY_MODELS, Item
 from accolade.bootstrap import Container
 from accolade.domain.models import Achievement, ActivityEvent, Metric, TenantSettings
+from accolade.services import admin
 from accolade_local.handlers import LambdaContext
 from accolade_local.handlers import load_handler as load_module
 from accolade_local.pollers import StreamReader
@@ -48,8 +49,12 @@ def configure_tenant(c: Container, tenant_id: str) -> None:
     """A count and a sum metric, a Closer-like weekly 3-level threshold, a repeatable event award."""
     now = datetime.now(UTC)
     c.config.put_settings(tenant_id, TenantSettings())
-    c.config.put_metric(tenant_id, Metric(metric_id="deals", event_type=DEAL, aggregate="count"))
-    c.config.put_metric(tenant_id, Metric(metric_id="revenue", event_type=DEAL, aggregate="sum"))
+    admin.put_metric(
+        tenant_id, Metric(metric_id="deals", event_type=DEAL, aggregate="count"), config=c.config
+    )
+    admin.put_metric(
+        tenant_id, Metric(metric_id="revenue", event_type=DEAL, aggregate="sum"), config=c.config
+    )
     c.config.create_achievement(
         tenant_id,
         Achievement.model_validate(

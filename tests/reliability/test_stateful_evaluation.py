@@ -7,7 +7,7 @@ import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from hypothesis.stateful import (
 )
 
 from accolade.bootstrap import Container
+from accolade.domain.limits import MAX_DECIMALS, MAX_MAGNITUDE, check_number
 from accolade.domain.models import ActivityEvent
 from accolade.services.ingest import record_events
 from tests.reliability.harness import (
@@ -114,6 +115,25 @@ class EvaluationMachine(RuleBasedStateMachine):
         at = self.monday + timedelta(days=day, minutes=count)
         value = Decimal(cents) / 100
         self._ingest([make_event(kind, user, at, value) for _ in range(count)])
+
+    @rule(
+        user=st.sampled_from(USERS),
+        value=st.decimals(
+            min_value=Decimal("0.000000001"), max_value=MAX_MAGNITUDE, places=MAX_DECIMALS
+        ),
+    )
+    def send_extreme_values(self, user: str, value: Decimal) -> None:
+        """Any value the API accepts (up to 1e15, 9 decimals) is stored and summed exactly."""
+        check_number(value)
+        self._ingest([make_event(DEAL, user, self.monday + timedelta(days=1), value)])
+
+    @precondition(lambda self: bool(self.sent))
+    @rule(data=st.data(), offset_minutes=st.sampled_from([-720, -210, 60, 345, 840]))
+    def resend_in_another_offset(self, data: st.DataObject, offset_minutes: int) -> None:
+        """The same instant written in another offset is the same event: a duplicate."""
+        event = self.sent[data.draw(st.sampled_from(sorted(self.sent)))]
+        shifted = event.occurred_at.astimezone(timezone(timedelta(minutes=offset_minutes)))
+        self._ingest([event.model_copy(update={"occurred_at": shifted})])
 
     @precondition(lambda self: bool(self.sent))
     @rule(data=st.data(), with_new=st.booleans())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -162,6 +162,11 @@ class Achievement(Model):
         return not self.audience.groups or bool(set(self.audience.groups) & set(groups))
 
 
+def _canonical_number(value: int | float | Decimal) -> str:
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    return str(number.normalize()) if number else "0"
+
+
 def _require(value: object, name: str) -> None:
     if value is None:
         raise ValueError(f"{name}: required for this type")
@@ -178,13 +183,21 @@ class ActivityEvent(Model):
     attributes: dict[str, Scalar] = Field(default_factory=dict)
 
     def fingerprint(self) -> str:
-        """Stable digest of the payload: the same id with another fingerprint is a conflict."""
+        """Digest of what the payload means: the same id with another fingerprint is a conflict.
+
+        The same instant in another offset, or 1.0 resent as 1, is the same event.
+        """
         canonical = {
             "type": self.type,
             "user_id": self.user_id,
-            "occurred_at": self.occurred_at.isoformat(),
-            "value": None if self.value is None else str(self.value.normalize()),
-            "attributes": self.attributes,
+            "occurred_at": self.occurred_at.astimezone(UTC).isoformat(),
+            "value": None if self.value is None else _canonical_number(self.value),
+            "attributes": {
+                name: [type(value).__name__, value]
+                if isinstance(value, str | bool)
+                else ["number", _canonical_number(value)]
+                for name, value in self.attributes.items()
+            },
         }
         encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(encoded.encode()).hexdigest()

@@ -22,6 +22,8 @@ from accolade.domain.errors import (
     NotFoundError,
     UnauthorizedError,
 )
+from accolade.domain.limits import MAX_JSON_DEPTH
+from accolade.http import jsonbody
 from accolade.observability import logger
 
 TITLE = "Accolade API"
@@ -103,6 +105,7 @@ ERROR_DESCRIPTIONS = {
     403: "The caller lacks the role or scope",
     404: "No such resource in the caller's tenant",
     409: "Conflicts with what is stored",
+    400: "Body is not JSON within the limits (nesting, numbers), or a cursor is not ours",
     413: "Body larger than 256 KiB",
     415: "Body is not application/json",
 }
@@ -122,7 +125,7 @@ def document_errors(schema: OpenAPI) -> None:
             if "{" in path:
                 statuses.add(404)
             if operation.requestBody is not None:
-                statuses |= {413, 415}
+                statuses |= {400, 413, 415}
             if method in ("post", "patch"):
                 statuses.add(409)
             responses = operation.responses if operation.responses is not None else {}
@@ -186,14 +189,37 @@ def body_problem(event: Mapping[str, Any]) -> tuple[int, str, str] | None:
     if body and event.get("isBase64Encoded"):
         # Powertools decodes base64 bodies as UTF-8 and would fail with a 500 on other bytes.
         try:
-            base64.b64decode(body, validate=True).decode("utf-8")
+            body = base64.b64decode(body, validate=True).decode("utf-8")
         except ValueError:
             return 422, "validation_error", "body: must be UTF-8 encoded JSON"
+    if body:
+        return json_problem(body)
+    return None
+
+
+def json_problem(text: str) -> tuple[int, str, str] | None:
+    """JSON that parses within our limits: no NaN/Infinity, integers of at most 4,300 digits
+    (Python's own cap, which would otherwise raise inside the router), nesting of at most 32."""
+    try:
+        document = jsonbody.parse(text)
+    except RecursionError:
+        return 400, "invalid_json", f"body: nested deeper than {MAX_JSON_DEPTH} levels"
+    except ValueError as exc:
+        return 400, "invalid_json", f"body: not valid JSON ({str(exc).split(':')[0]})"
+    pending: list[tuple[Any, int]] = [(document, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            return 400, "invalid_json", f"body: nested deeper than {MAX_JSON_DEPTH} levels"
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        )
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return None
 
 
 def build_app(*routers: Router) -> AccoladeResolver:
-    app = AccoladeResolver(enable_validation=True)
+    app = AccoladeResolver(enable_validation=True, json_body_deserializer=jsonbody.parse)
     for router in routers:
         app.include_router(router)
 

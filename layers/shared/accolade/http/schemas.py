@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -20,6 +21,7 @@ from pydantic import (
     field_validator,
 )
 
+from accolade.domain.limits import EARLIEST, MAX_MAGNITUDE, check_instant, check_number
 from accolade.domain.models import (
     Achievement,
     AchievementType,
@@ -34,6 +36,7 @@ from accolade.domain.models import (
     UserProfile,
 )
 from accolade.domain.periods import TimeRange, zone
+from accolade.http.jsonbody import InexactFloat
 from accolade.services.me import AchievementView
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
@@ -45,11 +48,30 @@ GroupName = Annotated[str, Field(min_length=1, max_length=64)]
 AttributeName = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 ]
-AttributeValue = Annotated[StrictStr, Field(max_length=256)] | StrictBool | StrictInt | StrictFloat
-Number = StrictInt | StrictFloat
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
-MAX_ABS_VALUE = 1e15
 MAX_ATTRIBUTES = 20
+
+
+def _storable(value: Any) -> Any:
+    """Numbers DynamoDB can store and sum: see accolade.domain.limits."""
+    if isinstance(value, InexactFloat):
+        raise ValueError("has more significant digits than a 64-bit float holds (15)")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        check_number(value)
+    return value
+
+
+def _in_range(value: Any) -> Any:
+    return check_instant(value) if isinstance(value, datetime) else value
+
+
+# Every number a client sends: finite, |x| <= 1e15, at most 9 decimals.
+Number = Annotated[StrictInt | StrictFloat, BeforeValidator(_storable)]
+Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
+AttributeValue = Annotated[
+    Annotated[StrictStr, Field(max_length=256)] | StrictBool | StrictInt | StrictFloat,
+    BeforeValidator(_storable),
+]
 
 
 class Body(BaseModel):
@@ -62,31 +84,28 @@ def _rfc3339(value: Any) -> Any:
     return value
 
 
+def _occurred(value: datetime) -> datetime:
+    if value < EARLIEST:
+        raise ValueError(f"must not be before {EARLIEST.isoformat()}")
+    return value
+
+
 class EventIn(Body):
     id: Id
     type: EventType
     user_id: Id
-    occurred_at: AwareDatetime
+    # Not later than 5 minutes from now either: checked by the service, which has the clock.
+    occurred_at: Annotated[AwareDatetime, AfterValidator(_occurred)]
     value: Number | None = None
     attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict)
 
     _occurred_at_format = field_validator("occurred_at", mode="before")(_rfc3339)
-
-    @field_validator("value")
-    @classmethod
-    def _finite(cls, value: float | int | None) -> float | int | None:
-        if value is not None and (not math.isfinite(value) or abs(value) > MAX_ABS_VALUE):
-            raise ValueError("must be a finite number no larger than 1e15 in magnitude")
-        return value
 
     @field_validator("attributes")
     @classmethod
     def _few(cls, value: dict[str, Any]) -> dict[str, Any]:
         if len(value) > MAX_ATTRIBUTES:
             raise ValueError(f"at most {MAX_ATTRIBUTES} attributes")
-        for item in value.values():
-            if isinstance(item, float) and (not math.isfinite(item) or abs(item) > MAX_ABS_VALUE):
-                raise ValueError("numbers must be finite and no larger than 1e15 in magnitude")
         return value
 
     def to_domain(self) -> ActivityEvent:
@@ -197,7 +216,7 @@ class MetricOut(BaseModel):
 
 
 class LevelIn(Body):
-    threshold: Annotated[Number, Field(gt=0, le=MAX_ABS_VALUE)] = 1
+    threshold: Annotated[Number, Field(gt=0, le=float(MAX_MAGNITUDE))] = 1
     points: Annotated[StrictInt, Field(ge=0, le=1_000_000)] = 0
     coins: Annotated[StrictInt, Field(ge=0, le=1_000_000)] = 0
 
@@ -219,8 +238,8 @@ class AchievementIn(Body):
     event_type: EventType | None = None
     category: Category = Category.AWARD
     repeatable: StrictBool = False
-    effective_from: AwareDatetime | None = None
-    effective_to: AwareDatetime | None = None
+    effective_from: Instant | None = None
+    effective_to: Instant | None = None
     audience: AudienceIn = AudienceIn()
     show_next_to_name: StrictBool = False
     certificate: StrictBool = False
@@ -245,8 +264,8 @@ class AchievementPatch(Body):
     event_type: EventType | None = None
     category: Category | None = None
     repeatable: StrictBool | None = None
-    effective_from: AwareDatetime | None = None
-    effective_to: AwareDatetime | None = None
+    effective_from: Instant | None = None
+    effective_to: Instant | None = None
     audience: AudienceIn | None = None
     show_next_to_name: StrictBool | None = None
     certificate: StrictBool | None = None

@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from accolade.domain.errors import InvalidInputError, NotFoundError
-from accolade.domain.models import Achievement, AchievementType, Metric, TenantSettings, UserProfile
+from accolade.domain.limits import MAX_METRICS_PER_EVENT_TYPE, PERIODS_PER_METRIC
+from accolade.domain.models import Achievement, Metric, TenantSettings, UserProfile
 from accolade.ports import Clock, ConfigRepository, UserRepository
 
 M = TypeVar("M", bound=BaseModel)
@@ -56,7 +57,17 @@ def get_user(tenant_id: str, user_id: str, *, users: UserRepository) -> UserProf
 
 
 def put_metric(tenant_id: str, metric: Metric, *, config: ConfigRepository) -> Metric:
-    config.put_metric(tenant_id, metric)
+    """Create or replace a metric; an event type moves at most 24 metrics (see limits)."""
+    tenant = config.get_config(tenant_id)
+    same_type = {m.metric_id for m in tenant.metrics if m.event_type == metric.event_type}
+    if len(same_type | {metric.metric_id}) > MAX_METRICS_PER_EVENT_TYPE:
+        raise InvalidInputError(
+            "event_type",
+            f"at most {MAX_METRICS_PER_EVENT_TYPE} metrics per event type: an event's counters "
+            f"({PERIODS_PER_METRIC} periods per metric) commit with it in one DynamoDB "
+            "transaction of at most 100 items",
+        )
+    config.put_metric(tenant_id, metric, expected_revision=tenant.metrics_revision)
     return metric
 
 
@@ -135,9 +146,5 @@ def edit_achievement(
 
 
 def _check_metric(tenant_id: str, achievement: Achievement, config: ConfigRepository) -> None:
-    if (
-        achievement.type is AchievementType.METRIC_THRESHOLD
-        and achievement.metric
-        and config.get_metric(tenant_id, achievement.metric) is None
-    ):
+    if achievement.metric and config.get_metric(tenant_id, achievement.metric) is None:
         raise InvalidInputError("metric", f"no metric {achievement.metric!r}: create it first")

@@ -4,8 +4,9 @@
 |-------------|------------------------|---------------------------------|-------------------------------------|
 | settings    | T#{tenant}             | SETTINGS                        |                                     |
 | metric      | T#{tenant}             | METRIC#{metric_id}              |                                     |
+| metrics rev | T#{tenant}             | METRICS                         |                                     |
 | achievement | T#{tenant}             | ACH#{achievement_id}            | GSI1 (period_top only): PERIOD_TOP / {tenant}#{achievement} |
-| winner slot | T#{tenant}             | WIN#{achievement}#{period}      |                                     |
+| winner slot | T#{tenant}#WIN         | {achievement}#{period}          |                                     |
 | event       | T#{tenant}#E#{event}   | EVENT                           |                                     |
 | user        | T#{tenant}#U#{user}    | PROFILE                         |                                     |
 | counter     | T#{tenant}#U#{user}    | CNT#{metric_id}#{period_key}    | Leaderboard: LBPK=T#{t}#LB#{m}#{p}, score |
@@ -25,6 +26,7 @@ SETTINGS = "SETTINGS"
 PROFILE = "PROFILE"
 EVENT = "EVENT"
 WALLET = "WALLET"
+METRICS_REVISION = "METRICS"
 METRIC_PREFIX = "METRIC#"
 ACHIEVEMENT_PREFIX = "ACH#"
 COUNTER_PREFIX = "CNT#"
@@ -80,8 +82,14 @@ def period_top_sk(tenant_id: str, achievement_id: str) -> str:
     return f"{tenant_id}#{achievement_id}"
 
 
+def winner_slot_pk(tenant_id: str) -> str:
+    # Outside the tenant's configuration partition, which evaluation reads on every batch:
+    # one slot per winner achievement and period would make that read grow forever.
+    return f"T#{tenant_id}#WIN"
+
+
 def winner_slot_sk(slot: str) -> str:
-    return f"WIN#{slot}"
+    return slot
 
 
 def ledger_sk(sequence: int) -> str:

@@ -110,6 +110,12 @@ class MetricItem(DocumentItem, discriminator="metric"):
     """PK T#{tenant}, SK METRIC#{metric_id}."""
 
 
+class MetricsRevisionItem(Item, discriminator="metrics_revision"):
+    """PK T#{tenant}, SK METRICS: grows with every metric write (an optimistic lock over all)."""
+
+    revision = NumberAttribute(default=0)
+
+
 class AchievementItem(DocumentItem, discriminator="achievement"):
     """PK T#{tenant}, SK ACH#{achievement_id}; period winners also GSI1 PERIOD_TOP/{tenant}#{id}."""
 
@@ -119,7 +125,7 @@ class AchievementItem(DocumentItem, discriminator="achievement"):
 
 
 class WinnerSlotItem(Item, discriminator="winner_slot"):
-    """PK T#{tenant}, SK WIN#{achievement}#{period}: taken once by the period's winning award."""
+    """PK T#{tenant}#WIN, SK {achievement}#{period}: taken once by the period's winning award."""
 
     user_id = UnicodeAttribute()
     award_id = UnicodeAttribute()
@@ -219,6 +225,7 @@ class MessageItem(Item, discriminator="message"):
 ENTITY_MODELS: tuple[type[Item], ...] = (
     SettingsItem,
     MetricItem,
+    MetricsRevisionItem,
     AchievementItem,
     WinnerSlotItem,
     UserItem,

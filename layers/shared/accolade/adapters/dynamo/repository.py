@@ -19,6 +19,7 @@ from accolade.adapters.dynamo.models import (
     LedgerItem,
     MessageItem,
     MetricItem,
+    MetricsRevisionItem,
     SettingsItem,
     UserItem,
     WalletItem,
@@ -58,6 +59,7 @@ class DynamoConfigRepository:
         settings = TenantSettings()
         metrics: list[Metric] = []
         achievements: list[Achievement] = []
+        revision = 0
         for item in Item.query(keys.tenant_pk(tenant_id), consistent_read=True):
             if isinstance(item, SettingsItem):
                 settings = TenantSettings.model_validate(item.doc)
@@ -65,7 +67,9 @@ class DynamoConfigRepository:
                 metrics.append(Metric.model_validate(item.doc))
             elif isinstance(item, AchievementItem):
                 achievements.append(Achievement.model_validate(item.doc))
-        return TenantConfig(settings, tuple(metrics), tuple(achievements))
+            elif isinstance(item, MetricsRevisionItem):
+                revision = int(item.revision)
+        return TenantConfig(settings, tuple(metrics), tuple(achievements), revision)
 
     def put_settings(self, tenant_id: str, settings: TenantSettings) -> None:
         SettingsItem(
@@ -75,13 +79,32 @@ class DynamoConfigRepository:
             doc=settings.model_dump(mode="json"),
         ).save()
 
-    def put_metric(self, tenant_id: str, metric: Metric) -> None:
-        MetricItem(
-            keys.tenant_pk(tenant_id),
-            keys.metric_sk(metric.metric_id),
-            tenant_id=tenant_id,
-            doc=metric.model_dump(mode="json"),
-        ).save()
+    def put_metric(self, tenant_id: str, metric: Metric, *, expected_revision: int) -> None:
+        transaction = Transaction()
+        transaction.put(
+            "metric",
+            MetricItem(
+                keys.tenant_pk(tenant_id),
+                keys.metric_sk(metric.metric_id),
+                tenant_id=tenant_id,
+                doc=metric.model_dump(mode="json"),
+            ),
+        )
+        transaction.update(
+            "revision",
+            MetricsRevisionItem(keys.tenant_pk(tenant_id), keys.METRICS_REVISION),
+            [
+                MetricsRevisionItem.entity.set(MetricsRevisionItem),
+                MetricsRevisionItem.tenant_id.set(tenant_id),
+                MetricsRevisionItem.revision.set(expected_revision + 1),
+            ],
+            MetricsRevisionItem.revision == expected_revision
+            if expected_revision
+            else MetricsRevisionItem.revision.does_not_exist(),
+        )
+        cancelled = commit(transaction)
+        if cancelled is not None:
+            raise ConflictError("the metrics were edited meanwhile; send the request again")
 
     def get_metric(self, tenant_id: str, metric_id: str) -> Metric | None:
         try:
@@ -439,7 +462,7 @@ class DynamoAwardRepository:
                 transaction.put(
                     "slot",
                     WinnerSlotItem(
-                        keys.tenant_pk(tenant_id),
+                        keys.winner_slot_pk(tenant_id),
                         keys.winner_slot_sk(once_per),
                         tenant_id=tenant_id,
                         user_id=user_id,
