@@ -41,6 +41,7 @@ lint: $(STAMP) ## ruff, mypy and cfn-lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/cfn-lint template.yaml
 
 format: $(STAMP) ## apply ruff's fixes and formatting

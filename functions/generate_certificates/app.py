@@ -12,8 +12,8 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from accolade.adapters.dynamo.stream import certificate_record
 from accolade.bootstrap import container
+from accolade.entrypoints.streams import certificate_record
 from accolade.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)

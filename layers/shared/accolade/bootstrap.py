@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 from accolade.adapters.dynamo import models
 from accolade.adapters.dynamo.repository import (
@@ -17,11 +18,49 @@ from accolade.adapters.dynamo.repository import (
 )
 from accolade.clock import SystemClock
 from accolade.config import Settings, settings
-from accolade.ports import DocumentStore, Notifier
+from accolade.ports import (
+    AwardRepository,
+    Clock,
+    ConfigRepository,
+    DocumentStore,
+    EventRepository,
+    InboxRepository,
+    LeaderboardRepository,
+    Notifier,
+    ProgressRepository,
+    UserRepository,
+)
+
+
+class Container(Protocol):
+    """What entrypoints get: one adapter per port. AwsContainer wires AWS; tests wire fakes."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def config(self) -> ConfigRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def events(self) -> EventRepository: ...
+    @property
+    def progress(self) -> ProgressRepository: ...
+    @property
+    def awards(self) -> AwardRepository: ...
+    @property
+    def leaderboards(self) -> LeaderboardRepository: ...
+    @property
+    def inbox(self) -> InboxRepository: ...
+    @property
+    def notifier(self) -> Notifier: ...
+    @property
+    def documents(self) -> DocumentStore: ...
 
 
 @dataclass
-class Container:
+class AwsContainer:
     """The adapters of one process, built lazily: a handler pays only for what it uses."""
 
     settings: Settings
@@ -79,7 +118,7 @@ def container() -> Container:
     """The process-wide container, built on first use (cold start) from the environment."""
     global _container  # noqa: PLW0603 - one per Lambda execution environment
     if _container is None:
-        _container = Container(settings())
+        _container = AwsContainer(settings())
     return _container
 
 

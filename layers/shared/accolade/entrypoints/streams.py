@@ -1,5 +1,5 @@
-"""Stream records in, service calls out: the glue between Lambda's DynamoDB stream batches and
-the evaluate / deliver services. Returns the sequence numbers that must be retried."""
+"""Stream records in, service calls out: Lambda's DynamoDB stream batches turned into calls of
+the evaluate, deliver and certificate services."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ def _sequence(record: Record) -> str:
     return str(record["dynamodb"]["SequenceNumber"])
 
 
-def evaluate_records(records: Iterable[Record], c: Container) -> set[str]:
-    """Evaluate the events of a stream batch at once; the failed events' sequence numbers."""
+def evaluate_batch(records: Iterable[Record], c: Container) -> dict[str, Any]:
+    """Evaluate a stream batch at once (one transaction serves many events) and answer Lambda's
+    partial batch response: the records whose events did not finish, retried from the first."""
     failed: set[str] = set()
     parsed: list[tuple[str, ActivityEvent]] = []
     sequences: dict[tuple[str, str], list[str]] = {}
@@ -49,7 +50,7 @@ def evaluate_records(records: Iterable[Record], c: Container) -> set[str]:
     count("EventsEvaluated", len(parsed))
     count("AwardsGranted", len(result.granted))
     count("EventsRetried", len(failed))
-    return failed
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in sorted(failed)]}
 
 
 def deliver_record(record: Record, c: Container) -> bool:
