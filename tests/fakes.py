@@ -21,18 +21,23 @@ from accolade.domain.models import (
     AchievementType,
     ActivityEvent,
     Award,
+    AwardKey,
+    CertificateStatus,
+    CounterKey,
     LedgerEntry,
     Message,
     Metric,
+    Slot,
     TenantSettings,
     UserProfile,
     Wallet,
 )
-from accolade.domain.rules import AwardKey, CounterKey, Standing
+from accolade.domain.rules import Standing
 from accolade.ports import (
     AnnouncementLeasedError,
     ApplyOutcome,
     EventDeltas,
+    Holdings,
     TenantConfig,
 )
 
@@ -263,28 +268,39 @@ class FakeAwardRepository:
         self._awards: dict[tuple[str, AwardKey], Award] = {}
         self._wallets: dict[tuple[str, str], Wallet] = {}
         self._ledgers: dict[tuple[str, str], list[LedgerEntry]] = {}
-        self._slots: dict[tuple[str, str], str] = {}
+        self._slots: dict[tuple[str, Slot], str] = {}
         self.fail_grants = 0
 
-    def existing(self, tenant_id: str, keys: Iterable[AwardKey]) -> set[AwardKey]:
-        return {key for key in keys if (tenant_id, key) in self._awards}
+    def holdings(self, tenant_id: str, keys: Iterable[AwardKey]) -> Holdings:
+        wanted = list(keys)
+        return Holdings(
+            held={key for key in wanted if (tenant_id, key) in self._awards},
+            wallets={key.user_id: self.wallet(tenant_id, key.user_id) for key in wanted},
+        )
 
     def grant(
-        self, tenant_id: str, user_id: str, awards: Sequence[Award], *, once_per: str | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        awards: Sequence[Award],
+        *,
+        wallet: Wallet | None = None,
+        slot: Slot | None = None,
     ) -> list[Award]:
         if self.fail_grants:
             self.fail_grants -= 1
             raise RuntimeError("injected grant failure")
-        # The adapter derives the item key from the award id: a bad id is a ValueError there too.
-        keyed = [(AwardKey.from_award_id(award.award_id), award) for award in awards]
+        keyed = [(award.key, award) for award in awards]
         _no_repeats([award.award_id for award in awards], "awards")
-        if once_per is not None and (tenant_id, once_per) in self._slots:
+        if slot is not None and (tenant_id, slot) in self._slots:
             return []
         free = [(key, award) for key, award in keyed if (tenant_id, key) not in self._awards]
         if not free:
             return []
-        if once_per is not None:
-            self._slots[(tenant_id, once_per)] = free[0][1].award_id
+        if slot is not None:
+            self._slots[(tenant_id, slot)] = free[0][1].award_id
+        # The adapter locks on the wallet it was given and reads it again when stale: the
+        # balances always continue from the stored wallet.
         wallet = self._wallets.get((tenant_id, user_id), Wallet())
         ledger = self._ledgers.setdefault((tenant_id, user_id), [])
         sequence, points, coins = wallet.entries, wallet.points, wallet.coins
@@ -318,6 +334,15 @@ class FakeAwardRepository:
         ]
         mine.sort(key=lambda pair: (pair[0].achievement_id, pair[0].period_key, pair[0].level))
         return [award for _, award in mine]
+
+    def record_certificate(self, tenant_id: str, award: Award, key: str) -> bool:
+        stored = self._awards.get((tenant_id, award.key))
+        if stored is None or stored.certificate_status is not CertificateStatus.PENDING:
+            return False
+        self._awards[(tenant_id, award.key)] = stored.model_copy(
+            update={"certificate_status": CertificateStatus.ISSUED, "certificate_key": key}
+        )
+        return True
 
     def wallet(self, tenant_id: str, user_id: str) -> Wallet:
         return self._wallets.get((tenant_id, user_id), Wallet())
@@ -398,6 +423,21 @@ class FakeInboxRepository:
         return state.announced_at if state else None
 
 
+class FakeDocumentStore:
+    """Objects in memory under the adapter's key format; URLs name the key."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def put_certificate(self, tenant_id: str, award: Award, pdf: bytes) -> str:
+        key = f"certificates/{tenant_id}/{award.user_id}/{award.award_id}.pdf"
+        self.objects[key] = pdf
+        return key
+
+    def url(self, key: str, expires_in: int = 3600) -> str:
+        return f"https://documents.example/{key}?expires_in={expires_in}"
+
+
 class NotifierError(Exception):
     """The injected failure of FakeNotifier."""
 
@@ -446,3 +486,4 @@ class FakeContainer:
         self.awards = FakeAwardRepository()
         self.inbox = FakeInboxRepository(self.clock)
         self.notifier = FakeNotifier()
+        self.documents = FakeDocumentStore()

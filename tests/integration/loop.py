@@ -11,8 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from accolade.domain.models import Award, LedgerEntry, Wallet
-from accolade.domain.rules import CounterKey
+from accolade.domain.models import Award, CounterKey, LedgerEntry, Wallet
 from accolade_local.template import match_any
 from tests.integration.helpers import (
     batch,

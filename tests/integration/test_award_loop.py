@@ -112,16 +112,16 @@ def test_racing_writers_for_one_user_count_and_grant_exactly_once(
     # All writers read the awards before any writes one: only conditional writes can keep
     # the awards unique and the wallet a running sum now.
     all_read = threading.Barrier(writers, timeout=10)
-    read_awards = DynamoAwardRepository.existing
+    read_awards = DynamoAwardRepository.holdings
 
-    def existing(self: DynamoAwardRepository, tenant_id: str, wanted: Any) -> Any:
+    def holdings(self: DynamoAwardRepository, tenant_id: str, wanted: Any) -> Any:
         found = read_awards(self, tenant_id, wanted)
         if not all_read.broken:
             with contextlib.suppress(threading.BrokenBarrierError):
                 all_read.wait()
         return found
 
-    monkeypatch.setattr(DynamoAwardRepository, "existing", existing)
+    monkeypatch.setattr(DynamoAwardRepository, "holdings", holdings)
     errors: list[BaseException] = []
 
     def write(index: int) -> None:

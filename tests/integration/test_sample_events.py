@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from accolade.domain.rules import CounterKey
+from accolade.domain.models import CounterKey
 from accolade_local.handlers import load_handler
 from accolade_local.template import Template, match_any
 from tests.integration.helpers import (

@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 
 from accolade.domain.errors import ConflictError
-from accolade.domain.models import AchievementType, Award, Message
-from accolade.domain.rules import AwardKey, CounterKey
+from accolade.domain.models import AchievementType, Award, AwardKey, CounterKey, Message, Slot
 from accolade.ports import EventDeltas
 from tests.fakes import FakeContainer
 from tests.unit.builders import OTHER_TENANT, TENANT, activity
@@ -52,8 +51,9 @@ def test_awards_without_points_or_coins_write_no_ledger_entry(c: FakeContainer) 
 
 
 def test_a_winner_slot_is_taken_once_whoever_the_user(c: FakeContainer) -> None:
-    first = c.awards.grant(TENANT, "alice", [award(1)], once_per="ach-1#W2026-W48")
-    second = c.awards.grant(TENANT, "bob", [award(1, user_id="bob")], once_per="ach-1#W2026-W48")
+    slot = Slot("ach-1", "W2026-W48")
+    first = c.awards.grant(TENANT, "alice", [award(1)], slot=slot)
+    second = c.awards.grant(TENANT, "bob", [award(1, user_id="bob")], slot=slot)
 
     assert (len(first), second) == (1, [])
     assert c.awards.user_awards(TENANT, "bob") == []

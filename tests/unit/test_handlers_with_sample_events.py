@@ -12,7 +12,7 @@ import pytest
 
 from accolade import bootstrap
 from accolade.config import settings
-from accolade.domain.rules import CounterKey
+from accolade.domain.models import CounterKey
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from accolade.domain.models import Aggregate, TenantSettings, UserProfile
-from accolade.domain.rules import AwardKey, CounterKey, levels_reached
+from accolade.domain.models import Aggregate, AwardKey, CounterKey, TenantSettings, UserProfile
+from accolade.domain.rules import levels_reached
 from accolade.services import admin
 from tests.fakes import FakeContainer
 from tests.unit.builders import (

@@ -96,7 +96,7 @@ class AwsContainer:
 
     @cached_property
     def inbox(self) -> DynamoInboxRepository:
-        return DynamoInboxRepository()
+        return DynamoInboxRepository(self.clock)
 
     @cached_property
     def notifier(self) -> Notifier:

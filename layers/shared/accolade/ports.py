@@ -12,14 +12,17 @@ from accolade.domain.models import (
     Achievement,
     ActivityEvent,
     Award,
+    AwardKey,
+    CounterKey,
     LedgerEntry,
     Message,
     Metric,
+    Slot,
     TenantSettings,
     UserProfile,
     Wallet,
 )
-from accolade.domain.rules import AwardKey, CounterKey, Standing
+from accolade.domain.rules import Standing
 
 
 class Clock(Protocol):
@@ -97,17 +100,32 @@ class ProgressRepository(Protocol):
     def counters(self, tenant_id: str, keys: Iterable[CounterKey]) -> dict[CounterKey, Decimal]: ...
 
 
+@dataclass(frozen=True)
+class Holdings:
+    """Which of the asked award keys are held, and the wallets of their users as read with them
+    (one request): a grant credits a wallet from this reading."""
+
+    held: set[AwardKey]
+    wallets: Mapping[str, Wallet]
+
+
 class AwardRepository(Protocol):
-    def existing(self, tenant_id: str, keys: Iterable[AwardKey]) -> set[AwardKey]: ...
+    def holdings(self, tenant_id: str, keys: Iterable[AwardKey]) -> Holdings: ...
 
     def grant(
-        self, tenant_id: str, user_id: str, awards: Sequence[Award], *, once_per: str | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        awards: Sequence[Award],
+        *,
+        wallet: Wallet | None = None,
+        slot: Slot | None = None,
     ) -> list[Award]:
         """Write the awards whose key is free, crediting the wallet with a ledger entry each.
 
         Returns the awards this call wrote; awards another writer already holds are skipped.
-        ``once_per`` names a slot (a period winner's achievement and period) that only one grant
-        may ever take, whoever the user: when it is taken, nothing is written.
+        ``wallet`` is the user's wallet as last read (read again when None or stale). ``slot``
+        is what only one grant may ever take, whoever the user: when taken, nothing is written.
         """
         ...
 
@@ -162,5 +180,8 @@ class LeaderboardRepository(Protocol):
 
 
 class DocumentStore(Protocol):
-    def put(self, key: str, body: bytes, content_type: str) -> None: ...
+    def put_certificate(self, tenant_id: str, award: Award, pdf: bytes) -> str:
+        """Store the award's certificate under a key fixed by the award; returns the key."""
+        ...
+
     def url(self, key: str, expires_in: int = 3600) -> str: ...

@@ -6,14 +6,21 @@ from typing import Any
 
 import boto3
 
+from accolade.adapters.dynamo.keys import certificate_key
+from accolade.domain.models import Award
+
 
 class S3DocumentStore:
     def __init__(self, bucket: str, client: Any | None = None) -> None:
         self._bucket = bucket
         self._client = client or boto3.client("s3")
 
-    def put(self, key: str, body: bytes, content_type: str) -> None:
-        self._client.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType=content_type)
+    def put_certificate(self, tenant_id: str, award: Award, pdf: bytes) -> str:
+        key = certificate_key(tenant_id, award.user_id, award.award_id)
+        self._client.put_object(
+            Bucket=self._bucket, Key=key, Body=pdf, ContentType="application/pdf"
+        )
+        return key
 
     def url(self, key: str, expires_in: int = 3600) -> str:
         return str(

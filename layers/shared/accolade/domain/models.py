@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -203,6 +205,53 @@ class ActivityEvent(Model):
         return hashlib.sha256(encoded.encode()).hexdigest()
 
 
+_SEP = "\x1f"
+
+
+@dataclass(frozen=True, order=True)
+class CounterKey:
+    user_id: str
+    metric_id: str
+    period_key: str
+
+
+@dataclass(frozen=True, order=True)
+class AwardKey:
+    """What makes an award unique: (achievement, user, level, period or event)."""
+
+    user_id: str
+    achievement_id: str
+    period_key: str
+    level: int
+
+    @property
+    def award_id(self) -> str:
+        """The award's public id: its key, opaque (the one place award ids are made)."""
+        raw = _SEP.join((self.user_id, self.achievement_id, self.period_key, str(self.level)))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def from_award_id(cls, award_id: str) -> AwardKey:
+        """Decode an award id; ValueError when it is not one."""
+        try:
+            padded = award_id + "=" * (-len(award_id) % 4)
+            user_id, achievement_id, period, level = (
+                base64.urlsafe_b64decode(padded.encode()).decode().split(_SEP)
+            )
+            return cls(user_id, achievement_id, period, int(level))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{award_id!r} is not an award id") from exc
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    """What only one grant may ever take, whoever the user: a period winner's achievement and
+    period."""
+
+    achievement_id: str
+    period_key: str
+
+
 class AwardStatus(StrEnum):
     ACTIVE = "active"
     REVOKED = "revoked"
@@ -230,6 +279,10 @@ class Award(Model):
     event_id: str | None = None
     certificate_status: CertificateStatus | None = None
     certificate_key: str | None = None
+
+    @property
+    def key(self) -> AwardKey:
+        return AwardKey(self.user_id, self.achievement_id, self.period_key, self.level)
 
 
 class Wallet(Model):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,47 +13,14 @@ from accolade.domain.models import (
     AchievementType,
     ActivityEvent,
     Award,
+    AwardKey,
     CertificateStatus,
+    CounterKey,
     Metric,
 )
 from accolade.domain.periods import TimeRange, period_bounds, period_key, period_keys
 
 ONCE = "ONCE"
-_SEP = "\x1f"
-
-
-@dataclass(frozen=True, order=True)
-class CounterKey:
-    user_id: str
-    metric_id: str
-    period_key: str
-
-
-@dataclass(frozen=True, order=True)
-class AwardKey:
-    """What makes an award unique: (achievement, user, level, period or event)."""
-
-    user_id: str
-    achievement_id: str
-    period_key: str
-    level: int
-
-    @property
-    def award_id(self) -> str:
-        raw = _SEP.join((self.user_id, self.achievement_id, self.period_key, str(self.level)))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-    @classmethod
-    def from_award_id(cls, award_id: str) -> AwardKey:
-        """Decode an award id; ValueError when it is not one."""
-        try:
-            padded = award_id + "=" * (-len(award_id) % 4)
-            user_id, achievement_id, period, level = (
-                base64.urlsafe_b64decode(padded.encode()).decode().split(_SEP)
-            )
-            return cls(user_id, achievement_id, period, int(level))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{award_id!r} is not an award id") from exc
 
 
 def counter_deltas(

@@ -7,10 +7,6 @@ from accolade.domain.models import Award, AwardStatus, CertificateStatus
 from accolade.ports import AwardRepository, ConfigRepository, DocumentStore, UserRepository
 
 
-def certificate_key(tenant_id: str, award: Award) -> str:
-    return f"certificates/{tenant_id}/{award.user_id}/{award.award_id}.pdf"
-
-
 def issue_certificate(
     tenant_id: str,
     award: Award,
@@ -39,6 +35,5 @@ def issue_certificate(
         awarded_at=award.awarded_at,
         valid_until=award.valid_until,
     )
-    key = certificate_key(tenant_id, award)
-    documents.put(key, render_pdf(content), "application/pdf")
+    key = documents.put_certificate(tenant_id, award, render_pdf(content))
     return awards.record_certificate(tenant_id, award, key)

@@ -81,16 +81,17 @@ def _evaluate_tenant(
     intents = plan_awards(ready, live, groups, values, tz)
     if not intents:
         return
-    held = awards.existing(tenant_id, [intent.key for intent in intents])
+    holdings = awards.holdings(tenant_id, [intent.key for intent in intents])
     now = clock.now()
     per_user: dict[str, list[Award]] = defaultdict(list)
     for intent in intents:
-        if intent.key not in held:
+        if intent.key not in holdings.held:
             award = intent.to_award(now, coins_enabled=tenant.settings.features.coins)
             per_user[award.user_id].append(award)
     for user_id, user_awards in per_user.items():
         try:
-            result.granted += awards.grant(tenant_id, user_id, user_awards)
+            wallet = holdings.wallets.get(user_id)
+            result.granted += awards.grant(tenant_id, user_id, user_awards, wallet=wallet)
         except Exception:
             logger.exception("granting failed; the user's events will be redelivered")
             result.failed |= {(tenant_id, e.event_id) for e in ready if e.user_id == user_id}

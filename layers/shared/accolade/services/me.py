@@ -12,12 +12,13 @@ from accolade.domain.models import (
     AchievementType,
     Award,
     AwardStatus,
+    CounterKey,
     LedgerEntry,
     Message,
     Wallet,
 )
 from accolade.domain.periods import zone
-from accolade.domain.rules import CounterKey, current_period, levels_reached
+from accolade.domain.rules import current_period, levels_reached
 from accolade.ports import (
     AwardRepository,
     Clock,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from accolade.domain.models import Achievement, Award
+from accolade.domain.models import Achievement, Award, AwardKey, Slot
 from accolade.domain.periods import TimeRange, zone
-from accolade.domain.rules import AwardIntent, AwardKey, Standing, closed_period, pick_winner
+from accolade.domain.rules import AwardIntent, Standing, closed_period, pick_winner
 from accolade.ports import (
     AwardRepository,
     Clock,
@@ -66,7 +66,7 @@ def select_winners(
             now, coins_enabled=tenant.settings.features.coins
         )
         granted = awards.grant(
-            tenant_id, winner.user_id, [award], once_per=f"{live.achievement_id}#{closed}"
+            tenant_id, winner.user_id, [award], slot=Slot(live.achievement_id, closed)
         )
         if granted:
             result.granted += granted

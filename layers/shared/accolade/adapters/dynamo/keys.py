@@ -1,4 +1,5 @@
-"""Every key format of the single table, in one place. Every key starts with the tenant.
+"""Every key format of the single table (and of the documents bucket), in one place. Every key
+starts with the tenant.
 
 | entity      | PK                     | SK                              | index keys                          |
 |-------------|------------------------|---------------------------------|-------------------------------------|
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from accolade.domain.rules import AwardKey, CounterKey
+from accolade.domain.models import AwardKey, CounterKey, Slot
 
 SETTINGS = "SETTINGS"
 PROFILE = "PROFILE"
@@ -88,8 +89,13 @@ def winner_slot_pk(tenant_id: str) -> str:
     return f"T#{tenant_id}#WIN"
 
 
-def winner_slot_sk(slot: str) -> str:
-    return slot
+def winner_slot_sk(slot: Slot) -> str:
+    return f"{slot.achievement_id}#{slot.period_key}"
+
+
+def certificate_key(tenant_id: str, user_id: str, award_id: str) -> str:
+    """The S3 key of an award's certificate (the documents bucket)."""
+    return f"certificates/{tenant_id}/{user_id}/{award_id}.pdf"
 
 
 def ledger_sk(sequence: int) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,16 +32,26 @@ from accolade.domain.models import (
     AchievementType,
     ActivityEvent,
     Award,
+    AwardKey,
     CertificateStatus,
+    CounterKey,
     LedgerEntry,
     Message,
     Metric,
+    Slot,
     TenantSettings,
     UserProfile,
     Wallet,
 )
-from accolade.domain.rules import AwardKey, CounterKey, Standing
-from accolade.ports import AnnouncementLeasedError, ApplyOutcome, EventDeltas, TenantConfig
+from accolade.domain.rules import Standing
+from accolade.ports import (
+    AnnouncementLeasedError,
+    ApplyOutcome,
+    Clock,
+    EventDeltas,
+    Holdings,
+    TenantConfig,
+)
 
 MAX_ATTEMPTS = 8
 BATCH_GET_LIMIT = 100  # DynamoDB's limit of keys in one BatchGetItem
@@ -210,7 +220,7 @@ def event_from_item(item: EventItem) -> ActivityEvent:
 class DynamoEventRepository:
     """Events are written with conditional puts in transactions: one request per 100 events."""
 
-    def __init__(self, clock: Any) -> None:
+    def __init__(self, clock: Clock) -> None:
         self._clock = clock
 
     def add_new(self, tenant_id: str, events: Sequence[ActivityEvent]) -> set[str]:
@@ -357,7 +367,7 @@ def _counter_transaction(
 def _award_item(tenant_id: str, award: Award) -> AwardItem:
     return AwardItem(
         keys.user_pk(tenant_id, award.user_id),
-        keys.award_sk(AwardKey.from_award_id(award.award_id)),
+        keys.award_sk(award.key),
         tenant_id=tenant_id,
         award_id=award.award_id,
         user_id=award.user_id,
@@ -377,6 +387,10 @@ def _award_item(tenant_id: str, award: Award) -> AwardItem:
         GSI1PK=keys.achievement_holders_pk(tenant_id, award.achievement_id),
         GSI1SK=keys.achievement_holders_sk(award.awarded_at, award.user_id),
     )
+
+
+def _wallet(item: WalletItem) -> Wallet:
+    return Wallet(points=int(item.points), coins=int(item.coins), entries=int(item.entries))
 
 
 def award_from_item(item: AwardItem) -> Award:
@@ -406,23 +420,13 @@ class DynamoAwardRepository:
 
     AWARDS_PER_TRANSACTION = 45  # award + ledger entry each, plus the wallet: under 100 items
 
-    def __init__(self) -> None:
-        # Wallets read along with the existence check, used by the next grant for that user.
-        # A stale one only fails the wallet's condition and is read again: never a wrong balance.
-        self._prefetched: dict[tuple[str, str], WalletItem] = {}
-
-    def existing(self, tenant_id: str, wanted: Iterable[AwardKey]) -> set[AwardKey]:
+    def holdings(self, tenant_id: str, wanted: Iterable[AwardKey]) -> Holdings:
         by_key = {(keys.user_pk(tenant_id, key.user_id), keys.award_sk(key)): key for key in wanted}
         users = {key.user_id for key in by_key.values()}
         item_keys = [*by_key, *((keys.user_pk(tenant_id, user), keys.WALLET) for user in users)]
-        found: set[AwardKey] = set()
-        # Kept for one evaluation only, so a warm container never holds more than a batch's.
-        self._prefetched = {
-            (tenant_id, user): WalletItem(
-                keys.user_pk(tenant_id, user), keys.WALLET, tenant_id=tenant_id, user_id=user
-            )
-            for user in users
-        }
+        held: set[AwardKey] = set()
+        # A user without a wallet item has the empty wallet: granting creates it.
+        wallets = {user: Wallet() for user in users}
         for start in range(0, len(item_keys), BATCH_GET_LIMIT):
             for item in Item.batch_get(
                 item_keys[start : start + BATCH_GET_LIMIT],
@@ -430,40 +434,51 @@ class DynamoAwardRepository:
                 attributes_to_get=[*WALLET_FIELDS],
             ):
                 if isinstance(item, WalletItem):
-                    self._prefetched[(tenant_id, item.user_id)] = item
+                    wallets[item.user_id] = _wallet(item)
                 else:
-                    found.add(by_key[(item.PK, item.SK)])
-        return found
+                    held.add(by_key[(item.PK, item.SK)])
+        return Holdings(held, wallets)
 
     def grant(
-        self, tenant_id: str, user_id: str, awards: Sequence[Award], *, once_per: str | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        awards: Sequence[Award],
+        *,
+        wallet: Wallet | None = None,
+        slot: Slot | None = None,
     ) -> list[Award]:
-        if once_per is not None:
-            return self._grant_chunk(tenant_id, user_id, list(awards), once_per)
+        if slot is not None:
+            return self._grant_chunk(tenant_id, user_id, list(awards), wallet, slot)
         granted: list[Award] = []
         for start in range(0, len(awards), self.AWARDS_PER_TRANSACTION):
-            granted += self._grant_chunk(
-                tenant_id, user_id, list(awards[start : start + self.AWARDS_PER_TRANSACTION])
-            )
+            chunk = list(awards[start : start + self.AWARDS_PER_TRANSACTION])
+            granted += self._grant_chunk(tenant_id, user_id, chunk, wallet if not granted else None)
         return granted
 
     def _grant_chunk(
-        self, tenant_id: str, user_id: str, awards: list[Award], once_per: str | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        awards: list[Award],
+        wallet: Wallet | None,
+        slot: Slot | None = None,
     ) -> list[Award]:
         pending = awards
         for attempt in range(MAX_ATTEMPTS):
             if not pending:
                 return []
-            wallet = self._prefetched.pop((tenant_id, user_id), None) if attempt == 0 else None
-            if wallet is None:
-                wallet = self._wallet_item(tenant_id, user_id)
-            transaction = self._grant_transaction(tenant_id, wallet, pending)
-            if once_per is not None:
+            # The wallet as read with the holdings first; after a lost race, as it is now.
+            current = (
+                wallet if attempt == 0 and wallet is not None else self.wallet(tenant_id, user_id)
+            )
+            transaction = self._grant_transaction(tenant_id, user_id, current, pending)
+            if slot is not None:
                 transaction.put(
                     "slot",
                     WinnerSlotItem(
                         keys.winner_slot_pk(tenant_id),
-                        keys.winner_slot_sk(once_per),
+                        keys.winner_slot_sk(slot),
                         tenant_id=tenant_id,
                         user_id=user_id,
                         award_id=pending[0].award_id,
@@ -495,9 +510,12 @@ class DynamoAwardRepository:
             )
 
     @staticmethod
-    def _grant_transaction(tenant_id: str, wallet: WalletItem, awards: list[Award]) -> Transaction:
+    def _grant_transaction(
+        tenant_id: str, user_id: str, wallet: Wallet, awards: list[Award]
+    ) -> Transaction:
         transaction = Transaction()
-        sequence, points, coins = int(wallet.entries), int(wallet.points), int(wallet.coins)
+        pk = keys.user_pk(tenant_id, user_id)
+        sequence, points, coins = wallet.entries, wallet.points, wallet.coins
         for award in awards:
             transaction.put(
                 award.award_id, _award_item(tenant_id, award), AwardItem.PK.does_not_exist()
@@ -508,10 +526,10 @@ class DynamoAwardRepository:
             transaction.put(
                 ("ledger", sequence),
                 LedgerItem(
-                    wallet.PK,
+                    pk,
                     keys.ledger_sk(sequence),
                     tenant_id=tenant_id,
-                    user_id=wallet.user_id,
+                    user_id=user_id,
                     award_id=award.award_id,
                     sequence=sequence,
                     points=award.points,
@@ -522,15 +540,15 @@ class DynamoAwardRepository:
                     at=award.awarded_at,
                 ),
             )
-        if sequence != int(wallet.entries):
-            previous = int(wallet.entries)
+        if sequence != wallet.entries:
+            previous = wallet.entries
             transaction.update(
                 "wallet",
-                WalletItem(wallet.PK, keys.WALLET),
+                WalletItem(pk, keys.WALLET),
                 [
                     WalletItem.entity.set(WalletItem),
                     WalletItem.tenant_id.set(tenant_id),
-                    WalletItem.user_id.set(wallet.user_id),
+                    WalletItem.user_id.set(user_id),
                     WalletItem.points.set(points),
                     WalletItem.coins.set(coins),
                     WalletItem.entries.set(sequence),
@@ -549,10 +567,7 @@ class DynamoAwardRepository:
         return [award_from_item(item) for item in items]
 
     def record_certificate(self, tenant_id: str, award: Award, key: str) -> bool:
-        item = AwardItem(
-            keys.user_pk(tenant_id, award.user_id),
-            keys.award_sk(AwardKey.from_award_id(award.award_id)),
-        )
+        item = AwardItem(keys.user_pk(tenant_id, award.user_id), keys.award_sk(award.key))
         try:
             item.update(
                 actions=[
@@ -568,8 +583,7 @@ class DynamoAwardRepository:
         return True
 
     def wallet(self, tenant_id: str, user_id: str) -> Wallet:
-        item = self._wallet_item(tenant_id, user_id)
-        return Wallet(points=int(item.points), coins=int(item.coins), entries=int(item.entries))
+        return _wallet(self._wallet_item(tenant_id, user_id))
 
     def ledger(self, tenant_id: str, user_id: str) -> list[LedgerEntry]:
         items = LedgerItem.query(
@@ -609,6 +623,9 @@ class DynamoLeaderboardRepository:
 class DynamoInboxRepository:
     """The inbox message doubles as the announcement outbox (a lease, then a mark)."""
 
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
     def add(self, tenant_id: str, message: Message) -> bool:
         item = MessageItem(
             keys.user_pk(tenant_id, message.user_id),
@@ -638,7 +655,7 @@ class DynamoInboxRepository:
         )
 
     def claim_announcement(self, tenant_id: str, message: Message, lease_until: datetime) -> bool:
-        now = datetime.now(UTC)
+        now = self._clock.now()
         try:
             self._key(tenant_id, message).update(
                 actions=[MessageItem.announcing_until.set(lease_until)],
