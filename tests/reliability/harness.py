@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -218,8 +218,43 @@ def snapshot(dynamodb: Any, table: str, tenant_id: str, users: Iterable[str]) ->
     return shot
 
 
-def check_against(shot: Snapshot, expected: Expected) -> int:
-    """Assert the snapshot holds exactly what the model expects; the number of facts checked."""
+@dataclass
+class Tally:
+    """Facts found short of the model (lost) or past it (doubled), counted across checks."""
+
+    lost: int = 0
+    doubled: int = 0
+
+    def add(self, actual: Mapping[Any, Any], expected: Mapping[Any, Any]) -> None:
+        """Compare two maps of facts: a missing or smaller value is lost, an extra or larger
+        one doubled, another value both (one fact replaced by another)."""
+        for key, value in expected.items():
+            found = actual.get(key)
+            if found is None:
+                self.lost += 1
+            elif found != value:
+                numeric = isinstance(value, int | Decimal) and isinstance(found, int | Decimal)
+                self.lost += int(not numeric or found < value)
+                self.doubled += int(not numeric or found > value)
+        self.doubled += sum(1 for key in actual if key not in expected)
+
+    def compare_states(self, actual: Mapping[str, Any], expected: Mapping[str, Any]) -> None:
+        """Two comparable end states (Snapshot.comparable()), section by section."""
+        for section, value in expected.items():
+            if isinstance(value, Mapping):
+                self.add(actual[section], value)
+            else:
+                self.add({section: actual[section]}, {section: value})
+
+
+def check_against(shot: Snapshot, expected: Expected, tally: Tally | None = None) -> int:
+    """Assert the snapshot holds exactly what the model expects; the number of facts checked.
+
+    ``tally`` counts what was lost or doubled before the assertions stop the test."""
+    if tally is not None:
+        tally.add(shot.counters, expected.counters)
+        tally.add({k: v["points"] for k, v in shot.awards.items()}, expected.awards)
+        tally.doubled += shot.award_rows - len(shot.awards)
     assert shot.counters == expected.counters
     assert shot.award_rows == len(shot.awards)
     assert {k: v["points"] for k, v in shot.awards.items()} == expected.awards

@@ -26,6 +26,7 @@ from tests.reliability.harness import (
     FeedCollector,
     LambdaContext,
     StreamTap,
+    Tally,
     WriteTrap,
     base_monday,
     configure_tenant,
@@ -125,6 +126,7 @@ def test_a_crash_before_each_write_of_an_evaluation_then_a_redelivery_ends_as_no
     writes = len(counting.writes)
     assert writes >= 5, counting.writes  # two counter transactions and a grant per user
 
+    tally = Tally()
     for k in range(1, writes + 1):
         run = harness.ingest()
         with WriteTrap(crash_at=k).active(), pytest.raises(CrashError):
@@ -133,6 +135,8 @@ def test_a_crash_before_each_write_of_an_evaluation_then_a_redelivery_ends_as_no
         deliver_until_done(harness.deliver, harness.award_records(run))
 
         state, feed = harness.end_state(run)
+        tally.compare_states(state, expected_state)
+        tally.add(feed, expected_feed)
         assert state == expected_state, f"crash before write {k} ({counting.writes[k - 1]})"
         assert feed == expected_feed, f"crash before write {k} ({counting.writes[k - 1]})"
 
@@ -141,8 +145,8 @@ def test_a_crash_before_each_write_of_an_evaluation_then_a_redelivery_ends_as_no
         writes=counting.writes,
         events_per_run=len(reference.records),
         awards_per_run=len(expected_feed),
-        lost=0,
-        doubled=0,
+        lost=tally.lost,
+        doubled=tally.doubled,
     )
 
 
@@ -163,6 +167,7 @@ def test_a_crash_at_each_step_of_a_delivery_then_a_redelivery_announces_each_awa
     sns = harness.container.notifier._client
     outcomes: dict[str, int] = {}
     republished: dict[str, int] = {}
+    found = Tally()
 
     for point in DELIVER_POINTS:
         run = harness.ingest(DELIVER_EVENTS)
@@ -186,6 +191,8 @@ def test_a_crash_at_each_step_of_a_delivery_then_a_redelivery_announces_each_awa
         outcomes[point] = tally.invocations
 
         state, feed = harness.end_state(run)
+        found.compare_states(state, expected_state)
+        found.lost += len(set(expected_feed) - set(feed))
         assert state == expected_state, f"crash at {point}"
         assert set(feed) == set(expected_feed), f"crash at {point}: an award was never published"
         doubled = {award_id for award_id, count in feed.items() if count > 1}
@@ -202,6 +209,6 @@ def test_a_crash_at_each_step_of_a_delivery_then_a_redelivery_announces_each_awa
         crash_points=list(DELIVER_POINTS),
         redelivery_invocations=outcomes,
         awards_per_run=len(expected_feed),
-        lost=0,
+        lost=found.lost,
         republished_same_award_id=republished,
     )

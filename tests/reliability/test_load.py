@@ -24,6 +24,7 @@ from tests.reliability.harness import (
     DEAL,
     FULL,
     OTHER,
+    Tally,
     base_monday,
     check_against,
     configure_tenant,
@@ -129,7 +130,8 @@ def test_concurrent_clients_on_the_local_stack_lose_and_double_nothing(
     assert sorted(accepted) == sorted(e.event_id for e in events)
     expected = expected_state(events)
     shot = snapshot(local_stack.client("dynamodb"), local_stack.names.table_name(), tenant, USERS)
-    facts = check_against(shot, expected)
+    tally = Tally()
+    facts = check_against(shot, expected, tally)
     report(
         events=len(events),
         clients=CLIENTS,
@@ -138,6 +140,6 @@ def test_concurrent_clients_on_the_local_stack_lose_and_double_nothing(
         end_to_end_events_per_s=round(len(events) / drained),
         seconds=round(drained, 1),
         facts_checked=facts,
-        lost=0,
-        doubled=0,
+        lost=tally.lost,
+        doubled=tally.doubled,
     )

@@ -34,6 +34,7 @@ from tests.reliability.harness import (
     OTHER,
     Delivery,
     StreamTap,
+    Tally,
     base_monday,
     check_against,
     configure_tenant,
@@ -61,6 +62,7 @@ class World:
     table: str
     handlers: tuple[Any, Any]
     totals: Counter[str]
+    tally: Tally
 
 
 WORLD: World | None = None
@@ -210,7 +212,7 @@ class EvaluationMachine(RuleBasedStateMachine):
         world = _world()
         shot = snapshot(world.dynamodb, world.table, self.tenant, USERS)
         expected = expected_state(self.sent[event_id] for event_id in self.applied)
-        world.totals["facts_checked"] += check_against(shot, expected)
+        world.totals["facts_checked"] += check_against(shot, expected, world.tally)
         world.totals["awards_checked"] += len(expected.awards)
 
     def teardown(self) -> None:
@@ -221,6 +223,7 @@ class EvaluationMachine(RuleBasedStateMachine):
             self._evaluate(self.pending, _world().handlers[0])
             self._done(self.pending)
             self.dynamodb_matches_the_model()
+        _world().tally.lost += len(set(self.sent) - self.applied)
         assert self.applied == set(self.sent)
         _world().totals["events_evaluated"] += len(self.applied)
 
@@ -230,6 +233,7 @@ def test_counters_awards_and_wallets_stay_exact_under_duplicates_redelivery_and_
 ) -> None:
     global WORLD  # noqa: PLW0603 - Hypothesis instantiates the machine; this is its way in
     totals: Counter[str] = Counter()
+    tally = Tally()
     WORLD = World(
         container,
         stream_tap,
@@ -237,6 +241,7 @@ def test_counters_awards_and_wallets_stay_exact_under_duplicates_redelivery_and_
         table_name,
         (load_handler("evaluate_events"), load_handler("evaluate_events")),
         totals,
+        tally,
     )
     try:
         run_state_machine_as_test(
@@ -260,7 +265,8 @@ def test_counters_awards_and_wallets_stay_exact_under_duplicates_redelivery_and_
         invocations=totals["invocations"],
         events_evaluated=totals["events_evaluated"],
         facts_checked=totals["facts_checked"],
-        lost=0,
-        doubled=0,
+        lost=tally.lost,
+        doubled=tally.doubled,
     )
+    assert (tally.lost, tally.doubled) == (0, 0)
     assert totals["examples"] >= EXAMPLES
