@@ -10,6 +10,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from pynamodb import constants
 from pynamodb.attributes import (
     Attribute,
     BooleanAttribute,
@@ -18,6 +19,8 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.connection.base import MetaTable
+from pynamodb.connection.table import TableConnection
 from pynamodb.constants import NUMBER, STRING
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
@@ -93,6 +96,55 @@ class Item(Model):
     SK = UnicodeAttribute(range_key=True)
     entity = DiscriminatorAttribute()
     tenant_id = UnicodeAttribute()
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """One connection (one botocore client) for every entity of the table.
+
+        PynamoDB builds a client per model class; with a dozen entities a handler's first call
+        paid for a dozen clients. All entities share the table, so they share one connection,
+        whose table description lists every index.
+        """
+        global _shared  # noqa: PLW0603 - one per process, like the botocore client it holds
+        if _shared is None or _shared.table_name != Item.Meta.table_name:
+            _shared = TableConnection(
+                Item.Meta.table_name,
+                meta_table=_table_description(),
+                region=Item.Meta.region,
+                host=Item.Meta.host,
+                max_retry_attempts=Item.Meta.max_retry_attempts,
+            )
+        return _shared
+
+
+_shared: TableConnection | None = None
+
+
+def _table_description() -> MetaTable:
+    """The table's keys and every index of every entity, as PynamoDB describes a table."""
+    indexes: dict[str, Any] = {}
+    attributes: dict[str, Any] = {}
+    for model in ENTITY_MODELS:
+        schema = model._get_schema()
+        for index in schema["global_secondary_indexes"]:
+            indexes[index["index_name"]] = index["key_schema"]
+            for definition in index["attribute_definitions"]:
+                attributes[definition["AttributeName"]] = dict(definition)
+        for definition in schema["attribute_definitions"]:
+            attributes[definition["AttributeName"]] = dict(definition)
+    key_schema = Item._get_schema()["key_schema"]
+    return MetaTable(
+        {
+            constants.TABLE_NAME: Item.Meta.table_name,
+            constants.KEY_SCHEMA: key_schema,
+            constants.ATTR_DEFINITIONS: list(attributes.values()),
+            constants.GLOBAL_SECONDARY_INDEXES: [
+                {constants.INDEX_NAME: name, constants.KEY_SCHEMA: keys}
+                for name, keys in indexes.items()
+            ],
+            constants.LOCAL_SECONDARY_INDEXES: [],
+        }
+    )
 
 
 class DocumentItem(Item):
@@ -240,9 +292,11 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
 
 def bind(table_name: str, region: str, host: str | None) -> None:
     """Point every model at the configured table (once per cold start, from bootstrap)."""
+    global _shared  # noqa: PLW0603
     every: tuple[type[Item], ...] = (Item, *ENTITY_MODELS)
     for model in every:
         model.Meta.table_name = table_name
         model.Meta.region = region
         model.Meta.host = host
         model._connection = None
+    _shared = None
