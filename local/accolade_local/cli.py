@@ -183,12 +183,7 @@ def _invoke(args: argparse.Namespace, root: Path) -> int:
         template, args.function_id, names, state.dynamodb_endpoint, state.aws_endpoint
     )
     workers = FunctionWorkers(
-        functions[args.function_id],
-        env,
-        root,
-        concurrency=1,
-        function_arn=names.function_arn(args.function_id),
-        region=names.region,
+        functions[args.function_id], env, function_arn=names.function_arn(args.function_id)
     )
     try:
         result = workers.invoke(event)

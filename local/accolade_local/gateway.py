@@ -13,24 +13,18 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from accolade_local.runtime import FunctionError, Invoker
+from accolade_local.template import HttpRoute
+from accolade_local.tokens import to_apigw_claims
 
-__all__ = [
-    "Gateway",
-    "Route",
-    "RouteMatch",
-    "Router",
-    "TokenVerifier",
-    "build_event",
-    "map_response",
-]
+__all__ = ["Gateway", "RouteMatch", "Router", "TokenVerifier", "http_event", "map_response"]
 
 log = logging.getLogger("accolade_local.gateway")
 
@@ -52,26 +46,9 @@ class TokenVerifier(Protocol):
     def jwks(self) -> dict[str, Any]: ...
 
 
-class Route(Protocol):
-    @property
-    def method(self) -> str: ...
-
-    @property
-    def path(self) -> str: ...
-
-    @property
-    def function_id(self) -> str: ...
-
-    @property
-    def auth_required(self) -> bool: ...
-
-
-# --- routing ----------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class RouteMatch:
-    route: Route
+    route: HttpRoute
     path_parameters: dict[str, str]
 
     @property
@@ -118,7 +95,7 @@ def _match_path(template: str, path: str) -> tuple[tuple[int, ...], dict[str, st
 class Router:
     """HTTP API route selection: the most specific path wins, then an exact method beats ANY."""
 
-    def __init__(self, routes: Sequence[Route]) -> None:
+    def __init__(self, routes: Sequence[HttpRoute]) -> None:
         self.routes = list(routes)
 
     def match(self, method: str, path: str) -> RouteMatch | None:
@@ -156,32 +133,31 @@ def _is_text(content_type: str | None, body: bytes) -> bool:
 
 def _query_parameters(raw_query: str) -> dict[str, str]:
     params: dict[str, list[str]] = {}
-    for part in raw_query.split("&"):
-        if not part:
-            continue
-        key, _, value = part.partition("=")
-        name = unquote(key.replace("+", " "))
-        params.setdefault(name, []).append(unquote(value.replace("+", " ")))
+    for name, value in parse_qsl(raw_query, keep_blank_values=True):
+        params.setdefault(name, []).append(value)
     # Payload 2.0 joins repeated parameters with commas.
     return {key: ",".join(values) for key, values in params.items()}
 
 
-def build_event(
-    *,
+def http_event(
     method: str,
-    raw_path: str,
-    raw_query: str,
-    headers: Sequence[tuple[str, str]],
-    body: bytes,
-    match: RouteMatch,
-    source_ip: str,
-    domain_name: str,
-    api_id: str,
-    authorizer: dict[str, Any] | None,
-    request_id: str,
+    path: str,
+    *,
+    query: str = "",
+    headers: Sequence[tuple[str, str]] = (),
+    body: bytes | str | None = None,
+    route_key: str = "$default",
+    path_parameters: Mapping[str, str] | None = None,
+    claims: Mapping[str, str] | None = None,
+    source_ip: str = "127.0.0.1",
+    domain_name: str = "127.0.0.1",
+    request_id: str | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The payload format 2.0 event API Gateway HTTP API gives a Lambda integration."""
+    """The payload format 2.0 event API Gateway HTTP API gives a Lambda integration.
+
+    `claims` are the JWT authorizer's (every value a string); none means an unauthorised route.
+    """
     now = now or datetime.now(UTC)
     merged: dict[str, str] = {}
     cookies: list[str] = []
@@ -189,50 +165,49 @@ def build_event(
         key = name.lower()
         if key == "cookie":
             cookies.extend(c.strip() for c in value.split(";") if c.strip())
-            continue
-        merged[key] = f"{merged[key]},{value}" if key in merged else value
-    route_key = match.route_key
+        else:
+            merged[key] = f"{merged[key]},{value}" if key in merged else value
+    context: dict[str, Any] = {
+        "accountId": "000000000000",
+        "apiId": "local",
+        "domainName": domain_name,
+        "domainPrefix": domain_name.split(".", 1)[0],
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": source_ip,
+            "userAgent": merged.get("user-agent", ""),
+        },
+        "requestId": request_id or str(uuid.uuid4()),
+        "routeKey": route_key,
+        "stage": "$default",
+        "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "timeEpoch": int(now.timestamp() * 1000),
+    }
+    if claims is not None:
+        scopes = str(claims.get("scope") or "").split() or None
+        context["authorizer"] = {"jwt": {"claims": dict(claims), "scopes": scopes}}
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,
-        "rawPath": raw_path,
-        "rawQueryString": raw_query,
+        "rawPath": path,
+        "rawQueryString": query,
         "headers": merged,
-        "requestContext": {
-            "accountId": "000000000000",
-            "apiId": api_id,
-            "domainName": domain_name,
-            "domainPrefix": domain_name.split(".", 1)[0],
-            "http": {
-                "method": method,
-                "path": raw_path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": source_ip,
-                "userAgent": merged.get("user-agent", ""),
-            },
-            "requestId": request_id,
-            "routeKey": route_key,
-            "stage": "$default",
-            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "timeEpoch": int(now.timestamp() * 1000),
-        },
+        "requestContext": context,
         "isBase64Encoded": False,
     }
     if cookies:
         event["cookies"] = cookies
-    query = _query_parameters(raw_query)
     if query:
-        event["queryStringParameters"] = query
-    if match.path_parameters:
-        event["pathParameters"] = match.path_parameters
-    if authorizer is not None:
-        event["requestContext"]["authorizer"] = authorizer
-    if body:
-        if _is_text(merged.get("content-type"), body):
-            event["body"] = body.decode("utf-8")
-        else:
-            event["body"] = base64.b64encode(body).decode("ascii")
-            event["isBase64Encoded"] = True
+        event["queryStringParameters"] = _query_parameters(query)
+    if path_parameters:
+        event["pathParameters"] = dict(path_parameters)
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    if raw and _is_text(merged.get("content-type"), raw):
+        event["body"] = raw.decode("utf-8")
+    elif raw:
+        event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode("ascii"), True
     return event
 
 
@@ -295,22 +270,16 @@ class Gateway:
 
     def __init__(
         self,
-        routes: Sequence[Route],
+        routes: Sequence[HttpRoute],
         invokers: Mapping[str, Invoker],
         verifier: TokenVerifier | None,
         *,
         host: str = "127.0.0.1",
         port: int = 3000,
-        api_id: str = "local",
-        claims_mapper: Callable[[dict[str, Any]], dict[str, str]] | None = None,
-        issuer_path: str = "/local-issuer",
     ) -> None:
         self.router = Router(routes)
         self.invokers = dict(invokers)
         self.verifier = verifier
-        self.api_id = api_id
-        self.claims_mapper = claims_mapper or _default_claims
-        self.issuer_path = issuer_path.rstrip("/")
         self._server = ThreadingHTTPServer((host, port), _handler_class(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -341,100 +310,70 @@ class Gateway:
             self._thread = None
         self._server.server_close()
 
-    # -- request handling
-
-    def _jwks_paths(self) -> set[str]:
-        return {"/.well-known/jwks.json", f"{self.issuer_path}/.well-known/jwks.json"}
-
     def handle(
-        self,
-        *,
-        method: str,
-        target: str,
-        headers: Sequence[tuple[str, str]],
-        body: bytes,
-        source_ip: str,
+        self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes, ip: str
     ) -> HttpResponse:
         request_id = base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
-        response = self._handle(
-            method=method,
-            target=target,
-            headers=headers,
-            body=body,
-            source_ip=source_ip,
-            request_id=request_id,
-        )
+        response = self._handle(method, target, headers, body, ip, request_id)
         response.headers.append(("apigw-requestid", request_id))
         return response
 
     def _handle(
         self,
-        *,
         method: str,
         target: str,
         headers: Sequence[tuple[str, str]],
         body: bytes,
-        source_ip: str,
+        ip: str,
         request_id: str,
     ) -> HttpResponse:
         split = urlsplit(target)
-        raw_path = split.path or "/"
-        if method == "GET" and self.verifier is not None and raw_path in self._jwks_paths():
+        path = split.path or "/"
+        jwks_paths = ("/.well-known/jwks.json", "/local-issuer/.well-known/jwks.json")
+        if method == "GET" and self.verifier is not None and path in jwks_paths:
             return _json_response(200, self.verifier.jwks())
-        if method == "GET" and raw_path == f"{self.issuer_path}/.well-known/openid-configuration":
-            host = _header(headers, "host") or f"127.0.0.1:{self.port}"
-            issuer = f"http://{host}{self.issuer_path}"
-            jwks_uri = f"{issuer}/.well-known/jwks.json"
-            return _json_response(200, {"issuer": issuer, "jwks_uri": jwks_uri})
-        match = self.router.match(method, raw_path)
+        match = self.router.match(method, path)
         if match is None:
             return _json_response(404, {"message": "Not Found"})
-        authorizer: dict[str, Any] | None = None
+        claims: dict[str, str] | None = None
         if match.route.auth_required:
-            claims = self._authorize(headers)
-            if claims is None:
+            verified = self._authorize(headers)
+            if verified is None:
                 return _json_response(401, {"message": "Unauthorized"})
-            scope = claims.get("scope")
-            scopes = str(scope).split() if scope else None
-            authorizer = {"jwt": {"claims": self.claims_mapper(claims), "scopes": scopes}}
+            claims = to_apigw_claims(verified)
         invoker = self.invokers.get(match.route.function_id)
         if invoker is None:
             log.error("no workers for %s", match.route.function_id)
             return _json_response(500, {"message": "Internal Server Error"})
-        event = build_event(
-            method=method,
-            raw_path=raw_path,
-            raw_query=split.query,
+        event = http_event(
+            method,
+            path,
+            query=split.query,
             headers=headers,
             body=body,
-            match=match,
-            source_ip=source_ip,
+            route_key=match.route_key,
+            path_parameters=match.path_parameters,
+            claims=claims,
+            source_ip=ip,
             domain_name=_header(headers, "host") or f"127.0.0.1:{self.port}",
-            api_id=self.api_id,
-            authorizer=authorizer,
             request_id=request_id,
         )
         started = time.monotonic()
         try:
-            result = invoker.invoke(event, timeout=None)
+            return map_response(invoker.invoke(event, timeout=None))
         except FunctionError as exc:
             log.error("%s failed: %s", match.route.function_id, json.dumps(exc.payload))
             if time.monotonic() - started >= INTEGRATION_TIMEOUT_S:
                 return _json_response(503, {"message": "Service Unavailable"})
-            return _json_response(500, {"message": "Internal Server Error"})
-        try:
-            return map_response(result)
         except (ValueError, binascii.Error) as exc:
             log.error("%s returned a malformed response: %s", match.route.function_id, exc)
-            return _json_response(500, {"message": "Internal Server Error"})
+        return _json_response(500, {"message": "Internal Server Error"})
 
     def _authorize(self, headers: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
-        if self.verifier is None:
-            return None
         value = (_header(headers, "authorization") or "").strip()
         # API Gateway accepts the token with or without the "Bearer " prefix.
         token = value[7:].strip() if value[:7].lower() == "bearer " else value
-        if not token:
+        if not token or self.verifier is None:
             return None
         try:
             return dict(self.verifier.verify(token))
@@ -444,21 +383,7 @@ class Gateway:
 
 
 def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
-    for key, value in headers:
-        if key.lower() == name:
-            return value
-    return None
-
-
-def _default_claims(claims: dict[str, Any]) -> dict[str, str]:
-    def text(value: Any) -> str:
-        if isinstance(value, list):
-            return "[" + " ".join(str(v) for v in value) + "]"
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
-
-    return {key: text(value) for key, value in claims.items()}
+    return next((value for key, value in headers if key.lower() == name), None)
 
 
 def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
@@ -510,11 +435,7 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             started = time.monotonic()
             try:
                 response = gateway.handle(
-                    method=self.command,
-                    target=self.path,
-                    headers=headers,
-                    body=body,
-                    source_ip=self.client_address[0],
+                    self.command, self.path, headers, body, self.client_address[0]
                 )
             except Exception:
                 log.exception("gateway error")

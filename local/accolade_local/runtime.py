@@ -18,13 +18,14 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from accolade_local.template import FunctionSpec
 
 __all__ = [
     "FunctionError",
@@ -74,27 +75,25 @@ class RuntimeConfig:
     memory_mb: int
     env: dict[str, str]
     sys_path: tuple[str, ...]
-    region: str = "us-east-1"
 
 
+@dataclass
 class LambdaContext:
-    """The attributes and method of the Python runtime's context object that handlers use."""
+    """The context object's attributes and method that handlers (and Powertools) use."""
 
-    def __init__(self, config: RuntimeConfig, request_id: str, deadline: float) -> None:
-        self.function_name = config.function_name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = config.function_arn
-        self.memory_limit_in_mb = config.memory_mb
-        self.aws_request_id = request_id
-        self.log_group_name = f"/aws/lambda/{config.function_name}"
-        self.log_stream_name = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
-        self.identity: Any = None
-        self.client_context: Any = None
-        self.tenant_id: str | None = None
-        self._deadline = deadline
+    function_name: str = "accolade-local-function"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:accolade-local"
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = "/aws/lambda/accolade-local-function"
+    log_stream_name: str = "in-process"
+    deadline: float = field(default_factory=lambda: time.monotonic() + 300)  # monotonic clock
+    identity: Any = None
+    client_context: Any = None
 
     def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 # --- inside the worker process ----------------------------------------------------------------
@@ -160,7 +159,15 @@ def _run(event: Any, request_id: str) -> tuple[bool, Any]:
         return False, {"errorType": "Runtime.Unknown", "errorMessage": "worker not initialised"}
     if _worker.init_error is not None:
         return False, {**_worker.init_error, "requestId": request_id}
-    context = LambdaContext(config, request_id, time.monotonic() + config.timeout_s)
+    context = LambdaContext(
+        function_name=config.function_name,
+        invoked_function_arn=config.function_arn,
+        memory_limit_in_mb=config.memory_mb,
+        aws_request_id=request_id,
+        log_group_name=f"/aws/lambda/{config.function_name}",
+        log_stream_name=f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}",
+        deadline=time.monotonic() + config.timeout_s,
+    )
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, config.timeout_s)
     try:
@@ -192,43 +199,33 @@ def _noop() -> bool:
 
 
 def runtime_config(
-    spec: Any,
-    env: Mapping[str, str],
-    root: Path,
-    *,
-    function_arn: str | None = None,
-    region: str = "us-east-1",
+    spec: FunctionSpec, env: Mapping[str, str], *, function_arn: str | None = None
 ) -> RuntimeConfig:
-    """Build a worker config from a template FunctionSpec and its resolved environment."""
-    code_uri = Path(spec.code_uri)
-    code_dir = code_uri if code_uri.is_absolute() else root / code_uri
-    layers: Sequence[Path] = tuple(getattr(spec, "layers", ()) or ()) or (root / "layers/shared",)
-    name = str(getattr(spec, "name", spec.logical_id))
-    arn = function_arn or f"arn:aws:lambda:{region}:000000000000:function:{name}"
+    """A worker config for a template function: its env plus what Lambda itself sets."""
+    region = env.get("AWS_REGION", "us-east-1")
     lambda_env = {
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
-        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
-        "LAMBDA_TASK_ROOT": str(code_dir),
-        "_HANDLER": str(getattr(spec, "handler", f"{spec.module}.{spec.function}")),
+        "LAMBDA_TASK_ROOT": str(spec.code_uri),
+        "_HANDLER": spec.handler,
         "TZ": ":UTC",
-        **dict(env),
+        **env,
     }
     return RuntimeConfig(
         function_id=spec.logical_id,
-        function_name=name,
-        function_arn=arn,
+        function_name=spec.name,
+        function_arn=function_arn or f"arn:aws:lambda:{region}:000000000000:function:{spec.name}",
         module=spec.module,
         handler=spec.function,
         timeout_s=float(spec.timeout),
-        memory_mb=int(spec.memory),
+        memory_mb=spec.memory,
         env=lambda_env,
-        sys_path=(str(code_dir), *(str(p) for p in layers)),
-        region=region,
+        sys_path=(str(spec.code_uri), *(str(p) for p in spec.layers)),
     )
 
 
@@ -237,15 +234,13 @@ class FunctionWorkers:
 
     def __init__(
         self,
-        spec: Any,
+        spec: FunctionSpec,
         env: Mapping[str, str],
-        root: Path,
         concurrency: int = 1,
         *,
         function_arn: str | None = None,
-        region: str = "us-east-1",
     ) -> None:
-        self.config = runtime_config(spec, env, root, function_arn=function_arn, region=region)
+        self.config = runtime_config(spec, env, function_arn=function_arn)
         self.concurrency = concurrency
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
@@ -254,10 +249,6 @@ class FunctionWorkers:
     @property
     def function_id(self) -> str:
         return self.config.function_id
-
-    @property
-    def timeout_s(self) -> float:
-        return self.config.timeout_s
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:

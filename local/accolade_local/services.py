@@ -22,7 +22,7 @@ import urllib.request
 from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Protocol, Self
+from typing import IO, Any, Self
 
 from accolade_local.template import LocalNames, Template
 
@@ -30,7 +30,6 @@ __all__ = [
     "DynamoDBLocal",
     "MotoServer",
     "PortInUseError",
-    "Service",
     "ServiceError",
     "client",
     "dynamodb_local_jar",
@@ -83,30 +82,7 @@ def ensure_port_free(port: int, what: str, option: str | None = None) -> None:
             ) from None
 
 
-def _wait_port(port: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.settimeout(0.5)
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return True
-        time.sleep(0.1)
-    return False
-
-
 # --- subprocess services ----------------------------------------------------------------------
-
-
-class Service(Protocol):
-    name: str
-    port: int
-
-    @property
-    def endpoint(self) -> str: ...
-
-    def start(self) -> Self: ...
-
-    def stop(self) -> None: ...
 
 
 class _Process(ABC):
@@ -362,75 +338,67 @@ def provision(
 ) -> None:
     """Create the template's tables, queues, topics, subscriptions and buckets. Idempotent."""
     names = names.with_endpoint(aws_endpoint)
-    _provision_tables(template, names, client("dynamodb", dynamodb_endpoint, names.region))
-    _provision_messaging(template, names, aws_endpoint)
-    s3 = client("s3", aws_endpoint, names.region)
-    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
-    for bucket in template.buckets():
-        name = names.bucket_name(bucket.logical_id)
-        if name not in existing:
-            s3.create_bucket(Bucket=name)
-
-
-def _provision_tables(template: Template, names: LocalNames, dynamodb: Any) -> None:
+    dynamodb = client("dynamodb", dynamodb_endpoint, names.region)
     existing = set(dynamodb.list_tables().get("TableNames", []))
-    for spec in template.tables():
-        name = names.table_name(spec.logical_id)
+    for table in template.tables():
+        name = names.table_name(table.logical_id)
         if name not in existing:
-            dynamodb.create_table(**spec.create_table_kwargs(name))
+            dynamodb.create_table(**table.create_table_kwargs(name))
             dynamodb.get_waiter("table_exists").wait(
                 TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
             )
             log.info("created table %s", name)
-        if spec.ttl_attribute:
+        if table.ttl_attribute:
             ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
             if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
                 dynamodb.update_time_to_live(
                     TableName=name,
-                    TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
                 )
-
-
-def _provision_messaging(template: Template, names: LocalNames, aws_endpoint: str) -> None:
-    sqs = client("sqs", aws_endpoint, names.region)
-    sns = client("sns", aws_endpoint, names.region)
-    queues = template.queues(names)
-    # Dead-letter queues first: a redrive policy needs its target's ARN.
-    for queue in sorted(queues, key=lambda q: q.dead_letter_queue_id is not None):
-        queue_attributes = dict(queue.attributes)
-        if queue.dead_letter_queue_id:
-            queue_attributes["RedrivePolicy"] = json.dumps(
-                {
-                    "deadLetterTargetArn": names.queue_arn(queue.dead_letter_queue_id),
-                    "maxReceiveCount": queue.max_receive_count or 5,
-                }
-            )
-        sqs.create_queue(QueueName=names.queue_name(queue.logical_id), Attributes=queue_attributes)
-    for topic in template.topics():
-        topic_attributes = {"FifoTopic": "true"} if topic.fifo else {}
-        sns.create_topic(Name=names.physical(topic.logical_id), Attributes=topic_attributes)
-    for sub in template.subscriptions(names):
-        topic_arn = names.topic_arn(sub.topic_id)
-        endpoint = names.queue_arn(sub.queue_id) if sub.queue_id else sub.endpoint
-        current = sns.list_subscriptions_by_topic(TopicArn=topic_arn).get("Subscriptions", [])
-        if any(s["Endpoint"] == endpoint and s["Protocol"] == sub.protocol for s in current):
+    sqs, sns, s3 = (client(s, aws_endpoint, names.region) for s in ("sqs", "sns", "s3"))
+    # Dead-letter queues first: a redrive policy needs its target to exist.
+    queues = sorted(template.of_type("AWS::SQS::Queue"), key=lambda q: "RedrivePolicy" in q[1])
+    for logical_id, raw in queues:
+        props = template.resolve(raw, names)
+        attributes = {k: str(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}
+        if "RedrivePolicy" in props:
+            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+        if props.get("FifoQueue") in (True, "true"):
+            attributes["FifoQueue"] = "true"
+        sqs.create_queue(QueueName=names.physical(logical_id), Attributes=attributes)
+    for logical_id, props in template.of_type("AWS::SNS::Topic"):
+        fifo = props.get("FifoTopic") in (True, "true")
+        sns.create_topic(
+            Name=names.physical(logical_id), Attributes={"FifoTopic": "true"} if fifo else {}
+        )
+    for _, raw in template.of_type("AWS::SNS::Subscription"):
+        props = template.resolve(raw, names)
+        current = sns.list_subscriptions_by_topic(TopicArn=props["TopicArn"])["Subscriptions"]
+        if any(s["Endpoint"] == props["Endpoint"] for s in current):
             continue
-        attributes: dict[str, str] = {}
-        if sub.raw_message_delivery:
-            attributes["RawMessageDelivery"] = "true"
-        if sub.dead_letter_queue_id:
-            attributes["RedrivePolicy"] = json.dumps(
-                {"deadLetterTargetArn": names.queue_arn(sub.dead_letter_queue_id)}
-            )
-        if sub.filter_policy:
-            attributes["FilterPolicy"] = json.dumps(sub.filter_policy)
+        attributes = {k: json.dumps(props[k]) for k in _SUBSCRIPTION_ATTRIBUTES if k in props}
         sns.subscribe(
-            TopicArn=topic_arn,
-            Protocol=sub.protocol,
-            Endpoint=endpoint,
+            TopicArn=props["TopicArn"],
+            Protocol=props["Protocol"],
+            Endpoint=props["Endpoint"],
             Attributes=attributes,
             ReturnSubscriptionArn=True,
         )
+    buckets = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    for logical_id, _ in template.of_type("AWS::S3::Bucket"):
+        if names.bucket_name(logical_id) not in buckets:
+            s3.create_bucket(Bucket=names.bucket_name(logical_id))
+
+
+_QUEUE_ATTRIBUTES = (
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "VisibilityTimeout",
+)
+# As SNS wants them: JSON text ("true", "{...}"), which json.dumps makes of YAML values too.
+_SUBSCRIPTION_ATTRIBUTES = ("RawMessageDelivery", "RedrivePolicy", "FilterPolicy")
 
 
 def function_env(
@@ -446,24 +414,13 @@ def function_env(
         spec = template.functions(names)[function_id]
     except KeyError as exc:
         raise KeyError(f"no function {function_id} in the template") from exc
-    env = dict(spec.env)
-    env.update(
-        {
-            "AWS_ENDPOINT_URL": aws_endpoint,
-            "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
-            "AWS_ENDPOINT_URL_DYNAMODBSTREAMS": dynamodb_endpoint,
-            "AWS_ENDPOINT_URL_SNS": aws_endpoint,
-            "AWS_ENDPOINT_URL_SQS": aws_endpoint,
-            "AWS_ENDPOINT_URL_S3": aws_endpoint,
-            "AWS_ENDPOINT_URL_SCHEDULER": aws_endpoint,
-            "AWS_REGION": names.region,
-            "AWS_DEFAULT_REGION": names.region,
-            "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS,
-            "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS,
-            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-        }
-    )
-    return env
+    return {
+        **spec.env,
+        "AWS_ENDPOINT_URL": aws_endpoint,
+        "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
+        "AWS_ENDPOINT_URL_DYNAMODBSTREAMS": dynamodb_endpoint,
+        "AWS_REGION": names.region,
+        "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS,
+        "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }

