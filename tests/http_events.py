@@ -1,4 +1,4 @@
-"""HTTP API (payload format 2.0) events, built by the local gateway's own builder.
+"""HTTP API (payload format 2.0) events, built by the gateway's own builder (accolade_local.payload).
 
 Claims are strings, as the JWT authorizer passes them: roles ["admin"] arrive as "[admin]".
 """
@@ -9,7 +9,7 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from accolade_local.gateway import http_event as build_event
+from accolade_local.payload import http_event as build_event
 from accolade_local.tokens import to_apigw_claims
 
 

@@ -15,29 +15,21 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
+from accolade_local.payload import HttpResponse, http_event, json_response, map_response
 from accolade_local.runtime import FunctionError, Invoker
 from accolade_local.template import HttpRoute
 from accolade_local.tokens import to_apigw_claims
 
-__all__ = ["Gateway", "RouteMatch", "Router", "TokenVerifier", "http_event", "map_response"]
+__all__ = ["Gateway", "RouteMatch", "Router", "TokenVerifier"]
 
 log = logging.getLogger("accolade_local.gateway")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota
 INTEGRATION_TIMEOUT_S = 30.0  # HTTP API's maximum integration timeout
-_TEXT_TYPES = (
-    "application/json",
-    "application/xml",
-    "application/javascript",
-    "application/x-www-form-urlencoded",
-    "application/graphql",
-    "application/yaml",
-)
 
 
 class TokenVerifier(Protocol):
@@ -113,156 +105,7 @@ class Router:
         return best[1] if best else None
 
 
-# --- request -> event -------------------------------------------------------------------------
-
-
-def _is_text(content_type: str | None, body: bytes) -> bool:
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    if not content_type:
-        return True
-    media = content_type.split(";", 1)[0].strip().lower()
-    return (
-        media.startswith("text/")
-        or media in _TEXT_TYPES
-        or media.endswith(("+json", "+xml", "/json", "/xml"))
-    )
-
-
-def _query_parameters(raw_query: str) -> dict[str, str]:
-    params: dict[str, list[str]] = {}
-    for name, value in parse_qsl(raw_query, keep_blank_values=True):
-        params.setdefault(name, []).append(value)
-    # Payload 2.0 joins repeated parameters with commas.
-    return {key: ",".join(values) for key, values in params.items()}
-
-
-def http_event(
-    method: str,
-    path: str,
-    *,
-    query: str = "",
-    headers: Sequence[tuple[str, str]] = (),
-    body: bytes | str | None = None,
-    route_key: str = "$default",
-    path_parameters: Mapping[str, str] | None = None,
-    claims: Mapping[str, str] | None = None,
-    source_ip: str = "127.0.0.1",
-    domain_name: str = "127.0.0.1",
-    request_id: str | None = None,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """The payload format 2.0 event API Gateway HTTP API gives a Lambda integration.
-
-    `claims` are the JWT authorizer's (every value a string); none means an unauthorised route.
-    """
-    now = now or datetime.now(UTC)
-    merged: dict[str, str] = {}
-    cookies: list[str] = []
-    for name, value in headers:
-        key = name.lower()
-        if key == "cookie":
-            cookies.extend(c.strip() for c in value.split(";") if c.strip())
-        else:
-            merged[key] = f"{merged[key]},{value}" if key in merged else value
-    context: dict[str, Any] = {
-        "accountId": "000000000000",
-        "apiId": "local",
-        "domainName": domain_name,
-        "domainPrefix": domain_name.split(".", 1)[0],
-        "http": {
-            "method": method,
-            "path": path,
-            "protocol": "HTTP/1.1",
-            "sourceIp": source_ip,
-            "userAgent": merged.get("user-agent", ""),
-        },
-        "requestId": request_id or str(uuid.uuid4()),
-        "routeKey": route_key,
-        "stage": "$default",
-        "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-        "timeEpoch": int(now.timestamp() * 1000),
-    }
-    if claims is not None:
-        scopes = str(claims.get("scope") or "").split() or None
-        context["authorizer"] = {"jwt": {"claims": dict(claims), "scopes": scopes}}
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": route_key,
-        "rawPath": path,
-        "rawQueryString": query,
-        "headers": merged,
-        "requestContext": context,
-        "isBase64Encoded": False,
-    }
-    if cookies:
-        event["cookies"] = cookies
-    if query:
-        event["queryStringParameters"] = _query_parameters(query)
-    if path_parameters:
-        event["pathParameters"] = dict(path_parameters)
-    raw = body.encode("utf-8") if isinstance(body, str) else body
-    if raw and _is_text(merged.get("content-type"), raw):
-        event["body"] = raw.decode("utf-8")
-    elif raw:
-        event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode("ascii"), True
-    return event
-
-
-# --- result -> response -----------------------------------------------------------------------
-
-
-@dataclass
-class HttpResponse:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-
-def _json_response(status: int, payload: Any) -> HttpResponse:
-    return HttpResponse(
-        status, [("content-type", "application/json")], json.dumps(payload).encode("utf-8")
-    )
-
-
-def map_response(result: Any) -> HttpResponse:
-    """Payload 2.0 response mapping, including the "no statusCode means 200 JSON" inference."""
-    if not (isinstance(result, dict) and "statusCode" in result):
-        return HttpResponse(
-            200, [("content-type", "application/json")], json.dumps(result).encode("utf-8")
-        )
-    status = result["statusCode"]
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise ValueError(f"invalid statusCode {status!r}")
-    headers: list[tuple[str, str]] = []
-    for name, value in (result.get("headers") or {}).items():
-        headers.append((str(name), str(value)))
-    for name, values in (result.get("multiValueHeaders") or {}).items():
-        if not any(h[0].lower() == str(name).lower() for h in headers):
-            headers.append((str(name), ",".join(str(v) for v in values)))
-    headers.extend(("set-cookie", str(cookie)) for cookie in result.get("cookies") or [])
-    body = result.get("body")
-    if body is None:
-        raw = b""
-    elif result.get("isBase64Encoded"):
-        raw = base64.b64decode(str(body), validate=True)
-    else:
-        raw = (body if isinstance(body, str) else json.dumps(body)).encode("utf-8")
-    if raw and not any(h[0].lower() == "content-type" for h in headers):
-        # HTTP API answers text/plain when the function does not say.
-        headers.append(("content-type", "text/plain; charset=utf-8"))
-    return HttpResponse(status, headers, raw)
-
-
 # --- the server -------------------------------------------------------------------------------
-
-
-class _BadRequestError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class Gateway:
@@ -331,20 +174,20 @@ class Gateway:
         path = split.path or "/"
         jwks_paths = ("/.well-known/jwks.json", "/local-issuer/.well-known/jwks.json")
         if method == "GET" and self.verifier is not None and path in jwks_paths:
-            return _json_response(200, self.verifier.jwks())
+            return json_response(200, self.verifier.jwks())
         match = self.router.match(method, path)
         if match is None:
-            return _json_response(404, {"message": "Not Found"})
+            return json_response(404, {"message": "Not Found"})
         claims: dict[str, str] | None = None
         if match.route.auth_required:
             verified = self._authorize(headers)
             if verified is None:
-                return _json_response(401, {"message": "Unauthorized"})
+                return json_response(401, {"message": "Unauthorized"})
             claims = to_apigw_claims(verified)
         invoker = self.invokers.get(match.route.function_id)
         if invoker is None:
             log.error("no workers for %s", match.route.function_id)
-            return _json_response(500, {"message": "Internal Server Error"})
+            return json_response(500, {"message": "Internal Server Error"})
         event = http_event(
             method,
             path,
@@ -364,10 +207,10 @@ class Gateway:
         except FunctionError as exc:
             log.error("%s failed: %s", match.route.function_id, json.dumps(exc.payload))
             if time.monotonic() - started >= INTEGRATION_TIMEOUT_S:
-                return _json_response(503, {"message": "Service Unavailable"})
+                return json_response(503, {"message": "Service Unavailable"})
         except (ValueError, binascii.Error) as exc:
             log.error("%s returned a malformed response: %s", match.route.function_id, exc)
-        return _json_response(500, {"message": "Internal Server Error"})
+        return json_response(500, {"message": "Internal Server Error"})
 
     def _authorize(self, headers: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
         value = (_header(headers, "authorization") or "").strip()
@@ -394,7 +237,8 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             log.debug("%s %s", self.address_string(), format % args)
 
-        def _read_body(self) -> bytes:
+        def _read_body(self) -> bytes | None:
+            """The request body; None when it is over the payload quota."""
             if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
                 chunks: list[bytes] = []
                 total = 0
@@ -406,7 +250,7 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                         return b"".join(chunks)
                     total += size
                     if total > MAX_BODY_BYTES:
-                        raise _BadRequestError(413, "Request Entity Too Large")
+                        return None
                     chunks.append(self.rfile.read(size))
                     self.rfile.readline()
             length = int(self.headers.get("Content-Length") or 0)
@@ -417,19 +261,20 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                     if not chunk:
                         break
                     length -= len(chunk)
-                raise _BadRequestError(413, "Request Entity Too Large")
+                return None
             return self.rfile.read(length) if length > 0 else b""
 
         def _serve(self) -> None:
+            refused: tuple[int, str] | None = None
             try:
                 body = self._read_body()
-            except _BadRequestError as exc:
+            except ValueError:  # a malformed Content-Length or chunk size
+                body, refused = b"", (400, "Bad Request")
+            if body is None:
+                body, refused = b"", (413, "Request Entity Too Large")
+            if refused is not None:
                 self.close_connection = True
-                self._send(_json_response(exc.status, {"message": str(exc)}))
-                return
-            except ValueError:
-                self.close_connection = True
-                self._send(_json_response(400, {"message": "Bad Request"}))
+                self._send(json_response(refused[0], {"message": refused[1]}))
                 return
             headers = [(k, v) for k, v in self.headers.items()]
             started = time.monotonic()
@@ -439,7 +284,7 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 )
             except Exception:
                 log.exception("gateway error")
-                response = _json_response(500, {"message": "Internal Server Error"})
+                response = json_response(500, {"message": "Internal Server Error"})
             self._send(response)
             elapsed_ms = (time.monotonic() - started) * 1000
             log.info("%s %s %d %.0fms", self.command, self.path, response.status, elapsed_ms)

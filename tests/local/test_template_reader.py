@@ -115,7 +115,7 @@ def test_functions_get_their_code_layer_and_merged_globals(
         function = functions[logical_id]
         assert function.code_uri == REPO_ROOT / "functions" / folder
         assert function.layers == (REPO_ROOT / "layers" / "shared",)
-        assert (function.module, function.function) == ("app", "lambda_handler")
+        assert function.handler == "app.lambda_handler"
         timeout = _sam_property(template, logical_id).get("Timeout", globals_["Timeout"])
         memory = _sam_property(template, logical_id).get("MemorySize", globals_["MemorySize"])
         assert (function.timeout, function.memory) == (timeout, memory)
