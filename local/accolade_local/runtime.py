@@ -27,13 +27,7 @@ from typing import Any, Protocol
 
 from accolade_local.template import FunctionSpec
 
-__all__ = [
-    "FunctionError",
-    "FunctionWorkers",
-    "Invoker",
-    "LambdaContext",
-    "RuntimeConfig",
-]
+__all__ = ["FunctionError", "FunctionWorkers", "Invoker", "LambdaContext"]
 
 # Seconds the parent waits past the function timeout before it declares the worker hung.
 _HANG_GRACE_S = 5.0
@@ -62,21 +56,6 @@ class Invoker(Protocol):
     def invoke(self, event: Any, timeout: float | None = None) -> Any: ...
 
 
-@dataclass(frozen=True)
-class RuntimeConfig:
-    """What a worker needs to become the function's execution environment (picklable)."""
-
-    function_id: str
-    function_name: str
-    function_arn: str
-    module: str
-    handler: str
-    timeout_s: float
-    memory_mb: int
-    env: dict[str, str]
-    sys_path: tuple[str, ...]
-
-
 @dataclass
 class LambdaContext:
     """The context object's attributes and method that handlers (and Powertools) use."""
@@ -100,13 +79,14 @@ class LambdaContext:
 
 
 @dataclass
-class _WorkerState:
-    config: RuntimeConfig | None = None
+class _Worker:
+    spec: FunctionSpec | None = None
+    arn: str = ""
     handler: Any = None
     init_error: dict[str, Any] | None = None
 
 
-_worker = _WorkerState()
+_worker = _Worker()
 
 
 class _SandboxTimeout(BaseException):
@@ -123,28 +103,28 @@ def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[st
     }
 
 
-def _init_worker(config: RuntimeConfig) -> None:
+def _init_worker(spec: FunctionSpec, env: dict[str, str], arn: str) -> None:
     # The parent owns shutdown: Ctrl-C in the terminal must not kill workers mid-invocation.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker.config = config
+    _worker.spec, _worker.arn = spec, arn
     for key in [k for k in os.environ if k.startswith(_SCRUBBED_PREFIXES)]:
         del os.environ[key]
-    os.environ.update(config.env)
+    os.environ.update(env)
     time.tzset()
-    for path in reversed(config.sys_path):
+    for path in map(str, reversed((spec.code_uri, *spec.layers))):
         if path in sys.path:
             sys.path.remove(path)
         sys.path.insert(0, path)
+    module_name, _, name = spec.handler.rpartition(".")
     try:
-        module = importlib.import_module(config.module)
-        _worker.handler = getattr(module, config.handler)
+        _worker.handler = getattr(importlib.import_module(module_name), name)
     except Exception as exc:
         kind = "Runtime.HandlerNotFound" if isinstance(exc, AttributeError) else None
         _worker.init_error = _error_payload(exc, kind or "Runtime.ImportModuleError")
         _worker.init_error["errorMessage"] = (
-            f"Unable to import module '{config.module}': {exc}"
+            f"Unable to import module '{module_name}': {exc}"
             if kind is None
-            else f"Handler '{config.handler}' missing on module '{config.module}'"
+            else f"Handler '{name}' missing on module '{module_name}'"
         )
 
 
@@ -154,27 +134,26 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 def _run(event: Any, request_id: str) -> tuple[bool, Any]:
     """Invoke the handler once; (True, JSON text) or (False, error payload)."""
-    config = _worker.config
-    if config is None:
+    spec = _worker.spec
+    if spec is None:
         return False, {"errorType": "Runtime.Unknown", "errorMessage": "worker not initialised"}
     if _worker.init_error is not None:
         return False, {**_worker.init_error, "requestId": request_id}
     context = LambdaContext(
-        function_name=config.function_name,
-        invoked_function_arn=config.function_arn,
-        memory_limit_in_mb=config.memory_mb,
+        function_name=spec.name,
+        invoked_function_arn=_worker.arn,
+        memory_limit_in_mb=spec.memory,
         aws_request_id=request_id,
-        log_group_name=f"/aws/lambda/{config.function_name}",
+        log_group_name=f"/aws/lambda/{spec.name}",
         log_stream_name=f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}",
-        deadline=time.monotonic() + config.timeout_s,
+        deadline=time.monotonic() + spec.timeout,
     )
     previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, config.timeout_s)
+    signal.setitimer(signal.ITIMER_REAL, spec.timeout)
     try:
         result = _worker.handler(event, context)
     except _SandboxTimeout:
-        message = f"Task timed out after {config.timeout_s:.2f} seconds"
-        return False, {"errorType": "Sandbox.Timedout", "errorMessage": message}
+        return False, _timed_out(spec, request_id)
     except Exception as exc:
         return False, {**_error_payload(exc), "requestId": request_id}
     finally:
@@ -191,6 +170,11 @@ def _run(event: Any, request_id: str) -> tuple[bool, Any]:
         }
 
 
+def _timed_out(spec: FunctionSpec, request_id: str) -> dict[str, Any]:
+    message = f"Task timed out after {float(spec.timeout):.2f} seconds"
+    return {"errorType": "Sandbox.Timedout", "errorMessage": message, "requestId": request_id}
+
+
 def _noop() -> bool:
     return _worker.init_error is None
 
@@ -198,12 +182,10 @@ def _noop() -> bool:
 # --- in the parent ----------------------------------------------------------------------------
 
 
-def runtime_config(
-    spec: FunctionSpec, env: Mapping[str, str], *, function_arn: str | None = None
-) -> RuntimeConfig:
-    """A worker config for a template function: its env plus what Lambda itself sets."""
+def lambda_env(spec: FunctionSpec, env: Mapping[str, str]) -> dict[str, str]:
+    """The function's environment plus the variables Lambda itself sets."""
     region = env.get("AWS_REGION", "us-east-1")
-    lambda_env = {
+    return {
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
         "AWS_LAMBDA_FUNCTION_NAME": spec.name,
@@ -216,17 +198,6 @@ def runtime_config(
         "TZ": ":UTC",
         **env,
     }
-    return RuntimeConfig(
-        function_id=spec.logical_id,
-        function_name=spec.name,
-        function_arn=function_arn or f"arn:aws:lambda:{region}:000000000000:function:{spec.name}",
-        module=spec.handler.rpartition(".")[0],
-        handler=spec.handler.rpartition(".")[2],
-        timeout_s=float(spec.timeout),
-        memory_mb=spec.memory,
-        env=lambda_env,
-        sys_path=(str(spec.code_uri), *(str(p) for p in spec.layers)),
-    )
 
 
 class FunctionWorkers:
@@ -240,7 +211,12 @@ class FunctionWorkers:
         *,
         function_arn: str | None = None,
     ) -> None:
-        self.config = runtime_config(spec, env, function_arn=function_arn)
+        self.spec = spec
+        self.env = lambda_env(spec, env)
+        self.arn = (
+            function_arn
+            or f"arn:aws:lambda:{self.env['AWS_REGION']}:000000000000:function:{spec.name}"
+        )
         self.concurrency = concurrency
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
@@ -248,7 +224,7 @@ class FunctionWorkers:
 
     @property
     def function_id(self) -> str:
-        return self.config.function_id
+        return self.spec.logical_id
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -259,7 +235,7 @@ class FunctionWorkers:
                     max_workers=self.concurrency,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_init_worker,
-                    initargs=(self.config,),
+                    initargs=(self.spec, self.env, self.arn),
                 )
             return self._pool
 
@@ -271,20 +247,14 @@ class FunctionWorkers:
         """Call the handler with `event`; its JSON result, or FunctionError as Lambda reports it."""
         request_id = str(uuid.uuid4())
         pool = self._executor()
-        wait_s = (timeout if timeout is not None else self.config.timeout_s) + _HANG_GRACE_S
+        wait_s = (timeout if timeout is not None else self.spec.timeout) + _HANG_GRACE_S
         try:
             future: Future[tuple[bool, Any]] = pool.submit(_run, event, request_id)
             ok, value = future.result(timeout=wait_s)
         except FutureTimeoutError:
             # The in-worker alarm did not fire (blocked in C code): recycle the environments.
             self._recycle(pool)
-            raise FunctionError(
-                {
-                    "errorType": "Sandbox.Timedout",
-                    "errorMessage": f"Task timed out after {self.config.timeout_s:.2f} seconds",
-                    "requestId": request_id,
-                }
-            ) from None
+            raise FunctionError(_timed_out(self.spec, request_id)) from None
         except BrokenProcessPool as exc:
             self._recycle(pool)
             raise FunctionError(

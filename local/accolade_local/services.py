@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
-from accolade_local.template import LocalNames, Template
+from accolade_local.template import FunctionSpec, LocalNames, Template
 
 log = logging.getLogger("accolade_local")
 
@@ -371,22 +371,11 @@ _QUEUE_ATTRIBUTES = (
 _SUBSCRIPTION_ATTRIBUTES = ("RawMessageDelivery", "RedrivePolicy", "FilterPolicy")
 
 
-def function_env(
-    template: Template,
-    function_id: str,
-    names: LocalNames,
-    dynamodb_endpoint: str,
-    aws_endpoint: str,
-) -> dict[str, str]:
-    """The env a handler gets locally: the template's, resolved, plus local endpoints."""
-    names = names.with_endpoint(aws_endpoint)
-    try:
-        spec = template.functions(names)[function_id]
-    except KeyError as exc:
-        raise KeyError(f"no function {function_id} in the template") from exc
+def function_env(spec: FunctionSpec, names: LocalNames, dynamodb_endpoint: str) -> dict[str, str]:
+    """The env a handler gets locally: the template's, plus the local endpoints and credentials."""
     return {
         **spec.env,
-        "AWS_ENDPOINT_URL": aws_endpoint,
+        "AWS_ENDPOINT_URL": names.aws_endpoint or "",
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
         "AWS_ENDPOINT_URL_DYNAMODBSTREAMS": dynamodb_endpoint,
         "AWS_REGION": names.region,

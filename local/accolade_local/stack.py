@@ -9,7 +9,8 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -50,9 +51,6 @@ class StackState:
     data_dir: str
     issuer: str
     started_at: str
-
-    def to_json(self) -> str:
-        return json.dumps(self.__dict__, indent=2)
 
 
 def read_state(data_dir: Path) -> StackState | None:
@@ -186,27 +184,17 @@ class LocalStack:
         self._write_state()
 
     def _start_workers(self) -> None:
-        functions = self.template.functions(self.names, self.params)
         http_functions = {r.function_id for r in self.template.http_routes()}
-        for function_id, spec in functions.items():
-            env = services.function_env(
-                self.template, function_id, self.names, self.dynamodb_endpoint, self.aws_endpoint
-            )
+        for function_id, spec in self.template.functions(self.names, self.params).items():
             self.workers[function_id] = FunctionWorkers(
                 spec,
-                env,
+                services.function_env(spec, self.names, self.dynamodb_endpoint),
                 concurrency=self.concurrency if function_id in http_functions else 1,
                 function_arn=self.names.function_arn(function_id),
             )
         # Cold starts in parallel now, so the first request does not pay for them.
-        threads = [
-            threading.Thread(target=self._warm, args=(w,), daemon=True)
-            for w in self.workers.values()
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        with ThreadPoolExecutor(max_workers=max(len(self.workers), 1)) as pool:
+            list(pool.map(self._warm, self.workers.values()))
 
     def _warm(self, workers: FunctionWorkers) -> None:
         try:
@@ -216,11 +204,7 @@ class LocalStack:
             self.out(f"warning: {workers.function_id} failed to start: {exc}")
 
     def _start_pollers(self) -> None:
-        dynamodb, streams, sqs = (
-            self.client("dynamodb"),
-            self.client("dynamodbstreams"),
-            self.client("sqs"),
-        )
+        dynamodb, streams, sqs = map(self.client, ("dynamodb", "dynamodbstreams", "sqs"))
         checkpoints = CheckpointStore(
             None if self.in_memory else self.data_dir / "stream-checkpoints.json"
         )
@@ -274,7 +258,7 @@ class LocalStack:
             issuer=self.signer.issuer,
             started_at=datetime.now(UTC).isoformat(),
         )
-        (self.data_dir / STATE_FILE).write_text(state.to_json(), encoding="utf-8")
+        (self.data_dir / STATE_FILE).write_text(json.dumps(asdict(state)), encoding="utf-8")
 
     def stop(self) -> None:
         """Stop everything started, in reverse order; safe to call twice or after a failed start."""

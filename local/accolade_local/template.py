@@ -17,18 +17,7 @@ from typing import Any
 
 from accolade_local.names import LocalNames, TemplateError
 
-__all__ = [
-    "FunctionSpec",
-    "HttpRoute",
-    "LocalNames",
-    "ScheduleSpec",
-    "StreamMapping",
-    "TableSpec",
-    "Template",
-    "TemplateError",
-    "load_template",
-    "match_any",
-]
+__all__ = ["LocalNames", "Template", "TemplateError", "load_template", "match_any"]
 
 
 @dataclass(frozen=True)
