@@ -16,26 +16,20 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from accolade_local.payload import HttpResponse, http_event, json_response, map_response
 from accolade_local.runtime import FunctionError, Invoker
 from accolade_local.template import HttpRoute
-from accolade_local.tokens import to_apigw_claims
+from accolade_local.tokens import LocalSigner, to_apigw_claims
 
-__all__ = ["Gateway", "RouteMatch", "Router", "TokenVerifier"]
+__all__ = ["Gateway", "RouteMatch", "Router"]
 
 log = logging.getLogger("accolade_local.gateway")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota
 INTEGRATION_TIMEOUT_S = 30.0  # HTTP API's maximum integration timeout
-
-
-class TokenVerifier(Protocol):
-    def verify(self, token: str) -> dict[str, Any]: ...
-
-    def jwks(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -48,16 +42,12 @@ class RouteMatch:
         return f"{self.route.method} {self.route.path}"
 
 
-def _segments(path: str) -> list[str]:
-    return [s for s in path.split("/") if s != ""]
-
-
 def _match_path(template: str, path: str) -> tuple[tuple[int, ...], dict[str, str]] | None:
     """(specificity, path parameters) when `path` fits `template`, else None.
 
     Specificity ranks segment by segment: a literal beats {param}, which beats {proxy+}.
     """
-    want, got = _segments(template), _segments(path)
+    want, got = [s for s in template.split("/") if s], [s for s in path.split("/") if s]
     params: dict[str, str] = {}
     rank: list[int] = []
     for index, segment in enumerate(want):
@@ -115,7 +105,7 @@ class Gateway:
         self,
         routes: Sequence[HttpRoute],
         invokers: Mapping[str, Invoker],
-        verifier: TokenVerifier | None,
+        verifier: LocalSigner | None,
         *,
         host: str = "127.0.0.1",
         port: int = 3000,

@@ -21,18 +21,13 @@ _TEXT_TYPES |= {"application/x-www-form-urlencoded", "application/graphql"}
 
 
 def _is_text(content_type: str | None, body: bytes) -> bool:
+    media = (content_type or "text/plain").split(";", 1)[0].strip().lower()
+    textual = media.startswith("text/") or media in _TEXT_TYPES
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    if not content_type:
-        return True
-    media = content_type.split(";", 1)[0].strip().lower()
-    return (
-        media.startswith("text/")
-        or media in _TEXT_TYPES
-        or media.endswith(("+json", "+xml", "/json", "/xml"))
-    )
+    return textual or media.endswith(("+json", "+xml", "/json", "/xml"))
 
 
 def _query_parameters(raw_query: str) -> dict[str, str]:

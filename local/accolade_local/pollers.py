@@ -18,7 +18,6 @@ Lambda developer guide:
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -39,7 +38,7 @@ from accolade_local.streams import (
 )
 from accolade_local.template import StreamMapping, match_any
 
-__all__ = ["CheckpointStore", "StreamPoller", "StreamReader", "sqs_sender"]
+__all__ = ["CheckpointStore", "StreamPoller", "StreamReader"]
 
 log = logging.getLogger("accolade_local.pollers")
 
@@ -348,12 +347,3 @@ def _iso(epoch: Any) -> str | None:
     if epoch is None:
         return None
     return datetime.fromtimestamp(float(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def sqs_sender(sqs: Any, queue_url: str) -> Callable[[dict[str, Any]], None]:
-    """An on-failure destination that sends the invocation record to an SQS queue."""
-
-    def send(message: dict[str, Any]) -> None:
-        sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))
-
-    return send

@@ -74,11 +74,12 @@ class _Process(ABC):
     """A child process in its own session so that stop() takes its children down too."""
 
     name = "service"
+    ready_path = "/"  # answered (any status below 500) once the service is up
+    startup_timeout = 60.0
 
-    def __init__(self, port: int, log_path: Path | None = None, startup_timeout: float = 60.0):
+    def __init__(self, port: int, log_path: Path | None = None):
         self.port = port
         self.log_path = log_path
-        self.startup_timeout = startup_timeout
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -96,10 +97,6 @@ class _Process(ABC):
 
     def env(self) -> dict[str, str]:
         return dict(os.environ)
-
-    @abstractmethod
-    def ready(self) -> bool:
-        """Whether the service answers requests yet."""
 
     def start(self) -> Self:
         if self._proc is not None:
@@ -125,7 +122,7 @@ class _Process(ABC):
                 output = self._output()
                 self.stop()
                 raise ServiceError(f"{self.name} exited on start:\n{output}")
-            if self.ready():
+            if _http_ok(self.endpoint + self.ready_path):
                 log.info("%s ready on %s", self.name, self.endpoint)
                 return self
             time.sleep(0.2)
@@ -198,18 +195,10 @@ class DynamoDBLocal(_Process):
 
     name = "DynamoDB Local"
 
-    def __init__(
-        self,
-        port: int,
-        data_dir: Path | None = None,
-        *,
-        jar: Path | None = None,
-        log_path: Path | None = None,
-        startup_timeout: float = 60.0,
-    ) -> None:
-        super().__init__(port, log_path, startup_timeout)
+    def __init__(self, port: int, data_dir: Path | None = None, *, log_path: Path | None = None):
+        super().__init__(port, log_path)
         self.data_dir = data_dir
-        found = jar or dynamodb_local_jar()
+        found = dynamodb_local_jar()
         if found is None:
             raise ServiceError(
                 f"DynamoDB Local is not installed under {DYNAMODB_LOCAL_PACKAGE}: run `make setup`"
@@ -235,25 +224,18 @@ class DynamoDBLocal(_Process):
             cmd += ["-dbPath", str(self.data_dir)]
         return cmd
 
-    def ready(self) -> bool:
-        # Any answer will do (an unsigned request gets a 400): the server is listening.
-        return _http_ok(self.endpoint)
-
 
 class MotoServer(_Process):
     """The moto server (SNS, SQS, S3, Scheduler; DynamoDB when Java is missing)."""
 
     name = "moto server"
+    ready_path = "/moto-api/data.json"
+    startup_timeout = 30.0
 
     def __init__(
-        self,
-        port: int,
-        *,
-        account: str = LocalNames.account,
-        log_path: Path | None = None,
-        startup_timeout: float = 30.0,
+        self, port: int, *, account: str = LocalNames.account, log_path: Path | None = None
     ) -> None:
-        super().__init__(port, log_path, startup_timeout)
+        super().__init__(port, log_path)
         self.account = account
 
     def command(self) -> list[str]:
@@ -264,9 +246,6 @@ class MotoServer(_Process):
     def env(self) -> dict[str, str]:
         # ARNs then carry LocalNames.account whatever access key the caller signs with.
         return {**os.environ, "MOTO_ACCOUNT_ID": self.account}
-
-    def ready(self) -> bool:
-        return _http_ok(f"{self.endpoint}/moto-api/data.json")
 
 
 def start_dynamodb(

@@ -12,13 +12,14 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from accolade_local import services
 from accolade_local.gateway import Gateway
-from accolade_local.pollers import CheckpointStore, StreamPoller, sqs_sender
+from accolade_local.pollers import CheckpointStore, StreamPoller
 from accolade_local.runtime import FunctionWorkers
 from accolade_local.scheduler import Scheduler, sqs_dead_letter
 from accolade_local.template import LocalNames, Template, load_template
@@ -215,11 +216,10 @@ class LocalStack:
             stream_arn = table["Table"].get("LatestStreamArn")
             if not stream_arn:
                 raise services.ServiceError(f"table {mapping.table_id} has no stream enabled")
-            on_failure = (
-                sqs_sender(sqs, self.names.queue_url(mapping.on_failure_queue_id))
-                if mapping.on_failure_queue_id
-                else None
-            )
+            on_failure = None
+            if mapping.on_failure_queue_id:
+                url = self.names.queue_url(mapping.on_failure_queue_id)
+                on_failure = partial(_send_json, sqs, url)
             poller = StreamPoller(
                 mapping,
                 self.workers[mapping.function_id],
@@ -356,3 +356,7 @@ class LocalStack:
                 lines.append(f"  {name:<16} next {when}")
         lines += ["", "Ctrl-C stops the stack."]
         return "\n".join(lines)
+
+
+def _send_json(sqs: Any, queue_url: str, message: dict[str, Any]) -> None:
+    sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))

@@ -43,7 +43,6 @@ def test_plain_user_has_no_roles_nor_scope(signer: LocalSigner) -> None:
 def test_key_pair_is_kept_on_disk(signer: LocalSigner, tmp_path: Path) -> None:
     token = signer.mint("t1", "u1")
     assert (tmp_path / "jwt" / "private.pem").exists()
-    assert (tmp_path / "jwt" / "jwks.json").exists()
     assert LocalSigner(tmp_path / "jwt", ISSUER, AUDIENCE).verify(token)["sub"] == "u1"
 
 
