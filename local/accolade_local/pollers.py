@@ -69,9 +69,8 @@ class _Shard:
 
 @dataclass(frozen=True)
 class _Outcome:
-    ok: bool
+    ok: bool  # False: the function failed (an error, or a malformed partial batch response)
     retry_from: int | None = None  # first record to retry after a partial batch response
-    error: dict[str, Any] | None = None
 
 
 class StreamPoller:
@@ -292,7 +291,7 @@ class StreamPoller:
             result = self.invoker.invoke({"Records": [r.event for r in records]})
         except FunctionError as exc:
             log.warning("%s: function error on %d records: %s", self.name, len(records), exc)
-            return _Outcome(ok=False, error=exc.payload)
+            return _Outcome(ok=False)
         failures = result.get("batchItemFailures") if isinstance(result, dict) else None
         if not self.mapping.report_batch_item_failures or not failures:
             return _Outcome(ok=True)
@@ -301,9 +300,8 @@ class StreamPoller:
         unknown = [i for i in identifiers if not i or str(i) not in positions]
         if unknown:
             # Lambda treats a malformed partial response as a failure of the whole batch.
-            message = f"invalid batchItemFailures itemIdentifier {unknown[0]!r}"
-            error = {"errorType": "Lambda.MalformedResponse", "errorMessage": message}
-            return _Outcome(ok=False, error=error)
+            log.warning("%s: invalid batchItemFailures itemIdentifier %r", self.name, unknown[0])
+            return _Outcome(ok=False)
         log.info("%s: %d of %d records reported failed", self.name, len(failures), len(records))
         return _Outcome(ok=True, retry_from=min(positions[str(i)] for i in identifiers))
 

@@ -3,7 +3,8 @@
 Each worker process is one warm execution environment: its environment variables are the
 function's, `<code_uri>` and the layer directories are on sys.path as /var/task and /opt/python
 are on Lambda, and the handler module is imported once (a cold start). Every function's module
-is called `app`, so a pool never serves two functions.
+is called `app`, so a pool never serves two functions. Hand-written: SAM's `local invoke`
+needs Docker, and no library runs a Lambda handler in a warm, time-limited process.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from croniter import CroniterBadDateError, croniter
 
 from accolade_local.runtime import FunctionError, Invoker
-from accolade_local.template import ScheduleSpec
+from accolade_local.template import LocalNames, ScheduleSpec
 
 __all__ = ["ScheduleExpressionError", "Scheduler", "next_fire"]
 
@@ -86,17 +86,15 @@ class Scheduler:
         schedules: Sequence[ScheduleSpec],
         invokers: dict[str, Invoker],
         *,
+        names: LocalNames | None = None,
         dead_letter: DeadLetter | None = None,
-        schedule_arn: Callable[[ScheduleSpec], str] | None = None,
-        target_arn: Callable[[ScheduleSpec], str] | None = None,
         clock: Callable[[], datetime] | None = None,
         retry_delay_s: Callable[[int], float] | None = None,
     ) -> None:
         self.schedules = [s for s in schedules if s.enabled]
         self.invokers = invokers
+        self.names = names or LocalNames()
         self.dead_letter = dead_letter
-        self.schedule_arn = schedule_arn or (lambda s: f"schedule/default/{s.event_name}")
-        self.target_arn = target_arn or (lambda s: f"function:{s.function_id}")
         self.clock = clock or (lambda: datetime.now(UTC))
         # Locally retries come fast; EventBridge backs off over up to 24 hours.
         self.retry_delay_s = retry_delay_s or (lambda attempt: min(2.0**attempt, 30.0))
@@ -164,13 +162,14 @@ class Scheduler:
             if attempt >= spec.retry_attempts or self._stop.wait(self.retry_delay_s(attempt + 1)):
                 break
             attempt += 1
+        name = self.names.physical(spec.event_name)
         attributes = {
             "ERROR_CODE": str(error.get("errorType", "Unhandled")),
             "ERROR_MESSAGE": str(error.get("errorMessage", ""))[:1000],
             "EXECUTION_ID": str(uuid.uuid4()),
             "RETRY_ATTEMPTS": str(attempt),
-            "SCHEDULE_ARN": self.schedule_arn(spec),
-            "TARGET_ARN": self.target_arn(spec),
+            "SCHEDULE_ARN": self.names.arn("scheduler", f"schedule/default/{name}"),
+            "TARGET_ARN": self.names.function_arn(spec.function_id),
         }
         if self.dead_letter is not None:
             self.dead_letter(spec, event, attributes)

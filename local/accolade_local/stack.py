@@ -239,11 +239,8 @@ class LocalStack:
         self.scheduler = Scheduler(
             schedules,
             dict(self.workers),
+            names=names,
             dead_letter=sqs_dead_letter(self.client("sqs"), names.queue_url),
-            schedule_arn=lambda s: names.arn(
-                "scheduler", f"schedule/default/{names.physical(s.event_name)}"
-            ),
-            target_arn=lambda s: names.function_arn(s.function_id),
         ).start()
 
     def _write_state(self) -> None:
