@@ -30,6 +30,7 @@ log = logging.getLogger("accolade_local.gateway")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota
 INTEGRATION_TIMEOUT_S = 30.0  # HTTP API's maximum integration timeout
+_ISSUER_PATH = "/local-issuer"  # the local issuer's discovery documents live under it
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,15 @@ class Gateway:
     ) -> HttpResponse:
         split = urlsplit(target)
         path = split.path or "/"
-        jwks_paths = ("/.well-known/jwks.json", "/local-issuer/.well-known/jwks.json")
+        jwks_paths = ("/.well-known/jwks.json", f"{_ISSUER_PATH}/.well-known/jwks.json")
         if method == "GET" and self.verifier is not None and path in jwks_paths:
             return json_response(200, self.verifier.jwks())
+        if method == "GET" and path == f"{_ISSUER_PATH}/.well-known/openid-configuration":
+            host = _header(headers, "host") or f"127.0.0.1:{self.port}"
+            issuer = f"http://{host}{_ISSUER_PATH}"
+            return json_response(
+                200, {"issuer": issuer, "jwks_uri": f"{issuer}/.well-known/jwks.json"}
+            )
         match = self.router.match(method, path)
         if match is None:
             return json_response(404, {"message": "Not Found"})

@@ -355,3 +355,12 @@ def test_jwks_is_served(api: Api) -> None:
 
     assert status == 200
     assert json.loads(body) == api.signer.jwks()
+
+
+def test_the_issuer_publishes_its_discovery_document(api: Api) -> None:
+    status, _, body = _call(api.url + "/local-issuer/.well-known/openid-configuration")
+
+    assert status == 200
+    document = json.loads(body)
+    assert document["issuer"] == api.signer.issuer
+    assert _call(document["jwks_uri"])[2] == _call(api.url + "/.well-known/jwks.json")[2]
