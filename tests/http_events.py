@@ -1,4 +1,4 @@
-"""HTTP API (payload format 2.0) events, shaped as API Gateway sends them.
+"""HTTP API (payload format 2.0) events, built by the gateway's own builder (accolade_local.payload).
 
 Claims are strings, as the JWT authorizer passes them: roles ["admin"] arrive as "[admin]"; the
 verified token itself travels in the Authorization header, as API Gateway forwards it.
@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
+
+from accolade_local.payload import http_event as build_event
+from accolade_local.tokens import to_apigw_claims
 
 
 def _b64(data: bytes) -> str:
@@ -48,12 +51,12 @@ def claims(
     **extra: str,
 ) -> dict[str, str]:
     """JWT claims the way the authorizer forwards them: every value a string."""
-    found = {"sub": user_id, "tenant_id": tenant_id, "iat": "1700000000", **extra}
+    found: dict[str, Any] = {"sub": user_id, "tenant_id": tenant_id, "iat": 1700000000, **extra}
     if admin:
-        found["roles"] = "[admin]"
+        found["roles"] = ["admin"]
     if scope is not None:
         found["scope"] = scope
-    return found
+    return to_apigw_claims(found)
 
 
 def http_event(
@@ -72,41 +75,15 @@ def http_event(
     claims the authorizer block shows.
     """
     text = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
-    query = query or {}
-    request_context: dict[str, Any] = {
-        "accountId": "123456789012",
-        "apiId": "local",
-        "domainName": "api.example.com",
-        "domainPrefix": "api",
-        "http": {
-            "method": method,
-            "path": path,
-            "protocol": "HTTP/1.1",
-            "sourceIp": "203.0.113.7",
-            "userAgent": "pytest",
-        },
-        "requestId": str(uuid.uuid4()),
-        "routeKey": "$default",
-        "stage": "$default",
-        "time": "24/Nov/2026:10:00:00 +0000",
-        "timeEpoch": 1795514400000,
-    }
+    headers = [("content-type", "application/json"), ("host", "api.example.com")]
     if claims is not None:
-        scopes = claims.get("scope")
-        request_context["authorizer"] = {
-            "jwt": {"claims": claims, "scopes": scopes.split() if scopes else None}
-        }
-    headers = {"content-type": "application/json", "host": "api.example.com"}
-    if claims is not None:
-        headers["authorization"] = bearer(token_claims if token_claims else typed(claims))
-    return {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": "&".join(f"{k}={v}" for k, v in query.items()),
-        "headers": headers,
-        "queryStringParameters": query or None,
-        "requestContext": request_context,
-        "body": text,
-        "isBase64Encoded": False,
-    }
+        headers.append(("authorization", bearer(token_claims if token_claims else typed(claims))))
+    return build_event(
+        method,
+        path,
+        query=urlencode(query or {}),
+        headers=headers,
+        body=text,
+        claims=claims,
+        domain_name="api.example.com",
+    )

@@ -179,16 +179,9 @@ def _invoke(args: argparse.Namespace, root: Path) -> int:
         known = ", ".join(sorted(functions))
         print(f"error: no function {args.function_id} (functions: {known})", file=sys.stderr)
         return 2
-    env = services.function_env(
-        template, args.function_id, names, state.dynamodb_endpoint, state.aws_endpoint
-    )
+    env = services.function_env(functions[args.function_id], names, state.dynamodb_endpoint)
     workers = FunctionWorkers(
-        functions[args.function_id],
-        env,
-        root,
-        concurrency=1,
-        function_arn=names.function_arn(args.function_id),
-        region=names.region,
+        functions[args.function_id], env, function_arn=names.function_arn(args.function_id)
     )
     try:
         result = workers.invoke(event)

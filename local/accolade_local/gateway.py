@@ -13,65 +13,29 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from accolade_local.payload import HttpResponse, http_event, json_response, map_response
 from accolade_local.runtime import FunctionError, Invoker
+from accolade_local.template import HttpRoute
+from accolade_local.tokens import LocalSigner, to_apigw_claims
 
-__all__ = [
-    "Gateway",
-    "Route",
-    "RouteMatch",
-    "Router",
-    "TokenVerifier",
-    "build_event",
-    "map_response",
-]
+__all__ = ["Gateway", "RouteMatch", "Router"]
 
 log = logging.getLogger("accolade_local.gateway")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota
 INTEGRATION_TIMEOUT_S = 30.0  # HTTP API's maximum integration timeout
-_TEXT_TYPES = (
-    "application/json",
-    "application/xml",
-    "application/javascript",
-    "application/x-www-form-urlencoded",
-    "application/graphql",
-    "application/yaml",
-)
-
-
-class TokenVerifier(Protocol):
-    def verify(self, token: str) -> dict[str, Any]: ...
-
-    def jwks(self) -> dict[str, Any]: ...
-
-
-class Route(Protocol):
-    @property
-    def method(self) -> str: ...
-
-    @property
-    def path(self) -> str: ...
-
-    @property
-    def function_id(self) -> str: ...
-
-    @property
-    def auth_required(self) -> bool: ...
-
-
-# --- routing ----------------------------------------------------------------------------------
+_ISSUER_PATH = "/local-issuer"  # the local issuer's discovery documents live under it
 
 
 @dataclass(frozen=True)
 class RouteMatch:
-    route: Route
+    route: HttpRoute
     path_parameters: dict[str, str]
 
     @property
@@ -79,16 +43,12 @@ class RouteMatch:
         return f"{self.route.method} {self.route.path}"
 
 
-def _segments(path: str) -> list[str]:
-    return [s for s in path.split("/") if s != ""]
-
-
 def _match_path(template: str, path: str) -> tuple[tuple[int, ...], dict[str, str]] | None:
     """(specificity, path parameters) when `path` fits `template`, else None.
 
     Specificity ranks segment by segment: a literal beats {param}, which beats {proxy+}.
     """
-    want, got = _segments(template), _segments(path)
+    want, got = [s for s in template.split("/") if s], [s for s in path.split("/") if s]
     params: dict[str, str] = {}
     rank: list[int] = []
     for index, segment in enumerate(want):
@@ -118,7 +78,7 @@ def _match_path(template: str, path: str) -> tuple[tuple[int, ...], dict[str, st
 class Router:
     """HTTP API route selection: the most specific path wins, then an exact method beats ANY."""
 
-    def __init__(self, routes: Sequence[Route]) -> None:
+    def __init__(self, routes: Sequence[HttpRoute]) -> None:
         self.routes = list(routes)
 
     def match(self, method: str, path: str) -> RouteMatch | None:
@@ -136,158 +96,7 @@ class Router:
         return best[1] if best else None
 
 
-# --- request -> event -------------------------------------------------------------------------
-
-
-def _is_text(content_type: str | None, body: bytes) -> bool:
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    if not content_type:
-        return True
-    media = content_type.split(";", 1)[0].strip().lower()
-    return (
-        media.startswith("text/")
-        or media in _TEXT_TYPES
-        or media.endswith(("+json", "+xml", "/json", "/xml"))
-    )
-
-
-def _query_parameters(raw_query: str) -> dict[str, str]:
-    params: dict[str, list[str]] = {}
-    for part in raw_query.split("&"):
-        if not part:
-            continue
-        key, _, value = part.partition("=")
-        name = unquote(key.replace("+", " "))
-        params.setdefault(name, []).append(unquote(value.replace("+", " ")))
-    # Payload 2.0 joins repeated parameters with commas.
-    return {key: ",".join(values) for key, values in params.items()}
-
-
-def build_event(
-    *,
-    method: str,
-    raw_path: str,
-    raw_query: str,
-    headers: Sequence[tuple[str, str]],
-    body: bytes,
-    match: RouteMatch,
-    source_ip: str,
-    domain_name: str,
-    api_id: str,
-    authorizer: dict[str, Any] | None,
-    request_id: str,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """The payload format 2.0 event API Gateway HTTP API gives a Lambda integration."""
-    now = now or datetime.now(UTC)
-    merged: dict[str, str] = {}
-    cookies: list[str] = []
-    for name, value in headers:
-        key = name.lower()
-        if key == "cookie":
-            cookies.extend(c.strip() for c in value.split(";") if c.strip())
-            continue
-        merged[key] = f"{merged[key]},{value}" if key in merged else value
-    route_key = match.route_key
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": route_key,
-        "rawPath": raw_path,
-        "rawQueryString": raw_query,
-        "headers": merged,
-        "requestContext": {
-            "accountId": "000000000000",
-            "apiId": api_id,
-            "domainName": domain_name,
-            "domainPrefix": domain_name.split(".", 1)[0],
-            "http": {
-                "method": method,
-                "path": raw_path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": source_ip,
-                "userAgent": merged.get("user-agent", ""),
-            },
-            "requestId": request_id,
-            "routeKey": route_key,
-            "stage": "$default",
-            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "timeEpoch": int(now.timestamp() * 1000),
-        },
-        "isBase64Encoded": False,
-    }
-    if cookies:
-        event["cookies"] = cookies
-    query = _query_parameters(raw_query)
-    if query:
-        event["queryStringParameters"] = query
-    if match.path_parameters:
-        event["pathParameters"] = match.path_parameters
-    if authorizer is not None:
-        event["requestContext"]["authorizer"] = authorizer
-    if body:
-        if _is_text(merged.get("content-type"), body):
-            event["body"] = body.decode("utf-8")
-        else:
-            event["body"] = base64.b64encode(body).decode("ascii")
-            event["isBase64Encoded"] = True
-    return event
-
-
-# --- result -> response -----------------------------------------------------------------------
-
-
-@dataclass
-class HttpResponse:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-
-def _json_response(status: int, payload: Any) -> HttpResponse:
-    return HttpResponse(
-        status, [("content-type", "application/json")], json.dumps(payload).encode("utf-8")
-    )
-
-
-def map_response(result: Any) -> HttpResponse:
-    """Payload 2.0 response mapping, including the "no statusCode means 200 JSON" inference."""
-    if not (isinstance(result, dict) and "statusCode" in result):
-        return HttpResponse(
-            200, [("content-type", "application/json")], json.dumps(result).encode("utf-8")
-        )
-    status = result["statusCode"]
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise ValueError(f"invalid statusCode {status!r}")
-    headers: list[tuple[str, str]] = []
-    for name, value in (result.get("headers") or {}).items():
-        headers.append((str(name), str(value)))
-    for name, values in (result.get("multiValueHeaders") or {}).items():
-        if not any(h[0].lower() == str(name).lower() for h in headers):
-            headers.append((str(name), ",".join(str(v) for v in values)))
-    headers.extend(("set-cookie", str(cookie)) for cookie in result.get("cookies") or [])
-    body = result.get("body")
-    if body is None:
-        raw = b""
-    elif result.get("isBase64Encoded"):
-        raw = base64.b64decode(str(body), validate=True)
-    else:
-        raw = (body if isinstance(body, str) else json.dumps(body)).encode("utf-8")
-    if raw and not any(h[0].lower() == "content-type" for h in headers):
-        # HTTP API answers text/plain when the function does not say.
-        headers.append(("content-type", "text/plain; charset=utf-8"))
-    return HttpResponse(status, headers, raw)
-
-
 # --- the server -------------------------------------------------------------------------------
-
-
-class _BadRequestError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class Gateway:
@@ -295,22 +104,16 @@ class Gateway:
 
     def __init__(
         self,
-        routes: Sequence[Route],
+        routes: Sequence[HttpRoute],
         invokers: Mapping[str, Invoker],
-        verifier: TokenVerifier | None,
+        verifier: LocalSigner | None,
         *,
         host: str = "127.0.0.1",
         port: int = 3000,
-        api_id: str = "local",
-        claims_mapper: Callable[[dict[str, Any]], dict[str, str]] | None = None,
-        issuer_path: str = "/local-issuer",
     ) -> None:
         self.router = Router(routes)
         self.invokers = dict(invokers)
         self.verifier = verifier
-        self.api_id = api_id
-        self.claims_mapper = claims_mapper or _default_claims
-        self.issuer_path = issuer_path.rstrip("/")
         self._server = ThreadingHTTPServer((host, port), _handler_class(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -341,100 +144,76 @@ class Gateway:
             self._thread = None
         self._server.server_close()
 
-    # -- request handling
-
-    def _jwks_paths(self) -> set[str]:
-        return {"/.well-known/jwks.json", f"{self.issuer_path}/.well-known/jwks.json"}
-
     def handle(
-        self,
-        *,
-        method: str,
-        target: str,
-        headers: Sequence[tuple[str, str]],
-        body: bytes,
-        source_ip: str,
+        self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes, ip: str
     ) -> HttpResponse:
         request_id = base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
-        response = self._handle(
-            method=method,
-            target=target,
-            headers=headers,
-            body=body,
-            source_ip=source_ip,
-            request_id=request_id,
-        )
+        response = self._handle(method, target, headers, body, ip, request_id)
         response.headers.append(("apigw-requestid", request_id))
         return response
 
     def _handle(
         self,
-        *,
         method: str,
         target: str,
         headers: Sequence[tuple[str, str]],
         body: bytes,
-        source_ip: str,
+        ip: str,
         request_id: str,
     ) -> HttpResponse:
         split = urlsplit(target)
-        raw_path = split.path or "/"
-        if method == "GET" and self.verifier is not None and raw_path in self._jwks_paths():
-            return _json_response(200, self.verifier.jwks())
-        if method == "GET" and raw_path == f"{self.issuer_path}/.well-known/openid-configuration":
+        path = split.path or "/"
+        jwks_paths = ("/.well-known/jwks.json", f"{_ISSUER_PATH}/.well-known/jwks.json")
+        if method == "GET" and self.verifier is not None and path in jwks_paths:
+            return json_response(200, self.verifier.jwks())
+        if method == "GET" and path == f"{_ISSUER_PATH}/.well-known/openid-configuration":
             host = _header(headers, "host") or f"127.0.0.1:{self.port}"
-            issuer = f"http://{host}{self.issuer_path}"
-            jwks_uri = f"{issuer}/.well-known/jwks.json"
-            return _json_response(200, {"issuer": issuer, "jwks_uri": jwks_uri})
-        match = self.router.match(method, raw_path)
+            issuer = f"http://{host}{_ISSUER_PATH}"
+            return json_response(
+                200, {"issuer": issuer, "jwks_uri": f"{issuer}/.well-known/jwks.json"}
+            )
+        match = self.router.match(method, path)
         if match is None:
-            return _json_response(404, {"message": "Not Found"})
-        authorizer: dict[str, Any] | None = None
+            return json_response(404, {"message": "Not Found"})
+        claims: dict[str, str] | None = None
         if match.route.auth_required:
-            claims = self._authorize(headers)
-            if claims is None:
-                return _json_response(401, {"message": "Unauthorized"})
-            scope = claims.get("scope")
-            scopes = str(scope).split() if scope else None
-            authorizer = {"jwt": {"claims": self.claims_mapper(claims), "scopes": scopes}}
+            verified = self._authorize(headers)
+            if verified is None:
+                return json_response(401, {"message": "Unauthorized"})
+            claims = to_apigw_claims(verified)
         invoker = self.invokers.get(match.route.function_id)
         if invoker is None:
             log.error("no workers for %s", match.route.function_id)
-            return _json_response(500, {"message": "Internal Server Error"})
-        event = build_event(
-            method=method,
-            raw_path=raw_path,
-            raw_query=split.query,
+            return json_response(500, {"message": "Internal Server Error"})
+        event = http_event(
+            method,
+            path,
+            query=split.query,
             headers=headers,
             body=body,
-            match=match,
-            source_ip=source_ip,
+            route_key=match.route_key,
+            path_parameters=match.path_parameters,
+            claims=claims,
+            source_ip=ip,
             domain_name=_header(headers, "host") or f"127.0.0.1:{self.port}",
-            api_id=self.api_id,
-            authorizer=authorizer,
             request_id=request_id,
         )
         started = time.monotonic()
         try:
-            result = invoker.invoke(event, timeout=None)
+            return map_response(invoker.invoke(event, timeout=None))
         except FunctionError as exc:
             log.error("%s failed: %s", match.route.function_id, json.dumps(exc.payload))
             if time.monotonic() - started >= INTEGRATION_TIMEOUT_S:
-                return _json_response(503, {"message": "Service Unavailable"})
-            return _json_response(500, {"message": "Internal Server Error"})
-        try:
-            return map_response(result)
+                return json_response(503, {"message": "Service Unavailable"})
         except (ValueError, binascii.Error) as exc:
             log.error("%s returned a malformed response: %s", match.route.function_id, exc)
-            return _json_response(500, {"message": "Internal Server Error"})
+        return json_response(500, {"message": "Internal Server Error"})
 
     def _authorize(self, headers: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
-        if self.verifier is None:
-            return None
         value = (_header(headers, "authorization") or "").strip()
         # API Gateway accepts the token with or without the "Bearer " prefix.
         token = value[7:].strip() if value[:7].lower() == "bearer " else value
-        if not token:
+        if not token or self.verifier is None:
             return None
         try:
             return dict(self.verifier.verify(token))
@@ -444,21 +223,7 @@ class Gateway:
 
 
 def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
-    for key, value in headers:
-        if key.lower() == name:
-            return value
-    return None
-
-
-def _default_claims(claims: dict[str, Any]) -> dict[str, str]:
-    def text(value: Any) -> str:
-        if isinstance(value, list):
-            return "[" + " ".join(str(v) for v in value) + "]"
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
-
-    return {key: text(value) for key, value in claims.items()}
+    return next((value for key, value in headers if key.lower() == name), None)
 
 
 def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
@@ -469,7 +234,8 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             log.debug("%s %s", self.address_string(), format % args)
 
-        def _read_body(self) -> bytes:
+        def _read_body(self) -> bytes | None:
+            """The request body; None when it is over the payload quota."""
             if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
                 chunks: list[bytes] = []
                 total = 0
@@ -481,7 +247,7 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                         return b"".join(chunks)
                     total += size
                     if total > MAX_BODY_BYTES:
-                        raise _BadRequestError(413, "Request Entity Too Large")
+                        return None
                     chunks.append(self.rfile.read(size))
                     self.rfile.readline()
             length = int(self.headers.get("Content-Length") or 0)
@@ -492,33 +258,30 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                     if not chunk:
                         break
                     length -= len(chunk)
-                raise _BadRequestError(413, "Request Entity Too Large")
+                return None
             return self.rfile.read(length) if length > 0 else b""
 
         def _serve(self) -> None:
+            refused: tuple[int, str] | None = None
             try:
                 body = self._read_body()
-            except _BadRequestError as exc:
+            except ValueError:  # a malformed Content-Length or chunk size
+                body, refused = b"", (400, "Bad Request")
+            if body is None:
+                body, refused = b"", (413, "Request Entity Too Large")
+            if refused is not None:
                 self.close_connection = True
-                self._send(_json_response(exc.status, {"message": str(exc)}))
-                return
-            except ValueError:
-                self.close_connection = True
-                self._send(_json_response(400, {"message": "Bad Request"}))
+                self._send(json_response(refused[0], {"message": refused[1]}))
                 return
             headers = [(k, v) for k, v in self.headers.items()]
             started = time.monotonic()
             try:
                 response = gateway.handle(
-                    method=self.command,
-                    target=self.path,
-                    headers=headers,
-                    body=body,
-                    source_ip=self.client_address[0],
+                    self.command, self.path, headers, body, self.client_address[0]
                 )
             except Exception:
                 log.exception("gateway error")
-                response = _json_response(500, {"message": "Internal Server Error"})
+                response = json_response(500, {"message": "Internal Server Error"})
             self._send(response)
             elapsed_ms = (time.monotonic() - started) * 1000
             log.info("%s %s %d %.0fms", self.command, self.path, response.status, elapsed_ms)

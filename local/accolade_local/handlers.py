@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
-import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+
+from accolade_local.runtime import LambdaContext
+
+__all__ = ["ROOT", "LambdaContext", "load_handler"]
 
 ROOT = Path(__file__).resolve().parents[2]
 _loaded = itertools.count()
@@ -25,19 +27,3 @@ def load_handler(function: str, root: Path = ROOT) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@dataclass
-class LambdaContext:
-    """What Powertools reads from the Lambda context object."""
-
-    function_name: str = "accolade-local-function"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:accolade-local"
-    memory_limit_in_mb: int = 512
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = "/aws/lambda/accolade-local-function"
-    log_stream_name: str = "in-process"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 300_000

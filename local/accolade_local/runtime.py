@@ -3,7 +3,8 @@
 Each worker process is one warm execution environment: its environment variables are the
 function's, `<code_uri>` and the layer directories are on sys.path as /var/task and /opt/python
 are on Lambda, and the handler module is imported once (a cold start). Every function's module
-is called `app`, so a pool never serves two functions.
+is called `app`, so a pool never serves two functions. Hand-written: SAM's `local invoke`
+needs Docker, and no library runs a Lambda handler in a warm, time-limited process.
 """
 
 from __future__ import annotations
@@ -18,21 +19,16 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = [
-    "FunctionError",
-    "FunctionWorkers",
-    "Invoker",
-    "LambdaContext",
-    "RuntimeConfig",
-]
+from accolade_local.template import FunctionSpec
+
+__all__ = ["FunctionError", "FunctionWorkers", "Invoker", "LambdaContext"]
 
 # Seconds the parent waits past the function timeout before it declares the worker hung.
 _HANG_GRACE_S = 5.0
@@ -61,53 +57,37 @@ class Invoker(Protocol):
     def invoke(self, event: Any, timeout: float | None = None) -> Any: ...
 
 
-@dataclass(frozen=True)
-class RuntimeConfig:
-    """What a worker needs to become the function's execution environment (picklable)."""
-
-    function_id: str
-    function_name: str
-    function_arn: str
-    module: str
-    handler: str
-    timeout_s: float
-    memory_mb: int
-    env: dict[str, str]
-    sys_path: tuple[str, ...]
-    region: str = "us-east-1"
-
-
+@dataclass
 class LambdaContext:
-    """The attributes and method of the Python runtime's context object that handlers use."""
+    """The context object's attributes and method that handlers (and Powertools) use."""
 
-    def __init__(self, config: RuntimeConfig, request_id: str, deadline: float) -> None:
-        self.function_name = config.function_name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = config.function_arn
-        self.memory_limit_in_mb = config.memory_mb
-        self.aws_request_id = request_id
-        self.log_group_name = f"/aws/lambda/{config.function_name}"
-        self.log_stream_name = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
-        self.identity: Any = None
-        self.client_context: Any = None
-        self.tenant_id: str | None = None
-        self._deadline = deadline
+    function_name: str = "accolade-local-function"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:accolade-local"
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = "/aws/lambda/accolade-local-function"
+    log_stream_name: str = "in-process"
+    deadline: float = field(default_factory=lambda: time.monotonic() + 300)  # monotonic clock
+    identity: Any = None
+    client_context: Any = None
 
     def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 # --- inside the worker process ----------------------------------------------------------------
 
 
 @dataclass
-class _WorkerState:
-    config: RuntimeConfig | None = None
+class _Worker:
+    spec: FunctionSpec | None = None
+    arn: str = ""
     handler: Any = None
     init_error: dict[str, Any] | None = None
 
 
-_worker = _WorkerState()
+_worker = _Worker()
 
 
 class _SandboxTimeout(BaseException):
@@ -124,28 +104,28 @@ def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[st
     }
 
 
-def _init_worker(config: RuntimeConfig) -> None:
+def _init_worker(spec: FunctionSpec, env: dict[str, str], arn: str) -> None:
     # The parent owns shutdown: Ctrl-C in the terminal must not kill workers mid-invocation.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker.config = config
+    _worker.spec, _worker.arn = spec, arn
     for key in [k for k in os.environ if k.startswith(_SCRUBBED_PREFIXES)]:
         del os.environ[key]
-    os.environ.update(config.env)
+    os.environ.update(env)
     time.tzset()
-    for path in reversed(config.sys_path):
+    for path in map(str, reversed((spec.code_uri, *spec.layers))):
         if path in sys.path:
             sys.path.remove(path)
         sys.path.insert(0, path)
+    module_name, _, name = spec.handler.rpartition(".")
     try:
-        module = importlib.import_module(config.module)
-        _worker.handler = getattr(module, config.handler)
+        _worker.handler = getattr(importlib.import_module(module_name), name)
     except Exception as exc:
         kind = "Runtime.HandlerNotFound" if isinstance(exc, AttributeError) else None
         _worker.init_error = _error_payload(exc, kind or "Runtime.ImportModuleError")
         _worker.init_error["errorMessage"] = (
-            f"Unable to import module '{config.module}': {exc}"
+            f"Unable to import module '{module_name}': {exc}"
             if kind is None
-            else f"Handler '{config.handler}' missing on module '{config.module}'"
+            else f"Handler '{name}' missing on module '{module_name}'"
         )
 
 
@@ -155,19 +135,26 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 def _run(event: Any, request_id: str) -> tuple[bool, Any]:
     """Invoke the handler once; (True, JSON text) or (False, error payload)."""
-    config = _worker.config
-    if config is None:
+    spec = _worker.spec
+    if spec is None:
         return False, {"errorType": "Runtime.Unknown", "errorMessage": "worker not initialised"}
     if _worker.init_error is not None:
         return False, {**_worker.init_error, "requestId": request_id}
-    context = LambdaContext(config, request_id, time.monotonic() + config.timeout_s)
+    context = LambdaContext(
+        function_name=spec.name,
+        invoked_function_arn=_worker.arn,
+        memory_limit_in_mb=spec.memory,
+        aws_request_id=request_id,
+        log_group_name=f"/aws/lambda/{spec.name}",
+        log_stream_name=f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}",
+        deadline=time.monotonic() + spec.timeout,
+    )
     previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, config.timeout_s)
+    signal.setitimer(signal.ITIMER_REAL, spec.timeout)
     try:
         result = _worker.handler(event, context)
     except _SandboxTimeout:
-        message = f"Task timed out after {config.timeout_s:.2f} seconds"
-        return False, {"errorType": "Sandbox.Timedout", "errorMessage": message}
+        return False, _timed_out(spec, request_id)
     except Exception as exc:
         return False, {**_error_payload(exc), "requestId": request_id}
     finally:
@@ -184,6 +171,11 @@ def _run(event: Any, request_id: str) -> tuple[bool, Any]:
         }
 
 
+def _timed_out(spec: FunctionSpec, request_id: str) -> dict[str, Any]:
+    message = f"Task timed out after {float(spec.timeout):.2f} seconds"
+    return {"errorType": "Sandbox.Timedout", "errorMessage": message, "requestId": request_id}
+
+
 def _noop() -> bool:
     return _worker.init_error is None
 
@@ -191,45 +183,22 @@ def _noop() -> bool:
 # --- in the parent ----------------------------------------------------------------------------
 
 
-def runtime_config(
-    spec: Any,
-    env: Mapping[str, str],
-    root: Path,
-    *,
-    function_arn: str | None = None,
-    region: str = "us-east-1",
-) -> RuntimeConfig:
-    """Build a worker config from a template FunctionSpec and its resolved environment."""
-    code_uri = Path(spec.code_uri)
-    code_dir = code_uri if code_uri.is_absolute() else root / code_uri
-    layers: Sequence[Path] = tuple(getattr(spec, "layers", ()) or ()) or (root / "layers/shared",)
-    name = str(getattr(spec, "name", spec.logical_id))
-    arn = function_arn or f"arn:aws:lambda:{region}:000000000000:function:{name}"
-    lambda_env = {
+def lambda_env(spec: FunctionSpec, env: Mapping[str, str]) -> dict[str, str]:
+    """The function's environment plus the variables Lambda itself sets."""
+    region = env.get("AWS_REGION", "us-east-1")
+    return {
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
-        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
-        "LAMBDA_TASK_ROOT": str(code_dir),
-        "_HANDLER": str(getattr(spec, "handler", f"{spec.module}.{spec.function}")),
+        "LAMBDA_TASK_ROOT": str(spec.code_uri),
+        "_HANDLER": spec.handler,
         "TZ": ":UTC",
-        **dict(env),
+        **env,
     }
-    return RuntimeConfig(
-        function_id=spec.logical_id,
-        function_name=name,
-        function_arn=arn,
-        module=spec.module,
-        handler=spec.function,
-        timeout_s=float(spec.timeout),
-        memory_mb=int(spec.memory),
-        env=lambda_env,
-        sys_path=(str(code_dir), *(str(p) for p in layers)),
-        region=region,
-    )
 
 
 class FunctionWorkers:
@@ -237,15 +206,18 @@ class FunctionWorkers:
 
     def __init__(
         self,
-        spec: Any,
+        spec: FunctionSpec,
         env: Mapping[str, str],
-        root: Path,
         concurrency: int = 1,
         *,
         function_arn: str | None = None,
-        region: str = "us-east-1",
     ) -> None:
-        self.config = runtime_config(spec, env, root, function_arn=function_arn, region=region)
+        self.spec = spec
+        self.env = lambda_env(spec, env)
+        self.arn = (
+            function_arn
+            or f"arn:aws:lambda:{self.env['AWS_REGION']}:000000000000:function:{spec.name}"
+        )
         self.concurrency = concurrency
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
@@ -253,11 +225,7 @@ class FunctionWorkers:
 
     @property
     def function_id(self) -> str:
-        return self.config.function_id
-
-    @property
-    def timeout_s(self) -> float:
-        return self.config.timeout_s
+        return self.spec.logical_id
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -268,7 +236,7 @@ class FunctionWorkers:
                     max_workers=self.concurrency,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_init_worker,
-                    initargs=(self.config,),
+                    initargs=(self.spec, self.env, self.arn),
                 )
             return self._pool
 
@@ -280,20 +248,14 @@ class FunctionWorkers:
         """Call the handler with `event`; its JSON result, or FunctionError as Lambda reports it."""
         request_id = str(uuid.uuid4())
         pool = self._executor()
-        wait_s = (timeout if timeout is not None else self.config.timeout_s) + _HANG_GRACE_S
+        wait_s = (timeout if timeout is not None else self.spec.timeout) + _HANG_GRACE_S
         try:
             future: Future[tuple[bool, Any]] = pool.submit(_run, event, request_id)
             ok, value = future.result(timeout=wait_s)
         except FutureTimeoutError:
             # The in-worker alarm did not fire (blocked in C code): recycle the environments.
             self._recycle(pool)
-            raise FunctionError(
-                {
-                    "errorType": "Sandbox.Timedout",
-                    "errorMessage": f"Task timed out after {self.config.timeout_s:.2f} seconds",
-                    "requestId": request_id,
-                }
-            ) from None
+            raise FunctionError(_timed_out(self.spec, request_id)) from None
         except BrokenProcessPool as exc:
             self._recycle(pool)
             raise FunctionError(

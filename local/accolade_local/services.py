@@ -22,25 +22,9 @@ import urllib.request
 from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Protocol, Self
+from typing import IO, Any, Self
 
-from accolade_local.template import LocalNames, Template
-
-__all__ = [
-    "DynamoDBLocal",
-    "MotoServer",
-    "PortInUseError",
-    "Service",
-    "ServiceError",
-    "client",
-    "dynamodb_local_jar",
-    "ensure_port_free",
-    "free_port",
-    "function_env",
-    "java_available",
-    "provision",
-    "start_dynamodb",
-]
+from accolade_local.template import FunctionSpec, LocalNames, Template
 
 log = logging.getLogger("accolade_local")
 
@@ -83,41 +67,19 @@ def ensure_port_free(port: int, what: str, option: str | None = None) -> None:
             ) from None
 
 
-def _wait_port(port: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.settimeout(0.5)
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return True
-        time.sleep(0.1)
-    return False
-
-
 # --- subprocess services ----------------------------------------------------------------------
-
-
-class Service(Protocol):
-    name: str
-    port: int
-
-    @property
-    def endpoint(self) -> str: ...
-
-    def start(self) -> Self: ...
-
-    def stop(self) -> None: ...
 
 
 class _Process(ABC):
     """A child process in its own session so that stop() takes its children down too."""
 
     name = "service"
+    ready_path = "/"  # answered (any status below 500) once the service is up
+    startup_timeout = 60.0
 
-    def __init__(self, port: int, log_path: Path | None = None, startup_timeout: float = 60.0):
+    def __init__(self, port: int, log_path: Path | None = None):
         self.port = port
         self.log_path = log_path
-        self.startup_timeout = startup_timeout
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -135,10 +97,6 @@ class _Process(ABC):
 
     def env(self) -> dict[str, str]:
         return dict(os.environ)
-
-    @abstractmethod
-    def ready(self) -> bool:
-        """Whether the service answers requests yet."""
 
     def start(self) -> Self:
         if self._proc is not None:
@@ -164,7 +122,7 @@ class _Process(ABC):
                 output = self._output()
                 self.stop()
                 raise ServiceError(f"{self.name} exited on start:\n{output}")
-            if self.ready():
+            if _http_ok(self.endpoint + self.ready_path):
                 log.info("%s ready on %s", self.name, self.endpoint)
                 return self
             time.sleep(0.2)
@@ -216,19 +174,14 @@ class _Process(ABC):
         self.stop()
 
 
-def _http_ok(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> bool:
-    request = urllib.request.Request(url, data=data, headers=headers or {})
+def _http_ok(url: str) -> bool:
     try:
-        with urllib.request.urlopen(request, timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=2) as response:
             return int(response.status) < 500
     except urllib.error.HTTPError as exc:
         return exc.code < 500
     except (OSError, ValueError):
         return False
-
-
-def java_available() -> bool:
-    return shutil.which("java") is not None
 
 
 def dynamodb_local_jar(package_dir: Path = DYNAMODB_LOCAL_PACKAGE) -> Path | None:
@@ -242,18 +195,10 @@ class DynamoDBLocal(_Process):
 
     name = "DynamoDB Local"
 
-    def __init__(
-        self,
-        port: int,
-        data_dir: Path | None = None,
-        *,
-        jar: Path | None = None,
-        log_path: Path | None = None,
-        startup_timeout: float = 60.0,
-    ) -> None:
-        super().__init__(port, log_path, startup_timeout)
+    def __init__(self, port: int, data_dir: Path | None = None, *, log_path: Path | None = None):
+        super().__init__(port, log_path)
         self.data_dir = data_dir
-        found = jar or dynamodb_local_jar()
+        found = dynamodb_local_jar()
         if found is None:
             raise ServiceError(
                 f"DynamoDB Local is not installed under {DYNAMODB_LOCAL_PACKAGE}: run `make setup`"
@@ -279,35 +224,18 @@ class DynamoDBLocal(_Process):
             cmd += ["-dbPath", str(self.data_dir)]
         return cmd
 
-    def ready(self) -> bool:
-        return _http_ok(
-            self.endpoint,
-            data=b"{}",
-            headers={
-                "Content-Type": "application/x-amz-json-1.0",
-                "X-Amz-Target": "DynamoDB_20120810.ListTables",
-                "Authorization": (
-                    "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, "
-                    "SignedHeaders=host, Signature=0"
-                ),
-            },
-        )
-
 
 class MotoServer(_Process):
     """The moto server (SNS, SQS, S3, Scheduler; DynamoDB when Java is missing)."""
 
     name = "moto server"
+    ready_path = "/moto-api/data.json"
+    startup_timeout = 30.0
 
     def __init__(
-        self,
-        port: int,
-        *,
-        account: str = LocalNames.account,
-        log_path: Path | None = None,
-        startup_timeout: float = 30.0,
+        self, port: int, *, account: str = LocalNames.account, log_path: Path | None = None
     ) -> None:
-        super().__init__(port, log_path, startup_timeout)
+        super().__init__(port, log_path)
         self.account = account
 
     def command(self) -> list[str]:
@@ -319,15 +247,12 @@ class MotoServer(_Process):
         # ARNs then carry LocalNames.account whatever access key the caller signs with.
         return {**os.environ, "MOTO_ACCOUNT_ID": self.account}
 
-    def ready(self) -> bool:
-        return _http_ok(f"{self.endpoint}/moto-api/data.json")
-
 
 def start_dynamodb(
     port: int, data_dir: Path | None = None, *, log_path: Path | None = None
 ) -> DynamoDBLocal | MotoServer:
     """DynamoDB Local when Java and the jar are present, else a moto server (streams work too)."""
-    if java_available() and dynamodb_local_jar() is not None:
+    if shutil.which("java") and dynamodb_local_jar() is not None:
         service: DynamoDBLocal | MotoServer = DynamoDBLocal(port, data_dir, log_path=log_path)
     else:
         log.warning("Java or DynamoDB Local missing: the moto server stands in for DynamoDB")
@@ -362,108 +287,78 @@ def provision(
 ) -> None:
     """Create the template's tables, queues, topics, subscriptions and buckets. Idempotent."""
     names = names.with_endpoint(aws_endpoint)
-    _provision_tables(template, names, client("dynamodb", dynamodb_endpoint, names.region))
-    _provision_messaging(template, names, aws_endpoint)
-    s3 = client("s3", aws_endpoint, names.region)
-    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
-    for bucket in template.buckets():
-        name = names.bucket_name(bucket.logical_id)
-        if name not in existing:
-            s3.create_bucket(Bucket=name)
-
-
-def _provision_tables(template: Template, names: LocalNames, dynamodb: Any) -> None:
+    dynamodb = client("dynamodb", dynamodb_endpoint, names.region)
     existing = set(dynamodb.list_tables().get("TableNames", []))
-    for spec in template.tables():
-        name = names.table_name(spec.logical_id)
+    for table in template.tables():
+        name = names.table_name(table.logical_id)
         if name not in existing:
-            dynamodb.create_table(**spec.create_table_kwargs(name))
+            dynamodb.create_table(**table.create_table_kwargs(name))
             dynamodb.get_waiter("table_exists").wait(
                 TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
             )
             log.info("created table %s", name)
-        if spec.ttl_attribute:
+        if table.ttl_attribute:
             ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
             if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
                 dynamodb.update_time_to_live(
                     TableName=name,
-                    TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
                 )
-
-
-def _provision_messaging(template: Template, names: LocalNames, aws_endpoint: str) -> None:
-    sqs = client("sqs", aws_endpoint, names.region)
-    sns = client("sns", aws_endpoint, names.region)
-    queues = template.queues(names)
-    # Dead-letter queues first: a redrive policy needs its target's ARN.
-    for queue in sorted(queues, key=lambda q: q.dead_letter_queue_id is not None):
-        queue_attributes = dict(queue.attributes)
-        if queue.dead_letter_queue_id:
-            queue_attributes["RedrivePolicy"] = json.dumps(
-                {
-                    "deadLetterTargetArn": names.queue_arn(queue.dead_letter_queue_id),
-                    "maxReceiveCount": queue.max_receive_count or 5,
-                }
-            )
-        sqs.create_queue(QueueName=names.queue_name(queue.logical_id), Attributes=queue_attributes)
-    for topic in template.topics():
-        topic_attributes = {"FifoTopic": "true"} if topic.fifo else {}
-        sns.create_topic(Name=names.physical(topic.logical_id), Attributes=topic_attributes)
-    for sub in template.subscriptions(names):
-        topic_arn = names.topic_arn(sub.topic_id)
-        endpoint = names.queue_arn(sub.queue_id) if sub.queue_id else sub.endpoint
-        current = sns.list_subscriptions_by_topic(TopicArn=topic_arn).get("Subscriptions", [])
-        if any(s["Endpoint"] == endpoint and s["Protocol"] == sub.protocol for s in current):
+    sqs, sns, s3 = (client(s, aws_endpoint, names.region) for s in ("sqs", "sns", "s3"))
+    # Dead-letter queues first: a redrive policy needs its target to exist.
+    queues = sorted(template.of_type("AWS::SQS::Queue"), key=lambda q: "RedrivePolicy" in q[1])
+    for logical_id, raw in queues:
+        props = template.resolve(raw, names)
+        attributes = {k: str(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}
+        if "RedrivePolicy" in props:
+            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+        if props.get("FifoQueue") in (True, "true"):
+            attributes["FifoQueue"] = "true"
+        sqs.create_queue(QueueName=names.physical(logical_id), Attributes=attributes)
+    for logical_id, props in template.of_type("AWS::SNS::Topic"):
+        fifo = props.get("FifoTopic") in (True, "true")
+        sns.create_topic(
+            Name=names.physical(logical_id), Attributes={"FifoTopic": "true"} if fifo else {}
+        )
+    for _, raw in template.of_type("AWS::SNS::Subscription"):
+        props = template.resolve(raw, names)
+        current = sns.list_subscriptions_by_topic(TopicArn=props["TopicArn"])["Subscriptions"]
+        if any(s["Endpoint"] == props["Endpoint"] for s in current):
             continue
-        attributes: dict[str, str] = {}
-        if sub.raw_message_delivery:
-            attributes["RawMessageDelivery"] = "true"
-        if sub.dead_letter_queue_id:
-            attributes["RedrivePolicy"] = json.dumps(
-                {"deadLetterTargetArn": names.queue_arn(sub.dead_letter_queue_id)}
-            )
-        if sub.filter_policy:
-            attributes["FilterPolicy"] = json.dumps(sub.filter_policy)
+        attributes = {k: json.dumps(props[k]) for k in _SUBSCRIPTION_ATTRIBUTES if k in props}
         sns.subscribe(
-            TopicArn=topic_arn,
-            Protocol=sub.protocol,
-            Endpoint=endpoint,
+            TopicArn=props["TopicArn"],
+            Protocol=props["Protocol"],
+            Endpoint=props["Endpoint"],
             Attributes=attributes,
             ReturnSubscriptionArn=True,
         )
+    buckets = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    for logical_id, _ in template.of_type("AWS::S3::Bucket"):
+        if names.bucket_name(logical_id) not in buckets:
+            s3.create_bucket(Bucket=names.bucket_name(logical_id))
 
 
-def function_env(
-    template: Template,
-    function_id: str,
-    names: LocalNames,
-    dynamodb_endpoint: str,
-    aws_endpoint: str,
-) -> dict[str, str]:
-    """The env a handler gets locally: the template's, resolved, plus local endpoints."""
-    names = names.with_endpoint(aws_endpoint)
-    try:
-        spec = template.functions(names)[function_id]
-    except KeyError as exc:
-        raise KeyError(f"no function {function_id} in the template") from exc
-    env = dict(spec.env)
-    env.update(
-        {
-            "AWS_ENDPOINT_URL": aws_endpoint,
-            "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
-            "AWS_ENDPOINT_URL_DYNAMODBSTREAMS": dynamodb_endpoint,
-            "AWS_ENDPOINT_URL_SNS": aws_endpoint,
-            "AWS_ENDPOINT_URL_SQS": aws_endpoint,
-            "AWS_ENDPOINT_URL_S3": aws_endpoint,
-            "AWS_ENDPOINT_URL_SCHEDULER": aws_endpoint,
-            "AWS_REGION": names.region,
-            "AWS_DEFAULT_REGION": names.region,
-            "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS,
-            "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS,
-            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-        }
-    )
-    return env
+_QUEUE_ATTRIBUTES = (
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "VisibilityTimeout",
+)
+# As SNS wants them: JSON text ("true", "{...}"), which json.dumps makes of YAML values too.
+_SUBSCRIPTION_ATTRIBUTES = ("RawMessageDelivery", "RedrivePolicy", "FilterPolicy")
+
+
+def function_env(spec: FunctionSpec, names: LocalNames, dynamodb_endpoint: str) -> dict[str, str]:
+    """The env a handler gets locally: the template's, plus the local endpoints and credentials."""
+    return {
+        **spec.env,
+        "AWS_ENDPOINT_URL": names.aws_endpoint or "",
+        "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
+        "AWS_ENDPOINT_URL_DYNAMODBSTREAMS": dynamodb_endpoint,
+        "AWS_REGION": names.region,
+        "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS,
+        "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }

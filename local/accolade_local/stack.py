@@ -9,19 +9,21 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from accolade_local import services
 from accolade_local.gateway import Gateway
-from accolade_local.pollers import CheckpointStore, StreamPoller, sqs_sender
+from accolade_local.pollers import CheckpointStore, StreamPoller
 from accolade_local.runtime import FunctionWorkers
 from accolade_local.scheduler import Scheduler, sqs_dead_letter
 from accolade_local.template import LocalNames, Template, load_template
-from accolade_local.tokens import LocalSigner, to_apigw_claims
+from accolade_local.tokens import LocalSigner
 
 __all__ = ["AUDIENCE", "DEMO_TENANT", "LocalStack", "StackState", "issuer_for", "read_state"]
 
@@ -50,9 +52,6 @@ class StackState:
     data_dir: str
     issuer: str
     started_at: str
-
-    def to_json(self) -> str:
-        return json.dumps(self.__dict__, indent=2)
 
 
 def read_state(data_dir: Path) -> StackState | None:
@@ -177,13 +176,8 @@ class LocalStack:
         self.names = self.names.with_endpoint(self.aws_endpoint)
         services.provision(self.template, self.names, self.dynamodb_endpoint, self.aws_endpoint)
         self._start_workers()
-        self.gateway = Gateway(
-            self.template.http_routes(),
-            self.workers,
-            self.signer,
-            port=self.api_port,
-            claims_mapper=to_apigw_claims,
-        ).start()
+        routes = self.template.http_routes()
+        self.gateway = Gateway(routes, self.workers, self.signer, port=self.api_port).start()
         if self.enable_pollers:
             self._start_pollers()
         if self.enable_schedules:
@@ -191,29 +185,17 @@ class LocalStack:
         self._write_state()
 
     def _start_workers(self) -> None:
-        functions = self.template.functions(self.names, self.params)
         http_functions = {r.function_id for r in self.template.http_routes()}
-        for function_id, spec in functions.items():
-            env = services.function_env(
-                self.template, function_id, self.names, self.dynamodb_endpoint, self.aws_endpoint
-            )
+        for function_id, spec in self.template.functions(self.names, self.params).items():
             self.workers[function_id] = FunctionWorkers(
                 spec,
-                env,
-                self.root,
+                services.function_env(spec, self.names, self.dynamodb_endpoint),
                 concurrency=self.concurrency if function_id in http_functions else 1,
                 function_arn=self.names.function_arn(function_id),
-                region=self.names.region,
             )
         # Cold starts in parallel now, so the first request does not pay for them.
-        threads = [
-            threading.Thread(target=self._warm, args=(w,), daemon=True)
-            for w in self.workers.values()
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        with ThreadPoolExecutor(max_workers=max(len(self.workers), 1)) as pool:
+            list(pool.map(self._warm, self.workers.values()))
 
     def _warm(self, workers: FunctionWorkers) -> None:
         try:
@@ -223,11 +205,7 @@ class LocalStack:
             self.out(f"warning: {workers.function_id} failed to start: {exc}")
 
     def _start_pollers(self) -> None:
-        dynamodb, streams, sqs = (
-            self.client("dynamodb"),
-            self.client("dynamodbstreams"),
-            self.client("sqs"),
-        )
+        dynamodb, streams, sqs = map(self.client, ("dynamodb", "dynamodbstreams", "sqs"))
         checkpoints = CheckpointStore(
             None if self.in_memory else self.data_dir / "stream-checkpoints.json"
         )
@@ -238,11 +216,10 @@ class LocalStack:
             stream_arn = table["Table"].get("LatestStreamArn")
             if not stream_arn:
                 raise services.ServiceError(f"table {mapping.table_id} has no stream enabled")
-            on_failure = (
-                sqs_sender(sqs, self.names.queue_url(mapping.on_failure_queue_id))
-                if mapping.on_failure_queue_id
-                else None
-            )
+            on_failure = None
+            if mapping.on_failure_queue_id:
+                url = self.names.queue_url(mapping.on_failure_queue_id)
+                on_failure = partial(_send_json, sqs, url)
             poller = StreamPoller(
                 mapping,
                 self.workers[mapping.function_id],
@@ -262,11 +239,8 @@ class LocalStack:
         self.scheduler = Scheduler(
             schedules,
             dict(self.workers),
+            names=names,
             dead_letter=sqs_dead_letter(self.client("sqs"), names.queue_url),
-            schedule_arn=lambda s: names.arn(
-                "scheduler", f"schedule/default/{names.physical(s.event_name)}"
-            ),
-            target_arn=lambda s: names.function_arn(s.function_id),
         ).start()
 
     def _write_state(self) -> None:
@@ -281,7 +255,7 @@ class LocalStack:
             issuer=self.signer.issuer,
             started_at=datetime.now(UTC).isoformat(),
         )
-        (self.data_dir / STATE_FILE).write_text(state.to_json(), encoding="utf-8")
+        (self.data_dir / STATE_FILE).write_text(json.dumps(asdict(state)), encoding="utf-8")
 
     def stop(self) -> None:
         """Stop everything started, in reverse order; safe to call twice or after a failed start."""
@@ -379,3 +353,7 @@ class LocalStack:
                 lines.append(f"  {name:<16} next {when}")
         lines += ["", "Ctrl-C stops the stack."]
         return "\n".join(lines)
+
+
+def _send_json(sqs: Any, queue_url: str, message: dict[str, Any]) -> None:
+    sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))

@@ -16,7 +16,6 @@ from jwt import InvalidTokenError
 __all__ = ["InvalidTokenError", "LocalSigner", "to_apigw_claims"]
 
 _PRIVATE = "private.pem"
-_JWKS = "jwks.json"
 _KID = "accolade-local"
 _ALGORITHM = "RS256"
 
@@ -38,32 +37,24 @@ class LocalSigner:
 
     def _load_or_create(self) -> rsa.RSAPrivateKey:
         path = self.key_dir / _PRIVATE
-        if path.exists():
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            if not isinstance(key, rsa.RSAPrivateKey):
-                raise ValueError(f"{path} is not an RSA private key")
-            self._private_key = key
-            if not (self.key_dir / _JWKS).exists():
-                self._write_jwks()
-            return key
-        self.key_dir.mkdir(parents=True, exist_ok=True)
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pem)
-        tmp.chmod(0o600)
-        # Atomic: two processes starting together end up with one key, not a torn file.
-        tmp.replace(path)
-        self._private_key = key
-        self._write_jwks()
-        return key
-
-    def _write_jwks(self) -> None:
-        (self.key_dir / _JWKS).write_text(json.dumps(self.jwks(), indent=2), encoding="utf-8")
+        if not path.exists():
+            self.key_dir.mkdir(parents=True, exist_ok=True)
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(
+                key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            )
+            tmp.chmod(0o600)
+            # Atomic: a reader never sees a torn file.
+            tmp.replace(path)
+        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(loaded, rsa.RSAPrivateKey):
+            raise ValueError(f"{path} is not an RSA private key")
+        return loaded
 
     def jwks(self) -> dict[str, list[dict[str, Any]]]:
         """The public key set, as a user pool publishes at /.well-known/jwks.json."""

@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
-from accolade_local.gateway import Gateway, Router, build_event, map_response
+from accolade_local.gateway import MAX_BODY_BYTES, Gateway, Router
+from accolade_local.payload import http_event, map_response
 from accolade_local.runtime import FunctionWorkers
 from accolade_local.services import free_port
 from accolade_local.template import HttpRoute, load_template
-from accolade_local.tokens import LocalSigner, to_apigw_claims
+from accolade_local.tokens import LocalSigner
 
 AUDIENCE = "accolade-local"
 
@@ -132,14 +133,10 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         (root / "functions" / name).mkdir(parents=True)
         (root / "functions" / name / "app.py").write_text(textwrap.dedent(code), encoding="utf-8")
     template = load_template(root / "template.yaml")
-    workers = {
-        fid: FunctionWorkers(spec, spec.env, root) for fid, spec in template.functions().items()
-    }
+    workers = {fid: FunctionWorkers(spec, spec.env) for fid, spec in template.functions().items()}
     port = free_port()
     signer = LocalSigner(root / "jwt", f"http://127.0.0.1:{port}/local-issuer", AUDIENCE)
-    gateway = Gateway(
-        template.http_routes(), workers, signer, port=port, claims_mapper=to_apigw_claims
-    ).start()
+    gateway = Gateway(template.http_routes(), workers, signer, port=port).start()
     yield Api(gateway.url, signer, log)
     gateway.stop()
     for pool in workers.values():
@@ -211,17 +208,15 @@ def test_the_event_has_the_payload_2_0_shape() -> None:
     match = _router().match("POST", "/v1/events")
     assert match is not None
 
-    event = build_event(
-        method="POST",
-        raw_path="/v1/events",
-        raw_query="a=1&a=2&b=x%20y",
+    event = http_event(
+        "POST",
+        "/v1/events",
+        query="a=1&a=2&b=x%20y",
         headers=[("X-Thing", "1"), ("x-thing", "2"), ("Cookie", "c=1; d=2"), ("User-Agent", "t")],
         body=b"\xff\x00",
-        match=match,
+        route_key=match.route_key,
         source_ip="127.0.0.1",
         domain_name="127.0.0.1:3000",
-        api_id="local",
-        authorizer=None,
         request_id="rid",
     )
 
@@ -346,9 +341,9 @@ def test_a_failing_or_malformed_function_is_500(api: Api, kind: str) -> None:
     assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
 
 
-def test_a_body_over_10_mb_is_413(api: Api) -> None:
+def test_a_body_over_the_payload_quota_is_413(api: Api) -> None:
     status, _, body = _call(
-        api.url + "/v1/shapes?kind=bare", method="POST", body=b"x" * (10 * 1024 * 1024 + 1)
+        api.url + "/v1/shapes?kind=bare", method="POST", body=b"x" * (MAX_BODY_BYTES + 1)
     )
 
     assert status == 413
@@ -360,3 +355,12 @@ def test_jwks_is_served(api: Api) -> None:
 
     assert status == 200
     assert json.loads(body) == api.signer.jwks()
+
+
+def test_the_issuer_publishes_its_discovery_document(api: Api) -> None:
+    status, _, body = _call(api.url + "/local-issuer/.well-known/openid-configuration")
+
+    assert status == 200
+    document = json.loads(body)
+    assert document["issuer"] == api.signer.issuer
+    assert _call(document["jwks_uri"])[2] == _call(api.url + "/.well-known/jwks.json")[2]

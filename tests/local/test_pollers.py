@@ -133,10 +133,10 @@ def test_records_arrive_as_lambda_delivers_them(table: Table) -> None:
         ExpressionAttributeValues={":v": {"S": "y"}},
     )
 
-    processed = _poller(table, function, _mapping()).run_until_idle(30)
+    processed = _poller(table, function, _mapping()).drain(30)
 
-    assert processed == 2
     insert, modify = function.events[0]["Records"]
+    assert processed == len(function.events[0]["Records"]) == 2  # the put, the update
     assert insert["eventName"] == "INSERT"
     assert modify["eventName"] == "MODIFY"
     assert insert["eventSource"] == "aws:dynamodb"
@@ -156,14 +156,14 @@ def test_records_arrive_as_lambda_delivers_them(table: Table) -> None:
 
 def test_records_not_matching_the_filter_are_skipped(table: Table) -> None:
     function = FakeFunction()
-    table.put("e1")
-    table.put("award-1", entity="award")
-    table.put("e2")
+    written = {"e1": "event", "award-1": "award", "e2": "event"}
+    for pk, entity in written.items():
+        table.put(pk, entity=entity)
 
-    processed = _poller(table, function, _mapping(filter_patterns=[EVENTS_ONLY])).run_until_idle()
+    processed = _poller(table, function, _mapping(filter_patterns=[EVENTS_ONLY])).drain()
 
-    assert processed == 3
-    assert function.batches == [["e1", "e2"]]
+    assert processed == len(written)
+    assert function.batches == [[pk for pk, entity in written.items() if entity == "event"]]
 
 
 def test_batches_hold_at_most_batch_size_records(table: Table) -> None:
@@ -171,7 +171,7 @@ def test_batches_hold_at_most_batch_size_records(table: Table) -> None:
     for pk in "abcde":
         table.put(pk)
 
-    _poller(table, function, _mapping(batch_size=2)).run_until_idle()
+    _poller(table, function, _mapping(batch_size=2)).drain()
 
     assert function.batches == [["a", "b"], ["c", "d"], ["e"]]
 
@@ -189,7 +189,7 @@ def test_a_reported_item_failure_is_retried_from_that_record(table: Table) -> No
     for pk in "abc":
         table.put(pk)
 
-    _poller(table, function, _mapping()).run_until_idle()
+    _poller(table, function, _mapping()).drain()
 
     assert function.batches == [["a", "b", "c"], ["b", "c"]]
 
@@ -200,7 +200,7 @@ def test_an_unknown_item_identifier_fails_the_whole_batch(table: Table) -> None:
     table.put("a")
     table.put("b")
 
-    _poller(table, function, _mapping()).run_until_idle()
+    _poller(table, function, _mapping()).drain()
 
     assert function.batches == [["a", "b"], ["a", "b"]]
 
@@ -217,27 +217,19 @@ def test_bisect_isolates_the_poison_record_and_sends_it_to_the_on_failure_queue(
     for pk in "abcd":
         table.put(pk)
 
-    _poller(
-        table, function, _mapping(bisect=True, max_retries=2), failures=failures
-    ).run_until_idle()
+    retries = 2
+    _poller(table, function, _mapping(bisect=True, max_retries=retries), failures=failures).drain()
 
-    assert function.batches == [
-        ["a", "b", "c", "d"],
-        ["a", "b"],
-        ["c", "d"],
-        ["c"],
-        ["c"],
-        ["c"],
-        ["d"],
-    ]
+    halving, isolated = [["a", "b", "c", "d"], ["a", "b"], ["c", "d"]], ["c"]
+    assert function.batches == [*halving, *[isolated] * (1 + retries), ["d"]]
     (message,) = failures
     info = message["DDBStreamBatchInfo"]
-    assert info["batchSize"] == 1
+    assert info["batchSize"] == len(isolated)
     assert info["startSequenceNumber"] == info["endSequenceNumber"] == _seq_of(function, "c")
     assert info["streamArn"] == table.stream_arn
     assert info["shardId"]
     assert message["requestContext"]["condition"] == "RetryAttemptsExhausted"
-    assert message["requestContext"]["approximateInvokeCount"] == 3
+    assert message["requestContext"]["approximateInvokeCount"] == 1 + retries
     assert message["requestContext"]["functionArn"].endswith(":function:fake")
     assert message["responseContext"]["functionError"] == "Unhandled"
     assert message["version"] == "1.0"
@@ -251,14 +243,15 @@ def test_without_bisect_the_batch_is_retried_then_dead_lettered_whole(table: Tab
     failures: list[dict[str, Any]] = []
     for pk in "ab":
         table.put(pk)
-    poller = _poller(table, function, _mapping(max_retries=1), failures=failures)
+    retries = 1
+    poller = _poller(table, function, _mapping(max_retries=retries), failures=failures)
 
-    poller.run_until_idle()
+    poller.drain()
     table.put("c")
-    poller.run_until_idle()
+    poller.drain()
 
-    assert function.batches == [["a", "b"], ["a", "b"], ["c"], ["c"]]
-    assert [m["DDBStreamBatchInfo"]["batchSize"] for m in failures] == [2, 1]
+    assert function.batches == [["a", "b"]] * (1 + retries) + [["c"]] * (1 + retries)
+    assert [m["DDBStreamBatchInfo"]["batchSize"] for m in failures] == [len("ab"), len("c")]
 
 
 def test_a_restart_resumes_from_the_checkpoint(table: Table, tmp_path: Path) -> None:
@@ -266,11 +259,11 @@ def test_a_restart_resumes_from_the_checkpoint(table: Table, tmp_path: Path) -> 
     first = FakeFunction()
     table.put("a")
     table.put("b")
-    _poller(table, first, _mapping(), checkpoints=CheckpointStore(path)).run_until_idle()
+    _poller(table, first, _mapping(), checkpoints=CheckpointStore(path)).drain()
 
     table.put("c")
     second = FakeFunction()
-    _poller(table, second, _mapping(), checkpoints=CheckpointStore(path)).run_until_idle()
+    _poller(table, second, _mapping(), checkpoints=CheckpointStore(path)).drain()
 
     assert first.batches == [["a", "b"]]
     assert second.batches == [["c"]]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import textwrap
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from accolade_local.runtime import FunctionError, FunctionWorkers
+from accolade_local.template import FunctionSpec
+
+TIMEOUT_S = 2
+MEMORY_MB = 256
 
 HANDLER = """
 import os, sys, time
@@ -41,35 +45,21 @@ def lambda_handler(event, context):
 """
 
 
-@dataclass(frozen=True)
-class Spec:
-    logical_id: str
-    name: str
-    code_uri: Path
-    handler: str
-    module: str
-    function: str
-    timeout: int
-    memory: int
-    layers: tuple[Path, ...]
-
-
-def _spec(root: Path, code: str, timeout: int = 3) -> Spec:
+def _spec(root: Path, code: str, timeout: int = TIMEOUT_S) -> FunctionSpec:
     function_dir = root / "functions" / "echo"
     function_dir.mkdir(parents=True, exist_ok=True)
     (function_dir / "app.py").write_text(textwrap.dedent(code), encoding="utf-8")
     layer = root / "layers" / "shared"
     layer.mkdir(parents=True, exist_ok=True)
     (layer / "helper.py").write_text('NAME = "from-layer"\n', encoding="utf-8")
-    return Spec(
+    return FunctionSpec(
         logical_id="EchoFunction",
         name="accolade-local-EchoFunction",
         code_uri=function_dir,
         handler="app.lambda_handler",
-        module="app",
-        function="lambda_handler",
         timeout=timeout,
-        memory=256,
+        memory=MEMORY_MB,
+        env={},
         layers=(layer,),
     )
 
@@ -77,7 +67,7 @@ def _spec(root: Path, code: str, timeout: int = 3) -> Spec:
 @pytest.fixture(scope="module")
 def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FunctionWorkers]:
     root = tmp_path_factory.mktemp("runtime")
-    pool = FunctionWorkers(_spec(root, HANDLER, timeout=2), {"GREETING": "hello"}, root)
+    pool = FunctionWorkers(_spec(root, HANDLER), {"GREETING": "hello"})
     yield pool
     pool.stop()
 
@@ -89,10 +79,10 @@ def test_handler_gets_event_env_layer_and_context(workers: FunctionWorkers) -> N
     assert result["env"] == "hello"
     assert result["helper"] == "from-layer"
     assert result["function_name"] == "accolade-local-EchoFunction"
-    assert result["memory"] == 256
+    assert result["memory"] == MEMORY_MB
     assert result["arn"].endswith(":function:accolade-local-EchoFunction")
-    assert len(result["request_id"]) == 36
-    assert 0 < result["remaining_ms"] <= 2000
+    assert str(uuid.UUID(result["request_id"])) == result["request_id"]
+    assert 0 < result["remaining_ms"] <= TIMEOUT_S * 1000
 
 
 def test_the_environment_is_warm_between_invocations(workers: FunctionWorkers) -> None:
@@ -115,10 +105,10 @@ def test_an_exception_comes_back_as_lambdas_error_object(workers: FunctionWorker
 
 def test_a_handler_past_its_timeout_is_stopped(workers: FunctionWorkers) -> None:
     with pytest.raises(FunctionError) as caught:
-        workers.invoke({"action": "sleep", "seconds": 10})
+        workers.invoke({"action": "sleep", "seconds": TIMEOUT_S * 5})
 
     assert caught.value.error_type == "Sandbox.Timedout"
-    assert "2.00 seconds" in caught.value.payload["errorMessage"]
+    assert f"{TIMEOUT_S:.2f} seconds" in caught.value.payload["errorMessage"]
     assert workers.invoke({})["env"] == "hello"
 
 
@@ -142,7 +132,7 @@ def test_a_result_that_is_not_json_is_a_marshal_error(workers: FunctionWorkers) 
 
 
 def test_an_import_error_is_reported_on_invoke(tmp_path: Path) -> None:
-    pool = FunctionWorkers(_spec(tmp_path, "import not_a_module\n"), {}, tmp_path)
+    pool = FunctionWorkers(_spec(tmp_path, "import not_a_module\n"), {})
     try:
         assert pool.warm() is False
         with pytest.raises(FunctionError) as caught:

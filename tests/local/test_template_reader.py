@@ -1,14 +1,26 @@
+"""What the local stack reads from template.yaml (through cfn-lint's loader and the SAM
+translator), resolved to its local names."""
+
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from accolade_local.template import LocalNames, Template, TemplateError, load_template
+from accolade_local.template import LocalNames, Template, TemplateError, load_template, match_any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-FIXTURE = Path(__file__).with_name("fixture_template.yaml")
 ENDPOINT = "http://127.0.0.1:5000"
+FUNCTIONS = {
+    "IngestEventsFunction": "ingest_events",
+    "ApiFunction": "api",
+    "EvaluateEventsFunction": "evaluate_events",
+    "DeliverMessagesFunction": "deliver_messages",
+    "GenerateCertificatesFunction": "generate_certificates",
+    "SelectWinnersFunction": "select_winners",
+}
 
 
 @pytest.fixture(scope="module")
@@ -16,218 +28,188 @@ def template() -> Template:
     return load_template(REPO_ROOT / "template.yaml")
 
 
-@pytest.fixture(scope="module")
-def fixture_template() -> Template:
-    return load_template(FIXTURE)
-
-
 @pytest.fixture
 def names() -> LocalNames:
     return LocalNames(aws_endpoint=ENDPOINT)
 
 
+def _sam_property(template: Template, logical_id: str, *path: str) -> Any:
+    value: Any = template.sam["Resources"][logical_id]["Properties"]
+    for key in path:
+        value = value[key]
+    return value
+
+
 def test_local_names() -> None:
     names = LocalNames()
-    assert names.physical("Table") == "accolade-local-Table"
-    assert names.bucket_name("DocumentsBucket") == "accolade-local-documentsbucket"
+    assert names.physical("Table") == f"{names.prefix}-Table"
+    assert names.bucket_name("DocumentsBucket") == f"{names.prefix}-documentsbucket"
     assert names.topic_arn("AwardsTopic") == (
-        "arn:aws:sns:us-east-1:000000000000:accolade-local-AwardsTopic"
+        f"arn:aws:sns:{names.region}:{names.account}:{names.prefix}-AwardsTopic"
     )
-    assert names.queue_arn("Q") == "arn:aws:sqs:us-east-1:000000000000:accolade-local-Q"
-    assert names.queue_url("Q", ENDPOINT + "/") == f"{ENDPOINT}/000000000000/accolade-local-Q"
+    assert names.queue_url("Q", ENDPOINT + "/") == f"{ENDPOINT}/{names.account}/{names.prefix}-Q"
     with pytest.raises(TemplateError):
         names.queue_url("Q")
 
 
-def test_short_tags_become_intrinsics(template: Template) -> None:
-    env = template.data["Globals"]["Function"]["Environment"]["Variables"]
-    assert env["TABLE_NAME"] == {"Ref": "Table"}
-    stream = template.data["Resources"]["EvaluateEventsFunction"]["Properties"]["Events"]
-    assert stream["NewEvents"]["Properties"]["Stream"] == {"Fn::GetAtt": ["Table", "StreamArn"]}
-
-
-def test_refs_resolve_by_resource_type(template: Template, names: LocalNames) -> None:
-    assert template.resolve({"Ref": "Table"}, names) == "accolade-local-Table"
+def test_intrinsics_resolve_to_local_names(template: Template, names: LocalNames) -> None:
+    assert template.resolve({"Ref": "Table"}, names) == names.table_name()
     assert template.resolve({"Ref": "AwardsTopic"}, names) == names.topic_arn("AwardsTopic")
     assert template.resolve({"Ref": "StreamFailuresQueue"}, names) == (
-        f"{ENDPOINT}/000000000000/accolade-local-StreamFailuresQueue"
+        names.queue_url("StreamFailuresQueue")
     )
-    assert template.resolve({"Ref": "DocumentsBucket"}, names) == "accolade-local-documentsbucket"
-    assert template.resolve({"Ref": "AWS::Region"}, names) == "us-east-1"
-    assert template.resolve({"Ref": "ScheduleTimezone"}, names) == "UTC"
-    assert template.resolve({"Ref": "Stage"}, names, {"Stage": "prod"}) == "prod"
-
-
-def test_get_att_sub_if_join(template: Template, names: LocalNames) -> None:
+    assert template.resolve({"Ref": "DocumentsBucket"}, names) == (
+        names.bucket_name("DocumentsBucket")
+    )
     assert template.resolve({"Fn::GetAtt": ["StreamFailuresQueue", "Arn"]}, names) == (
         names.queue_arn("StreamFailuresQueue")
     )
-    assert template.resolve({"Fn::GetAtt": ["Table", "Arn"]}, names) == (
-        "arn:aws:dynamodb:us-east-1:000000000000:table/accolade-local-Table"
-    )
-    assert template.resolve({"Fn::Sub": "${Table.Arn}/index/GSI1"}, names).endswith(
-        "table/accolade-local-Table/index/GSI1"
+    table_arn = names.arn("dynamodb", f"table/{names.table_name()}")
+    assert template.resolve({"Fn::Sub": "${Table.Arn}/index/GSI1"}, names) == (
+        f"{table_arn}/index/GSI1"
     )
     assert template.resolve({"Fn::Sub": "${AWS::StackName}-x-${!Literal}"}, names) == (
-        "accolade-local-x-${Literal}"
+        f"{names.prefix}-x-${{Literal}}"
     )
     assert template.resolve({"Fn::Sub": ["${A}-${Stage}", {"A": "a"}]}, names) == "a-dev"
-    assert template.resolve({"Fn::If": ["IsProd", "on", "off"]}, names) == "off"
-    assert template.resolve({"Fn::If": ["IsProd", "on", "off"]}, names, {"Stage": "prod"}) == "on"
-    assert template.resolve({"Fn::Join": ["-", ["a", {"Ref": "Stage"}]]}, names) == "a-dev"
-    assert template.resolve({"Fn::Select": [1, ["a", "b"]]}, names) == "b"
-    assert template.resolve([{"Ref": "AWS::NoValue"}, 1], names) == [1]
 
 
-def test_parameter_overrides_at_load() -> None:
-    template = load_template(
-        REPO_ROOT / "template.yaml", params={"ScheduleTimezone": "Europe/Paris"}
+def test_parameters_and_conditions_follow_overrides(template: Template) -> None:
+    protection = {"Fn::If": ["IsProd", True, False]}
+
+    assert template.resolve({"Ref": "Stage"}) == "dev"
+    assert template.resolve({"Ref": "Stage"}, params={"Stage": "prod"}) == "prod"
+    assert template.resolve(protection) is False
+    assert template.resolve(protection, params={"Stage": "prod"}) is True
+    prague = load_template(
+        REPO_ROOT / "template.yaml", params={"ScheduleTimezone": "Europe/Prague"}
     )
-    assert {s.timezone for s in template.schedules()} == {"Europe/Paris"}
-
-
-def test_table(template: Template) -> None:
-    table = template.table()
-    kwargs = table.create_table_kwargs("t")
-    assert kwargs["TableName"] == "t"
-    assert kwargs["KeySchema"] == [
-        {"AttributeName": "PK", "KeyType": "HASH"},
-        {"AttributeName": "SK", "KeyType": "RANGE"},
-    ]
-    assert {i["IndexName"] for i in kwargs["GlobalSecondaryIndexes"]} == {"GSI1", "Leaderboard"}
-    leaderboard = next(
-        i for i in kwargs["GlobalSecondaryIndexes"] if i["IndexName"] == "Leaderboard"
-    )
-    assert leaderboard["Projection"] == {
-        "ProjectionType": "INCLUDE",
-        "NonKeyAttributes": ["entity", "user_id", "reached_at"],
-    }
-    assert kwargs["BillingMode"] == "PAY_PER_REQUEST"
-    assert "ProvisionedThroughput" not in kwargs
-    assert kwargs["StreamSpecification"] == {
-        "StreamEnabled": True,
-        "StreamViewType": "NEW_AND_OLD_IMAGES",
-    }
-    assert table.ttl_attribute == "expires_at"
-
-
-def test_functions(template: Template, names: LocalNames) -> None:
-    functions = template.functions(names)
-    assert set(functions) == {
-        "IngestEventsFunction",
-        "ApiFunction",
-        "EvaluateEventsFunction",
-        "DeliverMessagesFunction",
-        "GenerateCertificatesFunction",
-        "SelectWinnersFunction",
-    }
-    ingest = functions["IngestEventsFunction"]
-    assert ingest.code_uri == REPO_ROOT / "functions" / "ingest_events"
-    assert (ingest.module, ingest.function) == ("app", "lambda_handler")
-    assert ingest.layers == (REPO_ROOT / "layers" / "shared",)
-    assert ingest.env["TABLE_NAME"] == "accolade-local-Table"
-    assert ingest.env["TOPIC_ARN"] == names.topic_arn("AwardsTopic")
-    assert ingest.env["BUCKET_NAME"] == "accolade-local-documentsbucket"
-    assert ingest.env["STAGE"] == "dev"
-    assert ingest.env["POWERTOOLS_METRICS_NAMESPACE"] == "Accolade"
-    assert all(isinstance(v, str) for f in functions.values() for v in f.env.values())
-    assert functions["GenerateCertificatesFunction"].memory == 1024
-
-
-def test_function_env_merges_globals(fixture_template: Template, names: LocalNames) -> None:
-    api = fixture_template.functions(names)["ApiFunction"]
-    assert api.env["OPENAPI_TITLE"] == "Accolade dev"
-    assert api.env["DEBUG"] == "false"
-    assert api.env["TABLE_NAME"] == "accolade-local-Table"
-    assert api.env["POWERTOOLS_LOG_LEVEL"] == "DEBUG"
-    assert api.timeout == 29
-    assert api.memory == 512
-
-
-def test_conditions_drop_resources(fixture_template: Template) -> None:
-    assert "ProdOnlyQueue" not in {q.logical_id for q in fixture_template.queues()}
-    prod = load_template(FIXTURE, params={"Stage": "prod"})
-    assert "ProdOnlyQueue" in {q.logical_id for q in prod.queues()}
-
-
-def test_http_routes(template: Template) -> None:
-    routes = {(r.method, r.path): r for r in template.http_routes()}
-    assert set(routes) == {
-        ("POST", "/v1/events"),
-        ("GET", "/v1/health"),
-        ("GET", "/v1/openapi.json"),
-        ("GET", "/v1/swagger"),
-        ("ANY", "/v1/{proxy+}"),
-    }
-    assert routes["POST", "/v1/events"].function_id == "IngestEventsFunction"
-    assert routes["POST", "/v1/events"].auth_required
-    assert routes["ANY", "/v1/{proxy+}"].auth_required
-    assert routes["ANY", "/v1/{proxy+}"].function_id == "ApiFunction"
-    assert not routes["GET", "/v1/health"].auth_required
-    assert not routes["GET", "/v1/swagger"].auth_required
-
-
-def test_jwt_authorizer(template: Template) -> None:
-    authorizer = template.jwt_authorizer()
-    assert authorizer is not None
-    assert authorizer.name == "CognitoJwt"
-    assert authorizer.issuer.startswith("https://cognito-idp.us-east-1.amazonaws.com/")
-    assert len(authorizer.audience) >= 1
-
-
-def test_stream_mappings(template: Template) -> None:
-    mappings = {m.function_id: m for m in template.stream_mappings()}
-    assert set(mappings) == {
-        "EvaluateEventsFunction",
-        "DeliverMessagesFunction",
-        "GenerateCertificatesFunction",
-    }
-    for mapping in mappings.values():
-        assert mapping.table_id == "Table"
-        assert mapping.batch_size == 100
-        assert mapping.batching_window_s == 1
-        assert mapping.bisect
-        assert mapping.max_retries == 5
-        assert mapping.report_batch_item_failures
-        assert mapping.on_failure_queue_id == "StreamFailuresQueue"
-        assert mapping.starting_position == "TRIM_HORIZON"
-        assert mapping.filter_patterns
-    assert mappings["EvaluateEventsFunction"].filter_patterns == [
-        {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S": ["event"]}}}}
-    ]
-
-
-def test_schedules(template: Template) -> None:
-    schedules = {s.event_name: s for s in template.schedules()}
-    assert set(schedules) == {"WeeklyWinners", "MonthlyWinners"}
-    weekly = schedules["WeeklyWinners"]
-    assert weekly.function_id == "SelectWinnersFunction"
-    assert weekly.expression == "cron(5 0 ? * MON *)"
-    assert weekly.timezone == "UTC"
-    assert weekly.input == {"period": "week"}
-    assert weekly.dlq_queue_id == "SchedulerDeadLetterQueue"
-    assert weekly.enabled
-    assert schedules["MonthlyWinners"].expression == "cron(5 0 1 * ? *)"
-    assert schedules["MonthlyWinners"].input == {"period": "month"}
-
-
-def test_messaging_and_buckets(template: Template) -> None:
-    assert [t.logical_id for t in template.topics()] == ["AwardsTopic"]
-    assert {q.logical_id for q in template.queues()} == {
-        "AwardsFeedQueue",
-        "AwardsFeedDeadLetterQueue",
-        "StreamFailuresQueue",
-        "SchedulerDeadLetterQueue",
-    }
-    assert [b.logical_id for b in template.buckets()] == ["DocumentsBucket"]
-    (subscription,) = template.subscriptions()
-    assert subscription.topic_id == "AwardsTopic"
-    assert subscription.protocol == "sqs"
-    assert subscription.queue_id == "AwardsFeedQueue"
-    assert subscription.raw_message_delivery
-    assert subscription.dead_letter_queue_id == "AwardsFeedDeadLetterQueue"
+    assert {s.timezone for s in prague.schedules()} == {"Europe/Prague"}
 
 
 def test_unknown_reference_is_an_error(template: Template) -> None:
     with pytest.raises(TemplateError, match="NoSuchThing"):
         template.resolve({"Ref": "NoSuchThing"})
+
+
+def test_table(template: Template) -> None:
+    sam = template.sam["Resources"]["Table"]["Properties"]
+
+    kwargs = template.table().create_table_kwargs("t")
+
+    assert kwargs["TableName"] == "t"
+    for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode"):
+        assert kwargs[key] == sam[key]
+    assert kwargs["StreamSpecification"] == {"StreamEnabled": True, **sam["StreamSpecification"]}
+    assert template.table().ttl_attribute == sam["TimeToLiveSpecification"]["AttributeName"]
+
+
+def test_functions_get_their_code_layer_and_merged_globals(
+    template: Template, names: LocalNames
+) -> None:
+    functions = template.functions(names)
+    globals_ = template.sam["Globals"]["Function"]
+
+    assert set(functions) == set(FUNCTIONS)
+    for logical_id, folder in FUNCTIONS.items():
+        function = functions[logical_id]
+        assert function.code_uri == REPO_ROOT / "functions" / folder
+        assert function.layers == (REPO_ROOT / "layers" / "shared",)
+        assert function.handler == "app.lambda_handler"
+        timeout = _sam_property(template, logical_id).get("Timeout", globals_["Timeout"])
+        memory = _sam_property(template, logical_id).get("MemorySize", globals_["MemorySize"])
+        assert (function.timeout, function.memory) == (timeout, memory)
+        assert function.env == {
+            "TABLE_NAME": names.table_name(),
+            "TOPIC_ARN": names.topic_arn("AwardsTopic"),
+            "BUCKET_NAME": names.bucket_name("DocumentsBucket"),
+            "STAGE": "dev",
+            **{k: v for k, v in globals_["Environment"]["Variables"].items() if isinstance(v, str)},
+        }
+
+
+def test_http_routes(template: Template) -> None:
+    routes = {(r.method, r.path): r for r in template.http_routes()}
+    events = [
+        (logical_id, event["Properties"])
+        for logical_id in FUNCTIONS
+        for event in _sam_property(template, logical_id).get("Events", {}).values()
+        if event["Type"] == "HttpApi"
+    ]
+
+    assert set(routes) == {(props["Method"].upper(), props["Path"]) for _, props in events}
+    for logical_id, props in events:
+        route = routes[props["Method"].upper(), props["Path"]]
+        assert route.function_id == logical_id
+        assert route.auth_required == ("Auth" not in props)
+
+
+def test_stream_mappings(template: Template) -> None:
+    mappings = {m.function_id: m for m in template.stream_mappings()}
+
+    for function_id, mapping in mappings.items():
+        (event,) = _sam_property(template, function_id, "Events").values()
+        props = event["Properties"]
+        assert mapping.table_id == props["Stream"]["Fn::GetAtt"][0]
+        assert mapping.batch_size == props["BatchSize"]
+        assert mapping.batching_window_s == props["MaximumBatchingWindowInSeconds"]
+        assert mapping.bisect is props["BisectBatchOnFunctionError"]
+        assert mapping.max_retries == props["MaximumRetryAttempts"]
+        assert mapping.report_batch_item_failures
+        assert mapping.filter_patterns == [
+            json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]
+        ]
+        destination = props["DestinationConfig"]["OnFailure"]["Destination"]
+        assert mapping.on_failure_queue_id == destination["Fn::GetAtt"][0]
+    assert set(mappings) == {
+        "EvaluateEventsFunction",
+        "DeliverMessagesFunction",
+        "GenerateCertificatesFunction",
+    }
+
+
+def _record(event_name: str, entity: str, **image: str) -> dict[str, Any]:
+    new_image = {"entity": {"S": entity}, **{k: {"S": v} for k, v in image.items()}}
+    return {"eventName": event_name, "dynamodb": {"NewImage": new_image}}
+
+
+@pytest.mark.parametrize(
+    ("record", "receivers"),
+    [
+        (_record("INSERT", "event"), {"EvaluateEventsFunction"}),
+        (_record("MODIFY", "event"), set()),
+        (_record("INSERT", "award"), {"DeliverMessagesFunction"}),
+        (
+            _record("MODIFY", "award", certificate_status="pending"),
+            {"DeliverMessagesFunction", "GenerateCertificatesFunction"},
+        ),
+        ({"eventName": "REMOVE", "dynamodb": {"OldImage": {"entity": {"S": "award"}}}}, set()),
+    ],
+)
+def test_each_record_reaches_the_functions_whose_filters_match_it(
+    template: Template, record: dict[str, Any], receivers: set[str]
+) -> None:
+    mappings = template.stream_mappings()
+
+    assert {m.function_id for m in mappings if match_any(m.filter_patterns, record)} == receivers
+
+
+def test_no_filter_lets_every_record_through() -> None:
+    assert match_any([], {"eventName": "REMOVE"})
+
+
+def test_schedules(template: Template, names: LocalNames) -> None:
+    schedules = {s.event_name: s for s in template.schedules(names)}
+    events = _sam_property(template, "SelectWinnersFunction", "Events")
+
+    assert set(schedules) == set(events)
+    for name, event in events.items():
+        props = event["Properties"]
+        schedule = schedules[name]
+        assert schedule.function_id == "SelectWinnersFunction"
+        assert schedule.expression == props["ScheduleExpression"]
+        assert schedule.timezone == template.parameter("ScheduleTimezone")
+        assert schedule.input == json.loads(props["Input"])
+        assert schedule.dlq_queue_id == props["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+        assert schedule.retry_attempts == props["RetryPolicy"]["MaximumRetryAttempts"]
+        assert schedule.enabled

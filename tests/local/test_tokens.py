@@ -17,7 +17,10 @@ def signer(tmp_path: Path) -> LocalSigner:
 
 
 def test_mint_then_verify(signer: LocalSigner) -> None:
-    token = signer.mint("t1", "u1", admin=True, scopes=("events:write", "profile"))
+    expires_in = 600
+    token = signer.mint(
+        "t1", "u1", admin=True, scopes=("events:write", "profile"), expires_in=expires_in
+    )
     claims = signer.verify(token)
     assert claims["sub"] == "u1"
     assert claims["tenant_id"] == "t1"
@@ -26,7 +29,7 @@ def test_mint_then_verify(signer: LocalSigner) -> None:
     assert claims["iss"] == ISSUER
     assert claims["aud"] == AUDIENCE
     assert claims["token_use"] == "access"
-    assert claims["exp"] - claims["iat"] == 3600
+    assert claims["exp"] - claims["iat"] == expires_in
     assert jwt.get_unverified_header(token)["alg"] == "RS256"
 
 
@@ -40,7 +43,6 @@ def test_plain_user_has_no_roles_nor_scope(signer: LocalSigner) -> None:
 def test_key_pair_is_kept_on_disk(signer: LocalSigner, tmp_path: Path) -> None:
     token = signer.mint("t1", "u1")
     assert (tmp_path / "jwt" / "private.pem").exists()
-    assert (tmp_path / "jwt" / "jwks.json").exists()
     assert LocalSigner(tmp_path / "jwt", ISSUER, AUDIENCE).verify(token)["sub"] == "u1"
 
 
