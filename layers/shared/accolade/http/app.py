@@ -18,6 +18,7 @@ from accolade.domain.errors import (
     AccoladeError,
     ConflictError,
     ForbiddenError,
+    InvalidCursorError,
     InvalidInputError,
     NotFoundError,
     UnauthorizedError,
@@ -28,6 +29,7 @@ TITLE = "Accolade API"
 VERSION = "1.0.0"
 MAX_BODY_BYTES = 256 * 1024
 STATUS = {
+    InvalidCursorError: 400,
     InvalidInputError: 422,
     NotFoundError: 404,
     ConflictError: 409,
@@ -100,6 +102,7 @@ GATEWAY_401: dict[str, Any] = {
     },
 }
 ERROR_DESCRIPTIONS = {
+    400: "The cursor is malformed, altered, or was made for another list, user or filter",
     403: "The caller lacks the role or scope",
     404: "No such resource in the caller's tenant",
     409: "Conflicts with what is stored",
@@ -121,6 +124,8 @@ def document_errors(schema: OpenAPI) -> None:
                 statuses.add(403)
             if "{" in path:
                 statuses.add(404)
+            if any(getattr(p, "name", None) == "cursor" for p in operation.parameters or ()):
+                statuses.add(400)
             if operation.requestBody is not None:
                 statuses |= {413, 415}
             if method in ("post", "patch"):

@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from accolade.domain.errors import InvalidInputError, NotFoundError
+from accolade.domain.limits import PAGE_SIZE_DEFAULT
 from accolade.domain.models import Achievement, AchievementType, Metric, TenantSettings, UserProfile
-from accolade.ports import Clock, ConfigRepository, UserRepository
+from accolade.ports import Clock, ConfigRepository, Page, UserRepository
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -67,8 +68,15 @@ def get_metric(tenant_id: str, metric_id: str, *, config: ConfigRepository) -> M
     return metric
 
 
-def list_metrics(tenant_id: str, *, config: ConfigRepository) -> list[Metric]:
-    return sorted(config.get_config(tenant_id).metrics, key=lambda metric: metric.metric_id)
+def list_metrics(
+    tenant_id: str,
+    *,
+    limit: int = PAGE_SIZE_DEFAULT,
+    after: str | None = None,
+    config: ConfigRepository,
+) -> Page[Metric]:
+    """The tenant's metrics by id, a page at a time."""
+    return config.metrics_page(tenant_id, limit=limit, after=after)
 
 
 def create_achievement(
@@ -100,10 +108,15 @@ def get_achievement(
     return achievement
 
 
-def list_achievements(tenant_id: str, *, config: ConfigRepository) -> list[Achievement]:
-    return sorted(
-        config.get_config(tenant_id).achievements, key=lambda a: (a.name, a.achievement_id)
-    )
+def list_achievements(
+    tenant_id: str,
+    *,
+    limit: int = PAGE_SIZE_DEFAULT,
+    after: str | None = None,
+    config: ConfigRepository,
+) -> Page[Achievement]:
+    """The tenant's achievements by id (the order of their keys, so a page is one query)."""
+    return config.achievements_page(tenant_id, limit=limit, after=after)
 
 
 def edit_achievement(

@@ -202,7 +202,8 @@ class LedgerItem(Item, discriminator="ledger"):
 
 
 class MessageItem(Item, discriminator="message"):
-    """PK T#{tenant}#U#{user}, SK MSG#{message_id}: the inbox, and the announcement outbox."""
+    """PK T#{tenant}#U#{user}, SK MSG#{created_at}#{message_id}: the inbox (newest first by
+    query), and the announcement outbox."""
 
     message_id = UnicodeAttribute()
     user_id = UnicodeAttribute()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.condition import Condition
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.models import (
@@ -31,6 +32,7 @@ from accolade.domain.models import (
     AchievementType,
     ActivityEvent,
     Award,
+    AwardStatus,
     CertificateStatus,
     LedgerEntry,
     Message,
@@ -40,15 +42,51 @@ from accolade.domain.models import (
     Wallet,
 )
 from accolade.domain.rules import AwardKey, CounterKey, Standing
-from accolade.ports import AnnouncementLeasedError, ApplyOutcome, EventDeltas, TenantConfig
+from accolade.ports import AnnouncementLeasedError, ApplyOutcome, EventDeltas, Page, TenantConfig
 
 MAX_ATTEMPTS = 8
 BATCH_GET_LIMIT = 100  # DynamoDB's limit of keys in one BatchGetItem
 WALLET_FIELDS = ("PK", "SK", "entity", "tenant_id", "user_id", "points", "coins", "entries")
 
 
+ItemT = TypeVar("ItemT", bound=Item)
+
+
 def _conditional_failed(exc: PutError | UpdateError) -> bool:
     return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def _page(
+    model: type[ItemT],
+    pk: str,
+    prefix: str,
+    *,
+    limit: int,
+    after: str | None,
+    newest_first: bool = False,
+    filter_condition: Condition | None = None,
+    consistent_read: bool = False,
+) -> tuple[list[ItemT], str | None]:
+    """One page of the items under ``prefix`` in partition ``pk``, in sort-key order.
+
+    One Query with Limit = limit + 1 (more only when DynamoDB's 1 MB page or a filter cuts it
+    short): the extra item tells whether a next page exists, so the last page says so.
+    """
+    items = list(
+        model.query(
+            pk,
+            model.SK.startswith(prefix),
+            filter_condition=filter_condition,
+            consistent_read=consistent_read,
+            scan_index_forward=not newest_first,
+            limit=limit + 1,
+            page_size=limit + 1,
+            last_evaluated_key=keys.page_start(pk, prefix, after),
+        )
+    )
+    if len(items) > limit:
+        return items[:limit], items[limit - 1].SK
+    return items, None
 
 
 class DynamoConfigRepository:
@@ -83,6 +121,17 @@ class DynamoConfigRepository:
             doc=metric.model_dump(mode="json"),
         ).save()
 
+    def metrics_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[Metric]:
+        items, following = _page(
+            MetricItem,
+            keys.tenant_pk(tenant_id),
+            keys.METRIC_PREFIX,
+            limit=limit,
+            after=after,
+            consistent_read=True,
+        )
+        return Page([Metric.model_validate(item.doc) for item in items], following)
+
     def get_metric(self, tenant_id: str, metric_id: str) -> Metric | None:
         try:
             item = MetricItem.get(keys.tenant_pk(tenant_id), keys.metric_sk(metric_id))
@@ -98,6 +147,19 @@ class DynamoConfigRepository:
             if _conditional_failed(exc):
                 raise ConflictError(f"achievement {achievement.achievement_id} exists") from exc
             raise
+
+    def achievements_page(
+        self, tenant_id: str, *, limit: int, after: str | None
+    ) -> Page[Achievement]:
+        items, following = _page(
+            AchievementItem,
+            keys.tenant_pk(tenant_id),
+            keys.ACHIEVEMENT_PREFIX,
+            limit=limit,
+            after=after,
+            consistent_read=True,
+        )
+        return Page([Achievement.model_validate(item.doc) for item in items], following)
 
     def get_achievement(self, tenant_id: str, achievement_id: str) -> Achievement | None:
         try:
@@ -525,6 +587,19 @@ class DynamoAwardRepository:
         )
         return [award_from_item(item) for item in items]
 
+    def awards_page(
+        self, tenant_id: str, user_id: str, *, limit: int, after: str | None
+    ) -> Page[Award]:
+        items, following = _page(
+            AwardItem,
+            keys.user_pk(tenant_id, user_id),
+            keys.AWARD_PREFIX,
+            limit=limit,
+            after=after,
+            filter_condition=AwardItem.status != AwardStatus.REVOKED.value,
+        )
+        return Page([award_from_item(item) for item in items], following)
+
     def record_certificate(self, tenant_id: str, award: Award, key: str) -> bool:
         item = AwardItem(
             keys.user_pk(tenant_id, award.user_id),
@@ -548,11 +623,17 @@ class DynamoAwardRepository:
         item = self._wallet_item(tenant_id, user_id)
         return Wallet(points=int(item.points), coins=int(item.coins), entries=int(item.entries))
 
-    def ledger(self, tenant_id: str, user_id: str) -> list[LedgerEntry]:
-        items = LedgerItem.query(
-            keys.user_pk(tenant_id, user_id), LedgerItem.SK.startswith(keys.LEDGER_PREFIX)
+    def ledger(
+        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+    ) -> Page[LedgerEntry]:
+        items, following = _page(
+            LedgerItem,
+            keys.user_pk(tenant_id, user_id),
+            keys.LEDGER_PREFIX,
+            limit=limit,
+            after=after,
         )
-        return [
+        entries = [
             LedgerEntry(
                 user_id=item.user_id,
                 award_id=item.award_id,
@@ -566,6 +647,7 @@ class DynamoAwardRepository:
             )
             for item in items
         ]
+        return Page(entries, following)
 
 
 class DynamoLeaderboardRepository:
@@ -589,7 +671,7 @@ class DynamoInboxRepository:
     def add(self, tenant_id: str, message: Message) -> bool:
         item = MessageItem(
             keys.user_pk(tenant_id, message.user_id),
-            keys.message_sk(message.message_id),
+            keys.message_sk(message.created_at, message.message_id),
             tenant_id=tenant_id,
             message_id=message.message_id,
             user_id=message.user_id,
@@ -611,7 +693,8 @@ class DynamoInboxRepository:
     @staticmethod
     def _key(tenant_id: str, message: Message) -> MessageItem:
         return MessageItem(
-            keys.user_pk(tenant_id, message.user_id), keys.message_sk(message.message_id)
+            keys.user_pk(tenant_id, message.user_id),
+            keys.message_sk(message.created_at, message.message_id),
         )
 
     def claim_announcement(self, tenant_id: str, message: Message, lease_until: datetime) -> bool:
@@ -636,7 +719,7 @@ class DynamoInboxRepository:
         try:
             item = MessageItem.get(
                 keys.user_pk(tenant_id, message.user_id),
-                keys.message_sk(message.message_id),
+                keys.message_sk(message.created_at, message.message_id),
                 consistent_read=True,
             )
         except DoesNotExist:
@@ -655,27 +738,31 @@ class DynamoInboxRepository:
     def release_announcement(self, tenant_id: str, message: Message) -> None:
         self._key(tenant_id, message).update(actions=[MessageItem.announcing_until.remove()])
 
-    def messages(self, tenant_id: str, user_id: str) -> list[Message]:
-        items = MessageItem.query(
-            keys.user_pk(tenant_id, user_id), MessageItem.SK.startswith(keys.MESSAGE_PREFIX)
+    def messages(
+        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+    ) -> Page[Message]:
+        items, following = _page(
+            MessageItem,
+            keys.user_pk(tenant_id, user_id),
+            keys.MESSAGE_PREFIX,
+            limit=limit,
+            after=after,
+            newest_first=True,
         )
-        return sorted(
-            (
-                Message(
-                    message_id=item.message_id,
-                    user_id=item.user_id,
-                    type=item.type,
-                    title=item.title,
-                    body=item.body,
-                    award_id=item.award_id,
-                    created_at=item.created_at,
-                    data=item.data or {},
-                )
-                for item in items
-            ),
-            key=lambda message: message.created_at,
-            reverse=True,
-        )
+        found = [
+            Message(
+                message_id=item.message_id,
+                user_id=item.user_id,
+                type=item.type,
+                title=item.title,
+                body=item.body,
+                award_id=item.award_id,
+                created_at=item.created_at,
+                data=item.data or {},
+            )
+            for item in items
+        ]
+        return Page(found, following)
 
 
 def event_from_image(image: dict[str, Any]) -> tuple[str, ActivityEvent]:
