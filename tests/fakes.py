@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from accolade.adapters.dynamo import keys
 from accolade.config import Settings
 from accolade.domain.errors import ConflictError
+from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_METRICS
 from accolade.domain.models import (
     Achievement,
     AchievementType,
@@ -98,8 +99,12 @@ class FakeConfigRepository:
     def put_settings(self, tenant_id: str, settings: TenantSettings) -> None:
         self._settings[tenant_id] = settings
 
-    def put_metric(self, tenant_id: str, metric: Metric) -> None:
-        self._metrics.setdefault(tenant_id, {})[metric.metric_id] = metric
+    def put_metric(self, tenant_id: str, metric: Metric, *, cap: int = MAX_METRICS) -> bool:
+        stored = self._metrics.setdefault(tenant_id, {})
+        if metric.metric_id not in stored and len(stored) >= cap:
+            return False
+        stored[metric.metric_id] = metric
+        return True
 
     def metrics_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[Metric]:
         rows = [(keys.metric_sk(m.metric_id), m) for m in self._metrics.get(tenant_id, {}).values()]
@@ -108,11 +113,16 @@ class FakeConfigRepository:
     def get_metric(self, tenant_id: str, metric_id: str) -> Metric | None:
         return self._metrics.get(tenant_id, {}).get(metric_id)
 
-    def create_achievement(self, tenant_id: str, achievement: Achievement) -> None:
+    def create_achievement(
+        self, tenant_id: str, achievement: Achievement, *, cap: int = MAX_ACHIEVEMENTS
+    ) -> bool:
         stored = self._achievements.setdefault(tenant_id, {})
         if achievement.achievement_id in stored:
             raise ConflictError(f"achievement {achievement.achievement_id} exists")
+        if len(stored) >= cap:
+            return False
         stored[achievement.achievement_id] = achievement
+        return True
 
     def achievements_page(
         self, tenant_id: str, *, limit: int, after: str | None

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
+from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_METRICS
 from accolade.domain.models import (
     Achievement,
     ActivityEvent,
@@ -53,13 +54,24 @@ class TenantConfig:
 class ConfigRepository(Protocol):
     def get_config(self, tenant_id: str) -> TenantConfig: ...
     def put_settings(self, tenant_id: str, settings: TenantSettings) -> None: ...
-    def put_metric(self, tenant_id: str, metric: Metric) -> None: ...
+    def put_metric(self, tenant_id: str, metric: Metric, *, cap: int = MAX_METRICS) -> bool:
+        """Create or replace; False (nothing stored) when a new metric would exceed ``cap``."""
+        ...
+
     def get_metric(self, tenant_id: str, metric_id: str) -> Metric | None: ...
     def metrics_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[Metric]:
         """The tenant's metrics by id."""
         ...
 
-    def create_achievement(self, tenant_id: str, achievement: Achievement) -> None: ...
+    def create_achievement(
+        self, tenant_id: str, achievement: Achievement, *, cap: int = MAX_ACHIEVEMENTS
+    ) -> bool:
+        """Create; False (nothing stored) when the tenant already has ``cap`` achievements.
+
+        The count and the create commit together, so racing creators never pass the cap.
+        """
+        ...
+
     def get_achievement(self, tenant_id: str, achievement_id: str) -> Achievement | None: ...
     def achievements_page(
         self, tenant_id: str, *, limit: int, after: str | None

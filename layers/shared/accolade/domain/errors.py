@@ -26,6 +26,12 @@ class InvalidInputError(AccoladeError):
         self.field = field
 
 
+class LimitExceededError(InvalidInputError):
+    """A create that would take the tenant past one of its caps (``accolade.domain.limits``)."""
+
+    code = "limit_exceeded"
+
+
 class InvalidCursorError(AccoladeError):
     """A list cursor that is malformed, altered, or made for another tenant, user or filter."""
 

@@ -20,6 +20,7 @@ from accolade.domain.errors import (
     ForbiddenError,
     InvalidCursorError,
     InvalidInputError,
+    LimitExceededError,
     NotFoundError,
     UnauthorizedError,
 )
@@ -31,6 +32,7 @@ MAX_BODY_BYTES = 256 * 1024
 STATUS = {
     InvalidCursorError: 400,
     InvalidInputError: 422,
+    LimitExceededError: 422,
     NotFoundError: 404,
     ConflictError: 409,
     ForbiddenError: 403,

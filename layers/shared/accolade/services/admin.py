@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from accolade.domain.errors import InvalidInputError, NotFoundError
-from accolade.domain.limits import PAGE_SIZE_DEFAULT
+from accolade.domain.errors import InvalidInputError, LimitExceededError, NotFoundError
+from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_METRICS, PAGE_SIZE_DEFAULT
 from accolade.domain.models import Achievement, AchievementType, Metric, TenantSettings, UserProfile
 from accolade.ports import Clock, ConfigRepository, Page, UserRepository
 
@@ -57,7 +57,11 @@ def get_user(tenant_id: str, user_id: str, *, users: UserRepository) -> UserProf
 
 
 def put_metric(tenant_id: str, metric: Metric, *, config: ConfigRepository) -> Metric:
-    config.put_metric(tenant_id, metric)
+    """Create or replace a metric; a tenant defines at most ``MAX_METRICS``."""
+    if not config.put_metric(tenant_id, metric, cap=MAX_METRICS):
+        raise LimitExceededError(
+            "metric_id", f"a tenant defines at most {MAX_METRICS} metrics; replace one instead"
+        )
     return metric
 
 
@@ -95,7 +99,10 @@ def create_achievement(
         },
     )
     _check_metric(tenant_id, achievement, config)
-    config.create_achievement(tenant_id, achievement)
+    if not config.create_achievement(tenant_id, achievement, cap=MAX_ACHIEVEMENTS):
+        raise LimitExceededError(
+            "body", f"a tenant defines at most {MAX_ACHIEVEMENTS} achievements; edit one instead"
+        )
     return achievement
 
 

@@ -13,6 +13,7 @@
 | wallet      | T#{tenant}#U#{user}    | WALLET                          |                                     |
 | ledger      | T#{tenant}#U#{user}    | LEDGER#{sequence:012d}          |                                     |
 | message     | T#{tenant}#U#{user}    | MSG#{created_at}#{message_id}   |                                     |
+| counts      | T#{tenant}             | COUNTS                          |                                     |
 
 Lists page by sort key: a cursor carries the last sort key of a page, never a partition key, and
 ``page_start`` rebuilds the start key on the server after checking the sort key's prefix.
@@ -29,6 +30,7 @@ SETTINGS = "SETTINGS"
 PROFILE = "PROFILE"
 EVENT = "EVENT"
 WALLET = "WALLET"
+COUNTS = "COUNTS"
 MAX_SORT_KEY_BYTES = 1024  # DynamoDB's limit; a longer start key is a ValidationException
 METRIC_PREFIX = "METRIC#"
 ACHIEVEMENT_PREFIX = "ACH#"

@@ -118,6 +118,17 @@ class AchievementItem(DocumentItem, discriminator="achievement"):
     period_top = PeriodTopIndex()
 
 
+class TenantCountsItem(Item, discriminator="tenant_counts"):
+    """PK T#{tenant}, SK COUNTS: how many achievements and metrics the tenant has defined.
+
+    Moved in the same transaction as each create, under the condition that it stays below the
+    cap. Absent for a tenant that predates the caps until its first create counts what exists.
+    """
+
+    achievements = NumberAttribute(null=True)
+    metrics = NumberAttribute(null=True)
+
+
 class WinnerSlotItem(Item, discriminator="winner_slot"):
     """PK T#{tenant}, SK WIN#{achievement}#{period}: taken once by the period's winning award."""
 
@@ -221,6 +232,7 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     SettingsItem,
     MetricItem,
     AchievementItem,
+    TenantCountsItem,
     WinnerSlotItem,
     UserItem,
     EventItem,

@@ -21,12 +21,14 @@ from accolade.adapters.dynamo.models import (
     MessageItem,
     MetricItem,
     SettingsItem,
+    TenantCountsItem,
     UserItem,
     WalletItem,
     WinnerSlotItem,
 )
 from accolade.adapters.dynamo.transact import MAX_ITEMS, Transaction, backoff, commit
 from accolade.domain.errors import ConflictError
+from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_METRICS
 from accolade.domain.models import (
     Achievement,
     AchievementType,
@@ -113,13 +115,28 @@ class DynamoConfigRepository:
             doc=settings.model_dump(mode="json"),
         ).save()
 
-    def put_metric(self, tenant_id: str, metric: Metric) -> None:
-        MetricItem(
+    def put_metric(self, tenant_id: str, metric: Metric, *, cap: int = MAX_METRICS) -> bool:
+        item = MetricItem(
             keys.tenant_pk(tenant_id),
             keys.metric_sk(metric.metric_id),
             tenant_id=tenant_id,
             doc=metric.model_dump(mode="json"),
-        ).save()
+        )
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                item.save(condition=MetricItem.PK.exists())  # a replacement is not counted
+            except PutError as exc:
+                if not _conditional_failed(exc):
+                    raise
+            else:
+                return True
+            created = _create_counted(
+                tenant_id, item, TenantCountsItem.metrics, keys.METRIC_PREFIX, cap
+            )
+            if created is not None:
+                return created
+            # Another writer created this metric meanwhile: replace theirs.
+        raise RuntimeError(f"metric {metric.metric_id} could not be stored: too many conflicts")
 
     def metrics_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[Metric]:
         items, following = _page(
@@ -139,14 +156,16 @@ class DynamoConfigRepository:
             return None
         return Metric.model_validate(item.doc)
 
-    def create_achievement(self, tenant_id: str, achievement: Achievement) -> None:
+    def create_achievement(
+        self, tenant_id: str, achievement: Achievement, *, cap: int = MAX_ACHIEVEMENTS
+    ) -> bool:
         item = self._achievement_item(tenant_id, achievement)
-        try:
-            item.save(condition=AchievementItem.PK.does_not_exist())
-        except PutError as exc:
-            if _conditional_failed(exc):
-                raise ConflictError(f"achievement {achievement.achievement_id} exists") from exc
-            raise
+        created = _create_counted(
+            tenant_id, item, TenantCountsItem.achievements, keys.ACHIEVEMENT_PREFIX, cap
+        )
+        if created is None:
+            raise ConflictError(f"achievement {achievement.achievement_id} exists")
+        return created
 
     def achievements_page(
         self, tenant_id: str, *, limit: int, after: str | None
@@ -198,6 +217,57 @@ class DynamoConfigRepository:
             item.GSI1PK = keys.PERIOD_TOP_INDEX_PK
             item.GSI1SK = keys.period_top_sk(tenant_id, achievement.achievement_id)
         return item
+
+
+def _create_counted(tenant_id: str, item: Item, count: Any, prefix: str, cap: int) -> bool | None:
+    """Put ``item`` if absent and add one to the tenant's ``count`` in one transaction, on the
+    condition that the count stays within ``cap``: two racing creators cannot pass it.
+
+    True when created, False when the cap is reached, None when the item already exists.
+    """
+    counts = TenantCountsItem(keys.tenant_pk(tenant_id), keys.COUNTS)
+    bookkeeping = [
+        TenantCountsItem.entity.set(TenantCountsItem),
+        TenantCountsItem.tenant_id.set(tenant_id),
+    ]
+    for attempt in range(MAX_ATTEMPTS):
+        transaction = Transaction()
+        transaction.put("item", item, Item.PK.does_not_exist())
+        transaction.update("count", counts, [*bookkeeping, count.add(1)], count < cap)
+        cancelled = commit(transaction)
+        if cancelled is None:
+            return True
+        if "item" in cancelled.failed_conditions:
+            return None
+        if "count" in cancelled.failed_conditions:
+            stored = _counts(tenant_id)
+            if stored is not None and getattr(stored, count.attr_name) is not None:
+                return False
+            # Never counted (the tenant predates the caps): count what exists, once.
+            existing = Item.count(
+                keys.tenant_pk(tenant_id), Item.SK.startswith(prefix), consistent_read=True
+            )
+            if existing >= cap:
+                return False
+            transaction = Transaction()
+            transaction.put("item", item, Item.PK.does_not_exist())
+            transaction.update(
+                "count", counts, [*bookkeeping, count.set(existing + 1)], count.does_not_exist()
+            )
+            cancelled = commit(transaction)
+            if cancelled is None:
+                return True
+            if "item" in cancelled.failed_conditions:
+                return None
+        backoff(attempt)
+    raise RuntimeError("the tenant's definition count could not be updated: too many conflicts")
+
+
+def _counts(tenant_id: str) -> TenantCountsItem | None:
+    try:
+        return TenantCountsItem.get(keys.tenant_pk(tenant_id), keys.COUNTS, consistent_read=True)
+    except DoesNotExist:
+        return None
 
 
 class DynamoUserRepository:
