@@ -22,6 +22,7 @@ GARBAGE = [
     base64.urlsafe_b64encode(b'["T#other#U#ada", "0"]').decode(),
     base64.urlsafe_b64encode(json.dumps(["\ud800", "d"]).encode()).decode(),
     base64.urlsafe_b64encode(b"\xff\xfe\xfd").decode(),
+    base64.urlsafe_b64encode(json.dumps(["AWD#", "\u00e9"]).encode()).decode(),
 ]
 
 

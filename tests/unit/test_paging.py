@@ -109,6 +109,7 @@ def _b64(raw: str | bytes) -> str:
         _b64('["AWD#", 3]'),
         _b64('["AWD#", "d", "extra"]'),
         _b64('["\\ud800", "d"]'),
+        _b64('["AWD#", "\u00e9"]'),
         _b64("[" * 3000),
         _b64(json.dumps(["AWD#a#W2026-W48#2", SCOPE.digest("AWD#a#W2026-W48#1")])),
     ],

@@ -67,6 +67,7 @@ def decode(cursor: str | None, scope: Scope) -> str | None:
         ) from exc
     if not isinstance(position, str) or not isinstance(digest, str):
         raise InvalidCursorError("malformed: pass next_cursor of the previous page unchanged")
-    if not hmac.compare_digest(digest, scope.digest(position)):
+    # Bytes: compare_digest raises TypeError on a str with non-ASCII characters.
+    if not hmac.compare_digest(digest.encode(), scope.digest(position).encode()):
         raise InvalidCursorError("made for another list, user or filter, or altered")
     return position
