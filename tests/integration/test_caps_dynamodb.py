@@ -74,3 +74,23 @@ def test_a_tenant_older_than_the_caps_counts_what_it_has_once(
     assert accolade.config.create_achievement(tenant_id, event_achievement(3), cap=4)
     assert not accolade.config.create_achievement(tenant_id, event_achievement(4), cap=4)
     assert counted(tenant_id).achievements == 4
+
+
+def test_a_creator_that_loses_the_first_count_to_a_racer_still_creates(
+    accolade: Any, tenant_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accolade.adapters.dynamo import repository
+
+    read_counts = repository._counts
+    racer = iter([event_achievement(99)])
+
+    def racer_counts_first(tenant: str) -> Any:
+        # Between this creator's failed condition (no count yet) and its read, a racer seeds it.
+        for other in racer:
+            assert accolade.config.create_achievement(tenant, other, cap=3)
+        return read_counts(tenant)
+
+    monkeypatch.setattr(repository, "_counts", racer_counts_first)
+
+    assert accolade.config.create_achievement(tenant_id, event_achievement(1), cap=3)
+    assert counted(tenant_id).achievements == 2

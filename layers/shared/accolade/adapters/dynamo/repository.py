@@ -241,8 +241,11 @@ def _create_counted(tenant_id: str, item: Item, count: Any, prefix: str, cap: in
             return None
         if "count" in cancelled.failed_conditions:
             stored = _counts(tenant_id)
-            if stored is not None and getattr(stored, count.attr_name) is not None:
-                return False
+            value = getattr(stored, count.attr_name) if stored is not None else None
+            if value is not None:
+                if value >= cap:
+                    return False
+                continue  # a racing creator counted the tenant meanwhile: try again
             # Never counted (the tenant predates the caps): count what exists, once.
             existing = Item.count(
                 keys.tenant_pk(tenant_id), Item.SK.startswith(prefix), consistent_read=True
