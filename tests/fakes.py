@@ -12,16 +12,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from accolade.adapters.dynamo import keys
 from accolade.config import Settings
 from accolade.domain.errors import ConflictError
+from accolade.domain.limits import MAX_ACHIEVEMENTS
 from accolade.domain.models import (
     Achievement,
     AchievementType,
     ActivityEvent,
     Award,
     AwardKey,
+    AwardStatus,
     CertificateStatus,
     CounterKey,
     LedgerEntry,
@@ -38,9 +41,11 @@ from accolade.ports import (
     ApplyOutcome,
     EventDeltas,
     Holdings,
+    Page,
     TenantConfig,
 )
 
+T = TypeVar("T")
 DEFAULT_NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
@@ -60,6 +65,25 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+def _page(
+    rows: Iterable[tuple[str, T]],
+    prefix: str,
+    *,
+    limit: int,
+    after: str | None,
+    newest_first: bool = False,
+) -> Page[T]:
+    """A page as the adapter's Query gives it: rows keyed by the item's sort key, in sort-key
+    order, starting after ``after``; a foreign position is refused like the adapter refuses it."""
+    keys.page_start("PK", prefix, after)
+    ordered = sorted(rows, key=lambda row: row[0], reverse=newest_first)
+    if after is not None:
+        ordered = [row for row in ordered if (row[0] < after if newest_first else row[0] > after)]
+    if len(ordered) > limit:
+        return Page([item for _, item in ordered[:limit]], ordered[limit - 1][0])
+    return Page([item for _, item in ordered])
 
 
 class FakeConfigRepository:
@@ -88,14 +112,32 @@ class FakeConfigRepository:
         self._metrics_revision[tenant_id] = expected_revision + 1
         self._metrics.setdefault(tenant_id, {})[metric.metric_id] = metric
 
+    def metrics_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[Metric]:
+        rows = [(keys.metric_sk(m.metric_id), m) for m in self._metrics.get(tenant_id, {}).values()]
+        return _page(rows, keys.METRIC_PREFIX, limit=limit, after=after)
+
     def get_metric(self, tenant_id: str, metric_id: str) -> Metric | None:
         return self._metrics.get(tenant_id, {}).get(metric_id)
 
-    def create_achievement(self, tenant_id: str, achievement: Achievement) -> None:
+    def create_achievement(
+        self, tenant_id: str, achievement: Achievement, *, cap: int = MAX_ACHIEVEMENTS
+    ) -> bool:
         stored = self._achievements.setdefault(tenant_id, {})
         if achievement.achievement_id in stored:
             raise ConflictError(f"achievement {achievement.achievement_id} exists")
+        if len(stored) >= cap:
+            return False
         stored[achievement.achievement_id] = achievement
+        return True
+
+    def achievements_page(
+        self, tenant_id: str, *, limit: int, after: str | None
+    ) -> Page[Achievement]:
+        rows = [
+            (keys.achievement_sk(a.achievement_id), a)
+            for a in self._achievements.get(tenant_id, {}).values()
+        ]
+        return _page(rows, keys.ACHIEVEMENT_PREFIX, limit=limit, after=after)
 
     def get_achievement(self, tenant_id: str, achievement_id: str) -> Achievement | None:
         return self._achievements.get(tenant_id, {}).get(achievement_id)
@@ -332,7 +374,7 @@ class FakeAwardRepository:
             for (tenant, key), award in self._awards.items()
             if tenant == tenant_id and key.user_id == user_id
         ]
-        mine.sort(key=lambda pair: (pair[0].achievement_id, pair[0].period_key, pair[0].level))
+        mine.sort(key=lambda pair: keys.award_sk(pair[0]))
         return [award for _, award in mine]
 
     def record_certificate(self, tenant_id: str, award: Award, key: str) -> bool:
@@ -344,11 +386,28 @@ class FakeAwardRepository:
         )
         return True
 
+    def awards_page(
+        self, tenant_id: str, user_id: str, *, limit: int, after: str | None
+    ) -> Page[Award]:
+        rows = [
+            (keys.award_sk(key), award)
+            for (tenant, key), award in self._awards.items()
+            if tenant == tenant_id
+            and key.user_id == user_id
+            and award.status is not AwardStatus.REVOKED
+        ]
+        return _page(rows, keys.AWARD_PREFIX, limit=limit, after=after)
+
     def wallet(self, tenant_id: str, user_id: str) -> Wallet:
         return self._wallets.get((tenant_id, user_id), Wallet())
 
-    def ledger(self, tenant_id: str, user_id: str) -> list[LedgerEntry]:
-        return list(self._ledgers.get((tenant_id, user_id), []))
+    def ledger(
+        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+    ) -> Page[LedgerEntry]:
+        rows = [
+            (keys.ledger_sk(e.sequence), e) for e in self._ledgers.get((tenant_id, user_id), [])
+        ]
+        return _page(rows, keys.LEDGER_PREFIX, limit=limit, after=after)
 
     def all_awards(self, tenant_id: str) -> list[Award]:
         return [award for (tenant, _), award in self._awards.items() if tenant == tenant_id]
@@ -410,13 +469,15 @@ class FakeInboxRepository:
         state = self._announcements.setdefault(self._key(tenant_id, message), _Announcement())
         state.lease_until = None
 
-    def messages(self, tenant_id: str, user_id: str) -> list[Message]:
-        mine = [
-            message
+    def messages(
+        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+    ) -> Page[Message]:
+        rows = [
+            (keys.message_sk(message.created_at, message.message_id), message)
             for (tenant, owner, _), message in self._messages.items()
             if tenant == tenant_id and owner == user_id
         ]
-        return sorted(mine, key=lambda message: message.created_at, reverse=True)
+        return _page(rows, keys.MESSAGE_PREFIX, limit=limit, after=after, newest_first=True)
 
     def announced_at(self, tenant_id: str, message: Message) -> datetime | None:
         state = self._announcements.get(self._key(tenant_id, message))

@@ -97,7 +97,8 @@ class Loop:
 
     def ledger(self, user_id: str = "user-1") -> list[LedgerEntry]:
         return sorted(
-            self.container.awards.ledger(self.tenant_id, user_id), key=lambda e: e.sequence
+            self.container.awards.ledger(self.tenant_id, user_id, limit=100).items,
+            key=lambda e: e.sequence,
         )
 
 

@@ -27,7 +27,7 @@ def views(c: FakeContainer, user_id: str = "alice") -> dict[str, me.AchievementV
         progress=c.progress,
         clock=c.clock,
     )
-    return {view.achievement.achievement_id: view for view in found}
+    return {view.achievement.achievement_id: view for view in found.items}
 
 
 def test_create_then_get_returns_version_one(c: FakeContainer) -> None:
@@ -124,7 +124,7 @@ def test_the_metric_must_exist(c: FakeContainer) -> None:
     with pytest.raises(InvalidInputError) as raised:
         closer(c, metric="calls")
     assert raised.value.field == "metric"
-    assert admin.list_achievements(TENANT, config=c.config) == []
+    assert admin.list_achievements(TENANT, config=c.config).items == []
 
     metric(c)
     created = closer(c)
@@ -194,7 +194,7 @@ def test_a_definition_that_does_not_fit_its_type_names_the_field(
 
     assert raised.value.field == field
     assert raised.value.details == [{"field": field, "message": raised.value.details[0]["message"]}]
-    assert admin.list_achievements(TENANT, config=c.config) == []
+    assert admin.list_achievements(TENANT, config=c.config).items == []
 
 
 def test_an_edit_that_breaks_the_type_names_the_field_and_stores_nothing(

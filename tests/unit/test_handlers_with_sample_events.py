@@ -61,7 +61,7 @@ def test_sample_requests_of_the_api(fakes: FakeContainer) -> None:
     assert fakes.config.get_config(DEMO).settings.timezone == "Europe/Berlin"
     assert (put_metric["statusCode"], created["statusCode"]) == (200, 201)
     assert body(created)["name"] == "Closer"
-    assert (mine["statusCode"], body(mine)) == (200, {"items": []})
+    assert (mine["statusCode"], body(mine)) == (200, {"items": [], "next_cursor": None})
 
 
 def test_sample_events_are_ingested_then_counted_from_their_stream_batch(
@@ -96,4 +96,4 @@ def test_the_sample_award_record_is_announced_once(fakes: FakeContainer) -> None
     assert first == again == {"batchItemFailures": []}
     [publication] = fakes.notifier.publications
     assert publication.attributes["tenant_id"] == DEMO
-    assert [m.user_id for m in fakes.inbox.messages(DEMO, "user-1")] == ["user-1"]
+    assert [m.user_id for m in fakes.inbox.messages(DEMO, "user-1", limit=100).items] == ["user-1"]

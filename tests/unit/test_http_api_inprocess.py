@@ -260,7 +260,7 @@ def test_me_routes_show_the_callers_own_awards_with_live_names(fakes: FakeContai
     ]
     assert [(a["name"], a["earned"]) for a in achievements[1]["items"]] == [("Deal Maker", True)]
     assert wallet == (200, {"points": 50, "coins": 0})
-    assert bobs == (200, {"items": []})
+    assert bobs == (200, {"items": [], "next_cursor": None})
 
 
 def test_me_achievements_refuses_an_unknown_sort(fakes: FakeContainer) -> None:

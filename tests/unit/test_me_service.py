@@ -31,7 +31,7 @@ def mine(c: FakeContainer, user_id: str = "alice", **options: Any) -> list[me.Ac
         progress=c.progress,
         clock=c.clock,
         **options,
-    )
+    ).items
 
 
 @pytest.fixture

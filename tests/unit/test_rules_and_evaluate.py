@@ -100,7 +100,7 @@ def test_a_task_achievement_credits_its_points_with_a_ledger_entry(c: FakeContai
 
     assert [(a.achievement_id, a.points) for a in result.granted] == [(task.achievement_id, 200)]
     assert c.awards.wallet(TENANT, "alice").points == 200
-    [entry] = c.awards.ledger(TENANT, "alice")
+    [entry] = c.awards.ledger(TENANT, "alice", limit=100).items
     assert (entry.award_id, entry.points, entry.points_balance, entry.sequence) == (
         result.granted[0].award_id,
         200,
@@ -130,7 +130,7 @@ def test_a_task_pays_once_unless_it_is_repeatable(c: FakeContainer) -> None:
     assert sum(a.achievement_id == once.achievement_id for a in held) == 1
     assert sum(a.achievement_id == repeatable.achievement_id for a in held) == 3
     assert c.awards.wallet(TENANT, "alice").points == 10 + 3 * 5
-    ledger = c.awards.ledger(TENANT, "alice")
+    ledger = c.awards.ledger(TENANT, "alice", limit=100).items
     assert [e.sequence for e in ledger] == [1, 2, 3, 4]
     assert [e.points_balance for e in ledger] == running_sum([e.points for e in ledger])
     assert ledger[-1].points_balance == 25
@@ -228,7 +228,7 @@ def test_coins_are_granted_only_when_the_tenant_has_coins_on(c: FakeContainer) -
 
     assert c.awards.wallet(TENANT, "bob").coins == 2 + 3
     assert [a.coins for a in c.awards.user_awards(TENANT, "alice")] == [0, 0]
-    assert c.awards.ledger(TENANT, "bob")[-1].coins_balance == 5
+    assert c.awards.ledger(TENANT, "bob", limit=100).items[-1].coins_balance == 5
 
 
 def test_sum_metrics_read_value_or_an_attribute(c: FakeContainer) -> None:

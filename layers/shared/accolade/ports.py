@@ -6,8 +6,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
+from accolade.domain.limits import MAX_ACHIEVEMENTS
 from accolade.domain.models import (
     Achievement,
     ActivityEvent,
@@ -23,6 +24,21 @@ from accolade.domain.models import (
     Wallet,
 )
 from accolade.domain.rules import Standing
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, and where the next one starts (None on the last page).
+
+    A position is opaque outside the adapter that made it (a sort key, or an offset into a
+    computed list); the HTTP layer binds it to the caller and the list before handing it out.
+    A position that is not one of the list's raises InvalidCursorError, before any read.
+    """
+
+    items: list[T]
+    next: str | None = None
 
 
 class Clock(Protocol):
@@ -49,8 +65,26 @@ class ConfigRepository(Protocol):
         ...
 
     def get_metric(self, tenant_id: str, metric_id: str) -> Metric | None: ...
-    def create_achievement(self, tenant_id: str, achievement: Achievement) -> None: ...
+    def metrics_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[Metric]:
+        """The tenant's metrics by id."""
+        ...
+
+    def create_achievement(
+        self, tenant_id: str, achievement: Achievement, *, cap: int = MAX_ACHIEVEMENTS
+    ) -> bool:
+        """Create; False (nothing stored) when the tenant already has ``cap`` achievements.
+
+        The count and the create commit together, so racing creators never pass the cap.
+        """
+        ...
+
     def get_achievement(self, tenant_id: str, achievement_id: str) -> Achievement | None: ...
+    def achievements_page(
+        self, tenant_id: str, *, limit: int, after: str | None
+    ) -> Page[Achievement]:
+        """The tenant's achievements by id."""
+        ...
+
     def period_top_achievements(self) -> list[tuple[str, Achievement]]:
         """(tenant_id, achievement) of every period-winner achievement, across tenants."""
         ...
@@ -129,14 +163,26 @@ class AwardRepository(Protocol):
         """
         ...
 
-    def user_awards(self, tenant_id: str, user_id: str) -> list[Award]: ...
+    def user_awards(self, tenant_id: str, user_id: str) -> list[Award]:
+        """Every award of the user (what their achievements page is computed from)."""
+        ...
+
+    def awards_page(
+        self, tenant_id: str, user_id: str, *, limit: int, after: str | None
+    ) -> Page[Award]:
+        """The user's awards that are not revoked, by (achievement, period, level)."""
+        ...
 
     def record_certificate(self, tenant_id: str, award: Award, key: str) -> bool:
         """Mark a pending certificate issued at ``key``; False when it was already issued."""
         ...
 
     def wallet(self, tenant_id: str, user_id: str) -> Wallet: ...
-    def ledger(self, tenant_id: str, user_id: str) -> list[LedgerEntry]: ...
+    def ledger(
+        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+    ) -> Page[LedgerEntry]:
+        """The user's ledger in sequence order."""
+        ...
 
 
 class AnnouncementLeasedError(Exception):
@@ -162,7 +208,11 @@ class InboxRepository(Protocol):
 
     def mark_announced(self, tenant_id: str, message: Message, at: datetime) -> None: ...
     def release_announcement(self, tenant_id: str, message: Message) -> None: ...
-    def messages(self, tenant_id: str, user_id: str) -> list[Message]: ...
+    def messages(
+        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+    ) -> Page[Message]:
+        """The user's inbox, newest first (by ``created_at``, then message id)."""
+        ...
 
 
 class Notifier(Protocol):

@@ -26,6 +26,21 @@ class InvalidInputError(AccoladeError):
         self.field = field
 
 
+class LimitExceededError(InvalidInputError):
+    """A create that would take the tenant past one of its caps (``accolade.domain.limits``)."""
+
+    code = "limit_exceeded"
+
+
+class InvalidCursorError(AccoladeError):
+    """A list cursor that is malformed, altered, or made for another tenant, user or filter."""
+
+    code = "invalid_cursor"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"cursor: {message}", details=[{"field": "cursor", "message": message}])
+
+
 class NotFoundError(AccoladeError):
     code = "not_found"
 

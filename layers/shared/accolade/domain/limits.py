@@ -1,7 +1,10 @@
-"""What Accolade accepts, sized so that whatever the API accepts the table can store.
+"""What Accolade accepts and what one tenant may define: the numbers, in one place.
 
-DynamoDB stores numbers of at most 38 significant digits between 1e-130 and 1e125, keys of at
-most 2 KB, items of at most 400 KB, and commits at most 100 items in one transaction.
+Sized so that whatever the API accepts the table can store: DynamoDB stores numbers of at
+most 38 significant digits between 1e-130 and 1e125, keys of at most 2 KB, items of at most
+400 KB, and commits at most 100 items in one transaction. The caps bound what is still read
+whole: the tenant's definition, which the evaluator reads per batch (one query) and
+GET /v1/me/achievements computes over; pages keep each response far below Lambda's 6 MB.
 """
 
 from __future__ import annotations
@@ -53,3 +56,10 @@ def check_instant(value: datetime, *, latest: datetime = LATEST_DEFINITION) -> d
     if not EARLIEST <= value <= latest:
         raise ValueError(f"must be between {EARLIEST.isoformat()} and {latest.isoformat()} (UTC)")
     return value
+
+
+MAX_ACHIEVEMENTS = 1_000
+MAX_METRICS = 200
+
+PAGE_SIZE_DEFAULT = 50
+PAGE_SIZE_MAX = 100

@@ -18,7 +18,9 @@ from accolade.domain.errors import (
     AccoladeError,
     ConflictError,
     ForbiddenError,
+    InvalidCursorError,
     InvalidInputError,
+    LimitExceededError,
     NotFoundError,
     UnauthorizedError,
 )
@@ -30,7 +32,9 @@ TITLE = "Accolade API"
 VERSION = "1.0.0"
 MAX_BODY_BYTES = 256 * 1024
 STATUS = {
+    InvalidCursorError: 400,
     InvalidInputError: 422,
+    LimitExceededError: 422,
     NotFoundError: 404,
     ConflictError: 409,
     ForbiddenError: 403,
@@ -102,10 +106,10 @@ GATEWAY_401: dict[str, Any] = {
     },
 }
 ERROR_DESCRIPTIONS = {
+    400: "Not JSON within the limits (nesting, numbers), or a cursor that is not this list's",
     403: "The caller lacks the role or scope",
     404: "No such resource in the caller's tenant",
     409: "Conflicts with what is stored",
-    400: "Body is not JSON within the limits (nesting, numbers), or a cursor is not ours",
     413: "Body larger than 256 KiB",
     415: "Body is not application/json",
 }
@@ -124,6 +128,8 @@ def document_errors(schema: OpenAPI) -> None:
                 statuses.add(403)
             if "{" in path:
                 statuses.add(404)
+            if any(getattr(p, "name", None) == "cursor" for p in operation.parameters or ()):
+                statuses.add(400)
             if operation.requestBody is not None:
                 statuses |= {400, 413, 415}
             if method in ("post", "patch"):

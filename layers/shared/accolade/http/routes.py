@@ -10,14 +10,23 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from accolade.bootstrap import container
 from accolade.config import settings
+from accolade.domain.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from accolade.domain.periods import TimeRange
 from accolade.http import schemas
 from accolade.http.auth import EVENTS_WRITE, Principal, principal_from_event
+from accolade.http.cursors import Scope, decode, encode
 from accolade.observability import count
 from accolade.services import admin, ingest, leaderboards, me
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
 PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]
+Limit = Annotated[
+    int, Query(ge=1, le=PAGE_SIZE_MAX, description=f"items per page, 1-{PAGE_SIZE_MAX}")
+]
+Cursor = Annotated[
+    str | None,
+    Query(description="next_cursor of the previous page, for the same filter (else 400)"),
+]
 
 system = Router()
 events = Router()
@@ -90,11 +99,21 @@ def put_user(user_id: PathId, body: Annotated[schemas.UserIn, Body()]) -> schema
     return schemas.UserOut.of(stored)
 
 
+def _scope(list_name: str, caller: Principal, *filters: str) -> Scope:
+    return Scope(list_name, caller.tenant_id, caller.user_id, filters)
+
+
 @admin_routes.get("/v1/admin/metrics", tags=["admin"])
-def list_metrics() -> list[schemas.MetricOut]:
+def list_metrics(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.MetricList:
     caller = _admin(admin_routes)
-    found = admin.list_metrics(caller.tenant_id, config=container().config)
-    return [schemas.MetricOut.of(metric) for metric in found]
+    scope = _scope("admin/metrics", caller)
+    page = admin.list_metrics(
+        caller.tenant_id, limit=limit, after=decode(cursor, scope), config=container().config
+    )
+    return schemas.MetricList(
+        items=[schemas.MetricOut.of(metric) for metric in page.items],
+        next_cursor=encode(page.next, scope),
+    )
 
 
 @admin_routes.get("/v1/admin/metrics/<metric_id>", tags=["admin"])
@@ -128,10 +147,18 @@ def create_achievement(
 
 
 @admin_routes.get("/v1/admin/achievements", tags=["admin"])
-def list_achievements() -> schemas.AchievementList:
+def list_achievements(
+    limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None
+) -> schemas.AchievementList:
     caller = _admin(admin_routes)
-    found = admin.list_achievements(caller.tenant_id, config=container().config)
-    return schemas.AchievementList(items=[schemas.AchievementOut.of(a) for a in found])
+    scope = _scope("admin/achievements", caller)
+    page = admin.list_achievements(
+        caller.tenant_id, limit=limit, after=decode(cursor, scope), config=container().config
+    )
+    return schemas.AchievementList(
+        items=[schemas.AchievementOut.of(a) for a in page.items],
+        next_cursor=encode(page.next, scope),
+    )
 
 
 @admin_routes.get("/v1/admin/achievements/<achievement_id>", tags=["admin"])
@@ -158,29 +185,45 @@ def my_achievements(
     status: Annotated[me.StatusFilter | None, Query()] = None,
     sort: Annotated[me.SortKey, Query()] = me.SortKey.NAME,
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+    limit: Limit = PAGE_SIZE_DEFAULT,
+    cursor: Cursor = None,
 ) -> schemas.MyAchievementList:
     caller = _caller(me_routes)
     c = container()
-    views = me.my_achievements(
+    scope = _scope("me/achievements", caller, status or "", sort, order)
+    page = me.my_achievements(
         caller.tenant_id,
         caller.user_id,
         status=status,
         sort=sort,
         descending=order == "desc",
+        limit=limit,
+        after=decode(cursor, scope),
         config=c.config,
         users=c.users,
         awards=c.awards,
         progress=c.progress,
         clock=c.clock,
     )
-    return schemas.MyAchievementList(items=[schemas.MyAchievementOut.of(v) for v in views])
+    return schemas.MyAchievementList(
+        items=[schemas.MyAchievementOut.of(v) for v in page.items],
+        next_cursor=encode(page.next, scope),
+    )
 
 
 @me_routes.get("/v1/me/awards", tags=["me"])
-def my_awards() -> schemas.AwardList:
+def my_awards(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.AwardList:
     caller = _caller(me_routes)
     c = container()
-    awards = me.my_awards(caller.tenant_id, caller.user_id, awards=c.awards, clock=c.clock)
+    scope = _scope("me/awards", caller)
+    page = me.my_awards(
+        caller.tenant_id,
+        caller.user_id,
+        limit=limit,
+        after=decode(cursor, scope),
+        awards=c.awards,
+        clock=c.clock,
+    )
     definitions = {a.achievement_id: a for a in c.config.get_config(caller.tenant_id).achievements}
     return schemas.AwardList(
         items=[
@@ -189,8 +232,9 @@ def my_awards() -> schemas.AwardList:
                 definitions.get(a.achievement_id),
                 c.documents.url(a.certificate_key) if a.certificate_key else None,
             )
-            for a in awards
-        ]
+            for a in page.items
+        ],
+        next_cursor=encode(page.next, scope),
     )
 
 
@@ -202,17 +246,37 @@ def my_wallet() -> schemas.WalletOut:
 
 
 @me_routes.get("/v1/me/ledger", tags=["me"])
-def my_ledger() -> schemas.LedgerOut:
+def my_ledger(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.LedgerOut:
     caller = _caller(me_routes)
-    entries = me.my_ledger(caller.tenant_id, caller.user_id, awards=container().awards)
-    return schemas.LedgerOut(items=[schemas.LedgerEntryOut.of(entry) for entry in entries])
+    scope = _scope("me/ledger", caller)
+    page = me.my_ledger(
+        caller.tenant_id,
+        caller.user_id,
+        limit=limit,
+        after=decode(cursor, scope),
+        awards=container().awards,
+    )
+    return schemas.LedgerOut(
+        items=[schemas.LedgerEntryOut.of(entry) for entry in page.items],
+        next_cursor=encode(page.next, scope),
+    )
 
 
 @me_routes.get("/v1/me/messages", tags=["me"])
-def my_messages() -> schemas.MessageList:
+def my_messages(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.MessageList:
     caller = _caller(me_routes)
-    found = me.my_messages(caller.tenant_id, caller.user_id, inbox=container().inbox)
-    return schemas.MessageList(items=[schemas.MessageOut.of(message) for message in found])
+    scope = _scope("me/messages", caller)
+    page = me.my_messages(
+        caller.tenant_id,
+        caller.user_id,
+        limit=limit,
+        after=decode(cursor, scope),
+        inbox=container().inbox,
+    )
+    return schemas.MessageList(
+        items=[schemas.MessageOut.of(message) for message in page.items],
+        next_cursor=encode(page.next, scope),
+    )
 
 
 @me_routes.get("/v1/leaderboards/<metric_id>", tags=["leaderboards"])

@@ -215,6 +215,16 @@ class MetricOut(BaseModel):
         )
 
 
+NextCursor = Annotated[
+    str | None, Field(description="pass as ?cursor= for the next page; null on the last page")
+]
+
+
+class MetricList(BaseModel):
+    items: list[MetricOut]
+    next_cursor: NextCursor
+
+
 class LevelIn(Body):
     threshold: Annotated[Number, Field(gt=0, le=float(MAX_MAGNITUDE))] = 1
     points: Annotated[StrictInt, Field(ge=0, le=1_000_000)] = 0
@@ -340,6 +350,7 @@ class AchievementOut(BaseModel):
 
 class AchievementList(BaseModel):
     items: list[AchievementOut]
+    next_cursor: NextCursor
 
 
 class ProgressOut(BaseModel):
@@ -402,6 +413,7 @@ def _float(value: Decimal | None) -> float | None:
 
 class MyAchievementList(BaseModel):
     items: list[MyAchievementOut]
+    next_cursor: NextCursor
 
 
 class AwardOut(BaseModel):
@@ -440,6 +452,7 @@ class AwardOut(BaseModel):
 
 class AwardList(BaseModel):
     items: list[AwardOut]
+    next_cursor: NextCursor
 
 
 class WalletOut(BaseModel):
@@ -464,6 +477,7 @@ class LedgerEntryOut(BaseModel):
 
 class LedgerOut(BaseModel):
     items: list[LedgerEntryOut]
+    next_cursor: NextCursor
 
 
 class MessageOut(BaseModel):
@@ -481,6 +495,7 @@ class MessageOut(BaseModel):
 
 class MessageList(BaseModel):
     items: list[MessageOut]
+    next_cursor: NextCursor
 
 
 class LeaderboardRowOut(BaseModel):

@@ -8,10 +8,16 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from accolade.domain.errors import InvalidInputError, NotFoundError
-from accolade.domain.limits import MAX_METRICS_PER_EVENT_TYPE, PERIODS_PER_METRIC
+from accolade.domain.errors import InvalidInputError, LimitExceededError, NotFoundError
+from accolade.domain.limits import (
+    MAX_ACHIEVEMENTS,
+    MAX_METRICS,
+    MAX_METRICS_PER_EVENT_TYPE,
+    PAGE_SIZE_DEFAULT,
+    PERIODS_PER_METRIC,
+)
 from accolade.domain.models import Achievement, Metric, TenantSettings, UserProfile
-from accolade.ports import Clock, ConfigRepository, UserRepository
+from accolade.ports import Clock, ConfigRepository, Page, UserRepository
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -56,9 +62,17 @@ def get_user(tenant_id: str, user_id: str, *, users: UserRepository) -> UserProf
     return found
 
 
-def put_metric(tenant_id: str, metric: Metric, *, config: ConfigRepository) -> Metric:
-    """Create or replace a metric; an event type moves at most 24 metrics (see limits)."""
+def put_metric(
+    tenant_id: str, metric: Metric, *, config: ConfigRepository, cap: int = MAX_METRICS
+) -> Metric:
+    """Create or replace a metric: a tenant defines at most ``cap`` (MAX_METRICS), an event type
+    moves at most 24. Checked against one revision of all metrics, which the write locks on."""
     tenant = config.get_config(tenant_id)
+    known = {m.metric_id for m in tenant.metrics}
+    if metric.metric_id not in known and len(known) >= cap:
+        raise LimitExceededError(
+            "metric_id", f"a tenant defines at most {cap} metrics; replace one instead"
+        )
     same_type = {m.metric_id for m in tenant.metrics if m.event_type == metric.event_type}
     if len(same_type | {metric.metric_id}) > MAX_METRICS_PER_EVENT_TYPE:
         raise InvalidInputError(
@@ -78,8 +92,15 @@ def get_metric(tenant_id: str, metric_id: str, *, config: ConfigRepository) -> M
     return metric
 
 
-def list_metrics(tenant_id: str, *, config: ConfigRepository) -> list[Metric]:
-    return sorted(config.get_config(tenant_id).metrics, key=lambda metric: metric.metric_id)
+def list_metrics(
+    tenant_id: str,
+    *,
+    limit: int = PAGE_SIZE_DEFAULT,
+    after: str | None = None,
+    config: ConfigRepository,
+) -> Page[Metric]:
+    """The tenant's metrics by id, a page at a time."""
+    return config.metrics_page(tenant_id, limit=limit, after=after)
 
 
 def create_achievement(
@@ -98,7 +119,10 @@ def create_achievement(
         },
     )
     _check_metric(tenant_id, achievement, config)
-    config.create_achievement(tenant_id, achievement)
+    if not config.create_achievement(tenant_id, achievement, cap=MAX_ACHIEVEMENTS):
+        raise LimitExceededError(
+            "body", f"a tenant defines at most {MAX_ACHIEVEMENTS} achievements; edit one instead"
+        )
     return achievement
 
 
@@ -111,10 +135,15 @@ def get_achievement(
     return achievement
 
 
-def list_achievements(tenant_id: str, *, config: ConfigRepository) -> list[Achievement]:
-    return sorted(
-        config.get_config(tenant_id).achievements, key=lambda a: (a.name, a.achievement_id)
-    )
+def list_achievements(
+    tenant_id: str,
+    *,
+    limit: int = PAGE_SIZE_DEFAULT,
+    after: str | None = None,
+    config: ConfigRepository,
+) -> Page[Achievement]:
+    """The tenant's achievements by id (the order of their keys, so a page is one query)."""
+    return config.achievements_page(tenant_id, limit=limit, after=after)
 
 
 def edit_achievement(

@@ -7,6 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from accolade.domain.errors import InvalidCursorError
+from accolade.domain.limits import PAGE_SIZE_DEFAULT
 from accolade.domain.models import (
     Achievement,
     AchievementType,
@@ -24,6 +26,7 @@ from accolade.ports import (
     Clock,
     ConfigRepository,
     InboxRepository,
+    Page,
     ProgressRepository,
     UserRepository,
 )
@@ -70,13 +73,19 @@ def my_achievements(
     status: StatusFilter | None = None,
     sort: SortKey = SortKey.NAME,
     descending: bool = False,
+    limit: int = PAGE_SIZE_DEFAULT,
+    after: str | None = None,
     config: ConfigRepository,
     users: UserRepository,
     awards: AwardRepository,
     progress: ProgressRepository,
     clock: Clock,
-) -> list[AchievementView]:
-    """Every achievement the user may see, earned or not, with progress in the current period."""
+) -> Page[AchievementView]:
+    """Every achievement the user may see, earned or not, with progress in the current period.
+
+    Computed in memory over the tenant's achievements (at most ``MAX_ACHIEVEMENTS``), so it pages
+    by position in the filtered, sorted list: ``after`` is the offset where the page starts.
+    """
     tenant = config.get_config(tenant_id)
     tz = zone(tenant.settings.timezone)
     now = clock.now()
@@ -109,7 +118,17 @@ def my_achievements(
         views.sort(key=lambda v: (v.points, v.achievement.name.casefold()), reverse=descending)
     else:
         views.sort(key=lambda v: (v.achievement.name.casefold(), v.points), reverse=descending)
-    return views
+    start = _offset(after)
+    end = start + limit
+    return Page(views[start:end], str(end) if end < len(views) else None)
+
+
+def _offset(after: str | None) -> int:
+    if after is None:
+        return 0
+    if not after.isascii() or not after.isdigit() or len(after) > 9:
+        raise InvalidCursorError("does not belong to this list")
+    return int(after)
 
 
 def _view(
@@ -144,14 +163,19 @@ def _view(
 
 
 def my_awards(
-    tenant_id: str, user_id: str, *, awards: AwardRepository, clock: Clock
-) -> list[Award]:
-    """The user's awards, newest first; revoked ones are hidden, lapsed ones show as expired."""
+    tenant_id: str,
+    user_id: str,
+    *,
+    limit: int = PAGE_SIZE_DEFAULT,
+    after: str | None = None,
+    awards: AwardRepository,
+    clock: Clock,
+) -> Page[Award]:
+    """The user's awards by achievement, period and level (the order of their keys, so a page
+    is one query); revoked ones are hidden, lapsed ones show as expired."""
     now = clock.now()
-    mine = [
-        a for a in awards.user_awards(tenant_id, user_id) if a.status is not AwardStatus.REVOKED
-    ]
-    return sorted((_expire(award, now) for award in mine), key=lambda a: a.awarded_at, reverse=True)
+    page = awards.awards_page(tenant_id, user_id, limit=limit, after=after)
+    return Page([_expire(award, now) for award in page.items], page.next)
 
 
 def _expire(award: Award, now: datetime) -> Award:
@@ -164,9 +188,25 @@ def my_wallet(tenant_id: str, user_id: str, *, awards: AwardRepository) -> Walle
     return awards.wallet(tenant_id, user_id)
 
 
-def my_ledger(tenant_id: str, user_id: str, *, awards: AwardRepository) -> list[LedgerEntry]:
-    return awards.ledger(tenant_id, user_id)
+def my_ledger(
+    tenant_id: str,
+    user_id: str,
+    *,
+    limit: int = PAGE_SIZE_DEFAULT,
+    after: str | None = None,
+    awards: AwardRepository,
+) -> Page[LedgerEntry]:
+    """The user's wallet movements in sequence order, each with its running balances."""
+    return awards.ledger(tenant_id, user_id, limit=limit, after=after)
 
 
-def my_messages(tenant_id: str, user_id: str, *, inbox: InboxRepository) -> list[Message]:
-    return inbox.messages(tenant_id, user_id)
+def my_messages(
+    tenant_id: str,
+    user_id: str,
+    *,
+    limit: int = PAGE_SIZE_DEFAULT,
+    after: str | None = None,
+    inbox: InboxRepository,
+) -> Page[Message]:
+    """The user's inbox, newest first."""
+    return inbox.messages(tenant_id, user_id, limit=limit, after=after)

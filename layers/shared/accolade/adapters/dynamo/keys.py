@@ -14,13 +14,18 @@ starts with the tenant.
 | award       | T#{tenant}#U#{user}    | AWD#{achievement}#{period}#{lv} | GSI1: T#{t}#ACH#{a} / {awarded_at}#{user} |
 | wallet      | T#{tenant}#U#{user}    | WALLET                          |                                     |
 | ledger      | T#{tenant}#U#{user}    | LEDGER#{sequence:012d}          |                                     |
-| message     | T#{tenant}#U#{user}    | MSG#{message_id}                |                                     |
+| message     | T#{tenant}#U#{user}    | MSG#{created_at}#{message_id}   |                                     |
+| counts      | T#{tenant}             | COUNTS                          |                                     |
+
+Lists page by sort key: a cursor carries the last sort key of a page, never a partition key, and
+``page_start`` rebuilds the start key on the server after checking the sort key's prefix.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
+from accolade.domain.errors import InvalidCursorError
 from accolade.domain.models import AwardKey, CounterKey, Slot
 
 SETTINGS = "SETTINGS"
@@ -28,6 +33,8 @@ PROFILE = "PROFILE"
 EVENT = "EVENT"
 WALLET = "WALLET"
 METRICS_REVISION = "METRICS"
+COUNTS = "COUNTS"
+MAX_SORT_KEY_BYTES = 1024  # DynamoDB's limit; a longer start key is a ValidationException
 METRIC_PREFIX = "METRIC#"
 ACHIEVEMENT_PREFIX = "ACH#"
 COUNTER_PREFIX = "CNT#"
@@ -102,5 +109,27 @@ def ledger_sk(sequence: int) -> str:
     return f"{LEDGER_PREFIX}{sequence:012d}"
 
 
-def message_sk(message_id: str) -> str:
-    return f"{MESSAGE_PREFIX}{message_id}"
+def message_sk(created_at: datetime, message_id: str) -> str:
+    """Time first, so a query of the inbox is newest first. ``created_at`` comes from what the
+    message is about (an award's ``awarded_at``): the same message always has the same key, which
+    keeps its once-only conditional put."""
+    stamp = created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # fixed width
+    return f"{MESSAGE_PREFIX}{stamp}#{message_id}"
+
+
+def page_start(pk: str, prefix: str, after: str | None) -> dict[str, dict[str, str]] | None:
+    """The ExclusiveStartKey of a page that starts after sort key ``after`` in partition ``pk``.
+
+    ``after`` comes back from a client (inside a cursor): only a sort key of the listed kind in
+    the caller's own partition is accepted, so it can neither reach another partition nor make
+    DynamoDB refuse the request.
+    """
+    if after is None:
+        return None
+    try:
+        size = len(after.encode())
+    except UnicodeEncodeError:
+        size = MAX_SORT_KEY_BYTES + 1
+    if not after.startswith(prefix) or size > MAX_SORT_KEY_BYTES:
+        raise InvalidCursorError("does not belong to this list")
+    return {"PK": {"S": pk}, "SK": {"S": after}}

@@ -176,6 +176,17 @@ class AchievementItem(DocumentItem, discriminator="achievement"):
     period_top = PeriodTopIndex()
 
 
+class TenantCountsItem(Item, discriminator="tenant_counts"):
+    """PK T#{tenant}, SK COUNTS: how many achievements and metrics the tenant has defined.
+
+    Moved in the same transaction as each create, under the condition that it stays below the
+    cap. Absent for a tenant that predates the caps until its first create counts what exists.
+    """
+
+    achievements = NumberAttribute(null=True)
+    metrics = NumberAttribute(null=True)
+
+
 class WinnerSlotItem(Item, discriminator="winner_slot"):
     """PK T#{tenant}#WIN, SK {achievement}#{period}: taken once by the period's winning award."""
 
@@ -260,7 +271,8 @@ class LedgerItem(Item, discriminator="ledger"):
 
 
 class MessageItem(Item, discriminator="message"):
-    """PK T#{tenant}#U#{user}, SK MSG#{message_id}: the inbox, and the announcement outbox."""
+    """PK T#{tenant}#U#{user}, SK MSG#{created_at}#{message_id}: the inbox (newest first by
+    query), and the announcement outbox."""
 
     message_id = UnicodeAttribute()
     user_id = UnicodeAttribute()
@@ -279,6 +291,7 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     MetricItem,
     MetricsRevisionItem,
     AchievementItem,
+    TenantCountsItem,
     WinnerSlotItem,
     UserItem,
     EventItem,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.condition import Condition
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.models import (
@@ -21,18 +22,21 @@ from accolade.adapters.dynamo.models import (
     MetricItem,
     MetricsRevisionItem,
     SettingsItem,
+    TenantCountsItem,
     UserItem,
     WalletItem,
     WinnerSlotItem,
 )
 from accolade.adapters.dynamo.transact import MAX_ITEMS, Transaction, backoff, commit
 from accolade.domain.errors import ConflictError
+from accolade.domain.limits import MAX_ACHIEVEMENTS
 from accolade.domain.models import (
     Achievement,
     AchievementType,
     ActivityEvent,
     Award,
     AwardKey,
+    AwardStatus,
     CertificateStatus,
     CounterKey,
     LedgerEntry,
@@ -50,6 +54,7 @@ from accolade.ports import (
     Clock,
     EventDeltas,
     Holdings,
+    Page,
     TenantConfig,
 )
 
@@ -58,8 +63,44 @@ BATCH_GET_LIMIT = 100  # DynamoDB's limit of keys in one BatchGetItem
 WALLET_FIELDS = ("PK", "SK", "entity", "tenant_id", "user_id", "points", "coins", "entries")
 
 
+ItemT = TypeVar("ItemT", bound=Item)
+
+
 def _conditional_failed(exc: PutError | UpdateError) -> bool:
     return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def _page(
+    model: type[ItemT],
+    pk: str,
+    prefix: str,
+    *,
+    limit: int,
+    after: str | None,
+    newest_first: bool = False,
+    filter_condition: Condition | None = None,
+    consistent_read: bool = False,
+) -> tuple[list[ItemT], str | None]:
+    """One page of the items under ``prefix`` in partition ``pk``, in sort-key order.
+
+    One Query with Limit = limit + 1 (more only when DynamoDB's 1 MB page or a filter cuts it
+    short): the extra item tells whether a next page exists, so the last page says so.
+    """
+    items = list(
+        model.query(
+            pk,
+            model.SK.startswith(prefix),
+            filter_condition=filter_condition,
+            consistent_read=consistent_read,
+            scan_index_forward=not newest_first,
+            limit=limit + 1,
+            page_size=limit + 1,
+            last_evaluated_key=keys.page_start(pk, prefix, after),
+        )
+    )
+    if len(items) > limit:
+        return items[:limit], items[limit - 1].SK
+    return items, None
 
 
 class DynamoConfigRepository:
@@ -116,6 +157,17 @@ class DynamoConfigRepository:
         if cancelled is not None:
             raise ConflictError("the metrics were edited meanwhile; send the request again")
 
+    def metrics_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[Metric]:
+        items, following = _page(
+            MetricItem,
+            keys.tenant_pk(tenant_id),
+            keys.METRIC_PREFIX,
+            limit=limit,
+            after=after,
+            consistent_read=True,
+        )
+        return Page([Metric.model_validate(item.doc) for item in items], following)
+
     def get_metric(self, tenant_id: str, metric_id: str) -> Metric | None:
         try:
             item = MetricItem.get(keys.tenant_pk(tenant_id), keys.metric_sk(metric_id))
@@ -123,14 +175,29 @@ class DynamoConfigRepository:
             return None
         return Metric.model_validate(item.doc)
 
-    def create_achievement(self, tenant_id: str, achievement: Achievement) -> None:
+    def create_achievement(
+        self, tenant_id: str, achievement: Achievement, *, cap: int = MAX_ACHIEVEMENTS
+    ) -> bool:
         item = self._achievement_item(tenant_id, achievement)
-        try:
-            item.save(condition=AchievementItem.PK.does_not_exist())
-        except PutError as exc:
-            if _conditional_failed(exc):
-                raise ConflictError(f"achievement {achievement.achievement_id} exists") from exc
-            raise
+        created = _create_counted(
+            tenant_id, item, TenantCountsItem.achievements, keys.ACHIEVEMENT_PREFIX, cap
+        )
+        if created is None:
+            raise ConflictError(f"achievement {achievement.achievement_id} exists")
+        return created
+
+    def achievements_page(
+        self, tenant_id: str, *, limit: int, after: str | None
+    ) -> Page[Achievement]:
+        items, following = _page(
+            AchievementItem,
+            keys.tenant_pk(tenant_id),
+            keys.ACHIEVEMENT_PREFIX,
+            limit=limit,
+            after=after,
+            consistent_read=True,
+        )
+        return Page([Achievement.model_validate(item.doc) for item in items], following)
 
     def get_achievement(self, tenant_id: str, achievement_id: str) -> Achievement | None:
         try:
@@ -169,6 +236,60 @@ class DynamoConfigRepository:
             item.GSI1PK = keys.PERIOD_TOP_INDEX_PK
             item.GSI1SK = keys.period_top_sk(tenant_id, achievement.achievement_id)
         return item
+
+
+def _create_counted(tenant_id: str, item: Item, count: Any, prefix: str, cap: int) -> bool | None:
+    """Put ``item`` if absent and add one to the tenant's ``count`` in one transaction, on the
+    condition that the count stays within ``cap``: two racing creators cannot pass it.
+
+    True when created, False when the cap is reached, None when the item already exists.
+    """
+    counts = TenantCountsItem(keys.tenant_pk(tenant_id), keys.COUNTS)
+    bookkeeping = [
+        TenantCountsItem.entity.set(TenantCountsItem),
+        TenantCountsItem.tenant_id.set(tenant_id),
+    ]
+    for attempt in range(MAX_ATTEMPTS):
+        transaction = Transaction()
+        transaction.put("item", item, Item.PK.does_not_exist())
+        transaction.update("count", counts, [*bookkeeping, count.add(1)], count < cap)
+        cancelled = commit(transaction)
+        if cancelled is None:
+            return True
+        if "item" in cancelled.failed_conditions:
+            return None
+        if "count" in cancelled.failed_conditions:
+            stored = _counts(tenant_id)
+            value = getattr(stored, count.attr_name) if stored is not None else None
+            if value is not None:
+                if value >= cap:
+                    return False
+                continue  # a racing creator counted the tenant meanwhile: try again
+            # Never counted (the tenant predates the caps): count what exists, once.
+            existing = Item.count(
+                keys.tenant_pk(tenant_id), Item.SK.startswith(prefix), consistent_read=True
+            )
+            if existing >= cap:
+                return False
+            transaction = Transaction()
+            transaction.put("item", item, Item.PK.does_not_exist())
+            transaction.update(
+                "count", counts, [*bookkeeping, count.set(existing + 1)], count.does_not_exist()
+            )
+            cancelled = commit(transaction)
+            if cancelled is None:
+                return True
+            if "item" in cancelled.failed_conditions:
+                return None
+        backoff(attempt)
+    raise RuntimeError("the tenant's definition count could not be updated: too many conflicts")
+
+
+def _counts(tenant_id: str) -> TenantCountsItem | None:
+    try:
+        return TenantCountsItem.get(keys.tenant_pk(tenant_id), keys.COUNTS, consistent_read=True)
+    except DoesNotExist:
+        return None
 
 
 class DynamoUserRepository:
@@ -566,6 +687,19 @@ class DynamoAwardRepository:
         )
         return [award_from_item(item) for item in items]
 
+    def awards_page(
+        self, tenant_id: str, user_id: str, *, limit: int, after: str | None
+    ) -> Page[Award]:
+        items, following = _page(
+            AwardItem,
+            keys.user_pk(tenant_id, user_id),
+            keys.AWARD_PREFIX,
+            limit=limit,
+            after=after,
+            filter_condition=AwardItem.status != AwardStatus.REVOKED.value,
+        )
+        return Page([award_from_item(item) for item in items], following)
+
     def record_certificate(self, tenant_id: str, award: Award, key: str) -> bool:
         item = AwardItem(keys.user_pk(tenant_id, award.user_id), keys.award_sk(award.key))
         try:
@@ -585,11 +719,17 @@ class DynamoAwardRepository:
     def wallet(self, tenant_id: str, user_id: str) -> Wallet:
         return _wallet(self._wallet_item(tenant_id, user_id))
 
-    def ledger(self, tenant_id: str, user_id: str) -> list[LedgerEntry]:
-        items = LedgerItem.query(
-            keys.user_pk(tenant_id, user_id), LedgerItem.SK.startswith(keys.LEDGER_PREFIX)
+    def ledger(
+        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+    ) -> Page[LedgerEntry]:
+        items, following = _page(
+            LedgerItem,
+            keys.user_pk(tenant_id, user_id),
+            keys.LEDGER_PREFIX,
+            limit=limit,
+            after=after,
         )
-        return [
+        entries = [
             LedgerEntry(
                 user_id=item.user_id,
                 award_id=item.award_id,
@@ -603,6 +743,7 @@ class DynamoAwardRepository:
             )
             for item in items
         ]
+        return Page(entries, following)
 
 
 class DynamoLeaderboardRepository:
@@ -629,7 +770,7 @@ class DynamoInboxRepository:
     def add(self, tenant_id: str, message: Message) -> bool:
         item = MessageItem(
             keys.user_pk(tenant_id, message.user_id),
-            keys.message_sk(message.message_id),
+            keys.message_sk(message.created_at, message.message_id),
             tenant_id=tenant_id,
             message_id=message.message_id,
             user_id=message.user_id,
@@ -651,7 +792,8 @@ class DynamoInboxRepository:
     @staticmethod
     def _key(tenant_id: str, message: Message) -> MessageItem:
         return MessageItem(
-            keys.user_pk(tenant_id, message.user_id), keys.message_sk(message.message_id)
+            keys.user_pk(tenant_id, message.user_id),
+            keys.message_sk(message.created_at, message.message_id),
         )
 
     def claim_announcement(self, tenant_id: str, message: Message, lease_until: datetime) -> bool:
@@ -676,7 +818,7 @@ class DynamoInboxRepository:
         try:
             item = MessageItem.get(
                 keys.user_pk(tenant_id, message.user_id),
-                keys.message_sk(message.message_id),
+                keys.message_sk(message.created_at, message.message_id),
                 consistent_read=True,
             )
         except DoesNotExist:
@@ -695,27 +837,31 @@ class DynamoInboxRepository:
     def release_announcement(self, tenant_id: str, message: Message) -> None:
         self._key(tenant_id, message).update(actions=[MessageItem.announcing_until.remove()])
 
-    def messages(self, tenant_id: str, user_id: str) -> list[Message]:
-        items = MessageItem.query(
-            keys.user_pk(tenant_id, user_id), MessageItem.SK.startswith(keys.MESSAGE_PREFIX)
+    def messages(
+        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+    ) -> Page[Message]:
+        items, following = _page(
+            MessageItem,
+            keys.user_pk(tenant_id, user_id),
+            keys.MESSAGE_PREFIX,
+            limit=limit,
+            after=after,
+            newest_first=True,
         )
-        return sorted(
-            (
-                Message(
-                    message_id=item.message_id,
-                    user_id=item.user_id,
-                    type=item.type,
-                    title=item.title,
-                    body=item.body,
-                    award_id=item.award_id,
-                    created_at=item.created_at,
-                    data=item.data or {},
-                )
-                for item in items
-            ),
-            key=lambda message: message.created_at,
-            reverse=True,
-        )
+        found = [
+            Message(
+                message_id=item.message_id,
+                user_id=item.user_id,
+                type=item.type,
+                title=item.title,
+                body=item.body,
+                award_id=item.award_id,
+                created_at=item.created_at,
+                data=item.data or {},
+            )
+            for item in items
+        ]
+        return Page(found, following)
 
 
 def event_from_image(image: dict[str, Any]) -> tuple[str, ActivityEvent]:
