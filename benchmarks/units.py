@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping
@@ -431,13 +432,10 @@ class UnitMeter:
         client = self._client_of(kwargs)
         if params is None or client is None:
             return
-        wanted: dict[str, list[Item]] = {}
-        for table, key, whole in _write_targets(model.name, params):
-            wanted.setdefault(table, []).append(
-                self.schema(client, table).key(key) if whole else key
-            )
-        if wanted:
-            context[_BEFORE] = {t: self._get_many(client, t, ks) for t, ks in wanted.items()}
+        targets = self._targets(client, model.name, params)
+        context[_BEFORE] = self._read(
+            client, [(t, k) for t, k, kind in targets if kind != "put-new"]
+        )
 
     def _on_after(
         self, model: Any, parsed: Mapping[str, Any], context: dict[str, Any], **kwargs: Any
@@ -447,7 +445,17 @@ class UnitMeter:
         if params is None or client is None:
             return
         before: dict[str, dict[str, Item]] = context.pop(_BEFORE, {})
-        charge = self.charge(client, model.name, params, parsed, before)
+        error = (parsed.get("Error") or {}).get("Code")
+        targets = self._targets(client, model.name, params)
+        after: dict[str, dict[str, Item]] = {}
+        if error in ("ConditionalCheckFailedException", "TransactionCanceledException"):
+            # Nothing was written: the puts that skipped the read before can read now.
+            late = self._read(client, [(t, k) for t, k, kind in targets if kind == "put-new"])
+            for table, items in late.items():
+                before.setdefault(table, {}).update(items)
+        elif not error:
+            after = self._read(client, [(t, k) for t, k, kind in targets if kind == "update"])
+        charge = self.charge(client, model.name, params, parsed, before, after)
         with self._lock:
             self.last = charge
             self.usage.requests[model.name] += 1
@@ -457,11 +465,32 @@ class UnitMeter:
                 self.usage.rru.add(model.name, charge.rru)
             self.usage.wru_by.update_from(charge.wru_by)
             self.usage.rru_by.update_from(charge.rru_by)
-            error = (parsed.get("Error") or {}).get("Code")
             if error == "TransactionCanceledException":
                 self.usage.cancelled += 1
             elif error == "ConditionalCheckFailedException":
                 self.usage.failed_conditions += 1
+
+    def _targets(
+        self, client: Any, operation: str, params: Mapping[str, Any]
+    ) -> list[tuple[str, Item, str]]:
+        """(table, key, kind) of every item a write may change; kind says what to read when:
+        a put conditioned on its key not existing cannot replace anything, so it is read only
+        if the condition fails (``put-new``)."""
+        out: list[tuple[str, Item, str]] = []
+        for table, body, kind in _write_targets(operation, params):
+            schema = self.schema(client, table)
+            if kind == "put":
+                new = _creates_only(body, schema)
+                out.append((table, schema.key(body["Item"]), "put-new" if new else "put"))
+            else:
+                out.append((table, body["Key"], kind))
+        return out
+
+    def _read(self, client: Any, wanted: list[tuple[str, Item]]) -> dict[str, dict[str, Item]]:
+        by_table: dict[str, list[Item]] = {}
+        for table, key in wanted:
+            by_table.setdefault(table, []).append(key)
+        return {table: self._get_many(client, table, ks) for table, ks in by_table.items()}
 
     def _client_of(self, kwargs: Mapping[str, Any]) -> Any:
         # botocore does not pass the client to these events; one endpoint serves every attached
@@ -478,6 +507,7 @@ class UnitMeter:
         params: Mapping[str, Any],
         parsed: Mapping[str, Any],
         before: Mapping[str, Mapping[str, Item]],
+        after: Mapping[str, Mapping[str, Item]],
     ) -> Charge:
         charge = Charge(operation)
         error = (parsed.get("Error") or {}).get("Code")
@@ -487,11 +517,11 @@ class UnitMeter:
         ):
             return charge  # validation errors, throttling: no units
         if operation in ("PutItem", "UpdateItem", "DeleteItem"):
-            self._single_write(client, charge, operation, params, before, failed=bool(error))
+            self._single_write(client, charge, operation, params, before, after, failed=bool(error))
         elif operation == "BatchWriteItem":
             self._batch_write(client, charge, params, parsed, before)
         elif operation == "TransactWriteItems":
-            self._transact_write(client, charge, params, before, cancelled=bool(error))
+            self._transact_write(client, charge, params, before, after, cancelled=bool(error))
         elif operation == "GetItem":
             self._get(client, charge, params, parsed)
         elif operation == "BatchGetItem":
@@ -509,6 +539,7 @@ class UnitMeter:
         operation: str,
         params: Mapping[str, Any],
         before: Mapping[str, Mapping[str, Item]],
+        after: Mapping[str, Mapping[str, Item]],
         *,
         failed: bool,
         factor: int = 1,
@@ -523,7 +554,7 @@ class UnitMeter:
         elif operation == "DeleteItem" or failed:
             new = old if operation == "UpdateItem" else None
         else:
-            new = self._get_many(client, table, [key]).get(_key_id(key))
+            new = after.get(table, {}).get(_key_id(key))
         entity = label(new or old, key)
         if failed:
             size = max(item_size(old), item_size(params.get("Item")))
@@ -551,10 +582,12 @@ class UnitMeter:
                     continue
                 if "PutRequest" in request:
                     single = {"TableName": table, "Item": request["PutRequest"]["Item"]}
-                    self._single_write(client, charge, "PutItem", single, before, failed=False)
+                    self._single_write(client, charge, "PutItem", single, before, {}, failed=False)
                 else:
                     single = {"TableName": table, "Key": request["DeleteRequest"]["Key"]}
-                    self._single_write(client, charge, "DeleteItem", single, before, failed=False)
+                    self._single_write(
+                        client, charge, "DeleteItem", single, before, {}, failed=False
+                    )
 
     def _transact_write(
         self,
@@ -562,6 +595,7 @@ class UnitMeter:
         charge: Charge,
         params: Mapping[str, Any],
         before: Mapping[str, Mapping[str, Item]],
+        after: Mapping[str, Mapping[str, Item]],
         *,
         cancelled: bool,
     ) -> None:
@@ -585,6 +619,7 @@ class UnitMeter:
                 operation,
                 body,
                 before,
+                after,
                 failed=cancelled,
                 factor=2,
                 with_indexes=not cancelled,
@@ -693,8 +728,6 @@ def _projected(params: Mapping[str, Any]) -> bool:
 
 
 def _used_placeholders(params: Mapping[str, Any]) -> tuple[set[str], set[str]]:
-    import re
-
     text = " ".join(
         str(params.get(name, ""))
         for name in ("KeyConditionExpression", "KeyConditions")
@@ -703,28 +736,41 @@ def _used_placeholders(params: Mapping[str, Any]) -> tuple[set[str], set[str]]:
     return set(re.findall(r"#[A-Za-z0-9_]+", text)), set(re.findall(r":[A-Za-z0-9_]+", text))
 
 
-def _write_targets(operation: str, params: Mapping[str, Any]) -> list[tuple[str, Item, bool]]:
-    """(table, key or whole item, is it the whole item) of each item a write may change."""
-    out: list[tuple[str, Item, bool]] = []
-    if operation in ("UpdateItem", "DeleteItem"):
-        out.append((params["TableName"], params["Key"], False))
+def _write_targets(operation: str, params: Mapping[str, Any]) -> list[tuple[str, Any, str]]:
+    """(table, request body, kind: put / update / delete / check) of each item a write touches."""
+    out: list[tuple[str, Any, str]] = []
+    if operation == "UpdateItem":
+        out.append((params["TableName"], params, "update"))
+    elif operation == "DeleteItem":
+        out.append((params["TableName"], params, "delete"))
     elif operation == "PutItem":
-        out.append((params["TableName"], params["Item"], True))
+        out.append((params["TableName"], params, "put"))
     elif operation == "BatchWriteItem":
         for table, requests in params["RequestItems"].items():
             for request in requests:
                 if "PutRequest" in request:
-                    out.append((table, request["PutRequest"]["Item"], True))
+                    out.append((table, request["PutRequest"], "put"))
                 else:
-                    out.append((table, request["DeleteRequest"]["Key"], False))
+                    out.append((table, request["DeleteRequest"], "delete"))
     elif operation == "TransactWriteItems":
+        kinds = {"Put": "put", "Update": "update", "Delete": "delete", "ConditionCheck": "check"}
         for entry in params["TransactItems"]:
             (kind, body), *_ = entry.items()
-            if kind == "Put":
-                out.append((body["TableName"], body["Item"], True))
-            else:
-                out.append((body["TableName"], body["Key"], False))
+            out.append((body["TableName"], body, kinds[kind]))
     return out
+
+
+_NOT_EXISTS = re.compile(r"^\s*attribute_not_exists\s*\(\s*([#\w]+)\s*\)\s*$")
+
+
+def _creates_only(body: Mapping[str, Any], schema: Schema) -> bool:
+    """Is this put conditioned on its key attribute not existing (so it never replaces)?"""
+    match = _NOT_EXISTS.match(str(body.get("ConditionExpression", "")))
+    if not match:
+        return False
+    name = match.group(1)
+    name = (body.get("ExpressionAttributeNames") or {}).get(name, name)
+    return name in schema.keys
 
 
 def _key_id(key: Item) -> str:
