@@ -6,7 +6,8 @@ Per event, with plain boto3 single-item calls on the same table:
 2. one UpdateItem ``ADD score`` per counter the event moves (the same counters as Accolade:
    each matching metric x day / week / month / all_time), with the Leaderboard index attributes
    (LBPK, score, entity, user_id, reached_at) so leaderboards read the same;
-3. a strongly consistent GetItem of each counter a threshold achievement needs;
+3. a strongly consistent GetItem of each counter the event moved that a threshold achievement
+   reads (a counter the event did not move cannot have crossed a threshold because of it);
 4. a conditional PutItem (``attribute_not_exists(PK)``) per award the event earns: the levels
    this event crossed (the counter before it was below the threshold, now it is not), and the
    event achievements; each award that was written moves the wallet with an UpdateItem ADD;
@@ -163,7 +164,8 @@ class NaiveEngine:
                 },
             )
         values: dict[Any, Decimal] = {}
-        for key in sorted(counters_to_read([event], live, {}, tz)):
+        # Only the counters this event moved can have crossed a threshold because of it.
+        for key in sorted(counters_to_read([event], live, {}, tz) & set(deltas)):
             found = self.client.get_item(
                 TableName=self.table,
                 Key={
