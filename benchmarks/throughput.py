@@ -146,7 +146,13 @@ class Bench:
         self.meter.attach(pynamodb_clients())
         self._stack.callback(self.meter.detach)
         self.endpoint = dynamodb.endpoint
+        self.aws_endpoint = moto.endpoint
         self.table_name = names.table_name()
+        # What each function's environment holds on the local stack (first-invocation runs).
+        self.function_envs = {
+            spec.code_uri.name: spec.env for spec in self.template.functions(names).values()
+        }
+        self.local_env = {k: v for k, v in env.items() if k.startswith("AWS_")}
         # The naive baseline's client (metered) and an unmetered one that reads end states.
         self.naive_client = client("dynamodb", dynamodb.endpoint)
         self.counter.attach([self.naive_client])
@@ -322,38 +328,41 @@ def _environ(values: Mapping[str, str]) -> Iterator[None]:
 
 
 def run_throughput(
+    bench: Bench,
     runs: list[tuple[int, int]],
     *,
     users: int,
     achievements: int = 20,
     naive: bool = True,
     out: Any = print,
-) -> tuple[str, list[RunResult]]:
-    """One run per (batch size, events); each on its own tenant of the same table."""
-    template = load_template(ROOT / "template.yaml")
+) -> list[RunResult]:
+    """One run per (batch size, events); each on its own tenant of the bench's table."""
     results: list[RunResult] = []
-    with Bench(template) as bench:
-        for batch_size, events in runs:
-            out(f"  throughput: batch {batch_size}, {events} events, {users} users ...")
-            result = bench.run(
-                batch_size=batch_size,
-                events=events,
-                users=users,
-                achievements=achievements,
-                naive=naive,
-            )
-            e2e = result.end_to_end
+    for batch_size, events in runs:
+        out(f"  throughput: batch {batch_size}, {events} events, {users} users ...")
+        result = bench.run(
+            batch_size=batch_size,
+            events=events,
+            users=users,
+            achievements=achievements,
+            naive=naive,
+        )
+        e2e = result.end_to_end
+        out(
+            f"    ingest {result.ingest.per_second:,.0f} ev/s {result.ingest.per_event:.3f} req/ev;"
+            f" evaluate {result.evaluate.per_second:,.0f} ev/s {result.evaluate.per_event:.3f} req/ev;"
+            f" {e2e.wru_per_event:.2f} WRU/ev {e2e.rru_per_event:.2f} RRU/ev"
+            f" ({result.ingest.seconds:.0f} s + {result.evaluate.seconds:.0f} s)"
+        )
+        if result.naive is not None:
             out(
-                f"    ingest {result.ingest.per_second:,.0f} ev/s {result.ingest.per_event:.3f} req/ev;"
-                f" evaluate {result.evaluate.per_second:,.0f} ev/s {result.evaluate.per_event:.3f} req/ev;"
-                f" {e2e.wru_per_event:.2f} WRU/ev {e2e.rru_per_event:.2f} RRU/ev"
-                f" ({result.ingest.seconds:.0f} s + {result.evaluate.seconds:.0f} s)"
+                f"    naive: {result.naive.wru_per_event:.2f} WRU/ev"
+                f" {result.naive.rru_per_event:.2f} RRU/ev {result.naive.per_event:.2f} req/ev"
+                f" in {result.naive.seconds:.0f} s (same end state: counters, awards, wallets)"
             )
-            if result.naive is not None:
-                out(
-                    f"    naive: {result.naive.wru_per_event:.2f} WRU/ev"
-                    f" {result.naive.rru_per_event:.2f} RRU/ev {result.naive.per_event:.2f} req/ev"
-                    f" in {result.naive.seconds:.0f} s (same end state: counters, awards, wallets)"
-                )
-            results.append(result)
-        return bench.backend, results
+        results.append(result)
+    return results
+
+
+def open_bench() -> Bench:
+    return Bench(load_template(ROOT / "template.yaml"))

@@ -256,6 +256,8 @@ class Usage:
     rru_by: Tally[tuple[str, str]] = field(default_factory=Tally)  # (entity, operation)
     cancelled: int = 0  # transactions cancelled (charged as documented above)
     failed_conditions: int = 0  # single-item writes whose condition failed
+    queries: Counter[str] = field(default_factory=Counter)  # Query requests by index ("table")
+    index_rru: Tally[str] = field(default_factory=Tally)  # RRU of Query / Scan by index
 
     @property
     def total_wru(self) -> float:
@@ -270,16 +272,21 @@ class Usage:
         return sum(self.requests.values())
 
     def _combined(self, other: Usage, sign: int) -> Usage:
-        requests = Counter(self.requests)
-        requests.update({k: sign * v for k, v in other.requests.items()})
+        def counts(a: Counter[str], b: Counter[str]) -> Counter[str]:
+            out = Counter(a)
+            out.update({k: sign * v for k, v in b.items()})
+            return Counter({k: v for k, v in out.items() if v})
+
         return Usage(
-            Counter({k: v for k, v in requests.items() if v}),
+            counts(self.requests, other.requests),
             self.wru.combined(other.wru, sign),
             self.rru.combined(other.rru, sign),
             self.wru_by.combined(other.wru_by, sign),
             self.rru_by.combined(other.rru_by, sign),
             self.cancelled + sign * other.cancelled,
             self.failed_conditions + sign * other.failed_conditions,
+            counts(self.queries, other.queries),
+            self.index_rru.combined(other.index_rru, sign),
         )
 
     def copy(self) -> Usage:
@@ -299,6 +306,8 @@ class Usage:
         self.rru_by.update_from(other.rru_by)
         self.cancelled += other.cancelled
         self.failed_conditions += other.failed_conditions
+        self.queries.update(other.queries)
+        self.index_rru.update_from(other.index_rru)
 
 
 @dataclass
@@ -342,6 +351,7 @@ class UnitMeter:
         self._probes: dict[tuple[str, str], Any] = {}
         self._schemas: dict[str, Schema] = {}
         self._lock = threading.RLock()
+        self._paused = False
 
     # attaching ---------------------------------------------------------------------------------
 
@@ -362,6 +372,15 @@ class UnitMeter:
             events.unregister("before-call.dynamodb", self._on_before)
             events.unregister("after-call.dynamodb", self._on_after)
         self._clients.clear()
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Neither read nor charge inside the block (set-up writes: the meter's reads are slow)."""
+        self._paused = True
+        try:
+            yield
+        finally:
+            self._paused = False
 
     def snapshot(self) -> Usage:
         with self._lock:
@@ -425,6 +444,8 @@ class UnitMeter:
     # hooks -------------------------------------------------------------------------------------
 
     def _on_params(self, params: Mapping[str, Any], context: dict[str, Any], **_: Any) -> None:
+        if self._paused:
+            return
         context[_PARAMS] = json.loads(json.dumps(params, default=_bytes_default))
 
     def _on_before(self, model: Any, context: dict[str, Any], **kwargs: Any) -> None:
@@ -465,6 +486,9 @@ class UnitMeter:
                 self.usage.rru.add(model.name, charge.rru)
             self.usage.wru_by.update_from(charge.wru_by)
             self.usage.rru_by.update_from(charge.rru_by)
+            self.usage.index_rru.update_from(charge.index_rru)
+            if model.name == "Query":
+                self.usage.queries[params.get("IndexName", "table")] += 1
             if error == "TransactionCanceledException":
                 self.usage.cancelled += 1
             elif error == "ConditionalCheckFailedException":
