@@ -43,6 +43,7 @@ is sequential, so nothing changes an item between the hook's read and the write.
 
 from __future__ import annotations
 
+import decimal
 import json
 import math
 import re
@@ -352,6 +353,8 @@ class UnitMeter:
         self._schemas: dict[str, Schema] = {}
         self._lock = threading.RLock()
         self._paused = False
+        # Item images the meter has read or computed, by (table, key): None = known absent.
+        self._images: dict[tuple[str, str], Item | None] = {}
 
     # attaching ---------------------------------------------------------------------------------
 
@@ -381,6 +384,18 @@ class UnitMeter:
             yield
         finally:
             self._paused = False
+            self.forget()
+
+    def forget(self) -> None:
+        """Drop the item images the meter keeps. Call it after writing to the table through a
+        client the meter is not attached to (it keeps the image of every item it saw written,
+        so that it reads each item once instead of before every write)."""
+        with self._lock:
+            self._images.clear()
+
+    def image(self, table: str, key: Item) -> Item | None:
+        """The meter's idea of an item now (tests compare it with the table)."""
+        return self._images.get((table, _key_id(key)))
 
     def snapshot(self) -> Usage:
         with self._lock:
@@ -455,7 +470,7 @@ class UnitMeter:
             return
         targets = self._targets(client, model.name, params)
         context[_BEFORE] = self._read(
-            client, [(t, k) for t, k, kind in targets if kind != "put-new"]
+            client, [(t, k) for t, k, kind, _ in targets if kind != "put-new"]
         )
 
     def _on_after(
@@ -471,11 +486,14 @@ class UnitMeter:
         after: dict[str, dict[str, Item]] = {}
         if error in ("ConditionalCheckFailedException", "TransactionCanceledException"):
             # Nothing was written: the puts that skipped the read before can read now.
-            late = self._read(client, [(t, k) for t, k, kind in targets if kind == "put-new"])
+            late = self._read(client, [(t, k) for t, k, kind, _ in targets if kind == "put-new"])
             for table, items in late.items():
                 before.setdefault(table, {}).update(items)
         elif not error:
-            after = self._read(client, [(t, k) for t, k, kind in targets if kind == "update"])
+            after = self._after_updates(client, targets, before)
+            self._remember(targets, after)
+        elif targets:
+            self.forget()  # an unexpected error: what was written is unknown
         charge = self.charge(client, model.name, params, parsed, before, after)
         with self._lock:
             self.last = charge
@@ -496,25 +514,65 @@ class UnitMeter:
 
     def _targets(
         self, client: Any, operation: str, params: Mapping[str, Any]
-    ) -> list[tuple[str, Item, str]]:
-        """(table, key, kind) of every item a write may change; kind says what to read when:
-        a put conditioned on its key not existing cannot replace anything, so it is read only
-        if the condition fails (``put-new``)."""
-        out: list[tuple[str, Item, str]] = []
+    ) -> list[tuple[str, Item, str, Any]]:
+        """(table, key, kind, request body) of every item a write may change; kind says what to
+        read when: a put conditioned on its key not existing cannot replace anything, so it is
+        read only if the condition fails (``put-new``)."""
+        out: list[tuple[str, Item, str, Any]] = []
         for table, body, kind in _write_targets(operation, params):
             schema = self.schema(client, table)
             if kind == "put":
                 new = _creates_only(body, schema)
-                out.append((table, schema.key(body["Item"]), "put-new" if new else "put"))
+                out.append((table, schema.key(body["Item"]), "put-new" if new else "put", body))
             else:
-                out.append((table, body["Key"], kind))
+                out.append((table, body["Key"], kind, body))
         return out
 
     def _read(self, client: Any, wanted: list[tuple[str, Item]]) -> dict[str, dict[str, Item]]:
-        by_table: dict[str, list[Item]] = {}
+        """Items by table and key id, from the images kept, else read (and kept)."""
+        out: dict[str, dict[str, Item]] = {}
+        missing: dict[str, list[Item]] = {}
         for table, key in wanted:
-            by_table.setdefault(table, []).append(key)
-        return {table: self._get_many(client, table, ks) for table, ks in by_table.items()}
+            kid = _key_id(key)
+            if (table, kid) in self._images:
+                known = self._images[(table, kid)]
+                if known is not None:
+                    out.setdefault(table, {})[kid] = known
+            else:
+                missing.setdefault(table, []).append(key)
+        for table, keys in missing.items():
+            found = self._get_many(client, table, keys)
+            for key in keys:
+                kid = _key_id(key)
+                self._images[(table, kid)] = found.get(kid)
+                if kid in found:
+                    out.setdefault(table, {})[kid] = found[kid]
+        return out
+
+    def _after_updates(
+        self,
+        client: Any,
+        targets: list[tuple[str, Item, str, Any]],
+        before: Mapping[str, Mapping[str, Item]],
+    ) -> dict[str, dict[str, Item]]:
+        """The items updates produced: computed from the image before and the update
+        expression when it is a plain one (SET to a value, ADD, REMOVE), else read."""
+        after: dict[str, dict[str, Item]] = {}
+        unknown: list[tuple[str, Item]] = []
+        for table, key, kind, body in targets:
+            if kind != "update":
+                continue
+            kid = _key_id(key)
+            try:
+                item = apply_update(before.get(table, {}).get(kid), key, body)
+            except UnsupportedUpdateError:
+                self._images.pop((table, kid), None)
+                unknown.append((table, key))
+                continue
+            after.setdefault(table, {})[kid] = item
+        for table, items in self._read(client, unknown).items():
+            after.setdefault(table, {}).update(items)
+        return after
 
     def _client_of(self, kwargs: Mapping[str, Any]) -> Any:
         # botocore does not pass the client to these events; one endpoint serves every attached
@@ -522,7 +580,17 @@ class UnitMeter:
         del kwargs
         return next(iter(self._clients.values()), None)
 
-    # the rules ---------------------------------------------------------------------------------
+    def _remember(
+        self, targets: list[tuple[str, Item, str, Any]], after: Mapping[str, Mapping[str, Item]]
+    ) -> None:
+        for table, key, kind, body in targets:
+            kid = _key_id(key)
+            if kind in ("put", "put-new"):
+                self._images[(table, kid)] = body["Item"]
+            elif kind == "delete":
+                self._images[(table, kid)] = None
+            elif kind == "update":
+                self._images[(table, kid)] = after.get(table, {}).get(kid)
 
     def charge(
         self,
@@ -807,3 +875,78 @@ def _bytes_default(value: Any) -> Any:
 
         return base64.b64encode(value).decode()
     raise TypeError(f"not JSON serialisable: {type(value)}")
+
+
+class UnsupportedUpdateError(ValueError):
+    """An update expression the meter does not evaluate (it reads the item instead)."""
+
+
+_CLAUSES = re.compile(r"\b(SET|ADD|REMOVE|DELETE)\b", re.IGNORECASE)
+_NUMBERS = decimal.Context(prec=40)
+
+
+def apply_update(before: Item | None, key: Item, body: Mapping[str, Any]) -> dict[str, Any]:
+    """The item an UpdateItem leaves, for plain expressions: SET path = :value, ADD path :value
+    (numbers and sets), REMOVE path, DELETE path :set, on top-level attributes."""
+    expression = body.get("UpdateExpression")
+    if not expression:
+        raise UnsupportedUpdateError("no UpdateExpression")
+    names: Mapping[str, str] = body.get("ExpressionAttributeNames") or {}
+    values: Mapping[str, Any] = body.get("ExpressionAttributeValues") or {}
+    item: dict[str, Any] = dict(before) if before else dict(key)
+
+    def name(path: str) -> str:
+        path = path.strip()
+        if not re.fullmatch(r"#?[A-Za-z0-9_]+", path):
+            raise UnsupportedUpdateError(path)
+        return names[path] if path.startswith("#") else path
+
+    def value(operand: str) -> Any:
+        operand = operand.strip()
+        if operand not in values:
+            raise UnsupportedUpdateError(operand)
+        return values[operand]
+
+    parts = _CLAUSES.split(expression)
+    if parts[0].strip():
+        raise UnsupportedUpdateError(expression)
+    for action, text in zip(parts[1::2], parts[2::2], strict=True):
+        if any(c in text for c in "()[]."):
+            raise UnsupportedUpdateError(text)
+        for clause in filter(None, (c.strip() for c in text.split(","))):
+            verb = action.upper()
+            if verb == "SET":
+                path, equals, operand = clause.partition("=")
+                if not equals:
+                    raise UnsupportedUpdateError(clause)
+                item[name(path)] = value(operand)
+            elif verb == "REMOVE":
+                item.pop(name(clause), None)
+            else:
+                path, _, operand = clause.partition(" ")
+                attribute, delta = name(path), value(operand)
+                item[attribute] = _add(item.get(attribute), delta, subtract=verb == "DELETE")
+                if item[attribute] is None:
+                    del item[attribute]
+    return item
+
+
+def _add(current: Any, delta: Mapping[str, Any], *, subtract: bool) -> Any:
+    (kind, content), *_ = delta.items()
+    if kind == "N" and not subtract:
+        total = Decimal(content) + (Decimal(current["N"]) if current else 0)
+        return {"N": _number(total)}
+    if kind in ("SS", "NS", "BS"):
+        existing = list(current[kind]) if current else []
+        if subtract:
+            remaining = [v for v in existing if v not in content]
+            return {kind: remaining} if remaining else None
+        return {kind: existing + [v for v in content if v not in existing]}
+    raise UnsupportedUpdateError(kind)
+
+
+def _number(value: Decimal) -> str:
+    """A number as DynamoDB returns it: no trailing zeros, no exponent for ordinary values."""
+    normal = _NUMBERS.normalize(value)
+    text = format(normal, "f")
+    return text

@@ -99,6 +99,11 @@ def test_single_item_writes_cost_what_dynamodb_local_reports(
             update("SET note = :n", {":n": {"S": "n" * 1500}}),
             (2, 0),
         ),
+        (
+            "ADD to two attributes at once, one of them new",
+            update("ADD score :d, bonus :b", {":d": {"N": "2.50"}, ":b": {"N": "7"}}),
+            (4, 0),
+        ),
         ("the index key goes: the index entry is deleted", update("REMOVE LBPK"), (3, 0)),
         (
             "overwriting with a smaller item costs the larger one",
@@ -115,6 +120,8 @@ def test_single_item_writes_cost_what_dynamodb_local_reports(
     ]
     for what, request, expected in writes:
         assert _agrees(dynamodb, meter, request) == expected, what
+        stored = dynamodb.get_item(TableName=table_name, Key=key, ConsistentRead=True).get("Item")
+        assert meter.image(table_name, key) == stored, what  # the image it computed, not read
 
 
 def test_single_item_reads_and_queries_cost_what_dynamodb_local_reports(
