@@ -43,13 +43,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--events-10",
         type=int,
-        default=_env_int("BENCH_EVENTS_10", 1000),
+        default=_env_int("BENCH_EVENTS_10", 500),
         help="events of the batch-10 run, at most --events [BENCH_EVENTS_10]",
     )
     parser.add_argument(
         "--events-1",
         type=int,
-        default=_env_int("BENCH_EVENTS_1", 250),
+        default=_env_int("BENCH_EVENTS_1", 100),
         help="events of the batch-1 run, at most --events [BENCH_EVENTS_1]",
     )
     parser.add_argument("--achievements", type=int, default=20)
@@ -62,7 +62,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="awards held by the users of the achievements-page run [BENCH_PAGE_AWARDS]",
     )
     parser.add_argument(
-        "--page-runs", type=int, default=_env_int("BENCH_PAGE_RUNS", 15), help="[BENCH_PAGE_RUNS]"
+        "--page-runs", type=int, default=_env_int("BENCH_PAGE_RUNS", 10), help="[BENCH_PAGE_RUNS]"
+    )
+    parser.add_argument(
+        "--first-call-runs",
+        type=int,
+        default=_env_int("BENCH_FIRST_CALL_RUNS", 3),
+        help="fresh interpreters per handler, first invocation [BENCH_FIRST_CALL_RUNS]",
     )
     parser.add_argument(
         "--tie-users",
@@ -97,6 +103,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.events_10, args.events_1 = min(args.events_10, 300), min(args.events_1, 60)
         args.import_runs, args.requests = min(args.import_runs, 3), min(args.requests, 100)
         args.tie_users, args.page_runs = min(args.tie_users, 1000), min(args.page_runs, 5)
+        args.first_call_runs = min(args.first_call_runs, 2)
     return args
 
 
@@ -170,10 +177,10 @@ def _in_bench(
             endpoints=bench.local_env,
             dynamodb_host=bench.endpoint,
             table_name=bench.table_name,
-            runs=args.import_runs,
+            runs=args.first_call_runs,
             out=say,
         )
-        sections.append(report.first_call_section(baseline, rows, args.import_runs))
+        sections.append(report.first_call_section(baseline, rows, args.first_call_runs))
     return sections
 
 
