@@ -49,7 +49,7 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -528,7 +528,7 @@ class UnitMeter:
                 out.append((table, body["Key"], kind, body))
         return out
 
-    def _read(self, client: Any, wanted: list[tuple[str, Item]]) -> dict[str, dict[str, Item]]:
+    def _read(self, client: Any, wanted: Sequence[tuple[str, Item]]) -> dict[str, dict[str, Item]]:
         """Items by table and key id, from the images kept, else read (and kept)."""
         out: dict[str, dict[str, Item]] = {}
         missing: dict[str, list[Item]] = {}
@@ -723,7 +723,7 @@ class UnitMeter:
         table, key = params["TableName"], params["Key"]
         item = parsed.get("Item")
         if item and _projected(params):
-            item = self._get_many(client, table, [key]).get(_key_id(key))
+            item = self._read(client, [(table, key)]).get(table, {}).get(_key_id(key))
         factor = 1.0 if params.get("ConsistentRead") else 0.5
         charge.read(_read_label(item, key), factor * read_units(item_size(item)))
 
@@ -737,7 +737,8 @@ class UnitMeter:
             factor = 1.0 if request.get("ConsistentRead") else 0.5
             returned = {_key_id(schema.key(item)): item for item in responses.get(table, [])}
             if returned and _projected(request):
-                returned = self._get_many(client, table, [schema.key(i) for i in returned.values()])
+                wanted = [(table, schema.key(i)) for i in returned.values()]
+                returned = self._read(client, wanted).get(table, {})
             skipped = {_key_id(k) for k in (unprocessed.get(table) or {}).get("Keys", [])}
             for key in request["Keys"]:
                 kid = _key_id(key)
