@@ -11,34 +11,87 @@ import signal
 import sys
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from benchmarks import report
+from benchmarks.throughput import Bench, open_bench
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("throughput", "coldstart", "latency")
+SECTIONS = ("throughput", "page", "ties", "firstcall", "coldstart", "latency")
+IN_BENCH = ("throughput", "page", "ties", "firstcall")  # share one DynamoDB Local + moto
+
+
+def _env_int(name: str, default: int) -> int:
+    """Sizes come from BENCH_* variables when set (iterate small, run the full thing once)."""
+    return int(os.environ.get(name, default))
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--events", type=int, default=5000, help="events of the batch-100 run")
-    parser.add_argument("--users", type=int, default=200, help="users of the tenant")
     parser.add_argument(
-        "--events-10", type=int, default=1000, help="events of the batch-10 run (at most --events)"
+        "--events",
+        type=int,
+        default=_env_int("BENCH_EVENTS", 1000),
+        help="events of the batch-100 run (issue 9's workload: 1,000) [BENCH_EVENTS]",
     )
     parser.add_argument(
-        "--events-1", type=int, default=250, help="events of the batch-1 run (at most --events)"
+        "--users", type=int, default=_env_int("BENCH_USERS", 200), help="users [BENCH_USERS]"
+    )
+    parser.add_argument(
+        "--events-10",
+        type=int,
+        default=_env_int("BENCH_EVENTS_10", 500),
+        help="events of the batch-10 run, at most --events [BENCH_EVENTS_10]",
+    )
+    parser.add_argument(
+        "--events-1",
+        type=int,
+        default=_env_int("BENCH_EVENTS_1", 100),
+        help="events of the batch-1 run, at most --events [BENCH_EVENTS_1]",
     )
     parser.add_argument("--achievements", type=int, default=20)
-    parser.add_argument("--import-runs", type=int, default=5, help="fresh interpreters per module")
-    parser.add_argument("--requests", type=int, default=300, help="timed GETs")
+    parser.add_argument(
+        "--no-naive", action="store_true", help="skip the naive baseline (no units comparison)"
+    )
+    parser.add_argument(
+        "--page-awards",
+        default=os.environ.get("BENCH_PAGE_AWARDS", "100,5000"),
+        help="awards held by the users of the achievements-page run [BENCH_PAGE_AWARDS]",
+    )
+    parser.add_argument(
+        "--page-runs", type=int, default=_env_int("BENCH_PAGE_RUNS", 10), help="[BENCH_PAGE_RUNS]"
+    )
+    parser.add_argument(
+        "--first-call-runs",
+        type=int,
+        default=_env_int("BENCH_FIRST_CALL_RUNS", 3),
+        help="fresh interpreters per handler, first invocation [BENCH_FIRST_CALL_RUNS]",
+    )
+    parser.add_argument(
+        "--tie-users",
+        type=int,
+        default=_env_int("BENCH_TIE_USERS", 10_000),
+        help="users tied on the top score [BENCH_TIE_USERS]",
+    )
+    parser.add_argument(
+        "--tie-runs", type=int, default=_env_int("BENCH_TIE_RUNS", 3), help="[BENCH_TIE_RUNS]"
+    )
+    parser.add_argument(
+        "--import-runs",
+        type=int,
+        default=_env_int("BENCH_IMPORT_RUNS", 5),
+        help="fresh interpreters per module (cold start, first invocation) [BENCH_IMPORT_RUNS]",
+    )
+    parser.add_argument(
+        "--requests", type=int, default=_env_int("BENCH_REQUESTS", 300), help="timed GETs"
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="a smaller run (1,000 events, 100 users, 3 import runs, 100 GETs) in about a minute",
+        help="a smaller run (300 events, 100 users, 1,000 tied users, 3 import runs, 100 GETs)",
     )
     parser.add_argument(
         "--only", choices=SECTIONS, action="append", help="run only this section (repeatable)"
@@ -46,9 +99,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-readme", action="store_true", help="print only; leave README.md")
     args = parser.parse_args(argv)
     if args.quick:
-        args.events, args.users = min(args.events, 1000), min(args.users, 100)
+        args.events, args.users = min(args.events, 300), min(args.users, 100)
         args.events_10, args.events_1 = min(args.events_10, 300), min(args.events_1, 60)
         args.import_runs, args.requests = min(args.import_runs, 3), min(args.requests, 100)
+        args.tie_users, args.page_runs = min(args.tie_users, 1000), min(args.page_runs, 5)
+        args.first_call_runs = min(args.first_call_runs, 2)
     return args
 
 
@@ -81,6 +136,54 @@ def _stop_on_sigterm(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _in_bench(
+    bench: Bench, args: argparse.Namespace, wanted: set[str], say: Callable[[str], None]
+) -> list[list[str]]:
+    """The sections that run against the bench's DynamoDB Local, in this process."""
+    sections: list[list[str]] = []
+    if "throughput" in wanted:
+        from benchmarks.throughput import run_throughput
+
+        runs = [(100, args.events), (10, min(args.events_10, args.events))]
+        runs.append((1, min(args.events_1, args.events)))
+        results = run_throughput(
+            bench,
+            runs,
+            users=args.users,
+            achievements=args.achievements,
+            naive=not args.no_naive,
+            out=say,
+        )
+        sections.append(report.throughput_section(bench.backend, results, args.achievements))
+        sections.append(report.units_section(results))
+        for line in report.units_verdicts(results):
+            say(f"  {line}")
+    if "page" in wanted:
+        from benchmarks import awards_page
+
+        holdings = [int(n) for n in args.page_awards.split(",")]
+        page = awards_page.measure(bench, holdings, args.page_runs, out=say)
+        sections.append(report.page_section(page))
+    if "ties" in wanted:
+        from benchmarks import ties
+
+        tie_runs = ties.measure(bench, args.tie_users, args.tie_runs, out=say)
+        sections.append(report.ties_section(tie_runs))
+    if "firstcall" in wanted:
+        from benchmarks import first_call
+
+        baseline, rows = first_call.measure(
+            function_envs=bench.function_envs,
+            endpoints=bench.local_env,
+            dynamodb_host=bench.endpoint,
+            table_name=bench.table_name,
+            runs=args.first_call_runs,
+            out=say,
+        )
+        sections.append(report.first_call_section(baseline, rows, args.first_call_runs))
+    return sections
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
@@ -105,18 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         say(
             f"benchmarks: {', '.join(s for s in SECTIONS if s in wanted)} (logs in .local/bench.log)"
         )
-        if "throughput" in wanted:
-            from benchmarks.throughput import run_throughput
-
-            runs = [(100, args.events), (10, min(args.events_10, args.events))]
-            runs.append((1, min(args.events_1, args.events)))
-            backend, results = run_throughput(
-                runs, users=args.users, achievements=args.achievements, out=say
-            )
-            sections.append(report.throughput_section(backend, results, args.achievements))
-            e2e = results[0].end_to_end.per_event
-            verdict = "met" if e2e < report.TARGET_REQUESTS_PER_EVENT else "NOT met"
-            say(f"  target < 1 request/event end to end at batch 100: {e2e:.3f} ({verdict})")
+        if wanted & set(IN_BENCH):
+            with open_bench() as bench:
+                sections += _in_bench(bench, args, wanted, say)
         if "coldstart" in wanted:
             from benchmarks import coldstart
 

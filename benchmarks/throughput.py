@@ -24,6 +24,8 @@ from accolade_local.pollers import StreamReader
 from accolade_local.services import MotoServer, client, free_port, provision, start_dynamodb
 from accolade_local.template import LocalNames, Template, load_template, match_any
 from benchmarks.counting import CallAudit, RequestCounter, pynamodb_clients
+from benchmarks.naive import NaiveEngine, compare, end_state
+from benchmarks.units import UnitMeter, Usage
 from benchmarks.workload import Workload, achievement_bodies, generate, metric_bodies
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +37,7 @@ class Phase:
     events: int = 0
     seconds: float = 0.0
     requests: Counter[str] = field(default_factory=Counter)
+    units: Usage = field(default_factory=Usage)
     invocations: int = 0
     failures: int = 0
 
@@ -45,6 +48,14 @@ class Phase:
     @property
     def per_event(self) -> float:
         return sum(self.requests.values()) / self.events if self.events else 0.0
+
+    @property
+    def wru_per_event(self) -> float:
+        return self.units.total_wru / self.events if self.events else 0.0
+
+    @property
+    def rru_per_event(self) -> float:
+        return self.units.total_rru / self.events if self.events else 0.0
 
 
 @dataclass
@@ -57,6 +68,8 @@ class RunResult:
     awards: int
     me_requests: Counter[str]  # one GET /v1/me/achievements (the service) for the top user
     audit_calls: int  # every DynamoDB API call seen process-wide (cross-check)
+    naive: Phase | None = None  # the naive baseline on the same events (benchmarks/naive.py)
+    naive_awards: int = 0
 
     @property
     def end_to_end(self) -> Phase:
@@ -64,6 +77,7 @@ class RunResult:
             events=self.ingest.events,
             seconds=self.ingest.seconds + self.evaluate.seconds,
             requests=self.ingest.requests + self.evaluate.requests,
+            units=self.ingest.units + self.evaluate.units,
         )
 
 
@@ -81,6 +95,7 @@ class Bench:
         self.names = LocalNames()
         self._stack = contextlib.ExitStack()
         self.counter = RequestCounter()
+        self.meter = UnitMeter()
         self.stream: StreamReader | None = None
         self.filters: list[dict[str, Any]] = []
         self.evaluate: ModuleType | None = None
@@ -128,6 +143,21 @@ class Bench:
         self.container = bootstrap.container()  # binds every model to the table
         self.counter.attach(pynamodb_clients())
         self._stack.callback(self.counter.detach)
+        self.meter.attach(pynamodb_clients())
+        self._stack.callback(self.meter.detach)
+        self.endpoint = dynamodb.endpoint
+        self.aws_endpoint = moto.endpoint
+        self.table_name = names.table_name()
+        # What each function's environment holds on the local stack (first-invocation runs).
+        self.function_envs = {
+            spec.code_uri.name: spec.env for spec in self.template.functions(names).values()
+        }
+        self.local_env = {k: v for k, v in env.items() if k.startswith("AWS_")}
+        # The naive baseline's client (metered) and an unmetered one that reads end states.
+        self.naive_client = client("dynamodb", dynamodb.endpoint)
+        self.counter.attach([self.naive_client])
+        self.meter.attach([self.naive_client])
+        self.reader = client("dynamodb", dynamodb.endpoint)
         self.evaluate = load_handler("evaluate_events")
         table = client("dynamodb", dynamodb.endpoint).describe_table(TableName=names.table_name())[
             "Table"
@@ -161,7 +191,15 @@ class Bench:
             ).to_domain(user_id)
             admin.put_user(tenant_id, profile, users=c.users)
 
-    def run(self, *, batch_size: int, events: int, users: int, achievements: int = 20) -> RunResult:
+    def run(
+        self,
+        *,
+        batch_size: int,
+        events: int,
+        users: int,
+        achievements: int = 20,
+        naive: bool = True,
+    ) -> RunResult:
         from accolade.services.ingest import record_events
 
         tenant_id = f"bench-{batch_size}-{uuid.uuid4().hex[:8]}"
@@ -173,7 +211,7 @@ class Bench:
         c = self.container
         ingest = Phase(events=len(workload.events))
         with CallAudit() as audit:
-            with self.counter.measure() as requests:
+            with self.counter.measure() as requests, self.meter.measure() as units:
                 started = time.perf_counter()
                 for start in range(0, len(workload.events), batch_size):
                     chunk = workload.events[start : start + batch_size]
@@ -181,11 +219,11 @@ class Bench:
                     ingest.invocations += 1
                     ingest.failures += len(chunk) - len(result.accepted)
                 ingest.seconds = time.perf_counter() - started
-            ingest.requests = requests
+            ingest.requests, ingest.units = requests, units
 
             records = self._event_records(tenant_id, len(workload.events))
             evaluate = Phase(events=len(records))
-            with self.counter.measure() as requests:
+            with self.counter.measure() as requests, self.meter.measure() as units:
                 started = time.perf_counter()
                 for start in range(0, len(records), batch_size):
                     batch = {"Records": records[start : start + batch_size]}
@@ -193,7 +231,7 @@ class Bench:
                     evaluate.invocations += 1
                     evaluate.failures += len(response.get("batchItemFailures", []))
                 evaluate.seconds = time.perf_counter() - started
-            evaluate.requests = requests
+            evaluate.requests, evaluate.units = requests, units
         awards = sum(
             1
             for r in self.stream.read()
@@ -201,7 +239,7 @@ class Bench:
             and _image(r, "entity") == "award"
             and _image(r, "tenant_id") == tenant_id
         )
-        return RunResult(
+        run = RunResult(
             me_requests=self._me_requests(tenant_id, workload.users[0]),
             batch_size=batch_size,
             users=users,
@@ -210,6 +248,32 @@ class Bench:
             evaluate=evaluate,
             awards=awards,
             audit_calls=audit.calls,
+        )
+        if naive:
+            self._naive(run, tenant_id, workload, achievements)
+        return run
+
+    def _naive(self, run: RunResult, tenant_id: str, workload: Workload, achievements: int) -> None:
+        """The naive baseline on the same events, in its own tenant; same end state or fail."""
+        naive_tenant = f"naive-{run.batch_size}-{uuid.uuid4().hex[:8]}"
+        self.setup_tenant(naive_tenant, workload, achievements)
+        engine = NaiveEngine(self.naive_client, self.table_name)
+        phase = Phase(events=len(workload.events))
+        with self.counter.measure() as requests, self.meter.measure() as units:
+            started = time.perf_counter()
+            for start in range(0, len(workload.events), run.batch_size):
+                result = engine.process(
+                    naive_tenant, workload.events[start : start + run.batch_size]
+                )
+                phase.invocations += 1
+                phase.failures += result.duplicates
+                run.naive_awards += result.awards
+            phase.seconds = time.perf_counter() - started
+        phase.requests, phase.units = requests, units
+        run.naive = phase
+        compare(
+            end_state(self.reader, self.table_name, tenant_id, workload.users),
+            end_state(self.reader, self.table_name, naive_tenant, workload.users),
         )
 
     def _me_requests(self, tenant_id: str, user_id: str) -> Counter[str]:
@@ -264,20 +328,41 @@ def _environ(values: Mapping[str, str]) -> Iterator[None]:
 
 
 def run_throughput(
-    runs: list[tuple[int, int]], *, users: int, achievements: int = 20, out: Any = print
-) -> tuple[str, list[RunResult]]:
-    """One run per (batch size, events); each on its own tenant of the same table."""
-    template = load_template(ROOT / "template.yaml")
+    bench: Bench,
+    runs: list[tuple[int, int]],
+    *,
+    users: int,
+    achievements: int = 20,
+    naive: bool = True,
+    out: Any = print,
+) -> list[RunResult]:
+    """One run per (batch size, events); each on its own tenant of the bench's table."""
     results: list[RunResult] = []
-    with Bench(template) as bench:
-        for batch_size, events in runs:
-            out(f"  throughput: batch {batch_size}, {events} events, {users} users ...")
-            result = bench.run(
-                batch_size=batch_size, events=events, users=users, achievements=achievements
-            )
+    for batch_size, events in runs:
+        out(f"  throughput: batch {batch_size}, {events} events, {users} users ...")
+        result = bench.run(
+            batch_size=batch_size,
+            events=events,
+            users=users,
+            achievements=achievements,
+            naive=naive,
+        )
+        e2e = result.end_to_end
+        out(
+            f"    ingest {result.ingest.per_second:,.0f} ev/s {result.ingest.per_event:.3f} req/ev;"
+            f" evaluate {result.evaluate.per_second:,.0f} ev/s {result.evaluate.per_event:.3f} req/ev;"
+            f" {e2e.wru_per_event:.2f} WRU/ev {e2e.rru_per_event:.2f} RRU/ev"
+            f" ({result.ingest.seconds:.0f} s + {result.evaluate.seconds:.0f} s)"
+        )
+        if result.naive is not None:
             out(
-                f"    ingest {result.ingest.per_second:,.0f} ev/s {result.ingest.per_event:.3f} req/ev;"
-                f" evaluate {result.evaluate.per_second:,.0f} ev/s {result.evaluate.per_event:.3f} req/ev"
+                f"    naive: {result.naive.wru_per_event:.2f} WRU/ev"
+                f" {result.naive.rru_per_event:.2f} RRU/ev {result.naive.per_event:.2f} req/ev"
+                f" in {result.naive.seconds:.0f} s (same end state: counters, awards, wallets)"
             )
-            results.append(result)
-        return bench.backend, results
+        results.append(result)
+    return results
+
+
+def open_bench() -> Bench:
+    return Bench(load_template(ROOT / "template.yaml"))

@@ -1,0 +1,189 @@
+"""Each handler's first invocation in a fresh interpreter, next to boto3's (issue 9, item 5).
+
+What a cold start costs a caller is not the import alone: it is the import, the handler's
+initialisation and its first DynamoDB request (a new connection, credential and endpoint
+resolution, the first client's model loading). Each run is a fresh interpreter in a Lambda-like
+environment (the template's variables for the function, ``LAMBDA_TASK_ROOT`` and
+``AWS_LAMBDA_FUNCTION_NAME`` set, an ``_X_AMZN_TRACE_ID`` as Lambda sets it; tracing on, as
+``Tracing: Active`` asks; the X-Ray daemon address points at a local port nobody listens on,
+so segments are sent and dropped as UDP). It imports ``functions/<name>/app.py`` as module
+``app`` and calls ``lambda_handler`` once with the function's sample event from ``events/``,
+against DynamoDB Local and the moto server. The baseline is ``import boto3`` + a client +
+one GetItem. Interpreter start-up is excluded from both (same for everyone). Median of N runs,
+after one run that warms ``__pycache__``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_RATIO = 1.5  # first invocation / (import boto3 + one GetItem)
+
+# function folder -> its sample event (the first request a fresh sandbox would serve)
+SAMPLES = {
+    "api": "api/me_achievements.json",
+    "deliver_messages": "deliver_messages/award_inserted.json",
+    "evaluate_events": "evaluate_events/stream_batch.json",
+    "generate_certificates": "deliver_messages/award_inserted.json",
+    "ingest_events": "ingest_events/post_events.json",
+    "select_winners": "select_winners/weekly.json",
+}
+
+_HANDLER = """
+import json, sys, time
+started = time.perf_counter()
+import importlib.util
+spec = importlib.util.spec_from_file_location("app", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+sys.modules["app"] = module
+spec.loader.exec_module(module)
+imported = time.perf_counter()
+import botocore.endpoint
+hosts = []
+_send = botocore.endpoint.Endpoint.make_request
+def counted(self, *args, **kwargs):
+    hosts.append(self.host)
+    return _send(self, *args, **kwargs)
+botocore.endpoint.Endpoint.make_request = counted
+with open(sys.argv[2]) as f:
+    event = json.load(f)
+class Context:
+    function_name = "accolade-bench"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:accolade-bench"
+    memory_limit_in_mb = 512
+    aws_request_id = "bench-first-call"
+    log_group_name = "/aws/lambda/accolade-bench"
+    log_stream_name = "bench"
+    def get_remaining_time_in_millis(self):
+        return 30000
+resumed = time.perf_counter()
+module.lambda_handler(event, Context())
+done = time.perf_counter()
+print(json.dumps({
+    "import": imported - started,
+    "total": (imported - started) + (done - resumed),
+    "dynamodb": sum(1 for h in hosts if h == sys.argv[3]),
+}))
+"""
+
+_BOTO3 = """
+import json, sys, time
+started = time.perf_counter()
+import boto3
+client = boto3.client("dynamodb")
+client.get_item(TableName=sys.argv[1], Key={"PK": {"S": "bench"}, "SK": {"S": "first-call"}})
+done = time.perf_counter()
+print(json.dumps({"import": 0.0, "total": done - started, "dynamodb": 1}))
+"""
+
+
+@dataclass(frozen=True)
+class FirstCall:
+    name: str
+    median_ms: float
+    import_ms: float
+    dynamodb_requests: int
+    samples_ms: tuple[float, ...]
+
+
+def _env(
+    function_env: Mapping[str, str], extra: Mapping[str, str], task_root: Path
+) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "POWERTOOLS_", "_X_AMZN", "LAMBDA_"))
+    }
+    env.update(function_env)
+    env.pop("POWERTOOLS_TRACE_DISABLED", None)  # tracing on, as Tracing: Active asks
+    env.update(extra)
+    env.update(
+        {
+            "LAMBDA_TASK_ROOT": str(task_root),
+            "AWS_LAMBDA_FUNCTION_NAME": "accolade-bench",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+            "_X_AMZN_TRACE_ID": "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1",
+            "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+            "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2",
+        }
+    )
+    return env
+
+
+def _once(args: list[str], env: dict[str, str]) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"first call failed ({args[1:]}):\n{done.stderr[-3000:]}")
+    answer: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def _median(name: str, args: list[str], env: dict[str, str], runs: int) -> FirstCall:
+    _once(args, env)  # writes __pycache__ if missing
+    samples = [_once(args, env) for _ in range(runs)]
+    return FirstCall(
+        name,
+        statistics.median(s["total"] * 1000 for s in samples),
+        statistics.median(s["import"] * 1000 for s in samples),
+        int(samples[0]["dynamodb"]),
+        tuple(round(s["total"] * 1000, 1) for s in samples),
+    )
+
+
+def measure(
+    *,
+    function_envs: Mapping[str, Mapping[str, str]],
+    endpoints: Mapping[str, str],
+    dynamodb_host: str,
+    table_name: str,
+    runs: int = 5,
+    out: Callable[[str], None] = print,
+) -> tuple[FirstCall, list[FirstCall]]:
+    """(boto3 + GetItem, each handler's first invocation): medians over ``runs`` interpreters.
+
+    ``function_envs`` maps a function folder to the variables the template gives it;
+    ``endpoints`` are the AWS_ENDPOINT_URL* variables and fake credentials of the local stack.
+    """
+    out(f"  first invocation: {len(function_envs)} handlers + boto3, median of {runs} ...")
+    any_env = next(iter(function_envs.values()))
+    baseline = _median(
+        "import boto3 + GetItem",
+        ["-c", _BOTO3, table_name],
+        _env(any_env, endpoints, ROOT),
+        runs,
+    )
+    rows = []
+    for name, function_env in sorted(function_envs.items()):
+        app = ROOT / "functions" / name / "app.py"
+        event = ROOT / "events" / SAMPLES[name]
+        env = _env(function_env, endpoints, app.parent)
+        rows.append(
+            _median(
+                f"functions/{name}",
+                ["-c", _HANDLER, str(app), str(event), dynamodb_host],
+                env,
+                runs,
+            )
+        )
+        out(
+            f"    {name}: {rows[-1].median_ms:.0f} ms ({rows[-1].median_ms / baseline.median_ms:.1f}x)"
+        )
+    return baseline, rows
