@@ -17,7 +17,7 @@ import pytest
 from pynamodb.exceptions import TransactWriteError
 
 from accolade.adapters.dynamo import models
-from accolade.adapters.dynamo.repository import DynamoAwardRepository
+from accolade.adapters.dynamo.awards import DynamoAwardRepository
 from accolade_local.handlers import load_handler
 from tests.integration.helpers import (
     Throttler,

@@ -85,7 +85,7 @@ def test_a_tenant_older_than_the_caps_counts_what_it_has_once(
 def test_a_creator_that_loses_the_first_count_to_a_racer_still_creates(
     accolade: Any, tenant_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from accolade.adapters.dynamo import repository
+    from accolade.adapters.dynamo import config as repository
 
     read_counts = repository._counts
     racer = iter([event_achievement(99)])

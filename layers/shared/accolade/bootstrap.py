@@ -7,15 +7,13 @@ from functools import cached_property
 from typing import Protocol
 
 from accolade.adapters.dynamo import models
-from accolade.adapters.dynamo.repository import (
-    DynamoAwardRepository,
-    DynamoConfigRepository,
-    DynamoEventRepository,
-    DynamoInboxRepository,
-    DynamoLeaderboardRepository,
-    DynamoProgressRepository,
-    DynamoUserRepository,
-)
+from accolade.adapters.dynamo.awards import DynamoAwardRepository
+from accolade.adapters.dynamo.config import DynamoConfigRepository
+from accolade.adapters.dynamo.events import DynamoEventRepository
+from accolade.adapters.dynamo.inbox import DynamoInboxRepository
+from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
+from accolade.adapters.dynamo.progress import DynamoProgressRepository
+from accolade.adapters.dynamo.users import DynamoUserRepository
 from accolade.clock import SystemClock
 from accolade.config import Settings, settings
 from accolade.ports import (

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from accolade.adapters.dynamo.repository import award_from_image, event_from_image
+from accolade.adapters.dynamo.awards import award_from_image
+from accolade.adapters.dynamo.events import event_from_image
 from accolade.bootstrap import Container
 from accolade.domain.models import ActivityEvent
 from accolade.observability import count, logger

@@ -1,0 +1,124 @@
+"""The inbox, which doubles as the announcement outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+
+from accolade.adapters.dynamo import keys
+from accolade.adapters.dynamo.common import conditional_failed, page
+from accolade.adapters.dynamo.models import (
+    MessageItem,
+)
+from accolade.domain.models import (
+    Message,
+)
+from accolade.ports import (
+    AnnouncementLeasedError,
+    Clock,
+    Page,
+)
+
+
+class DynamoInboxRepository:
+    """The inbox message doubles as the announcement outbox (a lease, then a mark)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def add(self, tenant_id: str, message: Message) -> bool:
+        item = MessageItem(
+            keys.user_pk(tenant_id, message.user_id),
+            keys.message_sk(message.created_at, message.message_id),
+            tenant_id=tenant_id,
+            message_id=message.message_id,
+            user_id=message.user_id,
+            type=message.type,
+            title=message.title,
+            body=message.body,
+            award_id=message.award_id,
+            created_at=message.created_at,
+            data=message.data or None,
+        )
+        try:
+            item.save(condition=MessageItem.PK.does_not_exist())
+        except PutError as exc:
+            if conditional_failed(exc):
+                return False
+            raise
+        return True
+
+    @staticmethod
+    def _key(tenant_id: str, message: Message) -> MessageItem:
+        return MessageItem(
+            keys.user_pk(tenant_id, message.user_id),
+            keys.message_sk(message.created_at, message.message_id),
+        )
+
+    def claim_announcement(self, tenant_id: str, message: Message, lease_until: datetime) -> bool:
+        now = self._clock.now()
+        try:
+            self._key(tenant_id, message).update(
+                actions=[MessageItem.announcing_until.set(lease_until)],
+                condition=MessageItem.PK.exists()
+                & MessageItem.announced_at.does_not_exist()
+                & (
+                    MessageItem.announcing_until.does_not_exist()
+                    | (MessageItem.announcing_until < now)
+                ),
+            )
+        except UpdateError as exc:
+            if not conditional_failed(exc):
+                raise
+        else:
+            return True
+        # Already announced, or another deliverer's lease still runs. That deliverer may have died
+        # before publishing: acknowledging the record now would lose the publication for good.
+        try:
+            item = MessageItem.get(
+                keys.user_pk(tenant_id, message.user_id),
+                keys.message_sk(message.created_at, message.message_id),
+                consistent_read=True,
+            )
+        except DoesNotExist:
+            return False
+        if item.announced_at is not None:
+            return False
+        raise AnnouncementLeasedError(
+            f"message {message.message_id} is being announced", until=item.announcing_until
+        )
+
+    def mark_announced(self, tenant_id: str, message: Message, at: datetime) -> None:
+        self._key(tenant_id, message).update(
+            actions=[MessageItem.announced_at.set(at), MessageItem.announcing_until.remove()]
+        )
+
+    def release_announcement(self, tenant_id: str, message: Message) -> None:
+        self._key(tenant_id, message).update(actions=[MessageItem.announcing_until.remove()])
+
+    def messages(
+        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+    ) -> Page[Message]:
+        items, following = page(
+            MessageItem,
+            keys.user_pk(tenant_id, user_id),
+            keys.MESSAGE_PREFIX,
+            limit=limit,
+            after=after,
+            newest_first=True,
+        )
+        found = [
+            Message(
+                message_id=item.message_id,
+                user_id=item.user_id,
+                type=item.type,
+                title=item.title,
+                body=item.body,
+                award_id=item.award_id,
+                created_at=item.created_at,
+                data=item.data or {},
+            )
+            for item in items
+        ]
+        return Page(found, following)
