@@ -11,23 +11,8 @@ import pytest
 
 from accolade_local.stack import LocalStack
 from tests.security import summary
-from tests.security.world import now_z
+from tests.security.world import error_fields, sale
 from tests.stack_fixtures import Api
-
-
-def _event(event_id: str = "e-1", **extra: Any) -> dict[str, Any]:
-    return {
-        "id": event_id,
-        "type": "sale.closed",
-        "user_id": "ada",
-        "occurred_at": now_z(),
-        **extra,
-    }
-
-
-def _fields(response: Any) -> list[str]:
-    return [detail["field"] for detail in response.json()["error"]["details"]]
-
 
 NUMBERS_AND_DATES: list[tuple[str, dict[str, Any], str]] = [
     ("value 1e-200", {"value": 1e-200}, "events[0].value"),
@@ -53,11 +38,11 @@ def test_numbers_and_dates_the_evaluator_could_not_store_are_422(
     token = machine_token(tenant_id)
     summary.probe("limits", "POST /v1/events")
 
-    response = api.post("/v1/events", token=token, json={"events": [_event(**extra)]})
+    response = api.post("/v1/events", token=token, json={"events": [sale(**extra)]})
 
     assert response.status_code == 422, response.text
-    assert field in _fields(response)
-    assert api.post("/v1/events", token=token, json={"events": [_event()]}).json() == {
+    assert field in error_fields(response)
+    assert api.post("/v1/events", token=token, json={"events": [sale()]}).json() == {
         "accepted": ["e-1"],
         "duplicates": [],
     }
@@ -74,7 +59,7 @@ def test_a_5000_digit_integer_and_deep_json_are_400(
         (
             "/v1/events",
             machine,
-            json.dumps({"events": [_event(attributes={"a": 0})]}).replace("0}", deep + "}"),
+            json.dumps({"events": [sale(attributes={"a": 0})]}).replace("0}", deep + "}"),
         ),
         ("/v1/admin/achievements", admin, '{"name": "X", "levels": ' + deep + "}"),
     ]
@@ -143,7 +128,7 @@ def test_only_the_templates_resource_server_scope_writes_events(
     token = local_stack.token(tenant_id, "crm", scopes=(scope,))
     summary.probe("odd claims", "POST /v1/events")
 
-    assert api.post("/v1/events", token=token, json={"events": [_event()]}).status_code == status
+    assert api.post("/v1/events", token=token, json={"events": [sale()]}).status_code == status
 
 
 def test_period_winner_on_a_missing_metric_and_non_iana_zones_are_422(
@@ -163,8 +148,8 @@ def test_period_winner_on_a_missing_metric_and_non_iana_zones_are_422(
         for name in ("localtime", "posixrules")
     ]
 
-    assert (winner.status_code, _fields(winner)) == (422, ["metric"])
-    assert [(z.status_code, _fields(z)) for z in zones] == [(422, ["timezone"])] * 2
+    assert (winner.status_code, error_fields(winner)) == (422, ["metric"])
+    assert [(z.status_code, error_fields(z)) for z in zones] == [(422, ["timezone"])] * 2
     assert api.get("/v1/admin/settings", token=admin).json()["timezone"] == "UTC"
 
 
@@ -172,7 +157,7 @@ def test_equivalent_resends_are_duplicates(
     api: Api, tenant_id: str, machine_token: Callable[..., str]
 ) -> None:
     token = machine_token(tenant_id)
-    first = _event("e-1", occurred_at="2026-11-24T10:00:00Z", attributes={"amount": 1.0})
+    first = sale("e-1", occurred_at="2026-11-24T10:00:00Z", attributes={"amount": 1.0})
     again = {**first, "occurred_at": "2026-11-24T11:00:00+01:00", "attributes": {"amount": 1}}
     summary.probe("limits", "POST /v1/events")
 

@@ -8,31 +8,17 @@ from typing import Any
 import pytest
 
 from tests.security import summary
-from tests.security.world import now_z
+from tests.security.world import error_fields, now_z, sale
 from tests.stack_fixtures import Api
 
 SERVER_OWNED = ("points", "tenant_id", "level", "status", "version", "id")
 KIB = 1024
 
 
-def _event(event_id: str = "e-1", **extra: Any) -> dict[str, Any]:
-    return {
-        "id": event_id,
-        "type": "sale.closed",
-        "user_id": "ada",
-        "occurred_at": now_z(),
-        **extra,
-    }
-
-
-def _fields(response: Any) -> list[str]:
-    return [detail["field"] for detail in response.json()["error"]["details"]]
-
-
 def _refused(response: Any, field: str) -> bool:
     return (
         response.status_code == 422
-        and field in _fields(response)
+        and field in error_fields(response)
         and field in response.json()["error"]["message"]
     )
 
@@ -79,10 +65,10 @@ def test_server_owned_fields_are_refused_and_never_stored(
     for field in [f for f in SERVER_OWNED if f != "id"]:
         summary.probe("mass assignment", "POST /v1/events")
         answers[("POST", "/v1/events", f"events[0].{field}")] = api.post(
-            "/v1/events", token=machine, json={"events": [_event(**{field: 99})]}
+            "/v1/events", token=machine, json={"events": [sale(**{field: 99})]}
         )
         answers[("POST", "/v1/events", field)] = api.post(
-            "/v1/events", token=machine, json={"events": [_event()], field: 99}
+            "/v1/events", token=machine, json={"events": [sale()], field: 99}
         )
 
     not_refused = {
@@ -92,33 +78,33 @@ def test_server_owned_fields_are_refused_and_never_stored(
     assert api.get("/v1/admin/users/ada", token=admin).status_code == 404
     assert {path: api.get(path, token=admin).json() for path in before} == before
     assert api.get("/v1/admin/achievements", token=admin).json() == listed_before
-    clean = api.post("/v1/events", token=machine, json={"events": [_event()]})
+    clean = api.post("/v1/events", token=machine, json={"events": [sale()]})
     assert clean.json() == {"accepted": ["e-1"], "duplicates": []}
 
 
 def _batch(count: int, **extra: Any) -> dict[str, Any]:
-    return {"events": [_event(f"e-{i}", **extra) for i in range(count)]}
+    return {"events": [sale(f"e-{i}", **extra) for i in range(count)]}
 
 
 LIMITS: list[tuple[str, Callable[[], Any], str]] = [
     ("101 events", lambda: _batch(101), "events"),
     ("0 events", lambda: {"events": []}, "events"),
-    ("id of 129 characters", lambda: {"events": [_event("x" * 129)]}, "events[0].id"),
-    ("user id of 129", lambda: {"events": [_event(user_id="u" * 129)]}, "events[0].user_id"),
+    ("id of 129 characters", lambda: {"events": [sale("x" * 129)]}, "events[0].id"),
+    ("user id of 129", lambda: {"events": [sale(user_id="u" * 129)]}, "events[0].user_id"),
     (
         "21 attributes",
-        lambda: {"events": [_event(attributes={f"a{i}": i for i in range(21)})]},
+        lambda: {"events": [sale(attributes={f"a{i}": i for i in range(21)})]},
         "events[0].attributes",
     ),
-    ("huge value", lambda: {"events": [_event(value=1e16)]}, "events[0].value"),
+    ("huge value", lambda: {"events": [sale(value=1e16)]}, "events[0].value"),
     (
         "nested attribute",
-        lambda: {"events": [_event(attributes={"deal": {"size": 5}})]},
+        lambda: {"events": [sale(attributes={"deal": {"size": 5}})]},
         "events[0].attributes.deal",
     ),
     (
         "attribute list",
-        lambda: {"events": [_event(attributes={"tags": ["a", "b"]})]},
+        lambda: {"events": [sale(attributes={"tags": ["a", "b"]})]},
         "events[0].attributes.tags",
     ),
 ]
@@ -138,7 +124,7 @@ def test_event_batches_beyond_the_limits_are_422_naming_the_field(
     response = api.post("/v1/events", token=machine_token(tenant_id), json=body())
 
     assert response.status_code == 422, response.text
-    assert any(f.startswith(field) for f in _fields(response)), _fields(response)
+    assert any(f.startswith(field) for f in error_fields(response)), error_fields(response)
 
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
@@ -159,7 +145,9 @@ def test_non_finite_values_are_422(
     )
 
     assert response.status_code == 422, response.text
-    assert any(f.startswith("events[0].value") for f in _fields(response)), _fields(response)
+    assert any(f.startswith("events[0].value") for f in error_fields(response)), error_fields(
+        response
+    )
 
 
 def test_a_body_over_256_kib_is_413_and_nothing_is_stored(
@@ -193,7 +181,7 @@ def test_string_limits_are_422_naming_the_field(
     response = api.put(path, token=admin_token(tenant_id), json=body)
 
     assert response.status_code == 422
-    assert field in _fields(response)
+    assert field in error_fields(response)
 
 
 def test_an_achievement_name_of_201_characters_is_422(
@@ -205,7 +193,7 @@ def test_an_achievement_name_of_201_characters_is_422(
     response = api.post("/v1/admin/achievements", token=admin_token(tenant_id), json=body)
 
     assert response.status_code == 422
-    assert "name" in _fields(response)
+    assert "name" in error_fields(response)
 
 
 def test_a_path_id_of_129_characters_is_422(
@@ -216,4 +204,4 @@ def test_a_path_id_of_129_characters_is_422(
     response = api.put(f"/v1/admin/users/{'u' * 129}", token=admin_token(tenant_id), json={})
 
     assert response.status_code == 422
-    assert "user_id" in _fields(response)
+    assert "user_id" in error_fields(response)

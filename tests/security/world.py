@@ -64,6 +64,22 @@ def now_z(seconds_ago: int = 5) -> str:
     return at.isoformat().replace("+00:00", "Z")
 
 
+def sale(event_id: str = "e-1", **extra: Any) -> dict[str, Any]:
+    """One sale by ada, just now, with ``extra`` fields."""
+    return {
+        "id": event_id,
+        "type": "sale.closed",
+        "user_id": "ada",
+        "occurred_at": now_z(),
+        **extra,
+    }
+
+
+def error_fields(response: Any) -> list[str]:
+    """The fields an error answer names."""
+    return [detail["field"] for detail in response.json()["error"]["details"]]
+
+
 def sales(user: str, count: int, prefix: str) -> dict[str, Any]:
     at = now_z()
     return {

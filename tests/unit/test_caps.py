@@ -4,12 +4,9 @@ create is a 422 naming the field and the number, and nothing is stored."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
-from accolade import bootstrap
-from accolade.config import settings
 from accolade.domain.errors import LimitExceededError
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_METRICS
 from accolade.services import admin
@@ -21,16 +18,6 @@ from tests.unit.builders import OTHER_TENANT, TENANT, achievement, metric
 api = load_handler("api")
 ADMIN = claims(TENANT, "root", admin=True)
 TASK = {"name": "Task", "type": "event", "event_type": "task.done"}
-
-
-@pytest.fixture
-def fakes(c: FakeContainer, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeContainer]:
-    monkeypatch.setenv("TABLE_NAME", "fake-table")
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "AccoladeTest")
-    settings.cache_clear()
-    bootstrap.override(c)  # type: ignore[arg-type]
-    yield c
-    bootstrap.reset()
 
 
 def test_the_achievement_after_the_last_allowed_is_refused(c: FakeContainer) -> None:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from accolade import bootstrap
-from accolade.config import settings
 from accolade.domain.models import CounterKey
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
@@ -39,14 +36,7 @@ def body(response: dict[str, Any]) -> Any:
     return json.loads(response["body"])
 
 
-@pytest.fixture(autouse=True)
-def fakes(c: FakeContainer, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeContainer]:
-    monkeypatch.setenv("TABLE_NAME", "fake-table")
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "AccoladeTest")
-    settings.cache_clear()
-    bootstrap.override(c)  # type: ignore[arg-type]
-    yield c
-    bootstrap.reset()
+pytestmark = pytest.mark.usefixtures("fakes")
 
 
 def test_sample_requests_of_the_api(fakes: FakeContainer) -> None:

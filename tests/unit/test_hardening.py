@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from accolade import bootstrap
-from accolade.config import settings
 from accolade.domain.errors import ConflictError
 from accolade.domain.limits import MAX_METRICS_PER_EVENT_TYPE, check_number
 from accolade.domain.models import Aggregate, Metric
@@ -26,14 +23,7 @@ ADMIN = claims(TENANT, "root", admin=True)
 MACHINE = claims(TENANT, "crm-sync", scope="events:write")
 
 
-@pytest.fixture(autouse=True)
-def fakes(c: FakeContainer, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeContainer]:
-    monkeypatch.setenv("TABLE_NAME", "fake-table")
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "AccoladeTest")
-    settings.cache_clear()
-    bootstrap.override(c)  # type: ignore[arg-type]
-    yield c
-    bootstrap.reset()
+pytestmark = pytest.mark.usefixtures("fakes")
 
 
 def call(handler: Any, event: dict[str, Any]) -> tuple[int, Any]:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
 
-from accolade import bootstrap
-from accolade.config import settings
 from accolade.domain.models import TenantSettings
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
@@ -25,15 +22,7 @@ USER = claims(TENANT, "alice")
 MACHINE = claims(TENANT, "crm-sync", scope="events:write")
 
 
-@pytest.fixture(autouse=True)
-def fakes(c: FakeContainer, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeContainer]:
-    monkeypatch.setenv("TABLE_NAME", "fake-table")
-    monkeypatch.setenv("STAGE", "test")
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "AccoladeTest")
-    settings.cache_clear()
-    bootstrap.override(c)  # type: ignore[arg-type]
-    yield c
-    bootstrap.reset()
+pytestmark = pytest.mark.usefixtures("fakes")
 
 
 def call(handler: Any, event: dict[str, Any]) -> tuple[int, Any]:

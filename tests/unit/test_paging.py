@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from accolade import bootstrap
-from accolade.config import settings
 from accolade.domain.errors import InvalidCursorError
 from accolade.domain.models import Message
 from accolade.http.cursors import Scope, decode, encode
@@ -26,16 +23,6 @@ api = load_handler("api")
 ADMIN = claims(TENANT, "root", admin=True)
 ALICE = claims(TENANT, "alice")
 SCOPE = Scope("me/awards", TENANT, "alice")
-
-
-@pytest.fixture
-def fakes(c: FakeContainer, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeContainer]:
-    monkeypatch.setenv("TABLE_NAME", "fake-table")
-    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "AccoladeTest")
-    settings.cache_clear()
-    bootstrap.override(c)  # type: ignore[arg-type]
-    yield c
-    bootstrap.reset()
 
 
 def get(path: str, who: dict[str, str], **query: Any) -> tuple[int, Any]:
