@@ -36,7 +36,7 @@ from accolade.domain.models import (
     UserProfile,
 )
 from accolade.domain.periods import TimeRange, zone
-from accolade.http.jsonbody import InexactFloat
+from accolade.entrypoints.http.jsonbody import InexactFloat
 from accolade.services.me import AchievementView
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]

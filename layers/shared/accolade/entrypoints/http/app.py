@@ -25,7 +25,7 @@ from accolade.domain.errors import (
     UnauthorizedError,
 )
 from accolade.domain.limits import MAX_JSON_DEPTH
-from accolade.http import jsonbody
+from accolade.entrypoints.http import jsonbody
 from accolade.observability import logger
 
 TITLE = "Accolade API"

@@ -12,9 +12,9 @@ from accolade.bootstrap import container
 from accolade.config import settings
 from accolade.domain.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from accolade.domain.periods import TimeRange
-from accolade.http import schemas
-from accolade.http.auth import EVENTS_WRITE, Principal, principal_from_event
-from accolade.http.cursors import Scope, decode, encode
+from accolade.entrypoints.http import schemas
+from accolade.entrypoints.http.auth import EVENTS_WRITE, Principal, principal_from_event
+from accolade.entrypoints.http.cursors import Scope, decode, encode
 from accolade.observability import count
 from accolade.services import admin, ingest, leaderboards, me
 
