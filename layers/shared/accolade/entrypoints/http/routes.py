@@ -222,18 +222,12 @@ def my_awards(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schema
         limit=limit,
         after=decode(cursor, scope),
         awards=c.awards,
+        config=c.config,
+        documents=c.documents,
         clock=c.clock,
     )
-    definitions = {a.achievement_id: a for a in c.config.get_config(caller.tenant_id).achievements}
     return schemas.AwardList(
-        items=[
-            schemas.AwardOut.of(
-                a,
-                definitions.get(a.achievement_id),
-                c.documents.url(a.certificate_key) if a.certificate_key else None,
-            )
-            for a in page.items
-        ],
+        items=[schemas.AwardOut.of(view) for view in page.items],
         next_cursor=encode(page.next, scope),
     )
 

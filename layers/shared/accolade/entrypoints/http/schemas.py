@@ -27,7 +27,6 @@ from accolade.domain.models import (
     AchievementType,
     ActivityEvent,
     Aggregate,
-    Award,
     Category,
     LedgerEntry,
     Message,
@@ -37,7 +36,7 @@ from accolade.domain.models import (
 )
 from accolade.domain.periods import TimeRange, zone
 from accolade.entrypoints.http.jsonbody import InexactFloat
-from accolade.services.me import AchievementView
+from accolade.services.me import AchievementView, AwardView
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
 EventType = Annotated[
@@ -431,9 +430,8 @@ class AwardOut(BaseModel):
     certificate_url: str | None = None
 
     @classmethod
-    def of(
-        cls, award: Award, achievement: Achievement | None, certificate_url: str | None = None
-    ) -> AwardOut:
+    def of(cls, view: AwardView) -> AwardOut:
+        award, achievement = view.award, view.achievement
         return cls(
             award_id=award.award_id,
             achievement_id=award.achievement_id,
@@ -446,7 +444,7 @@ class AwardOut(BaseModel):
             valid_until=award.valid_until,
             points=award.points,
             coins=award.coins,
-            certificate_url=certificate_url,
+            certificate_url=view.certificate_url,
         )
 
 
