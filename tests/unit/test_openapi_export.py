@@ -35,3 +35,17 @@ def test_an_achievement_patch_takes_each_create_field_optionally_and_nothing_els
                 **({"title": title} if title else {}),
             }
         assert patch["properties"][name] == expected, name
+
+
+def test_every_operation_has_a_summary_a_description_and_its_success_described() -> None:
+    for path, item in generate()["paths"].items():
+        for method, operation in item.items():
+            where = f"{method.upper()} {path}"
+            assert operation.get("summary") and operation["summary"] != where, where
+            assert operation.get("description"), where
+            assert operation.get("tags"), where
+            successes = [s for s in operation["responses"] if str(s).startswith("2")]
+            assert successes, where
+            for status in successes:
+                described = operation["responses"][status]["description"]
+                assert described != "Successful Response", where
