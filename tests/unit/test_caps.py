@@ -28,7 +28,7 @@ def fakes(c: FakeContainer, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCon
     monkeypatch.setenv("TABLE_NAME", "fake-table")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "AccoladeTest")
     settings.cache_clear()
-    bootstrap.override(c)  # type: ignore[arg-type]
+    bootstrap.override(c)
     yield c
     bootstrap.reset()
 

@@ -31,7 +31,7 @@ def fakes(c: FakeContainer, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCon
     monkeypatch.setenv("STAGE", "test")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "AccoladeTest")
     settings.cache_clear()
-    bootstrap.override(c)  # type: ignore[arg-type]
+    bootstrap.override(c)
     yield c
     bootstrap.reset()
 

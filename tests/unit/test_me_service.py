@@ -94,7 +94,10 @@ def test_a_new_period_shows_fresh_progress(catalogue: FakeContainer) -> None:
     [closer_view] = [v for v in mine(catalogue) if v.achievement.name == "Closer"]
 
     assert closer_view.progress is not None
-    assert (closer_view.progress.period_key, closer_view.progress.value) == ("W2026-W49", 0)
+    assert (closer_view.progress.period_key, closer_view.progress.value) == (
+        "W2026-W49",
+        Decimal(0),
+    )
     assert (closer_view.progress.next_level, closer_view.progress.remaining) == (1, Decimal(5))
     assert closer_view.earned
 

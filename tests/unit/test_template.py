@@ -106,7 +106,7 @@ def target(value: Any) -> str:
 
 
 def is_queue(value: Any) -> bool:
-    return RESOURCES[target(value)]["Type"] == "AWS::SQS::Queue"
+    return bool(RESOURCES[target(value)]["Type"] == "AWS::SQS::Queue")
 
 
 def statements(node: Any) -> Iterator[dict[str, Any]]:
