@@ -1,4 +1,5 @@
-"""Domain errors; the HTTP adapter maps each to one status code."""
+"""Domain errors, which the HTTP adapter maps each to one status code, and where a pydantic
+error points, told the same way by the services and the HTTP adapter."""
 
 from __future__ import annotations
 
@@ -74,5 +75,5 @@ def field_path(location: Sequence[Any]) -> str:
 
 
 def error_message(error: Mapping[str, Any]) -> str:
-    """A pydantic error's message without the "Value error, " our own validators' get."""
+    """A pydantic error's message without the "Value error, " it puts before our validators'."""
     return str(error.get("msg", "")).removeprefix("Value error, ")
