@@ -172,7 +172,7 @@ class Bench:
         self.filters = mapping.filter_patterns
 
     def setup_tenant(self, tenant_id: str, workload: Workload, achievements: int) -> None:
-        from accolade.http import schemas
+        from accolade.entrypoints.http import schemas
         from accolade.services import admin
 
         c = self.container

@@ -65,7 +65,7 @@ def _run(bench: Bench, users: int, rng: random.Random, out: Callable[[str], None
     from accolade.domain.models import ActivityEvent
     from accolade.domain.periods import TimeRange, period_bounds, zone
     from accolade.domain.rules import CounterKey, closed_period
-    from accolade.http import schemas
+    from accolade.entrypoints.http import schemas
     from accolade.ports import EventDeltas
     from accolade.services import admin
     from accolade_local.handlers import LambdaContext

@@ -7,8 +7,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from accolade.http.app import TITLE, VERSION, build_app
-from accolade.http.routes import admin_routes, events, me_routes, system
+from accolade.entrypoints.http.app import TITLE, VERSION, build_app
+from accolade.entrypoints.http.routes import admin_routes, events, me_routes, system
 from accolade.observability import logger, metrics, tracer
 
 app = build_app(system, events, admin_routes, me_routes)

@@ -36,7 +36,9 @@ def _sales(user: str, count: int) -> dict[str, Any]:
     }
 
 
-def _feed_messages(local_stack: LocalStack, tenant: str, want: int, timeout: float = 20.0) -> list:
+def _feed_messages(
+    local_stack: LocalStack, tenant: str, want: int, timeout: float = 20.0
+) -> list[Any]:
     """SNS notifications for `tenant` on AwardsFeedQueue (raw delivery), deleted once read."""
     sqs = local_stack.client("sqs")
     url = local_stack.names.queue_url("AwardsFeedQueue")

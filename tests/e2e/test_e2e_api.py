@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from accolade_local.tokens import LocalSigner
 from tests.stack_fixtures import Api
 
 
-def _error_fields(body: dict) -> list[str]:
+def _error_fields(body: dict[str, Any]) -> list[str]:
     return [detail["field"] for detail in body["error"]["details"]]
 
 
@@ -122,7 +123,7 @@ def test_unknown_fields_are_422_naming_the_field(
     tenant_id: str,
     admin_token: Callable[..., str],
     path: str,
-    body: dict,
+    body: dict[str, Any],
     field: str,
 ) -> None:
     token = admin_token(tenant_id)

@@ -11,9 +11,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
+from accolade.bootstrap import Container
 from accolade.domain.models import Award, CounterKey, LedgerEntry, Wallet
 from accolade_local.template import match_any
 from tests.integration.helpers import (
+    StreamTail,
     batch,
     failed_sequences,
     http_event,
@@ -32,8 +34,8 @@ class Loop:
     api: ModuleType
     ingest: ModuleType
     evaluate: ModuleType
-    container: Any
-    stream: Any
+    container: Container
+    stream: StreamTail
     filters: dict[str, list[dict[str, Any]]]
 
     def configure_closer(self) -> str:
@@ -93,7 +95,7 @@ class Loop:
         return list(self.container.awards.user_awards(self.tenant_id, user_id))
 
     def wallet(self, user_id: str = "user-1") -> Wallet:
-        return self.container.awards.wallet(self.tenant_id, user_id)  # type: ignore[no-any-return]
+        return self.container.awards.wallet(self.tenant_id, user_id)
 
     def ledger(self, user_id: str = "user-1") -> list[LedgerEntry]:
         return sorted(

@@ -16,11 +16,11 @@ from accolade.domain.models import (
     Achievement,
     AchievementType,
     Award,
+    AwardKey,
     AwardStatus,
     Message,
     Metric,
 )
-from accolade.domain.rules import AwardKey
 from accolade.ports import Page
 from accolade.services import admin
 from tests.fakes import FakeContainer
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.usefixtures("aws_env")
 
 def dynamodb_clients() -> list[Any]:
     """The botocore clients of every PynamoDB model (each model class has its own)."""
-    every = (models.Item, *models.ENTITY_MODELS)
+    every: tuple[type[models.Item], ...] = (models.Item, *models.ENTITY_MODELS)
     clients = {id(c): c for c in (m._get_connection().connection.client for m in every)}
     return list(clients.values())
 

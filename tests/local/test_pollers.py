@@ -178,6 +178,7 @@ def test_batches_hold_at_most_batch_size_records(table: Table) -> None:
 
 def test_a_reported_item_failure_is_retried_from_that_record(table: Table) -> None:
     failed_once = threading.Event()
+    function: FakeFunction  # made below, from this behaviour
 
     def fail_b_once(pks: list[str]) -> dict[str, Any]:
         if "b" in pks and not failed_once.is_set():

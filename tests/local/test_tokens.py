@@ -86,7 +86,7 @@ def test_garbage_is_rejected(signer: LocalSigner, token: str) -> None:
 
 
 def test_unsigned_token_is_rejected(signer: LocalSigner) -> None:
-    token = jwt.encode({"sub": "u1", "iss": ISSUER, "aud": AUDIENCE, "exp": 2**40}, None, "none")
+    token = jwt.encode({"sub": "u1", "iss": ISSUER, "aud": AUDIENCE, "exp": 2**40}, "", "none")
     with pytest.raises(InvalidTokenError):
         signer.verify(token)
 

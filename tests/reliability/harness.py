@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from botocore.awsrequest import AWSResponse
 
@@ -32,6 +32,8 @@ from accolade.services import admin
 from accolade_local.handlers import LambdaContext
 from accolade_local.handlers import load_handler as load_module
 from accolade_local.pollers import StreamReader
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 FULL = os.environ.get("ACCOLADE_SUITE") == "full"
@@ -184,7 +186,8 @@ def snapshot(dynamodb: Any, table: str, tenant_id: str, users: Iterable[str]) ->
         )
         for page in pages:
             for raw in page["Items"]:
-                kind, item = raw["entity"]["S"], Item.from_raw_data(raw)
+                # The discriminator makes each item its entity's subclass: read as Any.
+                kind, item = raw["entity"]["S"], cast(Any, Item.from_raw_data(raw))
                 if kind == "counter":
                     shot.counters[(user, item.metric_id, item.period_key)] = item.score
                 elif kind == "award":
@@ -346,7 +349,7 @@ def sequence_of(record: dict[str, Any]) -> int:
     return int(record["dynamodb"]["SequenceNumber"])
 
 
-def batches(records: Sequence[dict[str, Any]], size: int = 100) -> list[list[dict[str, Any]]]:
+def batches(records: Sequence[T], size: int = 100) -> list[list[T]]:
     return [list(records[i : i + size]) for i in range(0, len(records), size)]
 
 
@@ -411,7 +414,8 @@ WRITES = frozenset({"TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem",
 def dynamodb_clients() -> list[Any]:
     """The botocore clients PynamoDB uses (one per model class, each with its own hooks)."""
     clients: dict[int, Any] = {}
-    for model in (Item, *ENTITY_MODELS):
+    every: tuple[type[Item], ...] = (Item, *ENTITY_MODELS)
+    for model in every:
         client = model._get_connection().connection.client
         clients[id(client)] = client
     return list(clients.values())

@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
+from accolade.adapters.sns import SnsNotifier
 from accolade.bootstrap import Container
 from accolade.domain.models import ActivityEvent
 from accolade.services import deliver as deliver_service
 from accolade.services.ingest import record_events
+from accolade_local.handlers import LambdaContext
 from tests.reliability.harness import (
     CERTIFIED,
     DEAL,
@@ -24,7 +26,6 @@ from tests.reliability.harness import (
     OTHER,
     CrashError,
     FeedCollector,
-    LambdaContext,
     StreamTap,
     Tally,
     WriteTrap,
@@ -164,7 +165,9 @@ def test_a_crash_at_each_step_of_a_delivery_then_a_redelivery_announces_each_awa
     deliver_until_done(harness.evaluate, reference.records)
     deliver_until_done(harness.deliver, harness.award_records(reference))
     expected_state, expected_feed = harness.end_state(reference)
-    sns = harness.container.notifier._client
+    notifier = harness.container.notifier
+    assert isinstance(notifier, SnsNotifier)
+    sns = notifier._client
     outcomes: dict[str, int] = {}
     republished: dict[str, int] = {}
     found = Tally()

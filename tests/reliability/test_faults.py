@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from botocore.retries.standard import ExponentialBackoff
 
+from accolade.adapters.sns import SnsNotifier
 from accolade.bootstrap import Container
 from accolade.services.ingest import record_events
 from tests.reliability.harness import (
@@ -80,7 +81,9 @@ def test_faults_on_dynamodb_and_sns_lose_and_double_nothing(
     evaluation, delivery = Delivery(), Delivery()
     started = time.monotonic()
 
-    with plan.active(container.notifier._client):
+    notifier = container.notifier
+    assert isinstance(notifier, SnsNotifier)
+    with plan.active(notifier._client):
         for chunk in batches(events, 100):
             for _ in range(CLIENT_RETRIES):
                 try:

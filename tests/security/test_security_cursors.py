@@ -59,7 +59,9 @@ def _get(api: Api, route: Route, token: str, kind: str, **query: str) -> Any:
 def _invalid_cursor(response: Any) -> bool:
     body = response.json() if response.status_code == 400 else {}
     error = body.get("error", {})
-    return error.get("code") == "invalid_cursor" and error.get("message", "").startswith("cursor:")
+    return bool(
+        error.get("code") == "invalid_cursor" and error.get("message", "").startswith("cursor:")
+    )
 
 
 def test_a_cursor_of_another_tenant_user_list_or_filter_is_400(

@@ -65,7 +65,7 @@ def test_server_owned_fields_are_refused_and_never_stored(
     for field in [f for f in SERVER_OWNED if f != "id"]:
         summary.probe("mass assignment", "POST /v1/events")
         answers[("POST", "/v1/events", f"events[0].{field}")] = api.post(
-            "/v1/events", token=machine, json={"events": [sale(**{field: 99})]}
+            "/v1/events", token=machine, json={"events": [{**sale(), field: 99}]}
         )
         answers[("POST", "/v1/events", field)] = api.post(
             "/v1/events", token=machine, json={"events": [sale()], field: 99}

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundError, field_path
 from accolade.domain.models import AchievementType
 from accolade.services import admin, me
 from tests.fakes import FakeContainer
@@ -208,3 +208,9 @@ def test_an_edit_that_breaks_the_type_names_the_field_and_stores_nothing(
 
     assert raised.value.field == "time_range"
     assert admin.get_achievement(TENANT, created.achievement_id, config=c.config) == created
+
+
+def test_a_pydantic_error_location_reads_as_a_field_path() -> None:
+    assert field_path(("events", 3, "occurred_at")) == "events[3].occurred_at"
+    assert field_path(("levels", 0, "threshold", "int")) == "levels[0].threshold"
+    assert field_path(()) == ""

@@ -94,7 +94,10 @@ def test_a_new_period_shows_fresh_progress(catalogue: FakeContainer) -> None:
     [closer_view] = [v for v in mine(catalogue) if v.achievement.name == "Closer"]
 
     assert closer_view.progress is not None
-    assert (closer_view.progress.period_key, closer_view.progress.value) == ("W2026-W49", 0)
+    assert (closer_view.progress.period_key, closer_view.progress.value) == (
+        "W2026-W49",
+        Decimal(0),
+    )
     assert (closer_view.progress.next_level, closer_view.progress.remaining) == (1, Decimal(5))
     assert closer_view.earned
 
@@ -154,3 +157,39 @@ def test_hidden_are_other_audiences_and_disabled_ones_not_earned(c: FakeContaine
         )
 
     assert [(v.achievement.name, v.earned) for v in mine(c)] == [("Kept", True)]
+
+
+def test_award_views_carry_the_definition_and_the_certificate_link(c: FakeContainer) -> None:
+    metric(c)
+    closer(c)
+    achievement(
+        c,
+        name="Speaker",
+        type="event",
+        event_type="webinar.hosted",
+        levels=[{"points": 10}],
+        certificate=True,
+    )
+    ingest_and_evaluate(c, sales(5, "2026-11-24T08:00:00Z"))
+    ingest_and_evaluate(c, [activity("w-1", "2026-11-24T09:00:00Z", type="webinar.hosted")])
+
+    def views() -> dict[str, me.AwardView]:
+        page = me.my_awards(
+            TENANT,
+            "alice",
+            awards=c.awards,
+            config=c.config,
+            documents=c.documents,
+            clock=c.clock,
+        )
+        return {v.achievement.name if v.achievement else "": v for v in page.items}
+
+    speaker = views()["Speaker"].award
+    key = c.documents.put_certificate(TENANT, speaker, b"%PDF")
+    c.awards.record_certificate(TENANT, speaker, key)
+
+    shown = views()
+
+    assert set(shown) == {"Closer", "Speaker"}
+    assert shown["Speaker"].certificate_url == c.documents.url(key)
+    assert shown["Closer"].certificate_url is None

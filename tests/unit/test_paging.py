@@ -12,7 +12,7 @@ import pytest
 
 from accolade.domain.errors import InvalidCursorError
 from accolade.domain.models import Message
-from accolade.http.cursors import Scope, decode, encode
+from accolade.entrypoints.http.cursors import Scope, decode, encode
 from accolade.services import me
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import DEFAULT_NOW, FakeContainer

@@ -13,7 +13,8 @@ def test_every_entity_shares_one_connection_and_client(monkeypatch: pytest.Monke
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     models.bind("accolade-test", "us-east-1", "http://127.0.0.1:9")
 
-    connections = {id(m._get_connection()) for m in (models.Item, *models.ENTITY_MODELS)}
+    every: tuple[type[models.Item], ...] = (models.Item, *models.ENTITY_MODELS)
+    connections = {id(m._get_connection()) for m in every}
     clients = {id(m._get_connection().connection.client) for m in models.ENTITY_MODELS}
 
     assert len(connections) == len(clients) == 1

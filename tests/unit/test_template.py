@@ -19,7 +19,7 @@ from cfnlint.decode.cfn_yaml import load
 
 from accolade.adapters.dynamo.models import Item
 from accolade.config import Settings
-from accolade.http.auth import ADMIN, EVENTS_WRITE
+from accolade.entrypoints.http.auth import ADMIN, EVENTS_WRITE
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
@@ -106,7 +106,7 @@ def target(value: Any) -> str:
 
 
 def is_queue(value: Any) -> bool:
-    return RESOURCES[target(value)]["Type"] == "AWS::SQS::Queue"
+    return bool(RESOURCES[target(value)]["Type"] == "AWS::SQS::Queue")
 
 
 def statements(node: Any) -> Iterator[dict[str, Any]]:

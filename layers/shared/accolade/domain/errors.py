@@ -1,8 +1,14 @@
-"""Domain errors; the HTTP adapter maps each to one status code."""
+"""Domain errors, which the HTTP adapter maps each to one status code, and where a pydantic
+error points, told the same way by the services and the HTTP adapter."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+# pydantic ends the location of a union member's error with the member's tag ("int").
+UNION_TAG = re.compile(r"^(?:constrained-)?(?:str|int|float|bool|decimal)$|\[")
 
 
 class AccoladeError(Exception):
@@ -55,3 +61,19 @@ class ForbiddenError(AccoladeError):
 
 class UnauthorizedError(AccoladeError):
     code = "unauthorized"
+
+
+def field_path(location: Sequence[Any]) -> str:
+    """Where a pydantic error points: ("events", 3, "occurred_at") -> "events[3].occurred_at"."""
+    parts = list(location)
+    if len(parts) > 1 and isinstance(parts[-1], str) and UNION_TAG.search(parts[-1]):
+        parts = parts[:-1]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else ("." if path else "") + str(part)
+    return path
+
+
+def error_message(error: Mapping[str, Any]) -> str:
+    """A pydantic error's message without the "Value error, " it puts before our validators'."""
+    return str(error.get("msg", "")).removeprefix("Value error, ")

@@ -8,7 +8,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from accolade.domain.errors import InvalidInputError, LimitExceededError, NotFoundError
+from accolade.domain.errors import (
+    InvalidInputError,
+    LimitExceededError,
+    NotFoundError,
+    error_message,
+    field_path,
+)
 from accolade.domain.limits import (
     MAX_ACHIEVEMENTS,
     MAX_METRICS,
@@ -30,10 +36,7 @@ def build(model: type[M], data: Mapping[str, Any], prefix: str = "") -> M:
         return model.model_validate(dict(data))
     except ValidationError as exc:
         error = exc.errors()[0]
-        location = "".join(
-            f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
-        ).lstrip(".")
-        message = str(error["msg"]).removeprefix("Value error, ")
+        location, message = field_path(error["loc"]), error_message(error)
         if not location and ": " in message:
             location, message = message.split(": ", 1)
         raise InvalidInputError(prefix + (location or "body"), message) from exc

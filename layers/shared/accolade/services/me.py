@@ -25,6 +25,7 @@ from accolade.ports import (
     AwardRepository,
     Clock,
     ConfigRepository,
+    DocumentStore,
     InboxRepository,
     Page,
     ProgressRepository,
@@ -162,6 +163,13 @@ def _view(
     )
 
 
+@dataclass(frozen=True)
+class AwardView:
+    award: Award
+    achievement: Achievement | None  # None once the definition is gone
+    certificate_url: str | None
+
+
 def my_awards(
     tenant_id: str,
     user_id: str,
@@ -169,13 +177,29 @@ def my_awards(
     limit: int = PAGE_SIZE_DEFAULT,
     after: str | None = None,
     awards: AwardRepository,
+    config: ConfigRepository,
+    documents: DocumentStore,
     clock: Clock,
-) -> Page[Award]:
+) -> Page[AwardView]:
     """The user's awards by achievement, period and level (the order of their keys, so a page
-    is one query); revoked ones are hidden, lapsed ones show as expired."""
+    is one query), each with its achievement's definition and a link to its certificate;
+    revoked ones are hidden, lapsed ones show as expired."""
     now = clock.now()
     page = awards.awards_page(tenant_id, user_id, limit=limit, after=after)
-    return Page([_expire(award, now) for award in page.items], page.next)
+    definitions = {a.achievement_id: a for a in config.get_config(tenant_id).achievements}
+    return Page(
+        [
+            AwardView(
+                award=_expire(award, now),
+                achievement=definitions.get(award.achievement_id),
+                certificate_url=documents.url(award.certificate_key)
+                if award.certificate_key
+                else None,
+            )
+            for award in page.items
+        ],
+        page.next,
+    )
 
 
 def _expire(award: Award, now: datetime) -> Award:

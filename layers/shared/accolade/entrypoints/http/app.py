@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,9 +22,11 @@ from accolade.domain.errors import (
     LimitExceededError,
     NotFoundError,
     UnauthorizedError,
+    error_message,
+    field_path,
 )
 from accolade.domain.limits import MAX_JSON_DEPTH
-from accolade.http import jsonbody
+from accolade.entrypoints.http import jsonbody
 from accolade.observability import logger
 
 TITLE = "Accolade API"
@@ -72,24 +73,15 @@ def error(
     )
 
 
-UNION_TAG = re.compile(r"^(?:constrained-)?(?:str|int|float|bool|decimal)$|\[")
+REQUEST_PARTS = ("body", "query", "path", "header")
 
 
-def field_path(location: tuple[Any, ...] | list[Any]) -> str:
+def request_field(location: tuple[Any, ...] | list[Any]) -> str:
     """("body", "events", 3, "occurred_at") -> "events[3].occurred_at"."""
-    path = ""
     parts = list(location)
-    if parts and parts[0] in ("body", "query", "path", "header"):
+    if parts and parts[0] in REQUEST_PARTS:
         parts = parts[1:] or parts
-    # pydantic ends the location of a union member's error with the member's tag ("int").
-    if len(parts) > 1 and isinstance(parts[-1], str) and UNION_TAG.search(parts[-1]):
-        parts = parts[:-1]
-    for part in parts:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += ("." if path else "") + str(part)
-    return path or "body"
+    return field_path(parts) or "body"
 
 
 ERROR_REF = {"$ref": "#/components/schemas/HTTPValidationError"}
@@ -237,8 +229,8 @@ def build_app(*routers: Router) -> AccoladeResolver:
     def _invalid(exc: RequestValidationError) -> Response[Any]:
         details = [
             {
-                "field": field_path(item.get("loc", ())),
-                "message": str(item.get("msg", "")).removeprefix("Value error, "),
+                "field": request_field(item.get("loc", ())),
+                "message": error_message(item),
             }
             for item in exc.errors()
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +18,7 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    create_model,
     field_validator,
 )
 
@@ -27,7 +28,6 @@ from accolade.domain.models import (
     AchievementType,
     ActivityEvent,
     Aggregate,
-    Award,
     Category,
     LedgerEntry,
     Message,
@@ -36,8 +36,8 @@ from accolade.domain.models import (
     UserProfile,
 )
 from accolade.domain.periods import TimeRange, zone
-from accolade.http.jsonbody import InexactFloat
-from accolade.services.me import AchievementView
+from accolade.entrypoints.http.jsonbody import InexactFloat
+from accolade.services.me import AchievementView, AwardView
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
 EventType = Annotated[
@@ -261,27 +261,32 @@ class AchievementIn(Body):
         return data
 
 
-class AchievementPatch(Body):
-    name: Name | None = None
-    description: Annotated[str, Field(max_length=2000)] | None = None
-    type: AchievementType | None = None
-    enabled: StrictBool | None = None
-    badge: Annotated[str, Field(max_length=200)] | None = None
-    levels: Annotated[list[LevelIn], Field(min_length=1, max_length=3)] | None = None
-    metric: Id | None = None
-    time_range: TimeRange | None = None
-    period: Literal["week", "month"] | None = None
-    event_type: EventType | None = None
-    category: Category | None = None
-    repeatable: StrictBool | None = None
-    effective_from: Instant | None = None
-    effective_to: Instant | None = None
-    audience: AudienceIn | None = None
-    show_next_to_name: StrictBool | None = None
-    certificate: StrictBool | None = None
-
+class AchievementChanges(Body):
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True, mode="json")
+
+
+def _optional(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s fields with their constraints, each optional with no default applied."""
+    fields: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        annotation: Any = field.annotation
+        if field.metadata:
+            annotation = Annotated[(annotation, *field.metadata)]
+        fields[name] = (annotation | None, None)
+    return fields
+
+
+if TYPE_CHECKING:  # mypy cannot type a model made by create_model; routes need a class
+    AchievementPatch = AchievementChanges
+else:
+    # A patch names only what it changes: AchievementIn's fields, none required.
+    AchievementPatch = create_model(
+        "AchievementPatch",
+        __base__=AchievementChanges,
+        __module__=__name__,
+        **_optional(AchievementIn),
+    )
 
 
 class LevelOut(BaseModel):
@@ -431,9 +436,8 @@ class AwardOut(BaseModel):
     certificate_url: str | None = None
 
     @classmethod
-    def of(
-        cls, award: Award, achievement: Achievement | None, certificate_url: str | None = None
-    ) -> AwardOut:
+    def of(cls, view: AwardView) -> AwardOut:
+        award, achievement = view.award, view.achievement
         return cls(
             award_id=award.award_id,
             achievement_id=award.achievement_id,
@@ -446,7 +450,7 @@ class AwardOut(BaseModel):
             valid_until=award.valid_until,
             points=award.points,
             coins=award.coins,
-            certificate_url=certificate_url,
+            certificate_url=view.certificate_url,
         )
 
 
