@@ -154,3 +154,14 @@ def test_hidden_are_other_audiences_and_disabled_ones_not_earned(c: FakeContaine
         )
 
     assert [(v.achievement.name, v.earned) for v in mine(c)] == [("Kept", True)]
+
+
+def test_the_page_reads_summaries_never_the_awards(
+    catalogue: FakeContainer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def every_award(tenant_id: str, user_id: str) -> None:
+        raise AssertionError("the page must not read the user's awards")
+
+    monkeypatch.setattr(catalogue.awards, "user_awards", every_award)
+
+    assert [v.times_earned for v in mine(catalogue)] == [1, 0, 1]

@@ -11,6 +11,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from accolade.domain.limits import MAX_ACHIEVEMENTS
 from accolade.domain.models import (
     Achievement,
+    AchievementSummary,
     ActivityEvent,
     Award,
     AwardKey,
@@ -164,7 +165,13 @@ class AwardRepository(Protocol):
         ...
 
     def user_awards(self, tenant_id: str, user_id: str) -> list[Award]:
-        """Every award of the user (what their achievements page is computed from)."""
+        """Every award of the user."""
+        ...
+
+    def summaries(self, tenant_id: str, user_id: str) -> dict[str, AchievementSummary]:
+        """The user's summary of each achievement they have earned, by achievement id (what
+        their achievements page is computed from): one item per achievement, whatever the
+        number of awards."""
         ...
 
     def awards_page(

@@ -247,6 +247,30 @@ class AwardItem(Item, discriminator="award"):
     holders = HoldersIndex()
 
 
+class SummaryItem(Item, discriminator="summary"):
+    """PK T#{tenant}#U#{user}, SK SUM#{achievement}: the user's active awards of one achievement
+    added up; written in each grant's transaction under an optimistic lock on ``version``."""
+
+    user_id = UnicodeAttribute()
+    achievement_id = UnicodeAttribute()
+    times_earned = NumberAttribute(default=0)
+    highest_level = NumberAttribute(default=0)
+    points_earned = NumberAttribute(default=0)
+    period_key = UnicodeAttribute(null=True)
+    period_levels = JSONAttribute(null=True)
+    version = NumberAttribute(default=1)
+
+
+class SummariesBuiltItem(Item, discriminator="summaries_built"):
+    """PK T#{tenant}#U#{user}, SK SUM#: every achievement of the user's awards has its summary.
+
+    Absent for a user whose awards predate summaries until their first page rebuilds them.
+    """
+
+    user_id = UnicodeAttribute()
+    built_at = UTCDateTimeAttribute()
+
+
 class WalletItem(Item, discriminator="wallet"):
     """PK T#{tenant}#U#{user}, SK WALLET: running balances; ``entries`` orders the ledger."""
 
@@ -297,6 +321,8 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     EventItem,
     CounterItem,
     AwardItem,
+    SummaryItem,
+    SummariesBuiltItem,
     WalletItem,
     LedgerItem,
     MessageItem,
