@@ -163,9 +163,12 @@ class MetricItem(DocumentItem, discriminator="metric"):
 
 
 class MetricsRevisionItem(Item, discriminator="metrics_revision"):
-    """PK T#{tenant}, SK METRICS: grows with every metric write (an optimistic lock over all)."""
+    """PK T#{tenant}, SK METRICS: ``revision`` grows with every metric write (an optimistic lock
+    over all); ``config_revision`` with every settings, metric or achievement write, in the same
+    transaction (evaluation's cached configuration is current while it is unchanged)."""
 
     revision = NumberAttribute(default=0)
+    config_revision = NumberAttribute(null=True)
 
 
 class AchievementItem(DocumentItem, discriminator="achievement"):
