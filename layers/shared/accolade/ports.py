@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
 from accolade.domain.limits import MAX_ACHIEVEMENTS
@@ -24,7 +25,7 @@ from accolade.domain.models import (
     UserProfile,
     Wallet,
 )
-from accolade.domain.rules import Standing
+from accolade.domain.rules import AchievementIndex, Standing
 
 T = TypeVar("T")
 
@@ -55,6 +56,12 @@ class TenantConfig:
     achievements: tuple[Achievement, ...] = ()
     # Grows with every metric write: rules over all metrics are checked against one revision.
     metrics_revision: int = 0
+
+    @cached_property
+    def index(self) -> AchievementIndex:
+        """The achievements by the event type that moves them, built once per configuration
+        (which evaluation keeps across invocations while it is unchanged)."""
+        return AchievementIndex.build(self.achievements, self.metrics)
 
 
 class ConfigRepository(Protocol):
