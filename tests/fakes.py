@@ -20,6 +20,7 @@ from accolade.domain.errors import ConflictError
 from accolade.domain.limits import MAX_ACHIEVEMENTS
 from accolade.domain.models import (
     Achievement,
+    AchievementSummary,
     AchievementType,
     ActivityEvent,
     Award,
@@ -311,6 +312,7 @@ class FakeAwardRepository:
         self._wallets: dict[tuple[str, str], Wallet] = {}
         self._ledgers: dict[tuple[str, str], list[LedgerEntry]] = {}
         self._slots: dict[tuple[str, Slot], str] = {}
+        self._summaries: dict[tuple[str, str, str], AchievementSummary] = {}
         self.fail_grants = 0
 
     def holdings(self, tenant_id: str, keys: Iterable[AwardKey]) -> Holdings:
@@ -348,6 +350,12 @@ class FakeAwardRepository:
         sequence, points, coins = wallet.entries, wallet.points, wallet.coins
         for key, award in free:
             self._awards[(tenant_id, key)] = award
+            # The adapter updates the achievement's summary in the award's transaction.
+            summary_key = (tenant_id, user_id, award.achievement_id)
+            summary = self._summaries.get(
+                summary_key, AchievementSummary(achievement_id=key.achievement_id)
+            )
+            self._summaries[summary_key] = summary.add(award)
             if not (award.points or award.coins):
                 continue
             sequence, points, coins = sequence + 1, points + award.points, coins + award.coins
@@ -376,6 +384,13 @@ class FakeAwardRepository:
         ]
         mine.sort(key=lambda pair: keys.award_sk(pair[0]))
         return [award for _, award in mine]
+
+    def summaries(self, tenant_id: str, user_id: str) -> dict[str, AchievementSummary]:
+        return {
+            achievement_id: summary
+            for (tenant, user, achievement_id), summary in sorted(self._summaries.items())
+            if (tenant, user) == (tenant_id, user_id)
+        }
 
     def record_certificate(self, tenant_id: str, award: Award, key: str) -> bool:
         stored = self._awards.get((tenant_id, award.key))
@@ -413,8 +428,18 @@ class FakeAwardRepository:
         return [award for (tenant, _), award in self._awards.items() if tenant == tenant_id]
 
     def set_award(self, tenant_id: str, award: Award) -> None:
-        """Replace a stored award (a test standing in for revocation or expiry)."""
-        self._awards[(tenant_id, AwardKey.from_award_id(award.award_id))] = award
+        """Replace a stored award (a test standing in for revocation or expiry); a revocation
+        must rewrite the achievement's summary in the same transaction."""
+        key = AwardKey.from_award_id(award.award_id)
+        self._awards[(tenant_id, key)] = award
+        self._summaries[(tenant_id, key.user_id, key.achievement_id)] = AchievementSummary.of(
+            key.achievement_id,
+            (
+                a
+                for a in self.user_awards(tenant_id, key.user_id)
+                if a.achievement_id == key.achievement_id
+            ),
+        )
 
 
 @dataclass

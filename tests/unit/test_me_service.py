@@ -193,3 +193,14 @@ def test_award_views_carry_the_definition_and_the_certificate_link(c: FakeContai
     assert set(shown) == {"Closer", "Speaker"}
     assert shown["Speaker"].certificate_url == c.documents.url(key)
     assert shown["Closer"].certificate_url is None
+
+
+def test_the_page_reads_summaries_never_the_awards(
+    catalogue: FakeContainer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def every_award(tenant_id: str, user_id: str) -> None:
+        raise AssertionError("the page must not read the user's awards")
+
+    monkeypatch.setattr(catalogue.awards, "user_awards", every_award)
+
+    assert [v.times_earned for v in mine(catalogue)] == [1, 0, 1]

@@ -6,7 +6,9 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
 logger = Logger()
-tracer = Tracer()
+# Only botocore (every AWS call goes through it): patching all X-Ray knows imports requests,
+# httpx, sqlite3 and database drivers this code never uses, on every cold start.
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics(namespace="Accolade")  # the template sets the same; tests need no env
 
 

@@ -6,11 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
 from accolade.domain.limits import MAX_ACHIEVEMENTS
 from accolade.domain.models import (
     Achievement,
+    AchievementSummary,
     ActivityEvent,
     Award,
     AwardKey,
@@ -23,7 +25,7 @@ from accolade.domain.models import (
     UserProfile,
     Wallet,
 )
-from accolade.domain.rules import Standing
+from accolade.domain.rules import AchievementIndex, Standing
 
 T = TypeVar("T")
 
@@ -54,6 +56,12 @@ class TenantConfig:
     achievements: tuple[Achievement, ...] = ()
     # Grows with every metric write: rules over all metrics are checked against one revision.
     metrics_revision: int = 0
+
+    @cached_property
+    def index(self) -> AchievementIndex:
+        """The achievements by the event type that moves them, built once per configuration
+        (which evaluation keeps across invocations while it is unchanged)."""
+        return AchievementIndex.build(self.achievements, self.metrics)
 
 
 class ConfigRepository(Protocol):
@@ -164,7 +172,13 @@ class AwardRepository(Protocol):
         ...
 
     def user_awards(self, tenant_id: str, user_id: str) -> list[Award]:
-        """Every award of the user (what their achievements page is computed from)."""
+        """Every award of the user."""
+        ...
+
+    def summaries(self, tenant_id: str, user_id: str) -> dict[str, AchievementSummary]:
+        """The user's summary of each achievement they have earned, by achievement id (what
+        their achievements page is computed from): one item per achievement, whatever the
+        number of awards."""
         ...
 
     def awards_page(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -283,6 +284,46 @@ class Award(Model):
     @property
     def key(self) -> AwardKey:
         return AwardKey(self.user_id, self.achievement_id, self.period_key, self.level)
+
+
+class AchievementSummary(Model):
+    """What a user's active awards of one achievement add up to, kept beside them so their page
+    never reads the awards: only the latest period's levels, the one progress can be in."""
+
+    achievement_id: str
+    times_earned: int = 0
+    highest_level: int = 0
+    points_earned: int = 0
+    period_key: str | None = None
+    period_levels: frozenset[int] = frozenset()
+
+    def add(self, award: Award) -> AchievementSummary:
+        """This summary with ``award`` counted (an inactive award counts for nothing)."""
+        if award.status is not AwardStatus.ACTIVE:
+            return self
+        # Period keys of one achievement share a format whose text order is time order.
+        if self.period_key is None or award.period_key > self.period_key:
+            period_key, levels = award.period_key, frozenset({award.level})
+        elif award.period_key == self.period_key:
+            period_key, levels = self.period_key, self.period_levels | {award.level}
+        else:
+            period_key, levels = self.period_key, self.period_levels
+        return self.model_copy(
+            update={
+                "times_earned": self.times_earned + 1,
+                "highest_level": max(self.highest_level, award.level),
+                "points_earned": self.points_earned + award.points,
+                "period_key": period_key,
+                "period_levels": levels,
+            }
+        )
+
+    @classmethod
+    def of(cls, achievement_id: str, awards: Iterable[Award]) -> AchievementSummary:
+        summary = cls(achievement_id=achievement_id)
+        for award in awards:
+            summary = summary.add(award)
+        return summary
 
 
 class Wallet(Model):

@@ -39,9 +39,41 @@ def counter_deltas(
     return deltas
 
 
+@dataclass(frozen=True)
+class AchievementIndex:
+    """A tenant's achievements by the event type that can move them: a threshold achievement's
+    by its metric's event type, an event achievement's by its own; others no event moves."""
+
+    by_event_type: Mapping[str, tuple[Achievement, ...]]
+
+    @classmethod
+    def build(
+        cls, achievements: Iterable[Achievement], metrics: Iterable[Metric]
+    ) -> AchievementIndex:
+        metric_types = {metric.metric_id: metric.event_type for metric in metrics}
+        by_type: dict[str, list[Achievement]] = {}
+        for achievement in achievements:
+            if achievement.type is AchievementType.METRIC_THRESHOLD:
+                event_type = metric_types.get(achievement.metric or "")
+            elif achievement.type is AchievementType.EVENT:
+                event_type = achievement.event_type
+            else:
+                event_type = None
+            if event_type is not None:
+                by_type.setdefault(event_type, []).append(achievement)
+        return cls({event_type: tuple(found) for event_type, found in by_type.items()})
+
+    def moved_by(self, event: ActivityEvent) -> tuple[Achievement, ...]:
+        return self.by_event_type.get(event.type, ())
+
+
 def _candidates(
-    event: ActivityEvent, achievements: Iterable[Achievement], groups: tuple[str, ...]
+    event: ActivityEvent,
+    achievements: Iterable[Achievement] | AchievementIndex,
+    groups: tuple[str, ...],
 ) -> Iterable[Achievement]:
+    if isinstance(achievements, AchievementIndex):
+        achievements = achievements.moved_by(event)
     for achievement in achievements:
         if (
             achievement.enabled
@@ -61,7 +93,7 @@ def threshold_counter(
 
 def counters_to_read(
     events: Iterable[ActivityEvent],
-    achievements: Iterable[Achievement],
+    achievements: Iterable[Achievement] | AchievementIndex,
     groups: Mapping[str, tuple[str, ...]],
     tz: ZoneInfo,
 ) -> set[CounterKey]:
@@ -105,13 +137,14 @@ class AwardIntent:
 
 def plan_awards(
     events: Iterable[ActivityEvent],
-    achievements: Iterable[Achievement],
+    achievements: Iterable[Achievement] | AchievementIndex,
     groups: Mapping[str, tuple[str, ...]],
     counters: Mapping[CounterKey, Decimal],
     tz: ZoneInfo,
 ) -> list[AwardIntent]:
     """Every award these events earn, one per award key, in a stable order."""
-    achievements = list(achievements)
+    if not isinstance(achievements, AchievementIndex):
+        achievements = list(achievements)
     intents: dict[AwardKey, AwardIntent] = {}
     for event in events:
         for achievement in _candidates(event, achievements, groups.get(event.user_id, ())):

@@ -76,9 +76,9 @@ def _evaluate_tenant(
     if any(achievement.audience.groups for achievement in live):
         profiles = users.get_users(tenant_id, {event.user_id for event in ready})
         groups = {user_id: profile.groups for user_id, profile in profiles.items()}
-    needed = counters_to_read(ready, live, groups, tz)
+    needed = counters_to_read(ready, tenant.index, groups, tz)
     values = progress.counters(tenant_id, needed) if needed else {}
-    intents = plan_awards(ready, live, groups, values, tz)
+    intents = plan_awards(ready, tenant.index, groups, values, tz)
     if not intents:
         return
     holdings = awards.holdings(tenant_id, [intent.key for intent in intents])

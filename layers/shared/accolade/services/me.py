@@ -11,6 +11,7 @@ from accolade.domain.errors import InvalidCursorError
 from accolade.domain.limits import PAGE_SIZE_DEFAULT
 from accolade.domain.models import (
     Achievement,
+    AchievementSummary,
     AchievementType,
     Award,
     AwardStatus,
@@ -84,6 +85,9 @@ def my_achievements(
 ) -> Page[AchievementView]:
     """Every achievement the user may see, earned or not, with progress in the current period.
 
+    Reads the user's award summaries (one per achievement earned), never their awards: the
+    time does not grow with the user's history.
+
     Computed in memory over the tenant's achievements (at most ``MAX_ACHIEVEMENTS``), so it pages
     by position in the filtered, sorted list: ``after`` is the offset where the page starts.
     """
@@ -92,10 +96,11 @@ def my_achievements(
     now = clock.now()
     profile = users.get_users(tenant_id, [user_id]).get(user_id)
     groups = profile.groups if profile else ()
-    held: dict[str, list[Award]] = {}
-    for award in awards.user_awards(tenant_id, user_id):
-        if award.status is AwardStatus.ACTIVE:
-            held.setdefault(award.achievement_id, []).append(award)
+    held = {
+        achievement_id: summary
+        for achievement_id, summary in awards.summaries(tenant_id, user_id).items()
+        if summary.times_earned
+    }
     visible = [
         a
         for a in tenant.achievements
@@ -108,7 +113,7 @@ def my_achievements(
     }
     values = progress.counters(tenant_id, counters.values()) if counters else {}
     views = [
-        _view(a, held.get(a.achievement_id, []), counters.get(a.achievement_id), values)
+        _view(a, held.get(a.achievement_id), counters.get(a.achievement_id), values)
         for a in visible
     ]
     if status is StatusFilter.COMPLETED:
@@ -134,14 +139,17 @@ def _offset(after: str | None) -> int:
 
 def _view(
     achievement: Achievement,
-    held: list[Award],
+    held: AchievementSummary | None,
     counter: CounterKey | None,
     values: dict[CounterKey, Decimal],
 ) -> AchievementView:
+    summary = held or AchievementSummary(achievement_id=achievement.achievement_id)
     progress = None
     if counter is not None:
         value = values.get(counter, Decimal(0))
-        earned_now = {a.level for a in held if a.period_key == counter.period_key}
+        earned_now = (
+            summary.period_levels if summary.period_key == counter.period_key else frozenset()
+        )
         reached = max([*levels_reached(achievement, value), *earned_now, 0])
         following = reached + 1 if reached < len(achievement.levels) else None
         threshold = achievement.levels[following - 1].threshold if following else None
@@ -155,10 +163,10 @@ def _view(
         )
     return AchievementView(
         achievement=achievement,
-        earned=bool(held),
-        times_earned=len(held),
-        highest_level=max((a.level for a in held), default=0),
-        points_earned=sum(a.points for a in held),
+        earned=summary.times_earned > 0,
+        times_earned=summary.times_earned,
+        highest_level=summary.highest_level,
+        points_earned=summary.points_earned,
         progress=progress,
     )
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.condition import Condition
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.common import BATCH_GET_LIMIT, MAX_ATTEMPTS, conditional_failed, page
@@ -13,11 +15,14 @@ from accolade.adapters.dynamo.models import (
     AwardItem,
     Item,
     LedgerItem,
+    SummariesBuiltItem,
+    SummaryItem,
     WalletItem,
     WinnerSlotItem,
 )
 from accolade.adapters.dynamo.transact import Transaction, backoff, commit
 from accolade.domain.models import (
+    AchievementSummary,
     Award,
     AwardKey,
     AwardStatus,
@@ -63,6 +68,35 @@ def _wallet(item: WalletItem) -> Wallet:
     return Wallet(points=int(item.points), coins=int(item.coins), entries=int(item.entries))
 
 
+def _summary(item: SummaryItem) -> AchievementSummary:
+    return AchievementSummary(
+        achievement_id=item.achievement_id,
+        times_earned=int(item.times_earned),
+        highest_level=int(item.highest_level),
+        points_earned=int(item.points_earned),
+        period_key=item.period_key,
+        period_levels=frozenset(item.period_levels or ()),
+    )
+
+
+def _summary_item(
+    tenant_id: str, user_id: str, summary: AchievementSummary, version: int
+) -> SummaryItem:
+    return SummaryItem(
+        keys.user_pk(tenant_id, user_id),
+        keys.summary_sk(summary.achievement_id),
+        tenant_id=tenant_id,
+        user_id=user_id,
+        achievement_id=summary.achievement_id,
+        times_earned=summary.times_earned,
+        highest_level=summary.highest_level,
+        points_earned=summary.points_earned,
+        period_key=summary.period_key,
+        period_levels=sorted(summary.period_levels),
+        version=version,
+    )
+
+
 def award_from_item(item: AwardItem) -> Award:
     return Award.model_validate(
         {
@@ -88,7 +122,9 @@ def award_from_item(item: AwardItem) -> Award:
 class DynamoAwardRepository:
     """Awards are unique by key (conditional put); each credits the wallet in the same transaction."""
 
-    AWARDS_PER_TRANSACTION = 45  # award + ledger entry each, plus the wallet: under 100 items
+    # Award, ledger entry and summary each, plus the wallet, a winner slot and the summaries'
+    # built mark: under DynamoDB's 100 items.
+    AWARDS_PER_TRANSACTION = 32
 
     def holdings(self, tenant_id: str, wanted: Iterable[AwardKey]) -> Holdings:
         by_key = {(keys.user_pk(tenant_id, key.user_id), keys.award_sk(key)): key for key in wanted}
@@ -143,6 +179,7 @@ class DynamoAwardRepository:
                 wallet if attempt == 0 and wallet is not None else self.wallet(tenant_id, user_id)
             )
             transaction = self._grant_transaction(tenant_id, user_id, current, pending)
+            self._add_summaries(transaction, tenant_id, user_id, pending)
             if slot is not None:
                 transaction.put(
                     "slot",
@@ -160,13 +197,135 @@ class DynamoAwardRepository:
                 return pending
             if "slot" in cancelled.failed_conditions:
                 return []
-            taken = {
-                label for label in cancelled.failed_conditions if label not in ("wallet", "slot")
-            }
+            taken = {label for label in cancelled.failed_conditions if isinstance(label, str)}
             pending = [award for award in pending if award.award_id not in taken]
-            if cancelled.retryable or "wallet" in cancelled.failed_conditions:
+            stale = any(
+                label == "wallet" or (isinstance(label, tuple) and label[0] == "summary")
+                for label in cancelled.failed_conditions
+            )
+            if cancelled.retryable or stale:
                 backoff(attempt)
         raise RuntimeError(f"awards for {user_id} could not be written: too many conflicts")
+
+    def _add_summaries(
+        self, transaction: Transaction, tenant_id: str, user_id: str, awards: list[Award]
+    ) -> None:
+        """Put each achievement's summary with these awards counted, locked on the version read
+        (a racing grant makes the transaction fail and be retried from a fresh read)."""
+        pk = keys.user_pk(tenant_id, user_id)
+        achievement_ids = sorted({award.achievement_id for award in awards})
+        wanted = [(pk, keys.SUMMARIES_BUILT), *((pk, keys.summary_sk(a)) for a in achievement_ids)]
+        stored: dict[str, SummaryItem] = {}
+        built = False
+        for start in range(0, len(wanted), BATCH_GET_LIMIT):
+            for found in Item.batch_get(
+                wanted[start : start + BATCH_GET_LIMIT], consistent_read=True
+            ):
+                if isinstance(found, SummaryItem):
+                    stored[found.achievement_id] = found
+                elif isinstance(found, SummariesBuiltItem):
+                    built = True
+        if not built and not self._holds_any(tenant_id, user_id):
+            built = True  # a user's first awards: nothing to rebuild, ever
+            transaction.put(
+                ("summaries built",),
+                SummariesBuiltItem(
+                    pk,
+                    keys.SUMMARIES_BUILT,
+                    tenant_id=tenant_id,
+                    user_id=user_id,
+                    built_at=datetime.now(UTC),
+                ),
+            )
+        for achievement_id in achievement_ids:
+            item = stored.get(achievement_id)
+            condition: Condition
+            if item is not None:
+                summary, version = _summary(item), int(item.version)
+                condition = SummaryItem.version == version
+            else:
+                # No summary yet: none of the achievement's awards counted, or, for a user whose
+                # awards predate summaries, not yet built: count what is held (a one-off).
+                held = [] if built else self._awards_of(tenant_id, user_id, achievement_id)
+                summary, version = AchievementSummary.of(achievement_id, held), 0
+                condition = SummaryItem.PK.does_not_exist()
+            for award in awards:
+                if award.achievement_id == achievement_id:
+                    summary = summary.add(award)
+            transaction.put(
+                ("summary", achievement_id),
+                _summary_item(tenant_id, user_id, summary, version + 1),
+                condition,
+            )
+
+    @staticmethod
+    def _holds_any(tenant_id: str, user_id: str) -> bool:
+        items = AwardItem.query(
+            keys.user_pk(tenant_id, user_id),
+            AwardItem.SK.startswith(keys.AWARD_PREFIX),
+            consistent_read=True,
+            limit=1,
+            attributes_to_get=["PK", "SK", "entity"],
+        )
+        return next(iter(items), None) is not None
+
+    @staticmethod
+    def _awards_of(tenant_id: str, user_id: str, achievement_id: str) -> list[Award]:
+        items = AwardItem.query(
+            keys.user_pk(tenant_id, user_id),
+            AwardItem.SK.startswith(keys.awards_of_sk_prefix(achievement_id)),
+            consistent_read=True,
+        )
+        return [award_from_item(item) for item in items]
+
+    def summaries(self, tenant_id: str, user_id: str) -> dict[str, AchievementSummary]:
+        found: dict[str, AchievementSummary] = {}
+        built = False
+        for item in Item.query(
+            keys.user_pk(tenant_id, user_id), Item.SK.startswith(keys.SUMMARY_PREFIX)
+        ):
+            if isinstance(item, SummaryItem):
+                found[item.achievement_id] = _summary(item)
+            elif isinstance(item, SummariesBuiltItem):
+                built = True
+        return found if built else self._build_summaries(tenant_id, user_id, found)
+
+    def _build_summaries(
+        self, tenant_id: str, user_id: str, found: dict[str, AchievementSummary]
+    ) -> dict[str, AchievementSummary]:
+        """The one-off migration of a user whose awards predate summaries: summarise every
+        achievement they hold awards of, then mark them built.
+
+        A summary a grant wrote is kept (it counted every award held when it was made); one
+        written here is conditional on there being none, so a racing grant's wins.
+        """
+        held: dict[str, list[Award]] = {}
+        for award in self.user_awards(tenant_id, user_id):
+            held.setdefault(award.achievement_id, []).append(award)
+        pk = keys.user_pk(tenant_id, user_id)
+        for achievement_id, its in held.items():
+            if achievement_id in found:
+                continue
+            summary = AchievementSummary.of(achievement_id, its)
+            try:
+                _summary_item(tenant_id, user_id, summary, 1).save(
+                    condition=SummaryItem.PK.does_not_exist()
+                )
+            except PutError as exc:
+                if not conditional_failed(exc):
+                    raise
+                summary = _summary(
+                    SummaryItem.get(pk, keys.summary_sk(achievement_id), consistent_read=True)
+                )
+            found[achievement_id] = summary
+        SummariesBuiltItem(
+            pk,
+            keys.SUMMARIES_BUILT,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            built_at=datetime.now(UTC),
+        ).save()
+        return found
 
     @staticmethod
     def _wallet_item(tenant_id: str, user_id: str) -> WalletItem:

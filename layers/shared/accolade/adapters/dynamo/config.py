@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.common import MAX_ATTEMPTS, conditional_failed, page
+from accolade.adapters.dynamo.common import MAX_ATTEMPTS, page
 from accolade.adapters.dynamo.models import (
     AchievementItem,
     Item,
@@ -16,7 +17,7 @@ from accolade.adapters.dynamo.models import (
     SettingsItem,
     TenantCountsItem,
 )
-from accolade.adapters.dynamo.transact import Transaction, backoff, commit
+from accolade.adapters.dynamo.transact import Cancelled, Transaction, backoff, commit
 from accolade.domain.errors import ConflictError
 from accolade.domain.limits import MAX_ACHIEVEMENTS
 from accolade.domain.models import (
@@ -30,11 +31,59 @@ from accolade.ports import (
     TenantConfig,
 )
 
+_CACHE_TENANTS = 256
+# (table, tenant) -> (config revision, configuration): kept across invocations of a sandbox.
+_cache: OrderedDict[tuple[str, str], tuple[int, TenantConfig]] = OrderedDict()
+
+
+def _config_revision(tenant_id: str) -> int:
+    try:
+        item = MetricsRevisionItem.get(
+            keys.tenant_pk(tenant_id), keys.METRICS_REVISION, consistent_read=True
+        )
+    except DoesNotExist:
+        return 0
+    return int(item.config_revision or 0)
+
+
+def _bump(tenant_id: str) -> list[Any]:
+    """The update actions that count one more configuration write (with ``_revision_item``)."""
+    return [
+        MetricsRevisionItem.entity.set(MetricsRevisionItem),
+        MetricsRevisionItem.tenant_id.set(tenant_id),
+        MetricsRevisionItem.config_revision.add(1),
+    ]
+
+
+def _revision_item(tenant_id: str) -> MetricsRevisionItem:
+    return MetricsRevisionItem(keys.tenant_pk(tenant_id), keys.METRICS_REVISION)
+
 
 class DynamoConfigRepository:
     """Settings, metrics and achievements live in the tenant's partition: one query reads all."""
 
     def get_config(self, tenant_id: str) -> TenantConfig:
+        """The tenant's configuration, as of this call: one strongly consistent GetItem of its
+        revision, and the query only when a write moved it since this sandbox last read it.
+
+        The revision is read before the query, so a write landing during the query leaves the
+        cached copy one revision behind and the next call reads again.
+        """
+        revision = _config_revision(tenant_id)
+        key = (Item.Meta.table_name, tenant_id)
+        cached = _cache.get(key)
+        if cached is not None and cached[0] == revision:
+            _cache.move_to_end(key)
+            return cached[1]
+        config = self._read_config(tenant_id)
+        _cache[key] = (revision, config)
+        _cache.move_to_end(key)
+        while len(_cache) > _CACHE_TENANTS:
+            _cache.popitem(last=False)
+        return config
+
+    @staticmethod
+    def _read_config(tenant_id: str) -> TenantConfig:
         settings = TenantSettings()
         metrics: list[Metric] = []
         achievements: list[Achievement] = []
@@ -51,12 +100,18 @@ class DynamoConfigRepository:
         return TenantConfig(settings, tuple(metrics), tuple(achievements), revision)
 
     def put_settings(self, tenant_id: str, settings: TenantSettings) -> None:
-        SettingsItem(
-            keys.tenant_pk(tenant_id),
-            keys.SETTINGS,
-            tenant_id=tenant_id,
-            doc=settings.model_dump(mode="json"),
-        ).save()
+        transaction = Transaction()
+        transaction.put(
+            "settings",
+            SettingsItem(
+                keys.tenant_pk(tenant_id),
+                keys.SETTINGS,
+                tenant_id=tenant_id,
+                doc=settings.model_dump(mode="json"),
+            ),
+        )
+        transaction.update("revision", _revision_item(tenant_id), _bump(tenant_id))
+        _commit_or_raise(transaction)
 
     def put_metric(self, tenant_id: str, metric: Metric, *, expected_revision: int) -> None:
         transaction = Transaction()
@@ -71,12 +126,8 @@ class DynamoConfigRepository:
         )
         transaction.update(
             "revision",
-            MetricsRevisionItem(keys.tenant_pk(tenant_id), keys.METRICS_REVISION),
-            [
-                MetricsRevisionItem.entity.set(MetricsRevisionItem),
-                MetricsRevisionItem.tenant_id.set(tenant_id),
-                MetricsRevisionItem.revision.set(expected_revision + 1),
-            ],
+            _revision_item(tenant_id),
+            [*_bump(tenant_id), MetricsRevisionItem.revision.set(expected_revision + 1)],
             MetricsRevisionItem.revision == expected_revision
             if expected_revision
             else MetricsRevisionItem.revision.does_not_exist(),
@@ -139,13 +190,16 @@ class DynamoConfigRepository:
     def replace_achievement(
         self, tenant_id: str, achievement: Achievement, *, expected_version: int
     ) -> None:
-        item = self._achievement_item(tenant_id, achievement)
-        try:
-            item.save(condition=AchievementItem.version == expected_version)
-        except PutError as exc:
-            if conditional_failed(exc):
-                raise ConflictError("the achievement was edited meanwhile; read it again") from exc
-            raise
+        transaction = Transaction()
+        transaction.put(
+            "achievement",
+            self._achievement_item(tenant_id, achievement),
+            AchievementItem.version == expected_version,
+        )
+        transaction.update("revision", _revision_item(tenant_id), _bump(tenant_id))
+        cancelled = _commit_or_raise(transaction)
+        if cancelled is not None:
+            raise ConflictError("the achievement was edited meanwhile; read it again")
 
     def period_top_achievements(self) -> list[tuple[str, Achievement]]:
         items = AchievementItem.period_top.query(keys.PERIOD_TOP_INDEX_PK)
@@ -181,6 +235,7 @@ def _create_counted(tenant_id: str, item: Item, count: Any, prefix: str, cap: in
         transaction = Transaction()
         transaction.put("item", item, Item.PK.does_not_exist())
         transaction.update("count", counts, [*bookkeeping, count.add(1)], count < cap)
+        transaction.update("revision", _revision_item(tenant_id), _bump(tenant_id))
         cancelled = commit(transaction)
         if cancelled is None:
             return True
@@ -204,6 +259,7 @@ def _create_counted(tenant_id: str, item: Item, count: Any, prefix: str, cap: in
             transaction.update(
                 "count", counts, [*bookkeeping, count.set(existing + 1)], count.does_not_exist()
             )
+            transaction.update("revision", _revision_item(tenant_id), _bump(tenant_id))
             cancelled = commit(transaction)
             if cancelled is None:
                 return True
@@ -211,6 +267,16 @@ def _create_counted(tenant_id: str, item: Item, count: Any, prefix: str, cap: in
                 return None
         backoff(attempt)
     raise RuntimeError("the tenant's definition count could not be updated: too many conflicts")
+
+
+def _commit_or_raise(transaction: Transaction) -> Cancelled | None:
+    """Commit, retrying conflicts; what a failed condition cancelled, None when committed."""
+    for attempt in range(MAX_ATTEMPTS):
+        cancelled = commit(transaction)
+        if cancelled is None or cancelled.failed_conditions:
+            return cancelled
+        backoff(attempt)
+    raise RuntimeError("the tenant's configuration could not be written: too many conflicts")
 
 
 def _counts(tenant_id: str) -> TenantCountsItem | None:

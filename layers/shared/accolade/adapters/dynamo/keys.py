@@ -12,6 +12,8 @@ starts with the tenant.
 | user        | T#{tenant}#U#{user}    | PROFILE                         |                                     |
 | counter     | T#{tenant}#U#{user}    | CNT#{metric_id}#{period_key}    | Leaderboard: LBPK=T#{t}#LB#{m}#{p}, score |
 | award       | T#{tenant}#U#{user}    | AWD#{achievement}#{period}#{lv} | GSI1: T#{t}#ACH#{a} / {awarded_at}#{user} |
+| summary     | T#{tenant}#U#{user}    | SUM#{achievement}               |                                     |
+| summaries built | T#{tenant}#U#{user} | SUM#                            |                                     |
 | wallet      | T#{tenant}#U#{user}    | WALLET                          |                                     |
 | ledger      | T#{tenant}#U#{user}    | LEDGER#{sequence:012d}          |                                     |
 | message     | T#{tenant}#U#{user}    | MSG#{created_at}#{message_id}   |                                     |
@@ -39,6 +41,8 @@ METRIC_PREFIX = "METRIC#"
 ACHIEVEMENT_PREFIX = "ACH#"
 COUNTER_PREFIX = "CNT#"
 AWARD_PREFIX = "AWD#"
+SUMMARY_PREFIX = "SUM#"
+SUMMARIES_BUILT = SUMMARY_PREFIX  # under the prefix, so the page's one query also finds it
 LEDGER_PREFIX = "LEDGER#"
 MESSAGE_PREFIX = "MSG#"
 
@@ -73,6 +77,15 @@ def leaderboard_pk(tenant_id: str, metric_id: str, period_key: str) -> str:
 
 def award_sk(key: AwardKey) -> str:
     return f"{AWARD_PREFIX}{key.achievement_id}#{key.period_key}#{key.level}"
+
+
+def awards_of_sk_prefix(achievement_id: str) -> str:
+    """The sort-key prefix of a user's awards of one achievement."""
+    return f"{AWARD_PREFIX}{achievement_id}#"
+
+
+def summary_sk(achievement_id: str) -> str:
+    return f"{SUMMARY_PREFIX}{achievement_id}"
 
 
 def achievement_holders_pk(tenant_id: str, achievement_id: str) -> str:

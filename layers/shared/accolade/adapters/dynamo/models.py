@@ -163,9 +163,12 @@ class MetricItem(DocumentItem, discriminator="metric"):
 
 
 class MetricsRevisionItem(Item, discriminator="metrics_revision"):
-    """PK T#{tenant}, SK METRICS: grows with every metric write (an optimistic lock over all)."""
+    """PK T#{tenant}, SK METRICS: ``revision`` grows with every metric write (an optimistic lock
+    over all); ``config_revision`` with every settings, metric or achievement write, in the same
+    transaction (evaluation's cached configuration is current while it is unchanged)."""
 
     revision = NumberAttribute(default=0)
+    config_revision = NumberAttribute(null=True)
 
 
 class AchievementItem(DocumentItem, discriminator="achievement"):
@@ -247,6 +250,30 @@ class AwardItem(Item, discriminator="award"):
     holders = HoldersIndex()
 
 
+class SummaryItem(Item, discriminator="summary"):
+    """PK T#{tenant}#U#{user}, SK SUM#{achievement}: the user's active awards of one achievement
+    added up; written in each grant's transaction under an optimistic lock on ``version``."""
+
+    user_id = UnicodeAttribute()
+    achievement_id = UnicodeAttribute()
+    times_earned = NumberAttribute(default=0)
+    highest_level = NumberAttribute(default=0)
+    points_earned = NumberAttribute(default=0)
+    period_key = UnicodeAttribute(null=True)
+    period_levels = JSONAttribute(null=True)
+    version = NumberAttribute(default=1)
+
+
+class SummariesBuiltItem(Item, discriminator="summaries_built"):
+    """PK T#{tenant}#U#{user}, SK SUM#: every achievement of the user's awards has its summary.
+
+    Absent for a user whose awards predate summaries until their first page rebuilds them.
+    """
+
+    user_id = UnicodeAttribute()
+    built_at = UTCDateTimeAttribute()
+
+
 class WalletItem(Item, discriminator="wallet"):
     """PK T#{tenant}#U#{user}, SK WALLET: running balances; ``entries`` orders the ledger."""
 
@@ -297,6 +324,8 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     EventItem,
     CounterItem,
     AwardItem,
+    SummaryItem,
+    SummariesBuiltItem,
     WalletItem,
     LedgerItem,
     MessageItem,

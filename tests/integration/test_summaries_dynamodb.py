@@ -1,0 +1,167 @@
+"""A user's achievements page reads their award summaries, never their awards: the same items
+whatever the user holds; users whose awards predate summaries are rebuilt once, on first read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from accolade.adapters.dynamo import keys, models
+from accolade.adapters.dynamo.awards import _award_item
+from accolade.domain.models import Achievement, AchievementType, Award, AwardKey, Level
+from accolade.services import me
+from tests.fakes import FakeContainer
+from tests.integration.helpers import hooked
+
+AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+
+
+@contextmanager
+def items_read() -> Iterator[list[int]]:
+    """How many items each request inside the block returned (GetItem counts one)."""
+    read: list[int] = []
+
+    def record(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name in ("Query", "Scan"):
+            read.append(int(parsed.get("Count", 0)))
+        elif model.name == "GetItem":
+            read.append(1 if "Item" in parsed else 0)
+        elif model.name == "BatchGetItem":
+            read.append(sum(len(v) for v in parsed.get("Responses", {}).values()))
+
+    client = models.Item._get_connection().connection.client
+    with hooked(client, "after-call.dynamodb", record):
+        yield read
+
+
+def award(user_id: str, achievement_id: str, period: str, level: int) -> Award:
+    return Award(
+        award_id=AwardKey(user_id, achievement_id, period, level).award_id,
+        user_id=user_id,
+        achievement_id=achievement_id,
+        achievement_type=AchievementType.EVENT,
+        achievement_version=1,
+        level=level,
+        period_key=period,
+        awarded_at=AT + timedelta(minutes=level),
+        points=10 * level,
+    )
+
+
+def daily(achievement_id: str) -> Achievement:
+    return Achievement(
+        achievement_id=achievement_id,
+        name=achievement_id.title(),
+        type=AchievementType.EVENT,
+        event_type=f"{achievement_id}.done",
+        levels=[Level(points=10)],
+        created_at=AT,
+        updated_at=AT,
+    )
+
+
+def history(user_id: str, days: int) -> list[Award]:
+    return [
+        award(user_id, achievement, f"D2026-{1 + day // 28:02d}-{1 + day % 28:02d}", level)
+        for achievement in ("mentor", "helper")
+        for day in range(days)
+        for level in (1,)
+    ]
+
+
+def page(container: Any, tenant_id: str, user_id: str) -> list[tuple[str, int, int, int]]:
+    views = me.my_achievements(
+        tenant_id,
+        user_id,
+        config=container.config,
+        users=container.users,
+        awards=container.awards,
+        progress=container.progress,
+        clock=container.clock,
+    ).items
+    return [
+        (v.achievement.achievement_id, v.times_earned, v.highest_level, v.points_earned)
+        for v in views
+    ]
+
+
+@pytest.fixture
+def catalogue(accolade: Any, tenant_id: str) -> Any:
+    for achievement_id in ("mentor", "helper"):
+        accolade.config.create_achievement(tenant_id, daily(achievement_id))
+    return accolade
+
+
+def test_the_page_reads_the_same_items_for_1_or_100_awards_like_the_fake(
+    catalogue: Any, tenant_id: str
+) -> None:
+    fake = FakeContainer()
+    for achievement_id in ("mentor", "helper"):
+        fake.config.create_achievement(tenant_id, daily(achievement_id))
+    for repository in (catalogue.awards, fake.awards):
+        repository.grant(tenant_id, "newcomer", history("newcomer", 1)[:1])
+        repository.grant(tenant_id, "veteran", history("veteran", 50))
+
+    page(catalogue, tenant_id, "newcomer")  # the sandbox's first read of the configuration
+
+    with items_read() as newcomer:
+        seen_newcomer = page(catalogue, tenant_id, "newcomer")
+    with items_read() as veteran:
+        seen_veteran = page(catalogue, tenant_id, "veteran")
+
+    assert seen_veteran == page(fake, tenant_id, "veteran")
+    assert seen_veteran == [("helper", 50, 1, 500), ("mentor", 50, 1, 500)]
+    assert seen_newcomer == page(fake, tenant_id, "newcomer")
+    assert len(veteran) == len(newcomer)
+    assert sum(veteran) <= sum(newcomer) + 1  # a summary per achievement earned, not per award
+
+
+def test_awards_from_before_summaries_are_summarised_once_on_first_read(
+    catalogue: Any, tenant_id: str
+) -> None:
+    fake = FakeContainer()
+    for achievement_id in ("mentor", "helper"):
+        fake.config.create_achievement(tenant_id, daily(achievement_id))
+    legacy = history("oldtimer", 10)
+    for held in legacy:  # written as the code before summaries did: the award alone
+        _award_item(tenant_id, held).save()
+    fake.awards.grant(tenant_id, "oldtimer", legacy)
+
+    first = page(catalogue, tenant_id, "oldtimer")
+    with items_read() as again:
+        second = page(catalogue, tenant_id, "oldtimer")
+    newer = [award("oldtimer", "mentor", "D2026-02-01", 1)]
+    for repository in (catalogue.awards, fake.awards):
+        repository.grant(tenant_id, "oldtimer", newer)
+
+    assert first == second == [("helper", 10, 1, 100), ("mentor", 10, 1, 100)]
+    assert max(again) <= 3  # not the 20 awards: the built mark and two summaries
+    assert page(catalogue, tenant_id, "oldtimer") == page(fake, tenant_id, "oldtimer")
+    assert page(catalogue, tenant_id, "oldtimer")[1] == ("mentor", 11, 1, 110)
+
+
+def test_a_grant_before_the_first_read_counts_the_older_awards_of_its_achievement(
+    catalogue: Any, tenant_id: str
+) -> None:
+    for held in history("oldtimer", 3):
+        _award_item(tenant_id, held).save()
+
+    catalogue.awards.grant(tenant_id, "oldtimer", [award("oldtimer", "helper", "D2026-03-01", 1)])
+
+    assert page(catalogue, tenant_id, "oldtimer") == [
+        ("helper", 4, 1, 40),
+        ("mentor", 3, 1, 30),
+    ]
+    stored = {
+        item.SK
+        for item in models.Item.query(
+            keys.user_pk(tenant_id, "oldtimer"), models.Item.SK.startswith(keys.SUMMARY_PREFIX)
+        )
+    }
+    assert stored == {keys.SUMMARIES_BUILT, keys.summary_sk("helper"), keys.summary_sk("mentor")}
