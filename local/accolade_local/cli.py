@@ -138,7 +138,7 @@ def _token(args: argparse.Namespace, root: Path) -> int:
 
     data_dir = root / ".local"
     state = read_state(data_dir)
-    port = args.api_port or (state.api_port if state else 3000)
+    port = args.api_port or (state["api_port"] if state else 3000)
     signer = LocalSigner(data_dir / "jwt", issuer_for(port), AUDIENCE)
     print(
         signer.mint(
@@ -154,7 +154,7 @@ def _token(args: argparse.Namespace, root: Path) -> int:
 
 def _invoke(args: argparse.Namespace, root: Path) -> int:
     from accolade_local import services
-    from accolade_local.runtime import FunctionError, FunctionWorkers
+    from accolade_local.runtime import FunctionError
     from accolade_local.stack import read_state
     from accolade_local.template import LocalNames, load_template
 
@@ -173,16 +173,14 @@ def _invoke(args: argparse.Namespace, root: Path) -> int:
         print(f"error: cannot read the event: {exc}", file=sys.stderr)
         return 2
     template = load_template(root / "template.yaml")
-    names = LocalNames().with_endpoint(state.aws_endpoint)
+    names = LocalNames().with_endpoint(state["aws_endpoint"])
     functions = template.functions(names)
     if args.function_id not in functions:
         known = ", ".join(sorted(functions))
         print(f"error: no function {args.function_id} (functions: {known})", file=sys.stderr)
         return 2
-    env = services.function_env(functions[args.function_id], names, state.dynamodb_endpoint)
-    workers = FunctionWorkers(
-        functions[args.function_id], env, function_arn=names.function_arn(args.function_id)
-    )
+    spec = functions[args.function_id]
+    workers = services.function_workers(spec, names, state["dynamodb_endpoint"])
     try:
         result = workers.invoke(event)
     except FunctionError as exc:

@@ -96,9 +96,6 @@ class Router:
         return best[1] if best else None
 
 
-# --- the server -------------------------------------------------------------------------------
-
-
 class Gateway:
     """The local HTTP API: serves until stop(), in a background thread."""
 
@@ -128,12 +125,8 @@ class Gateway:
 
     def start(self) -> Gateway:
         if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.2},
-                name="accolade-gateway",
-                daemon=True,
-            )
+            serve = self._server.serve_forever
+            self._thread = threading.Thread(target=serve, args=(0.2,), daemon=True)
             self._thread.start()
         return self
 
@@ -145,14 +138,6 @@ class Gateway:
         self._server.server_close()
 
     def handle(
-        self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes, ip: str
-    ) -> HttpResponse:
-        request_id = base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
-        response = self._handle(method, target, headers, body, ip, request_id)
-        response.headers.append(("apigw-requestid", request_id))
-        return response
-
-    def _handle(
         self,
         method: str,
         target: str,
@@ -181,10 +166,7 @@ class Gateway:
             if verified is None:
                 return json_response(401, {"message": "Unauthorized"})
             claims = to_apigw_claims(verified)
-        invoker = self.invokers.get(match.route.function_id)
-        if invoker is None:
-            log.error("no workers for %s", match.route.function_id)
-            return json_response(500, {"message": "Internal Server Error"})
+        invoker = self.invokers[match.route.function_id]
         event = http_event(
             method,
             path,
@@ -236,27 +218,12 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
 
         def _read_body(self) -> bytes | None:
             """The request body; None when it is over the payload quota."""
-            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-                chunks: list[bytes] = []
-                total = 0
-                while True:
-                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                    if size == 0:
-                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                            pass
-                        return b"".join(chunks)
-                    total += size
-                    if total > MAX_BODY_BYTES:
-                        return None
-                    chunks.append(self.rfile.read(size))
-                    self.rfile.readline()
+            if self.headers.get("Transfer-Encoding"):
+                raise ValueError("chunked bodies are not supported: send Content-Length")
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY_BYTES:
                 # Read and drop the body so the client gets the 413, not a broken pipe.
-                while length > 0:
-                    chunk = self.rfile.read(min(length, 1 << 20))
-                    if not chunk:
-                        break
+                while length > 0 and (chunk := self.rfile.read(min(length, 1 << 20))):
                     length -= len(chunk)
                 return None
             return self.rfile.read(length) if length > 0 else b""
@@ -265,7 +232,7 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             refused: tuple[int, str] | None = None
             try:
                 body = self._read_body()
-            except ValueError:  # a malformed Content-Length or chunk size
+            except ValueError:  # a malformed Content-Length, or chunked
                 body, refused = b"", (400, "Bad Request")
             if body is None:
                 body, refused = b"", (413, "Request Entity Too Large")
@@ -275,13 +242,15 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 return
             headers = [(k, v) for k, v in self.headers.items()]
             started = time.monotonic()
+            request_id = base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
             try:
                 response = gateway.handle(
-                    self.command, self.path, headers, body, self.client_address[0]
+                    self.command, self.path, headers, body, self.client_address[0], request_id
                 )
             except Exception:
                 log.exception("gateway error")
                 response = json_response(500, {"message": "Internal Server Error"})
+            response.headers.append(("apigw-requestid", request_id))
             self._send(response)
             elapsed_ms = (time.monotonic() - started) * 1000
             log.info("%s %s %d %.0fms", self.command, self.path, response.status, elapsed_ms)

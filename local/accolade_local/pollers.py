@@ -1,19 +1,10 @@
 """DynamoDB stream pollers: Lambda's event source mapping, one poller per template mapping.
 
-Hand-written: no maintained library replays Lambda's ESM semantics. What it follows, from the
-Lambda developer guide:
-
-* shards are read in lineage order (a child only after its parent is fully processed);
-* records not matching any filter pattern are dropped and count as processed;
-* a batch is sent when it holds `batch_size` matching records, when the batching window has
-  passed since its first record, or when the shard has closed;
-* a successful invocation checkpoints the whole batch; `batchItemFailures` (when the mapping
-  reports them) checkpoints before the lowest failed sequence number and retries from there;
-  an empty or unknown `itemIdentifier` fails the whole batch;
-* a function error bisects the batch when `bisect` is on (splitting does not count towards the
-  retry quota), else retries it; after `max_retries` retries (-1: forever) the batch's metadata
-  goes to the on-failure queue and the poller moves on;
-* checkpoints persist in a JSON file, so a restart resumes instead of replaying.
+Hand-written: no maintained library replays Lambda's ESM semantics. As the Lambda developer guide
+describes: shards in lineage order; filtered-out records count as processed; a batch goes when
+full, when its window has passed or when the shard closed; `batchItemFailures` retries from the
+lowest failed record (an unknown id fails the whole batch); a function error bisects (not counted
+as a retry) or retries; after `max_retries` the batch's metadata goes to the on-failure queue.
 """
 
 from __future__ import annotations

@@ -1,10 +1,8 @@
 """Lambda-like execution environments: one process pool per function, handlers run unchanged.
 
-Each worker process is one warm execution environment: its environment variables are the
-function's, `<code_uri>` and the layer directories are on sys.path as /var/task and /opt/python
-are on Lambda, and the handler module is imported once (a cold start). Every function's module
-is called `app`, so a pool never serves two functions. Hand-written: SAM's `local invoke`
-needs Docker, and no library runs a Lambda handler in a warm, time-limited process.
+A worker process is one warm environment with the function's env, its code and layers first on
+sys.path (as /var/task and /opt/python), the handler imported once. Hand-written: SAM's `local
+invoke` needs Docker, and no library runs a Lambda handler in a warm, time-limited process.
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -41,11 +39,7 @@ class FunctionError(Exception):
 
     def __init__(self, payload: Mapping[str, Any]) -> None:
         self.payload: dict[str, Any] = dict(payload)
-        super().__init__(f"{self.error_type}: {self.payload.get('errorMessage', '')}")
-
-    @property
-    def error_type(self) -> str:
-        return str(self.payload.get("errorType", "Unhandled"))
+        super().__init__(f"{payload.get('errorType')}: {payload.get('errorMessage', '')}")
 
 
 class Invoker(Protocol):
@@ -76,18 +70,17 @@ class LambdaContext:
         return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
-# --- inside the worker process ----------------------------------------------------------------
-
-
 @dataclass
 class _Worker:
-    spec: FunctionSpec | None = None
-    arn: str = ""
+    """This worker process's function (set by _init_worker)."""
+
+    spec: FunctionSpec
+    arn: str
     handler: Any = None
     init_error: dict[str, Any] | None = None
 
 
-_worker = _Worker()
+_worker: _Worker
 
 
 class _SandboxTimeout(BaseException):
@@ -107,7 +100,8 @@ def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[st
 def _init_worker(spec: FunctionSpec, env: dict[str, str], arn: str) -> None:
     # The parent owns shutdown: Ctrl-C in the terminal must not kill workers mid-invocation.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker.spec, _worker.arn = spec, arn
+    global _worker  # noqa: PLW0603 - one function per worker process
+    _worker = _Worker(spec, arn)
     for key in [k for k in os.environ if k.startswith(_SCRUBBED_PREFIXES)]:
         del os.environ[key]
     os.environ.update(env)
@@ -136,8 +130,6 @@ def _on_alarm(signum: int, frame: Any) -> None:
 def _run(event: Any, request_id: str) -> tuple[bool, Any]:
     """Invoke the handler once; (True, JSON text) or (False, error payload)."""
     spec = _worker.spec
-    if spec is None:
-        return False, {"errorType": "Runtime.Unknown", "errorMessage": "worker not initialised"}
     if _worker.init_error is not None:
         return False, {**_worker.init_error, "requestId": request_id}
     context = LambdaContext(
@@ -180,9 +172,6 @@ def _noop() -> bool:
     return _worker.init_error is None
 
 
-# --- in the parent ----------------------------------------------------------------------------
-
-
 def lambda_env(spec: FunctionSpec, env: Mapping[str, str]) -> dict[str, str]:
     """The function's environment plus the variables Lambda itself sets."""
     region = env.get("AWS_REGION", "us-east-1")
@@ -214,10 +203,7 @@ class FunctionWorkers:
     ) -> None:
         self.spec = spec
         self.env = lambda_env(spec, env)
-        self.arn = (
-            function_arn
-            or f"arn:aws:lambda:{self.env['AWS_REGION']}:000000000000:function:{spec.name}"
-        )
+        self.arn = function_arn or f"arn:aws:lambda:us-east-1:000000000000:function:{spec.name}"
         self.concurrency = concurrency
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
@@ -250,8 +236,7 @@ class FunctionWorkers:
         pool = self._executor()
         wait_s = (timeout if timeout is not None else self.spec.timeout) + _HANG_GRACE_S
         try:
-            future: Future[tuple[bool, Any]] = pool.submit(_run, event, request_id)
-            ok, value = future.result(timeout=wait_s)
+            ok, value = pool.submit(_run, event, request_id).result(timeout=wait_s)
         except FutureTimeoutError:
             # The in-worker alarm did not fire (blocked in C code): recycle the environments.
             self._recycle(pool)

@@ -10,11 +10,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
 
 from accolade_local import services
@@ -25,7 +22,7 @@ from accolade_local.scheduler import Scheduler, sqs_dead_letter
 from accolade_local.template import LocalNames, Template, load_template
 from accolade_local.tokens import LocalSigner
 
-__all__ = ["AUDIENCE", "DEMO_TENANT", "LocalStack", "StackState", "issuer_for", "read_state"]
+__all__ = ["AUDIENCE", "DEMO_TENANT", "LocalStack", "issuer_for", "read_state"]
 
 log = logging.getLogger("accolade_local")
 
@@ -39,34 +36,15 @@ def issuer_for(api_port: int) -> str:
     return f"http://127.0.0.1:{api_port}/local-issuer"
 
 
-@dataclass(frozen=True)
-class StackState:
-    """What `accolade local up` tells other commands about the running stack (.local/stack.json)."""
-
-    pid: int
-    root: str
-    api_url: str
-    api_port: int
-    dynamodb_endpoint: str
-    aws_endpoint: str
-    data_dir: str
-    issuer: str
-    started_at: str
-
-
-def read_state(data_dir: Path) -> StackState | None:
-    """The running stack's state, or None when none is running (a stale file is ignored)."""
-    path = data_dir / STATE_FILE
+def read_state(data_dir: Path) -> dict[str, Any] | None:
+    """The running stack's endpoints (.local/stack.json), or None when no stack is running."""
     try:
-        state = StackState(**json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        return None
-    try:
-        os.kill(state.pid, 0)
-    except ProcessLookupError:
-        return None
+        state: dict[str, Any] = json.loads((data_dir / STATE_FILE).read_text(encoding="utf-8"))
+        os.kill(state["pid"], 0)
     except PermissionError:
         pass
+    except (OSError, ValueError, KeyError, TypeError):  # no file, or a stale one
+        return None
     return state
 
 
@@ -110,8 +88,7 @@ class LocalStack:
         self.scheduler: Scheduler | None = None
         self._stopped = threading.Event()
         self._started = False
-
-    # -- endpoints
+        self._stops = contextlib.ExitStack()  # what start() started, stopped in reverse order
 
     @property
     def api_url(self) -> str:
@@ -127,24 +104,14 @@ class LocalStack:
 
     def client(self, service: str) -> Any:
         """A boto3 client for the stack's emulators (DynamoDB Local or moto)."""
-        endpoint = (
-            self.dynamodb_endpoint
-            if service in ("dynamodb", "dynamodbstreams")
-            else self.aws_endpoint
-        )
+        dynamodb = service in ("dynamodb", "dynamodbstreams")
+        endpoint = self.dynamodb_endpoint if dynamodb else self.aws_endpoint
         return services.client(service, endpoint, self.names.region)
-
-    # -- lifecycle
 
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
     def check_ports(self) -> None:
@@ -172,12 +139,15 @@ class LocalStack:
         self.dynamodb = services.start_dynamodb(
             self.dynamodb_port, ddb_dir, log_path=logs / "dynamodb.log"
         )
+        self._stops.callback(self.dynamodb.stop)
         self.moto = services.MotoServer(self.aws_port, log_path=logs / "moto.log").start()
+        self._stops.callback(self.moto.stop)
         self.names = self.names.with_endpoint(self.aws_endpoint)
         services.provision(self.template, self.names, self.dynamodb_endpoint, self.aws_endpoint)
         self._start_workers()
         routes = self.template.http_routes()
         self.gateway = Gateway(routes, self.workers, self.signer, port=self.api_port).start()
+        self._stops.callback(self.gateway.stop)
         if self.enable_pollers:
             self._start_pollers()
         if self.enable_schedules:
@@ -187,12 +157,13 @@ class LocalStack:
     def _start_workers(self) -> None:
         http_functions = {r.function_id for r in self.template.http_routes()}
         for function_id, spec in self.template.functions(self.names, self.params).items():
-            self.workers[function_id] = FunctionWorkers(
+            self.workers[function_id] = services.function_workers(
                 spec,
-                services.function_env(spec, self.names, self.dynamodb_endpoint),
+                self.names,
+                self.dynamodb_endpoint,
                 concurrency=self.concurrency if function_id in http_functions else 1,
-                function_arn=self.names.function_arn(function_id),
             )
+            self._stops.callback(self.workers[function_id].stop)
         # Cold starts in parallel now, so the first request does not pay for them.
         with ThreadPoolExecutor(max_workers=max(len(self.workers), 1)) as pool:
             list(pool.map(self._warm, self.workers.values()))
@@ -230,6 +201,7 @@ class LocalStack:
                 function_arn=self.names.function_arn(mapping.function_id),
             )
             self.pollers.append(poller.start())
+            self._stops.callback(poller.stop)
 
     def _start_scheduler(self) -> None:
         names = self.names
@@ -242,20 +214,16 @@ class LocalStack:
             names=names,
             dead_letter=sqs_dead_letter(self.client("sqs"), names.queue_url),
         ).start()
+        self._stops.callback(self.scheduler.stop)
 
     def _write_state(self) -> None:
-        state = StackState(
-            pid=os.getpid(),
-            root=str(self.root),
-            api_url=self.api_url,
-            api_port=self.api_port,
-            dynamodb_endpoint=self.dynamodb_endpoint,
-            aws_endpoint=self.aws_endpoint,
-            data_dir=str(self.data_dir),
-            issuer=self.signer.issuer,
-            started_at=datetime.now(UTC).isoformat(),
-        )
-        (self.data_dir / STATE_FILE).write_text(json.dumps(asdict(state)), encoding="utf-8")
+        state = {
+            "pid": os.getpid(),
+            "api_port": self.api_port,
+            "dynamodb_endpoint": self.dynamodb_endpoint,
+            "aws_endpoint": self.aws_endpoint,
+        }
+        (self.data_dir / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
 
     def stop(self) -> None:
         """Stop everything started, in reverse order; safe to call twice or after a failed start."""
@@ -263,25 +231,12 @@ class LocalStack:
             return
         self._stopped.set()
         state = read_state(self.data_dir)
-        if state is not None and state.pid == os.getpid():
-            with contextlib.suppress(OSError):
-                (self.data_dir / STATE_FILE).unlink()
-        steps: list[tuple[str, Callable[[], None]]] = []
-        if self.scheduler is not None:
-            steps.append(("scheduler", self.scheduler.stop))
-        steps.extend((f"poller {p.name}", p.stop) for p in reversed(self.pollers))
-        if self.gateway is not None:
-            steps.append(("HTTP API", self.gateway.stop))
-        steps.extend((f"workers {w.function_id}", w.stop) for w in self.workers.values())
-        if self.moto is not None:
-            steps.append(("moto server", self.moto.stop))
-        if self.dynamodb is not None:
-            steps.append(("DynamoDB", self.dynamodb.stop))
-        for what, stop in steps:
-            try:
-                stop()
-            except Exception:
-                log.exception("stopping %s failed", what)
+        if state is not None and state["pid"] == os.getpid():
+            (self.data_dir / STATE_FILE).unlink(missing_ok=True)
+        try:
+            self._stops.close()
+        except Exception:
+            log.exception("stopping the local stack failed")
 
     def wait(self) -> None:
         """Block until stop() is called (from a signal handler or another thread)."""

@@ -45,15 +45,13 @@ class CheckpointStore:
 
 def _jsonable(value: Any) -> Any:
     """boto3's parsed stream record back to the JSON Lambda delivers (B values base64)."""
-    if isinstance(value, bytes | bytearray):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
-    return value
+
+    def default(item: Any) -> Any:
+        if isinstance(item, datetime):
+            return int(item.timestamp())
+        return base64.b64encode(bytes(item)).decode("ascii")
+
+    return json.loads(json.dumps(value, default=default))
 
 
 def to_lambda_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:

@@ -34,13 +34,10 @@ class TableSpec:
         """CreateTable arguments (no SSE / PITR / deletion protection: DynamoDB Local ignores
         or rejects them)."""
         keys = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
-        kwargs = {
-            k: self.properties[k] for k in (*keys, "ProvisionedThroughput") if k in self.properties
-        }
-        view = (self.properties.get("StreamSpecification") or {}).get("StreamViewType")
-        if view:
-            kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view}
-        return {"TableName": table_name, **kwargs}
+        view = self.properties["StreamSpecification"]["StreamViewType"]
+        stream = {"StreamEnabled": True, "StreamViewType": view}
+        kwargs = {k: self.properties[k] for k in keys if k in self.properties}
+        return {"TableName": table_name, "StreamSpecification": stream, **kwargs}
 
 
 @dataclass(frozen=True)
@@ -138,10 +135,9 @@ class Template:
         return resources
 
     def of_type(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(logical id, properties) of each resource of `kind` whose condition holds."""
+        """(logical id, properties) of each resource of `kind` (no resource has a Condition)."""
         for logical_id, resource in self.resources.items():
-            condition = resource.get("Condition")
-            if resource.get("Type") == kind and (condition is None or self.condition(condition)):
+            if resource["Type"] == kind:
                 yield logical_id, resource.get("Properties") or {}
 
     # -- the intrinsics the template uses; hand-written because no library resolves them to
@@ -211,8 +207,6 @@ class Template:
             "AWS::Region": names.region,
             "AWS::AccountId": names.account,
             "AWS::StackName": names.prefix,
-            "AWS::Partition": "aws",
-            "AWS::URLSuffix": "amazonaws.com",
         }
         if name in pseudo:
             return pseudo[name]
@@ -228,7 +222,7 @@ class Template:
 
     def _get_att(self, resource: str, attribute: str, names: LocalNames) -> str:
         kind, physical = self._type(resource), names.physical(resource)
-        if kind == "AWS::DynamoDB::Table":
+        if kind == "AWS::DynamoDB::Table" and attribute in ("Arn", "StreamArn"):
             # The real stream ARN carries a creation time: pollers ask DescribeTable for it.
             arn = names.arn("dynamodb", f"table/{physical}")
             return {"Arn": arn, "StreamArn": f"{arn}/stream/local"}[attribute]
@@ -238,9 +232,7 @@ class Template:
             return f"arn:aws:s3:::{names.bucket_name(resource)}"
         if kind == "AWS::Lambda::Function" and attribute == "Arn":
             return names.function_arn(resource)
-        if attribute in ("Arn", "TopicArn"):
-            return names.arn(kind.split("::")[1].lower(), physical)
-        return physical if attribute.endswith("Name") else f"{physical}.{attribute}"
+        raise TemplateError(f"{resource}.{attribute} is not supported by the local stack")
 
     def _type(self, logical_id: str) -> str:
         if logical_id not in self.resources:
