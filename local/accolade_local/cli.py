@@ -23,9 +23,7 @@ def _find_root(start: Path) -> Path:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="accolade", description="Accolade developer tools")
-    parser.add_argument(
-        "--root", type=Path, default=None, help="project root (default: where template.yaml is)"
-    )
+    parser.add_argument("--root", type=Path, help="project root (default: where template.yaml is)")
     groups = parser.add_subparsers(dest="group", required=True)
     local = groups.add_parser("local", help="the local stack (no Docker, no AWS account)")
     commands = local.add_subparsers(dest="command", required=True)
@@ -34,9 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--api-port", type=int, default=3000)
     up.add_argument("--dynamodb-port", type=int, default=8000)
     up.add_argument("--aws-port", type=int, default=5000)
-    up.add_argument(
-        "--in-memory", action="store_true", help="DynamoDB in memory (nothing kept in .local/)"
-    )
+    up.add_argument("--in-memory", action="store_true", help="keep DynamoDB out of .local/")
     up.add_argument("--no-schedules", action="store_true", help="do not fire the schedules")
     up.add_argument(
         "--param",
@@ -51,24 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--tenant", required=True)
     token.add_argument("--user", required=True, help="the token's subject (user or client id)")
     token.add_argument("--admin", action="store_true", help="grant the admin role")
-    token.add_argument(
-        "--scope", action="append", default=[], help="OAuth scope, e.g. events:write (repeatable)"
-    )
+    token.add_argument("--scope", action="append", default=[], help="e.g. events:write")
     token.add_argument("--expires-in", type=int, default=3600, metavar="SECONDS")
-    token.add_argument(
-        "--api-port",
-        type=int,
-        default=None,
-        help="port of the API the token is for (default: the running stack's, else 3000)",
-    )
+    token.add_argument("--api-port", type=int, help="default: the running stack's, else 3000")
 
-    invoke = commands.add_parser(
-        "invoke", help="invoke one function against the running stack, like `sam local invoke`"
-    )
+    invoke = commands.add_parser("invoke", help="invoke one function against the running stack")
     invoke.add_argument("function_id", metavar="FunctionLogicalId")
-    invoke.add_argument(
-        "--event", type=Path, default=None, help="event JSON file ('-' = stdin; default: {})"
-    )
+    invoke.add_argument("--event", type=Path, help="event JSON file ('-' = stdin; default: {})")
     return parser
 
 
@@ -111,9 +96,8 @@ def _up(args: argparse.Namespace, root: Path) -> int:
     )
     # SIGINT explicitly (a shell may start us with it ignored); SIGTERM and SIGHUP stop the
     # stack as Ctrl-C does: through the same clean-up path.
-    signal.signal(signal.SIGINT, _raise_interrupt)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGHUP, _raise_interrupt)
+    for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stopping, _raise_interrupt)
     try:
         stack.start()
         print(stack.banner(), flush=True)
@@ -163,12 +147,9 @@ def _invoke(args: argparse.Namespace, root: Path) -> int:
         print("error: no local stack is running: start it with `make run`", file=sys.stderr)
         return 2
     try:
-        if args.event is None:
-            event = {}
-        elif str(args.event) == "-":
-            event = json.load(sys.stdin)
-        else:
-            event = json.loads(args.event.read_text(encoding="utf-8"))
+        path = args.event
+        text = "{}" if path is None else sys.stdin.read() if str(path) == "-" else path.read_text()
+        event = json.loads(text)
     except (OSError, ValueError) as exc:
         print(f"error: cannot read the event: {exc}", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -18,6 +19,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 
 from accolade_local.payload import HttpResponse, http_event, json_response, map_response
 from accolade_local.runtime import FunctionError, Invoker
@@ -43,57 +47,28 @@ class RouteMatch:
         return f"{self.route.method} {self.route.path}"
 
 
-def _match_path(template: str, path: str) -> tuple[tuple[int, ...], dict[str, str]] | None:
-    """(specificity, path parameters) when `path` fits `template`, else None.
-
-    Specificity ranks segment by segment: a literal beats {param}, which beats {proxy+}.
-    """
-    want, got = [s for s in template.split("/") if s], [s for s in path.split("/") if s]
-    params: dict[str, str] = {}
-    rank: list[int] = []
-    for index, segment in enumerate(want):
-        if segment.startswith("{") and segment.endswith("+}"):
-            if index != len(want) - 1 or index >= len(got):
-                return None
-            params[segment[1:-2]] = unquote("/".join(got[index:]))
-            rank.append(0)
-            return tuple(rank), params
-        if index >= len(got):
-            return None
-        if segment.startswith("{") and segment.endswith("}"):
-            params[segment[1:-1]] = unquote(got[index])
-            rank.append(1)
-        elif segment == got[index]:
-            rank.append(2)
-        else:
-            return None
-    if len(got) != len(want):
-        return None
-    # A trailing slash is a different route on HTTP APIs.
-    if path.endswith("/") != template.endswith("/") and path != "/":
-        return None
-    return tuple(rank), params
-
-
 class Router:
-    """HTTP API route selection: the most specific path wins, then an exact method beats ANY."""
+    """HTTP API route selection, by werkzeug's router: the most specific path wins."""
 
     def __init__(self, routes: Sequence[HttpRoute]) -> None:
-        self.routes = list(routes)
+        # {id} is werkzeug's <id>, {proxy+} its <path:proxy>; of two rules on one path, the first
+        # added wins, so an exact method is added before ANY.
+        rules = [
+            Rule(
+                re.sub(r"\{(\w+)\}", r"<\1>", re.sub(r"\{(\w+)\+\}", r"<path:\1>", route.path)),
+                endpoint=route,
+                methods=None if route.method == "ANY" else [route.method],
+            )
+            for route in sorted(routes, key=lambda r: r.method == "ANY")
+        ]
+        self._urls = Map(rules).bind("local")
 
     def match(self, method: str, path: str) -> RouteMatch | None:
-        best: tuple[tuple[tuple[int, ...], int], RouteMatch] | None = None
-        for route in self.routes:
-            if route.method not in ("ANY", method.upper()):
-                continue
-            found = _match_path(route.path, path)
-            if found is None:
-                continue
-            rank, params = found
-            key = (rank, 0 if route.method == "ANY" else 1)
-            if best is None or key > best[0]:
-                best = (key, RouteMatch(route, params))
-        return best[1] if best else None
+        try:
+            route, params = self._urls.match(unquote(path), method=method.upper())
+        except HTTPException:  # no route, or a redirect werkzeug would suggest
+            return None
+        return RouteMatch(route, dict(params))
 
 
 class Gateway:

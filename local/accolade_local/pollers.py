@@ -58,12 +58,6 @@ class _Shard:
     empty_polls: int = 0
 
 
-@dataclass(frozen=True)
-class _Outcome:
-    ok: bool  # False: the function failed (an error, or a malformed partial batch response)
-    retry_from: int | None = None  # first record to retry after a partial batch response
-
-
 class StreamPoller:
     """Polls one table stream for one mapping and invokes its function as Lambda would."""
 
@@ -256,53 +250,54 @@ class StreamPoller:
             if self._stop.is_set():
                 raise InterruptedError("poller stopping")
             records, retries = segments.popleft()
-            outcome = self._invoke(records)
-            if outcome.ok and outcome.retry_from is None:
+            succeeded = self._invoke(records)
+            if succeeded == len(records):
                 self._checkpoint(shard, records[-1])
                 continue
-            if outcome.ok and outcome.retry_from is not None:
+            if succeeded is not None:
                 # Partial success: checkpoint before the first failure, retry only the rest.
-                if outcome.retry_from > 0:
-                    self._checkpoint(shard, records[outcome.retry_from - 1])
-                records = records[outcome.retry_from :]
+                if succeeded > 0:
+                    self._checkpoint(shard, records[succeeded - 1])
+                records = records[succeeded:]
             elif self.mapping.bisect and len(records) > 1:
                 half = len(records) // 2
                 segments.extendleft([(records[half:], retries), (records[:half], retries)])
                 continue
             retries += 1
             if 0 <= self.mapping.max_retries < retries:
-                self._send_failure(shard, records, retries, outcome)
+                self._send_failure(shard, records, retries, function_error=succeeded is None)
                 self._checkpoint(shard, records[-1])
                 continue
             segments.appendleft((records, retries))
             self._stop.wait(self.retry_delay_s)
 
-    def _invoke(self, records: list[_Record]) -> _Outcome:
+    def _invoke(self, records: list[_Record]) -> int | None:
+        """How many leading records succeeded; None when the function failed."""
         try:
             result = self.invoker.invoke({"Records": [r.event for r in records]})
         except FunctionError as exc:
             log.warning("%s: function error on %d records: %s", self.name, len(records), exc)
-            return _Outcome(ok=False)
+            return None
         failures = result.get("batchItemFailures") if isinstance(result, dict) else None
         if not self.mapping.report_batch_item_failures or not failures:
-            return _Outcome(ok=True)
+            return len(records)
         positions = {r.sequence_number: index for index, r in enumerate(records)}
         identifiers = [f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures]
         unknown = [i for i in identifiers if not i or str(i) not in positions]
         if unknown:
             # Lambda treats a malformed partial response as a failure of the whole batch.
             log.warning("%s: invalid batchItemFailures itemIdentifier %r", self.name, unknown[0])
-            return _Outcome(ok=False)
+            return None
         log.info("%s: %d of %d records reported failed", self.name, len(failures), len(records))
-        return _Outcome(ok=True, retry_from=min(positions[str(i)] for i in identifiers))
+        return min(positions[str(i)] for i in identifiers)
 
     def _send_failure(
-        self, shard: _Shard, records: list[_Record], retries: int, outcome: _Outcome
+        self, shard: _Shard, records: list[_Record], retries: int, *, function_error: bool
     ) -> None:
         """The invocation record Lambda sends to an on-failure destination for a stream batch."""
         first, last = records[0].event["dynamodb"], records[-1].event["dynamodb"]
         response_context: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
-        if not outcome.ok:
+        if function_error:
             response_context["functionError"] = "Unhandled"
         message = {
             "requestContext": {
@@ -333,6 +328,4 @@ class StreamPoller:
 
 
 def _iso(epoch: Any) -> str | None:
-    if epoch is None:
-        return None
-    return datetime.fromtimestamp(float(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()[:19] + "Z"
