@@ -102,8 +102,7 @@ class StreamPoller:
     def start(self) -> StreamPoller:
         if self._thread is None:
             self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name=f"poller-{self.name}")
-            self._thread.daemon = True
+            self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
             self._thread.start()
         return self
 

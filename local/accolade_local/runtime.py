@@ -156,16 +156,19 @@ def _run(event: Any, request_id: str) -> tuple[bool, Any]:
         # The runtime hands JSON back to the caller, never Python objects.
         return True, json.dumps(result)
     except (TypeError, ValueError) as exc:
-        return False, {
-            "errorType": "Runtime.MarshalError",
-            "errorMessage": f"Unable to marshal response: {exc}",
-            "requestId": request_id,
-        }
+        return False, _error(
+            "Runtime.MarshalError", f"Unable to marshal response: {exc}", request_id
+        )
+
+
+def _error(error_type: str, message: str, request_id: str) -> dict[str, Any]:
+    return {"errorType": error_type, "errorMessage": message, "requestId": request_id}
 
 
 def _timed_out(spec: FunctionSpec, request_id: str) -> dict[str, Any]:
-    message = f"Task timed out after {float(spec.timeout):.2f} seconds"
-    return {"errorType": "Sandbox.Timedout", "errorMessage": message, "requestId": request_id}
+    return _error(
+        "Sandbox.Timedout", f"Task timed out after {spec.timeout:.2f} seconds", request_id
+    )
 
 
 def _noop() -> bool:
@@ -243,13 +246,8 @@ class FunctionWorkers:
             raise FunctionError(_timed_out(self.spec, request_id)) from None
         except BrokenProcessPool as exc:
             self._recycle(pool)
-            raise FunctionError(
-                {
-                    "errorType": "Runtime.ExitError",
-                    "errorMessage": f"RequestId: {request_id} Error: Runtime exited ({exc})",
-                    "requestId": request_id,
-                }
-            ) from None
+            message = f"RequestId: {request_id} Error: Runtime exited ({exc})"
+            raise FunctionError(_error("Runtime.ExitError", message, request_id)) from None
         if not ok:
             raise FunctionError({**value, "requestId": request_id})
         return json.loads(value)

@@ -249,21 +249,13 @@ def provision(
                     TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
                 )
     sqs, sns, s3 = (client(s, aws_endpoint, names.region) for s in ("sqs", "sns", "s3"))
-    # Dead-letter queues first: a redrive policy needs its target to exist.
-    queues = sorted(template.of_type("AWS::SQS::Queue"), key=lambda q: "RedrivePolicy" in q[1])
-    for logical_id, raw in queues:
-        props = template.resolve(raw, names)
+    for logical_id, props in template.of_type("AWS::SQS::Queue"):
         attributes = {k: str(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}
-        if "RedrivePolicy" in props:
-            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
         sqs.create_queue(QueueName=names.physical(logical_id), Attributes=attributes)
     for logical_id, _ in template.of_type("AWS::SNS::Topic"):
         sns.create_topic(Name=names.physical(logical_id))
     for _, raw in template.of_type("AWS::SNS::Subscription"):
-        props = template.resolve(raw, names)
-        current = sns.list_subscriptions_by_topic(TopicArn=props["TopicArn"])["Subscriptions"]
-        if any(s["Endpoint"] == props["Endpoint"] for s in current):
-            continue
+        props = template.resolve(raw, names)  # SNS ignores a subscription it already has
         attributes = {k: json.dumps(props[k]) for k in _SUBSCRIPTION_ATTRIBUTES if k in props}
         sns.subscribe(
             TopicArn=props["TopicArn"],

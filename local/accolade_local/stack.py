@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -181,12 +181,8 @@ class LocalStack:
             None if self.in_memory else self.data_dir / "stream-checkpoints.json"
         )
         for mapping in self.template.stream_mappings():
-            if not mapping.enabled:
-                continue
             table = dynamodb.describe_table(TableName=self.names.table_name(mapping.table_id))
-            stream_arn = table["Table"].get("LatestStreamArn")
-            if not stream_arn:
-                raise services.ServiceError(f"table {mapping.table_id} has no stream enabled")
+            stream_arn = table["Table"]["LatestStreamArn"]
             on_failure = None
             if mapping.on_failure_queue_id:
                 url = self.names.queue_url(mapping.on_failure_queue_id)
@@ -204,15 +200,14 @@ class LocalStack:
             self._stops.callback(poller.stop)
 
     def _start_scheduler(self) -> None:
-        names = self.names
-        schedules = self.template.schedules(names, self.params)
+        schedules = self.template.schedules(self.names, self.params)
         if not schedules:
             return
         self.scheduler = Scheduler(
             schedules,
             dict(self.workers),
-            names=names,
-            dead_letter=sqs_dead_letter(self.client("sqs"), names.queue_url),
+            names=self.names,
+            dead_letter=sqs_dead_letter(self.client("sqs"), self.names.queue_url),
         ).start()
         self._stops.callback(self.scheduler.stop)
 
@@ -240,8 +235,7 @@ class LocalStack:
 
     def wait(self) -> None:
         """Block until stop() is called (from a signal handler or another thread)."""
-        while not self._stopped.wait(0.5):
-            pass
+        self._stopped.wait()
 
     # -- helpers for tests, e2e and the CLI
 
@@ -265,18 +259,9 @@ class LocalStack:
         """Invoke one function synchronously, as `aws lambda invoke` would."""
         return self.workers[function_id].invoke(event)
 
-    def token(
-        self,
-        tenant: str = DEMO_TENANT,
-        user: str = "user-1",
-        *,
-        admin: bool = False,
-        scopes: Iterable[str] = (),
-        expires_in: int = 3600,
-    ) -> str:
-        return self.signer.mint(
-            tenant, user, admin=admin, scopes=tuple(scopes), expires_in=expires_in
-        )
+    def token(self, tenant: str = DEMO_TENANT, user: str = "user-1", **claims: Any) -> str:
+        """A JWT the local API accepts: LocalSigner.mint's options (admin, scopes, expires_in)."""
+        return self.signer.mint(tenant, user, **claims)
 
     def banner(self) -> str:
         """What `accolade local up` prints: URLs and ready-made tokens for the demo tenant."""

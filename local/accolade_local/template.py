@@ -73,7 +73,6 @@ class StreamMapping:
     filter_patterns: list[dict[str, Any]] = field(default_factory=list)
     on_failure_queue_id: str | None = None
     starting_position: str = "TRIM_HORIZON"
-    enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,6 @@ class ScheduleSpec:
     input: dict[str, Any] | None = None
     dlq_queue_id: str | None = None
     retry_attempts: int = 185
-    enabled: bool = True
 
 
 def _load(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -290,9 +288,7 @@ class Template:
                     security = [name for s in operation.get("security", []) for name in s]
                     routes.append(
                         HttpRoute(
-                            method="ANY"
-                            if method == "x-amazon-apigateway-any-method"
-                            else method.upper(),
+                            method=method.upper().replace("X-AMAZON-APIGATEWAY-ANY-METHOD", "ANY"),
                             path=path,
                             function_id=function_id.group(1),
                             auth_required=bool(security) and security != ["NONE"],
@@ -325,7 +321,6 @@ class Template:
                     ],
                     on_failure_queue_id=_target_id(on_failure.get("Destination")),
                     starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
-                    enabled=props.get("Enabled", True) in (True, "true"),
                 )
             )
         return mappings
@@ -351,7 +346,6 @@ class Template:
                     retry_attempts=int(
                         (target.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185)
                     ),
-                    enabled=props.get("State", "ENABLED") == "ENABLED",
                 )
             )
         return out

@@ -212,4 +212,3 @@ def test_schedules(template: Template, names: LocalNames) -> None:
         assert schedule.input == json.loads(props["Input"])
         assert schedule.dlq_queue_id == props["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
         assert schedule.retry_attempts == props["RetryPolicy"]["MaximumRetryAttempts"]
-        assert schedule.enabled
