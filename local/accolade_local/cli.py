@@ -171,7 +171,3 @@ def _invoke(args: argparse.Namespace, root: Path) -> int:
         workers.stop()
     print(json.dumps(result, indent=2))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

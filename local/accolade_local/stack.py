@@ -156,7 +156,7 @@ class LocalStack:
 
     def _start_workers(self) -> None:
         http_functions = {r.function_id for r in self.template.http_routes()}
-        for function_id, spec in self.template.functions(self.names, self.params).items():
+        for function_id, spec in self.template.functions(self.names).items():
             self.workers[function_id] = services.function_workers(
                 spec,
                 self.names,
@@ -200,7 +200,7 @@ class LocalStack:
             self._stops.callback(poller.stop)
 
     def _start_scheduler(self) -> None:
-        schedules = self.template.schedules(self.names, self.params)
+        schedules = self.template.schedules(self.names)
         if not schedules:
             return
         self.scheduler = Scheduler(

@@ -1,9 +1,7 @@
 """Read template.yaml as SAM does: cfn-lint's loader, then the SAM translator.
 
-The translator turns the SAM resources into CloudFormation (functions with their Globals merged,
-event source mappings, Scheduler schedules, the HTTP API's OpenAPI body); this module reads those
-and resolves the few intrinsics the template uses to the local stack's names. Importing
-cfnlint and samtranslator costs about a second: only `local up`, `local invoke` and tests pay it.
+This module reads the CloudFormation the translator makes (Globals merged, event source mappings,
+schedules, the HTTP API's OpenAPI body) and resolves its few intrinsics to local names.
 """
 
 from __future__ import annotations
@@ -141,50 +139,41 @@ class Template:
     # -- the intrinsics the template uses; hand-written because no library resolves them to
     #    local physical names (cfn-lint and the translator leave them symbolic)
 
-    def parameter(self, name: str, params: Mapping[str, str] | None = None) -> str:
-        overrides = {**self.params, **(params or {})}
-        spec = (self.data.get("Parameters") or {}).get(name)
-        if name in overrides:
-            return str(overrides[name])
-        if spec is None or "Default" not in spec:
-            raise TemplateError(f"parameter {name}: none in the template, or no default")
-        return str(spec["Default"])
+    def parameter(self, name: str) -> str:
+        default = self.data["Parameters"][name].get("Default")
+        if name not in self.params and default is None:
+            raise TemplateError(f"parameter {name} has no value and no default")
+        return str(self.params.get(name, default))
 
-    def condition(self, name: str, names: LocalNames | None = None, params: Any = None) -> bool:
-        conditions = self.data.get("Conditions") or {}
-        if name not in conditions:
-            raise TemplateError(f"no condition {name}")
-        return bool(self.resolve(conditions[name], names, params))
-
-    def resolve(self, value: Any, names: LocalNames | None = None, params: Any = None) -> Any:
+    def resolve(self, value: Any, names: LocalNames | None = None) -> Any:
         names = names or LocalNames()
         if isinstance(value, list):
-            return [self.resolve(v, names, params) for v in value]
+            return [self.resolve(v, names) for v in value]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
             ((key, arg),) = value.items()
             if key == "Ref":
-                return self._ref(str(arg), names, params)
+                return self._ref(str(arg), names)
             if key == "Fn::GetAtt":
                 resource, attribute = arg.split(".", 1) if isinstance(arg, str) else arg
                 return self._get_att(resource, attribute, names)
             if key == "Fn::Sub":
-                return self._sub(arg, names, params)
+                return self._sub(arg, names)
             if key == "Fn::If":
                 condition, when_true, when_false = arg
-                chosen = when_true if self.condition(condition, names, params) else when_false
-                return self.resolve(chosen, names, params)
+                chosen = self.resolve(self.data["Conditions"][condition], names)
+                return self.resolve(when_true if chosen else when_false, names)
             if key == "Fn::Equals":
-                left, right = (self.resolve(a, names, params) for a in arg)
+                left, right = (self.resolve(a, names) for a in arg)
                 return str(left) == str(right)
             if key.startswith("Fn::"):
                 raise TemplateError(f"{key} is not supported by the local stack")
-        return {k: self.resolve(v, names, params) for k, v in value.items()}
+        return {k: self.resolve(v, names) for k, v in value.items()}
 
-    def _sub(self, arg: Any, names: LocalNames, params: Any) -> str:
+    def _sub(self, arg: Any, names: LocalNames) -> str:
         text, variables = (
-            (arg[0], self.resolve(arg[1], names, params)) if isinstance(arg, list) else (arg, {})
+            (arg[0], self.resolve(arg[1], names)) if isinstance(arg, list) else (arg, {})
         )
 
         def variable(match: re.Match[str]) -> str:
@@ -196,11 +185,11 @@ class Template:
             if "." in expr:
                 resource, attribute = expr.split(".", 1)
                 return self._get_att(resource, attribute, names)
-            return str(self._ref(expr, names, params))
+            return str(self._ref(expr, names))
 
         return re.sub(r"\$\{([^}]+)\}", variable, str(text))
 
-    def _ref(self, name: str, names: LocalNames, params: Any) -> Any:
+    def _ref(self, name: str, names: LocalNames) -> Any:
         pseudo = {
             "AWS::Region": names.region,
             "AWS::AccountId": names.account,
@@ -209,7 +198,7 @@ class Template:
         if name in pseudo:
             return pseudo[name]
         if name in (self.data.get("Parameters") or {}):
-            return self.parameter(name, params)
+            return self.parameter(name)
         kind = self._type(name)
         by_kind = {
             "AWS::SNS::Topic": names.topic_arn,
@@ -245,22 +234,17 @@ class Template:
     def table(self, logical_id: str = "Table") -> TableSpec:
         return next(t for t in self.tables() if t.logical_id == logical_id)
 
-    def functions(
-        self, names: LocalNames | None = None, params: Any = None
-    ) -> dict[str, FunctionSpec]:
+    def functions(self, names: LocalNames | None = None) -> dict[str, FunctionSpec]:
         names = names or LocalNames()
         out: dict[str, FunctionSpec] = {}
         for logical_id, props in self.of_type("AWS::Lambda::Function"):
-            variables = self.resolve(
-                (props.get("Environment") or {}).get("Variables") or {}, names, params
-            )
+            variables = self.resolve((props.get("Environment") or {}).get("Variables", {}), names)
             refs = [layer["Ref"] for layer in props.get("Layers") or [] if isinstance(layer, dict)]
             layers = (self.resources[ref]["Properties"]["Content"] for ref in refs)
             out[logical_id] = FunctionSpec(
                 logical_id=logical_id,
                 name=str(
-                    self.resolve(props.get("FunctionName"), names, params)
-                    or names.physical(logical_id)
+                    self.resolve(props.get("FunctionName"), names) or names.physical(logical_id)
                 ),
                 code_uri=(self.root / props["Code"]["S3Key"]).resolve(),
                 handler=str(props["Handler"]),
@@ -283,8 +267,7 @@ class Template:
                 for method, operation in operations.items():
                     uri = json.dumps(operation["x-amazon-apigateway-integration"]["uri"])
                     function_id = re.search(r"\$\{(\w+)\.Arn\}", uri)
-                    if function_id is None:
-                        raise TemplateError(f"{method} {path}: no Lambda integration")
+                    assert function_id is not None, f"{method} {path}: no Lambda integration"
                     security = [name for s in operation.get("security", []) for name in s]
                     routes.append(
                         HttpRoute(
@@ -299,16 +282,13 @@ class Template:
     def stream_mappings(self) -> list[StreamMapping]:
         mappings: list[StreamMapping] = []
         for logical_id, props in self.of_type("AWS::Lambda::EventSourceMapping"):
-            source = props.get("EventSourceArn") or {}
-            if "Fn::GetAtt" not in source or source["Fn::GetAtt"][1] != "StreamArn":
-                continue
             function_id = props["FunctionName"]["Ref"]
             on_failure = (props.get("DestinationConfig") or {}).get("OnFailure") or {}
             mappings.append(
                 StreamMapping(
                     function_id=function_id,
                     event_name=logical_id.removeprefix(function_id),
-                    table_id=source["Fn::GetAtt"][0],
+                    table_id=props["EventSourceArn"]["Fn::GetAtt"][0],  # table streams only
                     batch_size=int(props.get("BatchSize", 100)),
                     batching_window_s=float(props.get("MaximumBatchingWindowInSeconds", 0)),
                     bisect=props.get("BisectBatchOnFunctionError") in (True, "true"),
@@ -325,23 +305,20 @@ class Template:
             )
         return mappings
 
-    def schedules(self, names: LocalNames | None = None, params: Any = None) -> list[ScheduleSpec]:
+    def schedules(self, names: LocalNames | None = None) -> list[ScheduleSpec]:
         out: list[ScheduleSpec] = []
         for logical_id, props in self.of_type("AWS::Scheduler::Schedule"):
             target = props["Target"]
-            function_id = _target_id(target["Arn"])
-            if function_id is None:
-                raise TemplateError(f"{logical_id}: the target is not a function of the template")
-            raw_input = target.get("Input")
+            function_id = target["Arn"]["Fn::GetAtt"][0]  # a function of the template
             out.append(
                 ScheduleSpec(
                     function_id=function_id,
                     event_name=logical_id.removeprefix(function_id),
-                    expression=str(self.resolve(props["ScheduleExpression"], names, params)),
+                    expression=str(self.resolve(props["ScheduleExpression"], names)),
                     timezone=str(
-                        self.resolve(props.get("ScheduleExpressionTimezone", "UTC"), names, params)
+                        self.resolve(props.get("ScheduleExpressionTimezone", "UTC"), names)
                     ),
-                    input=json.loads(raw_input) if isinstance(raw_input, str) else raw_input,
+                    input=json.loads(target["Input"]) if "Input" in target else None,
                     dlq_queue_id=_target_id((target.get("DeadLetterConfig") or {}).get("Arn")),
                     retry_attempts=int(
                         (target.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185)
@@ -353,9 +330,7 @@ class Template:
 
 def _target_id(value: Any) -> str | None:
     """The logical id behind `!GetAtt X.Arn`."""
-    if isinstance(value, dict) and "Fn::GetAtt" in value:
-        return str(value["Fn::GetAtt"][0])
-    return None
+    return str(value["Fn::GetAtt"][0]) if value else None
 
 
 def load_template(path: Path, params: Mapping[str, str] | None = None) -> Template:
@@ -363,10 +338,7 @@ def load_template(path: Path, params: Mapping[str, str] | None = None) -> Templa
 
 
 def match_any(patterns: list[dict[str, Any]], record: Mapping[str, Any]) -> bool:
-    """Lambda's event filtering: no patterns = every record, else any pattern matching.
-
-    Lambda filters use EventBridge's pattern syntax: moto's EventBridge matcher decides.
-    """
+    """Lambda's event filtering (EventBridge's pattern syntax, which moto's matcher decides)."""
     from moto.events.models import EventPattern
 
     # Typed for EventBridge events, the matcher only walks a record's keys: any mapping fits.
