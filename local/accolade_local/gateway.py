@@ -191,29 +191,26 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             log.debug("%s %s", self.address_string(), format % args)
 
-        def _read_body(self) -> bytes | None:
-            """The request body; None when it is over the payload quota."""
-            if self.headers.get("Transfer-Encoding"):
-                raise ValueError("chunked bodies are not supported: send Content-Length")
+        def _read_body(self) -> bytes | HttpResponse:
+            """The request body, or the response refusing it."""
             length = int(self.headers.get("Content-Length") or 0)
+            if self.headers.get("Transfer-Encoding") or length < 0:
+                return json_response(400, {"message": "Bad Request"})
             if length > MAX_BODY_BYTES:
                 # Read and drop the body so the client gets the 413, not a broken pipe.
                 while length > 0 and (chunk := self.rfile.read(min(length, 1 << 20))):
                     length -= len(chunk)
-                return None
-            return self.rfile.read(length) if length > 0 else b""
+                return json_response(413, {"message": "Request Entity Too Large"})
+            return self.rfile.read(length)
 
         def _serve(self) -> None:
-            refused: tuple[int, str] | None = None
             try:
                 body = self._read_body()
-            except ValueError:  # a malformed Content-Length, or chunked
-                body, refused = b"", (400, "Bad Request")
-            if body is None:
-                body, refused = b"", (413, "Request Entity Too Large")
-            if refused is not None:
+            except ValueError:  # a malformed Content-Length
+                body = json_response(400, {"message": "Bad Request"})
+            if isinstance(body, HttpResponse):
                 self.close_connection = True
-                self._send(json_response(refused[0], {"message": refused[1]}))
+                self._send(body)
                 return
             headers = [(k, v) for k, v in self.headers.items()]
             started = time.monotonic()

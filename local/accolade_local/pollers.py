@@ -190,7 +190,9 @@ class StreamPoller:
         ended = shard.shard_id in self.walker.ended
         if shard.done or ended or len(shard.buffer) >= GET_RECORDS_LIMIT:
             if ended and not shard.done and not shard.buffer:
-                self._end(shard)
+                with self._state:
+                    shard.done = True
+                self.checkpoints.set(self._key(shard.shard_id), shard.checkpoint, done=True)
             return False
         records = self.walker.read(shard.shard_id)
         now = time.monotonic()
@@ -202,11 +204,6 @@ class StreamPoller:
                 )
             shard.empty_polls = 0 if records else shard.empty_polls + 1
         return bool(records)
-
-    def _end(self, shard: _Shard) -> None:
-        with self._state:
-            shard.done = True
-        self.checkpoints.set(self._key(shard.shard_id), shard.checkpoint, done=True)
 
     def _checkpoint(self, shard: _Shard, record: _Record) -> None:
         shard.checkpoint = record.sequence_number

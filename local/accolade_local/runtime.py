@@ -252,29 +252,24 @@ class FunctionWorkers:
             raise FunctionError({**value, "requestId": request_id})
         return json.loads(value)
 
-    def _recycle(self, pool: ProcessPoolExecutor) -> None:
+    def _recycle(self, pool: ProcessPoolExecutor | None) -> None:
         with self._lock:
             if self._pool is pool:
                 self._pool = None
-        _kill_pool(pool)
+        if pool is None:
+            return
+        processes = list((pool._processes or {}).values())  # the executor has no public kill
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
 
     def stop(self) -> None:
         """Shut the environments down; no worker process survives this call."""
         with self._lock:
             self._closed = True
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            _kill_pool(pool)
-
-
-def _kill_pool(pool: ProcessPoolExecutor) -> None:
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=5)
-        if process.is_alive():
-            process.kill()
-            process.join(timeout=5)
+        self._recycle(self._pool)

@@ -9,7 +9,6 @@ are supported: the template uses no `rate()` or `at()`.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
@@ -168,21 +167,3 @@ class Scheduler:
         if self.dead_letter is not None:
             self.dead_letter(spec, event, attributes)
         return False
-
-
-def sqs_dead_letter(sqs: Any, queue_url_of: Callable[[str], str]) -> DeadLetter:
-    """A dead-letter sender: the target's input as body, the error in message attributes."""
-
-    def send(spec: ScheduleSpec, event: dict[str, Any], attributes: dict[str, str]) -> None:
-        if spec.dlq_queue_id is None:
-            log.error("schedule %s failed and has no dead-letter queue", spec.event_name)
-            return
-        sqs.send_message(
-            QueueUrl=queue_url_of(spec.dlq_queue_id),
-            MessageBody=json.dumps(event),
-            MessageAttributes={
-                k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
-            },
-        )
-
-    return send

@@ -235,19 +235,14 @@ def provision(
     existing = set(dynamodb.list_tables().get("TableNames", []))
     for table in template.tables():
         name = names.table_name(table.logical_id)
-        if name not in existing:
-            dynamodb.create_table(**table.create_table_kwargs(name))
-            dynamodb.get_waiter("table_exists").wait(
-                TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
-            )
-            log.info("created table %s", name)
+        if name in existing:
+            continue
+        # Both emulators create tables ACTIVE: no waiter.
+        dynamodb.create_table(**table.create_table_kwargs(name))
         if table.ttl_attribute:
-            ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
-            if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
-                dynamodb.update_time_to_live(
-                    TableName=name,
-                    TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
-                )
+            ttl = {"Enabled": True, "AttributeName": table.ttl_attribute}
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        log.info("created table %s", name)
     sqs, sns, s3 = (client(s, aws_endpoint, names.region) for s in ("sqs", "sns", "s3"))
     for logical_id, props in template.of_type("AWS::SQS::Queue"):
         attributes = {k: str(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}

@@ -18,7 +18,7 @@ from accolade_local import services
 from accolade_local.gateway import Gateway
 from accolade_local.pollers import CheckpointStore, StreamPoller
 from accolade_local.runtime import FunctionWorkers
-from accolade_local.scheduler import Scheduler, sqs_dead_letter
+from accolade_local.scheduler import Scheduler
 from accolade_local.template import LocalNames, Template, load_template
 from accolade_local.tokens import LocalSigner
 
@@ -75,9 +75,8 @@ class LocalStack:
         self.concurrency = concurrency
         self.enable_pollers = pollers
         self.enable_schedules = schedules
-        self.params = dict(params or {})
         self.out = out or (lambda _line: None)
-        self.template: Template = load_template(self.root / "template.yaml", params=self.params)
+        self.template: Template = load_template(self.root / "template.yaml", params)
         self.names = LocalNames()
         self.signer = LocalSigner(self.data_dir / "jwt", issuer_for(api_port), AUDIENCE)
         self.dynamodb: services.DynamoDBLocal | services.MotoServer | None = None
@@ -114,17 +113,14 @@ class LocalStack:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def check_ports(self) -> None:
-        """Fail early, naming the port and what it is for, if another process holds one."""
-        services.ensure_port_free(self.api_port, "the local HTTP API", "--api-port")
-        services.ensure_port_free(self.dynamodb_port, "DynamoDB Local", "--dynamodb-port")
-        services.ensure_port_free(self.aws_port, "the moto AWS emulator", "--aws-port")
-
     def start(self) -> Self:
         if self._started:
             return self
         self._started = True
-        self.check_ports()
+        # Fail early, naming the port and what it is for, if another process holds one.
+        services.ensure_port_free(self.api_port, "the local HTTP API", "--api-port")
+        services.ensure_port_free(self.dynamodb_port, "DynamoDB Local", "--dynamodb-port")
+        services.ensure_port_free(self.aws_port, "the moto AWS emulator", "--aws-port")
         try:
             self._start()
         except BaseException:
@@ -140,8 +136,8 @@ class LocalStack:
             self.dynamodb_port, ddb_dir, log_path=logs / "dynamodb.log"
         )
         self._stops.callback(self.dynamodb.stop)
-        self.moto = services.MotoServer(self.aws_port, log_path=logs / "moto.log").start()
-        self._stops.callback(self.moto.stop)
+        moto = services.MotoServer(self.aws_port, log_path=logs / "moto.log")
+        self.moto = self._stops.enter_context(moto)
         self.names = self.names.with_endpoint(self.aws_endpoint)
         services.provision(self.template, self.names, self.dynamodb_endpoint, self.aws_endpoint)
         self._start_workers()
@@ -176,24 +172,20 @@ class LocalStack:
             self.out(f"warning: {workers.function_id} failed to start: {exc}")
 
     def _start_pollers(self) -> None:
-        dynamodb, streams, sqs = map(self.client, ("dynamodb", "dynamodbstreams", "sqs"))
+        dynamodb, streams = map(self.client, ("dynamodb", "dynamodbstreams"))
         checkpoints = CheckpointStore(
             None if self.in_memory else self.data_dir / "stream-checkpoints.json"
         )
         for mapping in self.template.stream_mappings():
             table = dynamodb.describe_table(TableName=self.names.table_name(mapping.table_id))
             stream_arn = table["Table"]["LatestStreamArn"]
-            on_failure = None
-            if mapping.on_failure_queue_id:
-                url = self.names.queue_url(mapping.on_failure_queue_id)
-                on_failure = partial(_send_json, sqs, url)
             poller = StreamPoller(
                 mapping,
                 self.workers[mapping.function_id],
                 streams,
                 stream_arn,
                 checkpoints=checkpoints,
-                on_failure=on_failure,
+                on_failure=partial(self._send, mapping.on_failure_queue_id),
                 function_arn=self.names.function_arn(mapping.function_id),
             )
             self.pollers.append(poller.start())
@@ -207,7 +199,7 @@ class LocalStack:
             schedules,
             dict(self.workers),
             names=self.names,
-            dead_letter=sqs_dead_letter(self.client("sqs"), self.names.queue_url),
+            dead_letter=lambda spec, event, attrs: self._send(spec.dlq_queue_id, event, attrs),
         ).start()
         self._stops.callback(self.scheduler.stop)
 
@@ -232,6 +224,19 @@ class LocalStack:
             self._stops.close()
         except Exception:
             log.exception("stopping the local stack failed")
+
+    def _send(self, queue_id: str | None, body: Any, attributes: Mapping[str, str] = {}) -> None:
+        """A failed event to its destination queue, its error in the message attributes."""
+        if queue_id is None:
+            log.error("no destination queue for a failed event: %s", json.dumps(body))
+            return
+        self.client("sqs").send_message(
+            QueueUrl=self.names.queue_url(queue_id),
+            MessageBody=json.dumps(body),
+            MessageAttributes={
+                k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
+            },
+        )
 
     def wait(self) -> None:
         """Block until stop() is called (from a signal handler or another thread)."""
@@ -293,7 +298,3 @@ class LocalStack:
                 lines.append(f"  {name:<16} next {when}")
         lines += ["", "Ctrl-C stops the stack."]
         return "\n".join(lines)
-
-
-def _send_json(sqs: Any, queue_url: str, message: dict[str, Any]) -> None:
-    sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))

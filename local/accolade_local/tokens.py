@@ -80,9 +80,8 @@ class LocalSigner:
         }
         if admin:
             claims["roles"] = ["admin"]
-        scope = " ".join(scopes)
-        if scope:
-            claims["scope"] = scope
+        if scopes:
+            claims["scope"] = " ".join(scopes)
         claims.update(extra)
         # `aud=None` drops the claim: Cognito access tokens carry client_id instead.
         claims = {k: v for k, v in claims.items() if v is not None}
@@ -121,6 +120,4 @@ def to_apigw_claims(claims: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return json.dumps(value) if isinstance(value, bool) else str(value)
