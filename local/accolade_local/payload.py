@@ -1,6 +1,5 @@
-"""API Gateway HTTP API payload format 2.0: the event a Lambda integration gets, and how its
-result becomes the HTTP response. Used by the local gateway and by tests that call handlers.
-"""
+"""API Gateway HTTP API payload format 2.0: the event a Lambda integration gets, and its result
+mapped to the HTTP response. Used by the local gateway and by tests that call handlers."""
 
 from __future__ import annotations
 

@@ -51,8 +51,6 @@ def _to_croniter(expression: str) -> str:
 
 def next_fire(expression: str, tz: str | ZoneInfo, after: datetime) -> datetime | None:
     """The first time strictly after `after` at which the schedule fires, in UTC (None: never)."""
-    if after.tzinfo is None:
-        raise ValueError("after must be timezone-aware")
     zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
     # croniter walks wall-clock times; zoneinfo decides which of them exist and when.
     walls = croniter(_to_croniter(expression), after.astimezone(zone).replace(tzinfo=None))

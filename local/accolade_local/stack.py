@@ -70,6 +70,9 @@ class LocalStack:
         self.api_port = api_port
         self.dynamodb_port = dynamodb_port
         self.aws_port = aws_port
+        self.api_url = f"http://127.0.0.1:{api_port}"
+        self.dynamodb_endpoint = f"http://127.0.0.1:{dynamodb_port}"
+        self.aws_endpoint = f"http://127.0.0.1:{aws_port}"
         self.data_dir = Path(data_dir) if data_dir is not None else self.root / ".local"
         self.in_memory = in_memory
         self.concurrency = concurrency
@@ -88,18 +91,6 @@ class LocalStack:
         self._stopped = threading.Event()
         self._started = False
         self._stops = contextlib.ExitStack()  # what start() started, stopped in reverse order
-
-    @property
-    def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.api_port}"
-
-    @property
-    def dynamodb_endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.dynamodb_port}"
-
-    @property
-    def aws_endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.aws_port}"
 
     def client(self, service: str) -> Any:
         """A boto3 client for the stack's emulators (DynamoDB Local or moto)."""
