@@ -124,15 +124,7 @@ def _token(args: argparse.Namespace, root: Path) -> int:
     state = read_state(data_dir)
     port = args.api_port or (state["api_port"] if state else 3000)
     signer = LocalSigner(data_dir / "jwt", issuer_for(port), AUDIENCE)
-    print(
-        signer.mint(
-            args.tenant,
-            args.user,
-            admin=args.admin,
-            scopes=tuple(args.scope),
-            expires_in=args.expires_in,
-        )
-    )
+    print(signer.mint(args.tenant, args.user, args.admin, args.scope, args.expires_in))
     return 0
 
 

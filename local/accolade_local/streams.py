@@ -1,6 +1,5 @@
 """Reading a DynamoDB stream as Lambda does: shards, iterators, checkpoints, record shape.
 
-Shared by the pollers (pollers.py) and by tests and benchmarks that invoke handlers themselves.
 Hand-written: boto3 has no stream reader (AWS's Kinesis Client Library adapter is Java).
 """
 
