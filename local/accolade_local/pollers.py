@@ -75,6 +75,7 @@ class StreamPoller:
         retry_delay_s: float = 0.1,
     ) -> None:
         self.mapping = mapping
+        self.name = f"{mapping.function_id}.{mapping.event_name}"
         self.invoker = invoker
         self.walker = ShardWalker(streams, stream_arn, mapping.starting_position)
         self.stream_arn = stream_arn
@@ -91,10 +92,6 @@ class StreamPoller:
         self._tick_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-
-    @property
-    def name(self) -> str:
-        return f"{self.mapping.function_id}.{self.mapping.event_name}"
 
     def _key(self, shard_id: str) -> str:
         return f"{self.name}|{self.stream_arn}|{shard_id}"

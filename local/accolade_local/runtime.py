@@ -205,16 +205,13 @@ class FunctionWorkers:
         function_arn: str | None = None,
     ) -> None:
         self.spec = spec
+        self.function_id = spec.logical_id
         self.env = lambda_env(spec, env)
         self.arn = function_arn or f"arn:aws:lambda:us-east-1:000000000000:function:{spec.name}"
         self.concurrency = concurrency
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
-
-    @property
-    def function_id(self) -> str:
-        return self.spec.logical_id
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:

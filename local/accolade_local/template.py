@@ -124,11 +124,7 @@ class Template:
         self.root = path.parent
         self.params: dict[str, str] = dict(params or {})
         self.sam, self.data = _load(path)
-
-    @property
-    def resources(self) -> dict[str, dict[str, Any]]:
-        resources: dict[str, dict[str, Any]] = self.data.get("Resources") or {}
-        return resources
+        self.resources: dict[str, dict[str, Any]] = self.data["Resources"]
 
     def of_type(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
         """(logical id, properties) of each resource of `kind` (no resource has a Condition)."""
