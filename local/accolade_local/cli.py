@@ -23,9 +23,7 @@ def _find_root(start: Path) -> Path:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="accolade", description="Accolade developer tools")
-    parser.add_argument(
-        "--root", type=Path, default=None, help="project root (default: where template.yaml is)"
-    )
+    parser.add_argument("--root", type=Path, help="project root (default: where template.yaml is)")
     groups = parser.add_subparsers(dest="group", required=True)
     local = groups.add_parser("local", help="the local stack (no Docker, no AWS account)")
     commands = local.add_subparsers(dest="command", required=True)
@@ -34,9 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--api-port", type=int, default=3000)
     up.add_argument("--dynamodb-port", type=int, default=8000)
     up.add_argument("--aws-port", type=int, default=5000)
-    up.add_argument(
-        "--in-memory", action="store_true", help="DynamoDB in memory (nothing kept in .local/)"
-    )
+    up.add_argument("--in-memory", action="store_true", help="keep DynamoDB out of .local/")
     up.add_argument("--no-schedules", action="store_true", help="do not fire the schedules")
     up.add_argument(
         "--param",
@@ -51,24 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--tenant", required=True)
     token.add_argument("--user", required=True, help="the token's subject (user or client id)")
     token.add_argument("--admin", action="store_true", help="grant the admin role")
-    token.add_argument(
-        "--scope", action="append", default=[], help="OAuth scope, e.g. events:write (repeatable)"
-    )
+    token.add_argument("--scope", action="append", default=[], help="e.g. events:write")
     token.add_argument("--expires-in", type=int, default=3600, metavar="SECONDS")
-    token.add_argument(
-        "--api-port",
-        type=int,
-        default=None,
-        help="port of the API the token is for (default: the running stack's, else 3000)",
-    )
+    token.add_argument("--api-port", type=int, help="default: the running stack's, else 3000")
 
-    invoke = commands.add_parser(
-        "invoke", help="invoke one function against the running stack, like `sam local invoke`"
-    )
+    invoke = commands.add_parser("invoke", help="invoke one function against the running stack")
     invoke.add_argument("function_id", metavar="FunctionLogicalId")
-    invoke.add_argument(
-        "--event", type=Path, default=None, help="event JSON file ('-' = stdin; default: {})"
-    )
+    invoke.add_argument("--event", type=Path, help="event JSON file ('-' = stdin; default: {})")
     return parser
 
 
@@ -111,9 +96,8 @@ def _up(args: argparse.Namespace, root: Path) -> int:
     )
     # SIGINT explicitly (a shell may start us with it ignored); SIGTERM and SIGHUP stop the
     # stack as Ctrl-C does: through the same clean-up path.
-    signal.signal(signal.SIGINT, _raise_interrupt)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGHUP, _raise_interrupt)
+    for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stopping, _raise_interrupt)
     try:
         stack.start()
         print(stack.banner(), flush=True)
@@ -138,23 +122,15 @@ def _token(args: argparse.Namespace, root: Path) -> int:
 
     data_dir = root / ".local"
     state = read_state(data_dir)
-    port = args.api_port or (state.api_port if state else 3000)
+    port = args.api_port or (state["api_port"] if state else 3000)
     signer = LocalSigner(data_dir / "jwt", issuer_for(port), AUDIENCE)
-    print(
-        signer.mint(
-            args.tenant,
-            args.user,
-            admin=args.admin,
-            scopes=tuple(args.scope),
-            expires_in=args.expires_in,
-        )
-    )
+    print(signer.mint(args.tenant, args.user, args.admin, args.scope, args.expires_in))
     return 0
 
 
 def _invoke(args: argparse.Namespace, root: Path) -> int:
     from accolade_local import services
-    from accolade_local.runtime import FunctionError, FunctionWorkers
+    from accolade_local.runtime import FunctionError
     from accolade_local.stack import read_state
     from accolade_local.template import LocalNames, load_template
 
@@ -163,26 +139,21 @@ def _invoke(args: argparse.Namespace, root: Path) -> int:
         print("error: no local stack is running: start it with `make run`", file=sys.stderr)
         return 2
     try:
-        if args.event is None:
-            event = {}
-        elif str(args.event) == "-":
-            event = json.load(sys.stdin)
-        else:
-            event = json.loads(args.event.read_text(encoding="utf-8"))
+        path = args.event
+        text = "{}" if path is None else sys.stdin.read() if str(path) == "-" else path.read_text()
+        event = json.loads(text)
     except (OSError, ValueError) as exc:
         print(f"error: cannot read the event: {exc}", file=sys.stderr)
         return 2
     template = load_template(root / "template.yaml")
-    names = LocalNames().with_endpoint(state.aws_endpoint)
+    names = LocalNames().with_endpoint(state["aws_endpoint"])
     functions = template.functions(names)
     if args.function_id not in functions:
         known = ", ".join(sorted(functions))
         print(f"error: no function {args.function_id} (functions: {known})", file=sys.stderr)
         return 2
-    env = services.function_env(functions[args.function_id], names, state.dynamodb_endpoint)
-    workers = FunctionWorkers(
-        functions[args.function_id], env, function_arn=names.function_arn(args.function_id)
-    )
+    spec = functions[args.function_id]
+    workers = services.function_workers(spec, names, state["dynamodb_endpoint"])
     try:
         result = workers.invoke(event)
     except FunctionError as exc:
@@ -192,7 +163,3 @@ def _invoke(args: argparse.Namespace, root: Path) -> int:
         workers.stop()
     print(json.dumps(result, indent=2))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

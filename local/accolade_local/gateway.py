@@ -7,9 +7,9 @@ library imitates API Gateway HTTP API's route selection, authorizer and 2.0 mapp
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 
 from accolade_local.payload import HttpResponse, http_event, json_response, map_response
 from accolade_local.runtime import FunctionError, Invoker
@@ -43,60 +46,28 @@ class RouteMatch:
         return f"{self.route.method} {self.route.path}"
 
 
-def _match_path(template: str, path: str) -> tuple[tuple[int, ...], dict[str, str]] | None:
-    """(specificity, path parameters) when `path` fits `template`, else None.
-
-    Specificity ranks segment by segment: a literal beats {param}, which beats {proxy+}.
-    """
-    want, got = [s for s in template.split("/") if s], [s for s in path.split("/") if s]
-    params: dict[str, str] = {}
-    rank: list[int] = []
-    for index, segment in enumerate(want):
-        if segment.startswith("{") and segment.endswith("+}"):
-            if index != len(want) - 1 or index >= len(got):
-                return None
-            params[segment[1:-2]] = unquote("/".join(got[index:]))
-            rank.append(0)
-            return tuple(rank), params
-        if index >= len(got):
-            return None
-        if segment.startswith("{") and segment.endswith("}"):
-            params[segment[1:-1]] = unquote(got[index])
-            rank.append(1)
-        elif segment == got[index]:
-            rank.append(2)
-        else:
-            return None
-    if len(got) != len(want):
-        return None
-    # A trailing slash is a different route on HTTP APIs.
-    if path.endswith("/") != template.endswith("/") and path != "/":
-        return None
-    return tuple(rank), params
-
-
 class Router:
-    """HTTP API route selection: the most specific path wins, then an exact method beats ANY."""
+    """HTTP API route selection, by werkzeug's router: the most specific path wins."""
 
     def __init__(self, routes: Sequence[HttpRoute]) -> None:
-        self.routes = list(routes)
+        # {id} is werkzeug's <id>, {proxy+} its <path:proxy>; of two rules on one path, the first
+        # added wins, so an exact method is added before ANY.
+        rules = [
+            Rule(
+                re.sub(r"\{(\w+)\}", r"<\1>", re.sub(r"\{(\w+)\+\}", r"<path:\1>", route.path)),
+                endpoint=route,
+                methods=None if route.method == "ANY" else [route.method],
+            )
+            for route in sorted(routes, key=lambda r: r.method == "ANY")
+        ]
+        self._urls = Map(rules).bind("local")
 
     def match(self, method: str, path: str) -> RouteMatch | None:
-        best: tuple[tuple[tuple[int, ...], int], RouteMatch] | None = None
-        for route in self.routes:
-            if route.method not in ("ANY", method.upper()):
-                continue
-            found = _match_path(route.path, path)
-            if found is None:
-                continue
-            rank, params = found
-            key = (rank, 0 if route.method == "ANY" else 1)
-            if best is None or key > best[0]:
-                best = (key, RouteMatch(route, params))
-        return best[1] if best else None
-
-
-# --- the server -------------------------------------------------------------------------------
+        try:
+            route, params = self._urls.match(unquote(path), method=method.upper())
+        except HTTPException:  # no route, or a redirect werkzeug would suggest
+            return None
+        return RouteMatch(route, dict(params))
 
 
 class Gateway:
@@ -106,7 +77,7 @@ class Gateway:
         self,
         routes: Sequence[HttpRoute],
         invokers: Mapping[str, Invoker],
-        verifier: LocalSigner | None,
+        verifier: LocalSigner,
         *,
         host: str = "127.0.0.1",
         port: int = 3000,
@@ -117,23 +88,13 @@ class Gateway:
         self._server = ThreadingHTTPServer((host, port), _handler_class(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        self.port = int(self._server.server_address[1])
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Gateway:
         if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.2},
-                name="accolade-gateway",
-                daemon=True,
-            )
+            serve = self._server.serve_forever
+            self._thread = threading.Thread(target=serve, args=(0.2,), daemon=True)
             self._thread.start()
         return self
 
@@ -145,14 +106,6 @@ class Gateway:
         self._server.server_close()
 
     def handle(
-        self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes, ip: str
-    ) -> HttpResponse:
-        request_id = base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
-        response = self._handle(method, target, headers, body, ip, request_id)
-        response.headers.append(("apigw-requestid", request_id))
-        return response
-
-    def _handle(
         self,
         method: str,
         target: str,
@@ -164,7 +117,7 @@ class Gateway:
         split = urlsplit(target)
         path = split.path or "/"
         jwks_paths = ("/.well-known/jwks.json", f"{_ISSUER_PATH}/.well-known/jwks.json")
-        if method == "GET" and self.verifier is not None and path in jwks_paths:
+        if method == "GET" and path in jwks_paths:
             return json_response(200, self.verifier.jwks())
         if method == "GET" and path == f"{_ISSUER_PATH}/.well-known/openid-configuration":
             host = _header(headers, "host") or f"127.0.0.1:{self.port}"
@@ -181,10 +134,7 @@ class Gateway:
             if verified is None:
                 return json_response(401, {"message": "Unauthorized"})
             claims = to_apigw_claims(verified)
-        invoker = self.invokers.get(match.route.function_id)
-        if invoker is None:
-            log.error("no workers for %s", match.route.function_id)
-            return json_response(500, {"message": "Internal Server Error"})
+        invoker = self.invokers[match.route.function_id]
         event = http_event(
             method,
             path,
@@ -200,12 +150,12 @@ class Gateway:
         )
         started = time.monotonic()
         try:
-            return map_response(invoker.invoke(event, timeout=None))
+            return map_response(invoker.invoke(event))
         except FunctionError as exc:
             log.error("%s failed: %s", match.route.function_id, json.dumps(exc.payload))
             if time.monotonic() - started >= INTEGRATION_TIMEOUT_S:
                 return json_response(503, {"message": "Service Unavailable"})
-        except (ValueError, binascii.Error) as exc:
+        except ValueError as exc:  # binascii.Error included
             log.error("%s returned a malformed response: %s", match.route.function_id, exc)
         return json_response(500, {"message": "Internal Server Error"})
 
@@ -213,8 +163,6 @@ class Gateway:
         value = (_header(headers, "authorization") or "").strip()
         # API Gateway accepts the token with or without the "Bearer " prefix.
         token = value[7:].strip() if value[:7].lower() == "bearer " else value
-        if not token or self.verifier is None:
-            return None
         try:
             return dict(self.verifier.verify(token))
         except Exception as exc:
@@ -234,54 +182,38 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             log.debug("%s %s", self.address_string(), format % args)
 
-        def _read_body(self) -> bytes | None:
-            """The request body; None when it is over the payload quota."""
-            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-                chunks: list[bytes] = []
-                total = 0
-                while True:
-                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                    if size == 0:
-                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                            pass
-                        return b"".join(chunks)
-                    total += size
-                    if total > MAX_BODY_BYTES:
-                        return None
-                    chunks.append(self.rfile.read(size))
-                    self.rfile.readline()
+        def _read_body(self) -> bytes | HttpResponse:
+            """The request body, or the response refusing it."""
             length = int(self.headers.get("Content-Length") or 0)
+            if self.headers.get("Transfer-Encoding") or length < 0:
+                return json_response(400, {"message": "Bad Request"})
             if length > MAX_BODY_BYTES:
                 # Read and drop the body so the client gets the 413, not a broken pipe.
-                while length > 0:
-                    chunk = self.rfile.read(min(length, 1 << 20))
-                    if not chunk:
-                        break
+                while length > 0 and (chunk := self.rfile.read(min(length, 1 << 20))):
                     length -= len(chunk)
-                return None
-            return self.rfile.read(length) if length > 0 else b""
+                return json_response(413, {"message": "Request Entity Too Large"})
+            return self.rfile.read(length)
 
         def _serve(self) -> None:
-            refused: tuple[int, str] | None = None
             try:
                 body = self._read_body()
-            except ValueError:  # a malformed Content-Length or chunk size
-                body, refused = b"", (400, "Bad Request")
-            if body is None:
-                body, refused = b"", (413, "Request Entity Too Large")
-            if refused is not None:
+            except ValueError:  # a malformed Content-Length
+                body = json_response(400, {"message": "Bad Request"})
+            if isinstance(body, HttpResponse):
                 self.close_connection = True
-                self._send(json_response(refused[0], {"message": refused[1]}))
+                self._send(body)
                 return
             headers = [(k, v) for k, v in self.headers.items()]
             started = time.monotonic()
+            request_id = base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
             try:
                 response = gateway.handle(
-                    self.command, self.path, headers, body, self.client_address[0]
+                    self.command, self.path, headers, body, self.client_address[0], request_id
                 )
             except Exception:
                 log.exception("gateway error")
                 response = json_response(500, {"message": "Internal Server Error"})
+            response.headers.append(("apigw-requestid", request_id))
             self._send(response)
             elapsed_ms = (time.monotonic() - started) * 1000
             log.info("%s %s %d %.0fms", self.command, self.path, response.status, elapsed_ms)

@@ -1,7 +1,4 @@
-"""Load a function's handler module and invoke it in this process, as tests and benchmarks do.
-
-The local stack runs handlers in worker processes (runtime.py); this is the in-process variant.
-"""
+"""Load a function's handler module in this process, as tests and benchmarks do."""
 
 from __future__ import annotations
 

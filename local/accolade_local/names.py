@@ -11,8 +11,6 @@ class TemplateError(ValueError):
 
 @dataclass(frozen=True)
 class LocalNames:
-    """Physical names and ARNs the local stack gives the template's resources."""
-
     region: str = "us-east-1"
     account: str = "000000000000"
     prefix: str = "accolade-local"

@@ -1,6 +1,5 @@
-"""API Gateway HTTP API payload format 2.0: the event a Lambda integration gets, and how its
-result becomes the HTTP response. Used by the local gateway and by tests that call handlers.
-"""
+"""API Gateway HTTP API payload format 2.0: the event a Lambda integration gets, and its result
+mapped to the HTTP response. Used by the local gateway and by tests that call handlers."""
 
 from __future__ import annotations
 
@@ -16,18 +15,16 @@ from urllib.parse import parse_qsl
 __all__ = ["HttpResponse", "http_event", "json_response", "map_response"]
 
 # Media types API Gateway passes as text; any other body arrives base64-encoded.
-_TEXT_TYPES = {"application/json", "application/xml", "application/javascript", "application/yaml"}
-_TEXT_TYPES |= {"application/x-www-form-urlencoded", "application/graphql"}
+_TEXT_SUFFIXES = ("json", "xml", "/javascript", "/yaml", "/x-www-form-urlencoded", "/graphql")
 
 
 def _is_text(content_type: str | None, body: bytes) -> bool:
     media = (content_type or "text/plain").split(";", 1)[0].strip().lower()
-    textual = media.startswith("text/") or media in _TEXT_TYPES
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return textual or media.endswith(("+json", "+xml", "/json", "/xml"))
+    return media.startswith("text/") or media.endswith(_TEXT_SUFFIXES)
 
 
 def _query_parameters(raw_query: str) -> dict[str, str]:
@@ -130,12 +127,7 @@ def map_response(result: Any) -> HttpResponse:
     status = result["statusCode"]
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
         raise ValueError(f"invalid statusCode {status!r}")
-    headers: list[tuple[str, str]] = []
-    for name, value in (result.get("headers") or {}).items():
-        headers.append((str(name), str(value)))
-    for name, values in (result.get("multiValueHeaders") or {}).items():
-        if not any(h[0].lower() == str(name).lower() for h in headers):
-            headers.append((str(name), ",".join(str(v) for v in values)))
+    headers = [(str(name), str(value)) for name, value in (result.get("headers") or {}).items()]
     headers.extend(("set-cookie", str(cookie)) for cookie in result.get("cookies") or [])
     body = result.get("body")
     if body is None:

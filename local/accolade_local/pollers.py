@@ -1,19 +1,10 @@
 """DynamoDB stream pollers: Lambda's event source mapping, one poller per template mapping.
 
-Hand-written: no maintained library replays Lambda's ESM semantics. What it follows, from the
-Lambda developer guide:
-
-* shards are read in lineage order (a child only after its parent is fully processed);
-* records not matching any filter pattern are dropped and count as processed;
-* a batch is sent when it holds `batch_size` matching records, when the batching window has
-  passed since its first record, or when the shard has closed;
-* a successful invocation checkpoints the whole batch; `batchItemFailures` (when the mapping
-  reports them) checkpoints before the lowest failed sequence number and retries from there;
-  an empty or unknown `itemIdentifier` fails the whole batch;
-* a function error bisects the batch when `bisect` is on (splitting does not count towards the
-  retry quota), else retries it; after `max_retries` retries (-1: forever) the batch's metadata
-  goes to the on-failure queue and the poller moves on;
-* checkpoints persist in a JSON file, so a restart resumes instead of replaying.
+Hand-written: no maintained library replays Lambda's ESM semantics. As the Lambda developer guide
+describes: shards in lineage order; filtered-out records count as processed; a batch goes when
+full, when its window has passed or when the shard closed; `batchItemFailures` retries from the
+lowest failed record (an unknown id fails the whole batch); a function error bisects (not counted
+as a retry) or retries; after `max_retries` the batch's metadata goes to the on-failure queue.
 """
 
 from __future__ import annotations
@@ -67,12 +58,6 @@ class _Shard:
     empty_polls: int = 0
 
 
-@dataclass(frozen=True)
-class _Outcome:
-    ok: bool  # False: the function failed (an error, or a malformed partial batch response)
-    retry_from: int | None = None  # first record to retry after a partial batch response
-
-
 class StreamPoller:
     """Polls one table stream for one mapping and invokes its function as Lambda would."""
 
@@ -90,6 +75,7 @@ class StreamPoller:
         retry_delay_s: float = 0.1,
     ) -> None:
         self.mapping = mapping
+        self.name = f"{mapping.function_id}.{mapping.event_name}"
         self.invoker = invoker
         self.walker = ShardWalker(streams, stream_arn, mapping.starting_position)
         self.stream_arn = stream_arn
@@ -107,18 +93,13 @@ class StreamPoller:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    @property
-    def name(self) -> str:
-        return f"{self.mapping.function_id}.{self.mapping.event_name}"
-
     def _key(self, shard_id: str) -> str:
         return f"{self.name}|{self.stream_arn}|{shard_id}"
 
     def start(self) -> StreamPoller:
         if self._thread is None:
             self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name=f"poller-{self.name}")
-            self._thread.daemon = True
+            self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
             self._thread.start()
         return self
 
@@ -206,7 +187,9 @@ class StreamPoller:
         ended = shard.shard_id in self.walker.ended
         if shard.done or ended or len(shard.buffer) >= GET_RECORDS_LIMIT:
             if ended and not shard.done and not shard.buffer:
-                self._end(shard)
+                with self._state:
+                    shard.done = True
+                self.checkpoints.set(self._key(shard.shard_id), shard.checkpoint, done=True)
             return False
         records = self.walker.read(shard.shard_id)
         now = time.monotonic()
@@ -218,11 +201,6 @@ class StreamPoller:
                 )
             shard.empty_polls = 0 if records else shard.empty_polls + 1
         return bool(records)
-
-    def _end(self, shard: _Shard) -> None:
-        with self._state:
-            shard.done = True
-        self.checkpoints.set(self._key(shard.shard_id), shard.checkpoint, done=True)
 
     def _checkpoint(self, shard: _Shard, record: _Record) -> None:
         shard.checkpoint = record.sequence_number
@@ -265,53 +243,54 @@ class StreamPoller:
             if self._stop.is_set():
                 raise InterruptedError("poller stopping")
             records, retries = segments.popleft()
-            outcome = self._invoke(records)
-            if outcome.ok and outcome.retry_from is None:
+            succeeded = self._invoke(records)
+            if succeeded == len(records):
                 self._checkpoint(shard, records[-1])
                 continue
-            if outcome.ok and outcome.retry_from is not None:
+            if succeeded is not None:
                 # Partial success: checkpoint before the first failure, retry only the rest.
-                if outcome.retry_from > 0:
-                    self._checkpoint(shard, records[outcome.retry_from - 1])
-                records = records[outcome.retry_from :]
+                if succeeded > 0:
+                    self._checkpoint(shard, records[succeeded - 1])
+                records = records[succeeded:]
             elif self.mapping.bisect and len(records) > 1:
                 half = len(records) // 2
                 segments.extendleft([(records[half:], retries), (records[:half], retries)])
                 continue
             retries += 1
             if 0 <= self.mapping.max_retries < retries:
-                self._send_failure(shard, records, retries, outcome)
+                self._send_failure(shard, records, retries, function_error=succeeded is None)
                 self._checkpoint(shard, records[-1])
                 continue
             segments.appendleft((records, retries))
             self._stop.wait(self.retry_delay_s)
 
-    def _invoke(self, records: list[_Record]) -> _Outcome:
+    def _invoke(self, records: list[_Record]) -> int | None:
+        """How many leading records succeeded; None when the function failed."""
         try:
             result = self.invoker.invoke({"Records": [r.event for r in records]})
         except FunctionError as exc:
             log.warning("%s: function error on %d records: %s", self.name, len(records), exc)
-            return _Outcome(ok=False)
+            return None
         failures = result.get("batchItemFailures") if isinstance(result, dict) else None
         if not self.mapping.report_batch_item_failures or not failures:
-            return _Outcome(ok=True)
+            return len(records)
         positions = {r.sequence_number: index for index, r in enumerate(records)}
         identifiers = [f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures]
         unknown = [i for i in identifiers if not i or str(i) not in positions]
         if unknown:
             # Lambda treats a malformed partial response as a failure of the whole batch.
             log.warning("%s: invalid batchItemFailures itemIdentifier %r", self.name, unknown[0])
-            return _Outcome(ok=False)
+            return None
         log.info("%s: %d of %d records reported failed", self.name, len(failures), len(records))
-        return _Outcome(ok=True, retry_from=min(positions[str(i)] for i in identifiers))
+        return min(positions[str(i)] for i in identifiers)
 
     def _send_failure(
-        self, shard: _Shard, records: list[_Record], retries: int, outcome: _Outcome
+        self, shard: _Shard, records: list[_Record], retries: int, *, function_error: bool
     ) -> None:
         """The invocation record Lambda sends to an on-failure destination for a stream batch."""
         first, last = records[0].event["dynamodb"], records[-1].event["dynamodb"]
         response_context: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
-        if not outcome.ok:
+        if function_error:
             response_context["functionError"] = "Unhandled"
         message = {
             "requestContext": {
@@ -342,6 +321,4 @@ class StreamPoller:
 
 
 def _iso(epoch: Any) -> str | None:
-    if epoch is None:
-        return None
-    return datetime.fromtimestamp(float(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()[:19] + "Z"

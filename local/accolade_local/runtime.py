@@ -1,10 +1,8 @@
 """Lambda-like execution environments: one process pool per function, handlers run unchanged.
 
-Each worker process is one warm execution environment: its environment variables are the
-function's, `<code_uri>` and the layer directories are on sys.path as /var/task and /opt/python
-are on Lambda, and the handler module is imported once (a cold start). Every function's module
-is called `app`, so a pool never serves two functions. Hand-written: SAM's `local invoke`
-needs Docker, and no library runs a Lambda handler in a warm, time-limited process.
+A worker process is one warm environment with the function's env, its code and layers first on
+sys.path (as /var/task and /opt/python), the handler imported once. Hand-written: SAM's `local
+invoke` needs Docker, and no library runs a Lambda handler in a warm, time-limited process.
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -41,11 +39,7 @@ class FunctionError(Exception):
 
     def __init__(self, payload: Mapping[str, Any]) -> None:
         self.payload: dict[str, Any] = dict(payload)
-        super().__init__(f"{self.error_type}: {self.payload.get('errorMessage', '')}")
-
-    @property
-    def error_type(self) -> str:
-        return str(self.payload.get("errorType", "Unhandled"))
+        super().__init__(f"{payload.get('errorType')}: {payload.get('errorMessage', '')}")
 
 
 class Invoker(Protocol):
@@ -76,18 +70,17 @@ class LambdaContext:
         return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
-# --- inside the worker process ----------------------------------------------------------------
-
-
 @dataclass
 class _Worker:
-    spec: FunctionSpec | None = None
-    arn: str = ""
+    """This worker process's function (set by _init_worker)."""
+
+    spec: FunctionSpec
+    arn: str
     handler: Any = None
     init_error: dict[str, Any] | None = None
 
 
-_worker = _Worker()
+_worker: _Worker
 
 
 class _SandboxTimeout(BaseException):
@@ -107,7 +100,8 @@ def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[st
 def _init_worker(spec: FunctionSpec, env: dict[str, str], arn: str) -> None:
     # The parent owns shutdown: Ctrl-C in the terminal must not kill workers mid-invocation.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker.spec, _worker.arn = spec, arn
+    global _worker  # noqa: PLW0603 - one function per worker process
+    _worker = _Worker(spec, arn)
     for key in [k for k in os.environ if k.startswith(_SCRUBBED_PREFIXES)]:
         del os.environ[key]
     os.environ.update(env)
@@ -136,8 +130,6 @@ def _on_alarm(signum: int, frame: Any) -> None:
 def _run(event: Any, request_id: str) -> tuple[bool, Any]:
     """Invoke the handler once; (True, JSON text) or (False, error payload)."""
     spec = _worker.spec
-    if spec is None:
-        return False, {"errorType": "Runtime.Unknown", "errorMessage": "worker not initialised"}
     if _worker.init_error is not None:
         return False, {**_worker.init_error, "requestId": request_id}
     context = LambdaContext(
@@ -164,23 +156,23 @@ def _run(event: Any, request_id: str) -> tuple[bool, Any]:
         # The runtime hands JSON back to the caller, never Python objects.
         return True, json.dumps(result)
     except (TypeError, ValueError) as exc:
-        return False, {
-            "errorType": "Runtime.MarshalError",
-            "errorMessage": f"Unable to marshal response: {exc}",
-            "requestId": request_id,
-        }
+        return False, _error(
+            "Runtime.MarshalError", f"Unable to marshal response: {exc}", request_id
+        )
+
+
+def _error(error_type: str, message: str, request_id: str) -> dict[str, Any]:
+    return {"errorType": error_type, "errorMessage": message, "requestId": request_id}
 
 
 def _timed_out(spec: FunctionSpec, request_id: str) -> dict[str, Any]:
-    message = f"Task timed out after {float(spec.timeout):.2f} seconds"
-    return {"errorType": "Sandbox.Timedout", "errorMessage": message, "requestId": request_id}
+    return _error(
+        "Sandbox.Timedout", f"Task timed out after {spec.timeout:.2f} seconds", request_id
+    )
 
 
 def _noop() -> bool:
     return _worker.init_error is None
-
-
-# --- in the parent ----------------------------------------------------------------------------
 
 
 def lambda_env(spec: FunctionSpec, env: Mapping[str, str]) -> dict[str, str]:
@@ -213,19 +205,13 @@ class FunctionWorkers:
         function_arn: str | None = None,
     ) -> None:
         self.spec = spec
+        self.function_id = spec.logical_id
         self.env = lambda_env(spec, env)
-        self.arn = (
-            function_arn
-            or f"arn:aws:lambda:{self.env['AWS_REGION']}:000000000000:function:{spec.name}"
-        )
+        self.arn = function_arn or f"arn:aws:lambda:us-east-1:000000000000:function:{spec.name}"
         self.concurrency = concurrency
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
-
-    @property
-    def function_id(self) -> str:
-        return self.spec.logical_id
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -250,48 +236,37 @@ class FunctionWorkers:
         pool = self._executor()
         wait_s = (timeout if timeout is not None else self.spec.timeout) + _HANG_GRACE_S
         try:
-            future: Future[tuple[bool, Any]] = pool.submit(_run, event, request_id)
-            ok, value = future.result(timeout=wait_s)
+            ok, value = pool.submit(_run, event, request_id).result(timeout=wait_s)
         except FutureTimeoutError:
             # The in-worker alarm did not fire (blocked in C code): recycle the environments.
             self._recycle(pool)
             raise FunctionError(_timed_out(self.spec, request_id)) from None
         except BrokenProcessPool as exc:
             self._recycle(pool)
-            raise FunctionError(
-                {
-                    "errorType": "Runtime.ExitError",
-                    "errorMessage": f"RequestId: {request_id} Error: Runtime exited ({exc})",
-                    "requestId": request_id,
-                }
-            ) from None
+            message = f"RequestId: {request_id} Error: Runtime exited ({exc})"
+            raise FunctionError(_error("Runtime.ExitError", message, request_id)) from None
         if not ok:
             raise FunctionError({**value, "requestId": request_id})
         return json.loads(value)
 
-    def _recycle(self, pool: ProcessPoolExecutor) -> None:
+    def _recycle(self, pool: ProcessPoolExecutor | None) -> None:
         with self._lock:
             if self._pool is pool:
                 self._pool = None
-        _kill_pool(pool)
+        if pool is None:
+            return
+        processes = list((pool._processes or {}).values())  # the executor has no public kill
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
 
     def stop(self) -> None:
         """Shut the environments down; no worker process survives this call."""
         with self._lock:
             self._closed = True
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            _kill_pool(pool)
-
-
-def _kill_pool(pool: ProcessPoolExecutor) -> None:
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=5)
-        if process.is_alive():
-            process.kill()
-            process.join(timeout=5)
+        self._recycle(self._pool)

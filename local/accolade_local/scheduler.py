@@ -9,13 +9,11 @@ are supported: the template uses no `rate()` or `at()`.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -53,8 +51,6 @@ def _to_croniter(expression: str) -> str:
 
 def next_fire(expression: str, tz: str | ZoneInfo, after: datetime) -> datetime | None:
     """The first time strictly after `after` at which the schedule fires, in UTC (None: never)."""
-    if after.tzinfo is None:
-        raise ValueError("after must be timezone-aware")
     zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
     # croniter walks wall-clock times; zoneinfo decides which of them exist and when.
     walls = croniter(_to_croniter(expression), after.astimezone(zone).replace(tzinfo=None))
@@ -67,12 +63,6 @@ def next_fire(expression: str, tz: str | ZoneInfo, after: datetime) -> datetime 
         exists = at.astimezone(zone).replace(tzinfo=None) == wall.replace(tzinfo=None)
         if exists and at > after:
             return at
-
-
-@dataclass
-class _Planned:
-    spec: ScheduleSpec
-    at: datetime | None
 
 
 DeadLetter = Callable[[ScheduleSpec, dict[str, Any], dict[str, str]], None]
@@ -91,7 +81,7 @@ class Scheduler:
         clock: Callable[[], datetime] | None = None,
         retry_delay_s: Callable[[int], float] | None = None,
     ) -> None:
-        self.schedules = [s for s in schedules if s.enabled]
+        self.schedules = list(schedules)
         self.invokers = invokers
         self.names = names or LocalNames()
         self.dead_letter = dead_letter
@@ -102,21 +92,22 @@ class Scheduler:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         now = self.clock()
-        self._plan = [_Planned(s, next_fire(s.expression, s.timezone, now)) for s in self.schedules]
+        self._next = [next_fire(s.expression, s.timezone, now) for s in self.schedules]
 
     def upcoming(self) -> list[tuple[str, datetime | None]]:
-        return [(p.spec.event_name, p.at) for p in self._plan]
+        return [(s.event_name, at) for s, at in zip(self.schedules, self._next, strict=True)]
 
     def due(self, now: datetime) -> list[tuple[ScheduleSpec, datetime]]:
         """The firings due at `now`, each planned on to its next time."""
-        fired = [(p.spec, p.at) for p in self._plan if p.at is not None and p.at <= now]
-        for planned in self._plan:
-            if planned.at is not None and planned.at <= now:
-                planned.at = next_fire(planned.spec.expression, planned.spec.timezone, planned.at)
+        fired = []
+        for index, (spec, at) in enumerate(zip(self.schedules, self._next, strict=True)):
+            if at is not None and at <= now:
+                fired.append((spec, at))
+                self._next[index] = next_fire(spec.expression, spec.timezone, at)
         return fired
 
     def start(self) -> Scheduler:
-        if self._thread is None and self._plan:
+        if self._thread is None and self.schedules:
             self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
             self._thread.start()
         return self
@@ -139,7 +130,7 @@ class Scheduler:
                 threading.Thread(
                     target=self.fire, args=(spec, scheduled), name=name, daemon=True
                 ).start()
-            pending = [p.at for p in self._plan if p.at is not None]
+            pending = [at for at in self._next if at is not None]
             if not pending:
                 return
             # Sleep in short steps: a suspended laptop's clock jumps.
@@ -174,21 +165,3 @@ class Scheduler:
         if self.dead_letter is not None:
             self.dead_letter(spec, event, attributes)
         return False
-
-
-def sqs_dead_letter(sqs: Any, queue_url_of: Callable[[str], str]) -> DeadLetter:
-    """A dead-letter sender: the target's input as body, the error in message attributes."""
-
-    def send(spec: ScheduleSpec, event: dict[str, Any], attributes: dict[str, str]) -> None:
-        if spec.dlq_queue_id is None:
-            log.error("schedule %s failed and has no dead-letter queue", spec.event_name)
-            return
-        sqs.send_message(
-            QueueUrl=queue_url_of(spec.dlq_queue_id),
-            MessageBody=json.dumps(event),
-            MessageAttributes={
-                k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
-            },
-        )
-
-    return send

@@ -17,13 +17,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from abc import ABC, abstractmethod
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any, Self
 
+import requests
+
+from accolade_local.runtime import FunctionWorkers
 from accolade_local.template import FunctionSpec, LocalNames, Template
 
 log = logging.getLogger("accolade_local")
@@ -41,9 +40,6 @@ class ServiceError(RuntimeError):
 
 class PortInUseError(ServiceError):
     """A port the local stack needs is taken."""
-
-
-# --- ports ------------------------------------------------------------------------------------
 
 
 def free_port() -> int:
@@ -67,15 +63,14 @@ def ensure_port_free(port: int, what: str, option: str | None = None) -> None:
             ) from None
 
 
-# --- subprocess services ----------------------------------------------------------------------
-
-
-class _Process(ABC):
+class _Process:
     """A child process in its own session so that stop() takes its children down too."""
 
     name = "service"
     ready_path = "/"  # answered (any status below 500) once the service is up
     startup_timeout = 60.0
+    command: list[str]
+    env: dict[str, str] | None = None
 
     def __init__(self, port: int, log_path: Path | None = None):
         self.port = port
@@ -91,73 +86,46 @@ class _Process(ABC):
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
 
-    @abstractmethod
-    def command(self) -> list[str]:
-        """The argv that starts the service."""
-
-    def env(self) -> dict[str, str]:
-        return dict(os.environ)
-
     def start(self) -> Self:
         if self._proc is not None:
             return self
         ensure_port_free(self.port, self.name)
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            self._log = self.log_path.open("ab")
+            self._log = self.log_path.open("a+b")
         else:
             self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self._proc = subprocess.Popen(
-            self.command(),
+            self.command,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env=self.env(),
+            env=self.env,
             start_new_session=True,
         )
         atexit.register(self.stop)
         deadline = time.monotonic() + self.startup_timeout
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                output = self._output()
+        while not _http_ok(self.endpoint + self.ready_path):
+            if self._proc.poll() is not None or time.monotonic() > deadline:
+                self._log.seek(0)
+                output = self._log.read().decode(errors="replace")[-4000:]
                 self.stop()
-                raise ServiceError(f"{self.name} exited on start:\n{output}")
-            if _http_ok(self.endpoint + self.ready_path):
-                log.info("%s ready on %s", self.name, self.endpoint)
-                return self
+                raise ServiceError(f"{self.name} did not start on port {self.port}:\n{output}")
             time.sleep(0.2)
-        output = self._output()
-        self.stop()
-        raise ServiceError(
-            f"{self.name} did not answer on port {self.port} within {self.startup_timeout}s:\n"
-            f"{output}"
-        )
-
-    def _output(self, limit: int = 4000) -> str:
-        if self._log is None:
-            return ""
-        with contextlib.suppress(OSError, ValueError):
-            self._log.flush()
-            self._log.seek(0)
-            return self._log.read().decode(errors="replace")[-limit:]
-        return ""
+        log.info("%s ready on %s", self.name, self.endpoint)
+        return self
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
         if proc is not None:
             atexit.unregister(self.stop)
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=10)
-            # Children that outlived their leader (same process group).
+            # The whole group: children that outlive their leader too.
             with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGTERM)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=10)
                 os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -165,22 +133,14 @@ class _Process(ABC):
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
 
 def _http_ok(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return int(response.status) < 500
-    except urllib.error.HTTPError as exc:
-        return exc.code < 500
-    except (OSError, ValueError):
+        return requests.get(url, timeout=2).status_code < 500
+    except requests.RequestException:
         return False
 
 
@@ -197,32 +157,24 @@ class DynamoDBLocal(_Process):
 
     def __init__(self, port: int, data_dir: Path | None = None, *, log_path: Path | None = None):
         super().__init__(port, log_path)
-        self.data_dir = data_dir
         found = dynamodb_local_jar()
         if found is None:
             raise ServiceError(
                 f"DynamoDB Local is not installed under {DYNAMODB_LOCAL_PACKAGE}: run `make setup`"
             )
-        self.jar = found
 
-    def command(self) -> list[str]:
-        cmd = [
+        self.command = [
             "java",
-            f"-Djava.library.path={self.jar.parent / 'DynamoDBLocal_lib'}",
-            "-jar",
-            str(self.jar),
-            "-port",
-            str(self.port),
-            "-disableTelemetry",
+            f"-Djava.library.path={found.parent / 'DynamoDBLocal_lib'}",
+            *("-jar", str(found), "-port", str(port), "-disableTelemetry"),
             # One database whatever the region / credentials: handlers, pollers and tests share it.
             "-sharedDb",
         ]
-        if self.data_dir is None:
-            cmd.append("-inMemory")
+        if data_dir is None:
+            self.command.append("-inMemory")
         else:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            cmd += ["-dbPath", str(self.data_dir)]
-        return cmd
+            data_dir.mkdir(parents=True, exist_ok=True)
+            self.command += ["-dbPath", str(data_dir)]
 
 
 class MotoServer(_Process):
@@ -236,16 +188,11 @@ class MotoServer(_Process):
         self, port: int, *, account: str = LocalNames.account, log_path: Path | None = None
     ) -> None:
         super().__init__(port, log_path)
-        self.account = account
-
-    def command(self) -> list[str]:
         script = Path(sys.executable).with_name("moto_server")
         base = [str(script)] if script.exists() else [sys.executable, "-m", "moto.server"]
-        return [*base, "-H", "127.0.0.1", "-p", str(self.port)]
-
-    def env(self) -> dict[str, str]:
+        self.command = [*base, "-H", "127.0.0.1", "-p", str(port)]
         # ARNs then carry LocalNames.account whatever access key the caller signs with.
-        return {**os.environ, "MOTO_ACCOUNT_ID": self.account}
+        self.env = {**os.environ, "MOTO_ACCOUNT_ID": account}
 
 
 def start_dynamodb(
@@ -262,9 +209,6 @@ def start_dynamodb(
     service.start()
     log.info("DynamoDB: %s on %s", service.name, service.endpoint)
     return service
-
-
-# --- clients, provisioning, function environment ----------------------------------------------
 
 
 def client(service: str, endpoint: str, region: str = LocalNames.region) -> Any:
@@ -291,40 +235,22 @@ def provision(
     existing = set(dynamodb.list_tables().get("TableNames", []))
     for table in template.tables():
         name = names.table_name(table.logical_id)
-        if name not in existing:
-            dynamodb.create_table(**table.create_table_kwargs(name))
-            dynamodb.get_waiter("table_exists").wait(
-                TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100}
-            )
-            log.info("created table %s", name)
-        if table.ttl_attribute:
-            ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
-            if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
-                dynamodb.update_time_to_live(
-                    TableName=name,
-                    TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
-                )
-    sqs, sns, s3 = (client(s, aws_endpoint, names.region) for s in ("sqs", "sns", "s3"))
-    # Dead-letter queues first: a redrive policy needs its target to exist.
-    queues = sorted(template.of_type("AWS::SQS::Queue"), key=lambda q: "RedrivePolicy" in q[1])
-    for logical_id, raw in queues:
-        props = template.resolve(raw, names)
-        attributes = {k: str(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}
-        if "RedrivePolicy" in props:
-            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
-        if props.get("FifoQueue") in (True, "true"):
-            attributes["FifoQueue"] = "true"
-        sqs.create_queue(QueueName=names.physical(logical_id), Attributes=attributes)
-    for logical_id, props in template.of_type("AWS::SNS::Topic"):
-        fifo = props.get("FifoTopic") in (True, "true")
-        sns.create_topic(
-            Name=names.physical(logical_id), Attributes={"FifoTopic": "true"} if fifo else {}
-        )
-    for _, raw in template.of_type("AWS::SNS::Subscription"):
-        props = template.resolve(raw, names)
-        current = sns.list_subscriptions_by_topic(TopicArn=props["TopicArn"])["Subscriptions"]
-        if any(s["Endpoint"] == props["Endpoint"] for s in current):
+        if name in existing:
             continue
+        # Both emulators create tables ACTIVE: no waiter.
+        dynamodb.create_table(**table.create_table_kwargs(name))
+        if table.ttl_attribute:
+            ttl = {"Enabled": True, "AttributeName": table.ttl_attribute}
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        log.info("created table %s", name)
+    sqs, sns, s3 = (client(s, aws_endpoint, names.region) for s in ("sqs", "sns", "s3"))
+    for logical_id, props in template.of_type("AWS::SQS::Queue"):
+        attributes = {k: str(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}
+        sqs.create_queue(QueueName=names.physical(logical_id), Attributes=attributes)
+    for logical_id, _ in template.of_type("AWS::SNS::Topic"):
+        sns.create_topic(Name=names.physical(logical_id))
+    for _, raw in template.of_type("AWS::SNS::Subscription"):
+        props = template.resolve(raw, names)  # SNS ignores a subscription it already has
         attributes = {k: json.dumps(props[k]) for k in _SUBSCRIPTION_ATTRIBUTES if k in props}
         sns.subscribe(
             TopicArn=props["TopicArn"],
@@ -339,15 +265,9 @@ def provision(
             s3.create_bucket(Bucket=names.bucket_name(logical_id))
 
 
-_QUEUE_ATTRIBUTES = (
-    "DelaySeconds",
-    "MaximumMessageSize",
-    "MessageRetentionPeriod",
-    "ReceiveMessageWaitTimeSeconds",
-    "VisibilityTimeout",
-)
+_QUEUE_ATTRIBUTES = ("MessageRetentionPeriod", "VisibilityTimeout")
 # As SNS wants them: JSON text ("true", "{...}"), which json.dumps makes of YAML values too.
-_SUBSCRIPTION_ATTRIBUTES = ("RawMessageDelivery", "RedrivePolicy", "FilterPolicy")
+_SUBSCRIPTION_ATTRIBUTES = ("RawMessageDelivery", "RedrivePolicy")
 
 
 def function_env(spec: FunctionSpec, names: LocalNames, dynamodb_endpoint: str) -> dict[str, str]:
@@ -362,3 +282,12 @@ def function_env(spec: FunctionSpec, names: LocalNames, dynamodb_endpoint: str) 
         "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS,
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
+
+
+def function_workers(
+    spec: FunctionSpec, names: LocalNames, dynamodb_endpoint: str, concurrency: int = 1
+) -> FunctionWorkers:
+    """Warm environments for one function, with its local env."""
+    env = function_env(spec, names, dynamodb_endpoint)
+    arn = names.function_arn(spec.logical_id)
+    return FunctionWorkers(spec, env, concurrency, function_arn=arn)

@@ -8,24 +8,21 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
 
 from accolade_local import services
 from accolade_local.gateway import Gateway
 from accolade_local.pollers import CheckpointStore, StreamPoller
 from accolade_local.runtime import FunctionWorkers
-from accolade_local.scheduler import Scheduler, sqs_dead_letter
+from accolade_local.scheduler import Scheduler
 from accolade_local.template import LocalNames, Template, load_template
 from accolade_local.tokens import LocalSigner
 
-__all__ = ["AUDIENCE", "DEMO_TENANT", "LocalStack", "StackState", "issuer_for", "read_state"]
+__all__ = ["AUDIENCE", "DEMO_TENANT", "LocalStack", "issuer_for", "read_state"]
 
 log = logging.getLogger("accolade_local")
 
@@ -39,34 +36,15 @@ def issuer_for(api_port: int) -> str:
     return f"http://127.0.0.1:{api_port}/local-issuer"
 
 
-@dataclass(frozen=True)
-class StackState:
-    """What `accolade local up` tells other commands about the running stack (.local/stack.json)."""
-
-    pid: int
-    root: str
-    api_url: str
-    api_port: int
-    dynamodb_endpoint: str
-    aws_endpoint: str
-    data_dir: str
-    issuer: str
-    started_at: str
-
-
-def read_state(data_dir: Path) -> StackState | None:
-    """The running stack's state, or None when none is running (a stale file is ignored)."""
-    path = data_dir / STATE_FILE
+def read_state(data_dir: Path) -> dict[str, Any] | None:
+    """The running stack's endpoints (.local/stack.json), or None when no stack is running."""
     try:
-        state = StackState(**json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        return None
-    try:
-        os.kill(state.pid, 0)
-    except ProcessLookupError:
-        return None
+        state: dict[str, Any] = json.loads((data_dir / STATE_FILE).read_text(encoding="utf-8"))
+        os.kill(state["pid"], 0)
     except PermissionError:
         pass
+    except (OSError, ValueError, KeyError, TypeError):  # no file, or a stale one
+        return None
     return state
 
 
@@ -92,14 +70,16 @@ class LocalStack:
         self.api_port = api_port
         self.dynamodb_port = dynamodb_port
         self.aws_port = aws_port
+        self.api_url = f"http://127.0.0.1:{api_port}"
+        self.dynamodb_endpoint = f"http://127.0.0.1:{dynamodb_port}"
+        self.aws_endpoint = f"http://127.0.0.1:{aws_port}"
         self.data_dir = Path(data_dir) if data_dir is not None else self.root / ".local"
         self.in_memory = in_memory
         self.concurrency = concurrency
         self.enable_pollers = pollers
         self.enable_schedules = schedules
-        self.params = dict(params or {})
         self.out = out or (lambda _line: None)
-        self.template: Template = load_template(self.root / "template.yaml", params=self.params)
+        self.template: Template = load_template(self.root / "template.yaml", params)
         self.names = LocalNames()
         self.signer = LocalSigner(self.data_dir / "jwt", issuer_for(api_port), AUDIENCE)
         self.dynamodb: services.DynamoDBLocal | services.MotoServer | None = None
@@ -110,54 +90,28 @@ class LocalStack:
         self.scheduler: Scheduler | None = None
         self._stopped = threading.Event()
         self._started = False
-
-    # -- endpoints
-
-    @property
-    def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.api_port}"
-
-    @property
-    def dynamodb_endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.dynamodb_port}"
-
-    @property
-    def aws_endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.aws_port}"
+        self._stops = contextlib.ExitStack()  # what start() started, stopped in reverse order
 
     def client(self, service: str) -> Any:
         """A boto3 client for the stack's emulators (DynamoDB Local or moto)."""
-        endpoint = (
-            self.dynamodb_endpoint
-            if service in ("dynamodb", "dynamodbstreams")
-            else self.aws_endpoint
-        )
+        dynamodb = service in ("dynamodb", "dynamodbstreams")
+        endpoint = self.dynamodb_endpoint if dynamodb else self.aws_endpoint
         return services.client(service, endpoint, self.names.region)
-
-    # -- lifecycle
 
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
-
-    def check_ports(self) -> None:
-        """Fail early, naming the port and what it is for, if another process holds one."""
-        services.ensure_port_free(self.api_port, "the local HTTP API", "--api-port")
-        services.ensure_port_free(self.dynamodb_port, "DynamoDB Local", "--dynamodb-port")
-        services.ensure_port_free(self.aws_port, "the moto AWS emulator", "--aws-port")
 
     def start(self) -> Self:
         if self._started:
             return self
         self._started = True
-        self.check_ports()
+        # Fail early, naming the port and what it is for, if another process holds one.
+        services.ensure_port_free(self.api_port, "the local HTTP API", "--api-port")
+        services.ensure_port_free(self.dynamodb_port, "DynamoDB Local", "--dynamodb-port")
+        services.ensure_port_free(self.aws_port, "the moto AWS emulator", "--aws-port")
         try:
             self._start()
         except BaseException:
@@ -172,12 +126,15 @@ class LocalStack:
         self.dynamodb = services.start_dynamodb(
             self.dynamodb_port, ddb_dir, log_path=logs / "dynamodb.log"
         )
-        self.moto = services.MotoServer(self.aws_port, log_path=logs / "moto.log").start()
+        self._stops.callback(self.dynamodb.stop)
+        moto = services.MotoServer(self.aws_port, log_path=logs / "moto.log")
+        self.moto = self._stops.enter_context(moto)
         self.names = self.names.with_endpoint(self.aws_endpoint)
         services.provision(self.template, self.names, self.dynamodb_endpoint, self.aws_endpoint)
         self._start_workers()
         routes = self.template.http_routes()
         self.gateway = Gateway(routes, self.workers, self.signer, port=self.api_port).start()
+        self._stops.callback(self.gateway.stop)
         if self.enable_pollers:
             self._start_pollers()
         if self.enable_schedules:
@@ -186,13 +143,14 @@ class LocalStack:
 
     def _start_workers(self) -> None:
         http_functions = {r.function_id for r in self.template.http_routes()}
-        for function_id, spec in self.template.functions(self.names, self.params).items():
-            self.workers[function_id] = FunctionWorkers(
+        for function_id, spec in self.template.functions(self.names).items():
+            self.workers[function_id] = services.function_workers(
                 spec,
-                services.function_env(spec, self.names, self.dynamodb_endpoint),
+                self.names,
+                self.dynamodb_endpoint,
                 concurrency=self.concurrency if function_id in http_functions else 1,
-                function_arn=self.names.function_arn(function_id),
             )
+            self._stops.callback(self.workers[function_id].stop)
         # Cold starts in parallel now, so the first request does not pay for them.
         with ThreadPoolExecutor(max_workers=max(len(self.workers), 1)) as pool:
             list(pool.map(self._warm, self.workers.values()))
@@ -205,57 +163,45 @@ class LocalStack:
             self.out(f"warning: {workers.function_id} failed to start: {exc}")
 
     def _start_pollers(self) -> None:
-        dynamodb, streams, sqs = map(self.client, ("dynamodb", "dynamodbstreams", "sqs"))
+        dynamodb, streams = map(self.client, ("dynamodb", "dynamodbstreams"))
         checkpoints = CheckpointStore(
             None if self.in_memory else self.data_dir / "stream-checkpoints.json"
         )
         for mapping in self.template.stream_mappings():
-            if not mapping.enabled:
-                continue
             table = dynamodb.describe_table(TableName=self.names.table_name(mapping.table_id))
-            stream_arn = table["Table"].get("LatestStreamArn")
-            if not stream_arn:
-                raise services.ServiceError(f"table {mapping.table_id} has no stream enabled")
-            on_failure = None
-            if mapping.on_failure_queue_id:
-                url = self.names.queue_url(mapping.on_failure_queue_id)
-                on_failure = partial(_send_json, sqs, url)
+            stream_arn = table["Table"]["LatestStreamArn"]
             poller = StreamPoller(
                 mapping,
                 self.workers[mapping.function_id],
                 streams,
                 stream_arn,
                 checkpoints=checkpoints,
-                on_failure=on_failure,
+                on_failure=partial(self._send, mapping.on_failure_queue_id),
                 function_arn=self.names.function_arn(mapping.function_id),
             )
             self.pollers.append(poller.start())
+            self._stops.callback(poller.stop)
 
     def _start_scheduler(self) -> None:
-        names = self.names
-        schedules = self.template.schedules(names, self.params)
+        schedules = self.template.schedules(self.names)
         if not schedules:
             return
         self.scheduler = Scheduler(
             schedules,
             dict(self.workers),
-            names=names,
-            dead_letter=sqs_dead_letter(self.client("sqs"), names.queue_url),
+            names=self.names,
+            dead_letter=lambda spec, event, attrs: self._send(spec.dlq_queue_id, event, attrs),
         ).start()
+        self._stops.callback(self.scheduler.stop)
 
     def _write_state(self) -> None:
-        state = StackState(
-            pid=os.getpid(),
-            root=str(self.root),
-            api_url=self.api_url,
-            api_port=self.api_port,
-            dynamodb_endpoint=self.dynamodb_endpoint,
-            aws_endpoint=self.aws_endpoint,
-            data_dir=str(self.data_dir),
-            issuer=self.signer.issuer,
-            started_at=datetime.now(UTC).isoformat(),
-        )
-        (self.data_dir / STATE_FILE).write_text(json.dumps(asdict(state)), encoding="utf-8")
+        state = {
+            "pid": os.getpid(),
+            "api_port": self.api_port,
+            "dynamodb_endpoint": self.dynamodb_endpoint,
+            "aws_endpoint": self.aws_endpoint,
+        }
+        (self.data_dir / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
 
     def stop(self) -> None:
         """Stop everything started, in reverse order; safe to call twice or after a failed start."""
@@ -263,30 +209,29 @@ class LocalStack:
             return
         self._stopped.set()
         state = read_state(self.data_dir)
-        if state is not None and state.pid == os.getpid():
-            with contextlib.suppress(OSError):
-                (self.data_dir / STATE_FILE).unlink()
-        steps: list[tuple[str, Callable[[], None]]] = []
-        if self.scheduler is not None:
-            steps.append(("scheduler", self.scheduler.stop))
-        steps.extend((f"poller {p.name}", p.stop) for p in reversed(self.pollers))
-        if self.gateway is not None:
-            steps.append(("HTTP API", self.gateway.stop))
-        steps.extend((f"workers {w.function_id}", w.stop) for w in self.workers.values())
-        if self.moto is not None:
-            steps.append(("moto server", self.moto.stop))
-        if self.dynamodb is not None:
-            steps.append(("DynamoDB", self.dynamodb.stop))
-        for what, stop in steps:
-            try:
-                stop()
-            except Exception:
-                log.exception("stopping %s failed", what)
+        if state is not None and state["pid"] == os.getpid():
+            (self.data_dir / STATE_FILE).unlink(missing_ok=True)
+        try:
+            self._stops.close()
+        except Exception:
+            log.exception("stopping the local stack failed")
+
+    def _send(self, queue_id: str | None, body: Any, attributes: Mapping[str, str] = {}) -> None:
+        """A failed event to its destination queue, its error in the message attributes."""
+        if queue_id is None:
+            log.error("no destination queue for a failed event: %s", json.dumps(body))
+            return
+        self.client("sqs").send_message(
+            QueueUrl=self.names.queue_url(queue_id),
+            MessageBody=json.dumps(body),
+            MessageAttributes={
+                k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
+            },
+        )
 
     def wait(self) -> None:
         """Block until stop() is called (from a signal handler or another thread)."""
-        while not self._stopped.wait(0.5):
-            pass
+        self._stopped.wait()
 
     # -- helpers for tests, e2e and the CLI
 
@@ -310,18 +255,9 @@ class LocalStack:
         """Invoke one function synchronously, as `aws lambda invoke` would."""
         return self.workers[function_id].invoke(event)
 
-    def token(
-        self,
-        tenant: str = DEMO_TENANT,
-        user: str = "user-1",
-        *,
-        admin: bool = False,
-        scopes: Iterable[str] = (),
-        expires_in: int = 3600,
-    ) -> str:
-        return self.signer.mint(
-            tenant, user, admin=admin, scopes=tuple(scopes), expires_in=expires_in
-        )
+    def token(self, tenant: str = DEMO_TENANT, user: str = "user-1", **claims: Any) -> str:
+        """A JWT the local API accepts: LocalSigner.mint's options (admin, scopes, expires_in)."""
+        return self.signer.mint(tenant, user, **claims)
 
     def banner(self) -> str:
         """What `accolade local up` prints: URLs and ready-made tokens for the demo tenant."""
@@ -353,7 +289,3 @@ class LocalStack:
                 lines.append(f"  {name:<16} next {when}")
         lines += ["", "Ctrl-C stops the stack."]
         return "\n".join(lines)
-
-
-def _send_json(sqs: Any, queue_url: str, message: dict[str, Any]) -> None:
-    sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(message))

@@ -1,6 +1,5 @@
 """Reading a DynamoDB stream as Lambda does: shards, iterators, checkpoints, record shape.
 
-Shared by the pollers (pollers.py) and by tests and benchmarks that invoke handlers themselves.
 Hand-written: boto3 has no stream reader (AWS's Kinesis Client Library adapter is Java).
 """
 
@@ -45,15 +44,13 @@ class CheckpointStore:
 
 def _jsonable(value: Any) -> Any:
     """boto3's parsed stream record back to the JSON Lambda delivers (B values base64)."""
-    if isinstance(value, bytes | bytearray):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
-    return value
+
+    def default(item: Any) -> Any:
+        if isinstance(item, datetime):
+            return int(item.timestamp())
+        return base64.b64encode(bytes(item)).decode("ascii")
+
+    return json.loads(json.dumps(value, default=default))
 
 
 def to_lambda_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:

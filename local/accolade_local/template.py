@@ -1,9 +1,7 @@
 """Read template.yaml as SAM does: cfn-lint's loader, then the SAM translator.
 
-The translator turns the SAM resources into CloudFormation (functions with their Globals merged,
-event source mappings, Scheduler schedules, the HTTP API's OpenAPI body); this module reads those
-and resolves the few intrinsics the template uses to the local stack's names. Importing
-cfnlint and samtranslator costs about a second: only `local up`, `local invoke` and tests pay it.
+This module reads the CloudFormation the translator makes (Globals merged, event source mappings,
+schedules, the HTTP API's OpenAPI body) and resolves its few intrinsics to local names.
 """
 
 from __future__ import annotations
@@ -34,13 +32,10 @@ class TableSpec:
         """CreateTable arguments (no SSE / PITR / deletion protection: DynamoDB Local ignores
         or rejects them)."""
         keys = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
-        kwargs = {
-            k: self.properties[k] for k in (*keys, "ProvisionedThroughput") if k in self.properties
-        }
-        view = (self.properties.get("StreamSpecification") or {}).get("StreamViewType")
-        if view:
-            kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view}
-        return {"TableName": table_name, **kwargs}
+        view = self.properties["StreamSpecification"]["StreamViewType"]
+        stream = {"StreamEnabled": True, "StreamViewType": view}
+        kwargs = {k: self.properties[k] for k in keys if k in self.properties}
+        return {"TableName": table_name, "StreamSpecification": stream, **kwargs}
 
 
 @dataclass(frozen=True)
@@ -76,7 +71,6 @@ class StreamMapping:
     filter_patterns: list[dict[str, Any]] = field(default_factory=list)
     on_failure_queue_id: str | None = None
     starting_position: str = "TRIM_HORIZON"
-    enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,7 +82,6 @@ class ScheduleSpec:
     input: dict[str, Any] | None = None
     dlq_queue_id: str | None = None
     retry_attempts: int = 185
-    enabled: bool = True
 
 
 def _load(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -131,66 +124,52 @@ class Template:
         self.root = path.parent
         self.params: dict[str, str] = dict(params or {})
         self.sam, self.data = _load(path)
-
-    @property
-    def resources(self) -> dict[str, dict[str, Any]]:
-        resources: dict[str, dict[str, Any]] = self.data.get("Resources") or {}
-        return resources
+        self.resources: dict[str, dict[str, Any]] = self.data["Resources"]
 
     def of_type(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(logical id, properties) of each resource of `kind` whose condition holds."""
+        """(logical id, properties) of each resource of `kind` (no resource has a Condition)."""
         for logical_id, resource in self.resources.items():
-            condition = resource.get("Condition")
-            if resource.get("Type") == kind and (condition is None or self.condition(condition)):
+            if resource["Type"] == kind:
                 yield logical_id, resource.get("Properties") or {}
 
     # -- the intrinsics the template uses; hand-written because no library resolves them to
     #    local physical names (cfn-lint and the translator leave them symbolic)
 
-    def parameter(self, name: str, params: Mapping[str, str] | None = None) -> str:
-        overrides = {**self.params, **(params or {})}
-        spec = (self.data.get("Parameters") or {}).get(name)
-        if name in overrides:
-            return str(overrides[name])
-        if spec is None or "Default" not in spec:
-            raise TemplateError(f"parameter {name}: none in the template, or no default")
-        return str(spec["Default"])
+    def parameter(self, name: str) -> str:
+        default = self.data["Parameters"][name].get("Default")
+        if name not in self.params and default is None:
+            raise TemplateError(f"parameter {name} has no value and no default")
+        return str(self.params.get(name, default))
 
-    def condition(self, name: str, names: LocalNames | None = None, params: Any = None) -> bool:
-        conditions = self.data.get("Conditions") or {}
-        if name not in conditions:
-            raise TemplateError(f"no condition {name}")
-        return bool(self.resolve(conditions[name], names, params))
-
-    def resolve(self, value: Any, names: LocalNames | None = None, params: Any = None) -> Any:
+    def resolve(self, value: Any, names: LocalNames | None = None) -> Any:
         names = names or LocalNames()
         if isinstance(value, list):
-            return [self.resolve(v, names, params) for v in value]
+            return [self.resolve(v, names) for v in value]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
             ((key, arg),) = value.items()
             if key == "Ref":
-                return self._ref(str(arg), names, params)
+                return self._ref(str(arg), names)
             if key == "Fn::GetAtt":
                 resource, attribute = arg.split(".", 1) if isinstance(arg, str) else arg
                 return self._get_att(resource, attribute, names)
             if key == "Fn::Sub":
-                return self._sub(arg, names, params)
+                return self._sub(arg, names)
             if key == "Fn::If":
                 condition, when_true, when_false = arg
-                chosen = when_true if self.condition(condition, names, params) else when_false
-                return self.resolve(chosen, names, params)
+                chosen = self.resolve(self.data["Conditions"][condition], names)
+                return self.resolve(when_true if chosen else when_false, names)
             if key == "Fn::Equals":
-                left, right = (self.resolve(a, names, params) for a in arg)
+                left, right = (self.resolve(a, names) for a in arg)
                 return str(left) == str(right)
             if key.startswith("Fn::"):
                 raise TemplateError(f"{key} is not supported by the local stack")
-        return {k: self.resolve(v, names, params) for k, v in value.items()}
+        return {k: self.resolve(v, names) for k, v in value.items()}
 
-    def _sub(self, arg: Any, names: LocalNames, params: Any) -> str:
+    def _sub(self, arg: Any, names: LocalNames) -> str:
         text, variables = (
-            (arg[0], self.resolve(arg[1], names, params)) if isinstance(arg, list) else (arg, {})
+            (arg[0], self.resolve(arg[1], names)) if isinstance(arg, list) else (arg, {})
         )
 
         def variable(match: re.Match[str]) -> str:
@@ -202,22 +181,20 @@ class Template:
             if "." in expr:
                 resource, attribute = expr.split(".", 1)
                 return self._get_att(resource, attribute, names)
-            return str(self._ref(expr, names, params))
+            return str(self._ref(expr, names))
 
         return re.sub(r"\$\{([^}]+)\}", variable, str(text))
 
-    def _ref(self, name: str, names: LocalNames, params: Any) -> Any:
+    def _ref(self, name: str, names: LocalNames) -> Any:
         pseudo = {
             "AWS::Region": names.region,
             "AWS::AccountId": names.account,
             "AWS::StackName": names.prefix,
-            "AWS::Partition": "aws",
-            "AWS::URLSuffix": "amazonaws.com",
         }
         if name in pseudo:
             return pseudo[name]
         if name in (self.data.get("Parameters") or {}):
-            return self.parameter(name, params)
+            return self.parameter(name)
         kind = self._type(name)
         by_kind = {
             "AWS::SNS::Topic": names.topic_arn,
@@ -228,7 +205,7 @@ class Template:
 
     def _get_att(self, resource: str, attribute: str, names: LocalNames) -> str:
         kind, physical = self._type(resource), names.physical(resource)
-        if kind == "AWS::DynamoDB::Table":
+        if kind == "AWS::DynamoDB::Table" and attribute in ("Arn", "StreamArn"):
             # The real stream ARN carries a creation time: pollers ask DescribeTable for it.
             arn = names.arn("dynamodb", f"table/{physical}")
             return {"Arn": arn, "StreamArn": f"{arn}/stream/local"}[attribute]
@@ -238,9 +215,7 @@ class Template:
             return f"arn:aws:s3:::{names.bucket_name(resource)}"
         if kind == "AWS::Lambda::Function" and attribute == "Arn":
             return names.function_arn(resource)
-        if attribute in ("Arn", "TopicArn"):
-            return names.arn(kind.split("::")[1].lower(), physical)
-        return physical if attribute.endswith("Name") else f"{physical}.{attribute}"
+        raise TemplateError(f"{resource}.{attribute} is not supported by the local stack")
 
     def _type(self, logical_id: str) -> str:
         if logical_id not in self.resources:
@@ -255,22 +230,17 @@ class Template:
     def table(self, logical_id: str = "Table") -> TableSpec:
         return next(t for t in self.tables() if t.logical_id == logical_id)
 
-    def functions(
-        self, names: LocalNames | None = None, params: Any = None
-    ) -> dict[str, FunctionSpec]:
+    def functions(self, names: LocalNames | None = None) -> dict[str, FunctionSpec]:
         names = names or LocalNames()
         out: dict[str, FunctionSpec] = {}
         for logical_id, props in self.of_type("AWS::Lambda::Function"):
-            variables = self.resolve(
-                (props.get("Environment") or {}).get("Variables") or {}, names, params
-            )
+            variables = self.resolve((props.get("Environment") or {}).get("Variables", {}), names)
             refs = [layer["Ref"] for layer in props.get("Layers") or [] if isinstance(layer, dict)]
             layers = (self.resources[ref]["Properties"]["Content"] for ref in refs)
             out[logical_id] = FunctionSpec(
                 logical_id=logical_id,
                 name=str(
-                    self.resolve(props.get("FunctionName"), names, params)
-                    or names.physical(logical_id)
+                    self.resolve(props.get("FunctionName"), names) or names.physical(logical_id)
                 ),
                 code_uri=(self.root / props["Code"]["S3Key"]).resolve(),
                 handler=str(props["Handler"]),
@@ -293,14 +263,11 @@ class Template:
                 for method, operation in operations.items():
                     uri = json.dumps(operation["x-amazon-apigateway-integration"]["uri"])
                     function_id = re.search(r"\$\{(\w+)\.Arn\}", uri)
-                    if function_id is None:
-                        raise TemplateError(f"{method} {path}: no Lambda integration")
+                    assert function_id is not None, f"{method} {path}: no Lambda integration"
                     security = [name for s in operation.get("security", []) for name in s]
                     routes.append(
                         HttpRoute(
-                            method="ANY"
-                            if method == "x-amazon-apigateway-any-method"
-                            else method.upper(),
+                            method=method.upper().replace("X-AMAZON-APIGATEWAY-ANY-METHOD", "ANY"),
                             path=path,
                             function_id=function_id.group(1),
                             auth_required=bool(security) and security != ["NONE"],
@@ -311,16 +278,13 @@ class Template:
     def stream_mappings(self) -> list[StreamMapping]:
         mappings: list[StreamMapping] = []
         for logical_id, props in self.of_type("AWS::Lambda::EventSourceMapping"):
-            source = props.get("EventSourceArn") or {}
-            if "Fn::GetAtt" not in source or source["Fn::GetAtt"][1] != "StreamArn":
-                continue
             function_id = props["FunctionName"]["Ref"]
             on_failure = (props.get("DestinationConfig") or {}).get("OnFailure") or {}
             mappings.append(
                 StreamMapping(
                     function_id=function_id,
                     event_name=logical_id.removeprefix(function_id),
-                    table_id=source["Fn::GetAtt"][0],
+                    table_id=props["EventSourceArn"]["Fn::GetAtt"][0],  # table streams only
                     batch_size=int(props.get("BatchSize", 100)),
                     batching_window_s=float(props.get("MaximumBatchingWindowInSeconds", 0)),
                     bisect=props.get("BisectBatchOnFunctionError") in (True, "true"),
@@ -333,33 +297,28 @@ class Template:
                     ],
                     on_failure_queue_id=_target_id(on_failure.get("Destination")),
                     starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
-                    enabled=props.get("Enabled", True) in (True, "true"),
                 )
             )
         return mappings
 
-    def schedules(self, names: LocalNames | None = None, params: Any = None) -> list[ScheduleSpec]:
+    def schedules(self, names: LocalNames | None = None) -> list[ScheduleSpec]:
         out: list[ScheduleSpec] = []
         for logical_id, props in self.of_type("AWS::Scheduler::Schedule"):
             target = props["Target"]
-            function_id = _target_id(target["Arn"])
-            if function_id is None:
-                raise TemplateError(f"{logical_id}: the target is not a function of the template")
-            raw_input = target.get("Input")
+            function_id = target["Arn"]["Fn::GetAtt"][0]  # a function of the template
             out.append(
                 ScheduleSpec(
                     function_id=function_id,
                     event_name=logical_id.removeprefix(function_id),
-                    expression=str(self.resolve(props["ScheduleExpression"], names, params)),
+                    expression=str(self.resolve(props["ScheduleExpression"], names)),
                     timezone=str(
-                        self.resolve(props.get("ScheduleExpressionTimezone", "UTC"), names, params)
+                        self.resolve(props.get("ScheduleExpressionTimezone", "UTC"), names)
                     ),
-                    input=json.loads(raw_input) if isinstance(raw_input, str) else raw_input,
+                    input=json.loads(target["Input"]) if "Input" in target else None,
                     dlq_queue_id=_target_id((target.get("DeadLetterConfig") or {}).get("Arn")),
                     retry_attempts=int(
                         (target.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185)
                     ),
-                    enabled=props.get("State", "ENABLED") == "ENABLED",
                 )
             )
         return out
@@ -367,9 +326,7 @@ class Template:
 
 def _target_id(value: Any) -> str | None:
     """The logical id behind `!GetAtt X.Arn`."""
-    if isinstance(value, dict) and "Fn::GetAtt" in value:
-        return str(value["Fn::GetAtt"][0])
-    return None
+    return str(value["Fn::GetAtt"][0]) if value else None
 
 
 def load_template(path: Path, params: Mapping[str, str] | None = None) -> Template:
@@ -377,10 +334,7 @@ def load_template(path: Path, params: Mapping[str, str] | None = None) -> Templa
 
 
 def match_any(patterns: list[dict[str, Any]], record: Mapping[str, Any]) -> bool:
-    """Lambda's event filtering: no patterns = every record, else any pattern matching.
-
-    Lambda filters use EventBridge's pattern syntax: moto's EventBridge matcher decides.
-    """
+    """Lambda's event filtering (EventBridge's pattern syntax, which moto's matcher decides)."""
     from moto.events.models import EventPattern
 
     # Typed for EventBridge events, the matcher only walks a record's keys: any mapping fits.

@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    load_pem_private_key,
+)
 from jwt import InvalidTokenError
 
 __all__ = ["InvalidTokenError", "LocalSigner", "to_apigw_claims"]
@@ -27,31 +33,20 @@ class LocalSigner:
         self.key_dir = Path(key_dir)
         self.issuer = issuer
         self.audience = audience
-        self._private_key: rsa.RSAPrivateKey | None = None
 
-    @property
+    @cached_property
     def private_key(self) -> rsa.RSAPrivateKey:
-        if self._private_key is None:
-            self._private_key = self._load_or_create()
-        return self._private_key
-
-    def _load_or_create(self) -> rsa.RSAPrivateKey:
+        """The key pair under key_dir, made on first use."""
         path = self.key_dir / _PRIVATE
         if not path.exists():
             self.key_dir.mkdir(parents=True, exist_ok=True)
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
             tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(
-                key.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                )
-            )
+            tmp.write_bytes(pem)
             tmp.chmod(0o600)
-            # Atomic: a reader never sees a torn file.
-            tmp.replace(path)
-        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            tmp.replace(path)  # atomic: a reader never sees a torn file
+        loaded = load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(loaded, rsa.RSAPrivateKey):
             raise ValueError(f"{path} is not an RSA private key")
         return loaded
@@ -85,9 +80,8 @@ class LocalSigner:
         }
         if admin:
             claims["roles"] = ["admin"]
-        scope = " ".join(scopes)
-        if scope:
-            claims["scope"] = scope
+        if scopes:
+            claims["scope"] = " ".join(scopes)
         claims.update(extra)
         # `aud=None` drops the claim: Cognito access tokens carry client_id instead.
         claims = {k: v for k, v in claims.items() if v is not None}
@@ -126,6 +120,4 @@ def to_apigw_claims(claims: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return json.dumps(value) if isinstance(value, bool) else str(value)

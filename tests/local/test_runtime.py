@@ -107,7 +107,7 @@ def test_a_handler_past_its_timeout_is_stopped(workers: FunctionWorkers) -> None
     with pytest.raises(FunctionError) as caught:
         workers.invoke({"action": "sleep", "seconds": TIMEOUT_S * 5})
 
-    assert caught.value.error_type == "Sandbox.Timedout"
+    assert caught.value.payload["errorType"] == "Sandbox.Timedout"
     assert f"{TIMEOUT_S:.2f} seconds" in caught.value.payload["errorMessage"]
     assert workers.invoke({})["env"] == "hello"
 
@@ -120,7 +120,7 @@ def test_a_crashed_worker_is_an_error_and_the_next_invocation_gets_a_fresh_one(
     with pytest.raises(FunctionError) as caught:
         workers.invoke({"action": "crash"})
 
-    assert caught.value.error_type == "Runtime.ExitError"
+    assert caught.value.payload["errorType"] == "Runtime.ExitError"
     assert workers.invoke({})["pid"] != before
 
 
@@ -128,7 +128,7 @@ def test_a_result_that_is_not_json_is_a_marshal_error(workers: FunctionWorkers) 
     with pytest.raises(FunctionError) as caught:
         workers.invoke({"action": "unserialisable"})
 
-    assert caught.value.error_type == "Runtime.MarshalError"
+    assert caught.value.payload["errorType"] == "Runtime.MarshalError"
 
 
 def test_an_import_error_is_reported_on_invoke(tmp_path: Path) -> None:
@@ -140,5 +140,5 @@ def test_an_import_error_is_reported_on_invoke(tmp_path: Path) -> None:
     finally:
         pool.stop()
 
-    assert caught.value.error_type == "Runtime.ImportModuleError"
+    assert caught.value.payload["errorType"] == "Runtime.ImportModuleError"
     assert "not_a_module" in caught.value.payload["errorMessage"]
