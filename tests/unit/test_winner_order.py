@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accolade.domain.errors import InvalidInputError, NotFoundError
-from accolade.domain.models import Aggregate, CounterKey, Metric
+from accolade.domain.models import Aggregate, CounterKey, Metric, UserProfile
 from accolade.domain.periods import TimeRange
 from accolade.domain.rules import USER_ID_ALPHABET, standing_order
 from accolade.services import admin
@@ -210,3 +210,28 @@ def test_a_redelivered_event_reads_the_counters_it_moved(c: FakeContainer) -> No
     ingest_and_evaluate(c, events)
 
     assert c.progress.reads[-1] == {CounterKey("alice", "sales", "W2026-W48")}
+
+
+def test_with_an_audience_the_first_eligible_row_wins(c: FakeContainer) -> None:
+    _weekly_winner(c, audience={"groups": ["sales"]})
+    c.users.put_user(TENANT, UserProfile(user_id="zed", groups=("sales",)))
+    c.clock.set(at("2026-11-24T10:00:00Z"))
+    top = [activity(f"t{n}", "2026-11-24T10:00:00Z", user_id=f"u{n:02d}") for n in range(30)]
+    ingest_and_evaluate(c, top)
+    ingest_and_evaluate(
+        c, [activity(f"x{n}", "2026-11-24T10:00:00Z", user_id=f"u{n:02d}") for n in range(30)]
+    )
+    ingest_and_evaluate(c, [activity("z1", "2026-11-24T10:00:00Z", user_id="zed")])
+    c.clock.set(at("2026-12-01T00:05:00Z"))
+
+    result = select_winners(
+        TimeRange.WEEK,
+        config=c.config,
+        users=c.users,
+        leaderboards=c.leaderboards,
+        awards=c.awards,
+        clock=c.clock,
+    )
+
+    assert [award.user_id for award in result.granted] == ["zed"]
+    assert c.leaderboards.queries == [25, 100]

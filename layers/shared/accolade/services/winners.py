@@ -97,7 +97,8 @@ def _winner(
         allowed = _eligibility(tenant_id, achievement, fresh, users)
         assert allowed is not None
         winner = pick_winner(fresh, allowed.__getitem__)
-        if winner is not None or len(rows) < limit or limit >= MAX_ROWS:
+        below_zero = bool(rows) and rows[-1].score <= 0  # the rest cannot win either
+        if winner is not None or below_zero or len(rows) < limit or limit >= MAX_ROWS:
             return winner
         seen, limit = len(rows), limit * 4
 
