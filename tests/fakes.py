@@ -260,6 +260,12 @@ class FakeProgressRepository:
             missing = self._events is not None and not self._events.exists(*mark)
             if mark in self._applied or missing:
                 outcome.already_applied.add(change.event_id)
+                # The adapter read these counters before it found the event applied.
+                outcome.values.update(
+                    (key, self._counters[(tenant_id, key)])
+                    for key in change.deltas
+                    if (tenant_id, key) in self._counters
+                )
                 continue
             self._applied.add(mark)
             for key, delta in change.deltas.items():

@@ -36,11 +36,11 @@ class DynamoProgressRepository:
         self, tenant_id: str, chunk: list[EventDeltas], at: datetime, outcome: ApplyOutcome
     ) -> None:
         pending = chunk
+        # The sort key of the Leaderboard index holds the score, which an ADD cannot compute:
+        # read the counters, SET their new totals under the condition that they are still what
+        # was read. A concurrent writer fails that condition; only then read again.
+        before = self.counters(tenant_id, {key for change in pending for key in change.deltas})
         for attempt in range(MAX_ATTEMPTS):
-            # The sort key of the Leaderboard index holds the score, which an ADD cannot
-            # compute: read the counters, SET their new totals under the condition that they
-            # are still what was read. A concurrent writer fails that condition; read again.
-            before = self.counters(tenant_id, {key for change in pending for key in change.deltas})
             transaction, after = _counter_transaction(tenant_id, pending, at, before)
             cancelled = commit(transaction)
             if cancelled is None:
@@ -51,10 +51,22 @@ class DynamoProgressRepository:
             already = {str(label[1]) for label in marks if label[0] == "E"}
             moved_meanwhile = any(label[0] == "C" for label in marks)
             outcome.already_applied |= already
+            # Read after those events were applied: their totals, so the evaluator reads none.
+            outcome.values.update(
+                (key, before[key])
+                for change in pending
+                if change.event_id in already
+                for key in change.deltas
+                if key in before
+            )
             pending = [change for change in pending if change.event_id not in already]
             if not pending:
                 return
-            if cancelled.retryable or moved_meanwhile:
+            if moved_meanwhile:
+                backoff(attempt)
+                wanted = {key for change in pending for key in change.deltas}
+                before = self.counters(tenant_id, wanted)
+            elif cancelled.retryable:
                 backoff(attempt)
         outcome.failed |= {change.event_id for change in pending}
 
