@@ -5,7 +5,9 @@ Per event, with plain boto3 single-item calls on the same table:
 1. an idempotency record: PutItem with ``attribute_not_exists(PK)`` (a duplicate stops here);
 2. one UpdateItem ``ADD score`` per counter the event moves (the same counters as Accolade:
    each matching metric x day / week / month / all_time), with the Leaderboard index attributes
-   (LBPK, score, entity, user_id, reached_at) so leaderboards read the same;
+   (LBPK, score, entity, user_id, reached_at) so leaderboards read the same; its index sort key
+   LBSK is set to reached_at, which moves on every update as a score-ordered key would (an
+   index delete + put per update, what the old ``score``-keyed index cost);
 3. a strongly consistent GetItem of each counter the event moved that a threshold achievement
    reads (a counter the event did not move cannot have crossed a threshold because of it);
 4. a conditional PutItem (``attribute_not_exists(PK)``) per award the event earns: the levels
@@ -150,7 +152,7 @@ class NaiveEngine:
                 },
                 UpdateExpression=(
                     "ADD score :d SET entity = :e, tenant_id = :t, user_id = :u, "
-                    "metric_id = :m, period_key = :p, LBPK = :lb, reached_at = :r"
+                    "metric_id = :m, period_key = :p, LBPK = :lb, reached_at = :r, LBSK = :r"
                 ),
                 ExpressionAttributeValues={
                     ":d": {"N": str(delta)},

@@ -103,7 +103,11 @@ def _run(bench: Bench, users: int, rng: random.Random, out: Callable[[str], None
         c.events.add_new(tenant_id, [event])
         score = Decimal(5)
         counter = CounterKey(template_user, "logins", week)
-        c.progress.apply(tenant_id, [EventDeltas(event.event_id, {counter: score})], template_at)
+        c.progress.apply(
+            tenant_id,
+            [EventDeltas(event.event_id, {counter: score}, frozenset({counter}))],
+            template_at,
+        )
         item_key = {
             "PK": {"S": keys.user_pk(tenant_id, template_user)},
             "SK": {"S": keys.counter_sk(counter)},
@@ -181,6 +185,8 @@ def _clone(
     template: Mapping[str, Any], user: str, at: datetime, new_user: str, new_at: datetime
 ) -> dict[str, Any]:
     """The template counter for another user reached at another moment."""
+    from accolade.domain.rules import standing_order
+
     old_at, replaced = at.isoformat(), False
 
     def swap(value: Any) -> Any:
@@ -195,6 +201,8 @@ def _clone(
         return value
 
     clone = {name: swap(value) for name, value in template.items()}
+    if "LBSK" in template:  # the Leaderboard sort key encodes the user and the moment
+        clone["LBSK"] = {"S": standing_order(Decimal(template["score"]["N"]), new_at, new_user)}
     if not replaced:
         raise RuntimeError(
             "the counter item no longer stores reached_at as an ISO string: update benchmarks/ties.py"

@@ -36,7 +36,7 @@ from accolade.domain.models import (
     UserProfile,
     Wallet,
 )
-from accolade.domain.rules import Standing
+from accolade.domain.rules import Standing, standing_order
 from accolade.ports import (
     AnnouncementLeasedError,
     ApplyOutcome,
@@ -246,7 +246,9 @@ class FakeProgressRepository:
         self._applied: set[tuple[str, str]] = set()
         self._counters: dict[tuple[str, CounterKey], Decimal] = {}
         self._reached_at: dict[tuple[str, CounterKey], str] = {}
+        self._ranked: set[tuple[str, CounterKey]] = set()  # counters in the Leaderboard index
         self.fail_events: set[str] = set()
+        self.reads: list[set[CounterKey]] = []  # the keys of each counters() call
 
     def apply(self, tenant_id: str, changes: Sequence[EventDeltas], at: datetime) -> ApplyOutcome:
         _no_repeats([change.event_id for change in changes], "event marks")
@@ -259,16 +261,29 @@ class FakeProgressRepository:
             missing = self._events is not None and not self._events.exists(*mark)
             if mark in self._applied or missing:
                 outcome.already_applied.add(change.event_id)
+                # The adapter read these counters before it found the event applied.
+                outcome.values.update(
+                    (key, self._counters[(tenant_id, key)])
+                    for key in change.deltas
+                    if (tenant_id, key) in self._counters
+                )
                 continue
             self._applied.add(mark)
             for key, delta in change.deltas.items():
                 slot = (tenant_id, key)
                 self._counters[slot] = self._counters.get(slot, Decimal(0)) + delta
                 self._reached_at[slot] = at.isoformat()
+                outcome.values[key] = self._counters[slot]
+                if key in change.ranked:
+                    self._ranked.add(slot)
+                else:
+                    self._ranked.discard(slot)
             outcome.applied.add(change.event_id)
         return outcome
 
     def counters(self, tenant_id: str, keys: Iterable[CounterKey]) -> dict[CounterKey, Decimal]:
+        keys = set(keys)
+        self.reads.append(keys)
         return {
             key: self._counters[(tenant_id, key)]
             for key in set(keys)
@@ -282,7 +297,10 @@ class FakeProgressRepository:
         return [
             Standing(key.user_id, score, self._reached_at[(tenant, key)])
             for (tenant, key), score in self._counters.items()
-            if tenant == tenant_id and key.metric_id == metric_id and key.period_key == period_key
+            if tenant == tenant_id
+            and key.metric_id == metric_id
+            and key.period_key == period_key
+            and (tenant, key) in self._ranked
         ]
 
 
@@ -291,15 +309,18 @@ class FakeLeaderboardRepository:
 
     def __init__(self, progress: FakeProgressRepository) -> None:
         self._progress = progress
+        self.queries: list[int] = []  # the limit of each query, to count them
 
     def standings(
         self, tenant_id: str, metric_id: str, period_key: str, limit: int
     ) -> list[Standing]:
         rows = self._progress.standings(tenant_id, metric_id, period_key)
-        # The index orders by score only; among equal scores the order is DynamoDB's, so the
-        # fake deliberately puts the later `reached_at` first to keep callers from relying on it.
-        rows.sort(key=lambda s: s.reached_at, reverse=True)
-        rows.sort(key=lambda s: s.score, reverse=True)
+        # The index's sort key, read highest first, as the adapter queries it.
+        rows.sort(
+            key=lambda s: standing_order(s.score, datetime.fromisoformat(s.reached_at), s.user_id),
+            reverse=True,
+        )
+        self.queries.append(limit)
         return rows[:limit]
 
 

@@ -60,6 +60,7 @@ def test_single_item_writes_cost_what_dynamodb_local_reports(
         **key,
         "entity": {"S": "counter"},
         "LBPK": {"S": f"T#{tenant_id}#LB#logins#2026-W01"},
+        "LBSK": {"S": "1" + "5".zfill(38)},
         "score": {"N": "5"},
         "user_id": {"S": "u1"},
         "reached_at": {"S": "2026-01-01T00:00:00+00:00"},
@@ -85,8 +86,10 @@ def test_single_item_writes_cost_what_dynamodb_local_reports(
             (2, 0),
         ),
         (
-            "ADD to the score moves the index key: table + index delete + put",
-            update("ADD score :d", {":d": {"N": "3"}}),
+            "a new score moves the index key: table + index delete + put",
+            update(
+                "SET score = :s, LBSK = :k", {":s": {"N": "8"}, ":k": {"S": "1" + "8".zfill(38)}}
+            ),
             (3, 0),
         ),
         (
@@ -100,8 +103,11 @@ def test_single_item_writes_cost_what_dynamodb_local_reports(
             (2, 0),
         ),
         (
-            "ADD to two attributes at once, one of them new",
-            update("ADD score :d, bonus :b", {":d": {"N": "2.50"}, ":b": {"N": "7"}}),
+            "ADD to two attributes at once, one of them new, with the index key",
+            update(
+                "SET LBSK = :k ADD score :d, bonus :b",
+                {":k": {"S": "2"}, ":d": {"N": "2.5"}, ":b": {"N": "7"}},
+            ),
             (4, 0),
         ),
         ("the index key goes: the index entry is deleted", update("REMOVE LBPK"), (3, 0)),
@@ -137,6 +143,7 @@ def test_single_item_reads_and_queries_cost_what_dynamodb_local_reports(
                 "SK": {"S": f"CNT#m{i}#2026"},
                 "entity": {"S": "counter"},
                 "LBPK": {"S": f"T#{tenant_id}#LB"},
+                "LBSK": {"S": f"{i + 1:039d}"},
                 "score": {"N": str(i + 1)},
                 "user_id": {"S": f"u{i}"},
                 "reached_at": {"S": "2026-01-01T00:00:00+00:00"},
@@ -261,6 +268,7 @@ def test_a_transaction_costs_twice_each_item_local_reports_for_it_alone(
             "SK": {"S": f"CNT#m#{run}"},
             "entity": {"S": "counter"},
             "LBPK": {"S": f"T#{tenant_id}#LB#{run}"},
+            "LBSK": {"S": f"{i:039d}"},
             "score": {"N": str(i)},
             "note": {"S": "t" * (600 * i)},
         }

@@ -125,6 +125,8 @@ class EventDeltas:
 
     event_id: str
     deltas: Mapping[CounterKey, Decimal]
+    # The counters whose (metric, period) is ranked: only these are written to the Leaderboard.
+    ranked: frozenset[CounterKey] = frozenset()
 
 
 @dataclass
@@ -132,6 +134,8 @@ class ApplyOutcome:
     applied: set[str] = field(default_factory=set)
     already_applied: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
+    # The totals this apply wrote (counters of events it applied), so they need no read again.
+    values: dict[CounterKey, Decimal] = field(default_factory=dict)
 
 
 class ProgressRepository(Protocol):

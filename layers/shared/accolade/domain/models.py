@@ -51,11 +51,16 @@ class Aggregate(StrEnum):
     SUM = "sum"
 
 
+DEFAULT_LEADERBOARDS = (TimeRange.WEEK, TimeRange.MONTH, TimeRange.ALL_TIME)
+
+
 class Metric(Model):
     metric_id: str
     event_type: str
     aggregate: Aggregate
     field: str | None = None
+    # The periods ranked on a leaderboard; counters of other periods stay out of the index.
+    leaderboards: tuple[TimeRange, ...] = DEFAULT_LEADERBOARDS
 
     def delta(self, event: ActivityEvent) -> Decimal | None:
         """How much ``event`` moves this metric; None when it does not apply."""

@@ -52,6 +52,13 @@ def period_key(time_range: TimeRange, moment: datetime, tz: ZoneInfo) -> str:
     return f"M{local.year:04d}-{local.month:02d}"
 
 
+def period_kind(key: str) -> TimeRange:
+    """The kind of period a key names (ALL, D..., W..., M...)."""
+    if key == ALL_TIME_KEY:
+        return TimeRange.ALL_TIME
+    return {"D": TimeRange.DAY, "W": TimeRange.WEEK, "M": TimeRange.MONTH}[key[0]]
+
+
 def period_bounds(key: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """[start, end) of a period key in ``tz``, as aware datetimes."""
     if key == ALL_TIME_KEY:

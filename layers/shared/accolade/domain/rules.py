@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal, localcontext
 from zoneinfo import ZoneInfo
 
 from accolade.domain.models import (
@@ -18,9 +18,25 @@ from accolade.domain.models import (
     CounterKey,
     Metric,
 )
-from accolade.domain.periods import TimeRange, period_bounds, period_key, period_keys
+from accolade.domain.periods import (
+    TimeRange,
+    period_bounds,
+    period_key,
+    period_keys,
+    period_kind,
+)
 
 ONCE = "ONCE"
+
+
+def ranked_counters(
+    deltas: Iterable[CounterKey], metrics: Iterable[Metric]
+) -> frozenset[CounterKey]:
+    """The counters among ``deltas`` whose (metric, period) has a leaderboard."""
+    ranked = {metric.metric_id: set(metric.leaderboards) for metric in metrics}
+    return frozenset(
+        key for key in deltas if period_kind(key.period_key) in ranked.get(key.metric_id, ())
+    )
 
 
 def counter_deltas(
@@ -96,13 +112,20 @@ def counters_to_read(
     achievements: Iterable[Achievement] | AchievementIndex,
     groups: Mapping[str, tuple[str, ...]],
     tz: ZoneInfo,
+    moved: Mapping[str, Collection[CounterKey]] | None = None,
 ) -> set[CounterKey]:
-    """The counters whose values decide the threshold awards of these events."""
+    """The counters whose values decide the threshold awards of these events.
+
+    Given ``moved`` (event id: the counters it moved), only counters the event moved: a counter
+    that did not move cannot cross a threshold.
+    """
     needed: set[CounterKey] = set()
     for event in events:
         for achievement in _candidates(event, achievements, groups.get(event.user_id, ())):
             if achievement.type is AchievementType.METRIC_THRESHOLD:
-                needed.add(threshold_counter(achievement, event.user_id, event.occurred_at, tz))
+                counter = threshold_counter(achievement, event.user_id, event.occurred_at, tz)
+                if moved is None or counter in moved.get(event.event_id, ()):
+                    needed.add(counter)
     return needed
 
 
@@ -141,13 +164,25 @@ def plan_awards(
     groups: Mapping[str, tuple[str, ...]],
     counters: Mapping[CounterKey, Decimal],
     tz: ZoneInfo,
+    moved: Mapping[str, Collection[CounterKey]] | None = None,
 ) -> list[AwardIntent]:
-    """Every award these events earn, one per award key, in a stable order."""
+    """Every award these events earn, one per award key, in a stable order.
+
+    Given ``moved`` (as for ``counters_to_read``), a threshold is earned by an event that moved
+    its counter.
+    """
     if not isinstance(achievements, AchievementIndex):
         achievements = list(achievements)
     intents: dict[AwardKey, AwardIntent] = {}
     for event in events:
         for achievement in _candidates(event, achievements, groups.get(event.user_id, ())):
+            if (
+                moved is not None
+                and achievement.type is AchievementType.METRIC_THRESHOLD
+                and threshold_counter(achievement, event.user_id, event.occurred_at, tz)
+                not in moved.get(event.event_id, ())
+            ):
+                continue
             for intent in _earned(achievement, event, counters, tz):
                 intents.setdefault(intent.key, intent)
     return [intents[key] for key in sorted(intents)]
@@ -187,15 +222,18 @@ class Standing:
 def pick_winner(
     standings: Iterable[Standing], eligible: Callable[[str], bool] = lambda _: True
 ) -> Standing | None:
-    """The highest score wins; a tie goes to whoever reached it first, then to the lower user id.
+    """The first eligible row of standings in leaderboard order (``standing_order``, highest
+    first): the highest score wins; a tie goes to whoever reached it first, then to the lower
+    user id.
 
     Nobody wins a period without activity (no positive score).
     """
-    ranked = sorted(
-        (s for s in standings if s.score > 0 and eligible(s.user_id)),
-        key=lambda s: (-s.score, s.reached_at, s.user_id),
-    )
-    return ranked[0] if ranked else None
+    for standing in standings:
+        if standing.score <= 0:
+            return None
+        if eligible(standing.user_id):
+            return standing
+    return None
 
 
 def closed_period(period: TimeRange, now: datetime, tz: ZoneInfo) -> str:
@@ -203,3 +241,41 @@ def closed_period(period: TimeRange, now: datetime, tz: ZoneInfo) -> str:
     current = period_key(period, now, tz)
     start, _ = period_bounds(current, tz)
     return period_key(period, start - timedelta(microseconds=1), tz)
+
+
+# The Leaderboard index sorts on one string, read highest first: ``standing_order`` makes that
+# order the winner order (-score, reached_at, user_id), so one row of a descending query is the
+# winner however many users tie.
+SCORE_DECIMALS = 9
+SCORE_DIGITS = 38  # DynamoDB numbers hold 38 significant digits
+_MOMENT_DIGITS = 18  # microseconds since 1970; 9999-12-31 is about 2.5e17
+USER_ID_ALPHABET = (
+    "-.0123456789:@ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # ASCII order
+)
+USER_ID_MAX_LENGTH = 128
+_ABOVE_EVERY_COMPLEMENT = "~"
+_COMPLEMENT = str.maketrans(USER_ID_ALPHABET, USER_ID_ALPHABET[::-1])
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def standing_order(score: Decimal, reached_at: datetime, user_id: str) -> str:
+    """The Leaderboard sort key: descending string order is (-score, reached_at, user_id) order.
+
+    Score: a sign digit (1 for >= 0), then the score scaled by 10^9 in 38 fixed digits, negative
+    scores as their complement to 10^38 (a deeper negative sorts lower); finer fractions are
+    floored, so order is kept up to 10^-9. Then the moment inverted (earlier is higher), then the
+    user id with each character complemented within the id alphabet and padded with a character
+    above every complement (a lower or shorter id is higher).
+    """
+    with localcontext(prec=2 * SCORE_DIGITS):  # the default 28 digits would round the score
+        scaled = int((score * 10**SCORE_DECIMALS).to_integral_value(rounding=ROUND_FLOOR))
+    limit = 10**SCORE_DIGITS
+    if not -limit < scaled < limit:
+        raise ValueError(f"score {score} is outside DynamoDB's 38 digits")
+    head = f"1{scaled:0{SCORE_DIGITS}d}" if scaled >= 0 else f"0{limit + scaled:0{SCORE_DIGITS}d}"
+    micros = (reached_at - _EPOCH) // timedelta(microseconds=1)
+    moment = f"{10**_MOMENT_DIGITS - 1 - micros:0{_MOMENT_DIGITS}d}"
+    if len(user_id) > USER_ID_MAX_LENGTH or user_id.strip(USER_ID_ALPHABET):
+        raise ValueError("user id outside [A-Za-z0-9._:@-]{1,128}")
+    tail = user_id.translate(_COMPLEMENT).ljust(USER_ID_MAX_LENGTH, _ABOVE_EVERY_COMPLEMENT)
+    return head + moment + tail

@@ -84,6 +84,17 @@ def put_metric(
             f"({PERIODS_PER_METRIC} periods per metric) commit with it in one DynamoDB "
             "transaction of at most 100 items",
         )
+    winners = {
+        a.period
+        for a in tenant.achievements
+        if a.metric == metric.metric_id and a.period is not None
+    }
+    if missing := sorted(winners - set(metric.leaderboards)):
+        raise InvalidInputError(
+            "leaderboards",
+            f"period winners of this metric need the {', '.join(p.value for p in missing)} "
+            "leaderboard",
+        )
     config.put_metric(tenant_id, metric, expected_revision=tenant.metrics_revision)
     return metric
 
@@ -171,12 +182,21 @@ def edit_achievement(
             "updated_at": clock.now(),
         },
     )
-    if edited.metric != current.metric:
+    if edited.metric != current.metric or edited.period != current.period:
         _check_metric(tenant_id, edited, config)
     config.replace_achievement(tenant_id, edited, expected_version=current.version)
     return edited
 
 
 def _check_metric(tenant_id: str, achievement: Achievement, config: ConfigRepository) -> None:
-    if achievement.metric and config.get_metric(tenant_id, achievement.metric) is None:
+    if not achievement.metric:
+        return
+    metric = config.get_metric(tenant_id, achievement.metric)
+    if metric is None:
         raise InvalidInputError("metric", f"no metric {achievement.metric!r}: create it first")
+    if achievement.period is not None and achievement.period not in metric.leaderboards:
+        raise InvalidInputError(
+            "period",
+            f"metric {metric.metric_id!r} ranks no {achievement.period.value} leaderboard: add "
+            f"{achievement.period.value!r} to its leaderboards first",
+        )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from accolade.domain.models import ActivityEvent, Award
 from accolade.domain.periods import zone
-from accolade.domain.rules import counter_deltas, counters_to_read, plan_awards
+from accolade.domain.rules import counter_deltas, counters_to_read, plan_awards, ranked_counters
 from accolade.observability import logger
 from accolade.ports import (
     AwardRepository,
@@ -61,7 +61,10 @@ def _evaluate_tenant(
 ) -> None:
     tenant = config.get_config(tenant_id)
     tz = zone(tenant.settings.timezone)
-    changes = [EventDeltas(e.event_id, counter_deltas(e, tenant.metrics, tz)) for e in events]
+    changes = []
+    for e in events:
+        deltas = counter_deltas(e, tenant.metrics, tz)
+        changes.append(EventDeltas(e.event_id, deltas, ranked_counters(deltas, tenant.metrics)))
     outcome = progress.apply(
         tenant_id, [change for change in changes if change.deltas], clock.now()
     )
@@ -76,9 +79,13 @@ def _evaluate_tenant(
     if any(achievement.audience.groups for achievement in live):
         profiles = users.get_users(tenant_id, {event.user_id for event in ready})
         groups = {user_id: profile.groups for user_id, profile in profiles.items()}
-    needed = counters_to_read(ready, tenant.index, groups, tz)
-    values = progress.counters(tenant_id, needed) if needed else {}
-    intents = plan_awards(ready, tenant.index, groups, values, tz)
+    moved = {change.event_id: change.deltas.keys() for change in changes}
+    needed = counters_to_read(ready, tenant.index, groups, tz, moved)
+    # The totals this apply wrote need no read; only counters of events applied earlier do.
+    values = {key: outcome.values[key] for key in needed if key in outcome.values}
+    unread = needed - values.keys()
+    values |= progress.counters(tenant_id, unread) if unread else {}
+    intents = plan_awards(ready, tenant.index, groups, values, tz, moved)
     if not intents:
         return
     holdings = awards.holdings(tenant_id, [intent.key for intent in intents])

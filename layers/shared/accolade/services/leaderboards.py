@@ -31,13 +31,13 @@ def leaderboard(
 ) -> tuple[str, list[Row]]:
     """The current period's top ``limit`` (ties share a rank), highest score first."""
     tenant = config.get_config(tenant_id)
-    if not any(metric.metric_id == metric_id for metric in tenant.metrics):
+    metric = next((m for m in tenant.metrics if m.metric_id == metric_id), None)
+    if metric is None:
         raise NotFoundError(f"metric {metric_id} not found")
+    if time_range not in metric.leaderboards:
+        raise NotFoundError(f"metric {metric_id} has no {time_range.value} leaderboard")
     key = period_key(time_range, clock.now(), zone(tenant.settings.timezone))
-    standings = sorted(
-        leaderboards.standings(tenant_id, metric_id, key, limit),
-        key=lambda s: (-s.score, s.reached_at, s.user_id),
-    )
+    standings = leaderboards.standings(tenant_id, metric_id, key, limit)
     profiles = users.get_users(tenant_id, [s.user_id for s in standings])
     rows: list[Row] = []
     for index, standing in enumerate(standings):

@@ -16,7 +16,7 @@ from accolade.ports import (
     UserRepository,
 )
 
-FIRST_PAGE = 25
+AUDIENCE_PAGE = 25  # with an audience, rows read per page until someone eligible
 MAX_ROWS = 3200
 
 
@@ -82,23 +82,25 @@ def _winner(
     users: UserRepository,
     leaderboards: LeaderboardRepository,
 ) -> Standing | None:
-    """Read the top of the leaderboard; more only while the top is tied or ineligible.
+    """The first eligible row of the leaderboard, which comes in winner order.
 
-    Without an audience this is one query of at most 25 rows, for 10 users or 100,000.
+    Without an audience this is one query of one row, for 10 tied users or 100,000.
     """
     assert achievement.metric is not None
-    limit = FIRST_PAGE
+    if not achievement.audience.groups:
+        return pick_winner(leaderboards.standings(tenant_id, achievement.metric, period_key, 1))
+    seen = 0
+    limit = AUDIENCE_PAGE
     while True:
         rows = leaderboards.standings(tenant_id, achievement.metric, period_key, limit)
-        allowed = _eligibility(tenant_id, achievement, rows, users)
-        winner = (
-            pick_winner(rows, allowed.__getitem__) if allowed is not None else pick_winner(rows)
-        )
-        exhausted = len(rows) < limit or limit >= MAX_ROWS
-        undecided = winner is None or (rows and rows[-1].score == winner.score)
-        if exhausted or not undecided:
+        fresh = rows[seen:]
+        allowed = _eligibility(tenant_id, achievement, fresh, users)
+        assert allowed is not None
+        winner = pick_winner(fresh, allowed.__getitem__)
+        below_zero = bool(rows) and rows[-1].score <= 0  # the rest cannot win either
+        if winner is not None or below_zero or len(rows) < limit or limit >= MAX_ROWS:
             return winner
-        limit *= 4
+        seen, limit = len(rows), limit * 4
 
 
 def _eligibility(

@@ -10,7 +10,7 @@ starts with the tenant.
 | winner slot | T#{tenant}#WIN         | {achievement}#{period}          |                                     |
 | event       | T#{tenant}#E#{event}   | EVENT                           |                                     |
 | user        | T#{tenant}#U#{user}    | PROFILE                         |                                     |
-| counter     | T#{tenant}#U#{user}    | CNT#{metric_id}#{period_key}    | Leaderboard: LBPK=T#{t}#LB#{m}#{p}, score |
+| counter     | T#{tenant}#U#{user}    | CNT#{metric_id}#{period_key}    | Leaderboard: LBPK=T#{t}#LB#{m}#{p}, LBSK=rules.standing_order (ranked periods only) |
 | award       | T#{tenant}#U#{user}    | AWD#{achievement}#{period}#{lv} | GSI1: T#{t}#ACH#{a} / {awarded_at}#{user} |
 | summary     | T#{tenant}#U#{user}    | SUM#{achievement}               |                                     |
 | summaries built | T#{tenant}#U#{user} | SUM#                            |                                     |

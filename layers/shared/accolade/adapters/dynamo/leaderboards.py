@@ -10,7 +10,10 @@ from accolade.domain.rules import Standing
 
 
 class DynamoLeaderboardRepository:
-    """A (metric, period) leaderboard is a query of the sparse Leaderboard index, never a scan."""
+    """A (metric, period) leaderboard is a query of the sparse Leaderboard index, never a scan.
+
+    Rows come in winner order: score, then who reached it first, then user id.
+    """
 
     def standings(
         self, tenant_id: str, metric_id: str, period_key: str, limit: int

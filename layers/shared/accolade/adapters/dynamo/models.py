@@ -77,10 +77,10 @@ class LeaderboardIndex(GlobalSecondaryIndex["CounterItem"]):
 
     class Meta:
         index_name = "Leaderboard"
-        projection = IncludeProjection(["entity", "user_id", "reached_at"])
+        projection = IncludeProjection(["entity", "user_id", "score", "reached_at"])
 
     LBPK = UnicodeAttribute(hash_key=True)
-    score = DecimalAttribute(range_key=True)
+    LBSK = UnicodeAttribute(range_key=True)  # rules.standing_order: highest is the winner
 
 
 class Item(Model):
@@ -216,12 +216,14 @@ class EventItem(Item, discriminator="event"):
 
 
 class CounterItem(Item, discriminator="counter"):
-    """PK T#{tenant}#U#{user}, SK CNT#{metric}#{period}; LBPK/score feed the leaderboard."""
+    """PK T#{tenant}#U#{user}, SK CNT#{metric}#{period}; LBPK/LBSK (ranked periods only) feed
+    the leaderboard."""
 
     user_id = UnicodeAttribute()
     metric_id = UnicodeAttribute()
     period_key = UnicodeAttribute()
-    LBPK = UnicodeAttribute()
+    LBPK = UnicodeAttribute(null=True)
+    LBSK = UnicodeAttribute(null=True)
     score = DecimalAttribute()
     reached_at = UnicodeAttribute()
     leaderboard = LeaderboardIndex()

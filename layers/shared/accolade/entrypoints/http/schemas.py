@@ -24,6 +24,7 @@ from pydantic import (
 
 from accolade.domain.limits import EARLIEST, MAX_MAGNITUDE, check_instant, check_number
 from accolade.domain.models import (
+    DEFAULT_LEADERBOARDS,
     Achievement,
     AchievementType,
     ActivityEvent,
@@ -189,6 +190,13 @@ class MetricIn(Body):
     event_type: EventType
     aggregate: Aggregate
     field: AttributeName | None = None
+    leaderboards: list[TimeRange] = Field(
+        default=list(DEFAULT_LEADERBOARDS),
+        max_length=len(TimeRange),
+        description="the periods ranked on a leaderboard (GET /v1/leaderboards/{metric}); "
+        "counters of other periods are kept but not ranked, which saves an index write per "
+        "event. A period_top achievement needs its period here.",
+    )
 
     def to_domain(self, metric_id: str) -> Metric:
         return Metric(
@@ -196,6 +204,7 @@ class MetricIn(Body):
             event_type=self.event_type,
             aggregate=self.aggregate,
             field=self.field if self.aggregate is Aggregate.SUM else None,
+            leaderboards=tuple(dict.fromkeys(self.leaderboards)),
         )
 
 
@@ -204,6 +213,7 @@ class MetricOut(BaseModel):
     event_type: str
     aggregate: str
     field: str | None
+    leaderboards: list[str]
 
     @classmethod
     def of(cls, metric: Metric) -> MetricOut:
@@ -212,6 +222,7 @@ class MetricOut(BaseModel):
             event_type=metric.event_type,
             aggregate=metric.aggregate.value,
             field=metric.field,
+            leaderboards=[period.value for period in metric.leaderboards],
         )
 
 
