@@ -462,11 +462,14 @@ def dynamodb_error(status: int, code: str, message: str, url: str) -> AWSRespons
 @dataclass
 class FaultPlan:
     """Answers ~rate of the DynamoDB requests with a throttle or a 5xx (botocore then retries as
-    it would against AWS), fails every exhausted_every-th DynamoDB call as if every retry had
-    been throttled, and ~sns_rate of SNS publishes after the SDK's own retries."""
+    it would against AWS), fails ~exhausted_rate of DynamoDB calls as if every retry had been
+    throttled, and ~sns_rate of SNS publishes after the SDK's own retries.
+
+    Exhausted calls are drawn at random: a fixed period (every 10th call) fails the same call of a
+    redelivery that makes the same calls every time, forever, which throttling never does."""
 
     rate: float = 0.10
-    exhausted_every: int = 10  # every n-th call has every SDK attempt throttled: handlers see it
+    exhausted_rate: float = 0.10  # calls whose every SDK attempt is throttled: handlers see it
     exhausting: bool = True  # switched off for phases where the SDK-level faults suffice
     sns_rate: float = 0.20
     seed: int = 7
@@ -493,7 +496,8 @@ class FaultPlan:
             if not self.exhausting:
                 return None
             self.calls += 1
-            if (self.calls - 1) % self.exhausted_every:  # the 1st, (n+1)-th, ... call
+            # The first call (an ingest) always: the client must see a 5xx and send again.
+            if self.calls > 1 and self._random.random() >= self.exhausted_rate:
                 return None
             self.injected["retries exhausted"] += 1
         error = {
