@@ -108,7 +108,7 @@ class NaiveEngine:
         config = self.config(tenant_id)
         live = [a for a in config.achievements if a.enabled]
         if any(a.audience.groups for a in live):
-            raise NotImplementedError("the naive baseline reads no user groups")
+            raise ValueError("the naive baseline covers workloads without audiences; this one has")
         for event in events:
             self._one(tenant_id, event, config, live, result)
         return result

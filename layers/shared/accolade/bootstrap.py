@@ -86,7 +86,7 @@ class AwsContainer:
 
     @cached_property
     def awards(self) -> DynamoAwardRepository:
-        return DynamoAwardRepository()
+        return DynamoAwardRepository(self.clock)
 
     @cached_property
     def leaderboards(self) -> DynamoLeaderboardRepository:

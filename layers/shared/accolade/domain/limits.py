@@ -51,8 +51,12 @@ def check_number(value: int | float | Decimal) -> Decimal:
     return number
 
 
-def check_instant(value: datetime, *, latest: datetime = LATEST_DEFINITION) -> datetime:
-    """``value`` within [2000-01-01, ``latest``]; ValueError otherwise."""
+def check_instant(value: datetime, *, latest: datetime | None = LATEST_DEFINITION) -> datetime:
+    """``value`` within [2000-01-01, ``latest``] (no upper bound when None); ValueError otherwise."""
+    if latest is None:
+        if value < EARLIEST:
+            raise ValueError(f"must not be before {EARLIEST.isoformat()}")
+        return value
     if not EARLIEST <= value <= latest:
         raise ValueError(f"must be between {EARLIEST.isoformat()} and {latest.isoformat()} (UTC)")
     return value

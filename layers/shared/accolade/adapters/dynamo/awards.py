@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
@@ -32,6 +31,7 @@ from accolade.domain.models import (
     Wallet,
 )
 from accolade.ports import (
+    Clock,
     Holdings,
     Page,
 )
@@ -125,6 +125,9 @@ class DynamoAwardRepository:
     # Award, ledger entry and summary each, plus the wallet, a winner slot and the summaries'
     # built mark: under DynamoDB's 100 items.
     AWARDS_PER_TRANSACTION = 32
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
 
     def holdings(self, tenant_id: str, wanted: Iterable[AwardKey]) -> Holdings:
         by_key = {(keys.user_pk(tenant_id, key.user_id), keys.award_sk(key)): key for key in wanted}
@@ -234,7 +237,7 @@ class DynamoAwardRepository:
                     keys.SUMMARIES_BUILT,
                     tenant_id=tenant_id,
                     user_id=user_id,
-                    built_at=datetime.now(UTC),
+                    built_at=self._clock.now(),
                 ),
             )
         for achievement_id in achievement_ids:
@@ -323,7 +326,7 @@ class DynamoAwardRepository:
             keys.SUMMARIES_BUILT,
             tenant_id=tenant_id,
             user_id=user_id,
-            built_at=datetime.now(UTC),
+            built_at=self._clock.now(),
         ).save()
         return found
 
