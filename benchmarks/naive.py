@@ -124,8 +124,8 @@ class NaiveEngine:
         tz = zone(config.settings.timezone)
         now = datetime.now(UTC)
         idempotency = {
-            "PK": {"S": keys.event_pk(tenant_id, event.event_id)},
-            "SK": {"S": IDEMPOTENCY_SK},
+            "PK": {"S": keys.user_pk(tenant_id, event.user_id)},
+            "SK": {"S": f"{IDEMPOTENCY_SK}#{event.event_id}"},
         }
         try:
             self.client.put_item(

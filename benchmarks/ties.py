@@ -105,7 +105,7 @@ def _run(bench: Bench, users: int, rng: random.Random, out: Callable[[str], None
         counter = CounterKey(template_user, "logins", week)
         c.progress.apply(
             tenant_id,
-            [EventDeltas(event.event_id, {counter: score}, frozenset({counter}))],
+            [EventDeltas(event.event_id, 1, {counter: score}, frozenset({counter}))],
             template_at,
         )
         item_key = {

@@ -71,7 +71,7 @@ _SK_PREFIXES = {
     "WALLET": "wallet",
     "PROFILE": "user",
     "SETTINGS": "settings",
-    "EVENT": "event",
+    "EVT#": "event",
 }
 
 
@@ -483,6 +483,11 @@ class UnitMeter:
         before: dict[str, dict[str, Item]] = context.pop(_BEFORE, {})
         error = (parsed.get("Error") or {}).get("Code")
         targets = self._targets(client, model.name, params)
+        if model.name == "BatchExecuteStatement" and not error:
+            targets, refused = _split_by_answer(targets, parsed.get("Responses") or [])
+            late = self._read(client, [(t, k) for t, k, kind, _ in refused if kind == "put-new"])
+            for table, items in late.items():
+                before.setdefault(table, {}).update(items)
         after: dict[str, dict[str, Item]] = {}
         if error in ("ConditionalCheckFailedException", "TransactionCanceledException"):
             # Nothing was written: the puts that skipped the read before can read now.
@@ -614,6 +619,8 @@ class UnitMeter:
             self._batch_write(client, charge, params, parsed, before)
         elif operation == "TransactWriteItems":
             self._transact_write(client, charge, params, before, after, cancelled=bool(error))
+        elif operation == "BatchExecuteStatement":
+            self._statements(client, charge, params, parsed, before, after)
         elif operation == "GetItem":
             self._get(client, charge, params, parsed)
         elif operation == "BatchGetItem":
@@ -680,6 +687,24 @@ class UnitMeter:
                     self._single_write(
                         client, charge, "DeleteItem", single, before, {}, failed=False
                     )
+
+    def _statements(
+        self,
+        client: Any,
+        charge: Charge,
+        params: Mapping[str, Any],
+        parsed: Mapping[str, Any],
+        before: Mapping[str, Mapping[str, Item]],
+        after: Mapping[str, Mapping[str, Item]],
+    ) -> None:
+        """Each statement of a BatchExecuteStatement is billed as the single write it is; one
+        that failed (its condition, or an INSERT of an existing item) like a failed condition."""
+        answers = parsed.get("Responses") or []
+        for statement, answer in zip(params["Statements"], answers, strict=True):
+            _, body, kind = partiql_write(statement)
+            operation = "PutItem" if kind == "put" else "UpdateItem"
+            failed = "Error" in answer
+            self._single_write(client, charge, operation, body, before, after, failed=failed)
 
     def _transact_write(
         self,
@@ -850,7 +875,65 @@ def _write_targets(operation: str, params: Mapping[str, Any]) -> list[tuple[str,
         for entry in params["TransactItems"]:
             (kind, body), *_ = entry.items()
             out.append((body["TableName"], body, kinds[kind]))
+    elif operation == "BatchExecuteStatement":
+        out += [partiql_write(statement) for statement in params["Statements"]]
     return out
+
+
+_INSERT = re.compile(r'^INSERT INTO "([^"]+)" VALUE \{(.*)\}$', re.DOTALL)
+_UPDATE = re.compile(r'^UPDATE "([^"]+)" (.*?) WHERE (.*)$', re.DOTALL)
+_CLAUSE = re.compile(r'(SET|REMOVE) "([^"]+)"(?: = \?)?')
+_EQUALS = re.compile(r'"([^"]+)" = \?')
+
+
+class UnsupportedStatementError(ValueError):
+    """A PartiQL statement of a form the meter does not read: refused, never guessed."""
+
+
+def partiql_write(statement: Mapping[str, Any]) -> tuple[str, dict[str, Any], str]:
+    """A PartiQL write as the equivalent PutItem / UpdateItem request (table, body, kind), for
+    the two forms the engine sends: ``INSERT INTO "t" VALUE {'a': ?, ...}`` (fails when the item
+    exists: a put conditioned on its key not existing) and ``UPDATE "t" SET "a" = ? ...
+    REMOVE "b" ... WHERE "PK" = ? AND "SK" = ? [AND ...]``."""
+    text, parameters = statement["Statement"], list(statement.get("Parameters") or [])
+    if insert := _INSERT.match(text):
+        names = re.findall(r"'([^']+)': \?", insert.group(2))
+        body = {
+            "TableName": insert.group(1),
+            "Item": dict(zip(names, parameters, strict=True)),
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+        return insert.group(1), body, "put"
+    if update := _UPDATE.match(text):
+        table, clauses, where = update.groups()
+        sets: list[str] = []
+        removes: list[str] = []
+        values: dict[str, Any] = {}
+        for verb, name in _CLAUSE.findall(clauses):
+            if verb == "SET":
+                values[f":v{len(values)}"] = parameters.pop(0)
+                sets.append(f"{name} = :v{len(values) - 1}")
+            else:
+                removes.append(name)
+        conditions = _EQUALS.findall(where)
+        if conditions[:2] != ["PK", "SK"]:
+            raise UnsupportedStatementError(text)
+        expression = " ".join(
+            part
+            for part in (
+                f"SET {', '.join(sets)}" if sets else "",
+                f"REMOVE {', '.join(removes)}" if removes else "",
+            )
+            if part
+        )
+        body = {
+            "TableName": table,
+            "Key": {"PK": parameters[0], "SK": parameters[1]},
+            "UpdateExpression": expression,
+            "ExpressionAttributeValues": values,
+        }
+        return table, body, "update"
+    raise UnsupportedStatementError(text)
 
 
 _NOT_EXISTS = re.compile(r"^\s*attribute_not_exists\s*\(\s*([#\w]+)\s*\)\s*$")
@@ -864,6 +947,15 @@ def _creates_only(body: Mapping[str, Any], schema: Schema) -> bool:
     name = match.group(1)
     name = (body.get("ExpressionAttributeNames") or {}).get(name, name)
     return name in schema.keys
+
+
+def _split_by_answer(
+    targets: list[tuple[str, Item, str, Any]], answers: Sequence[Mapping[str, Any]]
+) -> tuple[list[tuple[str, Item, str, Any]], list[tuple[str, Item, str, Any]]]:
+    """The targets of the statements that were written, and of those that were refused."""
+    done = [t for t, answer in zip(targets, answers, strict=True) if "Error" not in answer]
+    refused = [t for t, answer in zip(targets, answers, strict=True) if "Error" in answer]
+    return done, refused
 
 
 def _key_id(key: Item) -> str:

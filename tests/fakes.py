@@ -1,14 +1,14 @@
 """In-memory fakes of every port in accolade.ports, with the DynamoDB adapters' semantics.
 
 Each fake keeps the invariant its adapter enforces with a condition (unique award keys, an event
-applied once, all-or-nothing event batches, a message announced once) and refuses what DynamoDB
+counted once by each counter, all-or-nothing event batches, a message announced once) and refuses what DynamoDB
 refuses (the same item twice in one transaction). `FakeContainer` has the attributes of
 `accolade.bootstrap.Container`, for `bootstrap.override()`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -179,7 +179,7 @@ class FakeUserRepository:
         }
 
 
-def _no_repeats(ids: Sequence[str], what: str) -> None:
+def _no_repeats(ids: Sequence[Hashable], what: str) -> None:
     if len(set(ids)) != len(ids):
         # DynamoDB refuses a transaction that touches one item twice (ValidationException).
         raise ValueError(f"{what}: the same item twice in one transaction")
@@ -190,22 +190,24 @@ class StoredEvent:
     tenant_id: str
     event: ActivityEvent
     fingerprint: str
+    position: int  # where the stream hands it over: grows with every event stored
 
 
 class FakeEventRepository:
-    """Events stored once per id; a batch with a conflicting id stores nothing."""
+    """Events stored once per (user, id); a batch with a conflicting id stores nothing. Each new
+    event gets the next stream position, as the table's stream numbers its records."""
 
     def __init__(self, clock: Any = None) -> None:
         self._clock = clock or FakeClock()
-        self._events: dict[tuple[str, str], StoredEvent] = {}
+        self._events: dict[tuple[str, str, str], StoredEvent] = {}
         self.received_at: dict[tuple[str, str], datetime] = {}
 
     def add_new(self, tenant_id: str, events: Sequence[ActivityEvent]) -> set[str]:
-        _no_repeats([event.event_id for event in events], "events")
+        _no_repeats([(event.user_id, event.event_id) for event in events], "events")
         existing: set[str] = set()
         conflicts: list[str] = []
         for event in events:
-            stored = self._events.get((tenant_id, event.event_id))
+            stored = self._events.get((tenant_id, event.user_id, event.event_id))
             if stored is None:
                 continue
             if stored.fingerprint == event.fingerprint():
@@ -220,65 +222,60 @@ class FakeEventRepository:
         received_at = self._clock.now()
         for event in events:
             if event.event_id not in existing:
-                self._events[(tenant_id, event.event_id)] = StoredEvent(
-                    tenant_id, event, event.fingerprint()
+                self._events[(tenant_id, event.user_id, event.event_id)] = StoredEvent(
+                    tenant_id, event, event.fingerprint(), len(self._events) + 1
                 )
                 self.received_at[(tenant_id, event.event_id)] = received_at
         return existing
 
     def stored(self, tenant_id: str) -> list[ActivityEvent]:
         """The tenant's events in the order they were first stored (test inspection)."""
-        return [s.event for (tenant, _), s in self._events.items() if tenant == tenant_id]
+        return [s.event for (tenant, _, _), s in self._events.items() if tenant == tenant_id]
 
     def exists(self, tenant_id: str, event_id: str) -> bool:
-        return (tenant_id, event_id) in self._events
+        return any(key[0] == tenant_id and key[2] == event_id for key in self._events)
+
+    def position(self, tenant_id: str, event: ActivityEvent) -> int:
+        """The stream position of a stored event (KeyError when it was never stored)."""
+        return self._events[(tenant_id, event.user_id, event.event_id)].position
 
 
 class FakeProgressRepository:
-    """Counters moved exactly once per event id, like the adapter's applied mark.
+    """Counters that keep the position of the last event they counted, like the adapter: an
+    event at or below it is not counted again. `fail_events` are reported failed: none of their
+    counters is written (nor any other event's write to those counters)."""
 
-    Given the event store, an event that was never stored is reported already applied, as the
-    adapter's `PK exists` condition does. `fail_events` are reported failed and not applied.
-    """
-
-    def __init__(self, events: FakeEventRepository | None = None) -> None:
-        self._events = events
-        self._applied: set[tuple[str, str]] = set()
+    def __init__(self) -> None:
         self._counters: dict[tuple[str, CounterKey], Decimal] = {}
+        self._positions: dict[tuple[str, CounterKey], int] = {}
         self._reached_at: dict[tuple[str, CounterKey], str] = {}
         self._ranked: set[tuple[str, CounterKey]] = set()  # counters in the Leaderboard index
         self.fail_events: set[str] = set()
         self.reads: list[set[CounterKey]] = []  # the keys of each counters() call
 
     def apply(self, tenant_id: str, changes: Sequence[EventDeltas], at: datetime) -> ApplyOutcome:
-        _no_repeats([change.event_id for change in changes], "event marks")
         outcome = ApplyOutcome()
+        blocked = {
+            key
+            for change in changes
+            if change.event_id in self.fail_events
+            for key in change.deltas
+        }
         for change in changes:
-            mark = (tenant_id, change.event_id)
-            if change.event_id in self.fail_events:
-                outcome.failed.add(change.event_id)
-                continue
-            missing = self._events is not None and not self._events.exists(*mark)
-            if mark in self._applied or missing:
-                outcome.already_applied.add(change.event_id)
-                # The adapter read these counters before it found the event applied.
-                outcome.values.update(
-                    (key, self._counters[(tenant_id, key)])
-                    for key in change.deltas
-                    if (tenant_id, key) in self._counters
-                )
-                continue
-            self._applied.add(mark)
             for key, delta in change.deltas.items():
                 slot = (tenant_id, key)
-                self._counters[slot] = self._counters.get(slot, Decimal(0)) + delta
-                self._reached_at[slot] = at.isoformat()
+                if key in blocked:
+                    outcome.failed.add(change.event_id)
+                    continue
+                if change.position > self._positions.get(slot, -1):
+                    self._counters[slot] = self._counters.get(slot, Decimal(0)) + delta
+                    self._positions[slot] = change.position
+                    self._reached_at[slot] = at.isoformat()
+                    if key in change.ranked:
+                        self._ranked.add(slot)
+                    else:
+                        self._ranked.discard(slot)
                 outcome.values[key] = self._counters[slot]
-                if key in change.ranked:
-                    self._ranked.add(slot)
-                else:
-                    self._ranked.discard(slot)
-            outcome.applied.add(change.event_id)
         return outcome
 
     def counters(self, tenant_id: str, keys: Iterable[CounterKey]) -> dict[CounterKey, Decimal]:
@@ -289,9 +286,6 @@ class FakeProgressRepository:
             for key in set(keys)
             if (tenant_id, key) in self._counters
         }
-
-    def is_applied(self, tenant_id: str, event_id: str) -> bool:
-        return (tenant_id, event_id) in self._applied
 
     def standings(self, tenant_id: str, metric_id: str, period_key: str) -> list[Standing]:
         return [
@@ -588,7 +582,7 @@ class FakeContainer:
         self.config = FakeConfigRepository()
         self.users = FakeUserRepository()
         self.events = FakeEventRepository(self.clock)
-        self.progress = FakeProgressRepository(self.events)
+        self.progress = FakeProgressRepository()
         self.leaderboards = FakeLeaderboardRepository(self.progress)
         self.awards = FakeAwardRepository()
         self.inbox = FakeInboxRepository(self.clock)

@@ -169,6 +169,9 @@ def test_numbers_the_table_cannot_store_never_reach_it(
     assert response["statusCode"] == 422
     stored = dynamodb_client.get_item(
         TableName=table_name,
-        Key={"PK": {"S": keys.event_pk(loop.tenant_id, "e-x")}, "SK": {"S": keys.EVENT}},
+        Key={
+            "PK": {"S": keys.user_pk(loop.tenant_id, body["events"][0]["user_id"])},
+            "SK": {"S": keys.event_sk("e-x")},
+        },
     )
     assert "Item" not in stored

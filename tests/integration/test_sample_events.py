@@ -103,7 +103,7 @@ def test_the_invalid_sample_is_refused_naming_the_field_and_nothing_is_stored(
     assert "events[1].occurred_at" in error["message"] + str(error["details"])
     stored = dynamodb_client.get_item(
         TableName=table_name,
-        Key={"PK": {"S": f"T#{tenant_id}#E#evt-2026-11-23-0101"}, "SK": {"S": "EVENT"}},
+        Key={"PK": {"S": f"T#{tenant_id}#U#user-1"}, "SK": {"S": "EVT#evt-2026-11-23-0101"}},
     )
     assert "Item" not in stored
 

@@ -77,11 +77,13 @@ def test_one_query_of_one_row_picks_the_winner_of_a_thousand_users_tied(
         ]
         accolade.events.add_new(tenant_id, events)
         changes = []
-        for event in events:
+        for position, event in enumerate(events):
             counter = CounterKey(event.user_id, "logins", WEEK)
-            changes.append(EventDeltas(event.event_id, {counter: Decimal(5)}, frozenset({counter})))
+            changes.append(
+                EventDeltas(event.event_id, position, {counter: Decimal(5)}, frozenset({counter}))
+            )
         outcome = accolade.progress.apply(tenant_id, changes, MONDAY + timedelta(minutes=arrival))
-        assert len(outcome.applied) == len(group)
+        assert not outcome.failed and len(outcome.values) == len(group)
     first_to_arrive = users[:per_moment]
     expected = min(first_to_arrive)
     assert expected != min(users)  # the lowest id of all reached the score later

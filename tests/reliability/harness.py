@@ -408,7 +408,16 @@ class CrashError(BaseException):
     """The process dies here: a BaseException, so no handler's `except Exception` survives it."""
 
 
-WRITES = frozenset({"TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"})
+WRITES = frozenset(
+    {
+        "TransactWriteItems",
+        "BatchExecuteStatement",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "BatchWriteItem",
+    }
+)
 
 
 def dynamodb_clients() -> list[Any]:

@@ -42,7 +42,7 @@ pytestmark = pytest.mark.timeout(600 if FULL else 300)
 
 
 def crash_batch(size: int = 100) -> list[ActivityEvent]:
-    """100 events whose evaluation needs two counter transactions and a grant per user."""
+    """100 events whose evaluation needs several counter requests and a grant per user."""
     monday = base_monday()
     events = []
     for i in range(size):
@@ -125,7 +125,7 @@ def test_a_crash_before_each_write_of_an_evaluation_then_a_redelivery_ends_as_no
     deliver_until_done(harness.deliver, harness.award_records(reference))
     expected_state, expected_feed = harness.end_state(reference)
     writes = len(counting.writes)
-    assert writes >= 5, counting.writes  # two counter transactions and a grant per user
+    assert writes >= 5, counting.writes  # counter statements, 25 a request, and a grant per user
 
     tally = Tally()
     for k in range(1, writes + 1):

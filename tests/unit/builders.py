@@ -8,7 +8,7 @@ from typing import Any
 
 from accolade.domain.models import Achievement, ActivityEvent, Aggregate, Metric
 from accolade.services import admin
-from accolade.services.evaluate import EvaluationResult, evaluate_events
+from accolade.services.evaluate import EvaluationResult, StreamedEvent, evaluate_events
 from tests.fakes import FakeContainer
 
 TENANT = "tenant-a"
@@ -88,8 +88,13 @@ def ingest_and_evaluate(
 def evaluate(
     c: FakeContainer, events: list[ActivityEvent], tenant_id: str = TENANT
 ) -> EvaluationResult:
+    """Evaluate stored events as the stream hands them over: in the order they were stored."""
+    streamed = sorted(
+        (StreamedEvent(tenant_id, event, c.events.position(tenant_id, event)) for event in events),
+        key=lambda s: s.position,
+    )
     return evaluate_events(
-        [(tenant_id, event) for event in events],
+        streamed,
         config=c.config,
         users=c.users,
         progress=c.progress,

@@ -82,20 +82,22 @@ def test_an_event_batch_with_a_conflict_stores_none_of_it(c: FakeContainer) -> N
     assert c.events.add_new(TENANT, [activity("e-1", "2026-11-24T09:00:00Z", value=1)]) == {"e-1"}
 
 
-def test_counters_move_once_per_event_and_per_tenant(c: FakeContainer) -> None:
-    c.events.add_new(TENANT, [activity("e-1", "2026-11-24T09:00:00Z")])
+def test_a_counter_counts_each_position_once_and_per_tenant(c: FakeContainer) -> None:
     key = CounterKey("alice", "sales", "ALL")
-    change = EventDeltas("e-1", {key: Decimal(3)})
+    first, second = (
+        EventDeltas("e-1", 7, {key: Decimal(3)}),
+        EventDeltas("e-2", 9, {key: Decimal(4)}),
+    )
     now = c.clock.now()
 
-    first = c.progress.apply(TENANT, [change], now)
-    again = c.progress.apply(TENANT, [change], now)
-    never_stored = c.progress.apply(OTHER_TENANT, [change], now)
+    counted = c.progress.apply(TENANT, [first], now)
+    redelivered = c.progress.apply(TENANT, [first, second], now)
+    again = c.progress.apply(TENANT, [first, second], now)
+    other_tenant = c.progress.apply(OTHER_TENANT, [first], now)
 
-    assert (first.applied, again.already_applied) == ({"e-1"}, {"e-1"})
-    assert never_stored.applied == set()
-    assert c.progress.counters(TENANT, [key]) == {key: Decimal(3)}
-    assert c.progress.counters(OTHER_TENANT, [key]) == {}
+    assert [o.values[key] for o in (counted, redelivered, again)] == [3, 7, 7]
+    assert other_tenant.values[key] == 3
+    assert c.progress.counters(TENANT, [key]) == {key: Decimal(7)}
 
 
 def test_a_message_is_added_once_and_announced_once(c: FakeContainer) -> None:

@@ -10,6 +10,7 @@ import ast
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,11 @@ import pytest
 from cfnlint.api import lint_file
 from cfnlint.decode.cfn_yaml import load
 
+from accolade.adapters.dynamo import keys as table_keys
+from accolade.adapters.dynamo.events import event_item
 from accolade.adapters.dynamo.models import Item
 from accolade.config import Settings
+from accolade.domain.models import ActivityEvent
 from accolade.entrypoints.http.auth import ADMIN, EVENTS_WRITE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +42,8 @@ TABLE_ITEM_ACTIONS = {
     "DeleteItem",
     "ConditionCheckItem",
     "BatchWriteItem",
+    "PartiQLInsert",  # item-level: a statement names one item by its full key
+    "PartiQLUpdate",
 }
 BROAD_POLICY_TEMPLATES = {
     "DynamoDBCrudPolicy",
@@ -377,6 +383,19 @@ def test_every_stream_mapping_bisects_retries_only_failures_and_keeps_them(
     assert 0 <= mapping["MaximumRetryAttempts"] <= 10
     assert on_failure["Type"] == "SQS"
     assert is_queue(on_failure["Destination"])
+
+
+def test_the_evaluator_gets_each_users_events_in_the_order_they_were_stored() -> None:
+    """Counters skip events at or below their applied position: that needs one user's events in
+    one partition (hence one shard) and one batch at a time per shard."""
+    (mapping,) = [m for n, _, m in STREAM_MAPPINGS if n == "EvaluateEventsFunction"]
+    event = ActivityEvent(
+        event_id="e-1", type="sale", user_id="u-1", occurred_at=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    item = event_item("t-1", event, datetime(2026, 1, 1, tzinfo=UTC))
+
+    assert mapping.get("ParallelizationFactor", 1) == 1
+    assert table_keys.user_pk("t-1", "u-1") == item.PK
 
 
 @pytest.mark.parametrize(

@@ -121,9 +121,15 @@ class EventRepository(Protocol):
 
 @dataclass(frozen=True)
 class EventDeltas:
-    """One event's counter changes; they commit together with the event's applied mark."""
+    """One event's counter changes, and its position in its user's stream.
+
+    The stream hands a user's events over in the order they were stored, each at a position
+    that only grows, and never an event before those stored ahead of it were evaluated; a counter
+    keeps the position of the last event it counted, so an event at or below it is counted.
+    """
 
     event_id: str
+    position: int
     deltas: Mapping[CounterKey, Decimal]
     # The counters whose (metric, period) is ranked: only these are written to the Leaderboard.
     ranked: frozenset[CounterKey] = frozenset()
@@ -131,16 +137,17 @@ class EventDeltas:
 
 @dataclass
 class ApplyOutcome:
-    applied: set[str] = field(default_factory=set)
-    already_applied: set[str] = field(default_factory=set)
+    # Events with a counter that could not be written (throttled, raced too often): retry them.
     failed: set[str] = field(default_factory=set)
-    # The totals this apply wrote (counters of events it applied), so they need no read again.
+    # Every moved counter's total after this apply (also where an earlier delivery counted the
+    # events), so the evaluator reads none of them again.
     values: dict[CounterKey, Decimal] = field(default_factory=dict)
 
 
 class ProgressRepository(Protocol):
     def apply(self, tenant_id: str, changes: Sequence[EventDeltas], at: datetime) -> ApplyOutcome:
-        """Apply each event's deltas exactly once (the applied mark and counters in one transaction)."""
+        """Count each event once per counter: only the events past the counter's applied
+        position move it, and the counter's new total and position are written together."""
         ...
 
     def counters(self, tenant_id: str, keys: Iterable[CounterKey]) -> dict[CounterKey, Decimal]: ...

@@ -9,11 +9,10 @@ from typing import Any
 from accolade.adapters.dynamo.awards import award_from_image
 from accolade.adapters.dynamo.events import event_from_image
 from accolade.bootstrap import Container
-from accolade.domain.models import ActivityEvent
 from accolade.observability import count, logger
 from accolade.services.certificates import issue_certificate
 from accolade.services.deliver import announce_award
-from accolade.services.evaluate import evaluate_events
+from accolade.services.evaluate import StreamedEvent, evaluate_events
 
 Record = Mapping[str, Any]
 
@@ -26,7 +25,7 @@ def evaluate_batch(records: Iterable[Record], c: Container) -> dict[str, Any]:
     """Evaluate a stream batch at once (one transaction serves many events) and answer Lambda's
     partial batch response: the records whose events did not finish, retried from the first."""
     failed: set[str] = set()
-    parsed: list[tuple[str, ActivityEvent]] = []
+    parsed: list[StreamedEvent] = []
     sequences: dict[tuple[str, str], list[str]] = {}
     for record in records:
         try:
@@ -35,7 +34,7 @@ def evaluate_batch(records: Iterable[Record], c: Container) -> dict[str, Any]:
             logger.exception("unreadable event record", extra={"record": record})
             failed.add(_sequence(record))
             continue
-        parsed.append((tenant_id, event))
+        parsed.append(StreamedEvent(tenant_id, event, int(_sequence(record))))
         sequences.setdefault((tenant_id, event.event_id), []).append(_sequence(record))
     result = evaluate_events(
         parsed,

@@ -20,6 +20,16 @@ from accolade.ports import (
 )
 
 
+@dataclass(frozen=True)
+class StreamedEvent:
+    """An event as the stream hands it over: its tenant and its position in the stream (which
+    only grows along one user's events)."""
+
+    tenant_id: str
+    event: ActivityEvent
+    position: int
+
+
 @dataclass
 class EvaluationResult:
     granted: list[Award] = field(default_factory=list)
@@ -27,7 +37,7 @@ class EvaluationResult:
 
 
 def evaluate_events(
-    events: Sequence[tuple[str, ActivityEvent]],
+    events: Sequence[StreamedEvent],
     *,
     config: ConfigRepository,
     users: UserRepository,
@@ -37,13 +47,14 @@ def evaluate_events(
 ) -> EvaluationResult:
     """Evaluate a stream batch; events that could not be finished are reported as failed.
 
-    Safe to run again on the same events: counters skip events already applied, and awards are
-    unique by key, so a redelivered batch ends in the same state as one delivery.
+    Safe to run again on the same events: a counter skips the events at or below its applied
+    position, and awards are unique by key, so a redelivered batch ends in the same state as one
+    delivery.
     """
     result = EvaluationResult()
-    by_tenant: dict[str, list[ActivityEvent]] = defaultdict(list)
-    for tenant_id, event in events:
-        by_tenant[tenant_id].append(event)
+    by_tenant: dict[str, list[StreamedEvent]] = defaultdict(list)
+    for streamed in events:
+        by_tenant[streamed.tenant_id].append(streamed)
     for tenant_id, tenant_events in by_tenant.items():
         _evaluate_tenant(tenant_id, tenant_events, result, config, users, progress, awards, clock)
     return result
@@ -51,7 +62,7 @@ def evaluate_events(
 
 def _evaluate_tenant(
     tenant_id: str,
-    events: list[ActivityEvent],
+    streamed: list[StreamedEvent],
     result: EvaluationResult,
     config: ConfigRepository,
     users: UserRepository,
@@ -61,15 +72,17 @@ def _evaluate_tenant(
 ) -> None:
     tenant = config.get_config(tenant_id)
     tz = zone(tenant.settings.timezone)
+    events = [s.event for s in streamed]
     changes = []
-    for e in events:
-        deltas = counter_deltas(e, tenant.metrics, tz)
-        changes.append(EventDeltas(e.event_id, deltas, ranked_counters(deltas, tenant.metrics)))
+    for s in streamed:
+        deltas = counter_deltas(s.event, tenant.metrics, tz)
+        ranked = ranked_counters(deltas, tenant.metrics)
+        changes.append(EventDeltas(s.event.event_id, s.position, deltas, ranked))
     outcome = progress.apply(
         tenant_id, [change for change in changes if change.deltas], clock.now()
     )
     result.failed |= {(tenant_id, event_id) for event_id in outcome.failed}
-    # Events applied by an earlier delivery are evaluated again: their awards may not exist yet.
+    # Events counted by an earlier delivery are evaluated again: their awards may not exist yet.
     ready = [event for event in events if event.event_id not in outcome.failed]
 
     live = [achievement for achievement in tenant.achievements if achievement.enabled]

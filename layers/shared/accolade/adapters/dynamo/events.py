@@ -1,4 +1,5 @@
-"""Activity events: stored once per id (conditional puts in transactions)."""
+"""Activity events: stored once per (user, id) (conditional puts in transactions), in the user's
+partition so that the stream hands each user's events to the evaluator in order."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from accolade.ports import (
 
 def event_item(tenant_id: str, event: ActivityEvent, received_at: datetime) -> EventItem:
     return EventItem(
-        keys.event_pk(tenant_id, event.event_id),
-        keys.EVENT,
+        keys.user_pk(tenant_id, event.user_id),
+        keys.event_sk(event.event_id),
         tenant_id=tenant_id,
         event_id=event.event_id,
         type=event.type,
@@ -85,7 +86,7 @@ class DynamoEventRepository:
         return existing
 
     def _refuse_conflicts(self, tenant_id: str, events: Sequence[ActivityEvent]) -> None:
-        stored = self.fingerprints(tenant_id, [event.event_id for event in events])
+        stored = self.fingerprints(tenant_id, events)
         conflicts = sorted(e.event_id for e in events if stored.get(e.event_id) != e.fingerprint())
         if conflicts:
             raise ConflictError(
@@ -93,8 +94,11 @@ class DynamoEventRepository:
                 details=[{"field": "id", "id": event_id} for event_id in conflicts],
             )
 
-    def fingerprints(self, tenant_id: str, event_ids: Iterable[str]) -> dict[str, str]:
-        wanted = [(keys.event_pk(tenant_id, event_id), keys.EVENT) for event_id in set(event_ids)]
+    @staticmethod
+    def fingerprints(tenant_id: str, events: Iterable[ActivityEvent]) -> dict[str, str]:
+        wanted = list(
+            {(keys.user_pk(tenant_id, e.user_id), keys.event_sk(e.event_id)) for e in events}
+        )
         found: dict[str, str] = {}
         for start in range(0, len(wanted), BATCH_GET_LIMIT):
             for item in EventItem.batch_get(

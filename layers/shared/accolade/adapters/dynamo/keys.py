@@ -8,8 +8,8 @@ starts with the tenant.
 | metrics rev | T#{tenant}             | METRICS                         |                                     |
 | achievement | T#{tenant}             | ACH#{achievement_id}            | GSI1 (period_top only): PERIOD_TOP / {tenant}#{achievement} |
 | winner slot | T#{tenant}#WIN         | {achievement}#{period}          |                                     |
-| event       | T#{tenant}#E#{event}   | EVENT                           |                                     |
 | user        | T#{tenant}#U#{user}    | PROFILE                         |                                     |
+| event       | T#{tenant}#U#{user}    | EVT#{event_id}                  |                                     |
 | counter     | T#{tenant}#U#{user}    | CNT#{metric_id}#{period_key}    | Leaderboard: LBPK=T#{t}#LB#{m}#{p}, LBSK=rules.standing_order (ranked periods only) |
 | award       | T#{tenant}#U#{user}    | AWD#{achievement}#{period}#{lv} | GSI1: T#{t}#ACH#{a} / {awarded_at}#{user} |
 | summary     | T#{tenant}#U#{user}    | SUM#{achievement}               |                                     |
@@ -18,6 +18,10 @@ starts with the tenant.
 | ledger      | T#{tenant}#U#{user}    | LEDGER#{sequence:012d}          |                                     |
 | message     | T#{tenant}#U#{user}    | MSG#{created_at}#{message_id}   |                                     |
 | counts      | T#{tenant}             | COUNTS                          |                                     |
+
+A user's events share the user's partition: DynamoDB Streams keeps one partition's records in
+order in one shard, so the evaluator sees each user's events in the order they were stored, which
+the counters' applied positions rely on (``progress.py``).
 
 Lists page by sort key: a cursor carries the last sort key of a page, never a partition key, and
 ``page_start`` rebuilds the start key on the server after checking the sort key's prefix.
@@ -32,7 +36,6 @@ from accolade.domain.models import AwardKey, CounterKey, Slot
 
 SETTINGS = "SETTINGS"
 PROFILE = "PROFILE"
-EVENT = "EVENT"
 WALLET = "WALLET"
 METRICS_REVISION = "METRICS"
 COUNTS = "COUNTS"
@@ -40,6 +43,7 @@ MAX_SORT_KEY_BYTES = 1024  # DynamoDB's limit; a longer start key is a Validatio
 METRIC_PREFIX = "METRIC#"
 ACHIEVEMENT_PREFIX = "ACH#"
 COUNTER_PREFIX = "CNT#"
+EVENT_PREFIX = "EVT#"
 AWARD_PREFIX = "AWD#"
 SUMMARY_PREFIX = "SUM#"
 SUMMARIES_BUILT = SUMMARY_PREFIX  # under the prefix, so the page's one query also finds it
@@ -55,8 +59,8 @@ def user_pk(tenant_id: str, user_id: str) -> str:
     return f"T#{tenant_id}#U#{user_id}"
 
 
-def event_pk(tenant_id: str, event_id: str) -> str:
-    return f"T#{tenant_id}#E#{event_id}"
+def event_sk(event_id: str) -> str:
+    return f"{EVENT_PREFIX}{event_id}"
 
 
 def metric_sk(metric_id: str) -> str:

@@ -13,7 +13,6 @@ from typing import Any
 from pynamodb import constants
 from pynamodb.attributes import (
     Attribute,
-    BooleanAttribute,
     DiscriminatorAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -202,7 +201,7 @@ class UserItem(DocumentItem, discriminator="user"):
 
 
 class EventItem(Item, discriminator="event"):
-    """PK T#{tenant}#E#{event_id}, SK EVENT. Its INSERT stream record starts evaluation."""
+    """PK T#{tenant}#U#{user}, SK EVT#{event_id}. Its INSERT stream record starts evaluation."""
 
     event_id = UnicodeAttribute()
     type = UnicodeAttribute()
@@ -212,7 +211,6 @@ class EventItem(Item, discriminator="event"):
     attributes = JSONAttribute(null=True)
     fingerprint = UnicodeAttribute()
     received_at = UTCDateTimeAttribute()
-    applied = BooleanAttribute(null=True)
 
 
 class CounterItem(Item, discriminator="counter"):
@@ -226,6 +224,8 @@ class CounterItem(Item, discriminator="counter"):
     LBSK = UnicodeAttribute(null=True)
     score = DecimalAttribute()
     reached_at = UnicodeAttribute()
+    # The stream position of the last event counted (digits; up to 40, beyond a number's 38).
+    applied_position = UnicodeAttribute(null=True)
     leaderboard = LeaderboardIndex()
 
 

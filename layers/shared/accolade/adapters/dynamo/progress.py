@@ -1,150 +1,196 @@
-"""Counters per (user, metric, period), moved exactly once per event."""
+"""Counters per (user, metric, period), each event counted once by each counter.
+
+A counter item keeps the stream position of the last event it counted. The stream hands a
+user's events over in the order they were stored (they share the user's partition, hence one
+shard), and Lambda never hands over an event before those ahead of it in the shard were
+evaluated; so an event at or below a counter's position is already in its total, and one above
+is not. Writing the new total and the new position in one conditional write makes each counter
+exactly-once on its own: no transaction (which bills every item twice) and no per-event mark.
+
+The writes go as PartiQL statements in BatchExecuteStatement, the one batch API whose writes
+take conditions (BatchWriteItem's cannot): 25 a request, each billed as a plain write, each
+answering on its own. A statement whose condition fails lost a race with another evaluator of
+the same events (a duplicate delivery): its counter is read again and only what is still
+missing is written.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.common import BATCH_GET_LIMIT, MAX_ATTEMPTS
-from accolade.adapters.dynamo.models import (
-    CounterItem,
-    EventItem,
-)
-from accolade.adapters.dynamo.transact import MAX_ITEMS, Transaction, backoff, commit
-from accolade.domain.models import (
-    CounterKey,
-)
+from accolade.adapters.dynamo.models import CounterItem, Item
+from accolade.adapters.dynamo.transact import backoff
+from accolade.domain.models import CounterKey
 from accolade.domain.rules import standing_order
-from accolade.ports import (
-    ApplyOutcome,
-    EventDeltas,
+from accolade.ports import ApplyOutcome, EventDeltas
+
+STATEMENTS_PER_BATCH = 25  # DynamoDB's limit of statements in one BatchExecuteStatement
+LOST_RACE = frozenset({"ConditionalCheckFailed", "DuplicateItem"})
+RETRYABLE = frozenset(
+    {
+        "ThrottlingError",
+        "ProvisionedThroughputExceeded",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "TransactionConflict",
+    }
 )
+NEVER = -1  # the position of a counter that counted nothing yet
+
+
+@dataclass(frozen=True)
+class _Stored:
+    score: Decimal
+    position: int
+
+
+@dataclass(frozen=True)
+class _Moves:
+    """What the batch holds for one counter: (position, delta) per event, and whether ranked."""
+
+    steps: tuple[tuple[int, Decimal], ...]
+    ranked: bool
+
+    def after(self, position: int) -> list[tuple[int, Decimal]]:
+        return [(at, delta) for at, delta in self.steps if at > position]
 
 
 class DynamoProgressRepository:
-    """Counters per (user, metric, period), moved exactly once per event."""
+    """Counters per (user, metric, period), each event counted once by each counter."""
 
     def apply(self, tenant_id: str, changes: Sequence[EventDeltas], at: datetime) -> ApplyOutcome:
         outcome = ApplyOutcome()
-        for chunk in _pack(changes):
-            self._apply_chunk(tenant_id, chunk, at, outcome)
+        moves = _moves(changes)
+        pending = set(moves)
+        for attempt in range(MAX_ATTEMPTS):
+            if not pending:
+                break
+            if attempt:
+                backoff(attempt - 1)
+            stored = self._stored(tenant_id, pending)
+            writes: dict[CounterKey, tuple[Decimal, dict[str, Any]]] = {}
+            for key in sorted(pending):
+                old = stored.get(key)
+                missing = moves[key].after(old.position if old else NEVER)
+                if not missing:  # an earlier delivery counted every one of them
+                    outcome.values[key] = old.score if old else Decimal(0)
+                    continue
+                total = (old.score if old else Decimal(0)) + sum(d for _, d in missing)
+                position = max(p for p, _ in missing)
+                writes[key] = (total, _statement(tenant_id, key, total, position, at, moves, old))
+            pending = set(writes)
+            for key, code in _execute({key: write[1] for key, write in writes.items()}).items():
+                if code is None:
+                    outcome.values[key] = writes[key][0]
+                    pending.discard(key)
+                elif code not in LOST_RACE and code not in RETRYABLE:
+                    raise RuntimeError(f"counter {key} could not be written: {code}")
+        outcome.failed = {
+            change.event_id for change in changes if any(key in pending for key in change.deltas)
+        }
         return outcome
 
-    def _apply_chunk(
-        self, tenant_id: str, chunk: list[EventDeltas], at: datetime, outcome: ApplyOutcome
-    ) -> None:
-        pending = chunk
-        # The sort key of the Leaderboard index holds the score, which an ADD cannot compute:
-        # read the counters, SET their new totals under the condition that they are still what
-        # was read. A concurrent writer fails that condition; only then read again.
-        before = self.counters(tenant_id, {key for change in pending for key in change.deltas})
-        for attempt in range(MAX_ATTEMPTS):
-            transaction, after = _counter_transaction(tenant_id, pending, at, before)
-            cancelled = commit(transaction)
-            if cancelled is None:
-                outcome.applied |= {change.event_id for change in pending}
-                outcome.values.update(after)
-                return
-            marks = [label for label in cancelled.failed_conditions if isinstance(label, tuple)]
-            already = {str(label[1]) for label in marks if label[0] == "E"}
-            moved_meanwhile = any(label[0] == "C" for label in marks)
-            outcome.already_applied |= already
-            # Read after those events were applied: their totals, so the evaluator reads none.
-            outcome.values.update(
-                (key, before[key])
-                for change in pending
-                if change.event_id in already
-                for key in change.deltas
-                if key in before
-            )
-            pending = [change for change in pending if change.event_id not in already]
-            if not pending:
-                return
-            if moved_meanwhile:
-                backoff(attempt)
-                wanted = {key for change in pending for key in change.deltas}
-                before = self.counters(tenant_id, wanted)
-            elif cancelled.retryable:
-                backoff(attempt)
-        outcome.failed |= {change.event_id for change in pending}
-
     def counters(self, tenant_id: str, wanted: Iterable[CounterKey]) -> dict[CounterKey, Decimal]:
+        return {key: stored.score for key, stored in self._stored(tenant_id, wanted).items()}
+
+    @staticmethod
+    def _stored(tenant_id: str, wanted: Iterable[CounterKey]) -> dict[CounterKey, _Stored]:
         by_key = {
             (keys.user_pk(tenant_id, key.user_id), keys.counter_sk(key)): key for key in set(wanted)
         }
-        found: dict[CounterKey, Decimal] = {}
+        found: dict[CounterKey, _Stored] = {}
         item_keys = list(by_key)
         for start in range(0, len(item_keys), BATCH_GET_LIMIT):
             for item in CounterItem.batch_get(
                 item_keys[start : start + BATCH_GET_LIMIT], consistent_read=True
             ):
-                found[by_key[(item.PK, item.SK)]] = item.score
+                position = int(item.applied_position) if item.applied_position else NEVER
+                found[by_key[(item.PK, item.SK)]] = _Stored(item.score, position)
         return found
 
 
-def _pack(changes: Sequence[EventDeltas]) -> list[list[EventDeltas]]:
-    """Group events into transactions of at most 100 items: one mark per event + its counters."""
-    chunks: list[list[EventDeltas]] = []
-    current: list[EventDeltas] = []
-    counters: set[CounterKey] = set()
-    for change in changes:
-        extra = set(change.deltas) - counters
-        if current and len(current) + len(counters) + 1 + len(extra) > MAX_ITEMS:
-            chunks.append(current)
-            current, counters, extra = [], set(), set(change.deltas)
-        current.append(change)
-        counters |= extra
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def _counter_transaction(
-    tenant_id: str,
-    changes: Sequence[EventDeltas],
-    at: datetime,
-    before: Mapping[CounterKey, Decimal],
-) -> tuple[Transaction, dict[CounterKey, Decimal]]:
-    transaction = Transaction()
-    totals: dict[CounterKey, Decimal] = {}
+def _moves(changes: Sequence[EventDeltas]) -> dict[CounterKey, _Moves]:
+    steps: dict[CounterKey, list[tuple[int, Decimal]]] = defaultdict(list)
     ranked: set[CounterKey] = set()
     for change in changes:
-        transaction.update(
-            ("E", change.event_id),
-            EventItem(keys.event_pk(tenant_id, change.event_id), keys.EVENT),
-            [EventItem.applied.set(True)],
-            EventItem.PK.exists() & EventItem.applied.does_not_exist(),
-        )
         for key, delta in change.deltas.items():
-            totals[key] = totals.get(key, Decimal(0)) + delta
+            steps[key].append((change.position, delta))
         ranked |= change.ranked
-    after: dict[CounterKey, Decimal] = {}
-    for key, delta in sorted(totals.items()):
-        old = before.get(key)
-        new = after[key] = (old or Decimal(0)) + delta
-        actions = [
-            CounterItem.score.set(new),
-            CounterItem.entity.set(CounterItem),
-            CounterItem.tenant_id.set(tenant_id),
-            CounterItem.user_id.set(key.user_id),
-            CounterItem.metric_id.set(key.metric_id),
-            CounterItem.period_key.set(key.period_key),
-            CounterItem.reached_at.set(at.isoformat()),
-        ]
-        if key in ranked:
-            lbpk = keys.leaderboard_pk(tenant_id, key.metric_id, key.period_key)
-            actions += [
-                CounterItem.LBPK.set(lbpk),
-                CounterItem.LBSK.set(standing_order(new, at, key.user_id)),
-            ]
-        else:  # an unranked period: no index attributes, so no index write (a sparse index)
-            actions += [CounterItem.LBPK.remove(), CounterItem.LBSK.remove()]
-        transaction.update(
-            ("C", key),
-            CounterItem(keys.user_pk(tenant_id, key.user_id), keys.counter_sk(key)),
-            actions,
-            CounterItem.score.does_not_exist() if old is None else CounterItem.score == old,
-        )
-    return transaction, after
+    return {key: _Moves(tuple(its), key in ranked) for key, its in steps.items()}
+
+
+def _statement(
+    tenant_id: str,
+    key: CounterKey,
+    total: Decimal,
+    position: int,
+    at: datetime,
+    moves: Mapping[CounterKey, _Moves],
+    old: _Stored | None,
+) -> dict[str, Any]:
+    """INSERT a new counter (fails if one appeared meanwhile), or UPDATE the one read, on the
+    condition that its position is still the one read. Ranked counters carry their Leaderboard
+    keys; unranked ones none (a sparse index: no index write)."""
+    table = Item.Meta.table_name
+    pk, sk = _s(keys.user_pk(tenant_id, key.user_id)), _s(keys.counter_sk(key))
+    values: dict[str, dict[str, str]] = {
+        "score": {"N": str(CounterItem.score.serialize(total))},
+        "reached_at": _s(at.isoformat()),
+        "applied_position": _s(str(position)),
+    }
+    if moves[key].ranked:
+        values["LBPK"] = _s(keys.leaderboard_pk(tenant_id, key.metric_id, key.period_key))
+        values["LBSK"] = _s(standing_order(total, at, key.user_id))
+    if old is None:
+        values |= {
+            "PK": pk,
+            "SK": sk,
+            "entity": _s("counter"),
+            "tenant_id": _s(tenant_id),
+            "user_id": _s(key.user_id),
+            "metric_id": _s(key.metric_id),
+            "period_key": _s(key.period_key),
+        }
+        fields = ", ".join(f"'{name}': ?" for name in values)
+        return {
+            "Statement": f'INSERT INTO "{table}" VALUE {{{fields}}}',
+            "Parameters": [*values.values()],
+        }
+    sets = " ".join(f'SET "{name}" = ?' for name in values)
+    removes = "" if moves[key].ranked else ' REMOVE "LBPK" REMOVE "LBSK"'
+    where = '"PK" = ? AND "SK" = ?'
+    parameters = [*values.values(), pk, sk]
+    if old.position == NEVER:  # written before counters kept positions
+        where += ' AND "applied_position" IS MISSING AND "score" = ?'
+        parameters.append({"N": str(CounterItem.score.serialize(old.score))})
+    else:
+        where += ' AND "applied_position" = ?'
+        parameters.append(_s(str(old.position)))
+    return {
+        "Statement": f'UPDATE "{table}" {sets}{removes} WHERE {where}',
+        "Parameters": parameters,
+    }
+
+
+def _s(text: str) -> dict[str, str]:
+    return {"S": text}
+
+
+def _execute(statements: Mapping[CounterKey, dict[str, Any]]) -> dict[CounterKey, str | None]:
+    """Run the statements 25 a request; each key's error code, or None where it was written."""
+    client = Item._get_connection().connection.client
+    codes: dict[CounterKey, str | None] = {}
+    ordered = list(statements.items())
+    for start in range(0, len(ordered), STATEMENTS_PER_BATCH):
+        chunk = ordered[start : start + STATEMENTS_PER_BATCH]
+        response = client.batch_execute_statement(Statements=[statement for _, statement in chunk])
+        for (key, _), answer in zip(chunk, response["Responses"], strict=True):
+            codes[key] = answer.get("Error", {}).get("Code")
+    return codes
