@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Self, TypeVar, get_args
@@ -26,15 +27,15 @@ from accolade.domain.limits import MAX_MAGNITUDE, check_instant, check_number
 from accolade.domain.models import (
     DEFAULT_LEADERBOARDS,
     Achievement,
-    AchievementType,
     ActivityEvent,
     Aggregate,
-    Category,
+    LedgerEntry,
     Metric,
     TenantSettings,
+    TimeZoneName,
     UserProfile,
 )
-from accolade.domain.periods import TimeRange, zone
+from accolade.domain.periods import TimeRange
 from accolade.entrypoints.http.jsonbody import InexactFloat
 from accolade.services.me import AchievementView, AwardView
 
@@ -151,14 +152,8 @@ class FeaturesIn(Body):
 
 
 class SettingsIn(Body):
-    timezone: Annotated[str, Field(min_length=1, max_length=64)] = "UTC"
+    timezone: Annotated[TimeZoneName, Field(min_length=1, max_length=64)] = "UTC"
     features: FeaturesIn = FeaturesIn()
-
-    @field_validator("timezone")
-    @classmethod
-    def _iana(cls, value: str) -> str:
-        zone(value)
-        return value
 
     def to_domain(self) -> TenantSettings:
         return TenantSettings.model_validate(self.model_dump())
@@ -256,24 +251,52 @@ class AudienceIn(Body):
     groups: Annotated[list[GroupName], Field(max_length=50)] = Field(default_factory=list)
 
 
-class AchievementIn(Body):
+def _fields(
+    model: type[BaseModel], *, exclude: Collection[str] = (), optional: bool = False
+) -> dict[str, Any]:
+    """``model``'s fields with their constraints, for create_model. Booleans are strict (JSON
+    true or false, never "true" or 1); with ``optional``, none is required or defaulted."""
+    fields: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if name in exclude:
+            continue
+        annotation: Any = StrictBool if field.annotation is bool else field.annotation
+        if field.metadata:
+            annotation = Annotated[(annotation, *field.metadata)]
+        default = ... if field.is_required() else field.default
+        fields[name] = (annotation | None, None) if optional else (annotation, default)
+    return fields
+
+
+class AchievementChanges(Body):
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True, mode="json")
+
+
+if TYPE_CHECKING:  # mypy cannot type a model made by create_model; routes need a class
+    Definition = Body
+else:
+    # What an admin defines: the domain's Achievement, less what the server sets.
+    Definition = create_model(
+        "Definition",
+        __base__=Body,
+        __module__=__name__,
+        **_fields(Achievement, exclude={"achievement_id", "version", "created_at", "updated_at"}),
+    )
+
+
+class AchievementIn(Definition):
+    # Where a request is held to more than the domain's types (Definition keeps their order).
     name: Name
     description: Annotated[str, Field(max_length=2000)] = ""
-    type: AchievementType
-    enabled: StrictBool = True
     badge: Annotated[str, Field(max_length=200)] | None = None
     levels: Annotated[list[LevelIn], Field(min_length=1, max_length=3)] | None = None
     metric: Id | None = None
-    time_range: TimeRange | None = None
     period: Literal["week", "month"] | None = None
     event_type: EventType | None = None
-    category: Category = Category.AWARD
-    repeatable: StrictBool = False
     effective_from: Instant | None = None
     effective_to: Instant | None = None
     audience: AudienceIn = AudienceIn()
-    show_next_to_name: StrictBool = False
-    certificate: StrictBool = False
 
     def definition(self) -> dict[str, Any]:
         data = self.model_dump(exclude_unset=True, mode="json")
@@ -282,23 +305,7 @@ class AchievementIn(Body):
         return data
 
 
-class AchievementChanges(Body):
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True, mode="json")
-
-
-def _optional(model: type[BaseModel]) -> dict[str, Any]:
-    """``model``'s fields with their constraints, each optional with no default applied."""
-    fields: dict[str, Any] = {}
-    for name, field in model.model_fields.items():
-        annotation: Any = field.annotation
-        if field.metadata:
-            annotation = Annotated[(annotation, *field.metadata)]
-        fields[name] = (annotation | None, None)
-    return fields
-
-
-if TYPE_CHECKING:  # mypy cannot type a model made by create_model; routes need a class
+if TYPE_CHECKING:
     AchievementPatch = AchievementChanges
 else:
     # A patch names only what it changes: AchievementIn's fields, none required.
@@ -306,7 +313,7 @@ else:
         "AchievementPatch",
         __base__=AchievementChanges,
         __module__=__name__,
-        **_optional(AchievementIn),
+        **_fields(AchievementIn, optional=True),
     )
 
 
@@ -426,15 +433,16 @@ class WalletOut(Out):
     coins: int
 
 
-class LedgerEntryOut(Out):
-    sequence: int
-    award_id: str
-    points: int
-    coins: int
-    points_balance: int
-    coins_balance: int
-    reason: str
-    at: datetime
+if TYPE_CHECKING:
+    LedgerEntryOut = Out
+else:
+    # A wallet movement as the domain records it, less the user (the caller).
+    LedgerEntryOut = create_model(
+        "LedgerEntryOut",
+        __base__=Out,
+        __module__=__name__,
+        **_fields(LedgerEntry, exclude={"user_id"}),
+    )
 
 
 class LedgerOut(Listing[LedgerEntryOut]):
