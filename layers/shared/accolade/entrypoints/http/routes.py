@@ -1,7 +1,8 @@
 """Routes of the HTTP API v1. Each parses, checks the caller, calls one service, maps the result.
 
 A route's docstring is its OpenAPI summary (first line) and description (the rest), as in
-FastAPI; ``_route`` adds the tag and the success answer.
+FastAPI; ``_route`` adds the tag and the success answer. A service that takes several ports gets
+them from the container by ``inject``; list routes page through ``_page``.
 """
 
 from __future__ import annotations
@@ -203,7 +204,8 @@ def get_metric(metric_id: PathId) -> schemas.MetricOut:
     A metric's event type, aggregate and the event field it reads. Admins only.
     """
     caller = _admin(admin_routes)
-    return schemas.MetricOut.of(inject(admin.get_metric, container())(caller.tenant_id, metric_id))
+    found = admin.get_metric(caller.tenant_id, metric_id, config=container().config)
+    return schemas.MetricOut.of(found)
 
 
 @_route(admin_routes.put, "/v1/admin/metrics/<metric_id>", "The metric as stored")
@@ -215,7 +217,9 @@ def put_metric(metric_id: PathId, body: Annotated[schemas.MetricIn, Body()]) -> 
     24. Admins only.
     """
     caller = _admin(admin_routes)
-    stored = inject(admin.put_metric, container())(caller.tenant_id, body.to_domain(metric_id))
+    stored = admin.put_metric(
+        caller.tenant_id, body.to_domain(metric_id), config=container().config
+    )
     return schemas.MetricOut.of(stored)
 
 
