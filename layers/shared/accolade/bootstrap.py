@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Protocol
+from functools import cached_property, partial
+from typing import Protocol, TypeVar
 
 from accolade.adapters.dynamo import models
 from accolade.adapters.dynamo.awards import DynamoAwardRepository
@@ -55,6 +57,24 @@ class Container(Protocol):
     def notifier(self) -> Notifier: ...
     @property
     def documents(self) -> DocumentStore: ...
+
+
+T = TypeVar("T")
+PORTS = frozenset(
+    name for name, member in vars(Container).items() if isinstance(member, property)
+) - {"settings"}
+
+
+def inject(service: Callable[..., T], c: Container) -> Callable[..., T]:
+    """``service`` with each keyword-only parameter named like a port (``config``, ``clock``...)
+    bound to ``c``'s, as cosmicpython's bootstrap wires its handlers. The caller passes the rest
+    and may still pass a port itself; a positional ``events`` is data, not the repository."""
+    wanted = [
+        name
+        for name, parameter in inspect.signature(service).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name in PORTS
+    ]
+    return partial(service, **{name: getattr(c, name) for name in wanted})
 
 
 @dataclass

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from accolade.domain.periods import TimeRange, zone
 
@@ -27,15 +27,17 @@ class Features(Model):
     coins: bool = False
 
 
-class TenantSettings(Model):
-    timezone: str = "UTC"
-    features: Features = Features()
+def _iana(name: str) -> str:
+    zone(name)
+    return name
 
-    @field_validator("timezone")
-    @classmethod
-    def _iana(cls, value: str) -> str:
-        zone(value)
-        return value
+
+TimeZoneName = Annotated[str, AfterValidator(_iana)]
+
+
+class TenantSettings(Model):
+    timezone: TimeZoneName = "UTC"
+    features: Features = Features()
 
 
 class UserProfile(Model):

@@ -3,16 +3,20 @@ the evaluate, deliver and certificate services."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from accolade.adapters.dynamo.awards import award_from_image
 from accolade.adapters.dynamo.events import event_from_image
-from accolade.bootstrap import Container
+from accolade.bootstrap import Container, container, inject
 from accolade.observability import count, logger
 from accolade.services.certificates import issue_certificate
 from accolade.services.deliver import announce_award
 from accolade.services.evaluate import StreamedEvent, evaluate_events
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch import BatchProcessor
 
 Record = Mapping[str, Any]
 
@@ -36,14 +40,7 @@ def evaluate_batch(records: Iterable[Record], c: Container) -> dict[str, Any]:
             continue
         parsed.append(StreamedEvent(tenant_id, event, int(_sequence(record))))
         sequences.setdefault((tenant_id, event.event_id), []).append(_sequence(record))
-    result = evaluate_events(
-        parsed,
-        config=c.config,
-        users=c.users,
-        progress=c.progress,
-        awards=c.awards,
-        clock=c.clock,
-    )
+    result = inject(evaluate_events, c)(parsed)
     for key in result.failed:
         failed.update(sequences.get(key, []))
     logger.info("evaluated", extra={"events": len(parsed), "granted": len(result.granted)})
@@ -58,9 +55,7 @@ def deliver_record(record: Record, c: Container) -> bool:
     if record.get("eventName") != "INSERT":
         return False
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
-    announced = announce_award(
-        tenant_id, award, config=c.config, inbox=c.inbox, notifier=c.notifier, clock=c.clock
-    )
+    announced = inject(announce_award, c)(tenant_id, award)
     count("AwardsAnnounced", int(announced))
     return announced
 
@@ -68,8 +63,28 @@ def deliver_record(record: Record, c: Container) -> bool:
 def certificate_record(record: Record, c: Container) -> bool:
     """Issue the certificate of one award record whose certificate is pending."""
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
-    issued = issue_certificate(
-        tenant_id, award, config=c.config, users=c.users, awards=c.awards, documents=c.documents
-    )
+    issued = inject(issue_certificate, c)(tenant_id, award)
     count("CertificatesIssued", int(issued))
     return issued
+
+
+@cache
+def _processor() -> BatchProcessor:
+    # Imported here: evaluate_events answers its batch as a whole and need not load it.
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+
+    return BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def process_each_record(
+    event: dict[str, Any], context: Any, handle: Callable[[Record, Container], object]
+) -> dict[str, Any]:
+    """Lambda's partial batch response for a stream batch handled a record at a time, each with
+    the process's container: a record whose ``handle`` raises is reported and retried.
+    ``context`` is Lambda's (or the local runtime's) context object."""
+    from aws_lambda_powertools.utilities.batch import process_partial_response
+
+    response = process_partial_response(
+        event, lambda record: handle(record.raw_event, container()), _processor(), context
+    )
+    return dict(response)

@@ -1,14 +1,21 @@
-"""Routes of the HTTP API v1. Each parses, checks the caller, calls one service, maps the result."""
+"""Routes of the HTTP API v1. Each parses, checks the caller, calls one service, maps the result.
+
+A route's docstring is its OpenAPI summary (first line) and description (the rest), as in
+FastAPI; ``_route`` adds the tag and the success answer. A service that takes several ports gets
+them from the container by ``inject``; list routes page through ``_page``.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from accolade.bootstrap import container
+from accolade.bootstrap import container, inject
 from accolade.config import settings
 from accolade.domain.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from accolade.domain.periods import TimeRange
@@ -16,6 +23,7 @@ from accolade.entrypoints.http import schemas
 from accolade.entrypoints.http.auth import EVENTS_WRITE, Principal, principal_from_event
 from accolade.entrypoints.http.cursors import Scope, decode, encode
 from accolade.observability import count
+from accolade.ports import Page
 from accolade.services import admin, ingest, leaderboards, me
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
@@ -27,11 +35,37 @@ Cursor = Annotated[
     str | None,
     Query(description="next_cursor of the previous page, for the same filter (else 400)"),
 ]
+F = TypeVar("F", bound=Callable[..., Any])
+L = TypeVar("L", bound=schemas.Listing[Any])
+Lister = Callable[..., Page[Any]]  # a service that answers a page, given ``after=`` a position
 
 system = Router()
 events = Router()
 admin_routes = Router()
 me_routes = Router()
+
+
+def _route(
+    method: Callable[..., Callable[[F], F]],
+    path: str,
+    answer: str,
+    status: int = 200,
+    tag: str | None = None,
+) -> Callable[[F], F]:
+    """Register a route under ``path`` documented by its docstring; ``answer`` describes its
+    success (``status``), ``tag`` defaults to the path's first segment."""
+
+    def register(route: F) -> F:
+        summary, _, description = inspect.cleandoc(route.__doc__ or "").partition("\n")
+        return method(
+            path,
+            tags=[tag or path.split("/")[2]],
+            summary=summary,
+            description=" ".join(description.split()),
+            responses={status: {"description": answer}},
+        )(route)
+
+    return register
 
 
 def _caller(router: Router) -> Principal:
@@ -44,165 +78,144 @@ def _admin(router: Router) -> Principal:
     return caller
 
 
-def _created(body: Any) -> Response[Any]:
-    return Response(status_code=201, content_type="application/json", body=body)
+def _scope(list_name: str, caller: Principal, *filters: str) -> Scope:
+    return Scope(list_name, caller.tenant_id, caller.user_id, filters)
 
 
-@system.get(
-    "/v1/health",
-    tags=["system"],
-    summary="Check that the API answers",
-    description=(
-        "Public, no token: the API's status and the stage it runs in, for probes and smoke tests."
-    ),
-    responses={200: {"description": "The API is up"}},
-)
+def _page(
+    listing: type[L], scope: Scope, cursor: str | None, service: Lister, *args: Any, **options: Any
+) -> L:
+    """One page of a list: ``service`` starts after the cursor's position, and the answer's
+    next_cursor is bound to the same ``scope``."""
+    page = inject(service, container())(*args, after=decode(cursor, scope), **options)
+    return listing.of(page.items, encode(page.next, scope))
+
+
+def _tenant_page(
+    listing: type[L], list_name: str, cursor: str | None, service: Lister, **options: Any
+) -> L:
+    """A page of one of the tenant's lists, for admins."""
+    caller = _admin(admin_routes)
+    return _page(listing, _scope(list_name, caller), cursor, service, caller.tenant_id, **options)
+
+
+def _my_page(
+    listing: type[L],
+    list_name: str,
+    cursor: str | None,
+    service: Lister,
+    *filters: str,
+    **options: Any,
+) -> L:
+    """A page of one of the caller's own lists; ``filters`` bind the cursor to this view."""
+    caller = _caller(me_routes)
+    scope = _scope(list_name, caller, *filters)
+    return _page(listing, scope, cursor, service, caller.tenant_id, caller.user_id, **options)
+
+
+@_route(system.get, "/v1/health", "The API is up", tag="system")
 def health() -> schemas.Health:
+    """Check that the API answers
+
+    Public, no token: the API's status and the stage it runs in, for probes and smoke tests.
+    """
     return schemas.Health(status="ok", stage=settings().stage)
 
 
-@events.post(
-    "/v1/events",
-    tags=["events"],
-    summary="Record activity events",
-    description=(
-        "Record 1 to 100 events of the caller's tenant (a token with the events:write "
-        "scope). An event_id already recorded is listed in duplicates and counted once; "
-        "achievements are evaluated after the answer, from the stored events."
-    ),
-    responses={202: {"description": "Accepted: each event is recorded once"}},
-)
+@_route(events.post, "/v1/events", "Accepted: each event is recorded once", status=202)
 def post_events(batch: Annotated[schemas.EventsIn, Body()]) -> Response[schemas.EventsAccepted]:
+    """Record activity events
+
+    Record 1 to 100 events of the caller's tenant (a token with the events:write scope). An
+    event_id already recorded is listed in duplicates and counted once; achievements are
+    evaluated after the answer, from the stored events.
+    """
     caller = _caller(events)
     caller.require_scope(EVENTS_WRITE, settings().resource_server)
     c = container()
-    result = ingest.record_events(
-        caller.tenant_id,
-        [item.to_domain() for item in batch.events],
-        store=c.events,
-        clock=c.clock,
-    )
+    found = [item.to_domain() for item in batch.events]
+    result = ingest.record_events(caller.tenant_id, found, store=c.events, clock=c.clock)
     count("EventsAccepted", len(result.accepted))
     count("EventsDuplicated", len(result.duplicates))
-    return Response(
-        status_code=202,
-        content_type="application/json",
-        body=schemas.EventsAccepted(accepted=result.accepted, duplicates=result.duplicates),
-    )
+    body = schemas.EventsAccepted(accepted=result.accepted, duplicates=result.duplicates)
+    return Response(status_code=202, content_type="application/json", body=body)
 
 
-@admin_routes.get(
-    "/v1/admin/settings",
-    tags=["admin"],
-    summary="Read the tenant's settings",
-    description=(
-        "The caller's tenant's time zone (the one its periods are cut in) and features. "
-        "Admins only."
-    ),
-    responses={200: {"description": "The tenant's settings"}},
-)
+@_route(admin_routes.get, "/v1/admin/settings", "The tenant's settings")
 def get_settings() -> schemas.SettingsOut:
+    """Read the tenant's settings
+
+    The caller's tenant's time zone (the one its periods are cut in) and features. Admins only.
+    """
     caller = _admin(admin_routes)
     return schemas.SettingsOut.of(admin.get_settings(caller.tenant_id, config=container().config))
 
 
-@admin_routes.put(
-    "/v1/admin/settings",
-    tags=["admin"],
-    summary="Replace the tenant's settings",
-    description=(
-        "Replace the time zone (an IANA name) and features of the caller's tenant; a "
-        "field left out takes its default. Admins only."
-    ),
-    responses={200: {"description": "The settings as stored"}},
-)
+@_route(admin_routes.put, "/v1/admin/settings", "The settings as stored")
 def put_settings(body: Annotated[schemas.SettingsIn, Body()]) -> schemas.SettingsOut:
+    """Replace the tenant's settings
+
+    Replace the time zone (an IANA name) and features of the caller's tenant; a field left out
+    takes its default. Admins only.
+    """
     caller = _admin(admin_routes)
     stored = admin.put_settings(caller.tenant_id, body.to_domain(), config=container().config)
     return schemas.SettingsOut.of(stored)
 
 
-@admin_routes.get(
-    "/v1/admin/users/<user_id>",
-    tags=["admin"],
-    summary="Read a user's profile",
-    description=(
-        "The display name, organisation and groups the tenant stored for a user. Admins only."
-    ),
-    responses={200: {"description": "The user's profile"}},
-)
+@_route(admin_routes.get, "/v1/admin/users/<user_id>", "The user's profile")
 def get_user(user_id: PathId) -> schemas.UserOut:
+    """Read a user's profile
+
+    The display name, organisation and groups the tenant stored for a user. Admins only.
+    """
     caller = _admin(admin_routes)
     return schemas.UserOut.of(admin.get_user(caller.tenant_id, user_id, users=container().users))
 
 
-@admin_routes.put(
-    "/v1/admin/users/<user_id>",
-    tags=["admin"],
-    summary="Create or replace a user's profile",
-    description=(
-        "Store a user's display name (shown on leaderboards), organisation and groups "
-        "(which achievements the user sees). Admins only."
-    ),
-    responses={200: {"description": "The profile as stored"}},
-)
+@_route(admin_routes.put, "/v1/admin/users/<user_id>", "The profile as stored")
 def put_user(user_id: PathId, body: Annotated[schemas.UserIn, Body()]) -> schemas.UserOut:
+    """Create or replace a user's profile
+
+    Store a user's display name (shown on leaderboards), organisation and groups (which
+    achievements the user sees). Admins only.
+    """
     caller = _admin(admin_routes)
     stored = admin.put_user(caller.tenant_id, body.to_domain(user_id), users=container().users)
     return schemas.UserOut.of(stored)
 
 
-def _scope(list_name: str, caller: Principal, *filters: str) -> Scope:
-    return Scope(list_name, caller.tenant_id, caller.user_id, filters)
-
-
-@admin_routes.get(
-    "/v1/admin/metrics",
-    tags=["admin"],
-    summary="List the tenant's metrics",
-    description=(
-        "The tenant's metrics by id, a page at a time: pass next_cursor back as cursor "
-        "for the next page. Admins only."
-    ),
-    responses={200: {"description": "A page of metrics"}},
-)
+@_route(admin_routes.get, "/v1/admin/metrics", "A page of metrics")
 def list_metrics(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.MetricList:
-    caller = _admin(admin_routes)
-    scope = _scope("admin/metrics", caller)
-    page = admin.list_metrics(
-        caller.tenant_id, limit=limit, after=decode(cursor, scope), config=container().config
-    )
-    return schemas.MetricList(
-        items=[schemas.MetricOut.of(metric) for metric in page.items],
-        next_cursor=encode(page.next, scope),
+    """List the tenant's metrics
+
+    The tenant's metrics by id, a page at a time: pass next_cursor back as cursor for the next
+    page. Admins only.
+    """
+    return _tenant_page(
+        schemas.MetricList, "admin/metrics", cursor, admin.list_metrics, limit=limit
     )
 
 
-@admin_routes.get(
-    "/v1/admin/metrics/<metric_id>",
-    tags=["admin"],
-    summary="Read a metric",
-    description="A metric's event type, aggregate and the event field it reads. Admins only.",
-    responses={200: {"description": "The metric"}},
-)
+@_route(admin_routes.get, "/v1/admin/metrics/<metric_id>", "The metric")
 def get_metric(metric_id: PathId) -> schemas.MetricOut:
+    """Read a metric
+
+    A metric's event type, aggregate and the event field it reads. Admins only.
+    """
     caller = _admin(admin_routes)
     found = admin.get_metric(caller.tenant_id, metric_id, config=container().config)
     return schemas.MetricOut.of(found)
 
 
-@admin_routes.put(
-    "/v1/admin/metrics/<metric_id>",
-    tags=["admin"],
-    summary="Create or replace a metric",
-    description=(
-        "Define how events of one type move a user's counter: by one each (count) or by a "
-        "field's value (sum). A tenant defines a capped number of metrics and an event type "
-        "moves at most 24. Admins only."
-    ),
-    responses={200: {"description": "The metric as stored"}},
-)
+@_route(admin_routes.put, "/v1/admin/metrics/<metric_id>", "The metric as stored")
 def put_metric(metric_id: PathId, body: Annotated[schemas.MetricIn, Body()]) -> schemas.MetricOut:
+    """Create or replace a metric
+
+    Define how events of one type move a user's counter: by one each (count) or by a field's
+    value (sum). A tenant defines a capped number of metrics and an event type moves at most
+    24. Admins only.
+    """
     caller = _admin(admin_routes)
     stored = admin.put_metric(
         caller.tenant_id, body.to_domain(metric_id), config=container().config
@@ -210,97 +223,62 @@ def put_metric(metric_id: PathId, body: Annotated[schemas.MetricIn, Body()]) -> 
     return schemas.MetricOut.of(stored)
 
 
-@admin_routes.post(
-    "/v1/admin/achievements",
-    tags=["admin"],
-    summary="Create an achievement",
-    description=(
-        "Define an achievement: its type, levels (thresholds and rewards), the metric it "
-        "reads, audience and validity. It gets a new id and version 1. Admins only."
-    ),
-    responses={201: {"description": "Created, as version 1"}},
-)
+@_route(admin_routes.post, "/v1/admin/achievements", "Created, as version 1", status=201)
 def create_achievement(
     body: Annotated[schemas.AchievementIn, Body()],
 ) -> Response[schemas.AchievementOut]:
+    """Create an achievement
+
+    Define an achievement: its type, levels (thresholds and rewards), the metric it reads,
+    audience and validity. It gets a new id and version 1. Admins only.
+    """
     caller = _admin(admin_routes)
-    c = container()
-    created = admin.create_achievement(
-        caller.tenant_id, body.definition(), config=c.config, clock=c.clock
-    )
-    return _created(schemas.AchievementOut.of(created))
+    created = inject(admin.create_achievement, container())(caller.tenant_id, body.definition())
+    answer = schemas.AchievementOut.of(created)
+    return Response(status_code=201, content_type="application/json", body=answer)
 
 
-@admin_routes.get(
-    "/v1/admin/achievements",
-    tags=["admin"],
-    summary="List the tenant's achievements",
-    description=(
-        "Every definition of the tenant, enabled or not, by id, a page at a time: pass "
-        "next_cursor back as cursor for the next page. Admins only."
-    ),
-    responses={200: {"description": "A page of achievements"}},
-)
+@_route(admin_routes.get, "/v1/admin/achievements", "A page of achievements")
 def list_achievements(
     limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None
 ) -> schemas.AchievementList:
-    caller = _admin(admin_routes)
-    scope = _scope("admin/achievements", caller)
-    page = admin.list_achievements(
-        caller.tenant_id, limit=limit, after=decode(cursor, scope), config=container().config
-    )
-    return schemas.AchievementList(
-        items=[schemas.AchievementOut.of(a) for a in page.items],
-        next_cursor=encode(page.next, scope),
+    """List the tenant's achievements
+
+    Every definition of the tenant, enabled or not, by id, a page at a time: pass next_cursor
+    back as cursor for the next page. Admins only.
+    """
+    return _tenant_page(
+        schemas.AchievementList, "admin/achievements", cursor, admin.list_achievements, limit=limit
     )
 
 
-@admin_routes.get(
-    "/v1/admin/achievements/<achievement_id>",
-    tags=["admin"],
-    summary="Read an achievement",
-    description="An achievement's current definition and version. Admins only.",
-    responses={200: {"description": "The achievement"}},
-)
+@_route(admin_routes.get, "/v1/admin/achievements/<achievement_id>", "The achievement")
 def get_achievement(achievement_id: PathId) -> schemas.AchievementOut:
+    """Read an achievement
+
+    An achievement's current definition and version. Admins only.
+    """
     caller = _admin(admin_routes)
     found = admin.get_achievement(caller.tenant_id, achievement_id, config=container().config)
     return schemas.AchievementOut.of(found)
 
 
-@admin_routes.patch(
-    "/v1/admin/achievements/<achievement_id>",
-    tags=["admin"],
-    summary="Edit an achievement",
-    description=(
-        "Change the fields named in the body, as a new version; its type never changes. "
-        "Thresholds and metric apply to future awards only; name, description and badge "
-        "show on awards already granted. Admins only."
-    ),
-    responses={200: {"description": "The new version"}},
-)
+@_route(admin_routes.patch, "/v1/admin/achievements/<achievement_id>", "The new version")
 def edit_achievement(
     achievement_id: PathId, body: Annotated[schemas.AchievementPatch, Body()]
 ) -> schemas.AchievementOut:
+    """Edit an achievement
+
+    Change the fields named in the body, as a new version; its type never changes. Thresholds
+    and metric apply to future awards only; name, description and badge show on awards already
+    granted. Admins only.
+    """
     caller = _admin(admin_routes)
-    c = container()
-    edited = admin.edit_achievement(
-        caller.tenant_id, achievement_id, body.changes(), config=c.config, clock=c.clock
-    )
-    return schemas.AchievementOut.of(edited)
+    edit = inject(admin.edit_achievement, container())
+    return schemas.AchievementOut.of(edit(caller.tenant_id, achievement_id, body.changes()))
 
 
-@me_routes.get(
-    "/v1/me/achievements",
-    tags=["me"],
-    summary="List my achievements with progress",
-    description=(
-        "Every achievement the caller may see, earned or not, with what they earned and "
-        "their progress towards the next level in the current period; filtered by status "
-        "and sorted by name or points."
-    ),
-    responses={200: {"description": "A page of the caller's achievements"}},
-)
+@_route(me_routes.get, "/v1/me/achievements", "A page of the caller's achievements")
 def my_achievements(
     status: Annotated[me.StatusFilter | None, Query()] = None,
     sort: Annotated[me.SortKey, Query()] = me.SortKey.NAME,
@@ -308,159 +286,78 @@ def my_achievements(
     limit: Limit = PAGE_SIZE_DEFAULT,
     cursor: Cursor = None,
 ) -> schemas.MyAchievementList:
-    caller = _caller(me_routes)
-    c = container()
-    scope = _scope("me/achievements", caller, status or "", sort, order)
-    page = me.my_achievements(
-        caller.tenant_id,
-        caller.user_id,
+    """List my achievements with progress
+
+    Every achievement the caller may see, earned or not, with what they earned and their
+    progress towards the next level in the current period; filtered by status and sorted by
+    name or points.
+    """
+    return _my_page(
+        schemas.MyAchievementList,
+        "me/achievements",
+        cursor,
+        me.my_achievements,
+        *(status or "", sort, order),
         status=status,
         sort=sort,
         descending=order == "desc",
         limit=limit,
-        after=decode(cursor, scope),
-        config=c.config,
-        users=c.users,
-        awards=c.awards,
-        progress=c.progress,
-        clock=c.clock,
-    )
-    return schemas.MyAchievementList(
-        items=[schemas.MyAchievementOut.of(v) for v in page.items],
-        next_cursor=encode(page.next, scope),
     )
 
 
-@me_routes.get(
-    "/v1/me/awards",
-    tags=["me"],
-    summary="List my awards",
-    description=(
-        "The caller's awards by achievement, period and level, each with the "
-        "achievement's name and badge and a link to its certificate when it has one. "
-        "Revoked awards are left out; lapsed ones show as expired."
-    ),
-    responses={200: {"description": "A page of the caller's awards"}},
-)
+@_route(me_routes.get, "/v1/me/awards", "A page of the caller's awards")
 def my_awards(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.AwardList:
-    caller = _caller(me_routes)
-    c = container()
-    scope = _scope("me/awards", caller)
-    page = me.my_awards(
-        caller.tenant_id,
-        caller.user_id,
-        limit=limit,
-        after=decode(cursor, scope),
-        awards=c.awards,
-        config=c.config,
-        documents=c.documents,
-        clock=c.clock,
-    )
-    return schemas.AwardList(
-        items=[schemas.AwardOut.of(view) for view in page.items],
-        next_cursor=encode(page.next, scope),
-    )
+    """List my awards
+
+    The caller's awards by achievement, period and level, each with the achievement's name and
+    badge and a link to its certificate when it has one. Revoked awards are left out; lapsed
+    ones show as expired.
+    """
+    return _my_page(schemas.AwardList, "me/awards", cursor, me.my_awards, limit=limit)
 
 
-@me_routes.get(
-    "/v1/me/wallet",
-    tags=["me"],
-    summary="Read my wallet",
-    description="The points and coins the caller's awards have earned.",
-    responses={200: {"description": "The caller's balances"}},
-)
+@_route(me_routes.get, "/v1/me/wallet", "The caller's balances")
 def my_wallet() -> schemas.WalletOut:
+    """Read my wallet
+
+    The points and coins the caller's awards have earned.
+    """
     caller = _caller(me_routes)
     wallet = me.my_wallet(caller.tenant_id, caller.user_id, awards=container().awards)
-    return schemas.WalletOut(points=wallet.points, coins=wallet.coins)
+    return schemas.WalletOut.read(wallet)
 
 
-@me_routes.get(
-    "/v1/me/ledger",
-    tags=["me"],
-    summary="List my wallet movements",
-    description=(
-        "What moved the caller's points and coins, in order, each with the balances after it."
-    ),
-    responses={200: {"description": "A page of wallet movements"}},
-)
+@_route(me_routes.get, "/v1/me/ledger", "A page of wallet movements")
 def my_ledger(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.LedgerOut:
-    caller = _caller(me_routes)
-    scope = _scope("me/ledger", caller)
-    page = me.my_ledger(
-        caller.tenant_id,
-        caller.user_id,
-        limit=limit,
-        after=decode(cursor, scope),
-        awards=container().awards,
-    )
-    return schemas.LedgerOut(
-        items=[schemas.LedgerEntryOut.of(entry) for entry in page.items],
-        next_cursor=encode(page.next, scope),
-    )
+    """List my wallet movements
+
+    What moved the caller's points and coins, in order, each with the balances after it.
+    """
+    return _my_page(schemas.LedgerOut, "me/ledger", cursor, me.my_ledger, limit=limit)
 
 
-@me_routes.get(
-    "/v1/me/messages",
-    tags=["me"],
-    summary="List my messages",
-    description="The caller's inbox (the announcements of their awards), newest first.",
-    responses={200: {"description": "A page of messages"}},
-)
+@_route(me_routes.get, "/v1/me/messages", "A page of messages")
 def my_messages(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.MessageList:
-    caller = _caller(me_routes)
-    scope = _scope("me/messages", caller)
-    page = me.my_messages(
-        caller.tenant_id,
-        caller.user_id,
-        limit=limit,
-        after=decode(cursor, scope),
-        inbox=container().inbox,
-    )
-    return schemas.MessageList(
-        items=[schemas.MessageOut.of(message) for message in page.items],
-        next_cursor=encode(page.next, scope),
-    )
+    """List my messages
+
+    The caller's inbox (the announcements of their awards), newest first.
+    """
+    return _my_page(schemas.MessageList, "me/messages", cursor, me.my_messages, limit=limit)
 
 
-@me_routes.get(
-    "/v1/leaderboards/<metric_id>",
-    tags=["leaderboards"],
-    summary="Read a leaderboard",
-    description=(
-        "The users with the highest value of a metric in the current day, week, month or "
-        "all time (in the tenant's time zone), ranked with ties sharing a rank, with their "
-        "display names."
-    ),
-    responses={200: {"description": "The top rows of the leaderboard"}},
-)
+@_route(me_routes.get, "/v1/leaderboards/<metric_id>", "The top rows of the leaderboard")
 def get_leaderboard(
     metric_id: PathId,
     period: Annotated[TimeRange, Query()] = TimeRange.WEEK,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> schemas.LeaderboardOut:
+    """Read a leaderboard
+
+    The users with the highest value of a metric in the current day, week, month or all time
+    (in the tenant's time zone), ranked with ties sharing a rank, with their display names.
+    """
     caller = _caller(me_routes)
-    c = container()
-    key, rows = leaderboards.leaderboard(
-        caller.tenant_id,
-        metric_id,
-        period,
-        limit=limit,
-        config=c.config,
-        users=c.users,
-        leaderboards=c.leaderboards,
-        clock=c.clock,
-    )
-    return schemas.LeaderboardOut(
-        metric_id=metric_id,
-        period_key=key,
-        rows=[
-            schemas.LeaderboardRowOut(
-                rank=row.rank,
-                user_id=row.user_id,
-                display_name=row.display_name,
-                score=float(row.score),
-            )
-            for row in rows
-        ],
-    )
+    ranked = inject(leaderboards.leaderboard, container())
+    key, rows = ranked(caller.tenant_id, metric_id, period, limit=limit)
+    found = [schemas.LeaderboardRowOut.of(row) for row in rows]
+    return schemas.LeaderboardOut(metric_id=metric_id, period_key=key, rows=found)

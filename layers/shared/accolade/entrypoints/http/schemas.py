@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Self, TypeVar, get_args
 
 from pydantic import (
     AfterValidator,
@@ -26,17 +27,15 @@ from accolade.domain.limits import MAX_MAGNITUDE, check_instant, check_number
 from accolade.domain.models import (
     DEFAULT_LEADERBOARDS,
     Achievement,
-    AchievementType,
     ActivityEvent,
     Aggregate,
-    Category,
     LedgerEntry,
-    Message,
     Metric,
     TenantSettings,
+    TimeZoneName,
     UserProfile,
 )
-from accolade.domain.periods import TimeRange, zone
+from accolade.domain.periods import TimeRange
 from accolade.entrypoints.http.jsonbody import InexactFloat
 from accolade.services.me import AchievementView, AwardView
 
@@ -77,6 +76,26 @@ AttributeValue = Annotated[
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Out(BaseModel):
+    """A response body, read off domain objects by field name."""
+
+    @classmethod
+    def read(cls, *sources: object, **values: Any) -> Self:
+        """The fields ``sources`` have (a later one wins), then ``values`` for the rest."""
+        found = {
+            name: getattr(source, name)
+            for source in sources
+            for name in cls.model_fields
+            if name not in values and hasattr(source, name)
+        }
+        return cls.model_validate({**found, **values}, from_attributes=True)
+
+    @classmethod
+    def of(cls, source: Any) -> Self:
+        """The body of one domain object; overridden where a field is not read off it."""
+        return cls.read(source)
 
 
 def _rfc3339(value: Any) -> Any:
@@ -133,26 +152,20 @@ class FeaturesIn(Body):
 
 
 class SettingsIn(Body):
-    timezone: Annotated[str, Field(min_length=1, max_length=64)] = "UTC"
+    timezone: Annotated[TimeZoneName, Field(min_length=1, max_length=64)] = "UTC"
     features: FeaturesIn = FeaturesIn()
-
-    @field_validator("timezone")
-    @classmethod
-    def _iana(cls, value: str) -> str:
-        zone(value)
-        return value
 
     def to_domain(self) -> TenantSettings:
         return TenantSettings.model_validate(self.model_dump())
 
 
-class SettingsOut(BaseModel):
+class SettingsOut(Out):
     timezone: str
     features: dict[str, bool]
 
     @classmethod
     def of(cls, settings: TenantSettings) -> SettingsOut:
-        return cls(timezone=settings.timezone, features=settings.features.model_dump())
+        return cls.read(settings, features=settings.features.model_dump())
 
 
 class UserIn(Body):
@@ -169,20 +182,11 @@ class UserIn(Body):
         )
 
 
-class UserOut(BaseModel):
+class UserOut(Out):
     user_id: str
     display_name: str
     org_id: str | None
     groups: list[str]
-
-    @classmethod
-    def of(cls, user: UserProfile) -> UserOut:
-        return cls(
-            user_id=user.user_id,
-            display_name=user.display_name,
-            org_id=user.org_id,
-            groups=list(user.groups),
-        )
 
 
 class MetricIn(Body):
@@ -207,32 +211,34 @@ class MetricIn(Body):
         )
 
 
-class MetricOut(BaseModel):
+class MetricOut(Out):
     metric_id: str
     event_type: str
     aggregate: str
     field: str | None
     leaderboards: list[str]
 
-    @classmethod
-    def of(cls, metric: Metric) -> MetricOut:
-        return cls(
-            metric_id=metric.metric_id,
-            event_type=metric.event_type,
-            aggregate=metric.aggregate.value,
-            field=metric.field,
-            leaderboards=[period.value for period in metric.leaderboards],
-        )
-
 
 NextCursor = Annotated[
     str | None, Field(description="pass as ?cursor= for the next page; null on the last page")
 ]
+Item = TypeVar("Item", bound=Out)
 
 
-class MetricList(BaseModel):
-    items: list[MetricOut]
+class Listing(BaseModel, Generic[Item]):
+    # No docstring: it would become the description of every list in the OpenAPI document.
+    items: list[Item]
     next_cursor: NextCursor
+
+    @classmethod
+    def of(cls, found: list[Any], next_cursor: str | None) -> Self:
+        """The page of ``found`` (domain objects), each read by its item schema's ``of``."""
+        (item,) = get_args(cls.model_fields["items"].annotation)
+        return cls(items=[item.of(each) for each in found], next_cursor=next_cursor)
+
+
+class MetricList(Listing[MetricOut]):
+    pass
 
 
 class LevelIn(Body):
@@ -245,24 +251,52 @@ class AudienceIn(Body):
     groups: Annotated[list[GroupName], Field(max_length=50)] = Field(default_factory=list)
 
 
-class AchievementIn(Body):
+def _fields(
+    model: type[BaseModel], *, exclude: Collection[str] = (), optional: bool = False
+) -> dict[str, Any]:
+    """``model``'s fields with their constraints, for create_model. Booleans are strict (JSON
+    true or false, never "true" or 1); with ``optional``, none is required or defaulted."""
+    fields: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if name in exclude:
+            continue
+        annotation: Any = StrictBool if field.annotation is bool else field.annotation
+        if field.metadata:
+            annotation = Annotated[(annotation, *field.metadata)]
+        default = ... if field.is_required() else field.default
+        fields[name] = (annotation | None, None) if optional else (annotation, default)
+    return fields
+
+
+class AchievementChanges(Body):
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True, mode="json")
+
+
+if TYPE_CHECKING:  # mypy cannot type a model made by create_model; routes need a class
+    Definition = Body
+else:
+    # What an admin defines: the domain's Achievement, less what the server sets.
+    Definition = create_model(
+        "Definition",
+        __base__=Body,
+        __module__=__name__,
+        **_fields(Achievement, exclude={"achievement_id", "version", "created_at", "updated_at"}),
+    )
+
+
+class AchievementIn(Definition):
+    # Where a request is held to more than the domain's types (Definition keeps their order).
     name: Name
     description: Annotated[str, Field(max_length=2000)] = ""
-    type: AchievementType
-    enabled: StrictBool = True
     badge: Annotated[str, Field(max_length=200)] | None = None
     levels: Annotated[list[LevelIn], Field(min_length=1, max_length=3)] | None = None
     metric: Id | None = None
-    time_range: TimeRange | None = None
     period: Literal["week", "month"] | None = None
     event_type: EventType | None = None
-    category: Category = Category.AWARD
-    repeatable: StrictBool = False
     effective_from: Instant | None = None
     effective_to: Instant | None = None
     audience: AudienceIn = AudienceIn()
-    show_next_to_name: StrictBool = False
-    certificate: StrictBool = False
 
     def definition(self) -> dict[str, Any]:
         data = self.model_dump(exclude_unset=True, mode="json")
@@ -271,23 +305,7 @@ class AchievementIn(Body):
         return data
 
 
-class AchievementChanges(Body):
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True, mode="json")
-
-
-def _optional(model: type[BaseModel]) -> dict[str, Any]:
-    """``model``'s fields with their constraints, each optional with no default applied."""
-    fields: dict[str, Any] = {}
-    for name, field in model.model_fields.items():
-        annotation: Any = field.annotation
-        if field.metadata:
-            annotation = Annotated[(annotation, *field.metadata)]
-        fields[name] = (annotation | None, None)
-    return fields
-
-
-if TYPE_CHECKING:  # mypy cannot type a model made by create_model; routes need a class
+if TYPE_CHECKING:
     AchievementPatch = AchievementChanges
 else:
     # A patch names only what it changes: AchievementIn's fields, none required.
@@ -295,11 +313,11 @@ else:
         "AchievementPatch",
         __base__=AchievementChanges,
         __module__=__name__,
-        **_optional(AchievementIn),
+        **_fields(AchievementIn, optional=True),
     )
 
 
-class LevelOut(BaseModel):
+class LevelOut(Out):
     level: int
     threshold: float
     points: int
@@ -307,13 +325,10 @@ class LevelOut(BaseModel):
 
     @classmethod
     def all_of(cls, achievement: Achievement) -> list[LevelOut]:
-        return [
-            cls(level=i, threshold=float(lv.threshold), points=lv.points, coins=lv.coins)
-            for i, lv in enumerate(achievement.levels, 1)
-        ]
+        return [cls.read(lv, level=i) for i, lv in enumerate(achievement.levels, 1)]
 
 
-class AchievementOut(BaseModel):
+class AchievementOut(Out):
     id: str
     name: str
     description: str
@@ -338,37 +353,19 @@ class AchievementOut(BaseModel):
 
     @classmethod
     def of(cls, a: Achievement) -> AchievementOut:
-        return cls(
+        return cls.read(
+            a,
             id=a.achievement_id,
-            name=a.name,
-            description=a.description,
-            type=a.type.value,
-            enabled=a.enabled,
-            badge=a.badge,
             levels=LevelOut.all_of(a),
-            metric=a.metric,
-            time_range=a.time_range.value if a.time_range else None,
-            period=a.period.value if a.period else None,
-            event_type=a.event_type,
-            category=a.category.value,
-            repeatable=a.repeatable,
-            effective_from=a.effective_from,
-            effective_to=a.effective_to,
-            audience={"groups": list(a.audience.groups)},
-            show_next_to_name=a.show_next_to_name,
-            certificate=a.certificate,
-            version=a.version,
-            created_at=a.created_at,
-            updated_at=a.updated_at,
+            audience=a.audience.model_dump(),
         )
 
 
-class AchievementList(BaseModel):
-    items: list[AchievementOut]
-    next_cursor: NextCursor
+class AchievementList(Listing[AchievementOut]):
+    pass
 
 
-class ProgressOut(BaseModel):
+class ProgressOut(Out):
     period_key: str
     value: float
     levels_earned: int
@@ -377,7 +374,7 @@ class ProgressOut(BaseModel):
     remaining: float | None
 
 
-class MyAchievementOut(BaseModel):
+class MyAchievementOut(Out):
     id: str
     name: str
     description: str
@@ -395,43 +392,14 @@ class MyAchievementOut(BaseModel):
     @classmethod
     def of(cls, view: AchievementView) -> MyAchievementOut:
         a = view.achievement
-        progress = view.progress
-        return cls(
-            id=a.achievement_id,
-            name=a.name,
-            description=a.description,
-            type=a.type.value,
-            badge=a.badge,
-            category=a.category.value,
-            earned=view.earned,
-            times_earned=view.times_earned,
-            highest_level=view.highest_level,
-            levels=LevelOut.all_of(a),
-            points=view.points,
-            points_earned=view.points_earned,
-            progress=None
-            if progress is None
-            else ProgressOut(
-                period_key=progress.period_key,
-                value=float(progress.value),
-                levels_earned=progress.levels_earned,
-                next_level=progress.next_level,
-                next_threshold=_float(progress.next_threshold),
-                remaining=_float(progress.remaining),
-            ),
-        )
+        return cls.read(a, view, id=a.achievement_id, levels=LevelOut.all_of(a))
 
 
-def _float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+class MyAchievementList(Listing[MyAchievementOut]):
+    pass
 
 
-class MyAchievementList(BaseModel):
-    items: list[MyAchievementOut]
-    next_cursor: NextCursor
-
-
-class AwardOut(BaseModel):
+class AwardOut(Out):
     award_id: str
     achievement_id: str
     achievement_name: str | None
@@ -447,54 +415,41 @@ class AwardOut(BaseModel):
 
     @classmethod
     def of(cls, view: AwardView) -> AwardOut:
-        award, achievement = view.award, view.achievement
-        return cls(
-            award_id=award.award_id,
-            achievement_id=award.achievement_id,
+        achievement = view.achievement
+        return cls.read(
+            view.award,
+            view,
             achievement_name=achievement.name if achievement else None,
             badge=achievement.badge if achievement else None,
-            level=award.level,
-            period_key=award.period_key,
-            status=award.status.value,
-            awarded_at=award.awarded_at,
-            valid_until=award.valid_until,
-            points=award.points,
-            coins=award.coins,
-            certificate_url=view.certificate_url,
         )
 
 
-class AwardList(BaseModel):
-    items: list[AwardOut]
-    next_cursor: NextCursor
+class AwardList(Listing[AwardOut]):
+    pass
 
 
-class WalletOut(BaseModel):
+class WalletOut(Out):
     points: int
     coins: int
 
 
-class LedgerEntryOut(BaseModel):
-    sequence: int
-    award_id: str
-    points: int
-    coins: int
-    points_balance: int
-    coins_balance: int
-    reason: str
-    at: datetime
-
-    @classmethod
-    def of(cls, entry: LedgerEntry) -> LedgerEntryOut:
-        return cls.model_validate(entry.model_dump(exclude={"user_id"}))
+if TYPE_CHECKING:
+    LedgerEntryOut = Out
+else:
+    # A wallet movement as the domain records it, less the user (the caller).
+    LedgerEntryOut = create_model(
+        "LedgerEntryOut",
+        __base__=Out,
+        __module__=__name__,
+        **_fields(LedgerEntry, exclude={"user_id"}),
+    )
 
 
-class LedgerOut(BaseModel):
-    items: list[LedgerEntryOut]
-    next_cursor: NextCursor
+class LedgerOut(Listing[LedgerEntryOut]):
+    pass
 
 
-class MessageOut(BaseModel):
+class MessageOut(Out):
     message_id: str
     type: str
     title: str
@@ -502,17 +457,12 @@ class MessageOut(BaseModel):
     award_id: str | None
     created_at: datetime
 
-    @classmethod
-    def of(cls, message: Message) -> MessageOut:
-        return cls.model_validate(message.model_dump(exclude={"user_id", "data"}))
+
+class MessageList(Listing[MessageOut]):
+    pass
 
 
-class MessageList(BaseModel):
-    items: list[MessageOut]
-    next_cursor: NextCursor
-
-
-class LeaderboardRowOut(BaseModel):
+class LeaderboardRowOut(Out):
     rank: int
     user_id: str
     display_name: str
