@@ -40,6 +40,7 @@ from accolade.domain.rules import Standing, standing_order
 from accolade.ports import (
     AnnouncementLeasedError,
     ApplyOutcome,
+    BatchGrant,
     EventDeltas,
     Holdings,
     Page,
@@ -335,7 +336,31 @@ class FakeAwardRepository:
         return Holdings(
             held={key for key in wanted if (tenant_id, key) in self._awards},
             wallets={key.user_id: self.wallet(tenant_id, key.user_id) for key in wanted},
+            summaries={
+                (key.user_id, key.achievement_id): (
+                    self._summaries.get(
+                        (tenant_id, key.user_id, key.achievement_id),
+                        AchievementSummary(achievement_id=key.achievement_id),
+                    ),
+                    0,
+                )
+                for key in wanted
+            },
         )
+
+    def grant_together(
+        self, tenant_id: str, by_user: Mapping[str, Sequence[Award]], holdings: Holdings
+    ) -> BatchGrant:
+        """Like the adapter's one transaction: all or nothing. With `fail_grants` it does not
+        commit (every user comes back unwritten), and the one-by-one grants then raise."""
+        if self.fail_grants:
+            return BatchGrant(unwritten=set(by_user))
+        if any((tenant_id, a.key) in self._awards for its in by_user.values() for a in its):
+            return BatchGrant(unwritten=set(by_user))  # a condition failed: nothing written
+        outcome = BatchGrant()
+        for user_id, awards in by_user.items():
+            outcome.granted += self.grant(tenant_id, user_id, awards)
+        return outcome
 
     def grant(
         self,

@@ -162,11 +162,16 @@ def test_a_crash_between_counters_and_awards_is_redelivered_and_ends_exact(
     grant = DynamoAwardRepository.grant
     crashes = iter([True])
 
+    def crash(*_: Any, **__: Any) -> Any:
+        raise ConnectionError("connection reset while writing the awards")
+
     def grant_crashing_once(self: DynamoAwardRepository, *args: Any, **kwargs: Any) -> Any:
         if next(crashes, False):
-            raise ConnectionError("connection reset while writing the awards")
+            crash()
         return grant(self, *args, **kwargs)
 
+    # Both users' awards in one transaction crash; then user-1's own grant crashes too.
+    monkeypatch.setattr(DynamoAwardRepository, "grant_together", crash)
     monkeypatch.setattr(DynamoAwardRepository, "grant", grant_crashing_once)
 
     crashed = invoke(loop.evaluate, batch(records))

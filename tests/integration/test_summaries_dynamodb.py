@@ -1,5 +1,5 @@
 """A user's achievements page reads their award summaries, never their awards: the same items
-whatever the user holds; users whose awards predate summaries are rebuilt once, on first read."""
+whatever the user holds."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from accolade.adapters.dynamo import keys, models
-from accolade.adapters.dynamo.awards import _award_item
+from accolade.adapters.dynamo import models
 from accolade.domain.models import Achievement, AchievementType, Award, AwardKey, Level
 from accolade.services import me
 from tests.fakes import FakeContainer
@@ -120,48 +119,3 @@ def test_the_page_reads_the_same_items_for_1_or_100_awards_like_the_fake(
     assert seen_newcomer == page(fake, tenant_id, "newcomer")
     assert len(veteran) == len(newcomer)
     assert sum(veteran) <= sum(newcomer) + 1  # a summary per achievement earned, not per award
-
-
-def test_awards_from_before_summaries_are_summarised_once_on_first_read(
-    catalogue: Any, tenant_id: str
-) -> None:
-    fake = FakeContainer()
-    for achievement_id in ("mentor", "helper"):
-        fake.config.create_achievement(tenant_id, daily(achievement_id))
-    legacy = history("oldtimer", 10)
-    for held in legacy:  # written as the code before summaries did: the award alone
-        _award_item(tenant_id, held).save()
-    fake.awards.grant(tenant_id, "oldtimer", legacy)
-
-    first = page(catalogue, tenant_id, "oldtimer")
-    with items_read() as again:
-        second = page(catalogue, tenant_id, "oldtimer")
-    newer = [award("oldtimer", "mentor", "D2026-02-01", 1)]
-    for repository in (catalogue.awards, fake.awards):
-        repository.grant(tenant_id, "oldtimer", newer)
-
-    assert first == second == [("helper", 10, 1, 100), ("mentor", 10, 1, 100)]
-    assert max(again) <= 3  # not the 20 awards: the built mark and two summaries
-    assert page(catalogue, tenant_id, "oldtimer") == page(fake, tenant_id, "oldtimer")
-    assert page(catalogue, tenant_id, "oldtimer")[1] == ("mentor", 11, 1, 110)
-
-
-def test_a_grant_before_the_first_read_counts_the_older_awards_of_its_achievement(
-    catalogue: Any, tenant_id: str
-) -> None:
-    for held in history("oldtimer", 3):
-        _award_item(tenant_id, held).save()
-
-    catalogue.awards.grant(tenant_id, "oldtimer", [award("oldtimer", "helper", "D2026-03-01", 1)])
-
-    assert page(catalogue, tenant_id, "oldtimer") == [
-        ("helper", 4, 1, 40),
-        ("mentor", 3, 1, 30),
-    ]
-    stored = {
-        item.SK
-        for item in models.Item.query(
-            keys.user_pk(tenant_id, "oldtimer"), models.Item.SK.startswith(keys.SUMMARY_PREFIX)
-        )
-    }
-    assert stored == {keys.SUMMARIES_BUILT, keys.summary_sk("helper"), keys.summary_sk("mentor")}

@@ -155,15 +155,35 @@ class ProgressRepository(Protocol):
 
 @dataclass(frozen=True)
 class Holdings:
-    """Which of the asked award keys are held, and the wallets of their users as read with them
-    (one request): a grant credits a wallet from this reading."""
+    """Which of the asked award keys are held, and, as read with them (one request), the
+    wallets of their users and their summaries of the achievements asked: a grant credits a
+    wallet and counts a summary from this reading, on the condition that it is still current."""
 
     held: set[AwardKey]
     wallets: Mapping[str, Wallet]
+    # (user, achievement) -> the summary and its version (0: none stored yet).
+    summaries: Mapping[tuple[str, str], tuple[AchievementSummary, int]] = field(
+        default_factory=dict
+    )
+
+
+@dataclass
+class BatchGrant:
+    granted: list[Award] = field(default_factory=list)
+    # Users none of whose awards were written (a race, a throttle): grant them one by one.
+    unwritten: set[str] = field(default_factory=set)
 
 
 class AwardRepository(Protocol):
     def holdings(self, tenant_id: str, keys: Iterable[AwardKey]) -> Holdings: ...
+
+    def grant_together(
+        self, tenant_id: str, by_user: Mapping[str, Sequence[Award]], holdings: Holdings
+    ) -> BatchGrant:
+        """Write several users' awards, ledger entries, wallets and summaries in as few
+        transactions as they fit, each conditional on ``holdings`` still being current.
+        A transaction that does not commit writes nothing: its users come back unwritten."""
+        ...
 
     def grant(
         self,

@@ -12,6 +12,7 @@ from accolade.domain.rules import counter_deltas, counters_to_read, plan_awards,
 from accolade.observability import logger
 from accolade.ports import (
     AwardRepository,
+    BatchGrant,
     Clock,
     ConfigRepository,
     EventDeltas,
@@ -108,10 +109,19 @@ def _evaluate_tenant(
         if intent.key not in holdings.held:
             award = intent.to_award(now, coins_enabled=tenant.settings.features.coins)
             per_user[award.user_id].append(award)
-    for user_id, user_awards in per_user.items():
+    if not per_user:
+        return
+    # Usually one transaction for every user of the batch; a user whose part did not commit
+    # (a race with another writer) is granted on their own, from a fresh read.
+    try:
+        together = awards.grant_together(tenant_id, per_user, holdings)
+    except Exception:  # e.g. a connection reset: whether it committed is unknown
+        logger.exception("granting together failed; granting user by user")
+        together = BatchGrant(unwritten=set(per_user))  # free keys only: nothing twice
+    result.granted += together.granted
+    for user_id in sorted(together.unwritten):
         try:
-            wallet = holdings.wallets.get(user_id)
-            result.granted += awards.grant(tenant_id, user_id, user_awards, wallet=wallet)
+            result.granted += awards.grant(tenant_id, user_id, per_user[user_id])
         except Exception:
             logger.exception("granting failed; the user's events will be redelivered")
             result.failed |= {(tenant_id, e.event_id) for e in ready if e.user_id == user_id}

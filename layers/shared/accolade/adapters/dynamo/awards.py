@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
-from pynamodb.expressions.condition import Condition
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.common import BATCH_GET_LIMIT, MAX_ATTEMPTS, conditional_failed, page
@@ -14,12 +13,11 @@ from accolade.adapters.dynamo.models import (
     AwardItem,
     Item,
     LedgerItem,
-    SummariesBuiltItem,
     SummaryItem,
     WalletItem,
     WinnerSlotItem,
 )
-from accolade.adapters.dynamo.transact import Transaction, backoff, commit
+from accolade.adapters.dynamo.transact import MAX_ITEMS, Transaction, backoff, commit
 from accolade.domain.models import (
     AchievementSummary,
     Award,
@@ -31,6 +29,7 @@ from accolade.domain.models import (
     Wallet,
 )
 from accolade.ports import (
+    BatchGrant,
     Clock,
     Holdings,
     Page,
@@ -122,8 +121,7 @@ def award_from_item(item: AwardItem) -> Award:
 class DynamoAwardRepository:
     """Awards are unique by key (conditional put); each credits the wallet in the same transaction."""
 
-    # Award, ledger entry and summary each, plus the wallet, a winner slot and the summaries'
-    # built mark: under DynamoDB's 100 items.
+    # Award, ledger entry and summary each, plus the wallet and a winner slot: under 100 items.
     AWARDS_PER_TRANSACTION = 32
 
     def __init__(self, clock: Clock) -> None:
@@ -132,21 +130,59 @@ class DynamoAwardRepository:
     def holdings(self, tenant_id: str, wanted: Iterable[AwardKey]) -> Holdings:
         by_key = {(keys.user_pk(tenant_id, key.user_id), keys.award_sk(key)): key for key in wanted}
         users = {key.user_id for key in by_key.values()}
-        item_keys = [*by_key, *((keys.user_pk(tenant_id, user), keys.WALLET) for user in users)]
+        pairs = {(key.user_id, key.achievement_id) for key in by_key.values()}
+        item_keys = [
+            *by_key,
+            *((keys.user_pk(tenant_id, user), keys.WALLET) for user in users),
+            *((keys.user_pk(tenant_id, user), keys.summary_sk(a)) for user, a in pairs),
+        ]
         held: set[AwardKey] = set()
         # A user without a wallet item has the empty wallet: granting creates it.
         wallets = {user: Wallet() for user in users}
+        summaries = {(user, a): (AchievementSummary(achievement_id=a), 0) for user, a in pairs}
         for start in range(0, len(item_keys), BATCH_GET_LIMIT):
             for item in Item.batch_get(
-                item_keys[start : start + BATCH_GET_LIMIT],
-                consistent_read=True,
-                attributes_to_get=[*WALLET_FIELDS],
+                item_keys[start : start + BATCH_GET_LIMIT], consistent_read=True
             ):
                 if isinstance(item, WalletItem):
                     wallets[item.user_id] = _wallet(item)
+                elif isinstance(item, SummaryItem):
+                    summaries[(item.user_id, item.achievement_id)] = (
+                        _summary(item),
+                        int(item.version),
+                    )
                 else:
                     held.add(by_key[(item.PK, item.SK)])
-        return Holdings(held, wallets)
+        return Holdings(held, wallets, summaries)
+
+    def grant_together(
+        self, tenant_id: str, by_user: Mapping[str, Sequence[Award]], holdings: Holdings
+    ) -> BatchGrant:
+        outcome = BatchGrant()
+        packed: list[tuple[Transaction, list[str]]] = []
+        for user_id, awards in by_user.items():
+            if len(awards) > self.AWARDS_PER_TRANSACTION:
+                outcome.unwritten.add(user_id)  # several transactions: one by one
+                continue
+            summaries = {
+                award.achievement_id: holdings.summaries.get(
+                    (user_id, award.achievement_id),
+                    (AchievementSummary(achievement_id=award.achievement_id), 0),
+                )
+                for award in awards
+            }
+            wallet = holdings.wallets.get(user_id, Wallet())
+            mine = self._grant_transaction(tenant_id, user_id, wallet, list(awards), summaries)
+            if not packed or len(packed[-1][0]) + len(mine) > MAX_ITEMS:
+                packed.append((Transaction(), []))
+            packed[-1][0].extend(mine)
+            packed[-1][1].append(user_id)
+        for transaction, users in packed:
+            if commit(transaction) is None:
+                outcome.granted += [award for user in users for award in by_user[user]]
+            else:
+                outcome.unwritten |= set(users)
+        return outcome
 
     def grant(
         self,
@@ -181,8 +217,8 @@ class DynamoAwardRepository:
             current = (
                 wallet if attempt == 0 and wallet is not None else self.wallet(tenant_id, user_id)
             )
-            transaction = self._grant_transaction(tenant_id, user_id, current, pending)
-            self._add_summaries(transaction, tenant_id, user_id, pending)
+            summaries = self._stored_summaries(tenant_id, user_id, pending)
+            transaction = self._grant_transaction(tenant_id, user_id, current, pending, summaries)
             if slot is not None:
                 transaction.put(
                     "slot",
@@ -210,125 +246,29 @@ class DynamoAwardRepository:
                 backoff(attempt)
         raise RuntimeError(f"awards for {user_id} could not be written: too many conflicts")
 
-    def _add_summaries(
-        self, transaction: Transaction, tenant_id: str, user_id: str, awards: list[Award]
-    ) -> None:
-        """Put each achievement's summary with these awards counted, locked on the version read
-        (a racing grant makes the transaction fail and be retried from a fresh read)."""
+    @staticmethod
+    def _stored_summaries(
+        tenant_id: str, user_id: str, awards: Sequence[Award]
+    ) -> dict[str, tuple[AchievementSummary, int]]:
+        """The user's summary and version of each achievement of ``awards``, as stored now."""
         pk = keys.user_pk(tenant_id, user_id)
         achievement_ids = sorted({award.achievement_id for award in awards})
-        wanted = [(pk, keys.SUMMARIES_BUILT), *((pk, keys.summary_sk(a)) for a in achievement_ids)]
-        stored: dict[str, SummaryItem] = {}
-        built = False
+        found = {a: (AchievementSummary(achievement_id=a), 0) for a in achievement_ids}
+        wanted = [(pk, keys.summary_sk(a)) for a in achievement_ids]
         for start in range(0, len(wanted), BATCH_GET_LIMIT):
-            for found in Item.batch_get(
+            for item in SummaryItem.batch_get(
                 wanted[start : start + BATCH_GET_LIMIT], consistent_read=True
             ):
-                if isinstance(found, SummaryItem):
-                    stored[found.achievement_id] = found
-                elif isinstance(found, SummariesBuiltItem):
-                    built = True
-        if not built and not self._holds_any(tenant_id, user_id):
-            built = True  # a user's first awards: nothing to rebuild, ever
-            transaction.put(
-                ("summaries built",),
-                SummariesBuiltItem(
-                    pk,
-                    keys.SUMMARIES_BUILT,
-                    tenant_id=tenant_id,
-                    user_id=user_id,
-                    built_at=self._clock.now(),
-                ),
-            )
-        for achievement_id in achievement_ids:
-            item = stored.get(achievement_id)
-            condition: Condition
-            if item is not None:
-                summary, version = _summary(item), int(item.version)
-                condition = SummaryItem.version == version
-            else:
-                # No summary yet: none of the achievement's awards counted, or, for a user whose
-                # awards predate summaries, not yet built: count what is held (a one-off).
-                held = [] if built else self._awards_of(tenant_id, user_id, achievement_id)
-                summary, version = AchievementSummary.of(achievement_id, held), 0
-                condition = SummaryItem.PK.does_not_exist()
-            for award in awards:
-                if award.achievement_id == achievement_id:
-                    summary = summary.add(award)
-            transaction.put(
-                ("summary", achievement_id),
-                _summary_item(tenant_id, user_id, summary, version + 1),
-                condition,
-            )
-
-    @staticmethod
-    def _holds_any(tenant_id: str, user_id: str) -> bool:
-        items = AwardItem.query(
-            keys.user_pk(tenant_id, user_id),
-            AwardItem.SK.startswith(keys.AWARD_PREFIX),
-            consistent_read=True,
-            limit=1,
-            attributes_to_get=["PK", "SK", "entity"],
-        )
-        return next(iter(items), None) is not None
-
-    @staticmethod
-    def _awards_of(tenant_id: str, user_id: str, achievement_id: str) -> list[Award]:
-        items = AwardItem.query(
-            keys.user_pk(tenant_id, user_id),
-            AwardItem.SK.startswith(keys.awards_of_sk_prefix(achievement_id)),
-            consistent_read=True,
-        )
-        return [award_from_item(item) for item in items]
+                found[item.achievement_id] = (_summary(item), int(item.version))
+        return found
 
     def summaries(self, tenant_id: str, user_id: str) -> dict[str, AchievementSummary]:
-        found: dict[str, AchievementSummary] = {}
-        built = False
-        for item in Item.query(
-            keys.user_pk(tenant_id, user_id), Item.SK.startswith(keys.SUMMARY_PREFIX)
-        ):
-            if isinstance(item, SummaryItem):
-                found[item.achievement_id] = _summary(item)
-            elif isinstance(item, SummariesBuiltItem):
-                built = True
-        return found if built else self._build_summaries(tenant_id, user_id, found)
-
-    def _build_summaries(
-        self, tenant_id: str, user_id: str, found: dict[str, AchievementSummary]
-    ) -> dict[str, AchievementSummary]:
-        """The one-off migration of a user whose awards predate summaries: summarise every
-        achievement they hold awards of, then mark them built.
-
-        A summary a grant wrote is kept (it counted every award held when it was made); one
-        written here is conditional on there being none, so a racing grant's wins.
-        """
-        held: dict[str, list[Award]] = {}
-        for award in self.user_awards(tenant_id, user_id):
-            held.setdefault(award.achievement_id, []).append(award)
-        pk = keys.user_pk(tenant_id, user_id)
-        for achievement_id, its in held.items():
-            if achievement_id in found:
-                continue
-            summary = AchievementSummary.of(achievement_id, its)
-            try:
-                _summary_item(tenant_id, user_id, summary, 1).save(
-                    condition=SummaryItem.PK.does_not_exist()
-                )
-            except PutError as exc:
-                if not conditional_failed(exc):
-                    raise
-                summary = _summary(
-                    SummaryItem.get(pk, keys.summary_sk(achievement_id), consistent_read=True)
-                )
-            found[achievement_id] = summary
-        SummariesBuiltItem(
-            pk,
-            keys.SUMMARIES_BUILT,
-            tenant_id=tenant_id,
-            user_id=user_id,
-            built_at=self._clock.now(),
-        ).save()
-        return found
+        return {
+            item.achievement_id: _summary(item)
+            for item in SummaryItem.query(
+                keys.user_pk(tenant_id, user_id), SummaryItem.SK.startswith(keys.SUMMARY_PREFIX)
+            )
+        }
 
     @staticmethod
     def _wallet_item(tenant_id: str, user_id: str) -> WalletItem:
@@ -343,8 +283,15 @@ class DynamoAwardRepository:
 
     @staticmethod
     def _grant_transaction(
-        tenant_id: str, user_id: str, wallet: Wallet, awards: list[Award]
+        tenant_id: str,
+        user_id: str,
+        wallet: Wallet,
+        awards: list[Award],
+        summaries: Mapping[str, tuple[AchievementSummary, int]],
     ) -> Transaction:
+        """The awards (each on a free key), a ledger entry for each that credits something, the
+        wallet locked on its ledger length, and each achievement's summary locked on its
+        version: a racing grant fails one of the conditions and nothing is written."""
         transaction = Transaction()
         pk = keys.user_pk(tenant_id, user_id)
         sequence, points, coins = wallet.entries, wallet.points, wallet.coins
@@ -389,6 +336,16 @@ class DynamoAwardRepository:
                 WalletItem.entries == previous
                 if previous
                 else WalletItem.entries.does_not_exist() | (WalletItem.entries == 0),
+            )
+        for achievement_id, (stored, version) in sorted(summaries.items()):
+            summary = stored
+            for award in awards:
+                if award.achievement_id == achievement_id:
+                    summary = summary.add(award)
+            transaction.put(
+                ("summary", achievement_id),
+                _summary_item(tenant_id, user_id, summary, version + 1),
+                SummaryItem.version == version if version else SummaryItem.PK.does_not_exist(),
             )
         return transaction
 

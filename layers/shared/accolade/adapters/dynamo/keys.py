@@ -13,7 +13,6 @@ starts with the tenant.
 | counter     | T#{tenant}#U#{user}    | CNT#{metric_id}#{period_key}    | Leaderboard: LBPK=T#{t}#LB#{m}#{p}, LBSK=rules.standing_order (ranked periods only) |
 | award       | T#{tenant}#U#{user}    | AWD#{achievement}#{period}#{lv} | GSI1: T#{t}#ACH#{a} / {awarded_at}#{user} |
 | summary     | T#{tenant}#U#{user}    | SUM#{achievement}               |                                     |
-| summaries built | T#{tenant}#U#{user} | SUM#                            |                                     |
 | wallet      | T#{tenant}#U#{user}    | WALLET                          |                                     |
 | ledger      | T#{tenant}#U#{user}    | LEDGER#{sequence:012d}          |                                     |
 | message     | T#{tenant}#U#{user}    | MSG#{created_at}#{message_id}   |                                     |
@@ -46,7 +45,6 @@ COUNTER_PREFIX = "CNT#"
 EVENT_PREFIX = "EVT#"
 AWARD_PREFIX = "AWD#"
 SUMMARY_PREFIX = "SUM#"
-SUMMARIES_BUILT = SUMMARY_PREFIX  # under the prefix, so the page's one query also finds it
 LEDGER_PREFIX = "LEDGER#"
 MESSAGE_PREFIX = "MSG#"
 

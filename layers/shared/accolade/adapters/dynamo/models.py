@@ -266,16 +266,6 @@ class SummaryItem(Item, discriminator="summary"):
     version = NumberAttribute(default=1)
 
 
-class SummariesBuiltItem(Item, discriminator="summaries_built"):
-    """PK T#{tenant}#U#{user}, SK SUM#: every achievement of the user's awards has its summary.
-
-    Absent for a user whose awards predate summaries until their first page rebuilds them.
-    """
-
-    user_id = UnicodeAttribute()
-    built_at = UTCDateTimeAttribute()
-
-
 class WalletItem(Item, discriminator="wallet"):
     """PK T#{tenant}#U#{user}, SK WALLET: running balances; ``entries`` orders the ledger."""
 
@@ -327,7 +317,6 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     CounterItem,
     AwardItem,
     SummaryItem,
-    SummariesBuiltItem,
     WalletItem,
     LedgerItem,
     MessageItem,

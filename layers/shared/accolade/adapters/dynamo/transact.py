@@ -39,6 +39,12 @@ class Transaction:
     ) -> None:
         self.updates.append((label, model, actions, condition))
 
+    def extend(self, other: Transaction) -> None:
+        """Add another transaction's items. Labels may then repeat: a combined transaction is
+        committed or not as a whole, and its cancellation reasons are not read item by item."""
+        self.puts += other.puts
+        self.updates += other.updates
+
     def __len__(self) -> int:
         return len(self.puts) + len(self.updates)
 
