@@ -15,6 +15,6 @@ from accolade.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    # The batch is evaluated as a whole (one transaction serves many events); the records that
+    # The batch is evaluated as a whole (one request serves many events); the records that
     # did not finish are reported as batch item failures, so Lambda retries from the first.
     return evaluate_batch(event.get("Records", []), container())

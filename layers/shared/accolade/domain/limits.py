@@ -23,8 +23,8 @@ MAX_DECIMALS = 9
 # overflow the calendar there, and nothing real happened before 2000.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST_DEFINITION = datetime(2100, 1, 1, tzinfo=UTC)
-# One event's counter updates commit with its applied mark in one transaction of at most 100
-# items: one counter per metric and period (4), so 24 metrics per event type (97 items).
+# One counter per metric and period (4): an event writes at most 96 counters. Set when an
+# event's counters committed in one transaction (100 items); kept as the bound on one event's cost.
 TRANSACTION_ITEMS = 100
 PERIODS_PER_METRIC = len(TimeRange)
 MAX_METRICS_PER_EVENT_TYPE = (TRANSACTION_ITEMS - 1) // PERIODS_PER_METRIC

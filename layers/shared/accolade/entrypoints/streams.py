@@ -26,7 +26,7 @@ def _sequence(record: Record) -> str:
 
 
 def evaluate_batch(records: Iterable[Record], c: Container) -> dict[str, Any]:
-    """Evaluate a stream batch at once (one transaction serves many events) and answer Lambda's
+    """Evaluate a stream batch at once (one request serves many events) and answer Lambda's
     partial batch response: the records whose events did not finish, retried from the first."""
     failed: set[str] = set()
     parsed: list[StreamedEvent] = []
