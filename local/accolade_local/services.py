@@ -196,7 +196,7 @@ class MotoServer(_Process):
 
 
 def start_dynamodb(
-    port: int, data_dir: Path | None = None, *, log_path: Path | None = None
+    port: int, data_dir: Path | None = None, log_path: Path | None = None
 ) -> DynamoDBLocal | MotoServer:
     """DynamoDB Local when Java and the jar are present, else a moto server (streams work too)."""
     if shutil.which("java") and dynamodb_local_jar() is not None:

@@ -83,7 +83,6 @@ class LocalStack:
         self.names = LocalNames()
         self.signer = LocalSigner(self.data_dir / "jwt", issuer_for(api_port), AUDIENCE)
         self.dynamodb: services.DynamoDBLocal | services.MotoServer | None = None
-        self.moto: services.MotoServer | None = None
         self.workers: dict[str, FunctionWorkers] = {}
         self.gateway: Gateway | None = None
         self.pollers: list[StreamPoller] = []
@@ -120,15 +119,12 @@ class LocalStack:
         return self
 
     def _start(self) -> None:
-        logs = self.data_dir / "logs"
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        logs = self.data_dir / "logs"
         ddb_dir = None if self.in_memory else self.data_dir / "dynamodb"
-        self.dynamodb = services.start_dynamodb(
-            self.dynamodb_port, ddb_dir, log_path=logs / "dynamodb.log"
-        )
+        self.dynamodb = services.start_dynamodb(self.dynamodb_port, ddb_dir, logs / "dynamodb.log")
         self._stops.callback(self.dynamodb.stop)
-        moto = services.MotoServer(self.aws_port, log_path=logs / "moto.log")
-        self.moto = self._stops.enter_context(moto)
+        self._stops.enter_context(services.MotoServer(self.aws_port, log_path=logs / "moto.log"))
         self.names = self.names.with_endpoint(self.aws_endpoint)
         services.provision(self.template, self.names, self.dynamodb_endpoint, self.aws_endpoint)
         self._start_workers()
@@ -144,13 +140,12 @@ class LocalStack:
     def _start_workers(self) -> None:
         http_functions = {r.function_id for r in self.template.http_routes()}
         for function_id, spec in self.template.functions(self.names).items():
-            self.workers[function_id] = services.function_workers(
-                spec,
-                self.names,
-                self.dynamodb_endpoint,
-                concurrency=self.concurrency if function_id in http_functions else 1,
+            concurrency = self.concurrency if function_id in http_functions else 1
+            workers = services.function_workers(
+                spec, self.names, self.dynamodb_endpoint, concurrency
             )
-            self._stops.callback(self.workers[function_id].stop)
+            self.workers[function_id] = workers
+            self._stops.callback(workers.stop)
         # Cold starts in parallel now, so the first request does not pay for them.
         with ThreadPoolExecutor(max_workers=max(len(self.workers), 1)) as pool:
             list(pool.map(self._warm, self.workers.values()))
@@ -164,9 +159,8 @@ class LocalStack:
 
     def _start_pollers(self) -> None:
         dynamodb, streams = map(self.client, ("dynamodb", "dynamodbstreams"))
-        checkpoints = CheckpointStore(
-            None if self.in_memory else self.data_dir / "stream-checkpoints.json"
-        )
+        saved = None if self.in_memory else self.data_dir / "stream-checkpoints.json"
+        checkpoints = CheckpointStore(saved)
         for mapping in self.template.stream_mappings():
             table = dynamodb.describe_table(TableName=self.names.table_name(mapping.table_id))
             stream_arn = table["Table"]["LatestStreamArn"]
