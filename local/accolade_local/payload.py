@@ -42,13 +42,12 @@ def http_event(
     source_ip: str = "127.0.0.1",
     domain_name: str = "127.0.0.1",
     request_id: str | None = None,
-    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The payload format 2.0 event API Gateway HTTP API gives a Lambda integration.
 
     `claims` are the JWT authorizer's (every value a string); none means an unauthorised route.
     """
-    now = now or datetime.now(UTC)
+    now = datetime.now(UTC)
     merged: dict[str, str] = {}
     cookies: list[str] = []
     for name, value in headers:

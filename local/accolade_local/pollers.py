@@ -288,9 +288,7 @@ class StreamPoller:
     ) -> None:
         """The invocation record Lambda sends to an on-failure destination for a stream batch."""
         first, last = records[0].event["dynamodb"], records[-1].event["dynamodb"]
-        response_context: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
-        if function_error:
-            response_context["functionError"] = "Unhandled"
+        unhandled = {"functionError": "Unhandled"} if function_error else {}
         message = {
             "requestContext": {
                 "requestId": str(uuid.uuid4()),
@@ -298,7 +296,7 @@ class StreamPoller:
                 "condition": "RetryAttemptsExhausted",
                 "approximateInvokeCount": retries,
             },
-            "responseContext": response_context,
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", **unhandled},
             "version": "1.0",
             "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
             "DDBStreamBatchInfo": {

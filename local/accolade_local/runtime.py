@@ -48,7 +48,7 @@ class Invoker(Protocol):
     @property
     def function_id(self) -> str: ...
 
-    def invoke(self, event: Any, timeout: float | None = None) -> Any: ...
+    def invoke(self, event: Any) -> Any: ...
 
 
 @dataclass
@@ -221,13 +221,14 @@ class FunctionWorkers:
         """Start one environment and import the handler (a cold start); False if it fails."""
         return bool(self._executor().submit(_noop).result())
 
-    def invoke(self, event: Any, timeout: float | None = None) -> Any:
+    def invoke(self, event: Any) -> Any:
         """Call the handler with `event`; its JSON result, or FunctionError as Lambda reports it."""
         request_id = str(uuid.uuid4())
         pool = self._executor()
-        wait_s = (timeout if timeout is not None else self.spec.timeout) + _HANG_GRACE_S
         try:
-            ok, value = pool.submit(_run, event, request_id).result(timeout=wait_s)
+            ok, value = pool.submit(_run, event, request_id).result(
+                timeout=self.spec.timeout + _HANG_GRACE_S
+            )
         except FutureTimeoutError:
             # The in-worker alarm did not fire (blocked in C code): recycle the environments.
             self._recycle(pool)

@@ -30,6 +30,7 @@ AUDIENCE = "accolade-local"
 DEMO_TENANT = "demo"
 STATE_FILE = "stack.json"
 BANNER_TOKEN_TTL_S = 12 * 3600
+HTTP_CONCURRENCY = 2  # warm environments of an HTTP function (the others get one)
 
 
 def issuer_for(api_port: int) -> str:
@@ -60,8 +61,6 @@ class LocalStack:
         aws_port: int = 5000,
         data_dir: Path | None = None,
         in_memory: bool = False,
-        concurrency: int = 2,
-        pollers: bool = True,
         schedules: bool = True,
         params: Mapping[str, str] | None = None,
         out: Callable[[str], None] | None = None,
@@ -75,8 +74,6 @@ class LocalStack:
         self.aws_endpoint = f"http://127.0.0.1:{aws_port}"
         self.data_dir = Path(data_dir) if data_dir is not None else self.root / ".local"
         self.in_memory = in_memory
-        self.concurrency = concurrency
-        self.enable_pollers = pollers
         self.enable_schedules = schedules
         self.out = out or (lambda _line: None)
         self.template: Template = load_template(self.root / "template.yaml", params)
@@ -131,8 +128,7 @@ class LocalStack:
         routes = self.template.http_routes()
         self.gateway = Gateway(routes, self.workers, self.signer, port=self.api_port).start()
         self._stops.callback(self.gateway.stop)
-        if self.enable_pollers:
-            self._start_pollers()
+        self._start_pollers()
         if self.enable_schedules:
             self._start_scheduler()
         self._write_state()
@@ -140,7 +136,7 @@ class LocalStack:
     def _start_workers(self) -> None:
         http_functions = {r.function_id for r in self.template.http_routes()}
         for function_id, spec in self.template.functions(self.names).items():
-            concurrency = self.concurrency if function_id in http_functions else 1
+            concurrency = HTTP_CONCURRENCY if function_id in http_functions else 1
             workers = services.function_workers(
                 spec, self.names, self.dynamodb_endpoint, concurrency
             )
@@ -276,8 +272,7 @@ class LocalStack:
             + self.token(DEMO_TENANT, "ingest-client", scopes=("events:write",), expires_in=ttl),
         ]
         if self.scheduler is not None:
-            lines.append("")
-            lines.append("Schedules:")
+            lines += ["", "Schedules:"]
             for name, at in self.scheduler.upcoming():
                 when = at.strftime("%Y-%m-%d %H:%M %Z") if at else "never"
                 lines.append(f"  {name:<16} next {when}")
