@@ -361,11 +361,14 @@ def test_http_functions_cap_what_a_flood_takes_and_the_default_quota_allows_the_
 # --- streams, schedules and what fails ------------------------------------------------------
 
 
-@pytest.mark.parametrize(
+each_stream_mapping = pytest.mark.parametrize(
     ("name", "mapping"),
     [(n, m) for n, _, m in STREAM_MAPPINGS],
     ids=[n for n, _, _ in STREAM_MAPPINGS],
 )
+
+
+@each_stream_mapping
 def test_every_stream_mapping_bisects_retries_only_failures_and_keeps_them(
     name: str, mapping: dict[str, Any]
 ) -> None:
@@ -379,11 +382,7 @@ def test_every_stream_mapping_bisects_retries_only_failures_and_keeps_them(
     assert is_queue(on_failure["Destination"])
 
 
-@pytest.mark.parametrize(
-    ("name", "mapping"),
-    [(n, m) for n, _, m in STREAM_MAPPINGS],
-    ids=[n for n, _, _ in STREAM_MAPPINGS],
-)
+@each_stream_mapping
 def test_every_stream_mapping_filters_on_entities_and_attributes_the_models_define(
     name: str, mapping: dict[str, Any]
 ) -> None:
