@@ -88,8 +88,12 @@ def run_python(
     return done
 
 
+def _import(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return run_python(argv, env, f"import failed ({argv[-1]})")
+
+
 def _once(script: str, args: list[str], env: dict[str, str]) -> tuple[float, bool]:
-    done = run_python(["-c", script, *args], env, f"import failed ({args[-1]})")
+    done = _import(["-c", script, *args], env)
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     return float(answer["seconds"]) * 1000, bool(answer["boto3"])
 
@@ -98,7 +102,7 @@ def _heaviest(
     script: str, args: list[str], env: dict[str, str], top: int = 3
 ) -> tuple[tuple[str, float], ...]:
     """Self import time summed per top-level package, from `python -X importtime`."""
-    done = run_python(["-X", "importtime", "-c", script, *args], env, f"import failed ({args[-1]})")
+    done = _import(["-X", "importtime", "-c", script, *args], env)
     totals: Counter[str] = Counter()
     for line in done.stderr.splitlines():
         match = _IMPORTTIME.match(line)

@@ -188,9 +188,7 @@ class MotoServer(_Process):
         self, port: int, *, account: str = LocalNames.account, log_path: Path | None = None
     ) -> None:
         super().__init__(port, log_path)
-        script = Path(sys.executable).with_name("moto_server")
-        base = [str(script)] if script.exists() else [sys.executable, "-m", "moto.server"]
-        self.command = [*base, "-H", "127.0.0.1", "-p", str(port)]
+        self.command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
         # ARNs then carry LocalNames.account whatever access key the caller signs with.
         self.env = {**os.environ, "MOTO_ACCOUNT_ID": account}
 
