@@ -24,34 +24,20 @@ SECTIONS = ("throughput", "page", "ties", "firstcall", "coldstart", "latency")
 IN_BENCH = ("throughput", "page", "ties", "firstcall")  # share one DynamoDB Local + moto
 
 
-def _env_int(name: str, default: int) -> int:
-    """Sizes come from BENCH_* variables when set (iterate small, run the full thing once)."""
-    return int(os.environ.get(name, default))
-
-
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument(
-        "--events",
-        type=int,
-        default=_env_int("BENCH_EVENTS", 1000),
-        help="events of the batch-100 run (issue 9's workload: 1,000) [BENCH_EVENTS]",
+
+    def size(option: str, variable: str, default: int, help: str) -> None:
+        """Sizes come from BENCH_* variables when set (iterate small, run the full thing once)."""
+        value = int(os.environ.get(variable, default))
+        parser.add_argument(option, type=int, default=value, help=f"{help} [{variable}]")
+
+    size(
+        "--events", "BENCH_EVENTS", 1000, "events of the batch-100 run (issue 9's workload: 1,000)"
     )
-    parser.add_argument(
-        "--users", type=int, default=_env_int("BENCH_USERS", 200), help="users [BENCH_USERS]"
-    )
-    parser.add_argument(
-        "--events-10",
-        type=int,
-        default=_env_int("BENCH_EVENTS_10", 500),
-        help="events of the batch-10 run, at most --events [BENCH_EVENTS_10]",
-    )
-    parser.add_argument(
-        "--events-1",
-        type=int,
-        default=_env_int("BENCH_EVENTS_1", 100),
-        help="events of the batch-1 run, at most --events [BENCH_EVENTS_1]",
-    )
+    size("--users", "BENCH_USERS", 200, "users")
+    size("--events-10", "BENCH_EVENTS_10", 500, "events of the batch-10 run, at most --events")
+    size("--events-1", "BENCH_EVENTS_1", 100, "events of the batch-1 run, at most --events")
     parser.add_argument("--achievements", type=int, default=20)
     parser.add_argument(
         "--no-naive", action="store_true", help="skip the naive baseline (no units comparison)"
@@ -61,33 +47,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("BENCH_PAGE_AWARDS", "100,5000"),
         help="awards held by the users of the achievements-page run [BENCH_PAGE_AWARDS]",
     )
-    parser.add_argument(
-        "--page-runs", type=int, default=_env_int("BENCH_PAGE_RUNS", 10), help="[BENCH_PAGE_RUNS]"
-    )
-    parser.add_argument(
-        "--first-call-runs",
-        type=int,
-        default=_env_int("BENCH_FIRST_CALL_RUNS", 3),
-        help="fresh interpreters per handler, first invocation [BENCH_FIRST_CALL_RUNS]",
-    )
-    parser.add_argument(
-        "--tie-users",
-        type=int,
-        default=_env_int("BENCH_TIE_USERS", 10_000),
-        help="users tied on the top score [BENCH_TIE_USERS]",
-    )
-    parser.add_argument(
-        "--tie-runs", type=int, default=_env_int("BENCH_TIE_RUNS", 3), help="[BENCH_TIE_RUNS]"
-    )
-    parser.add_argument(
-        "--import-runs",
-        type=int,
-        default=_env_int("BENCH_IMPORT_RUNS", 5),
-        help="fresh interpreters per module (cold start, first invocation) [BENCH_IMPORT_RUNS]",
-    )
-    parser.add_argument(
-        "--requests", type=int, default=_env_int("BENCH_REQUESTS", 300), help="timed GETs"
-    )
+    size("--page-runs", "BENCH_PAGE_RUNS", 10, "calls of each user's page")
+    fresh = "fresh interpreters per"
+    size("--first-call-runs", "BENCH_FIRST_CALL_RUNS", 3, f"{fresh} handler, first invocation")
+    size("--tie-users", "BENCH_TIE_USERS", 10_000, "users tied on the top score")
+    size("--tie-runs", "BENCH_TIE_RUNS", 3, "runs of the tie (fresh users each run)")
+    size("--import-runs", "BENCH_IMPORT_RUNS", 5, f"{fresh} module (cold start, first invocation)")
+    size("--requests", "BENCH_REQUESTS", 300, "timed GETs")
     parser.add_argument(
         "--quick",
         action="store_true",

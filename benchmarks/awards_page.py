@@ -43,7 +43,6 @@ def measure(
     out: Callable[[str], None] = print,
 ) -> list[PageTiming]:
     from accolade.domain.rules import AwardIntent, AwardKey
-    from accolade.services import me
 
     c = bench.container
     tenant_id = f"page-{uuid.uuid4().hex[:8]}"
@@ -66,15 +65,7 @@ def measure(
             c.awards.grant(tenant_id, user_id, awards)
 
     def call(user_id: str) -> None:
-        me.my_achievements(
-            tenant_id,
-            user_id,
-            config=c.config,
-            users=c.users,
-            awards=c.awards,
-            progress=c.progress,
-            clock=c.clock,
-        )
+        bench.my_achievements(tenant_id, user_id)
 
     timings: list[PageTiming] = []
     for user_id, count in zip(users, holdings, strict=True):

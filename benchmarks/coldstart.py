@@ -70,7 +70,10 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_python(
+    args: list[str], env: dict[str, str], failure: str
+) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter run to its end; RuntimeError(`failure` and its stderr) if it fails."""
     done = subprocess.run(
         [sys.executable, *args],
         env=env,
@@ -81,12 +84,16 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
         check=False,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"import failed ({args[-1]}):\n{done.stderr[-2000:]}")
+        raise RuntimeError(f"{failure}:\n{done.stderr[-3000:]}")
     return done
 
 
+def _import(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return run_python(argv, env, f"import failed ({argv[-1]})")
+
+
 def _once(script: str, args: list[str], env: dict[str, str]) -> tuple[float, bool]:
-    done = _run(["-c", script, *args], env)
+    done = _import(["-c", script, *args], env)
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     return float(answer["seconds"]) * 1000, bool(answer["boto3"])
 
@@ -95,7 +102,7 @@ def _heaviest(
     script: str, args: list[str], env: dict[str, str], top: int = 3
 ) -> tuple[tuple[str, float], ...]:
     """Self import time summed per top-level package, from `python -X importtime`."""
-    done = _run(["-X", "importtime", "-c", script, *args], env)
+    done = _import(["-X", "importtime", "-c", script, *args], env)
     totals: Counter[str] = Counter()
     for line in done.stderr.splitlines():
         match = _IMPORTTIME.match(line)

@@ -18,11 +18,11 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from benchmarks.coldstart import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 1.5  # first invocation / (import boto3 + one GetItem)
@@ -121,17 +121,7 @@ def _env(
 
 
 def _once(args: list[str], env: dict[str, str]) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"first call failed ({args[1:]}):\n{done.stderr[-3000:]}")
+    done = run_python(args, env, f"first call failed ({args[1:]})")
     answer: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return answer
 

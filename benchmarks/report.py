@@ -342,52 +342,23 @@ def units_section(results: Sequence[RunResult]) -> list[str]:
         "that does not exist, which costs a unit too):",
         "",
     ]
-    ingest, evaluate, baseline = first.ingest.units, first.evaluate.units, first.naive.units
+    tallies = (first.ingest.units, first.evaluate.units, first.naive.units)
     events = first.ingest.events
-    wkeys = sorted(
-        {*ingest.wru_by, *evaluate.wru_by, *baseline.wru_by},
-        key=lambda k: -(ingest.wru_by.get(k, 0) + evaluate.wru_by.get(k, 0)),
-    )
-    wrows = [
-        [
-            f"{entity} ({where})",
-            f"{ingest.wru_by.get((entity, where), 0) / events:.2f}",
-            f"{evaluate.wru_by.get((entity, where), 0) / events:.2f}",
-            f"{baseline.wru_by.get((entity, where), 0) / events:.2f}",
+
+    def unit_rows(kind: str, label: str) -> list[list[str]]:
+        """A row per item (and where or how) of the WRU or RRU, Accolade's largest first; a total."""
+        by = [getattr(tally, f"{kind}_by") for tally in tallies]
+        keys = sorted({*by[0], *by[1], *by[2]}, key=lambda k: -(by[0].get(k, 0) + by[1].get(k, 0)))
+        totals = [getattr(tally, f"total_{kind}") for tally in tallies]
+        return [
+            *([label.format(*key), *(f"{b.get(key, 0) / events:.2f}" for b in by)] for key in keys),
+            [f"**total {kind.upper()}**", *(f"{total / events:.2f}" for total in totals)],
         ]
-        for entity, where in wkeys
-    ]
-    wrows.append(
-        [
-            "**total WRU**",
-            f"{ingest.total_wru / events:.2f}",
-            f"{evaluate.total_wru / events:.2f}",
-            f"{baseline.total_wru / events:.2f}",
-        ]
-    )
-    rkeys = sorted(
-        {*ingest.rru_by, *evaluate.rru_by, *baseline.rru_by},
-        key=lambda k: -(ingest.rru_by.get(k, 0) + evaluate.rru_by.get(k, 0)),
-    )
-    rrows = [
-        [
-            f"{entity} (`{operation}`)",
-            f"{ingest.rru_by.get((entity, operation), 0) / events:.2f}",
-            f"{evaluate.rru_by.get((entity, operation), 0) / events:.2f}",
-            f"{baseline.rru_by.get((entity, operation), 0) / events:.2f}",
-        ]
-        for entity, operation in rkeys
-    ]
-    rrows.append(
-        [
-            "**total RRU**",
-            f"{ingest.total_rru / events:.2f}",
-            f"{evaluate.total_rru / events:.2f}",
-            f"{baseline.total_rru / events:.2f}",
-        ]
-    )
+
     lines += _table(
-        ["units per event", "Accolade ingest", "Accolade evaluate", "naive"], wrows + rrows, "l"
+        ["units per event", "Accolade ingest", "Accolade evaluate", "naive"],
+        unit_rows("wru", "{} ({})") + unit_rows("rru", "{} (`{}`)"),
+        "l",
     )
     return lines
 

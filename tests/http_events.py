@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from accolade_local.handlers import LambdaContext
 from accolade_local.payload import http_event as build_event
 from accolade_local.tokens import to_apigw_claims
 
@@ -87,3 +88,35 @@ def http_event(
         claims=claims,
         domain_name="api.example.com",
     )
+
+
+def call(handler: Any, event: dict[str, Any]) -> tuple[int, Any]:
+    """The status and decoded JSON body of a handler module's answer to ``event``."""
+    response = handler.lambda_handler(event, LambdaContext())
+    body = response.get("body")
+    return response["statusCode"], json.loads(body) if body else None
+
+
+def sale(event_id: str = "e-1", **fields: Any) -> dict[str, Any]:
+    """A sale.closed event as a client posts it to /v1/events."""
+    return {
+        "id": event_id,
+        "type": "sale.closed",
+        "user_id": "alice",
+        "occurred_at": "2026-11-24T09:00:00Z",
+        **fields,
+    }
+
+
+def threshold_achievement(
+    name: str, time_range: str, threshold: int, points: int
+) -> dict[str, Any]:
+    """The body creating a one-level achievement on the sales metric."""
+    levels = [{"threshold": threshold, "points": points}]
+    return {
+        "name": name,
+        "type": "metric_threshold",
+        "metric": "sales",
+        "time_range": time_range,
+        "levels": levels,
+    }

@@ -83,15 +83,13 @@ def _up(args: argparse.Namespace, root: Path) -> int:
     if not args.verbose:
         for noisy in ("botocore", "boto3", "urllib3"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-    params = dict(p.split("=", 1) for p in args.param)
+    ports = {name: getattr(args, name) for name in ("api_port", "dynamodb_port", "aws_port")}
     stack = LocalStack(
         root,
-        api_port=args.api_port,
-        dynamodb_port=args.dynamodb_port,
-        aws_port=args.aws_port,
+        **ports,
         in_memory=args.in_memory,
         schedules=not args.no_schedules,
-        params=params,
+        params=dict(p.split("=", 1) for p in args.param),
         out=lambda line: print(line, file=sys.stderr, flush=True),
     )
     # SIGINT explicitly (a shell may start us with it ignored); SIGTERM and SIGHUP stop the

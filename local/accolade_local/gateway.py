@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -70,8 +71,10 @@ class Router:
         return RouteMatch(route, dict(params))
 
 
-class Gateway:
+class Gateway(ThreadingHTTPServer):
     """The local HTTP API: serves until stop(), in a background thread."""
+
+    daemon_threads = True
 
     def __init__(
         self,
@@ -79,48 +82,44 @@ class Gateway:
         invokers: Mapping[str, Invoker],
         verifier: LocalSigner,
         *,
-        host: str = "127.0.0.1",
         port: int = 3000,
     ) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.router = Router(routes)
         self.invokers = dict(invokers)
         self.verifier = verifier
-        self._server = ThreadingHTTPServer((host, port), _handler_class(self))
-        self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
-        self.port = int(self._server.server_address[1])
+        self.port = int(self.server_address[1])
         self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Gateway:
         if self._thread is None:
-            serve = self._server.serve_forever
-            self._thread = threading.Thread(target=serve, args=(0.2,), daemon=True)
+            self._thread = threading.Thread(target=self.serve_forever, args=(0.2,), daemon=True)
             self._thread.start()
         return self
 
     def stop(self) -> None:
         if self._thread is not None:
-            self._server.shutdown()
+            self.shutdown()
             self._thread.join(timeout=10)
             self._thread = None
-        self._server.server_close()
+        self.server_close()
 
     def handle(
         self,
         method: str,
         target: str,
-        headers: Sequence[tuple[str, str]],
+        headers: Message,
         body: bytes,
         ip: str,
         request_id: str,
     ) -> HttpResponse:
         split = urlsplit(target)
-        path = split.path or "/"
+        path, host = split.path or "/", headers.get("host") or f"127.0.0.1:{self.port}"
         jwks_paths = ("/.well-known/jwks.json", f"{_ISSUER_PATH}/.well-known/jwks.json")
         if method == "GET" and path in jwks_paths:
             return json_response(200, self.verifier.jwks())
         if method == "GET" and path == f"{_ISSUER_PATH}/.well-known/openid-configuration":
-            host = _header(headers, "host") or f"127.0.0.1:{self.port}"
             issuer = f"http://{host}{_ISSUER_PATH}"
             return json_response(
                 200, {"issuer": issuer, "jwks_uri": f"{issuer}/.well-known/jwks.json"}
@@ -139,13 +138,13 @@ class Gateway:
             method,
             path,
             query=split.query,
-            headers=headers,
+            headers=headers.items(),
             body=body,
             route_key=match.route_key,
             path_parameters=match.path_parameters,
             claims=claims,
             source_ip=ip,
-            domain_name=_header(headers, "host") or f"127.0.0.1:{self.port}",
+            domain_name=host,
             request_id=request_id,
         )
         started = time.monotonic()
@@ -159,8 +158,8 @@ class Gateway:
             log.error("%s returned a malformed response: %s", match.route.function_id, exc)
         return json_response(500, {"message": "Internal Server Error"})
 
-    def _authorize(self, headers: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
-        value = (_header(headers, "authorization") or "").strip()
+    def _authorize(self, headers: Message) -> dict[str, Any] | None:
+        value = (headers.get("authorization") or "").strip()
         # API Gateway accepts the token with or without the "Bearer " prefix.
         token = value[7:].strip() if value[:7].lower() == "bearer " else value
         try:
@@ -170,66 +169,60 @@ class Gateway:
             return None
 
 
-def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
-    return next((value for key, value in headers if key.lower() == name), None)
+class _Handler(BaseHTTPRequestHandler):
+    server: Gateway
 
+    protocol_version = "HTTP/1.1"
+    server_version = "accolade-local"
 
-def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "accolade-local"
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            log.debug("%s %s", self.address_string(), format % args)
+    def _read_body(self) -> bytes | HttpResponse:
+        """The request body, or the response refusing it."""
+        length = int(self.headers.get("Content-Length") or 0)
+        if self.headers.get("Transfer-Encoding") or length < 0:
+            return json_response(400, {"message": "Bad Request"})
+        if length > MAX_BODY_BYTES:
+            # Read and drop the body so the client gets the 413, not a broken pipe.
+            while length > 0 and (chunk := self.rfile.read(min(length, 1 << 20))):
+                length -= len(chunk)
+            return json_response(413, {"message": "Request Entity Too Large"})
+        return self.rfile.read(length)
 
-        def _read_body(self) -> bytes | HttpResponse:
-            """The request body, or the response refusing it."""
-            length = int(self.headers.get("Content-Length") or 0)
-            if self.headers.get("Transfer-Encoding") or length < 0:
-                return json_response(400, {"message": "Bad Request"})
-            if length > MAX_BODY_BYTES:
-                # Read and drop the body so the client gets the 413, not a broken pipe.
-                while length > 0 and (chunk := self.rfile.read(min(length, 1 << 20))):
-                    length -= len(chunk)
-                return json_response(413, {"message": "Request Entity Too Large"})
-            return self.rfile.read(length)
+    def _serve(self) -> None:
+        try:
+            body = self._read_body()
+        except ValueError:  # a malformed Content-Length
+            body = json_response(400, {"message": "Bad Request"})
+        if isinstance(body, HttpResponse):
+            self.close_connection = True
+            self._send(body)
+            return
+        started = time.monotonic()
+        request_id = base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
+        try:
+            response = self.server.handle(
+                self.command, self.path, self.headers, body, self.client_address[0], request_id
+            )
+        except Exception:
+            log.exception("gateway error")
+            response = json_response(500, {"message": "Internal Server Error"})
+        response.headers.append(("apigw-requestid", request_id))
+        self._send(response)
+        elapsed_ms = (time.monotonic() - started) * 1000
+        log.info("%s %s %d %.0fms", self.command, self.path, response.status, elapsed_ms)
 
-        def _serve(self) -> None:
-            try:
-                body = self._read_body()
-            except ValueError:  # a malformed Content-Length
-                body = json_response(400, {"message": "Bad Request"})
-            if isinstance(body, HttpResponse):
-                self.close_connection = True
-                self._send(body)
-                return
-            headers = [(k, v) for k, v in self.headers.items()]
-            started = time.monotonic()
-            request_id = base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
-            try:
-                response = gateway.handle(
-                    self.command, self.path, headers, body, self.client_address[0], request_id
-                )
-            except Exception:
-                log.exception("gateway error")
-                response = json_response(500, {"message": "Internal Server Error"})
-            response.headers.append(("apigw-requestid", request_id))
-            self._send(response)
-            elapsed_ms = (time.monotonic() - started) * 1000
-            log.info("%s %s %d %.0fms", self.command, self.path, response.status, elapsed_ms)
+    def _send(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
 
-        def _send(self, response: HttpResponse) -> None:
-            self.send_response(response.status)
-            for name, value in response.headers:
-                if name.lower() not in ("content-length", "connection", "transfer-encoding"):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(response.body)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
-
-    return Handler
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve

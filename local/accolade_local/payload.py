@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from werkzeug.datastructures import MultiDict
+
 __all__ = ["HttpResponse", "http_event", "json_response", "map_response"]
 
 # Media types API Gateway passes as text; any other body arrives base64-encoded.
@@ -27,14 +29,6 @@ def _is_text(content_type: str | None, body: bytes) -> bool:
     return media.startswith("text/") or media.endswith(_TEXT_SUFFIXES)
 
 
-def _query_parameters(raw_query: str) -> dict[str, str]:
-    params: dict[str, list[str]] = {}
-    for name, value in parse_qsl(raw_query, keep_blank_values=True):
-        params.setdefault(name, []).append(value)
-    # Payload 2.0 joins repeated parameters with commas.
-    return {key: ",".join(values) for key, values in params.items()}
-
-
 def http_event(
     method: str,
     path: str,
@@ -48,13 +42,12 @@ def http_event(
     source_ip: str = "127.0.0.1",
     domain_name: str = "127.0.0.1",
     request_id: str | None = None,
-    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The payload format 2.0 event API Gateway HTTP API gives a Lambda integration.
 
     `claims` are the JWT authorizer's (every value a string); none means an unauthorised route.
     """
-    now = now or datetime.now(UTC)
+    now = datetime.now(UTC)
     merged: dict[str, str] = {}
     cookies: list[str] = []
     for name, value in headers:
@@ -96,7 +89,9 @@ def http_event(
     if cookies:
         event["cookies"] = cookies
     if query:
-        event["queryStringParameters"] = _query_parameters(query)
+        # Payload 2.0 joins repeated parameters with commas.
+        params = MultiDict(parse_qsl(query, keep_blank_values=True))
+        event["queryStringParameters"] = {k: ",".join(v) for k, v in params.lists()}
     if path_parameters:
         event["pathParameters"] = dict(path_parameters)
     raw = body.encode("utf-8") if isinstance(body, str) else body

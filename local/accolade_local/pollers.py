@@ -23,7 +23,6 @@ from accolade_local.runtime import FunctionError, Invoker
 from accolade_local.streams import (
     GET_RECORDS_LIMIT,
     CheckpointStore,
-    ShardWalker,
     StreamReader,
     to_lambda_record,
 )
@@ -77,7 +76,7 @@ class StreamPoller:
         self.mapping = mapping
         self.name = f"{mapping.function_id}.{mapping.event_name}"
         self.invoker = invoker
-        self.walker = ShardWalker(streams, stream_arn, mapping.starting_position)
+        self.reader = StreamReader(streams, stream_arn, mapping.starting_position)
         self.stream_arn = stream_arn
         self.checkpoints = checkpoints or CheckpointStore()
         self.on_failure = on_failure
@@ -171,7 +170,7 @@ class StreamPoller:
         ]
 
     def _refresh_shards(self) -> None:
-        shards = self.walker.shards()
+        shards = self.reader.shards()
         with self._state:
             for raw in shards:
                 if raw["ShardId"] in self._shards:
@@ -179,19 +178,19 @@ class StreamPoller:
                 shard = _Shard(raw["ShardId"], raw.get("ParentShardId"))
                 saved = self.checkpoints.get(self._key(shard.shard_id))
                 shard.checkpoint, shard.done = saved.get("sequence_number"), bool(saved.get("done"))
-                self.walker.after[shard.shard_id] = shard.checkpoint
+                self.reader.after[shard.shard_id] = shard.checkpoint
                 self._shards[shard.shard_id] = shard
             self._refreshed_at = time.monotonic()
 
     def _poll(self, shard: _Shard) -> bool:
-        ended = shard.shard_id in self.walker.ended
+        ended = shard.shard_id in self.reader.ended
         if shard.done or ended or len(shard.buffer) >= GET_RECORDS_LIMIT:
             if ended and not shard.done and not shard.buffer:
                 with self._state:
                     shard.done = True
                 self.checkpoints.set(self._key(shard.shard_id), shard.checkpoint, done=True)
             return False
-        records = self.walker.read(shard.shard_id)
+        records = self.reader.read_shard(shard.shard_id)
         now = time.monotonic()
         with self._state:
             for raw in records:
@@ -211,7 +210,7 @@ class StreamPoller:
         if not shard.buffer:
             return False
         matched = [r for r in shard.buffer if r.matched]
-        ended = shard.shard_id in self.walker.ended
+        ended = shard.shard_id in self.reader.ended
         window_over = bool(matched) and (
             time.monotonic() - matched[0].arrived >= self.mapping.batching_window_s
         )
@@ -289,9 +288,7 @@ class StreamPoller:
     ) -> None:
         """The invocation record Lambda sends to an on-failure destination for a stream batch."""
         first, last = records[0].event["dynamodb"], records[-1].event["dynamodb"]
-        response_context: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
-        if function_error:
-            response_context["functionError"] = "Unhandled"
+        unhandled = {"functionError": "Unhandled"} if function_error else {}
         message = {
             "requestContext": {
                 "requestId": str(uuid.uuid4()),
@@ -299,7 +296,7 @@ class StreamPoller:
                 "condition": "RetryAttemptsExhausted",
                 "approximateInvokeCount": retries,
             },
-            "responseContext": response_context,
+            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", **unhandled},
             "version": "1.0",
             "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
             "DDBStreamBatchInfo": {

@@ -48,7 +48,7 @@ class Invoker(Protocol):
     @property
     def function_id(self) -> str: ...
 
-    def invoke(self, event: Any, timeout: float | None = None) -> Any: ...
+    def invoke(self, event: Any) -> Any: ...
 
 
 @dataclass
@@ -87,14 +87,15 @@ class _SandboxTimeout(BaseException):
     """Raised into the handler when its time is up (BaseException: handlers must not catch it)."""
 
 
-def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[str, Any]:
+def _error(
+    error_type: str, message: str, request_id: str = "", exc: BaseException | None = None
+) -> dict[str, Any]:
+    """Lambda's error object; with the stack trace of `exc` when there is one."""
+    payload = {"errorType": error_type, "errorMessage": message, "requestId": request_id}
+    if exc is None:
+        return payload
     stack = traceback.format_list(traceback.extract_tb(exc.__traceback__))
-    return {
-        "errorType": error_type or type(exc).__name__,
-        "errorMessage": str(exc),
-        "requestId": "",
-        "stackTrace": [line.rstrip("\n") for line in stack],
-    }
+    return {**payload, "stackTrace": [line.rstrip("\n") for line in stack]}
 
 
 def _init_worker(spec: FunctionSpec, env: dict[str, str], arn: str) -> None:
@@ -106,21 +107,16 @@ def _init_worker(spec: FunctionSpec, env: dict[str, str], arn: str) -> None:
         del os.environ[key]
     os.environ.update(env)
     time.tzset()
-    for path in map(str, reversed((spec.code_uri, *spec.layers))):
-        if path in sys.path:
-            sys.path.remove(path)
-        sys.path.insert(0, path)
+    sys.path[:0] = [str(path) for path in (spec.code_uri, *spec.layers)]
     module_name, _, name = spec.handler.rpartition(".")
     try:
         _worker.handler = getattr(importlib.import_module(module_name), name)
+    except AttributeError as exc:
+        message = f"Handler '{name}' missing on module '{module_name}'"
+        _worker.init_error = _error("Runtime.HandlerNotFound", message, exc=exc)
     except Exception as exc:
-        kind = "Runtime.HandlerNotFound" if isinstance(exc, AttributeError) else None
-        _worker.init_error = _error_payload(exc, kind or "Runtime.ImportModuleError")
-        _worker.init_error["errorMessage"] = (
-            f"Unable to import module '{module_name}': {exc}"
-            if kind is None
-            else f"Handler '{name}' missing on module '{module_name}'"
-        )
+        message = f"Unable to import module '{module_name}': {exc}"
+        _worker.init_error = _error("Runtime.ImportModuleError", message, exc=exc)
 
 
 def _on_alarm(signum: int, frame: Any) -> None:
@@ -148,7 +144,7 @@ def _run(event: Any, request_id: str) -> tuple[bool, Any]:
     except _SandboxTimeout:
         return False, _timed_out(spec, request_id)
     except Exception as exc:
-        return False, {**_error_payload(exc), "requestId": request_id}
+        return False, _error(type(exc).__name__, str(exc), request_id, exc)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -156,13 +152,8 @@ def _run(event: Any, request_id: str) -> tuple[bool, Any]:
         # The runtime hands JSON back to the caller, never Python objects.
         return True, json.dumps(result)
     except (TypeError, ValueError) as exc:
-        return False, _error(
-            "Runtime.MarshalError", f"Unable to marshal response: {exc}", request_id
-        )
-
-
-def _error(error_type: str, message: str, request_id: str) -> dict[str, Any]:
-    return {"errorType": error_type, "errorMessage": message, "requestId": request_id}
+        message = f"Unable to marshal response: {exc}"
+        return False, _error("Runtime.MarshalError", message, request_id)
 
 
 def _timed_out(spec: FunctionSpec, request_id: str) -> dict[str, Any]:
@@ -230,13 +221,14 @@ class FunctionWorkers:
         """Start one environment and import the handler (a cold start); False if it fails."""
         return bool(self._executor().submit(_noop).result())
 
-    def invoke(self, event: Any, timeout: float | None = None) -> Any:
+    def invoke(self, event: Any) -> Any:
         """Call the handler with `event`; its JSON result, or FunctionError as Lambda reports it."""
         request_id = str(uuid.uuid4())
         pool = self._executor()
-        wait_s = (timeout if timeout is not None else self.spec.timeout) + _HANG_GRACE_S
         try:
-            ok, value = pool.submit(_run, event, request_id).result(timeout=wait_s)
+            ok, value = pool.submit(_run, event, request_id).result(
+                timeout=self.spec.timeout + _HANG_GRACE_S
+            )
         except FutureTimeoutError:
             # The in-worker alarm did not fire (blocked in C code): recycle the environments.
             self._recycle(pool)

@@ -188,15 +188,13 @@ class MotoServer(_Process):
         self, port: int, *, account: str = LocalNames.account, log_path: Path | None = None
     ) -> None:
         super().__init__(port, log_path)
-        script = Path(sys.executable).with_name("moto_server")
-        base = [str(script)] if script.exists() else [sys.executable, "-m", "moto.server"]
-        self.command = [*base, "-H", "127.0.0.1", "-p", str(port)]
+        self.command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
         # ARNs then carry LocalNames.account whatever access key the caller signs with.
         self.env = {**os.environ, "MOTO_ACCOUNT_ID": account}
 
 
 def start_dynamodb(
-    port: int, data_dir: Path | None = None, *, log_path: Path | None = None
+    port: int, data_dir: Path | None = None, log_path: Path | None = None
 ) -> DynamoDBLocal | MotoServer:
     """DynamoDB Local when Java and the jar are present, else a moto server (streams work too)."""
     if shutil.which("java") and dynamodb_local_jar() is not None:

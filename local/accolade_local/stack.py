@@ -30,6 +30,7 @@ AUDIENCE = "accolade-local"
 DEMO_TENANT = "demo"
 STATE_FILE = "stack.json"
 BANNER_TOKEN_TTL_S = 12 * 3600
+HTTP_CONCURRENCY = 2  # warm environments of an HTTP function (the others get one)
 
 
 def issuer_for(api_port: int) -> str:
@@ -60,8 +61,6 @@ class LocalStack:
         aws_port: int = 5000,
         data_dir: Path | None = None,
         in_memory: bool = False,
-        concurrency: int = 2,
-        pollers: bool = True,
         schedules: bool = True,
         params: Mapping[str, str] | None = None,
         out: Callable[[str], None] | None = None,
@@ -75,15 +74,12 @@ class LocalStack:
         self.aws_endpoint = f"http://127.0.0.1:{aws_port}"
         self.data_dir = Path(data_dir) if data_dir is not None else self.root / ".local"
         self.in_memory = in_memory
-        self.concurrency = concurrency
-        self.enable_pollers = pollers
         self.enable_schedules = schedules
         self.out = out or (lambda _line: None)
         self.template: Template = load_template(self.root / "template.yaml", params)
         self.names = LocalNames()
         self.signer = LocalSigner(self.data_dir / "jwt", issuer_for(api_port), AUDIENCE)
         self.dynamodb: services.DynamoDBLocal | services.MotoServer | None = None
-        self.moto: services.MotoServer | None = None
         self.workers: dict[str, FunctionWorkers] = {}
         self.gateway: Gateway | None = None
         self.pollers: list[StreamPoller] = []
@@ -120,23 +116,19 @@ class LocalStack:
         return self
 
     def _start(self) -> None:
-        logs = self.data_dir / "logs"
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        logs = self.data_dir / "logs"
         ddb_dir = None if self.in_memory else self.data_dir / "dynamodb"
-        self.dynamodb = services.start_dynamodb(
-            self.dynamodb_port, ddb_dir, log_path=logs / "dynamodb.log"
-        )
+        self.dynamodb = services.start_dynamodb(self.dynamodb_port, ddb_dir, logs / "dynamodb.log")
         self._stops.callback(self.dynamodb.stop)
-        moto = services.MotoServer(self.aws_port, log_path=logs / "moto.log")
-        self.moto = self._stops.enter_context(moto)
+        self._stops.enter_context(services.MotoServer(self.aws_port, log_path=logs / "moto.log"))
         self.names = self.names.with_endpoint(self.aws_endpoint)
         services.provision(self.template, self.names, self.dynamodb_endpoint, self.aws_endpoint)
         self._start_workers()
         routes = self.template.http_routes()
         self.gateway = Gateway(routes, self.workers, self.signer, port=self.api_port).start()
         self._stops.callback(self.gateway.stop)
-        if self.enable_pollers:
-            self._start_pollers()
+        self._start_pollers()
         if self.enable_schedules:
             self._start_scheduler()
         self._write_state()
@@ -144,13 +136,12 @@ class LocalStack:
     def _start_workers(self) -> None:
         http_functions = {r.function_id for r in self.template.http_routes()}
         for function_id, spec in self.template.functions(self.names).items():
-            self.workers[function_id] = services.function_workers(
-                spec,
-                self.names,
-                self.dynamodb_endpoint,
-                concurrency=self.concurrency if function_id in http_functions else 1,
+            concurrency = HTTP_CONCURRENCY if function_id in http_functions else 1
+            workers = services.function_workers(
+                spec, self.names, self.dynamodb_endpoint, concurrency
             )
-            self._stops.callback(self.workers[function_id].stop)
+            self.workers[function_id] = workers
+            self._stops.callback(workers.stop)
         # Cold starts in parallel now, so the first request does not pay for them.
         with ThreadPoolExecutor(max_workers=max(len(self.workers), 1)) as pool:
             list(pool.map(self._warm, self.workers.values()))
@@ -164,9 +155,8 @@ class LocalStack:
 
     def _start_pollers(self) -> None:
         dynamodb, streams = map(self.client, ("dynamodb", "dynamodbstreams"))
-        checkpoints = CheckpointStore(
-            None if self.in_memory else self.data_dir / "stream-checkpoints.json"
-        )
+        saved = None if self.in_memory else self.data_dir / "stream-checkpoints.json"
+        checkpoints = CheckpointStore(saved)
         for mapping in self.template.stream_mappings():
             table = dynamodb.describe_table(TableName=self.names.table_name(mapping.table_id))
             stream_arn = table["Table"]["LatestStreamArn"]
@@ -282,8 +272,7 @@ class LocalStack:
             + self.token(DEMO_TENANT, "ingest-client", scopes=("events:write",), expires_in=ttl),
         ]
         if self.scheduler is not None:
-            lines.append("")
-            lines.append("Schedules:")
+            lines += ["", "Schedules:"]
             for name, at in self.scheduler.upcoming():
                 when = at.strftime("%Y-%m-%d %H:%M %Z") if at else "never"
                 lines.append(f"  {name:<16} next {when}")

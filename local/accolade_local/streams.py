@@ -69,8 +69,12 @@ def to_lambda_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, An
     return out
 
 
-class ShardWalker:
-    """A stream's shards and a read position in each, through the DynamoDB Streams API."""
+class StreamReader:
+    """A stream's shards and a read position in each, through the DynamoDB Streams API.
+
+    Pollers read shard by shard; tests and benchmarks that invoke the handlers themselves call
+    `read()`: what was written since the previous call, in each shard's order.
+    """
 
     def __init__(self, streams: Any, stream_arn: str, start: str = "TRIM_HORIZON") -> None:
         self.streams, self.stream_arn, self.start = streams, stream_arn, start
@@ -88,7 +92,18 @@ class ShardWalker:
                 return found
             kwargs["ExclusiveStartShardId"] = description["LastEvaluatedShardId"]
 
-    def read(self, shard_id: str, limit: int = GET_RECORDS_LIMIT) -> list[dict[str, Any]]:
+    def read(self) -> list[dict[str, Any]]:
+        """Every shard's new records, as they appear in a Lambda event's `Records`."""
+        out: list[dict[str, Any]] = []
+        for shard in self.shards():
+            while shard["ShardId"] not in self.ended:
+                records = self.read_shard(shard["ShardId"])
+                out += (to_lambda_record(r, self.stream_arn) for r in records)
+                if not records:
+                    break
+        return out
+
+    def read_shard(self, shard_id: str, limit: int = GET_RECORDS_LIMIT) -> list[dict[str, Any]]:
         """The shard's next records; it is in `ended` once its last record has been read."""
         if shard_id in self.ended:
             return []
@@ -100,7 +115,7 @@ class ShardWalker:
             response = self.streams.get_records(ShardIterator=iterator, Limit=limit)
         except self.streams.exceptions.ExpiredIteratorException:
             self._iterators[shard_id] = None
-            return self.read(shard_id, limit)
+            return self.read_shard(shard_id, limit)
         except self.streams.exceptions.TrimmedDataAccessException:
             self.after[shard_id], self._iterators[shard_id] = None, None
             return []
@@ -124,24 +139,3 @@ class ShardWalker:
             kwargs["ShardIteratorType"] = self.start
         iterator: str | None = self.streams.get_shard_iterator(**kwargs).get("ShardIterator")
         return iterator
-
-
-class StreamReader:
-    """Reads a table's stream from its start, every shard, as Lambda-shaped records.
-
-    For tests and benchmarks that invoke the handlers themselves: `read()` returns what was
-    written since the previous call, in each shard's order.
-    """
-
-    def __init__(self, streams: Any, stream_arn: str) -> None:
-        self._walker = ShardWalker(streams, stream_arn)
-
-    def read(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for shard in self._walker.shards():
-            while shard["ShardId"] not in self._walker.ended:
-                records = self._walker.read(shard["ShardId"])
-                out += (to_lambda_record(r, self._walker.stream_arn) for r in records)
-                if not records:
-                    break
-        return out

@@ -9,13 +9,54 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from accolade_local.names import LocalNames, TemplateError
-
 __all__ = ["LocalNames", "Template", "TemplateError", "load_template", "match_any"]
+
+
+class TemplateError(ValueError):
+    """The template is invalid, or uses something the local stack cannot resolve."""
+
+
+@dataclass(frozen=True)
+class LocalNames:
+    region: str = "us-east-1"
+    account: str = "000000000000"
+    prefix: str = "accolade-local"
+    # Needed only to turn a queue into its URL (SQS URLs embed the endpoint).
+    aws_endpoint: str | None = None
+
+    def physical(self, logical_id: str) -> str:
+        return f"{self.prefix}-{logical_id}"
+
+    def with_endpoint(self, aws_endpoint: str) -> LocalNames:
+        return replace(self, aws_endpoint=aws_endpoint)
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
+
+    def table_name(self, logical_id: str = "Table") -> str:
+        return self.physical(logical_id)
+
+    def topic_arn(self, logical_id: str) -> str:
+        return self.arn("sns", self.physical(logical_id))
+
+    def queue_arn(self, logical_id: str) -> str:
+        return self.arn("sqs", self.physical(logical_id))
+
+    def queue_url(self, logical_id: str, endpoint: str | None = None) -> str:
+        base = endpoint or self.aws_endpoint
+        if base is None:
+            raise TemplateError(f"queue URL of {logical_id} needs the moto endpoint")
+        return f"{base.rstrip('/')}/{self.account}/{self.physical(logical_id)}"
+
+    def bucket_name(self, logical_id: str) -> str:
+        return self.physical(logical_id).lower()  # S3 bucket names are lower case only
+
+    def function_arn(self, logical_id: str) -> str:
+        return self.arn("lambda", f"function:{self.physical(logical_id)}")
 
 
 @dataclass(frozen=True)
@@ -211,10 +252,6 @@ class Template:
             return {"Arn": arn, "StreamArn": f"{arn}/stream/local"}[attribute]
         if kind == "AWS::SQS::Queue" and attribute == "Arn":
             return names.queue_arn(resource)
-        if kind == "AWS::S3::Bucket" and attribute == "Arn":
-            return f"arn:aws:s3:::{names.bucket_name(resource)}"
-        if kind == "AWS::Lambda::Function" and attribute == "Arn":
-            return names.function_arn(resource)
         raise TemplateError(f"{resource}.{attribute} is not supported by the local stack")
 
     def _type(self, logical_id: str) -> str:
@@ -237,20 +274,19 @@ class Template:
             variables = self.resolve((props.get("Environment") or {}).get("Variables", {}), names)
             refs = [layer["Ref"] for layer in props.get("Layers") or [] if isinstance(layer, dict)]
             layers = (self.resources[ref]["Properties"]["Content"] for ref in refs)
+            name = self.resolve(props.get("FunctionName"), names) or names.physical(logical_id)
+            # Lambda's environment holds strings; YAML booleans become "true"/"false".
+            env = {
+                k: json.dumps(v) if isinstance(v, bool) else str(v) for k, v in variables.items()
+            }
             out[logical_id] = FunctionSpec(
                 logical_id=logical_id,
-                name=str(
-                    self.resolve(props.get("FunctionName"), names) or names.physical(logical_id)
-                ),
+                name=str(name),
                 code_uri=(self.root / props["Code"]["S3Key"]).resolve(),
                 handler=str(props["Handler"]),
                 timeout=int(props.get("Timeout", 3)),
                 memory=int(props.get("MemorySize", 128)),
-                # Lambda's environment holds strings; YAML booleans become "true"/"false".
-                env={
-                    k: json.dumps(v) if isinstance(v, bool) else str(v)
-                    for k, v in variables.items()
-                },
+                env=env,
                 layers=tuple((self.root / content["S3Key"]).resolve() for content in layers),
             )
         return out
@@ -265,14 +301,9 @@ class Template:
                     function_id = re.search(r"\$\{(\w+)\.Arn\}", uri)
                     assert function_id is not None, f"{method} {path}: no Lambda integration"
                     security = [name for s in operation.get("security", []) for name in s]
-                    routes.append(
-                        HttpRoute(
-                            method=method.upper().replace("X-AMAZON-APIGATEWAY-ANY-METHOD", "ANY"),
-                            path=path,
-                            function_id=function_id.group(1),
-                            auth_required=bool(security) and security != ["NONE"],
-                        )
-                    )
+                    verb = method.upper().replace("X-AMAZON-APIGATEWAY-ANY-METHOD", "ANY")
+                    auth = bool(security) and security != ["NONE"]
+                    routes.append(HttpRoute(verb, path, function_id.group(1), auth))
         return routes
 
     def stream_mappings(self) -> list[StreamMapping]:
@@ -280,6 +311,7 @@ class Template:
         for logical_id, props in self.of_type("AWS::Lambda::EventSourceMapping"):
             function_id = props["FunctionName"]["Ref"]
             on_failure = (props.get("DestinationConfig") or {}).get("OnFailure") or {}
+            filters = (props.get("FilterCriteria") or {}).get("Filters", [])
             mappings.append(
                 StreamMapping(
                     function_id=function_id,
@@ -291,10 +323,7 @@ class Template:
                     max_retries=int(props.get("MaximumRetryAttempts", -1)),
                     report_batch_item_failures="ReportBatchItemFailures"
                     in props.get("FunctionResponseTypes", []),
-                    filter_patterns=[
-                        json.loads(f["Pattern"])
-                        for f in (props.get("FilterCriteria") or {}).get("Filters", [])
-                    ],
+                    filter_patterns=[json.loads(f["Pattern"]) for f in filters],
                     on_failure_queue_id=_target_id(on_failure.get("Destination")),
                     starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
                 )
@@ -306,19 +335,17 @@ class Template:
         for logical_id, props in self.of_type("AWS::Scheduler::Schedule"):
             target = props["Target"]
             function_id = target["Arn"]["Fn::GetAtt"][0]  # a function of the template
+            timezone = self.resolve(props.get("ScheduleExpressionTimezone", "UTC"), names)
+            retries = (target.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185)
             out.append(
                 ScheduleSpec(
                     function_id=function_id,
                     event_name=logical_id.removeprefix(function_id),
                     expression=str(self.resolve(props["ScheduleExpression"], names)),
-                    timezone=str(
-                        self.resolve(props.get("ScheduleExpressionTimezone", "UTC"), names)
-                    ),
+                    timezone=str(timezone),
                     input=json.loads(target["Input"]) if "Input" in target else None,
                     dlq_queue_id=_target_id((target.get("DeadLetterConfig") or {}).get("Arn")),
-                    retry_attempts=int(
-                        (target.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185)
-                    ),
+                    retry_attempts=int(retries),
                 )
             )
         return out

@@ -53,11 +53,8 @@ class LocalSigner:
 
     def jwks(self) -> dict[str, list[dict[str, Any]]]:
         """The public key set, as a user pool publishes at /.well-known/jwks.json."""
-        jwk: dict[str, Any] = json.loads(
-            jwt.algorithms.RSAAlgorithm.to_jwk(self.private_key.public_key())
-        )
-        jwk.update({"kid": _KID, "alg": _ALGORITHM, "use": "sig"})
-        return {"keys": [jwk]}
+        jwk = jwt.algorithms.RSAAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
+        return {"keys": [{**jwk, "kid": _KID, "alg": _ALGORITHM, "use": "sig"}]}
 
     def mint(
         self,
@@ -98,10 +95,8 @@ class LocalSigner:
             options={"require": ["exp", "iss"], "verify_aud": False},
         )
         # API Gateway accepts the audience in `aud` or, for Cognito access tokens, `client_id`.
-        audiences = claims.get("aud") or claims.get("client_id")
-        if isinstance(audiences, str):
-            audiences = [audiences]
-        if self.audience not in (audiences or []):
+        audiences = claims.get("aud") or claims.get("client_id") or []
+        if self.audience not in ([audiences] if isinstance(audiences, str) else audiences):
             raise jwt.InvalidAudienceError("Audience doesn't match")
         return claims
 

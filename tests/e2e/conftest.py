@@ -12,16 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack_fixtures import (  # noqa: F401  (fixtures, found by name)
-    admin_token,
-    api,
-    api_url,
-    drain,
-    local_stack,
-    machine_token,
-    tenant_id,
-    user_token,
-)
+from tests.stack_fixtures import *  # noqa: F403  (its fixtures, found by name)
 
 HERE = Path(__file__).resolve().parent
 

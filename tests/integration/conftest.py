@@ -117,18 +117,8 @@ def dynamodb_client(dynamodb_endpoint: str, provisioned: LocalNames) -> Any:
 
 
 @pytest.fixture(scope="session")
-def sns_client(aws_endpoint: str, provisioned: LocalNames) -> Any:
-    return client("sns", aws_endpoint, provisioned.region)
-
-
-@pytest.fixture(scope="session")
 def sqs_client(aws_endpoint: str, provisioned: LocalNames) -> Any:
     return client("sqs", aws_endpoint, provisioned.region)
-
-
-@pytest.fixture(scope="session")
-def s3_client(aws_endpoint: str, provisioned: LocalNames) -> Any:
-    return client("s3", aws_endpoint, provisioned.region)
 
 
 # --- the award loop: handlers bound to the test table, and the table's stream ------------------
@@ -138,7 +128,8 @@ def s3_client(aws_endpoint: str, provisioned: LocalNames) -> Any:
 def accolade(aws_env: dict[str, str], template: Template, provisioned: LocalNames) -> Iterator[Any]:
     """The process container bound to the test table and topic (what a handler's cold start
     builds), with the POWERTOOLS_* settings template.yaml gives the functions."""
-    from accolade import bootstrap, observability
+    from accolade import observability
+    from tests.integration.helpers import cold_start
 
     powertools = {
         key: value
@@ -150,11 +141,8 @@ def accolade(aws_env: dict[str, str], template: Template, provisioned: LocalName
             mp.setenv(key, value)
         # Powertools reads its namespace when the module-level Metrics is created (cold start).
         mp.setattr(observability.metrics, "namespace", powertools["POWERTOOLS_METRICS_NAMESPACE"])
-        bootstrap.reset()
-        try:
-            yield bootstrap.container()
-        finally:
-            bootstrap.reset()
+        with cold_start() as built:
+            yield built
 
 
 @pytest.fixture(scope="session")

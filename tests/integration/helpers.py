@@ -10,12 +10,16 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
 
+from accolade import bootstrap
+from accolade.bootstrap import Container
+from accolade.domain.models import Achievement, AchievementType, Award, AwardKey
 from accolade_local.handlers import LambdaContext
 from accolade_local.pollers import StreamReader
 from tests.http_events import sync_token
@@ -23,6 +27,48 @@ from tests.http_events import sync_token
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
 SAMPLE_TENANT = "demo"  # the tenant of every payload in events/ (the local stack's demo tenant)
+AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+@contextmanager
+def cold_start() -> Iterator[Container]:
+    """The process container, built from the environment as a cold start builds it; forgotten
+    on leaving, so that the next test builds its own."""
+    bootstrap.reset()
+    try:
+        yield bootstrap.container()
+    finally:
+        bootstrap.reset()
+
+
+def task_achievement(n: int) -> Achievement:
+    """Event achievement a-NNN, for task.done events."""
+    return Achievement(
+        achievement_id=f"a-{n:03d}",
+        name=f"Task {n}",
+        type=AchievementType.EVENT,
+        event_type="task.done",
+        created_at=AT,
+        updated_at=AT,
+    )
+
+
+def event_award(
+    user_id: str, achievement_id: str, period: str, level: int, points: int = 10, **extra: Any
+) -> Award:
+    """An award of an event achievement, granted ``level`` minutes after AT."""
+    return Award(
+        award_id=AwardKey(user_id, achievement_id, period, level).award_id,
+        user_id=user_id,
+        achievement_id=achievement_id,
+        achievement_type=AchievementType.EVENT,
+        achievement_version=1,
+        level=level,
+        period_key=period,
+        awarded_at=AT + timedelta(minutes=level),
+        points=points,
+        **extra,
+    )
 
 
 def invoke(handler: ModuleType, event: Mapping[str, Any]) -> Any:

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 from accolade.adapters.dynamo import models
 from accolade.adapters.dynamo.awards import DynamoAwardRepository
 from accolade_local.handlers import load_handler
+from tests.http_events import threshold_achievement
 from tests.integration.helpers import (
     Throttler,
     batch,
@@ -80,13 +81,7 @@ def test_a_redelivered_stream_batch_counts_and_grants_once(loop: Loop) -> None:
     assert [e.points for e in loop.ledger()] == [CLOSER_POINTS[0], CLOSER_POINTS[1]]
 
 
-DAILY_SELLER = {
-    "name": "Daily seller",
-    "type": "metric_threshold",
-    "metric": "sales",
-    "time_range": "day",
-    "levels": [{"threshold": 1, "points": 10}],
-}
+DAILY_SELLER = threshold_achievement("Daily seller", "day", threshold=1, points=10)
 
 
 def test_racing_writers_for_one_user_count_and_grant_exactly_once(

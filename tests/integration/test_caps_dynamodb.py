@@ -4,30 +4,17 @@ racing creators never pass a cap; a tenant older than the caps is counted once."
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from accolade.adapters.dynamo import keys, models
 from accolade.domain.errors import LimitExceededError
-from accolade.domain.models import Achievement, AchievementType, Metric
+from accolade.domain.models import Metric
 from accolade.services import admin
-
-AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+from tests.integration.helpers import task_achievement
 
 pytestmark = pytest.mark.usefixtures("aws_env")
-
-
-def event_achievement(n: int) -> Achievement:
-    return Achievement(
-        achievement_id=f"a-{n:03d}",
-        name=f"Task {n}",
-        type=AchievementType.EVENT,
-        event_type="task.done",
-        created_at=AT,
-        updated_at=AT,
-    )
 
 
 def counted(tenant_id: str) -> models.TenantCountsItem:
@@ -40,7 +27,7 @@ def test_racing_creators_never_pass_the_cap(accolade: Any, tenant_id: str) -> No
 
     def create(n: int) -> None:
         start.wait()
-        results.append(accolade.config.create_achievement(tenant_id, event_achievement(n), cap=3))
+        results.append(accolade.config.create_achievement(tenant_id, task_achievement(n), cap=3))
 
     threads = [threading.Thread(target=create, args=(n,)) for n in range(6)]
     for thread in threads:
@@ -74,11 +61,11 @@ def test_a_tenant_older_than_the_caps_counts_what_it_has_once(
     accolade: Any, tenant_id: str
 ) -> None:
     for n in range(3):
-        accolade.config.create_achievement(tenant_id, event_achievement(n))
+        accolade.config.create_achievement(tenant_id, task_achievement(n))
     models.TenantCountsItem(keys.tenant_pk(tenant_id), keys.COUNTS).delete()
 
-    assert accolade.config.create_achievement(tenant_id, event_achievement(3), cap=4)
-    assert not accolade.config.create_achievement(tenant_id, event_achievement(4), cap=4)
+    assert accolade.config.create_achievement(tenant_id, task_achievement(3), cap=4)
+    assert not accolade.config.create_achievement(tenant_id, task_achievement(4), cap=4)
     assert counted(tenant_id).achievements == 4
 
 
@@ -88,7 +75,7 @@ def test_a_creator_that_loses_the_first_count_to_a_racer_still_creates(
     from accolade.adapters.dynamo import config as repository
 
     read_counts = repository._counts
-    racer = iter([event_achievement(99)])
+    racer = iter([task_achievement(99)])
 
     def racer_counts_first(tenant: str) -> Any:
         # Between this creator's failed condition (no count yet) and its read, a racer seeds it.
@@ -98,5 +85,5 @@ def test_a_creator_that_loses_the_first_count_to_a_racer_still_creates(
 
     monkeypatch.setattr(repository, "_counts", racer_counts_first)
 
-    assert accolade.config.create_achievement(tenant_id, event_achievement(1), cap=3)
+    assert accolade.config.create_achievement(tenant_id, task_achievement(1), cap=3)
     assert counted(tenant_id).achievements == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import pytest
@@ -13,10 +13,6 @@ import pytest
 from accolade.adapters.dynamo import keys, models
 from accolade.domain.errors import InvalidCursorError
 from accolade.domain.models import (
-    Achievement,
-    AchievementType,
-    Award,
-    AwardKey,
     AwardStatus,
     Message,
     Metric,
@@ -24,11 +20,9 @@ from accolade.domain.models import (
 from accolade.ports import Page
 from accolade.services import admin
 from tests.fakes import FakeContainer
-from tests.integration.helpers import hooked
+from tests.integration.helpers import AT, event_award, hooked, task_achievement
 
 T = TypeVar("T")
-AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-
 pytestmark = pytest.mark.usefixtures("aws_env")
 
 
@@ -64,47 +58,20 @@ def every_page(read: Callable[[str | None], Page[T]]) -> list[list[T]]:
         after = page.next
 
 
-def award(user_id: str, achievement_id: str, period: str, level: int, **extra: Any) -> Award:
-    key = AwardKey(user_id, achievement_id, period, level)
-    return Award(
-        award_id=key.award_id,
-        user_id=user_id,
-        achievement_id=achievement_id,
-        achievement_type=AchievementType.EVENT,
-        achievement_version=1,
-        level=level,
-        period_key=period,
-        awarded_at=AT + timedelta(minutes=level),
-        points=10,
-        **extra,
-    )
-
-
-def event_achievement(n: int) -> Achievement:
-    return Achievement(
-        achievement_id=f"a-{n:03d}",
-        name=f"Task {n}",
-        type=AchievementType.EVENT,
-        event_type="task.done",
-        created_at=AT,
-        updated_at=AT,
-    )
-
-
 def test_awards_page_in_key_order_like_the_fake_one_query_a_page(
     accolade: Any, tenant_id: str
 ) -> None:
     fake = FakeContainer()
     held = [
-        award("ada", achievement, period, level)
+        event_award("ada", achievement, period, level)
         for achievement in ("closer", "attendee", "mentor")
         for period in ("W2026-W47", "W2026-W48")
         for level in (1, 2)
     ]
-    revoked = award("ada", "attendee", "W2026-W49", 1, status=AwardStatus.REVOKED)
+    revoked = event_award("ada", "attendee", "W2026-W49", 1, status=AwardStatus.REVOKED)
     for repository in (accolade.awards, fake.awards):
         repository.grant(tenant_id, "ada", [*held, revoked])
-        repository.grant(tenant_id, "bob", [award("bob", "closer", "W2026-W48", 1)])
+        repository.grant(tenant_id, "bob", [event_award("bob", "closer", "W2026-W48", 1)])
 
     with queries() as sent:
         pages = every_page(
@@ -134,7 +101,7 @@ def test_awards_page_in_key_order_like_the_fake_one_query_a_page(
 
 def test_ledger_pages_in_sequence_order(accolade: Any, tenant_id: str) -> None:
     for level in (1, 2, 3):
-        accolade.awards.grant(tenant_id, "ada", [award("ada", "closer", "ALL", level)])
+        accolade.awards.grant(tenant_id, "ada", [event_award("ada", "closer", "ALL", level)])
 
     pages = every_page(lambda after: accolade.awards.ledger(tenant_id, "ada", limit=2, after=after))
 
@@ -176,7 +143,7 @@ def test_inbox_pages_newest_first_and_a_message_is_still_stored_once(
 
 def test_definitions_page_by_id(accolade: Any, tenant_id: str) -> None:
     for n in (3, 1, 4, 2, 5):
-        accolade.config.create_achievement(tenant_id, event_achievement(n))
+        accolade.config.create_achievement(tenant_id, task_achievement(n))
         admin.put_metric(
             tenant_id,
             Metric(metric_id=f"m-{n}", event_type="task.done", aggregate="count"),

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from accolade.adapters.dynamo import models
-from accolade.domain.models import Achievement, AchievementType, Award, AwardKey, Level
-from accolade.services import me
+from accolade.domain.models import Achievement, AchievementType, Award, Level
 from tests.fakes import FakeContainer
-from tests.integration.helpers import hooked
-
-AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+from tests.integration.helpers import AT, event_award, hooked
+from tests.unit.builders import my_achievements
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -40,17 +37,7 @@ def items_read() -> Iterator[list[int]]:
 
 
 def award(user_id: str, achievement_id: str, period: str, level: int) -> Award:
-    return Award(
-        award_id=AwardKey(user_id, achievement_id, period, level).award_id,
-        user_id=user_id,
-        achievement_id=achievement_id,
-        achievement_type=AchievementType.EVENT,
-        achievement_version=1,
-        level=level,
-        period_key=period,
-        awarded_at=AT + timedelta(minutes=level),
-        points=10 * level,
-    )
+    return event_award(user_id, achievement_id, period, level, points=10 * level)
 
 
 def daily(achievement_id: str) -> Achievement:
@@ -75,15 +62,7 @@ def history(user_id: str, days: int) -> list[Award]:
 
 
 def page(container: Any, tenant_id: str, user_id: str) -> list[tuple[str, int, int, int]]:
-    views = me.my_achievements(
-        tenant_id,
-        user_id,
-        config=container.config,
-        users=container.users,
-        awards=container.awards,
-        progress=container.progress,
-        clock=container.clock,
-    ).items
+    views = my_achievements(container, user_id, tenant_id).items
     return [
         (v.achievement.achievement_id, v.times_earned, v.highest_level, v.points_earned)
         for v in views

@@ -8,6 +8,7 @@ the same request's units from item sizes in its botocore hook, without looking a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -27,6 +28,13 @@ def metered(dynamodb_endpoint: str, provisioned: Any) -> Iterator[tuple[Any, Uni
         yield dynamodb, meter
     finally:
         meter.detach()
+
+
+def _request(operation: str, table_name: str, **params: Any) -> Request:
+    """`operation` on the table, asking for the units it consumed per index."""
+    return lambda d: getattr(d, operation)(
+        TableName=table_name, ReturnConsumedCapacity="INDEXES", **params
+    )
 
 
 def _local(answer: dict[str, Any]) -> tuple[float, dict[str, float]]:
@@ -69,20 +77,12 @@ def test_single_item_writes_cost_what_dynamodb_local_reports(
 
     def update(expression: str, values: dict[str, Any] | None = None) -> Request:
         extra = {"ExpressionAttributeValues": values} if values else {}
-        return lambda d: d.update_item(
-            TableName=table_name,
-            Key=key,
-            UpdateExpression=expression,
-            ReturnConsumedCapacity="INDEXES",
-            **extra,
-        )
+        return _request("update_item", table_name, Key=key, UpdateExpression=expression, **extra)
 
     writes: list[tuple[str, Request, tuple[float, float]]] = [
         (
             "a new counter enters the Leaderboard index: table + index put",
-            lambda d: d.put_item(
-                TableName=table_name, Item=counter, ReturnConsumedCapacity="INDEXES"
-            ),
+            _request("put_item", table_name, Item=counter),
             (2, 0),
         ),
         (
@@ -113,14 +113,12 @@ def test_single_item_writes_cost_what_dynamodb_local_reports(
         ("the index key goes: the index entry is deleted", update("REMOVE LBPK"), (3, 0)),
         (
             "overwriting with a smaller item costs the larger one",
-            lambda d: d.put_item(TableName=table_name, Item=key, ReturnConsumedCapacity="INDEXES"),
+            _request("put_item", table_name, Item=key),
             (2, 0),
         ),
         (
             "deleting costs the deleted item",
-            lambda d: d.delete_item(
-                TableName=table_name, Key=key, ReturnConsumedCapacity="INDEXES"
-            ),
+            _request("delete_item", table_name, Key=key),
             (1, 0),
         ),
     ]
@@ -151,73 +149,43 @@ def test_single_item_reads_and_queries_cost_what_dynamodb_local_reports(
             },
         )
     key = {"PK": pk, "SK": {"S": "CNT#m0#2026"}}
+    get, query = partial(_request, "get_item", table_name), partial(_request, "query", table_name)
+    in_partition = {"KeyConditionExpression": "PK = :p", "ConsistentRead": True}
     reads: list[tuple[str, Request, tuple[float, float]]] = [
-        (
-            "strongly consistent GetItem",
-            lambda d: d.get_item(
-                TableName=table_name, Key=key, ConsistentRead=True, ReturnConsumedCapacity="INDEXES"
-            ),
-            (0, 1),
-        ),
-        (
-            "eventually consistent GetItem",
-            lambda d: d.get_item(TableName=table_name, Key=key, ReturnConsumedCapacity="INDEXES"),
-            (0, 0.5),
-        ),
+        ("strongly consistent GetItem", get(Key=key, ConsistentRead=True), (0, 1)),
+        ("eventually consistent GetItem", get(Key=key), (0, 0.5)),
         (
             "a projection does not make the read cheaper",
-            lambda d: d.get_item(
-                TableName=table_name,
-                Key=key,
-                ConsistentRead=True,
-                ProjectionExpression="score",
-                ReturnConsumedCapacity="INDEXES",
-            ),
+            get(Key=key, ConsistentRead=True, ProjectionExpression="score"),
             (0, 1),
         ),
         (
             "a missing item still costs a read",
-            lambda d: d.get_item(
-                TableName=table_name,
-                Key={"PK": pk, "SK": {"S": "nothing"}},
-                ConsistentRead=True,
-                ReturnConsumedCapacity="INDEXES",
-            ),
+            get(Key={"PK": pk, "SK": {"S": "nothing"}}, ConsistentRead=True),
             (0, 1),
         ),
         (
             "a Query rounds the sum of the item sizes once (10 x ~800 bytes: 3 units, not 10)",
-            lambda d: d.query(
-                TableName=table_name,
-                KeyConditionExpression="PK = :p",
-                ExpressionAttributeValues={":p": pk},
-                ConsistentRead=True,
-                ReturnConsumedCapacity="INDEXES",
-            ),
+            query(**in_partition, ExpressionAttributeValues={":p": pk}),
             (0, 3),
         ),
         (
             "a filter does not make the Query cheaper",
-            lambda d: d.query(
-                TableName=table_name,
-                KeyConditionExpression="PK = :p",
+            query(
+                **in_partition,
                 FilterExpression="score > :s",
                 ExpressionAttributeValues={":p": pk, ":s": {"N": "8"}},
-                ConsistentRead=True,
-                ReturnConsumedCapacity="INDEXES",
             ),
             (0, 3),
         ),
         (
             "a Query of the Leaderboard index reads its small entries",
-            lambda d: d.query(
-                TableName=table_name,
+            query(
                 IndexName="Leaderboard",
                 KeyConditionExpression="LBPK = :p",
                 ExpressionAttributeValues={":p": {"S": f"T#{tenant_id}#LB"}},
                 ScanIndexForward=False,
                 Limit=5,
-                ReturnConsumedCapacity="INDEXES",
             ),
             (0, 0.5),
         ),

@@ -14,11 +14,10 @@ import pytest
 
 from accolade.adapters.dynamo import models
 from accolade.domain.models import ActivityEvent, Aggregate, CounterKey, Metric
-from accolade.domain.periods import TimeRange
 from accolade.ports import EventDeltas
 from accolade.services import admin
-from accolade.services.winners import select_winners
 from tests.integration.helpers import hooked
+from tests.unit.builders import close_week
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -89,14 +88,7 @@ def test_one_query_of_one_row_picks_the_winner_of_a_thousand_users_tied(
     assert expected != min(users)  # the lowest id of all reached the score later
 
     with queries() as sent:
-        result = select_winners(
-            TimeRange.WEEK,
-            config=accolade.config,
-            users=accolade.users,
-            leaderboards=accolade.leaderboards,
-            awards=accolade.awards,
-            clock=At(MONDAY + timedelta(weeks=1)),
-        )
+        result = close_week(accolade, clock=At(MONDAY + timedelta(weeks=1)))
 
     # The table is shared with other tests' tenants, whose winners the job also visits.
     assert [award.user_id for award in result.granted if award.user_id in users] == [expected]

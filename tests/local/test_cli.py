@@ -21,20 +21,13 @@ from accolade_local.runtime import FunctionError
 from accolade_local.services import free_port
 from accolade_local.stack import AUDIENCE, LocalStack, issuer_for
 from accolade_local.tokens import LocalSigner
+from tests.local.stand_in import http_api, start
 
 CLI = (sys.executable, "-m", "accolade_local")
 
-TEMPLATE = """
-Transform: AWS::Serverless-2016-10-31
-Globals:
-  Function:
-    Runtime: python3.13
-    Handler: app.lambda_handler
-    Timeout: 10
-    Environment:
-      Variables:
-        TABLE_NAME: !Ref Table
-Resources:
+TEMPLATE = (
+    start(timeout=10, variable="TABLE_NAME: !Ref Table")
+    + """Resources:
   Table:
     Type: AWS::DynamoDB::Table
     Properties:
@@ -49,36 +42,9 @@ Resources:
         StreamViewType: NEW_AND_OLD_IMAGES
   StreamFailuresQueue:
     Type: AWS::SQS::Queue
-  HttpApi:
-    Type: AWS::Serverless::HttpApi
-    Properties:
-      Auth:
-        DefaultAuthorizer: Jwt
-        Authorizers:
-          Jwt:
-            IdentitySource: $request.header.Authorization
-            JwtConfiguration:
-              issuer: https://issuer.example
-              audience: [client]
-  ApiFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: functions/api/
-      Events:
-        Health:
-          Type: HttpApi
-          Properties:
-            ApiId: !Ref HttpApi
-            Method: GET
-            Path: /v1/health
-            Auth:
-              Authorizer: NONE
-        Items:
-          Type: HttpApi
-          Properties:
-            ApiId: !Ref HttpApi
-            Method: ANY
-            Path: /v1/{proxy+}
+"""
+    + http_api("ApiFunction", "functions/api/")
+    + """
   CountFunction:
     Type: AWS::Serverless::Function
     Properties:
@@ -108,6 +74,7 @@ Resources:
             ScheduleExpression: cron(5 0 ? * MON *)
             Input: '{"period": "week"}'
 """
+)
 
 API = """
 import json, os

@@ -20,56 +20,22 @@ from accolade_local.runtime import FunctionWorkers
 from accolade_local.services import free_port
 from accolade_local.template import HttpRoute, load_template
 from accolade_local.tokens import LocalSigner
+from tests.local.stand_in import http_api, start
 
 AUDIENCE = "accolade-local"
 
-TEMPLATE = """
-Transform: AWS::Serverless-2016-10-31
-Globals:
-  Function:
-    Runtime: python3.13
-    Handler: app.lambda_handler
-    Timeout: 5
-    Environment:
-      Variables:
-        INVOCATION_LOG: LOG_PATH
-Resources:
-  HttpApi:
-    Type: AWS::Serverless::HttpApi
-    Properties:
-      Auth:
-        DefaultAuthorizer: Jwt
-        Authorizers:
-          Jwt:
-            IdentitySource: $request.header.Authorization
-            JwtConfiguration:
-              issuer: https://issuer.example
-              audience: [client]
-  EchoFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: functions/echo/
-      Events:
-        Health:
-          Type: HttpApi
-          Properties:
-            ApiId: !Ref HttpApi
-            Method: GET
-            Path: /v1/health
-            Auth:
-              Authorizer: NONE
+TEMPLATE = (
+    start(timeout=5, variable="INVOCATION_LOG: LOG_PATH")
+    + """Resources:
+"""
+    + http_api("EchoFunction", "functions/echo/")
+    + """
         Item:
           Type: HttpApi
           Properties:
             ApiId: !Ref HttpApi
             Method: GET
             Path: /v1/items/{item_id}
-        Proxy:
-          Type: HttpApi
-          Properties:
-            ApiId: !Ref HttpApi
-            Method: ANY
-            Path: /v1/{proxy+}
   ShapesFunction:
     Type: AWS::Serverless::Function
     Properties:
@@ -84,6 +50,7 @@ Resources:
             Auth:
               Authorizer: NONE
 """
+)
 
 ECHO = """
 import json, os

@@ -38,6 +38,11 @@ class Table:
         item.update({k: {"S": v} for k, v in extra.items()})
         self.client.put_item(TableName=self.name, Item=item)
 
+    def put_each(self, pks: str) -> None:
+        """One event item per letter, in order."""
+        for pk in pks:
+            self.put(pk)
+
 
 @pytest.fixture
 def table(dynamodb_endpoint: str) -> Table:
@@ -168,8 +173,7 @@ def test_records_not_matching_the_filter_are_skipped(table: Table) -> None:
 
 def test_batches_hold_at_most_batch_size_records(table: Table) -> None:
     function = FakeFunction()
-    for pk in "abcde":
-        table.put(pk)
+    table.put_each("abcde")
 
     _poller(table, function, _mapping(batch_size=2)).drain()
 
@@ -187,8 +191,7 @@ def test_a_reported_item_failure_is_retried_from_that_record(table: Table) -> No
         return {"batchItemFailures": []}
 
     function = FakeFunction(fail_b_once)
-    for pk in "abc":
-        table.put(pk)
+    table.put_each("abc")
 
     _poller(table, function, _mapping()).drain()
 
@@ -198,8 +201,7 @@ def test_a_reported_item_failure_is_retried_from_that_record(table: Table) -> No
 def test_an_unknown_item_identifier_fails_the_whole_batch(table: Table) -> None:
     calls = iter([{"batchItemFailures": [{"itemIdentifier": ""}]}, None])
     function = FakeFunction(lambda pks: next(calls))
-    table.put("a")
-    table.put("b")
+    table.put_each("ab")
 
     _poller(table, function, _mapping()).drain()
 
@@ -215,8 +217,7 @@ def test_bisect_isolates_the_poison_record_and_sends_it_to_the_on_failure_queue(
 
     function = FakeFunction(poison)
     failures: list[dict[str, Any]] = []
-    for pk in "abcd":
-        table.put(pk)
+    table.put_each("abcd")
 
     retries = 2
     _poller(table, function, _mapping(bisect=True, max_retries=retries), failures=failures).drain()
@@ -242,8 +243,7 @@ def test_without_bisect_the_batch_is_retried_then_dead_lettered_whole(table: Tab
 
     function = FakeFunction(always)
     failures: list[dict[str, Any]] = []
-    for pk in "ab":
-        table.put(pk)
+    table.put_each("ab")
     retries = 1
     poller = _poller(table, function, _mapping(max_retries=retries), failures=failures)
 
@@ -258,8 +258,7 @@ def test_without_bisect_the_batch_is_retried_then_dead_lettered_whole(table: Tab
 def test_a_restart_resumes_from_the_checkpoint(table: Table, tmp_path: Path) -> None:
     path = tmp_path / "checkpoints.json"
     first = FakeFunction()
-    table.put("a")
-    table.put("b")
+    table.put_each("ab")
     _poller(table, first, _mapping(), checkpoints=CheckpointStore(path)).drain()
 
     table.put("c")
@@ -275,8 +274,7 @@ def test_drain_waits_for_records_written_while_the_poller_runs(table: Table) -> 
     poller = _poller(table, function, _mapping(batching_window_s=0.3)).start()
     try:
         poller.drain(30)
-        for pk in "xyz":
-            table.put(pk)
+        table.put_each("xyz")
 
         poller.drain(30)
     finally:

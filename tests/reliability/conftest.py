@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from accolade import bootstrap
 from accolade.bootstrap import Container
 from accolade_local.services import client
 from accolade_local.template import LocalNames
@@ -28,12 +27,12 @@ from tests.integration.conftest import (
     dynamodb_endpoint,
     local_names,
     provisioned,
-    sns_client,
     sqs_client,
     table_name,
     template,
     topic_arn,
 )
+from tests.integration.helpers import cold_start
 from tests.reliability.harness import FULL, FeedCollector, StreamTap
 from tests.stack_fixtures import local_stack
 
@@ -45,7 +44,6 @@ __all__ = [
     "local_names",
     "local_stack",
     "provisioned",
-    "sns_client",
     "sqs_client",
     "table_name",
     "template",
@@ -104,11 +102,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 @pytest.fixture
 def container(aws_env: dict[str, str]) -> Iterator[Container]:
     """The real adapters, built from the environment as a cold start would."""
-    bootstrap.reset()
-    try:
-        yield bootstrap.container()
-    finally:
-        bootstrap.reset()
+    with cold_start() as built:
+        yield built
 
 
 @pytest.fixture(scope="session")

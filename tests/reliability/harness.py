@@ -105,6 +105,28 @@ def make_event(kind: str, user: str, at: datetime, value: Decimal | None = None)
     )
 
 
+def random_events(
+    rng: random.Random,
+    count: int,
+    kinds: Sequence[str],
+    users: Sequence[str],
+    days: int,
+    value: Callable[[random.Random], Decimal],
+) -> list[ActivityEvent]:
+    """``count`` events of random kinds and users, a second apart, over ``days`` from
+    base_monday() (deals valued by ``value``)."""
+    monday = base_monday()
+    return [
+        make_event(
+            rng.choice(kinds),
+            rng.choice(users),
+            monday + timedelta(days=rng.randrange(days), seconds=i),
+            value(rng),
+        )
+        for i in range(count)
+    ]
+
+
 # -- the expected state --------------------------------------------------------------------------
 
 

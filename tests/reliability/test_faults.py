@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,14 +23,13 @@ from tests.reliability.harness import (
     FaultPlan,
     FeedCollector,
     StreamTap,
-    base_monday,
     batches,
     check_against,
     configure_tenant,
     deliver_until_done,
     expected_state,
     load_handler,
-    make_event,
+    random_events,
     snapshot,
 )
 
@@ -65,16 +63,10 @@ def test_faults_on_dynamodb_and_sns_lose_and_double_nothing(
 ) -> None:
     tenant = f"t-{uuid.uuid4().hex[:12]}"
     configure_tenant(container, tenant)
-    rng, monday = random.Random(2026), base_monday()
-    events = [
-        make_event(
-            rng.choice(KINDS),
-            rng.choice(USERS),
-            monday + timedelta(days=rng.randrange(17), seconds=i),
-            Decimal(rng.randrange(1, 1_000_000)) / 100,
-        )
-        for i in range(EVENTS)
-    ]
+    rng = random.Random(2026)
+    events = random_events(
+        rng, EVENTS, KINDS, USERS, days=17, value=lambda r: Decimal(r.randrange(1, 1_000_000)) / 100
+    )
     evaluate, deliver = load_handler("evaluate_events"), load_handler("deliver_messages")
     plan = FaultPlan(rate=0.10, sns_rate=0.20)
     client_retries = 0

@@ -8,28 +8,26 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import requests
 
-from accolade import bootstrap
 from accolade.bootstrap import Container
 from accolade.domain.models import ActivityEvent
 from accolade_local.stack import LocalStack
+from tests.integration.helpers import cold_start
 from tests.reliability.harness import (
     CERTIFIED,
     DEAL,
     FULL,
     OTHER,
     Tally,
-    base_monday,
     check_against,
     configure_tenant,
     expected_state,
-    make_event,
+    random_events,
     snapshot,
 )
 
@@ -57,11 +55,8 @@ def stack_container(local_stack: LocalStack) -> Iterator[Container]:
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
-        bootstrap.reset()
-        try:
-            yield bootstrap.container()
-        finally:
-            bootstrap.reset()
+        with cold_start() as built:
+            yield built
 
 
 def _body(event: ActivityEvent) -> dict[str, Any]:
@@ -81,16 +76,14 @@ def test_concurrent_clients_on_the_local_stack_lose_and_double_nothing(
 ) -> None:
     tenant = f"t-{uuid.uuid4().hex[:12]}"
     configure_tenant(stack_container, tenant)
-    rng, monday = random.Random(20_000), base_monday()
-    events = [
-        make_event(
-            rng.choice(KINDS),
-            rng.choice(USERS),
-            monday + timedelta(days=rng.randrange(21 if FULL else 7), seconds=i),
-            Decimal(rng.randrange(1, 5_000)),
-        )
-        for i in range(EVENTS)
-    ]
+    events = random_events(
+        random.Random(20_000),
+        EVENTS,
+        KINDS,
+        USERS,
+        days=21 if FULL else 7,
+        value=lambda r: Decimal(r.randrange(1, 5_000)),
+    )
     chunks = [events[i : i + BATCH] for i in range(0, len(events), BATCH)]
     token = local_stack.token(tenant, "load-client", scopes=("events:write",))
     accepted: list[str] = []

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.http_events import threshold_achievement
 from tests.security import summary
 from tests.security.world import error_fields, now_z, sale
 from tests.stack_fixtures import Api
@@ -27,13 +28,7 @@ def test_server_owned_fields_are_refused_and_never_stored(
     api: Api, tenant_id: str, admin_token: Callable[..., str], machine_token: Callable[..., str]
 ) -> None:
     admin, machine = admin_token(tenant_id), machine_token(tenant_id)
-    closer = {
-        "name": "Closer",
-        "type": "metric_threshold",
-        "metric": "sales",
-        "time_range": "week",
-        "levels": [{"threshold": 5, "points": 10}],
-    }
+    closer = threshold_achievement("Closer", "week", threshold=5, points=10)
     assert api.put(
         "/v1/admin/metrics/sales",
         token=admin,

@@ -1,16 +1,26 @@
-"""Small builders for unit tests: events, metrics and achievements as the seeds describe them."""
+"""Small builders for tests: events, metrics and achievements as the seeds describe them, and
+the service calls the functions make, wired from a container (of fakes, or of DynamoDB)."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from accolade.domain.models import Achievement, ActivityEvent, Aggregate, Metric
-from accolade.services import admin
+from accolade.domain.periods import TimeRange
+from accolade.ports import Page
+from accolade.services import admin, me
 from accolade.services.evaluate import EvaluationResult, StreamedEvent, evaluate_events
+from accolade.services.winners import WinnersResult, select_winners
 from tests.fakes import FakeContainer
 
+if TYPE_CHECKING:
+    from accolade.bootstrap import Container
+
+T = TypeVar("T")
 TENANT = "tenant-a"
 OTHER_TENANT = "tenant-b"
 
@@ -47,14 +57,25 @@ def metric(
     aggregate: Aggregate = Aggregate.COUNT,
     field: str | None = None,
     tenant_id: str = TENANT,
+    **extra: Any,
 ) -> Metric:
-    found = Metric(metric_id=metric_id, event_type=event_type, aggregate=aggregate, field=field)
+    found = Metric(
+        metric_id=metric_id, event_type=event_type, aggregate=aggregate, field=field, **extra
+    )
     admin.put_metric(tenant_id, found, config=c.config)
     return found
 
 
 def achievement(c: FakeContainer, tenant_id: str = TENANT, **definition: Any) -> Achievement:
     return admin.create_achievement(tenant_id, definition, config=c.config, clock=c.clock)
+
+
+def event_achievement(
+    c: FakeContainer, name: str, event_type: str, points: int = 10, **extra: Any
+) -> Achievement:
+    """A one-level achievement for one kind of event."""
+    levels = [{"points": points}]
+    return achievement(c, name=name, type="event", event_type=event_type, levels=levels, **extra)
 
 
 def closer(c: FakeContainer, tenant_id: str = TENANT, **extra: Any) -> Achievement:
@@ -85,6 +106,13 @@ def ingest_and_evaluate(
     return evaluate(c, events, tenant_id)
 
 
+def wired(service: Callable[..., T], c: Container, *args: Any, **options: Any) -> T:
+    """Call a service with the ports of `c` it takes: bootstrap names them as the services do."""
+    named = inspect.signature(service).parameters.values()
+    ports = [p.name for p in named if p.kind is p.KEYWORD_ONLY and p.name not in options]
+    return service(*args, **{p: getattr(c, p) for p in ports if hasattr(c, p)}, **options)
+
+
 def evaluate(
     c: FakeContainer, events: list[ActivityEvent], tenant_id: str = TENANT
 ) -> EvaluationResult:
@@ -93,14 +121,19 @@ def evaluate(
         (StreamedEvent(tenant_id, event, c.events.position(tenant_id, event)) for event in events),
         key=lambda s: s.position,
     )
-    return evaluate_events(
-        streamed,
-        config=c.config,
-        users=c.users,
-        progress=c.progress,
-        awards=c.awards,
-        clock=c.clock,
-    )
+    return wired(evaluate_events, c, streamed)
+
+
+def close_week(c: Container, **options: Any) -> WinnersResult:
+    """What the weekly schedule runs (on another clock, given one)."""
+    return wired(select_winners, c, TimeRange.WEEK, **options)
+
+
+def my_achievements(
+    c: Container, user_id: str = "alice", tenant_id: str = TENANT, **options: Any
+) -> Page[me.AchievementView]:
+    """What GET /v1/me/achievements runs."""
+    return wired(me.my_achievements, c, tenant_id, user_id, **options)
 
 
 def sales(

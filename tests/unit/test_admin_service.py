@@ -10,7 +10,15 @@ from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundErr
 from accolade.domain.models import AchievementType
 from accolade.services import admin, me
 from tests.fakes import FakeContainer
-from tests.unit.builders import OTHER_TENANT, TENANT, closer, ingest_and_evaluate, metric, sales
+from tests.unit.builders import (
+    OTHER_TENANT,
+    TENANT,
+    closer,
+    ingest_and_evaluate,
+    metric,
+    my_achievements,
+    sales,
+)
 
 
 def edit(c: FakeContainer, achievement_id: str, **changes: Any) -> Any:
@@ -18,15 +26,7 @@ def edit(c: FakeContainer, achievement_id: str, **changes: Any) -> Any:
 
 
 def views(c: FakeContainer, user_id: str = "alice") -> dict[str, me.AchievementView]:
-    found = me.my_achievements(
-        TENANT,
-        user_id,
-        config=c.config,
-        users=c.users,
-        awards=c.awards,
-        progress=c.progress,
-        clock=c.clock,
-    )
+    found = my_achievements(c, user_id)
     return {view.achievement.achievement_id: view for view in found.items}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -13,9 +14,9 @@ from tests.fakes import FakeContainer, NotifierError
 from tests.unit.builders import TENANT, closer, ingest_and_evaluate, metric, sales
 
 
-def announce(c: FakeContainer, award: Award) -> bool:
+def announce(c: FakeContainer, award: Award, **options: Any) -> bool:
     return announce_award(
-        TENANT, award, config=c.config, inbox=c.inbox, notifier=c.notifier, clock=c.clock
+        TENANT, award, config=c.config, inbox=c.inbox, notifier=c.notifier, clock=c.clock, **options
     )
 
 
@@ -135,15 +136,7 @@ def test_a_lease_left_by_a_deliverer_that_died_is_waited_out_and_the_award_publi
         waited.append(seconds)
         c.clock.advance(timedelta(seconds=seconds))
 
-    published = announce_award(
-        TENANT,
-        award,
-        config=c.config,
-        inbox=c.inbox,
-        notifier=c.notifier,
-        clock=c.clock,
-        sleep=sleep,
-    )
+    published = announce(c, award, sleep=sleep)
 
     assert published is True
     assert waited and 10 <= waited[0] < 11

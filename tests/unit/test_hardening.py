@@ -11,9 +11,9 @@ from accolade.domain.errors import ConflictError
 from accolade.domain.limits import MAX_METRICS_PER_EVENT_TYPE, check_number
 from accolade.domain.models import Aggregate, Metric
 from accolade.domain.periods import zone
-from accolade_local.handlers import LambdaContext, load_handler
+from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
-from tests.http_events import claims, http_event
+from tests.http_events import call, claims, http_event, sale
 from tests.unit.builders import TENANT
 
 api = load_handler("api")
@@ -24,22 +24,6 @@ MACHINE = claims(TENANT, "crm-sync", scope="events:write")
 
 
 pytestmark = pytest.mark.usefixtures("fakes")
-
-
-def call(handler: Any, event: dict[str, Any]) -> tuple[int, Any]:
-    response = handler.lambda_handler(event, LambdaContext())
-    body = response.get("body")
-    return response["statusCode"], json.loads(body) if body else None
-
-
-def sale(event_id: str = "e-1", **fields: Any) -> dict[str, Any]:
-    return {
-        "id": event_id,
-        "type": "sale.closed",
-        "user_id": "alice",
-        "occurred_at": "2026-11-24T09:00:00Z",
-        **fields,
-    }
 
 
 def post_raw(text: str, who: dict[str, str] = MACHINE) -> tuple[int, Any]:

@@ -9,9 +9,9 @@ import pytest
 from openapi_spec_validator import validate
 
 from accolade.domain.models import TenantSettings
-from accolade_local.handlers import LambdaContext, load_handler
+from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
-from tests.http_events import claims, http_event
+from tests.http_events import call, claims, http_event, sale, threshold_achievement
 from tests.unit.builders import TENANT, closer, ingest_and_evaluate, metric, sales
 
 api = load_handler("api")
@@ -25,24 +25,8 @@ MACHINE = claims(TENANT, "crm-sync", scope="events:write")
 pytestmark = pytest.mark.usefixtures("fakes")
 
 
-def call(handler: Any, event: dict[str, Any]) -> tuple[int, Any]:
-    response = handler.lambda_handler(event, LambdaContext())
-    body = response.get("body")
-    return response["statusCode"], json.loads(body) if body else None
-
-
 def send_events(events: list[dict[str, Any]], who: dict[str, str] = MACHINE) -> tuple[int, Any]:
     return call(ingest, http_event("POST", "/v1/events", body={"events": events}, claims=who))
-
-
-def sale(event_id: str = "e-1", **fields: Any) -> dict[str, Any]:
-    return {
-        "id": event_id,
-        "type": "sale.closed",
-        "user_id": "alice",
-        "occurred_at": "2026-11-24T09:00:00Z",
-        **fields,
-    }
 
 
 def assert_error(body: Any, code: str, field: str) -> None:
@@ -268,13 +252,7 @@ def test_type_is_immutable_over_http(fakes: FakeContainer) -> None:
         http_event(
             "POST",
             "/v1/admin/achievements",
-            body={
-                "name": "Closer",
-                "type": "metric_threshold",
-                "metric": "sales",
-                "time_range": "week",
-                "levels": [{"threshold": 5, "points": 50}],
-            },
+            body=threshold_achievement("Closer", "week", threshold=5, points=50),
             claims=ADMIN,
         ),
     )

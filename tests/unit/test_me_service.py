@@ -15,23 +15,16 @@ from tests.unit.builders import (
     achievement,
     activity,
     closer,
+    event_achievement,
     ingest_and_evaluate,
     metric,
+    my_achievements,
     sales,
 )
 
 
 def mine(c: FakeContainer, user_id: str = "alice", **options: Any) -> list[me.AchievementView]:
-    return me.my_achievements(
-        TENANT,
-        user_id,
-        config=c.config,
-        users=c.users,
-        awards=c.awards,
-        progress=c.progress,
-        clock=c.clock,
-        **options,
-    ).items
+    return my_achievements(c, user_id, **options).items
 
 
 @pytest.fixture
@@ -40,16 +33,8 @@ def catalogue(c: FakeContainer) -> FakeContainer:
     Closer I this week and Attendee; last week's 3 sales do not count this week."""
     metric(c)
     closer(c)
-    achievement(
-        c,
-        name="certified",
-        type="event",
-        event_type="certification.completed",
-        levels=[{"points": 200}],
-    )
-    achievement(
-        c, name="Attendee", type="event", event_type="webinar.joined", levels=[{"points": 10}]
-    )
+    event_achievement(c, "certified", "certification.completed", points=200)
+    event_achievement(c, "Attendee", "webinar.joined")
     ingest_and_evaluate(c, sales(3, "2026-11-17T08:00:00Z", prefix="last-week"))
     ingest_and_evaluate(c, sales(7, "2026-11-24T08:00:00Z"))
     ingest_and_evaluate(c, [activity("w-1", "2026-11-24T09:00:00Z", type="webinar.joined")])
@@ -162,14 +147,7 @@ def test_hidden_are_other_audiences_and_disabled_ones_not_earned(c: FakeContaine
 def test_award_views_carry_the_definition_and_the_certificate_link(c: FakeContainer) -> None:
     metric(c)
     closer(c)
-    achievement(
-        c,
-        name="Speaker",
-        type="event",
-        event_type="webinar.hosted",
-        levels=[{"points": 10}],
-        certificate=True,
-    )
+    event_achievement(c, "Speaker", "webinar.hosted", certificate=True)
     ingest_and_evaluate(c, sales(5, "2026-11-24T08:00:00Z"))
     ingest_and_evaluate(c, [activity("w-1", "2026-11-24T09:00:00Z", type="webinar.hosted")])
 

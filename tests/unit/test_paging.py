@@ -17,7 +17,7 @@ from accolade.services import me
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import DEFAULT_NOW, FakeContainer
 from tests.http_events import claims, http_event
-from tests.unit.builders import OTHER_TENANT, TENANT, achievement, metric
+from tests.unit.builders import OTHER_TENANT, TENANT, achievement, metric, my_achievements
 
 api = load_handler("api")
 ADMIN = claims(TENANT, "root", admin=True)
@@ -116,18 +116,7 @@ def test_my_achievements_pages_by_position_in_the_sorted_list(c: FakeContainer) 
     names = events(c, 5)
 
     def page(after: str | None) -> Any:
-        return me.my_achievements(
-            TENANT,
-            "alice",
-            descending=True,
-            limit=2,
-            after=after,
-            config=c.config,
-            users=c.users,
-            awards=c.awards,
-            progress=c.progress,
-            clock=c.clock,
-        )
+        return my_achievements(c, descending=True, limit=2, after=after)
 
     first = page(None)
     second = page(first.next)

@@ -144,15 +144,12 @@ def running_sum(values: list[int]) -> list[int]:
     return sums
 
 
+def _launch_week(c: FakeContainer, **window: str) -> None:
+    achievement(c, name="Launch week", type="event", event_type="email.sent", **window)
+
+
 def test_an_event_before_effective_from_does_not_count(c: FakeContainer) -> None:
-    achievement(
-        c,
-        name="Launch week",
-        type="event",
-        event_type="email.sent",
-        effective_from="2026-11-24T00:00:00Z",
-        effective_to="2026-12-01T00:00:00Z",
-    )
+    _launch_week(c, effective_from="2026-11-24T00:00:00Z", effective_to="2026-12-01T00:00:00Z")
 
     early = ingest_and_evaluate(c, [activity("e-1", "2026-11-23T23:59:59Z", type="email.sent")])
     inside = ingest_and_evaluate(c, [activity("e-2", "2026-11-24T00:00:00Z", type="email.sent")])
@@ -162,13 +159,7 @@ def test_an_event_before_effective_from_does_not_count(c: FakeContainer) -> None
 
 
 def test_an_event_after_effective_to_does_not_count(c: FakeContainer) -> None:
-    achievement(
-        c,
-        name="Launch week",
-        type="event",
-        event_type="email.sent",
-        effective_to="2026-11-24T00:00:00Z",
-    )
+    _launch_week(c, effective_to="2026-11-24T00:00:00Z")
 
     late = ingest_and_evaluate(c, [activity("e-1", "2026-11-24T00:00:00Z", type="email.sent")])
 

@@ -367,11 +367,14 @@ def test_http_functions_cap_what_a_flood_takes_and_the_default_quota_allows_the_
 # --- streams, schedules and what fails ------------------------------------------------------
 
 
-@pytest.mark.parametrize(
+each_stream_mapping = pytest.mark.parametrize(
     ("name", "mapping"),
     [(n, m) for n, _, m in STREAM_MAPPINGS],
     ids=[n for n, _, _ in STREAM_MAPPINGS],
 )
+
+
+@each_stream_mapping
 def test_every_stream_mapping_bisects_retries_only_failures_and_keeps_them(
     name: str, mapping: dict[str, Any]
 ) -> None:
@@ -398,11 +401,7 @@ def test_the_evaluator_gets_each_users_events_in_the_order_they_were_stored() ->
     assert table_keys.user_pk("t-1", "u-1") == item.PK
 
 
-@pytest.mark.parametrize(
-    ("name", "mapping"),
-    [(n, m) for n, _, m in STREAM_MAPPINGS],
-    ids=[n for n, _, _ in STREAM_MAPPINGS],
-)
+@each_stream_mapping
 def test_every_stream_mapping_filters_on_entities_and_attributes_the_models_define(
     name: str, mapping: dict[str, Any]
 ) -> None:

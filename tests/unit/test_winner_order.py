@@ -11,18 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accolade.domain.errors import InvalidInputError, NotFoundError
-from accolade.domain.models import Aggregate, CounterKey, Metric, UserProfile
+from accolade.domain.models import CounterKey, UserProfile
 from accolade.domain.periods import TimeRange
 from accolade.domain.rules import USER_ID_ALPHABET, standing_order
-from accolade.services import admin
 from accolade.services.leaderboards import leaderboard
-from accolade.services.winners import select_winners
 from tests.fakes import FakeContainer
 from tests.unit.builders import (
     TENANT,
     achievement,
     activity,
     at,
+    close_week,
     closer,
     evaluate,
     ingest_and_evaluate,
@@ -93,14 +92,7 @@ def test_the_winner_of_many_tied_users_takes_one_query_of_one_row(c: FakeContain
     first = users[-1]
     c.clock.set(at("2026-12-01T00:05:00Z"))
 
-    result = select_winners(
-        TimeRange.WEEK,
-        config=c.config,
-        users=c.users,
-        leaderboards=c.leaderboards,
-        awards=c.awards,
-        clock=c.clock,
-    )
+    result = close_week(c)
 
     assert [award.user_id for award in result.granted] == [first]
     assert c.leaderboards.queries == [1]
@@ -119,29 +111,13 @@ def test_a_tie_reached_at_the_same_moment_goes_to_the_lower_user_id(c: FakeConta
     )
     c.clock.set(at("2026-12-01T00:05:00Z"))
 
-    result = select_winners(
-        TimeRange.WEEK,
-        config=c.config,
-        users=c.users,
-        leaderboards=c.leaderboards,
-        awards=c.awards,
-        clock=c.clock,
-    )
+    result = close_week(c)
 
     assert [award.user_id for award in result.granted] == ["al"]
 
 
 def test_a_period_winner_needs_its_period_ranked(c: FakeContainer) -> None:
-    admin.put_metric(
-        TENANT,
-        Metric(
-            metric_id="sales",
-            event_type="sale.closed",
-            aggregate=Aggregate.COUNT,
-            leaderboards=(TimeRange.MONTH,),
-        ),
-        config=c.config,
-    )
+    metric(c, leaderboards=(TimeRange.MONTH,))
 
     with pytest.raises(InvalidInputError) as raised:
         achievement(c, name="Top", type="period_top", metric="sales", period="week")
@@ -153,16 +129,7 @@ def test_a_metric_keeps_the_leaderboard_its_period_winners_need(c: FakeContainer
     _weekly_winner(c)
 
     with pytest.raises(InvalidInputError) as raised:
-        admin.put_metric(
-            TENANT,
-            Metric(
-                metric_id="sales",
-                event_type="sale.closed",
-                aggregate=Aggregate.COUNT,
-                leaderboards=(TimeRange.DAY,),
-            ),
-            config=c.config,
-        )
+        metric(c, leaderboards=(TimeRange.DAY,))
 
     assert raised.value.field == "leaderboards"
 
@@ -237,14 +204,7 @@ def test_with_an_audience_the_first_eligible_row_wins(c: FakeContainer) -> None:
     ingest_and_evaluate(c, [activity("z1", "2026-11-24T10:00:00Z", user_id="zed")])
     c.clock.set(at("2026-12-01T00:05:00Z"))
 
-    result = select_winners(
-        TimeRange.WEEK,
-        config=c.config,
-        users=c.users,
-        leaderboards=c.leaderboards,
-        awards=c.awards,
-        clock=c.clock,
-    )
+    result = close_week(c)
 
     assert [award.user_id for award in result.granted] == ["zed"]
     assert c.leaderboards.queries == [25, 100]
