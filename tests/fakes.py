@@ -363,13 +363,7 @@ class FakeAwardRepository:
         return outcome
 
     def grant(
-        self,
-        tenant_id: str,
-        user_id: str,
-        awards: Sequence[Award],
-        *,
-        wallet: Wallet | None = None,
-        slot: Slot | None = None,
+        self, tenant_id: str, user_id: str, awards: Sequence[Award], *, slot: Slot | None = None
     ) -> list[Award]:
         if self.fail_grants:
             self.fail_grants -= 1
@@ -383,11 +377,9 @@ class FakeAwardRepository:
             return []
         if slot is not None:
             self._slots[(tenant_id, slot)] = free[0][1].award_id
-        # The adapter locks on the wallet it was given and reads it again when stale: the
-        # balances always continue from the stored wallet.
+        # The adapter locks on the wallet it read and reads it again when stale: the balances
+        # always continue from the stored wallet.
         wallet = self._wallets.get((tenant_id, user_id), Wallet())
-        ledger = self._ledgers.setdefault((tenant_id, user_id), [])
-        sequence, points, coins = wallet.entries, wallet.points, wallet.coins
         for key, award in free:
             self._awards[(tenant_id, key)] = award
             # The adapter updates the achievement's summary in the award's transaction.
@@ -396,23 +388,9 @@ class FakeAwardRepository:
                 summary_key, AchievementSummary(achievement_id=key.achievement_id)
             )
             self._summaries[summary_key] = summary.add(award)
-            if not (award.points or award.coins):
-                continue
-            sequence, points, coins = sequence + 1, points + award.points, coins + award.coins
-            ledger.append(
-                LedgerEntry(
-                    user_id=user_id,
-                    award_id=award.award_id,
-                    sequence=sequence,
-                    points=award.points,
-                    coins=award.coins,
-                    points_balance=points,
-                    coins_balance=coins,
-                    reason=f"award {award.achievement_id} level {award.level}",
-                    at=award.awarded_at,
-                )
-            )
-        self._wallets[(tenant_id, user_id)] = Wallet(points=points, coins=coins, entries=sequence)
+        after, entries = wallet.credit(user_id, [award for _, award in free])
+        self._ledgers.setdefault((tenant_id, user_id), []).extend(entries)
+        self._wallets[(tenant_id, user_id)] = after
         return [award for _, award in free]
 
     def user_awards(self, tenant_id: str, user_id: str) -> list[Award]:

@@ -186,20 +186,12 @@ class AwardRepository(Protocol):
         ...
 
     def grant(
-        self,
-        tenant_id: str,
-        user_id: str,
-        awards: Sequence[Award],
-        *,
-        wallet: Wallet | None = None,
-        slot: Slot | None = None,
+        self, tenant_id: str, user_id: str, awards: Sequence[Award], *, slot: Slot | None = None
     ) -> list[Award]:
-        """Write the awards whose key is free, crediting the wallet with a ledger entry each.
-
-        Returns the awards this call wrote; awards another writer already holds are skipped.
-        ``wallet`` is the user's wallet as last read (read again when None or stale). ``slot``
-        is what only one grant may ever take, whoever the user: when taken, nothing is written.
-        """
+        """Write the awards whose key is free, crediting the wallet (read now) with a ledger
+        entry each. Returns the awards this call wrote; awards another writer already holds are
+        skipped. ``slot`` is what only one grant may ever take, whoever the user: when taken,
+        nothing is written."""
         ...
 
     def user_awards(self, tenant_id: str, user_id: str) -> list[Award]:

@@ -333,12 +333,6 @@ class AchievementSummary(Model):
         return summary
 
 
-class Wallet(Model):
-    points: int = 0
-    coins: int = 0
-    entries: int = 0
-
-
 class LedgerEntry(Model):
     user_id: str
     award_id: str
@@ -349,6 +343,39 @@ class LedgerEntry(Model):
     coins_balance: int
     reason: str
     at: datetime
+
+
+class Wallet(Model):
+    points: int = 0
+    coins: int = 0
+    entries: int = 0  # the ledger's length: entry n has sequence n
+
+    def credit(self, user_id: str, awards: Iterable[Award]) -> tuple[Wallet, list[LedgerEntry]]:
+        """The wallet after these awards, and a ledger entry for each that credits something,
+        numbered on from this wallet's and carrying the running balances."""
+        wallet, entries = self, []
+        for award in awards:
+            if not (award.points or award.coins):
+                continue
+            wallet = Wallet(
+                points=wallet.points + award.points,
+                coins=wallet.coins + award.coins,
+                entries=wallet.entries + 1,
+            )
+            entries.append(
+                LedgerEntry(
+                    user_id=user_id,
+                    award_id=award.award_id,
+                    sequence=wallet.entries,
+                    points=award.points,
+                    coins=award.coins,
+                    points_balance=wallet.points,
+                    coins_balance=wallet.coins,
+                    reason=f"award {award.achievement_id} level {award.level}",
+                    at=award.awarded_at,
+                )
+            )
+        return wallet, entries
 
 
 class Message(Model):

@@ -8,7 +8,14 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.common import BATCH_GET_LIMIT, MAX_ATTEMPTS, conditional_failed, page
+from accolade.adapters.dynamo.common import (
+    BATCH_GET_LIMIT,
+    MAX_ATTEMPTS,
+    conditional_failed,
+    fields_of,
+    page,
+    stored,
+)
 from accolade.adapters.dynamo.models import (
     AwardItem,
     Item,
@@ -43,39 +50,31 @@ def _award_item(tenant_id: str, award: Award) -> AwardItem:
         keys.user_pk(tenant_id, award.user_id),
         keys.award_sk(award.key),
         tenant_id=tenant_id,
-        award_id=award.award_id,
-        user_id=award.user_id,
-        achievement_id=award.achievement_id,
-        achievement_type=award.achievement_type.value,
-        achievement_version=award.achievement_version,
-        level=award.level,
-        period_key=award.period_key,
-        status=award.status.value,
-        awarded_at=award.awarded_at,
-        valid_until=award.valid_until,
-        points=award.points,
-        coins=award.coins,
-        event_id=award.event_id,
-        certificate_status=award.certificate_status.value if award.certificate_status else None,
-        certificate_key=award.certificate_key,
         GSI1PK=keys.achievement_holders_pk(tenant_id, award.achievement_id),
         GSI1SK=keys.achievement_holders_sk(award.awarded_at, award.user_id),
+        **stored(award),
+    )
+
+
+def award_from_item(item: AwardItem) -> Award:
+    return fields_of(Award, item)
+
+
+def _ledger_item(tenant_id: str, entry: LedgerEntry) -> LedgerItem:
+    return LedgerItem(
+        keys.user_pk(tenant_id, entry.user_id),
+        keys.ledger_sk(entry.sequence),
+        tenant_id=tenant_id,
+        **stored(entry),
     )
 
 
 def _wallet(item: WalletItem) -> Wallet:
-    return Wallet(points=int(item.points), coins=int(item.coins), entries=int(item.entries))
+    return fields_of(Wallet, item)
 
 
 def _summary(item: SummaryItem) -> AchievementSummary:
-    return AchievementSummary(
-        achievement_id=item.achievement_id,
-        times_earned=int(item.times_earned),
-        highest_level=int(item.highest_level),
-        points_earned=int(item.points_earned),
-        period_key=item.period_key,
-        period_levels=frozenset(item.period_levels or ()),
-    )
+    return fields_of(AchievementSummary, item, period_levels=frozenset(item.period_levels or ()))
 
 
 def _summary_item(
@@ -86,35 +85,8 @@ def _summary_item(
         keys.summary_sk(summary.achievement_id),
         tenant_id=tenant_id,
         user_id=user_id,
-        achievement_id=summary.achievement_id,
-        times_earned=summary.times_earned,
-        highest_level=summary.highest_level,
-        points_earned=summary.points_earned,
-        period_key=summary.period_key,
-        period_levels=sorted(summary.period_levels),
         version=version,
-    )
-
-
-def award_from_item(item: AwardItem) -> Award:
-    return Award.model_validate(
-        {
-            "award_id": item.award_id,
-            "user_id": item.user_id,
-            "achievement_id": item.achievement_id,
-            "achievement_type": item.achievement_type,
-            "achievement_version": int(item.achievement_version),
-            "level": int(item.level),
-            "period_key": item.period_key,
-            "status": item.status,
-            "awarded_at": item.awarded_at,
-            "valid_until": item.valid_until,
-            "points": int(item.points),
-            "coins": int(item.coins),
-            "event_id": item.event_id,
-            "certificate_status": item.certificate_status,
-            "certificate_key": item.certificate_key,
-        }
+        **stored(summary, period_levels=sorted(summary.period_levels)),
     )
 
 
@@ -185,40 +157,26 @@ class DynamoAwardRepository:
         return outcome
 
     def grant(
-        self,
-        tenant_id: str,
-        user_id: str,
-        awards: Sequence[Award],
-        *,
-        wallet: Wallet | None = None,
-        slot: Slot | None = None,
+        self, tenant_id: str, user_id: str, awards: Sequence[Award], *, slot: Slot | None = None
     ) -> list[Award]:
         if slot is not None:
-            return self._grant_chunk(tenant_id, user_id, list(awards), wallet, slot)
+            return self._grant_chunk(tenant_id, user_id, list(awards), slot)
         granted: list[Award] = []
         for start in range(0, len(awards), self.AWARDS_PER_TRANSACTION):
             chunk = list(awards[start : start + self.AWARDS_PER_TRANSACTION])
-            granted += self._grant_chunk(tenant_id, user_id, chunk, wallet if not granted else None)
+            granted += self._grant_chunk(tenant_id, user_id, chunk)
         return granted
 
     def _grant_chunk(
-        self,
-        tenant_id: str,
-        user_id: str,
-        awards: list[Award],
-        wallet: Wallet | None,
-        slot: Slot | None = None,
+        self, tenant_id: str, user_id: str, awards: list[Award], slot: Slot | None = None
     ) -> list[Award]:
         pending = awards
         for attempt in range(MAX_ATTEMPTS):
             if not pending:
                 return []
-            # The wallet as read with the holdings first; after a lost race, as it is now.
-            current = (
-                wallet if attempt == 0 and wallet is not None else self.wallet(tenant_id, user_id)
-            )
+            wallet = self.wallet(tenant_id, user_id)
             summaries = self._stored_summaries(tenant_id, user_id, pending)
-            transaction = self._grant_transaction(tenant_id, user_id, current, pending, summaries)
+            transaction = self._grant_transaction(tenant_id, user_id, wallet, pending, summaries)
             if slot is not None:
                 transaction.put(
                     "slot",
@@ -294,33 +252,14 @@ class DynamoAwardRepository:
         version: a racing grant fails one of the conditions and nothing is written."""
         transaction = Transaction()
         pk = keys.user_pk(tenant_id, user_id)
-        sequence, points, coins = wallet.entries, wallet.points, wallet.coins
         for award in awards:
             transaction.put(
                 award.award_id, _award_item(tenant_id, award), AwardItem.PK.does_not_exist()
             )
-            if not (award.points or award.coins):
-                continue
-            sequence, points, coins = sequence + 1, points + award.points, coins + award.coins
-            transaction.put(
-                ("ledger", sequence),
-                LedgerItem(
-                    pk,
-                    keys.ledger_sk(sequence),
-                    tenant_id=tenant_id,
-                    user_id=user_id,
-                    award_id=award.award_id,
-                    sequence=sequence,
-                    points=award.points,
-                    coins=award.coins,
-                    points_balance=points,
-                    coins_balance=coins,
-                    reason=f"award {award.achievement_id} level {award.level}",
-                    at=award.awarded_at,
-                ),
-            )
-        if sequence != wallet.entries:
-            previous = wallet.entries
+        after, entries = wallet.credit(user_id, awards)
+        for entry in entries:
+            transaction.put(("ledger", entry.sequence), _ledger_item(tenant_id, entry))
+        if entries:
             transaction.update(
                 "wallet",
                 WalletItem(pk, keys.WALLET),
@@ -328,17 +267,17 @@ class DynamoAwardRepository:
                     WalletItem.entity.set(WalletItem),
                     WalletItem.tenant_id.set(tenant_id),
                     WalletItem.user_id.set(user_id),
-                    WalletItem.points.set(points),
-                    WalletItem.coins.set(coins),
-                    WalletItem.entries.set(sequence),
+                    WalletItem.points.set(after.points),
+                    WalletItem.coins.set(after.coins),
+                    WalletItem.entries.set(after.entries),
                 ],
                 # Optimistic lock on the ledger length keeps balances a true running sum.
-                WalletItem.entries == previous
-                if previous
+                WalletItem.entries == wallet.entries
+                if wallet.entries
                 else WalletItem.entries.does_not_exist() | (WalletItem.entries == 0),
             )
-        for achievement_id, (stored, version) in sorted(summaries.items()):
-            summary = stored
+        for achievement_id, (read, version) in sorted(summaries.items()):
+            summary = read
             for award in awards:
                 if award.achievement_id == achievement_id:
                     summary = summary.add(award)
@@ -358,15 +297,15 @@ class DynamoAwardRepository:
     def awards_page(
         self, tenant_id: str, user_id: str, *, limit: int, after: str | None
     ) -> Page[Award]:
-        items, following = page(
+        return page(
             AwardItem,
             keys.user_pk(tenant_id, user_id),
             keys.AWARD_PREFIX,
+            award_from_item,
             limit=limit,
             after=after,
             filter_condition=AwardItem.status != AwardStatus.REVOKED.value,
         )
-        return Page([award_from_item(item) for item in items], following)
 
     def record_certificate(self, tenant_id: str, award: Award, key: str) -> bool:
         item = AwardItem(keys.user_pk(tenant_id, award.user_id), keys.award_sk(award.key))
@@ -390,28 +329,14 @@ class DynamoAwardRepository:
     def ledger(
         self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
     ) -> Page[LedgerEntry]:
-        items, following = page(
+        return page(
             LedgerItem,
             keys.user_pk(tenant_id, user_id),
             keys.LEDGER_PREFIX,
+            lambda item: fields_of(LedgerEntry, item),
             limit=limit,
             after=after,
         )
-        entries = [
-            LedgerEntry(
-                user_id=item.user_id,
-                award_id=item.award_id,
-                sequence=int(item.sequence),
-                points=int(item.points),
-                coins=int(item.coins),
-                points_balance=int(item.points_balance),
-                coins_balance=int(item.coins_balance),
-                reason=item.reason,
-                at=item.at,
-            )
-            for item in items
-        ]
-        return Page(entries, following)
 
 
 def award_from_image(image: dict[str, Any]) -> tuple[str, Award]:

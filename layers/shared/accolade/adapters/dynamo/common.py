@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 
@@ -11,30 +14,49 @@ from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.models import (
     Item,
 )
+from accolade.ports import Page
 
 MAX_ATTEMPTS = 8
 BATCH_GET_LIMIT = 100  # DynamoDB's limit of keys in one BatchGetItem
 
 
 ItemT = TypeVar("ItemT", bound=Item)
+DomainT = TypeVar("DomainT", bound=BaseModel)
+R = TypeVar("R")
 
 
 def conditional_failed(exc: PutError | UpdateError) -> bool:
     return exc.cause_response_code == "ConditionalCheckFailedException"
 
 
+def stored(domain: BaseModel, **given: Any) -> dict[str, Any]:
+    """A domain object's fields as its item stores them, under the same names: enums by value
+    (``given`` wins)."""
+    fields = {name: value.value if isinstance(value, Enum) else value for name, value in domain}
+    return fields | given
+
+
+def fields_of(domain: type[DomainT], item: Item, **given: Any) -> DomainT:
+    """The domain object whose fields an item stores under the same names (``given`` wins)."""
+    return domain.model_validate(
+        {name: getattr(item, name) for name in domain.model_fields if name not in given} | given
+    )
+
+
 def page(
     model: type[ItemT],
     pk: str,
     prefix: str,
+    into: Callable[[ItemT], R],
     *,
     limit: int,
     after: str | None,
     newest_first: bool = False,
     filter_condition: Condition | None = None,
     consistent_read: bool = False,
-) -> tuple[list[ItemT], str | None]:
-    """One page of the items under ``prefix`` in partition ``pk``, in sort-key order.
+) -> Page[R]:
+    """One page of the items under ``prefix`` in partition ``pk``, in sort-key order, each
+    turned ``into`` what the caller lists.
 
     One Query with Limit = limit + 1 (more only when DynamoDB's 1 MB page or a filter cuts it
     short): the extra item tells whether a next page exists, so the last page says so.
@@ -51,6 +73,5 @@ def page(
             last_evaluated_key=keys.page_start(pk, prefix, after),
         )
     )
-    if len(items) > limit:
-        return items[:limit], items[limit - 1].SK
-    return items, None
+    following = items[limit - 1].SK if len(items) > limit else None
+    return Page([into(item) for item in items[:limit]], following)

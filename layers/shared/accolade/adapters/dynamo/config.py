@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -137,15 +137,7 @@ class DynamoConfigRepository:
             raise ConflictError("the metrics were edited meanwhile; send the request again")
 
     def metrics_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[Metric]:
-        items, following = page(
-            MetricItem,
-            keys.tenant_pk(tenant_id),
-            keys.METRIC_PREFIX,
-            limit=limit,
-            after=after,
-            consistent_read=True,
-        )
-        return Page([Metric.model_validate(item.doc) for item in items], following)
+        return _definitions(tenant_id, MetricItem, keys.METRIC_PREFIX, Metric, limit, after)
 
     def get_metric(self, tenant_id: str, metric_id: str) -> Metric | None:
         try:
@@ -168,15 +160,9 @@ class DynamoConfigRepository:
     def achievements_page(
         self, tenant_id: str, *, limit: int, after: str | None
     ) -> Page[Achievement]:
-        items, following = page(
-            AchievementItem,
-            keys.tenant_pk(tenant_id),
-            keys.ACHIEVEMENT_PREFIX,
-            limit=limit,
-            after=after,
-            consistent_read=True,
+        return _definitions(
+            tenant_id, AchievementItem, keys.ACHIEVEMENT_PREFIX, Achievement, limit, after
         )
-        return Page([Achievement.model_validate(item.doc) for item in items], following)
 
     def get_achievement(self, tenant_id: str, achievement_id: str) -> Achievement | None:
         try:
@@ -284,3 +270,26 @@ def _counts(tenant_id: str) -> TenantCountsItem | None:
         return TenantCountsItem.get(keys.tenant_pk(tenant_id), keys.COUNTS, consistent_read=True)
     except DoesNotExist:
         return None
+
+
+DefinitionT = TypeVar("DefinitionT", Metric, Achievement)
+
+
+def _definitions(
+    tenant_id: str,
+    model: type[MetricItem | AchievementItem],
+    prefix: str,
+    domain: type[DefinitionT],
+    limit: int,
+    after: str | None,
+) -> Page[DefinitionT]:
+    """A page of a tenant's definitions of one kind (stored whole, as documents)."""
+    return page(
+        model,
+        keys.tenant_pk(tenant_id),
+        prefix,
+        lambda item: domain.model_validate(item.doc),
+        limit=limit,
+        after=after,
+        consistent_read=True,
+    )

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.common import BATCH_GET_LIMIT, MAX_ATTEMPTS
+from accolade.adapters.dynamo.common import BATCH_GET_LIMIT, MAX_ATTEMPTS, fields_of, stored
 from accolade.adapters.dynamo.models import (
     EventItem,
     Item,
@@ -28,26 +28,17 @@ def event_item(tenant_id: str, event: ActivityEvent, received_at: datetime) -> E
         keys.user_pk(tenant_id, event.user_id),
         keys.event_sk(event.event_id),
         tenant_id=tenant_id,
-        event_id=event.event_id,
-        type=event.type,
-        user_id=event.user_id,
-        occurred_at=event.occurred_at.isoformat(),
-        value=event.value,
-        attributes=event.attributes or None,
         fingerprint=event.fingerprint(),
         received_at=received_at,
+        **stored(
+            event, occurred_at=event.occurred_at.isoformat(), attributes=event.attributes or None
+        ),
     )
 
 
 def event_from_item(item: EventItem) -> ActivityEvent:
-    return ActivityEvent(
-        event_id=item.event_id,
-        type=item.type,
-        user_id=item.user_id,
-        occurred_at=datetime.fromisoformat(item.occurred_at),
-        value=item.value,
-        attributes=item.attributes or {},
-    )
+    occurred_at = datetime.fromisoformat(item.occurred_at)
+    return fields_of(ActivityEvent, item, occurred_at=occurred_at, attributes=item.attributes or {})
 
 
 class DynamoEventRepository:

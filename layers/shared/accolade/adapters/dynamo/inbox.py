@@ -7,7 +7,7 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.common import conditional_failed, page
+from accolade.adapters.dynamo.common import conditional_failed, fields_of, page
 from accolade.adapters.dynamo.models import (
     MessageItem,
 )
@@ -28,19 +28,9 @@ class DynamoInboxRepository:
         self._clock = clock
 
     def add(self, tenant_id: str, message: Message) -> bool:
-        item = MessageItem(
-            keys.user_pk(tenant_id, message.user_id),
-            keys.message_sk(message.created_at, message.message_id),
-            tenant_id=tenant_id,
-            message_id=message.message_id,
-            user_id=message.user_id,
-            type=message.type,
-            title=message.title,
-            body=message.body,
-            award_id=message.award_id,
-            created_at=message.created_at,
-            data=message.data or None,
-        )
+        key = self._key(tenant_id, message)
+        fields = message.model_dump() | {"data": message.data or None}  # stored by the same names
+        item = MessageItem(key.PK, key.SK, tenant_id=tenant_id, **fields)
         try:
             item.save(condition=MessageItem.PK.does_not_exist())
         except PutError as exc:
@@ -75,12 +65,9 @@ class DynamoInboxRepository:
             return True
         # Already announced, or another deliverer's lease still runs. That deliverer may have died
         # before publishing: acknowledging the record now would lose the publication for good.
+        key = self._key(tenant_id, message)
         try:
-            item = MessageItem.get(
-                keys.user_pk(tenant_id, message.user_id),
-                keys.message_sk(message.created_at, message.message_id),
-                consistent_read=True,
-            )
+            item = MessageItem.get(key.PK, key.SK, consistent_read=True)
         except DoesNotExist:
             return False
         if item.announced_at is not None:
@@ -100,25 +87,12 @@ class DynamoInboxRepository:
     def messages(
         self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
     ) -> Page[Message]:
-        items, following = page(
+        return page(
             MessageItem,
             keys.user_pk(tenant_id, user_id),
             keys.MESSAGE_PREFIX,
+            lambda item: fields_of(Message, item, data=item.data or {}),
             limit=limit,
             after=after,
             newest_first=True,
         )
-        found = [
-            Message(
-                message_id=item.message_id,
-                user_id=item.user_id,
-                type=item.type,
-                title=item.title,
-                body=item.body,
-                award_id=item.award_id,
-                created_at=item.created_at,
-                data=item.data or {},
-            )
-            for item in items
-        ]
-        return Page(found, following)

@@ -28,6 +28,7 @@ Lists page by sort key: a cursor carries the last sort key of a page, never a pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from accolade.domain.errors import InvalidCursorError
@@ -49,32 +50,32 @@ LEDGER_PREFIX = "LEDGER#"
 MESSAGE_PREFIX = "MSG#"
 
 
-def tenant_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}"
+def tenant_pk(tenant_id: str, *rest: str) -> str:
+    """``T#{tenant}``, then ``#{part}`` for each of ``rest``: every partition starts so."""
+    return "#".join(("T", tenant_id, *rest))
 
 
 def user_pk(tenant_id: str, user_id: str) -> str:
-    return f"T#{tenant_id}#U#{user_id}"
+    return tenant_pk(tenant_id, "U", user_id)
 
 
-def event_sk(event_id: str) -> str:
-    return f"{EVENT_PREFIX}{event_id}"
+def leaderboard_pk(tenant_id: str, metric_id: str, period_key: str) -> str:
+    return tenant_pk(tenant_id, "LB", metric_id, period_key)
 
 
-def metric_sk(metric_id: str) -> str:
-    return f"{METRIC_PREFIX}{metric_id}"
+def _prefixed(prefix: str) -> Callable[[str], str]:
+    """A sort key made of its kind's prefix and the item's id."""
+    return lambda item_id: f"{prefix}{item_id}"
 
 
-def achievement_sk(achievement_id: str) -> str:
-    return f"{ACHIEVEMENT_PREFIX}{achievement_id}"
+event_sk = _prefixed(EVENT_PREFIX)
+metric_sk = _prefixed(METRIC_PREFIX)
+achievement_sk = _prefixed(ACHIEVEMENT_PREFIX)
+summary_sk = _prefixed(SUMMARY_PREFIX)
 
 
 def counter_sk(key: CounterKey) -> str:
     return f"{COUNTER_PREFIX}{key.metric_id}#{key.period_key}"
-
-
-def leaderboard_pk(tenant_id: str, metric_id: str, period_key: str) -> str:
-    return f"T#{tenant_id}#LB#{metric_id}#{period_key}"
 
 
 def award_sk(key: AwardKey) -> str:
@@ -86,12 +87,8 @@ def awards_of_sk_prefix(achievement_id: str) -> str:
     return f"{AWARD_PREFIX}{achievement_id}#"
 
 
-def summary_sk(achievement_id: str) -> str:
-    return f"{SUMMARY_PREFIX}{achievement_id}"
-
-
 def achievement_holders_pk(tenant_id: str, achievement_id: str) -> str:
-    return f"T#{tenant_id}#ACH#{achievement_id}"
+    return tenant_pk(tenant_id, "ACH", achievement_id)
 
 
 def achievement_holders_sk(awarded_at: datetime, user_id: str) -> str:
@@ -108,7 +105,7 @@ def period_top_sk(tenant_id: str, achievement_id: str) -> str:
 def winner_slot_pk(tenant_id: str) -> str:
     # Outside the tenant's configuration partition, which evaluation reads on every batch:
     # one slot per winner achievement and period would make that read grow forever.
-    return f"T#{tenant_id}#WIN"
+    return tenant_pk(tenant_id, "WIN")
 
 
 def winner_slot_sk(slot: Slot) -> str:

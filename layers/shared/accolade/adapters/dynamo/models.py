@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb import constants
 from pynamodb.attributes import (
@@ -49,8 +49,11 @@ class JSONAttribute(Attribute[Any]):
         return json.loads(value)
 
 
-class HoldersIndex(GlobalSecondaryIndex["Item"]):
-    """GSI1: the holders of an achievement, in award order."""
+_M = TypeVar("_M", bound=Model)
+
+
+class _Gsi1(GlobalSecondaryIndex[_M]):
+    """GSI1, overloaded: what a query of it returns depends on its partition."""
 
     class Meta:
         index_name = "GSI1"
@@ -60,15 +63,12 @@ class HoldersIndex(GlobalSecondaryIndex["Item"]):
     GSI1SK = UnicodeAttribute(range_key=True)
 
 
-class PeriodTopIndex(GlobalSecondaryIndex["AchievementItem"]):
+class HoldersIndex(_Gsi1["Item"]):
+    """GSI1 under T#{tenant}#ACH#{achievement}: the holders of an achievement, in award order."""
+
+
+class PeriodTopIndex(_Gsi1["AchievementItem"]):
     """GSI1 under PERIOD_TOP: every period-winner achievement, for the winners job."""
-
-    class Meta:
-        index_name = "GSI1"
-        projection = AllProjection()
-
-    GSI1PK = UnicodeAttribute(hash_key=True)
-    GSI1SK = UnicodeAttribute(range_key=True)
 
 
 class LeaderboardIndex(GlobalSecondaryIndex["CounterItem"]):
