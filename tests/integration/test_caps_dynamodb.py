@@ -55,35 +55,3 @@ def test_at_the_cap_a_metric_is_replaced_but_not_added(accolade: Any, tenant_id:
     assert accolade.config.get_metric(tenant_id, "m-1").event_type == "task.closed"
     assert accolade.config.get_metric(tenant_id, "m-3") is None
     assert len(accolade.config.get_config(tenant_id).metrics) == 2
-
-
-def test_a_tenant_older_than_the_caps_counts_what_it_has_once(
-    accolade: Any, tenant_id: str
-) -> None:
-    for n in range(3):
-        accolade.config.create_achievement(tenant_id, task_achievement(n))
-    models.TenantCountsItem(keys.tenant_pk(tenant_id), keys.COUNTS).delete()
-
-    assert accolade.config.create_achievement(tenant_id, task_achievement(3), cap=4)
-    assert not accolade.config.create_achievement(tenant_id, task_achievement(4), cap=4)
-    assert counted(tenant_id).achievements == 4
-
-
-def test_a_creator_that_loses_the_first_count_to_a_racer_still_creates(
-    accolade: Any, tenant_id: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from accolade.adapters.dynamo import config as repository
-
-    read_counts = repository._counts
-    racer = iter([task_achievement(99)])
-
-    def racer_counts_first(tenant: str) -> Any:
-        # Between this creator's failed condition (no count yet) and its read, a racer seeds it.
-        for other in racer:
-            assert accolade.config.create_achievement(tenant, other, cap=3)
-        return read_counts(tenant)
-
-    monkeypatch.setattr(repository, "_counts", racer_counts_first)
-
-    assert accolade.config.create_achievement(tenant_id, task_achievement(1), cap=3)
-    assert counted(tenant_id).achievements == 2

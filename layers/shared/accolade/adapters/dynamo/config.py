@@ -150,9 +150,7 @@ class DynamoConfigRepository:
         self, tenant_id: str, achievement: Achievement, *, cap: int = MAX_ACHIEVEMENTS
     ) -> bool:
         item = self._achievement_item(tenant_id, achievement)
-        created = _create_counted(
-            tenant_id, item, TenantCountsItem.achievements, keys.ACHIEVEMENT_PREFIX, cap
-        )
+        created = _create_counted(tenant_id, item, TenantCountsItem.achievements, cap)
         if created is None:
             raise ConflictError(f"achievement {achievement.achievement_id} exists")
         return created
@@ -206,7 +204,7 @@ class DynamoConfigRepository:
         return item
 
 
-def _create_counted(tenant_id: str, item: Item, count: Any, prefix: str, cap: int) -> bool | None:
+def _create_counted(tenant_id: str, item: Item, count: Any, cap: int) -> bool | None:
     """Put ``item`` if absent and add one to the tenant's ``count`` in one transaction, on the
     condition that the count stays within ``cap``: two racing creators cannot pass it.
 
@@ -220,7 +218,8 @@ def _create_counted(tenant_id: str, item: Item, count: Any, prefix: str, cap: in
     for attempt in range(MAX_ATTEMPTS):
         transaction = Transaction()
         transaction.put("item", item, Item.PK.does_not_exist())
-        transaction.update("count", counts, [*bookkeeping, count.add(1)], count < cap)
+        within = count.does_not_exist() | (count < cap)  # no count yet: nothing defined
+        transaction.update("count", counts, [*bookkeeping, count.add(1)], within)
         transaction.update("revision", _revision_item(tenant_id), _bump(tenant_id))
         cancelled = commit(transaction)
         if cancelled is None:
@@ -228,29 +227,7 @@ def _create_counted(tenant_id: str, item: Item, count: Any, prefix: str, cap: in
         if "item" in cancelled.failed_conditions:
             return None
         if "count" in cancelled.failed_conditions:
-            stored = _counts(tenant_id)
-            value = getattr(stored, count.attr_name) if stored is not None else None
-            if value is not None:
-                if value >= cap:
-                    return False
-                continue  # a racing creator counted the tenant meanwhile: try again
-            # Never counted (the tenant predates the caps): count what exists, once.
-            existing = Item.count(
-                keys.tenant_pk(tenant_id), Item.SK.startswith(prefix), consistent_read=True
-            )
-            if existing >= cap:
-                return False
-            transaction = Transaction()
-            transaction.put("item", item, Item.PK.does_not_exist())
-            transaction.update(
-                "count", counts, [*bookkeeping, count.set(existing + 1)], count.does_not_exist()
-            )
-            transaction.update("revision", _revision_item(tenant_id), _bump(tenant_id))
-            cancelled = commit(transaction)
-            if cancelled is None:
-                return True
-            if "item" in cancelled.failed_conditions:
-                return None
+            return False
         backoff(attempt)
     raise RuntimeError("the tenant's definition count could not be updated: too many conflicts")
 
@@ -263,13 +240,6 @@ def _commit_or_raise(transaction: Transaction) -> Cancelled | None:
             return cancelled
         backoff(attempt)
     raise RuntimeError("the tenant's configuration could not be written: too many conflicts")
-
-
-def _counts(tenant_id: str) -> TenantCountsItem | None:
-    try:
-        return TenantCountsItem.get(keys.tenant_pk(tenant_id), keys.COUNTS, consistent_read=True)
-    except DoesNotExist:
-        return None
 
 
 DefinitionT = TypeVar("DefinitionT", Metric, Achievement)

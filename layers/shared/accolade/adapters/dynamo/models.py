@@ -182,7 +182,7 @@ class TenantCountsItem(Item, discriminator="tenant_counts"):
     """PK T#{tenant}, SK COUNTS: how many achievements and metrics the tenant has defined.
 
     Moved in the same transaction as each create, under the condition that it stays below the
-    cap. Absent for a tenant that predates the caps until its first create counts what exists.
+    cap; absent until the tenant's first create.
     """
 
     achievements = NumberAttribute(null=True)
