@@ -393,6 +393,55 @@ class FakeAwardRepository:
         self._wallets[(tenant_id, user_id)] = after
         return [award for _, award in free]
 
+    def get_award(self, tenant_id: str, key: AwardKey) -> Award | None:
+        return self._awards.get((tenant_id, key))
+
+    def revoke(
+        self, tenant_id: str, award: Award, *, reason: str, at: datetime, slot: Slot | None = None
+    ) -> Award:
+        stored = self._awards.get((tenant_id, award.key))
+        if stored is None or stored.status is not AwardStatus.ACTIVE:
+            raise ConflictError(f"award {award.award_id} is revoked already")
+        revoked = stored.model_copy(
+            update={"status": AwardStatus.REVOKED, "revoked_at": at, "revoke_reason": reason}
+        )
+        self.set_award(tenant_id, revoked)
+        if stored.points or stored.coins:
+            wallet = self.wallet(tenant_id, stored.user_id)
+            reason_text = f"revoked {stored.achievement_id}: {reason}"
+            after, entry = wallet.move(stored.user_id, stored, -1, reason_text, at)
+            self._ledgers.setdefault((tenant_id, stored.user_id), []).append(entry)
+            self._wallets[(tenant_id, stored.user_id)] = after
+        if slot is not None and self._slots.get((tenant_id, slot)) == award.award_id:
+            del self._slots[(tenant_id, slot)]
+        return revoked
+
+    def holders_page(
+        self,
+        tenant_id: str,
+        achievement_id: str,
+        *,
+        status: AwardStatus | None,
+        now: datetime,
+        limit: int,
+        after: str | None,
+    ) -> Page[Award]:
+        # The adapter reads GSI1 newest first: sort key {awarded_at}#{user}, then the table's.
+        rows = sorted(
+            (
+                (f"{a.awarded_at.isoformat()}#{a.user_id}\n{keys.award_sk(key)}", a)
+                for (tenant, key), a in self._awards.items()
+                if tenant == tenant_id and key.achievement_id == achievement_id
+                if status is None or a.status_at(now) is status
+            ),
+            key=lambda row: row[0],
+            reverse=True,
+        )
+        if after is not None:
+            rows = [row for row in rows if row[0] < after]
+        following = rows[limit - 1][0] if len(rows) > limit else None
+        return Page([a for _, a in rows[:limit]], following)
+
     def user_awards(self, tenant_id: str, user_id: str) -> list[Award]:
         # The adapter queries by sort key AWD#{achievement}#{period}#{level}.
         mine = [

@@ -142,8 +142,14 @@ def build_world(api: Api, stack: LocalStack) -> World:
     stack.drain(60)
     awards = api.get("/v1/me/awards", token=a.users["ada"]).json()["items"]
     assert len(awards) == 2, awards
-    ids = {"user_id": user_id, "metric_id": metric_id, "achievement_id": created.json()["id"]}
-    return World(a, b, ids, [award["award_id"] for award in awards])
+    award_ids = [award["award_id"] for award in awards]
+    ids = {
+        "user_id": user_id,
+        "metric_id": metric_id,
+        "achievement_id": created.json()["id"],
+        "award_id": award_ids[0],
+    }
+    return World(a, b, ids, award_ids)
 
 
 # A legitimate body per writing route; a new writing route fails until it gets one here.
@@ -157,6 +163,8 @@ VALID_BODIES: dict[str, Any] = {
         "event_type": "hack.done",
     },
     "PATCH /v1/admin/achievements/{achievement_id}": {"name": "Hijacked", "enabled": False},
+    "POST /v1/admin/achievements/{achievement_id}/awards": {"user_id": "mallory"},
+    "POST /v1/admin/awards/{award_id}/revoke": {"reason": "hijack"},
     "POST /v1/events": {
         "events": [{"id": "b-1", "type": "sale.closed", "user_id": "ada", "occurred_at": "NOW"}]
     },

@@ -16,6 +16,7 @@ from accolade.domain.models import (
     ActivityEvent,
     Award,
     AwardKey,
+    AwardStatus,
     CounterKey,
     LedgerEntry,
     Message,
@@ -202,6 +203,30 @@ class AwardRepository(Protocol):
         """The user's summary of each achievement they have earned, by achievement id (what
         their achievements page is computed from): one item per achievement, whatever the
         number of awards."""
+        ...
+
+    def get_award(self, tenant_id: str, key: AwardKey) -> Award | None: ...
+
+    def revoke(
+        self, tenant_id: str, award: Award, *, reason: str, at: datetime, slot: Slot | None = None
+    ) -> Award:
+        """Mark the award revoked, take its points and coins back with a ledger entry, count it
+        out of the user's summary and free ``slot`` (a record's or membership's period) in one
+        transaction. ConflictError when it is revoked already (also by a racing revoke)."""
+        ...
+
+    def holders_page(
+        self,
+        tenant_id: str,
+        achievement_id: str,
+        *,
+        status: AwardStatus | None,
+        now: datetime,
+        limit: int,
+        after: str | None,
+    ) -> Page[Award]:
+        """The achievement's awards, newest first; ``status`` as shown at ``now`` (expired is an
+        active award whose validity has passed)."""
         ...
 
     def awards_page(

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from accolade.domain.periods import TimeRange, zone
+from accolade.domain.periods import TimeRange, add_calendar, period_bounds, period_key, zone
 
 Scalar = str | int | float | bool
 
@@ -90,7 +91,12 @@ class AchievementType(StrEnum):
 
 # The engine grants these today; the others are part of the contract and land with their issues.
 GRANTED_TYPES = frozenset(
-    {AchievementType.METRIC_THRESHOLD, AchievementType.EVENT, AchievementType.PERIOD_TOP}
+    {
+        AchievementType.METRIC_THRESHOLD,
+        AchievementType.EVENT,
+        AchievementType.PERIOD_TOP,
+        AchievementType.MANUAL,
+    }
 )
 WINNER_PERIODS = frozenset({TimeRange.WEEK, TimeRange.MONTH})
 
@@ -99,6 +105,39 @@ class Category(StrEnum):
     AWARD = "award"
     MEMBERSHIP = "membership"
     RECORD = "record"
+
+
+class ValidityUnit(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class Validity(Model):
+    """How long an award stays active: until the end of the current day, week or month in the
+    tenant's zone, or ``amount`` ``unit``s from when it becomes valid."""
+
+    until_end_of: Literal[TimeRange.DAY, TimeRange.WEEK, TimeRange.MONTH] | None = None
+    amount: Annotated[int, Field(ge=1, le=100)] | None = None
+    unit: ValidityUnit | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Validity:
+        if (self.until_end_of is None) == (self.amount is None):
+            raise ValueError("validity: give either until_end_of, or amount and unit")
+        if (self.amount is None) != (self.unit is None):
+            raise ValueError("validity: amount and unit go together")
+        return self
+
+    def until(self, valid_from: datetime, tz: ZoneInfo) -> datetime:
+        """When an award valid from ``valid_from`` stops being active."""
+        if self.until_end_of is not None:
+            end = period_bounds(period_key(self.until_end_of, valid_from, tz), tz)[1]
+            return end.astimezone(UTC)
+        assert self.amount is not None and self.unit is not None
+        local = valid_from.astimezone(tz)
+        return add_calendar(local, self.amount, self.unit.value).astimezone(UTC)
 
 
 class Level(Model):
@@ -126,6 +165,7 @@ class Achievement(Model):
     period: TimeRange | None = None
     event_type: str | None = None
     category: Category = Category.AWARD
+    validity: Validity | None = None
     repeatable: bool = False
     effective_from: datetime | None = None
     effective_to: datetime | None = None
@@ -153,10 +193,12 @@ class Achievement(Model):
                 raise ValueError("levels: this type has exactly one level whose threshold is 1")
             if self.type is AchievementType.EVENT:
                 _require(self.event_type, "event_type")
-            else:
+            elif self.type is AchievementType.PERIOD_TOP:
                 _require(self.metric, "metric")
                 if self.period not in WINNER_PERIODS:
                     raise ValueError("period: a period winner is chosen per week or month")
+        if self.category is not Category.AWARD and self.period not in WINNER_PERIODS:
+            raise ValueError(f"period: a {self.category.value} is held per week or month")
         if self.effective_from and self.effective_to and self.effective_to <= self.effective_from:
             raise ValueError("effective_to: must be after effective_from")
         return self
@@ -281,12 +323,25 @@ class Award(Model):
     period_key: str
     status: AwardStatus = AwardStatus.ACTIVE
     awarded_at: datetime
-    valid_until: datetime | None = None
+    valid_from: datetime | None = None  # None: from awarded_at
+    valid_until: datetime | None = None  # None: never expires
     points: int = 0
     coins: int = 0
     event_id: str | None = None
     certificate_status: CertificateStatus | None = None
     certificate_key: str | None = None
+    given_by: str | None = None  # the admin who gave it by hand
+    note: str | None = None
+    revoked_at: datetime | None = None
+    revoke_reason: str | None = None
+
+    def status_at(self, moment: datetime) -> AwardStatus:
+        """Revoked, expired once ``valid_until`` has passed, else active: what is shown."""
+        if self.status is AwardStatus.REVOKED:
+            return AwardStatus.REVOKED
+        if self.valid_until is not None and self.valid_until <= moment:
+            return AwardStatus.EXPIRED
+        return AwardStatus.ACTIVE
 
     @property
     def key(self) -> AwardKey:
@@ -355,27 +410,33 @@ class Wallet(Model):
         numbered on from this wallet's and carrying the running balances."""
         wallet, entries = self, []
         for award in awards:
-            if not (award.points or award.coins):
-                continue
-            wallet = Wallet(
-                points=wallet.points + award.points,
-                coins=wallet.coins + award.coins,
-                entries=wallet.entries + 1,
-            )
-            entries.append(
-                LedgerEntry(
-                    user_id=user_id,
-                    award_id=award.award_id,
-                    sequence=wallet.entries,
-                    points=award.points,
-                    coins=award.coins,
-                    points_balance=wallet.points,
-                    coins_balance=wallet.coins,
-                    reason=f"award {award.achievement_id} level {award.level}",
-                    at=award.awarded_at,
-                )
-            )
+            if award.points or award.coins:
+                reason = f"award {award.achievement_id} level {award.level}"
+                wallet, entry = wallet.move(user_id, award, 1, reason, award.awarded_at)
+                entries.append(entry)
         return wallet, entries
+
+    def move(
+        self, user_id: str, award: Award, sign: int, reason: str, at: datetime
+    ) -> tuple[Wallet, LedgerEntry]:
+        """The wallet with ``award``'s points and coins added (sign 1) or taken back (-1), and
+        the ledger entry that says so: the next in sequence, with the running balances."""
+        points, coins = sign * award.points, sign * award.coins
+        wallet = Wallet(
+            points=self.points + points, coins=self.coins + coins, entries=self.entries + 1
+        )
+        entry = LedgerEntry(
+            user_id=user_id,
+            award_id=award.award_id,
+            sequence=wallet.entries,
+            points=points,
+            coins=coins,
+            points_balance=wallet.points,
+            coins_balance=wallet.coins,
+            reason=reason,
+            at=at,
+        )
+        return wallet, entry
 
 
 class Message(Model):

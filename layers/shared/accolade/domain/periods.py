@@ -86,3 +86,17 @@ def period_bounds(key: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
 def period_keys(moment: datetime, tz: ZoneInfo) -> dict[TimeRange, str]:
     """Every period key of ``moment``: one per time range."""
     return {time_range: period_key(time_range, moment, tz) for time_range in TimeRange}
+
+
+def add_calendar(moment: datetime, amount: int, unit: str) -> datetime:
+    """``moment`` plus ``amount`` days, weeks, months or years, on the calendar of ``moment``'s
+    zone (a month from 31 January is the last day of February)."""
+    if unit == "day":
+        return moment + timedelta(days=amount)
+    if unit == "week":
+        return moment + timedelta(weeks=amount)
+    months = amount * (12 if unit == "year" else 1)
+    year, month = divmod(moment.month - 1 + months, 12)
+    year, month = moment.year + year, month + 1
+    last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))

@@ -140,8 +140,13 @@ class AwardIntent:
     achievement: Achievement
     event_id: str | None
 
-    def to_award(self, awarded_at: datetime, *, coins_enabled: bool) -> Award:
+    def to_award(
+        self, awarded_at: datetime, *, coins_enabled: bool, tz: ZoneInfo | None = None
+    ) -> Award:
+        """The award, valid from ``awarded_at`` for as long as the achievement's validity says
+        (cut in ``tz``, the tenant's zone; no validity, or no zone given: no expiry)."""
         level = self.achievement.levels[self.key.level - 1]
+        validity = self.achievement.validity
         return Award(
             award_id=self.key.award_id,
             user_id=self.key.user_id,
@@ -155,6 +160,7 @@ class AwardIntent:
             coins=level.coins if coins_enabled else 0,
             event_id=self.event_id,
             certificate_status=CertificateStatus.PENDING if self.achievement.certificate else None,
+            valid_until=validity.until(awarded_at, tz) if validity and tz else None,
         )
 
 

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 from accolade.adapters.dynamo.awards import award_from_image
 from accolade.adapters.dynamo.events import event_from_image
 from accolade.bootstrap import Container, container, inject
+from accolade.domain.models import AwardStatus
 from accolade.observability import count, logger
 from accolade.services.certificates import issue_certificate
-from accolade.services.deliver import announce_award
+from accolade.services.deliver import announce_award, announce_revocation
 from accolade.services.evaluate import StreamedEvent, evaluate_events
 
 if TYPE_CHECKING:
@@ -51,12 +52,17 @@ def evaluate_batch(records: Iterable[Record], c: Container) -> dict[str, Any]:
 
 
 def deliver_record(record: Record, c: Container) -> bool:
-    """Announce the award of one stream record (new awards only); True when it published."""
-    if record.get("eventName") != "INSERT":
-        return False
+    """Announce the award of one stream record: a new award, or one just revoked (any later
+    change of a revoked award finds its announcement made); True when it published."""
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
-    announced = inject(announce_award, c)(tenant_id, award)
-    count("AwardsAnnounced", int(announced))
+    if record.get("eventName") == "INSERT":
+        announced = inject(announce_award, c)(tenant_id, award)
+        count("AwardsAnnounced", int(announced))
+    elif award.status is AwardStatus.REVOKED:
+        announced = inject(announce_revocation, c)(tenant_id, award)
+        count("RevocationsAnnounced", int(announced))
+    else:
+        return False
     return announced
 
 

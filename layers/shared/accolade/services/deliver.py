@@ -18,6 +18,7 @@ from accolade.ports import (
 # Long enough for one SNS publish, short enough that a redelivery after a crash finds it free.
 ANNOUNCE_LEASE = timedelta(seconds=15)
 AWARD_GRANTED = "award.granted"
+AWARD_REVOKED = "award.revoked"
 ROMAN = {1: "I", 2: "II", 3: "III"}
 
 
@@ -54,6 +55,50 @@ def announce_award(
         created_at=award.awarded_at,
         data={"achievement_id": award.achievement_id, "level": award.level},
     )
+    return _announce(tenant_id, award, name, message, AWARD_GRANTED, inbox, notifier, clock, sleep)
+
+
+def announce_revocation(
+    tenant_id: str,
+    award: Award,
+    *,
+    config: ConfigRepository,
+    inbox: InboxRepository,
+    notifier: Notifier,
+    clock: Clock,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bool:
+    """Tell the user and the subscribers that an award was revoked, once, as a grant is told."""
+    if award.status is not AwardStatus.REVOKED or award.revoked_at is None:
+        return False
+    achievement = config.get_achievement(tenant_id, award.achievement_id)
+    name = achievement.name if achievement else award.achievement_id
+    taken = _body(award).removeprefix("You earned ").rstrip(".")
+    message = Message(
+        message_id=f"{award.award_id}.revoked",
+        user_id=award.user_id,
+        type="award_revoked",
+        title=f"{name} was revoked",
+        body=award.revoke_reason or "",
+        award_id=award.award_id,
+        created_at=award.revoked_at,
+        data={"achievement_id": award.achievement_id, "level": award.level, "taken": taken},
+    )
+    return _announce(tenant_id, award, name, message, AWARD_REVOKED, inbox, notifier, clock, sleep)
+
+
+def _announce(
+    tenant_id: str,
+    award: Award,
+    name: str,
+    message: Message,
+    event_type: str,
+    inbox: InboxRepository,
+    notifier: Notifier,
+    clock: Clock,
+    sleep: Callable[[float], None],
+) -> bool:
+    """The inbox message once, then the publication under a lease, then the mark."""
     inbox.add(tenant_id, message)
     if not _claim(tenant_id, message, inbox, clock, sleep):
         return False
@@ -61,14 +106,14 @@ def announce_award(
         notifier.publish(
             subject=f"Accolade: {name}",
             payload={
-                "type": AWARD_GRANTED,
+                "type": event_type,
                 "tenant_id": tenant_id,
                 "achievement_name": name,
                 **award.model_dump(mode="json"),
             },
             attributes={
                 "tenant_id": tenant_id,
-                "event_type": AWARD_GRANTED,
+                "event_type": event_type,
                 "achievement_type": award.achievement_type.value,
                 "award_id": award.award_id,
             },

@@ -107,7 +107,7 @@ def _evaluate_tenant(
     per_user: dict[str, list[Award]] = defaultdict(list)
     for intent in intents:
         if intent.key not in holdings.held:
-            award = intent.to_award(now, coins_enabled=tenant.settings.features.coins)
+            award = intent.to_award(now, coins_enabled=tenant.settings.features.coins, tz=tz)
             per_user[award.user_id].append(award)
     if not per_user:
         return

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.expressions.condition import Condition
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.common import (
@@ -25,6 +27,7 @@ from accolade.adapters.dynamo.models import (
     WinnerSlotItem,
 )
 from accolade.adapters.dynamo.transact import MAX_ITEMS, Transaction, backoff, commit
+from accolade.domain.errors import ConflictError
 from accolade.domain.models import (
     AchievementSummary,
     Award,
@@ -54,6 +57,43 @@ def _award_item(tenant_id: str, award: Award) -> AwardItem:
         GSI1SK=keys.achievement_holders_sk(award.awarded_at, award.user_id),
         **stored(award),
     )
+
+
+def _lock_wallet(
+    transaction: Transaction, tenant_id: str, user_id: str, read: Wallet, after: Wallet
+) -> None:
+    """Set the wallet to ``after`` on the condition that its ledger length is still the one
+    read: the optimistic lock that keeps balances a true running sum."""
+    transaction.update(
+        "wallet",
+        WalletItem(keys.user_pk(tenant_id, user_id), keys.WALLET),
+        [
+            WalletItem.entity.set(WalletItem),
+            WalletItem.tenant_id.set(tenant_id),
+            WalletItem.user_id.set(user_id),
+            WalletItem.points.set(after.points),
+            WalletItem.coins.set(after.coins),
+            WalletItem.entries.set(after.entries),
+        ],
+        WalletItem.entries == read.entries
+        if read.entries
+        else WalletItem.entries.does_not_exist() | (WalletItem.entries == 0),
+    )
+
+
+def _shown_as(status: AwardStatus | None, now: datetime) -> Condition | None:
+    """The filter of awards shown with ``status`` at ``now``."""
+    if status is None:
+        return None
+    if status is AwardStatus.REVOKED:
+        return AwardItem.status == AwardStatus.REVOKED.value
+    active = AwardItem.status == AwardStatus.ACTIVE.value
+    shown: Condition = (
+        active & (AwardItem.valid_until <= now)
+        if status is AwardStatus.EXPIRED
+        else active & (AwardItem.valid_until.does_not_exist() | (AwardItem.valid_until > now))
+    )
+    return shown
 
 
 def award_from_item(item: AwardItem) -> Award:
@@ -220,6 +260,102 @@ class DynamoAwardRepository:
                 found[item.achievement_id] = (_summary(item), int(item.version))
         return found
 
+    def get_award(self, tenant_id: str, key: AwardKey) -> Award | None:
+        try:
+            item = AwardItem.get(
+                keys.user_pk(tenant_id, key.user_id), keys.award_sk(key), consistent_read=True
+            )
+        except DoesNotExist:
+            return None
+        return award_from_item(item)
+
+    def revoke(
+        self, tenant_id: str, award: Award, *, reason: str, at: datetime, slot: Slot | None = None
+    ) -> Award:
+        revoked = award.model_copy(
+            update={"status": AwardStatus.REVOKED, "revoked_at": at, "revoke_reason": reason}
+        )
+        pk = keys.user_pk(tenant_id, award.user_id)
+        for attempt in range(MAX_ATTEMPTS):
+            transaction = Transaction()
+            transaction.update(
+                "award",
+                AwardItem(pk, keys.award_sk(award.key)),
+                [
+                    AwardItem.status.set(AwardStatus.REVOKED.value),
+                    AwardItem.revoked_at.set(at),
+                    AwardItem.revoke_reason.set(reason),
+                ],
+                AwardItem.status == AwardStatus.ACTIVE.value,
+            )
+            if award.points or award.coins:
+                wallet = self.wallet(tenant_id, award.user_id)
+                after, entry = wallet.move(
+                    award.user_id, award, -1, f"revoked {award.achievement_id}: {reason}", at
+                )
+                transaction.put(("ledger", entry.sequence), _ledger_item(tenant_id, entry))
+                _lock_wallet(transaction, tenant_id, award.user_id, wallet, after)
+            others = [
+                a
+                for a in self._awards_of(tenant_id, award.user_id, award.achievement_id)
+                if a.award_id != award.award_id
+            ]
+            _, version = self._stored_summaries(tenant_id, award.user_id, [award])[
+                award.achievement_id
+            ]
+            summary = AchievementSummary.of(award.achievement_id, others)
+            transaction.put(
+                ("summary", award.achievement_id),
+                _summary_item(tenant_id, award.user_id, summary, version + 1),
+                SummaryItem.version == version if version else SummaryItem.PK.does_not_exist(),
+            )
+            if slot is not None:
+                transaction.delete(
+                    "slot",
+                    WinnerSlotItem(keys.winner_slot_pk(tenant_id), keys.winner_slot_sk(slot)),
+                    WinnerSlotItem.award_id == award.award_id,
+                )
+            cancelled = commit(transaction)
+            if cancelled is None:
+                return revoked
+            if "award" in cancelled.failed_conditions:
+                raise ConflictError(f"award {award.award_id} is revoked already")
+            backoff(attempt)  # the wallet or the summary moved meanwhile, or a conflict
+        raise RuntimeError(f"award {award.award_id} could not be revoked: too many conflicts")
+
+    @staticmethod
+    def _awards_of(tenant_id: str, user_id: str, achievement_id: str) -> list[Award]:
+        items = AwardItem.query(
+            keys.user_pk(tenant_id, user_id),
+            AwardItem.SK.startswith(keys.awards_of_sk_prefix(achievement_id)),
+            consistent_read=True,
+        )
+        return [award_from_item(item) for item in items]
+
+    def holders_page(
+        self,
+        tenant_id: str,
+        achievement_id: str,
+        *,
+        status: AwardStatus | None,
+        now: datetime,
+        limit: int,
+        after: str | None,
+    ) -> Page[Award]:
+        pk = keys.achievement_holders_pk(tenant_id, achievement_id)
+        items = list(
+            AwardItem.holders.query(
+                pk,
+                filter_condition=_shown_as(status, now),
+                scan_index_forward=False,
+                limit=limit + 1,
+                page_size=limit + 1,
+                last_evaluated_key=keys.holders_page_start(tenant_id, pk, after),
+            )
+        )
+        following = keys.holders_position(items[limit - 1]) if len(items) > limit else None
+        return Page([award_from_item(item) for item in items[:limit]], following)
+
     def summaries(self, tenant_id: str, user_id: str) -> dict[str, AchievementSummary]:
         return {
             item.achievement_id: _summary(item)
@@ -251,7 +387,6 @@ class DynamoAwardRepository:
         wallet locked on its ledger length, and each achievement's summary locked on its
         version: a racing grant fails one of the conditions and nothing is written."""
         transaction = Transaction()
-        pk = keys.user_pk(tenant_id, user_id)
         for award in awards:
             transaction.put(
                 award.award_id, _award_item(tenant_id, award), AwardItem.PK.does_not_exist()
@@ -260,22 +395,7 @@ class DynamoAwardRepository:
         for entry in entries:
             transaction.put(("ledger", entry.sequence), _ledger_item(tenant_id, entry))
         if entries:
-            transaction.update(
-                "wallet",
-                WalletItem(pk, keys.WALLET),
-                [
-                    WalletItem.entity.set(WalletItem),
-                    WalletItem.tenant_id.set(tenant_id),
-                    WalletItem.user_id.set(user_id),
-                    WalletItem.points.set(after.points),
-                    WalletItem.coins.set(after.coins),
-                    WalletItem.entries.set(after.entries),
-                ],
-                # Optimistic lock on the ledger length keeps balances a true running sum.
-                WalletItem.entries == wallet.entries
-                if wallet.entries
-                else WalletItem.entries.does_not_exist() | (WalletItem.entries == 0),
-            )
+            _lock_wallet(transaction, tenant_id, user_id, wallet, after)
         for achievement_id, (read, version) in sorted(summaries.items()):
             summary = read
             for award in awards:

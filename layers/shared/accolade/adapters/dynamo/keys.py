@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from accolade.domain.errors import InvalidCursorError
 from accolade.domain.models import AwardKey, CounterKey, Slot
@@ -93,6 +94,30 @@ def achievement_holders_pk(tenant_id: str, achievement_id: str) -> str:
 
 def achievement_holders_sk(awarded_at: datetime, user_id: str) -> str:
     return f"{awarded_at.isoformat()}#{user_id}"
+
+
+HOLDERS_CURSOR_SEPARATOR = "\n"  # in no id, no sort key: ids and keys are single-line
+
+
+def holders_position(item: Any) -> str:
+    """Where a page of holders stopped: the award's index sort key and table sort key (the
+    user is in the index key, so the partition key follows)."""
+    return f"{item.GSI1SK}{HOLDERS_CURSOR_SEPARATOR}{item.SK}"
+
+
+def holders_page_start(
+    tenant_id: str, holders_pk: str, after: str | None
+) -> dict[str, dict[str, str]] | None:
+    """The ExclusiveStartKey of a holders page that starts after ``after`` (from a cursor):
+    only positions inside this achievement's holders and the tenant's award keys pass."""
+    if after is None:
+        return None
+    index_sk, _, sk = after.partition(HOLDERS_CURSOR_SEPARATOR)
+    _, _, user_id = index_sk.partition("#")
+    start = page_start(user_pk(tenant_id, user_id), AWARD_PREFIX, sk)
+    if not user_id or start is None or len(index_sk.encode()) > MAX_SORT_KEY_BYTES:
+        raise InvalidCursorError("does not belong to this list")
+    return start | {"GSI1PK": {"S": holders_pk}, "GSI1SK": {"S": index_sk}}
 
 
 PERIOD_TOP_INDEX_PK = "PERIOD_TOP"  # the one cross-tenant key: the winners job lists its work

@@ -63,7 +63,7 @@ class _Gsi1(GlobalSecondaryIndex[_M]):
     GSI1SK = UnicodeAttribute(range_key=True)
 
 
-class HoldersIndex(_Gsi1["Item"]):
+class HoldersIndex(_Gsi1["AwardItem"]):
     """GSI1 under T#{tenant}#ACH#{achievement}: the holders of an achievement, in award order."""
 
 
@@ -241,12 +241,17 @@ class AwardItem(Item, discriminator="award"):
     period_key = UnicodeAttribute()
     status = UnicodeAttribute()
     awarded_at = UTCDateTimeAttribute()
+    valid_from = UTCDateTimeAttribute(null=True)
     valid_until = UTCDateTimeAttribute(null=True)
     points = NumberAttribute()
     coins = NumberAttribute()
     event_id = UnicodeAttribute(null=True)
     certificate_status = UnicodeAttribute(null=True)
     certificate_key = UnicodeAttribute(null=True)
+    given_by = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
+    revoke_reason = UnicodeAttribute(null=True)
     GSI1PK = UnicodeAttribute()
     GSI1SK = UnicodeAttribute()
     holders = HoldersIndex()

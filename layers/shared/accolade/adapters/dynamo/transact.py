@@ -30,6 +30,7 @@ RETRYABLE_REASONS = frozenset(
 class Transaction:
     puts: list[tuple[Hashable, Model, Condition | None]] = field(default_factory=list)
     updates: list[tuple[Hashable, Model, list[Any], Condition | None]] = field(default_factory=list)
+    deletes: list[tuple[Hashable, Model, Condition | None]] = field(default_factory=list)
 
     def put(self, label: Hashable, model: Model, condition: Condition | None = None) -> None:
         self.puts.append((label, model, condition))
@@ -39,22 +40,31 @@ class Transaction:
     ) -> None:
         self.updates.append((label, model, actions, condition))
 
+    def delete(self, label: Hashable, model: Model, condition: Condition | None = None) -> None:
+        self.deletes.append((label, model, condition))
+
     def extend(self, other: Transaction) -> None:
         """Add another transaction's items. Labels may then repeat: a combined transaction is
         committed or not as a whole, and its cancellation reasons are not read item by item."""
         self.puts += other.puts
         self.updates += other.updates
+        self.deletes += other.deletes
 
     def __len__(self) -> int:
-        return len(self.puts) + len(self.updates)
+        return len(self.puts) + len(self.updates) + len(self.deletes)
 
     def labels(self) -> list[Hashable]:
-        return [put[0] for put in self.puts] + [update[0] for update in self.updates]
+        """In the order PynamoDB sends them: deletes, puts, updates."""
+        return (
+            [d[0] for d in self.deletes] + [p[0] for p in self.puts] + [u[0] for u in self.updates]
+        )
 
     def commit(self) -> None:
         """Commit once; raises TransactWriteError. The token makes SDK retries idempotent."""
         connection = Item._get_connection().connection
         with TransactWrite(connection=connection, client_request_token=str(uuid.uuid4())) as tx:
+            for _, model, condition in self.deletes:
+                tx.delete(model, condition=condition)
             for _, model, condition in self.puts:
                 tx.save(model, condition=condition)
             for _, model, actions, condition in self.updates:

@@ -18,16 +18,19 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from accolade.bootstrap import container, inject
 from accolade.config import settings
 from accolade.domain.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
+from accolade.domain.models import AwardStatus
 from accolade.domain.periods import TimeRange
 from accolade.entrypoints.http import schemas
 from accolade.entrypoints.http.auth import EVENTS_WRITE, Principal, principal_from_event
 from accolade.entrypoints.http.cursors import Scope, decode, encode
 from accolade.observability import count
 from accolade.ports import Page
-from accolade.services import admin, ingest, leaderboards, me
+from accolade.services import admin, awards, ingest, leaderboards, me
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
 PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]
+# An award id is its key, base64url without padding (domain.models.AwardKey.award_id).
+AwardId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]+$", max_length=1024)]
 Limit = Annotated[
     int, Query(ge=1, le=PAGE_SIZE_MAX, description=f"items per page, 1-{PAGE_SIZE_MAX}")
 ]
@@ -361,3 +364,70 @@ def get_leaderboard(
     key, rows = ranked(caller.tenant_id, metric_id, period, limit=limit)
     found = [schemas.LeaderboardRowOut.of(row) for row in rows]
     return schemas.LeaderboardOut(metric_id=metric_id, period_key=key, rows=found)
+
+
+@_route(
+    admin_routes.post,
+    "/v1/admin/achievements/<achievement_id>/awards",
+    "Given: the award as stored",
+    status=201,
+)
+def give_award(
+    achievement_id: PathId, body: Annotated[schemas.GiveAwardIn, Body()]
+) -> Response[schemas.HolderOut]:
+    """Give an achievement by hand
+
+    Award any achievement to a user, at a level, valid from and until given times (by default
+    from now, for the achievement's validity) with a note. Points and coins are credited and the
+    award is announced as any other. A record already held in its period, or a membership the
+    user holds in its period, is 409, also when two admins give at once. Admins only.
+    """
+    caller = _admin(admin_routes)
+    gift = awards.Gift(**body.model_dump())
+    given = inject(awards.give_award, container())(
+        caller.tenant_id, achievement_id, gift, given_by=caller.user_id
+    )
+    return Response(
+        status_code=201,
+        content_type="application/json",
+        body=schemas.HolderOut.read(given),
+    )
+
+
+@_route(admin_routes.get, "/v1/admin/achievements/<achievement_id>/awards", "A page of awards")
+def list_holders(
+    achievement_id: PathId,
+    status: Annotated[AwardStatus | None, Query(description="only awards shown so now")] = None,
+    limit: Limit = PAGE_SIZE_DEFAULT,
+    cursor: Cursor = None,
+) -> schemas.HolderList:
+    """List who holds an achievement
+
+    The achievement's awards, newest first, each with its status now (active, expired once its
+    validity has passed, or revoked), who gave it and why: the View agents list. Admins only.
+    """
+    caller = _admin(admin_routes)
+    scope = _scope("admin/holders", caller, achievement_id, status.value if status else "")
+    return _page(
+        schemas.HolderList,
+        scope,
+        cursor,
+        awards.list_holders,
+        caller.tenant_id,
+        achievement_id,
+        status=status,
+        limit=limit,
+    )
+
+
+@_route(admin_routes.post, "/v1/admin/awards/<award_id>/revoke", "The award, revoked")
+def revoke_award(award_id: AwardId, body: Annotated[schemas.RevokeIn, Body()]) -> schemas.HolderOut:
+    """Revoke an award
+
+    Hide the award from the user's lists and progress, take its points and coins back with a
+    ledger entry, and tell the user and the subscribers (award.revoked). A second revoke is
+    409; a threshold level revoked can be earned again only in a later period. Admins only.
+    """
+    caller = _admin(admin_routes)
+    revoked = inject(awards.revoke_award, container())(caller.tenant_id, award_id, body.reason)
+    return schemas.HolderOut.read(revoked)

@@ -341,6 +341,7 @@ class AchievementOut(Out):
     period: str | None
     event_type: str | None
     category: str
+    validity: dict[str, Any] | None
     repeatable: bool
     effective_from: datetime | None
     effective_to: datetime | None
@@ -358,6 +359,7 @@ class AchievementOut(Out):
             id=a.achievement_id,
             levels=LevelOut.all_of(a),
             audience=a.audience.model_dump(),
+            validity=a.validity.model_dump(mode="json", exclude_none=True) if a.validity else None,
         )
 
 
@@ -425,6 +427,42 @@ class AwardOut(Out):
 
 
 class AwardList(Listing[AwardOut]):
+    pass
+
+
+class GiveAwardIn(Body):
+    user_id: Id
+    level: Annotated[StrictInt, Field(ge=1, le=3)] = 1
+    valid_from: Instant | None = None
+    valid_until: Instant | None = None
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class RevokeIn(Body):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class HolderOut(Out):
+    """An award as its admins see it: who holds it, who gave it, and whether it was revoked."""
+
+    award_id: str
+    user_id: str
+    achievement_id: str
+    level: int
+    period_key: str
+    status: str
+    awarded_at: datetime
+    valid_from: datetime | None
+    valid_until: datetime | None
+    points: int
+    coins: int
+    given_by: str | None
+    note: str | None
+    revoked_at: datetime | None
+    revoke_reason: str | None
+
+
+class HolderList(Listing[HolderOut]):
     pass
 
 

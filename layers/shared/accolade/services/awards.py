@@ -1,0 +1,150 @@
+"""Awards an admin gives by hand, lists and revokes (the sales dashboard's "Give achievement",
+"View agents" and revoke)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from accolade.domain.models import Achievement, Award, AwardKey, AwardStatus, Category, Slot
+from accolade.domain.periods import period_key, zone
+from accolade.domain.rules import AwardIntent
+from accolade.ports import AwardRepository, Clock, ConfigRepository, Page
+
+MANUAL_PERIOD_PREFIX = "G"  # a hand-given award of the `award` category: its own key
+
+
+@dataclass(frozen=True)
+class Gift:
+    """What an admin gives: to whom, which level, from and until when, and why."""
+
+    user_id: str
+    level: int = 1
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    note: str | None = None
+
+
+def give_award(
+    tenant_id: str,
+    achievement_id: str,
+    gift: Gift,
+    *,
+    given_by: str,
+    config: ConfigRepository,
+    awards: AwardRepository,
+    clock: Clock,
+) -> Award:
+    """Give an award of any achievement by hand, credited and announced like any other.
+
+    A record has one holder per period and a membership one per user and period: the second,
+    also when two admins race, is a ConflictError (a conditional write on the period's slot).
+    An `award` may be given any number of times: each gift has its own key.
+    """
+    achievement = _achievement(config, tenant_id, achievement_id)
+    if not 1 <= gift.level <= len(achievement.levels):
+        raise InvalidInputError("level", f"must be between 1 and {len(achievement.levels)}")
+    tenant = config.get_config(tenant_id).settings
+    tz = zone(tenant.timezone)
+    now = clock.now()
+    valid_from = gift.valid_from or now
+    period, slot = _period_and_slot(achievement, gift.user_id, valid_from, tz)
+    key = AwardKey(gift.user_id, achievement_id, period, gift.level)
+    award = AwardIntent(key, achievement, None).to_award(now, coins_enabled=tenant.features.coins)
+    valid_until = gift.valid_until or (
+        achievement.validity.until(valid_from, tz) if achievement.validity else None
+    )
+    if valid_until is not None and valid_until <= valid_from:
+        raise InvalidInputError("valid_until", "must be after valid_from")
+    award = award.model_copy(
+        update={
+            "valid_from": gift.valid_from,
+            "valid_until": valid_until,
+            "given_by": given_by,
+            "note": gift.note,
+        }
+    )
+    if not awards.grant(tenant_id, gift.user_id, [award], slot=slot):
+        raise ConflictError(_taken(achievement, period))
+    return award
+
+
+def revoke_award(
+    tenant_id: str,
+    award_id: str,
+    reason: str,
+    *,
+    config: ConfigRepository,
+    awards: AwardRepository,
+    clock: Clock,
+) -> Award:
+    """Revoke an award: hidden from the user's lists and progress, its points and coins taken
+    back by a ledger entry, announced; a second revoke is a ConflictError. A record's or a
+    membership's period is free again; a threshold level stays taken for its period."""
+    try:
+        key = AwardKey.from_award_id(award_id)
+    except ValueError:
+        raise NotFoundError(f"award {award_id} not found") from None
+    award = awards.get_award(tenant_id, key)
+    if award is None:
+        raise NotFoundError(f"award {award_id} not found")
+    if award.status is AwardStatus.REVOKED:
+        raise ConflictError(f"award {award_id} is revoked already")
+    achievement = config.get_achievement(tenant_id, award.achievement_id)
+    slot = _slot(achievement, award.user_id, award.period_key) if achievement else None
+    return awards.revoke(tenant_id, award, reason=reason, at=clock.now(), slot=slot)
+
+
+def list_holders(
+    tenant_id: str,
+    achievement_id: str,
+    *,
+    status: AwardStatus | None,
+    limit: int,
+    after: str | None,
+    config: ConfigRepository,
+    awards: AwardRepository,
+    clock: Clock,
+) -> Page[Award]:
+    """The achievement's awards, newest first, each with the status shown now."""
+    _achievement(config, tenant_id, achievement_id)
+    now = clock.now()
+    found = awards.holders_page(
+        tenant_id, achievement_id, status=status, now=now, limit=limit, after=after
+    )
+    shown = [award.model_copy(update={"status": award.status_at(now)}) for award in found.items]
+    return Page(shown, found.next)
+
+
+def _achievement(config: ConfigRepository, tenant_id: str, achievement_id: str) -> Achievement:
+    achievement = config.get_achievement(tenant_id, achievement_id)
+    if achievement is None:
+        raise NotFoundError(f"achievement {achievement_id} not found")
+    return achievement
+
+
+def _period_and_slot(
+    achievement: Achievement, user_id: str, valid_from: datetime, tz: ZoneInfo
+) -> tuple[str, Slot | None]:
+    if achievement.category is Category.AWARD or achievement.period is None:
+        return f"{MANUAL_PERIOD_PREFIX}{uuid.uuid4().hex}", None
+    period = period_key(achievement.period, valid_from, tz)
+    return period, _slot(achievement, user_id, period)
+
+
+def _slot(achievement: Achievement, user_id: str, period: str) -> Slot | None:
+    """What only one award may hold: a record's period, or a user's membership in a period."""
+    if achievement.category is Category.RECORD:
+        return Slot(achievement.achievement_id, period)
+    if achievement.category is Category.MEMBERSHIP:
+        return Slot(achievement.achievement_id, f"{period}#{user_id}")
+    return None
+
+
+def _taken(achievement: Achievement, period: str) -> str:
+    if achievement.category is Category.RECORD:
+        return f"{achievement.name} already has a holder for {period}"
+    return f"the user already holds {achievement.name} for {period}"
