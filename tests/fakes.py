@@ -170,7 +170,17 @@ class FakeUserRepository:
         self._users: dict[tuple[str, str], UserProfile] = {}
 
     def put_user(self, tenant_id: str, user: UserProfile) -> None:
-        self._users[(tenant_id, user.user_id)] = user
+        stored = self._users.get((tenant_id, user.user_id))
+        featured = stored.featured_award_id if stored else None
+        self._users[(tenant_id, user.user_id)] = user.model_copy(
+            update={"featured_award_id": featured}
+        )
+
+    def set_featured(self, tenant_id: str, user_id: str, award_id: str | None) -> None:
+        stored = self._users.get((tenant_id, user_id), UserProfile(user_id=user_id))
+        self._users[(tenant_id, user_id)] = stored.model_copy(
+            update={"featured_award_id": award_id}
+        )
 
     def get_users(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, UserProfile]:
         return {
@@ -395,6 +405,20 @@ class FakeAwardRepository:
 
     def get_award(self, tenant_id: str, key: AwardKey) -> Award | None:
         return self._awards.get((tenant_id, key))
+
+    def get_awards(self, tenant_id: str, keys: Iterable[AwardKey]) -> dict[AwardKey, Award]:
+        return {
+            key: self._awards[(tenant_id, key)] for key in keys if (tenant_id, key) in self._awards
+        }
+
+    def summaries_of(
+        self, tenant_id: str, pairs: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], AchievementSummary]:
+        return {
+            (user, a): self._summaries[(tenant_id, user, a)]
+            for user, a in pairs
+            if (tenant_id, user, a) in self._summaries
+        }
 
     def revoke(
         self, tenant_id: str, award: Award, *, reason: str, at: datetime, slot: Slot | None = None

@@ -165,6 +165,7 @@ VALID_BODIES: dict[str, Any] = {
     "PATCH /v1/admin/achievements/{achievement_id}": {"name": "Hijacked", "enabled": False},
     "POST /v1/admin/achievements/{achievement_id}/awards": {"user_id": "mallory"},
     "POST /v1/admin/awards/{award_id}/revoke": {"reason": "hijack"},
+    "PUT /v1/me/featured-award": {"award_id": "QUJD"},
     "POST /v1/events": {
         "events": [{"id": "b-1", "type": "sale.closed", "user_id": "ada", "occurred_at": "NOW"}]
     },

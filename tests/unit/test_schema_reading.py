@@ -17,7 +17,14 @@ def test_read_takes_fields_by_name_and_values_for_the_rest() -> None:
 
     read = schemas.LeaderboardRowOut.read(row, display_name="A.")
 
-    assert read.model_dump() == {"rank": 1, "user_id": "alice", "display_name": "A.", "score": 2.5}
+    assert read.model_dump() == {
+        "rank": 1,
+        "user_id": "alice",
+        "display_name": "A.",
+        "score": 2.5,
+        "featured": None,
+        "badges": [],
+    }
 
 
 def test_enums_and_tuples_read_as_their_json_values() -> None:

@@ -155,6 +155,7 @@ def test_an_unranked_period_has_no_leaderboard_but_keeps_its_counter(c: FakeCont
             config=c.config,
             users=c.users,
             leaderboards=c.leaderboards,
+            awards=c.awards,
             clock=c.clock,
         )
 

@@ -106,7 +106,14 @@ class ConfigRepository(Protocol):
 
 
 class UserRepository(Protocol):
-    def put_user(self, tenant_id: str, user: UserProfile) -> None: ...
+    def put_user(self, tenant_id: str, user: UserProfile) -> None:
+        """Store the profile an admin sets; the featured award stays as the user set it."""
+        ...
+
+    def set_featured(self, tenant_id: str, user_id: str, award_id: str | None) -> None:
+        """Feature one of the user's awards next to their name (None: none)."""
+        ...
+
     def get_users(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, UserProfile]: ...
 
 
@@ -206,6 +213,16 @@ class AwardRepository(Protocol):
         ...
 
     def get_award(self, tenant_id: str, key: AwardKey) -> Award | None: ...
+
+    def get_awards(self, tenant_id: str, keys: Iterable[AwardKey]) -> dict[AwardKey, Award]:
+        """The awards of these keys that exist (one BatchGetItem per 100)."""
+        ...
+
+    def summaries_of(
+        self, tenant_id: str, pairs: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], AchievementSummary]:
+        """The summaries of these (user, achievement) pairs that exist."""
+        ...
 
     def revoke(
         self, tenant_id: str, award: Award, *, reason: str, at: datetime, slot: Slot | None = None

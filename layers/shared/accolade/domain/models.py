@@ -358,6 +358,11 @@ class AchievementSummary(Model):
     points_earned: int = 0
     period_key: str | None = None
     period_levels: frozenset[int] = frozenset()
+    valid_until: datetime | None = None  # when the last of them lapses (None: one never does)
+
+    def held_at(self, moment: datetime) -> bool:
+        """Whether one of the awards counted is still valid at ``moment``."""
+        return self.times_earned > 0 and (self.valid_until is None or self.valid_until > moment)
 
     def add(self, award: Award) -> AchievementSummary:
         """This summary with ``award`` counted (an inactive award counts for nothing)."""
@@ -370,6 +375,11 @@ class AchievementSummary(Model):
             period_key, levels = self.period_key, self.period_levels | {award.level}
         else:
             period_key, levels = self.period_key, self.period_levels
+        lapses = award.valid_until
+        if self.times_earned and (lapses is None or self.valid_until is None):
+            lapses = None
+        elif self.times_earned and lapses is not None and self.valid_until is not None:
+            lapses = max(lapses, self.valid_until)
         return self.model_copy(
             update={
                 "times_earned": self.times_earned + 1,
@@ -377,6 +387,7 @@ class AchievementSummary(Model):
                 "points_earned": self.points_earned + award.points,
                 "period_key": period_key,
                 "period_levels": levels,
+                "valid_until": lapses,
             }
         )
 

@@ -51,7 +51,7 @@ def give_award(
     tz = zone(tenant.timezone)
     now = clock.now()
     valid_from = gift.valid_from or now
-    period, slot = _period_and_slot(achievement, gift.user_id, valid_from, tz)
+    period, slot = _period_and_slot(achievement, gift.user_id, valid_from, tz, now)
     key = AwardKey(gift.user_id, achievement_id, period, gift.level)
     award = AwardIntent(key, achievement, None).to_award(now, coins_enabled=tenant.features.coins)
     valid_until = gift.valid_until or (
@@ -127,10 +127,11 @@ def _achievement(config: ConfigRepository, tenant_id: str, achievement_id: str) 
 
 
 def _period_and_slot(
-    achievement: Achievement, user_id: str, valid_from: datetime, tz: ZoneInfo
+    achievement: Achievement, user_id: str, valid_from: datetime, tz: ZoneInfo, now: datetime
 ) -> tuple[str, Slot | None]:
     if achievement.category is Category.AWARD or achievement.period is None:
-        return f"{MANUAL_PERIOD_PREFIX}{uuid.uuid4().hex}", None
+        # Its own key, in time order like the period keys (the user's summary keeps the latest).
+        return f"{MANUAL_PERIOD_PREFIX}{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}", None
     period = period_key(achievement.period, valid_from, tz)
     return period, _slot(achievement, user_id, period)
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from accolade.domain.errors import InvalidCursorError
+from accolade.domain.errors import InvalidCursorError, InvalidInputError
 from accolade.domain.limits import PAGE_SIZE_DEFAULT
 from accolade.domain.models import (
     Achievement,
     AchievementSummary,
     AchievementType,
     Award,
+    AwardKey,
     AwardStatus,
     CounterKey,
     LedgerEntry,
@@ -198,7 +198,7 @@ def my_awards(
     return Page(
         [
             AwardView(
-                award=_expire(award, now),
+                award=award.model_copy(update={"status": award.status_at(now)}),
                 achievement=definitions.get(award.achievement_id),
                 certificate_url=documents.url(award.certificate_key)
                 if award.certificate_key
@@ -208,12 +208,6 @@ def my_awards(
         ],
         page.next,
     )
-
-
-def _expire(award: Award, now: datetime) -> Award:
-    if award.valid_until is not None and award.valid_until <= now:
-        return award.model_copy(update={"status": AwardStatus.EXPIRED})
-    return award
 
 
 def my_wallet(tenant_id: str, user_id: str, *, awards: AwardRepository) -> Wallet:
@@ -242,3 +236,25 @@ def my_messages(
 ) -> Page[Message]:
     """The user's inbox, newest first."""
     return inbox.messages(tenant_id, user_id, limit=limit, after=after)
+
+
+def feature_award(
+    tenant_id: str,
+    user_id: str,
+    award_id: str | None,
+    *,
+    users: UserRepository,
+    awards: AwardRepository,
+    clock: Clock,
+) -> str | None:
+    """Feature one of my active awards next to my name (None: feature none)."""
+    if award_id is not None:
+        try:
+            key = AwardKey.from_award_id(award_id)
+        except ValueError:
+            key = None
+        award = awards.get_award(tenant_id, key) if key and key.user_id == user_id else None
+        if award is None or award.status_at(clock.now()) is not AwardStatus.ACTIVE:
+            raise InvalidInputError("award_id", "is not one of your active awards")
+    users.set_featured(tenant_id, user_id, award_id)
+    return award_id

@@ -13,6 +13,7 @@ from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.common import (
     BATCH_GET_LIMIT,
     MAX_ATTEMPTS,
+    ItemT,
     conditional_failed,
     fields_of,
     page,
@@ -57,6 +58,14 @@ def _award_item(tenant_id: str, award: Award) -> AwardItem:
         GSI1SK=keys.achievement_holders_sk(award.awarded_at, award.user_id),
         **stored(award),
     )
+
+
+def _batch_get(model: type[ItemT], wanted: list[tuple[str, str]]) -> list[ItemT]:
+    """The items of these keys that exist, strongly consistent, 100 keys a request."""
+    found: list[ItemT] = []
+    for start in range(0, len(wanted), BATCH_GET_LIMIT):
+        found += model.batch_get(wanted[start : start + BATCH_GET_LIMIT], consistent_read=True)
+    return found
 
 
 def _lock_wallet(
@@ -261,13 +270,23 @@ class DynamoAwardRepository:
         return found
 
     def get_award(self, tenant_id: str, key: AwardKey) -> Award | None:
-        try:
-            item = AwardItem.get(
-                keys.user_pk(tenant_id, key.user_id), keys.award_sk(key), consistent_read=True
-            )
-        except DoesNotExist:
-            return None
-        return award_from_item(item)
+        return self.get_awards(tenant_id, [key]).get(key)
+
+    def get_awards(self, tenant_id: str, wanted: Iterable[AwardKey]) -> dict[AwardKey, Award]:
+        found = _batch_get(
+            AwardItem,
+            [(keys.user_pk(tenant_id, key.user_id), keys.award_sk(key)) for key in set(wanted)],
+        )
+        return {award.key: award for award in map(award_from_item, found)}
+
+    def summaries_of(
+        self, tenant_id: str, pairs: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], AchievementSummary]:
+        found = _batch_get(
+            SummaryItem,
+            [(keys.user_pk(tenant_id, user), keys.summary_sk(a)) for user, a in set(pairs)],
+        )
+        return {(item.user_id, item.achievement_id): _summary(item) for item in found}
 
     def revoke(
         self, tenant_id: str, award: Award, *, reason: str, at: datetime, slot: Slot | None = None

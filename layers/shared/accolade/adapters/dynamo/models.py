@@ -197,7 +197,10 @@ class WinnerSlotItem(Item, discriminator="winner_slot"):
 
 
 class UserItem(DocumentItem, discriminator="user"):
-    """PK T#{tenant}#U#{user}, SK PROFILE."""
+    """PK T#{tenant}#U#{user}, SK PROFILE: the profile an admin sets (``doc``) and the award the
+    user features, which only the user sets (outside ``doc``, so neither write undoes the other)."""
+
+    featured_award_id = UnicodeAttribute(null=True)
 
 
 class EventItem(Item, discriminator="event"):
@@ -268,6 +271,7 @@ class SummaryItem(Item, discriminator="summary"):
     points_earned = NumberAttribute(default=0)
     period_key = UnicodeAttribute(null=True)
     period_levels = JSONAttribute(null=True)
+    valid_until = UTCDateTimeAttribute(null=True)
     version = NumberAttribute(default=1)
 
 

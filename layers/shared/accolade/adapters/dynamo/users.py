@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.common import BATCH_GET_LIMIT
@@ -16,18 +17,36 @@ from accolade.domain.models import (
 
 class DynamoUserRepository:
     def put_user(self, tenant_id: str, user: UserProfile) -> None:
-        UserItem(
-            keys.user_pk(tenant_id, user.user_id),
-            keys.PROFILE,
-            tenant_id=tenant_id,
-            doc=user.model_dump(mode="json"),
-        ).save()
+        doc = user.model_dump(mode="json", exclude={"featured_award_id"})
+        _profile(tenant_id, user.user_id).update(
+            actions=[*_identity(tenant_id), UserItem.doc.set(doc)]
+        )
+
+    def set_featured(self, tenant_id: str, user_id: str, award_id: str | None) -> None:
+        featured = (
+            UserItem.featured_award_id.set(award_id)
+            if award_id
+            else UserItem.featured_award_id.remove()
+        )
+        blank = UserProfile(user_id=user_id).model_dump(mode="json", exclude={"featured_award_id"})
+        _profile(tenant_id, user_id).update(
+            actions=[*_identity(tenant_id), UserItem.doc.set(UserItem.doc | blank), featured]
+        )
 
     def get_users(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, UserProfile]:
         wanted = [(keys.user_pk(tenant_id, user_id), keys.PROFILE) for user_id in set(user_ids)]
         users: dict[str, UserProfile] = {}
         for start in range(0, len(wanted), BATCH_GET_LIMIT):
             for item in UserItem.batch_get(wanted[start : start + BATCH_GET_LIMIT]):
-                profile = UserProfile.model_validate(item.doc)
+                featured = {"featured_award_id": item.featured_award_id}
+                profile = UserProfile.model_validate(item.doc | featured)
                 users[profile.user_id] = profile
         return users
+
+
+def _profile(tenant_id: str, user_id: str) -> UserItem:
+    return UserItem(keys.user_pk(tenant_id, user_id), keys.PROFILE)
+
+
+def _identity(tenant_id: str) -> list[Any]:
+    return [UserItem.entity.set(UserItem), UserItem.tenant_id.set(tenant_id)]

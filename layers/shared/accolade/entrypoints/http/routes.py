@@ -353,15 +353,21 @@ def get_leaderboard(
     metric_id: PathId,
     period: Annotated[TimeRange, Query()] = TimeRange.WEEK,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    period_key: Annotated[
+        str | None,
+        Query(max_length=16, description="a past period of `period`, e.g. W2026-W47 or M2026-10"),
+    ] = None,
 ) -> schemas.LeaderboardOut:
     """Read a leaderboard
 
     The users with the highest value of a metric in the current day, week, month or all time
-    (in the tenant's time zone), ranked with ties sharing a rank, with their display names.
+    (in the tenant's time zone), or in a past period given by period_key, ranked with ties
+    sharing a rank, with their display names, the award each features and the active awards
+    of achievements shown next to names.
     """
     caller = _caller(me_routes)
     ranked = inject(leaderboards.leaderboard, container())
-    key, rows = ranked(caller.tenant_id, metric_id, period, limit=limit)
+    key, rows = ranked(caller.tenant_id, metric_id, period, limit=limit, period=period_key)
     found = [schemas.LeaderboardRowOut.of(row) for row in rows]
     return schemas.LeaderboardOut(metric_id=metric_id, period_key=key, rows=found)
 
@@ -431,3 +437,28 @@ def revoke_award(award_id: AwardId, body: Annotated[schemas.RevokeIn, Body()]) -
     caller = _admin(admin_routes)
     revoked = inject(awards.revoke_award, container())(caller.tenant_id, award_id, body.reason)
     return schemas.HolderOut.read(revoked)
+
+
+@_route(me_routes.put, "/v1/me/featured-award", "The award featured")
+def feature_award(body: Annotated[schemas.FeaturedIn, Body()]) -> schemas.FeaturedOut:
+    """Feature one of my awards
+
+    Show one of the caller's own active awards next to their name on leaderboards; an award
+    that is not theirs or not active is 422.
+    """
+    caller = _caller(me_routes)
+    featured = inject(me.feature_award, container())(
+        caller.tenant_id, caller.user_id, body.award_id
+    )
+    return schemas.FeaturedOut(award_id=featured)
+
+
+@_route(me_routes.delete, "/v1/me/featured-award", "No award featured")
+def clear_featured_award() -> schemas.FeaturedOut:
+    """Feature no award
+
+    Show none of the caller's awards next to their name.
+    """
+    caller = _caller(me_routes)
+    inject(me.feature_award, container())(caller.tenant_id, caller.user_id, None)
+    return schemas.FeaturedOut(award_id=None)

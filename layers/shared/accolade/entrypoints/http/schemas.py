@@ -500,11 +500,34 @@ class MessageList(Listing[MessageOut]):
     pass
 
 
+class BadgeOut(Out):
+    award_id: str | None
+    achievement_id: str
+    name: str
+    badge: str | None
+    level: int
+
+
 class LeaderboardRowOut(Out):
     rank: int
     user_id: str
     display_name: str
     score: float
+    featured: BadgeOut | None
+    badges: list[BadgeOut]
+
+    @classmethod
+    def of(cls, row: Any) -> Self:
+        featured = BadgeOut.read(row.featured) if row.featured else None
+        return cls.read(row, featured=featured, badges=[BadgeOut.read(b) for b in row.badges])
+
+
+class FeaturedIn(Body):
+    award_id: Annotated[str, Field(min_length=1, max_length=1024, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class FeaturedOut(BaseModel):
+    award_id: str | None
 
 
 class LeaderboardOut(BaseModel):
