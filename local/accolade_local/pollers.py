@@ -133,10 +133,8 @@ class StreamPoller:
             )
 
     def drain(self, timeout: float = 30.0) -> int:
-        """Wait until every record written before this call has been processed; how many were.
-
-        Without the poller's thread (not started), the calling thread polls.
-        """
+        """Wait until every record written before this call is processed; how many were (the
+        calling thread polls when the poller's own thread is not started)."""
         with self._state:
             self._refreshed_at = 0.0  # also rediscover shards
             for shard in self._shards.values():
