@@ -113,24 +113,18 @@ class Gateway(ThreadingHTTPServer):
             return body
         method, headers, split = request.command, request.headers, urlsplit(request.path)
         path, host = split.path or "/", headers.get("host") or f"127.0.0.1:{self.port}"
-        jwks_paths = ("/.well-known/jwks.json", f"{_ISSUER_PATH}/.well-known/jwks.json")
-        if method == "GET" and path in jwks_paths:
+        jwks = "/.well-known/jwks.json"
+        if method == "GET" and path in (jwks, _ISSUER_PATH + jwks):
             return json_response(200, self.verifier.jwks())
         if method == "GET" and path == f"{_ISSUER_PATH}/.well-known/openid-configuration":
             issuer = f"http://{host}{_ISSUER_PATH}"
-            return json_response(
-                200, {"issuer": issuer, "jwks_uri": f"{issuer}/.well-known/jwks.json"}
-            )
+            return json_response(200, {"issuer": issuer, "jwks_uri": issuer + jwks})
         match = self.router.match(method, path)
         if match is None:
             return json_response(404, {"message": "Not Found"})
-        claims: dict[str, str] | None = None
-        if match.route.auth_required:
-            verified = self._authorize(headers)
-            if verified is None:
-                return json_response(401, {"message": "Unauthorized"})
-            claims = to_apigw_claims(verified)
-        invoker = self.invokers[match.route.function_id]
+        claims = self._authorize(headers) if match.route.auth_required else None
+        if match.route.auth_required and claims is None:
+            return json_response(401, {"message": "Unauthorized"})
         event = http_event(
             method,
             path,
@@ -146,7 +140,7 @@ class Gateway(ThreadingHTTPServer):
         )
         started = time.monotonic()
         try:
-            return map_response(invoker.invoke(event))
+            return map_response(self.invokers[match.route.function_id].invoke(event))
         except FunctionError as exc:
             log.error("%s failed: %s", match.route.function_id, json.dumps(exc.payload))
             if time.monotonic() - started >= INTEGRATION_TIMEOUT_S:
@@ -155,12 +149,13 @@ class Gateway(ThreadingHTTPServer):
             log.error("%s returned a malformed response: %s", match.route.function_id, exc)
         return json_response(500, {"message": "Internal Server Error"})
 
-    def _authorize(self, headers: Message) -> dict[str, Any] | None:
+    def _authorize(self, headers: Message) -> dict[str, str] | None:
+        """The token's claims as the JWT authorizer passes them on; None when it is refused."""
         value = (headers.get("authorization") or "").strip()
         # API Gateway accepts the token with or without the "Bearer " prefix.
         token = value[7:].strip() if value[:7].lower() == "bearer " else value
         try:
-            return dict(self.verifier.verify(token))
+            return to_apigw_claims(self.verifier.verify(token))
         except Exception as exc:
             log.info("JWT rejected: %s", exc)
             return None

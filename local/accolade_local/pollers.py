@@ -189,13 +189,10 @@ class StreamPoller:
                 self.checkpoints.set(self._key(shard.shard_id), shard.checkpoint, done=True)
             return False
         records = self.reader.read_shard(shard.shard_id)
-        now = time.monotonic()
+        now, patterns = time.monotonic(), self.mapping.filter_patterns
+        events = [to_lambda_record(raw, self.stream_arn) for raw in records]
         with self._state:
-            for raw in records:
-                event = to_lambda_record(raw, self.stream_arn)
-                shard.buffer.append(
-                    _Record(event, match_any(self.mapping.filter_patterns, event), now)
-                )
+            shard.buffer += (_Record(e, match_any(patterns, e), now) for e in events)
             shard.empty_polls = 0 if records else shard.empty_polls + 1
         return bool(records)
 
