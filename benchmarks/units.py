@@ -311,6 +311,18 @@ class Usage:
         self.index_rru.update_from(other.index_rru)
 
 
+@dataclass(frozen=True)
+class Call:
+    """One DynamoDB request as botocore saw it, with the items it touched before and after."""
+
+    client: Any
+    operation: str
+    params: Mapping[str, Any]
+    parsed: Mapping[str, Any]
+    before: Mapping[str, Mapping[str, Item]]
+    after: Mapping[str, Mapping[str, Item]]
+
+
 @dataclass
 class Charge:
     """One request's units (what the hook computed for it)."""
@@ -499,7 +511,7 @@ class UnitMeter:
             self._remember(targets, after)
         elif targets:
             self.forget()  # an unexpected error: what was written is unknown
-        charge = self.charge(client, model.name, params, parsed, before, after)
+        charge = self.charge(Call(client, model.name, params, parsed, before, after))
         with self._lock:
             self.last = charge
             self.usage.requests[model.name] += 1
@@ -597,63 +609,55 @@ class UnitMeter:
             elif kind == "update":
                 self._images[(table, kid)] = after.get(table, {}).get(kid)
 
-    def charge(
-        self,
-        client: Any,
-        operation: str,
-        params: Mapping[str, Any],
-        parsed: Mapping[str, Any],
-        before: Mapping[str, Mapping[str, Item]],
-        after: Mapping[str, Mapping[str, Item]],
-    ) -> Charge:
-        charge = Charge(operation)
-        error = (parsed.get("Error") or {}).get("Code")
+    def charge(self, call: Call) -> Charge:
+        charge, operation = Charge(call.operation), call.operation
+        error = (call.parsed.get("Error") or {}).get("Code")
         if error and error not in (
             "ConditionalCheckFailedException",
             "TransactionCanceledException",
         ):
             return charge  # validation errors, throttling: no units
         if operation in ("PutItem", "UpdateItem", "DeleteItem"):
-            self._single_write(client, charge, operation, params, before, after, failed=bool(error))
+            self._single_write(call, charge, operation, call.params, failed=bool(error))
         elif operation == "BatchWriteItem":
-            self._batch_write(client, charge, params, parsed, before)
+            self._batch_write(call, charge)
         elif operation == "TransactWriteItems":
-            self._transact_write(client, charge, params, before, after, cancelled=bool(error))
+            self._transact_write(call, charge, cancelled=bool(error))
         elif operation == "BatchExecuteStatement":
-            self._statements(client, charge, params, parsed, before, after)
+            self._statements(call, charge)
         elif operation == "GetItem":
-            self._get(client, charge, params, parsed)
+            self._get(call, charge)
         elif operation == "BatchGetItem":
-            self._batch_get(client, charge, params, parsed)
+            self._batch_get(call, charge)
         elif operation == "TransactGetItems":
-            self._transact_get(client, charge, params, parsed)
+            self._transact_get(call, charge)
         elif operation in ("Query", "Scan"):
-            self._query(client, charge, operation, params, parsed)
+            self._query(call, charge)
         return charge
 
     def _single_write(
         self,
-        client: Any,
+        call: Call,
         charge: Charge,
         operation: str,
         params: Mapping[str, Any],
-        before: Mapping[str, Mapping[str, Item]],
-        after: Mapping[str, Mapping[str, Item]],
         *,
         failed: bool,
         factor: int = 1,
         with_indexes: bool = True,
     ) -> None:
+        """One item written by `operation` with `params`: the request's own, or one entry of a
+        batch or transaction."""
         table = params["TableName"]
-        schema = self.schema(client, table)
+        schema = self.schema(call.client, table)
         key = params["Key"] if "Key" in params else schema.key(params["Item"])
-        old = before.get(table, {}).get(_key_id(key))
+        old = call.before.get(table, {}).get(_key_id(key))
         if operation == "PutItem":
             new: Item | None = params["Item"]
         elif operation == "DeleteItem" or failed:
             new = old if operation == "UpdateItem" else None
         else:
-            new = after.get(table, {}).get(_key_id(key))
+            new = call.after.get(table, {}).get(_key_id(key))
         entity = label(new or old, key)
         if failed:
             size = max(item_size(old), item_size(params.get("Item")))
@@ -665,105 +669,74 @@ class UnitMeter:
             for index, units in schema.index_writes(old, new):
                 charge.write(entity, index, units)
 
-    def _batch_write(
-        self,
-        client: Any,
-        charge: Charge,
-        params: Mapping[str, Any],
-        parsed: Mapping[str, Any],
-        before: Mapping[str, Mapping[str, Item]],
-    ) -> None:
-        unprocessed = parsed.get("UnprocessedItems") or {}
-        for table, requests in params["RequestItems"].items():
+    def _batch_write(self, call: Call, charge: Charge) -> None:
+        unprocessed = call.parsed.get("UnprocessedItems") or {}
+        for table, requests in call.params["RequestItems"].items():
             skipped = {json.dumps(r, sort_keys=True) for r in unprocessed.get(table, [])}
             for request in requests:
                 if json.dumps(request, sort_keys=True) in skipped:
                     continue
                 if "PutRequest" in request:
                     single = {"TableName": table, "Item": request["PutRequest"]["Item"]}
-                    self._single_write(client, charge, "PutItem", single, before, {}, failed=False)
+                    self._single_write(call, charge, "PutItem", single, failed=False)
                 else:
                     single = {"TableName": table, "Key": request["DeleteRequest"]["Key"]}
-                    self._single_write(
-                        client, charge, "DeleteItem", single, before, {}, failed=False
-                    )
+                    self._single_write(call, charge, "DeleteItem", single, failed=False)
 
-    def _statements(
-        self,
-        client: Any,
-        charge: Charge,
-        params: Mapping[str, Any],
-        parsed: Mapping[str, Any],
-        before: Mapping[str, Mapping[str, Item]],
-        after: Mapping[str, Mapping[str, Item]],
-    ) -> None:
+    def _statements(self, call: Call, charge: Charge) -> None:
         """Each statement of a BatchExecuteStatement is billed as the single write it is; one
         that failed (its condition, or an INSERT of an existing item) like a failed condition."""
-        answers = parsed.get("Responses") or []
-        for statement, answer in zip(params["Statements"], answers, strict=True):
+        answers = call.parsed.get("Responses") or []
+        for statement, answer in zip(call.params["Statements"], answers, strict=True):
             _, body, kind = partiql_write(statement)
             operation = "PutItem" if kind == "put" else "UpdateItem"
             failed = "Error" in answer
-            self._single_write(client, charge, operation, body, before, after, failed=failed)
+            self._single_write(call, charge, operation, body, failed=failed)
 
-    def _transact_write(
-        self,
-        client: Any,
-        charge: Charge,
-        params: Mapping[str, Any],
-        before: Mapping[str, Mapping[str, Item]],
-        after: Mapping[str, Mapping[str, Item]],
-        *,
-        cancelled: bool,
-    ) -> None:
+    def _transact_write(self, call: Call, charge: Charge, *, cancelled: bool) -> None:
         operations = {
             "Put": "PutItem",
             "Update": "UpdateItem",
             "Delete": "DeleteItem",
             "ConditionCheck": "ConditionCheck",
         }
-        for entry in params["TransactItems"]:
+        for entry in call.params["TransactItems"]:
             (kind, body), *_ = entry.items()
             operation = operations[kind]
             if operation == "ConditionCheck":
                 table = body["TableName"]
-                old = before.get(table, {}).get(_key_id(body["Key"]))
+                old = call.before.get(table, {}).get(_key_id(body["Key"]))
                 charge.write(label(old, body["Key"]), "table", 2 * write_units(item_size(old)))
                 continue
             self._single_write(
-                client,
+                call,
                 charge,
                 operation,
                 body,
-                before,
-                after,
                 failed=cancelled,
                 factor=2,
                 with_indexes=not cancelled,
             )
 
-    def _get(
-        self, client: Any, charge: Charge, params: Mapping[str, Any], parsed: Mapping[str, Any]
-    ) -> None:
+    def _get(self, call: Call, charge: Charge) -> None:
+        params = call.params
         table, key = params["TableName"], params["Key"]
-        item = parsed.get("Item")
+        item = call.parsed.get("Item")
         if item and _projected(params):
-            item = self._read(client, [(table, key)]).get(table, {}).get(_key_id(key))
+            item = self._read(call.client, [(table, key)]).get(table, {}).get(_key_id(key))
         factor = 1.0 if params.get("ConsistentRead") else 0.5
         charge.read(_read_label(item, key), factor * read_units(item_size(item)))
 
-    def _batch_get(
-        self, client: Any, charge: Charge, params: Mapping[str, Any], parsed: Mapping[str, Any]
-    ) -> None:
-        responses = parsed.get("Responses") or {}
-        unprocessed = parsed.get("UnprocessedKeys") or {}
-        for table, request in params["RequestItems"].items():
-            schema = self.schema(client, table)
+    def _batch_get(self, call: Call, charge: Charge) -> None:
+        responses = call.parsed.get("Responses") or {}
+        unprocessed = call.parsed.get("UnprocessedKeys") or {}
+        for table, request in call.params["RequestItems"].items():
+            schema = self.schema(call.client, table)
             factor = 1.0 if request.get("ConsistentRead") else 0.5
             returned = {_key_id(schema.key(item)): item for item in responses.get(table, [])}
             if returned and _projected(request):
                 wanted = [(table, schema.key(i)) for i in returned.values()]
-                returned = self._read(client, wanted).get(table, {})
+                returned = self._read(call.client, wanted).get(table, {})
             skipped = {_key_id(k) for k in (unprocessed.get(table) or {}).get("Keys", [])}
             for key in request["Keys"]:
                 kid = _key_id(key)
@@ -772,28 +745,20 @@ class UnitMeter:
                 item = returned.get(kid)
                 charge.read(_read_label(item, key), factor * read_units(item_size(item)))
 
-    def _transact_get(
-        self, client: Any, charge: Charge, params: Mapping[str, Any], parsed: Mapping[str, Any]
-    ) -> None:
-        answers = parsed.get("Responses") or []
-        for entry, answer in zip(params["TransactItems"], answers, strict=False):
+    def _transact_get(self, call: Call, charge: Charge) -> None:
+        answers = call.parsed.get("Responses") or []
+        for entry, answer in zip(call.params["TransactItems"], answers, strict=False):
             get = entry["Get"]
             item = answer.get("Item")
             if item and _projected(get):
-                item = self._get_many(client, get["TableName"], [get["Key"]]).get(
+                item = self._get_many(call.client, get["TableName"], [get["Key"]]).get(
                     _key_id(get["Key"])
                 )
             charge.read(_read_label(item, get["Key"]), 2 * read_units(item_size(item)))
 
-    def _query(
-        self,
-        client: Any,
-        charge: Charge,
-        operation: str,
-        params: Mapping[str, Any],
-        parsed: Mapping[str, Any],
-    ) -> None:
-        items = parsed.get("Items") or []
+    def _query(self, call: Call, charge: Charge) -> None:
+        params = call.params
+        items = call.parsed.get("Items") or []
         hidden = (
             _projected(params)
             or "FilterExpression" in params
@@ -828,8 +793,9 @@ class UnitMeter:
                 replay["ExpressionAttributeValues"] = {
                     k: v for k, v in params["ExpressionAttributeValues"].items() if k in values
                 }
-            probe = self._probe(client)
-            items = getattr(probe, "query" if operation == "Query" else "scan")(**replay)["Items"]
+            probe = self._probe(call.client)
+            read = probe.query if call.operation == "Query" else probe.scan
+            items = read(**replay)["Items"]
         factor = 1.0 if params.get("ConsistentRead") else 0.5
         size = sum(item_size(item) for item in items)
         entities = sorted({label(item) for item in items}) or ["none"]

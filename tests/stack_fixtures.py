@@ -21,12 +21,14 @@ from accolade_local.stack import LocalStack
 
 __all__ = [
     "Api",
+    "Tenant",
     "admin_token",
     "api",
     "api_url",
     "drain",
     "local_stack",
     "machine_token",
+    "tenant",
     "tenant_id",
     "user_token",
 ]
@@ -82,6 +84,28 @@ def api_url(local_stack: LocalStack) -> str:
 def tenant_id() -> str:
     """A fresh tenant per test: tests never see each other's data."""
     return f"t-{uuid.uuid4().hex[:10]}"
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A fresh tenant and the tokens its admins, users and ingest clients send."""
+
+    id: str
+    stack: LocalStack
+
+    def admin(self, user: str = "admin-1", **claims: Any) -> str:
+        return self.stack.token(self.id, user, admin=True, **claims)
+
+    def user(self, user: str = "user-1", **claims: Any) -> str:
+        return self.stack.token(self.id, user, **claims)
+
+    def machine(self, client: str = "ingest-client", **claims: Any) -> str:
+        return self.stack.token(self.id, client, scopes=("events:write",), **claims)
+
+
+@pytest.fixture
+def tenant(local_stack: LocalStack, tenant_id: str) -> Tenant:
+    return Tenant(tenant_id, local_stack)
 
 
 @pytest.fixture(scope="session")

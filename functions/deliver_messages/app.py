@@ -4,27 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from accolade.bootstrap import container
-from accolade.entrypoints.streams import deliver_record
+from accolade.entrypoints.streams import deliver_record, process_each_record
 from accolade.observability import logger, metrics, tracer
-
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-
-
-def record_handler(record: DynamoDBRecord) -> None:
-    deliver_record(record.raw_event, container())
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(event, record_handler, processor, context)
+    return process_each_record(event, context, deliver_record)

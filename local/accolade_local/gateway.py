@@ -1,7 +1,8 @@
 """The HTTP API on 127.0.0.1: template routes, JWT authorizer, payload format 2.0.
 
-Hand-written on the stdlib server: SAM's `local start-api` needs Docker, and no maintained
-library imitates API Gateway HTTP API's route selection, authorizer and 2.0 mapping.
+Hand-written on the stdlib server: SAM's `local start-api` needs Docker, no maintained library
+imitates API Gateway HTTP API's authorizer and 2.0 mapping, and werkzeug's server closes every
+connection where API Gateway keeps it alive (the latency benchmark measures one connection).
 """
 
 from __future__ import annotations
@@ -105,35 +106,25 @@ class Gateway(ThreadingHTTPServer):
             self._thread = None
         self.server_close()
 
-    def handle(
-        self,
-        method: str,
-        target: str,
-        headers: Message,
-        body: bytes,
-        ip: str,
-        request_id: str,
-    ) -> HttpResponse:
-        split = urlsplit(target)
+    def handle(self, request: _Handler, request_id: str) -> HttpResponse:
+        body = request.read_body()
+        if isinstance(body, HttpResponse):
+            request.close_connection = True  # what is left of the body is not read
+            return body
+        method, headers, split = request.command, request.headers, urlsplit(request.path)
         path, host = split.path or "/", headers.get("host") or f"127.0.0.1:{self.port}"
-        jwks_paths = ("/.well-known/jwks.json", f"{_ISSUER_PATH}/.well-known/jwks.json")
-        if method == "GET" and path in jwks_paths:
+        jwks = "/.well-known/jwks.json"
+        if method == "GET" and path in (jwks, _ISSUER_PATH + jwks):
             return json_response(200, self.verifier.jwks())
         if method == "GET" and path == f"{_ISSUER_PATH}/.well-known/openid-configuration":
             issuer = f"http://{host}{_ISSUER_PATH}"
-            return json_response(
-                200, {"issuer": issuer, "jwks_uri": f"{issuer}/.well-known/jwks.json"}
-            )
+            return json_response(200, {"issuer": issuer, "jwks_uri": issuer + jwks})
         match = self.router.match(method, path)
         if match is None:
             return json_response(404, {"message": "Not Found"})
-        claims: dict[str, str] | None = None
-        if match.route.auth_required:
-            verified = self._authorize(headers)
-            if verified is None:
-                return json_response(401, {"message": "Unauthorized"})
-            claims = to_apigw_claims(verified)
-        invoker = self.invokers[match.route.function_id]
+        claims = self._authorize(headers) if match.route.auth_required else None
+        if match.route.auth_required and claims is None:
+            return json_response(401, {"message": "Unauthorized"})
         event = http_event(
             method,
             path,
@@ -143,13 +134,13 @@ class Gateway(ThreadingHTTPServer):
             route_key=match.route_key,
             path_parameters=match.path_parameters,
             claims=claims,
-            source_ip=ip,
+            source_ip=request.client_address[0],
             domain_name=host,
             request_id=request_id,
         )
         started = time.monotonic()
         try:
-            return map_response(invoker.invoke(event))
+            return map_response(self.invokers[match.route.function_id].invoke(event))
         except FunctionError as exc:
             log.error("%s failed: %s", match.route.function_id, json.dumps(exc.payload))
             if time.monotonic() - started >= INTEGRATION_TIMEOUT_S:
@@ -158,12 +149,13 @@ class Gateway(ThreadingHTTPServer):
             log.error("%s returned a malformed response: %s", match.route.function_id, exc)
         return json_response(500, {"message": "Internal Server Error"})
 
-    def _authorize(self, headers: Message) -> dict[str, Any] | None:
+    def _authorize(self, headers: Message) -> dict[str, str] | None:
+        """The token's claims as the JWT authorizer passes them on; None when it is refused."""
         value = (headers.get("authorization") or "").strip()
         # API Gateway accepts the token with or without the "Bearer " prefix.
         token = value[7:].strip() if value[:7].lower() == "bearer " else value
         try:
-            return dict(self.verifier.verify(token))
+            return to_apigw_claims(self.verifier.verify(token))
         except Exception as exc:
             log.info("JWT rejected: %s", exc)
             return None
@@ -178,9 +170,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
-    def _read_body(self) -> bytes | HttpResponse:
+    def read_body(self) -> bytes | HttpResponse:
         """The request body, or the response refusing it."""
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:  # malformed: refused below as a negative one is
+            length = -1
         if self.headers.get("Transfer-Encoding") or length < 0:
             return json_response(400, {"message": "Bad Request"})
         if length > MAX_BODY_BYTES:
@@ -191,20 +186,10 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length)
 
     def _serve(self) -> None:
-        try:
-            body = self._read_body()
-        except ValueError:  # a malformed Content-Length
-            body = json_response(400, {"message": "Bad Request"})
-        if isinstance(body, HttpResponse):
-            self.close_connection = True
-            self._send(body)
-            return
         started = time.monotonic()
         request_id = base64.b32encode(uuid.uuid4().bytes[:10]).decode().rstrip("=")
         try:
-            response = self.server.handle(
-                self.command, self.path, self.headers, body, self.client_address[0], request_id
-            )
+            response = self.server.handle(self, request_id)
         except Exception:
             log.exception("gateway error")
             response = json_response(500, {"message": "Internal Server Error"})

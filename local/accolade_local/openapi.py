@@ -20,9 +20,5 @@ def render(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
-def main() -> None:
-    sys.stdout.write(render(generate()))
-
-
 if __name__ == "__main__":
-    main()
+    sys.stdout.write(render(generate()))

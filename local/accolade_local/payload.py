@@ -43,10 +43,8 @@ def http_event(
     domain_name: str = "127.0.0.1",
     request_id: str | None = None,
 ) -> dict[str, Any]:
-    """The payload format 2.0 event API Gateway HTTP API gives a Lambda integration.
-
-    `claims` are the JWT authorizer's (every value a string); none means an unauthorised route.
-    """
+    """The payload 2.0 event of a Lambda integration; `claims` are the JWT authorizer's (every
+    value a string), None on an unauthorised route."""
     now = datetime.now(UTC)
     merged: dict[str, str] = {}
     cookies: list[str] = []

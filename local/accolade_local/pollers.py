@@ -133,10 +133,8 @@ class StreamPoller:
             )
 
     def drain(self, timeout: float = 30.0) -> int:
-        """Wait until every record written before this call has been processed; how many were.
-
-        Without the poller's thread (not started), the calling thread polls.
-        """
+        """Wait until every record written before this call is processed; how many were (the
+        calling thread polls when the poller's own thread is not started)."""
         with self._state:
             self._refreshed_at = 0.0  # also rediscover shards
             for shard in self._shards.values():
@@ -191,13 +189,10 @@ class StreamPoller:
                 self.checkpoints.set(self._key(shard.shard_id), shard.checkpoint, done=True)
             return False
         records = self.reader.read_shard(shard.shard_id)
-        now = time.monotonic()
+        now, patterns = time.monotonic(), self.mapping.filter_patterns
+        events = [to_lambda_record(raw, self.stream_arn) for raw in records]
         with self._state:
-            for raw in records:
-                event = to_lambda_record(raw, self.stream_arn)
-                shard.buffer.append(
-                    _Record(event, match_any(self.mapping.filter_patterns, event), now)
-                )
+            shard.buffer += (_Record(e, match_any(patterns, e), now) for e in events)
             shard.empty_polls = 0 if records else shard.empty_polls + 1
         return bool(records)
 

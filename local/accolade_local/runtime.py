@@ -45,9 +45,6 @@ class FunctionError(Exception):
 class Invoker(Protocol):
     """What the gateway, pollers and scheduler need from a function."""
 
-    @property
-    def function_id(self) -> str: ...
-
     def invoke(self, event: Any) -> Any: ...
 
 

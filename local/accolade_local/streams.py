@@ -55,26 +55,15 @@ def _jsonable(value: Any) -> Any:
 
 def to_lambda_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:
     """One GetRecords record as it appears in a Lambda DynamoDB event's `Records`."""
-    out: dict[str, Any] = {
-        "eventID": record["eventID"],
-        "eventName": record["eventName"],
-        "eventVersion": record.get("eventVersion", "1.1"),
-        "eventSource": record.get("eventSource", "aws:dynamodb"),
-        "awsRegion": record.get("awsRegion", "us-east-1"),
-        "dynamodb": _jsonable(record["dynamodb"]),
-        "eventSourceARN": stream_arn,
-    }
-    if "userIdentity" in record:
-        out["userIdentity"] = _jsonable(record["userIdentity"])
-    return out
+    # A GetRecords record has the keys of Lambda's, but for the ARN (and, from some emulators,
+    # the three defaulted here).
+    defaults = {"eventVersion": "1.1", "eventSource": "aws:dynamodb", "awsRegion": "us-east-1"}
+    return {**defaults, **_jsonable(record), "eventSourceARN": stream_arn}
 
 
 class StreamReader:
-    """A stream's shards and a read position in each, through the DynamoDB Streams API.
-
-    Pollers read shard by shard; tests and benchmarks that invoke the handlers themselves call
-    `read()`: what was written since the previous call, in each shard's order.
-    """
+    """A stream's shards and a read position in each. Pollers read shard by shard; tests and
+    benchmarks that invoke the handlers themselves call `read()`."""
 
     def __init__(self, streams: Any, stream_arn: str, start: str = "TRIM_HORIZON") -> None:
         self.streams, self.stream_arn, self.start = streams, stream_arn, start

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from accolade_local.stack import LocalStack
-from tests.stack_fixtures import Api
+from tests.stack_fixtures import Api, Tenant
 
 CLOSER = {
     "name": "Closer",
@@ -36,19 +35,17 @@ def _sales(user: str, count: int) -> dict[str, Any]:
     }
 
 
-def _feed_messages(
-    local_stack: LocalStack, tenant: str, want: int, timeout: float = 20.0
-) -> list[Any]:
+def _feed_messages(tenant: Tenant, want: int, timeout: float = 20.0) -> list[Any]:
     """SNS notifications for `tenant` on AwardsFeedQueue (raw delivery), deleted once read."""
-    sqs = local_stack.client("sqs")
-    url = local_stack.names.queue_url("AwardsFeedQueue")
+    sqs = tenant.stack.client("sqs")
+    url = tenant.stack.names.queue_url("AwardsFeedQueue")
     found: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
         for message in batch.get("Messages", []):
             body = json.loads(message["Body"])
-            if body.get("tenant_id") == tenant:
+            if body.get("tenant_id") == tenant.id:
                 found.append(body)
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         if len(found) >= want:
@@ -57,7 +54,7 @@ def _feed_messages(
             found += [
                 json.loads(m["Body"])
                 for m in extra.get("Messages", [])
-                if json.loads(m["Body"]).get("tenant_id") == tenant
+                if json.loads(m["Body"]).get("tenant_id") == tenant.id
             ]
             return found
     return found
@@ -74,15 +71,9 @@ def _state(api: Api, token: str) -> dict[str, Any]:
 
 
 def test_twelve_sales_earn_closer_i_and_ii_once_however_often_they_are_sent(
-    api: Api,
-    local_stack: LocalStack,
-    tenant_id: str,
-    admin_token: Callable[..., str],
-    machine_token: Callable[..., str],
-    user_token: Callable[..., str],
-    drain: Callable[..., int],
+    api: Api, tenant: Tenant, drain: Callable[..., int]
 ) -> None:
-    admin = admin_token(tenant_id)
+    admin = tenant.admin()
     metric = api.put(
         "/v1/admin/metrics/sales",
         token=admin,
@@ -94,13 +85,13 @@ def test_twelve_sales_earn_closer_i_and_ii_once_however_often_they_are_sent(
     closer_id = created.json()["id"]
     batch = _sales("ada", 12)
 
-    posted = api.post("/v1/events", token=machine_token(tenant_id), json=batch)
+    posted = api.post("/v1/events", token=tenant.machine(), json=batch)
     drain()
 
     assert posted.status_code == 202
     assert sorted(posted.json()["accepted"]) == sorted(e["id"] for e in batch["events"])
     assert posted.json()["duplicates"] == []
-    ada = user_token(tenant_id, "ada")
+    ada = tenant.user("ada")
     achievements = api.get("/v1/me/achievements", token=ada).json()["items"]
     closer = next(a for a in achievements if a["id"] == closer_id)
     assert closer["earned"] is True
@@ -119,18 +110,18 @@ def test_twelve_sales_earn_closer_i_and_ii_once_however_often_they_are_sent(
     messages = api.get("/v1/me/messages", token=ada).json()["items"]
     assert [m["type"] for m in messages] == ["achievement", "achievement"]
     assert {m["award_id"] for m in messages} == {a["award_id"] for a in awards}
-    published = _feed_messages(local_stack, tenant_id, want=2)
+    published = _feed_messages(tenant, want=2)
     assert sorted((p["achievement_id"], p["level"], p["user_id"]) for p in published) == [
         (closer_id, 1, "ada"),
         (closer_id, 2, "ada"),
     ]
     before = _state(api, ada)
 
-    again = api.post("/v1/events", token=machine_token(tenant_id), json=batch)
+    again = api.post("/v1/events", token=tenant.machine(), json=batch)
     drain()
 
     assert again.status_code == 202
     assert again.json()["accepted"] == []
     assert sorted(again.json()["duplicates"]) == sorted(e["id"] for e in batch["events"])
     assert _state(api, ada) == before
-    assert _feed_messages(local_stack, tenant_id, want=1, timeout=3.0) == []
+    assert _feed_messages(tenant, want=1, timeout=3.0) == []

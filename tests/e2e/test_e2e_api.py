@@ -10,7 +10,7 @@ import pytest
 
 from accolade_local.stack import LocalStack
 from accolade_local.tokens import LocalSigner
-from tests.stack_fixtures import Api
+from tests.stack_fixtures import Api, Tenant
 
 
 def _error_fields(body: dict[str, Any]) -> list[str]:
@@ -119,16 +119,9 @@ def test_the_gateway_answers_401_for_a_token_signed_with_another_key(
     ],
 )
 def test_unknown_fields_are_422_naming_the_field(
-    api: Api,
-    tenant_id: str,
-    admin_token: Callable[..., str],
-    path: str,
-    body: dict[str, Any],
-    field: str,
+    api: Api, tenant: Tenant, path: str, body: dict[str, Any], field: str
 ) -> None:
-    token = admin_token(tenant_id)
-
-    response = api.put(path, token=token, json=body)
+    response = api.put(path, token=tenant.admin(), json=body)
 
     assert response.status_code == 422
     assert field in _error_fields(response.json())

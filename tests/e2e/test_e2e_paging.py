@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.stack_fixtures import Api
+from tests.stack_fixtures import Api, Tenant
 
 TASK = {
     "name": "Task done",
@@ -32,14 +32,9 @@ def walk(api: Api, path: str, token: str, limit: int) -> list[list[dict[str, Any
 
 
 def test_repeatable_awards_page_through_awards_ledger_and_inbox(
-    api: Api,
-    tenant_id: str,
-    admin_token: Callable[..., str],
-    machine_token: Callable[..., str],
-    user_token: Callable[..., str],
-    drain: Callable[..., int],
+    api: Api, tenant: Tenant, drain: Callable[..., int]
 ) -> None:
-    created = api.post("/v1/admin/achievements", token=admin_token(tenant_id), json=TASK)
+    created = api.post("/v1/admin/achievements", token=tenant.admin(), json=TASK)
     assert created.status_code == 201, created.text
     at = datetime.now(UTC) - timedelta(seconds=5)
     tasks = {
@@ -53,9 +48,9 @@ def test_repeatable_awards_page_through_awards_ledger_and_inbox(
             for n in range(5)
         ]
     }
-    assert api.post("/v1/events", token=machine_token(tenant_id), json=tasks).status_code == 202
+    assert api.post("/v1/events", token=tenant.machine(), json=tasks).status_code == 202
     drain()
-    ada, bob = user_token(tenant_id, "ada"), user_token(tenant_id, "bob")
+    ada, bob = tenant.user("ada"), tenant.user("bob")
 
     awards = walk(api, "/v1/me/awards", ada, limit=2)
     ledger = walk(api, "/v1/me/ledger", ada, limit=2)

@@ -12,7 +12,7 @@ import pytest
 from accolade_local.stack import LocalStack
 from tests.security import summary
 from tests.security.world import error_fields, sale
-from tests.stack_fixtures import Api
+from tests.stack_fixtures import Api, Tenant
 
 NUMBERS_AND_DATES: list[tuple[str, dict[str, Any], str]] = [
     ("value 1e-200", {"value": 1e-200}, "events[0].value"),
@@ -28,14 +28,9 @@ NUMBERS_AND_DATES: list[tuple[str, dict[str, Any], str]] = [
     ("case", "extra", "field"), NUMBERS_AND_DATES, ids=[c for c, _, _ in NUMBERS_AND_DATES]
 )
 def test_numbers_and_dates_the_evaluator_could_not_store_are_422(
-    api: Api,
-    tenant_id: str,
-    machine_token: Callable[..., str],
-    case: str,
-    extra: dict[str, Any],
-    field: str,
+    api: Api, tenant: Tenant, case: str, extra: dict[str, Any], field: str
 ) -> None:
-    token = machine_token(tenant_id)
+    token = tenant.machine()
     summary.probe("limits", "POST /v1/events")
 
     response = api.post("/v1/events", token=token, json={"events": [sale(**extra)]})
