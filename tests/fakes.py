@@ -36,6 +36,7 @@ from accolade.domain.models import (
     UserProfile,
     Wallet,
 )
+from accolade.domain.projects import FirstActivity, Project
 from accolade.domain.rules import Standing, standing_order
 from accolade.ports import (
     AnnouncementLeasedError,
@@ -533,6 +534,50 @@ class FakeAwardRepository:
         )
 
 
+class FakeProjectRepository:
+    """Projects as the adapter keeps them: one record each, a registration keeps the first
+    time, a claim is written only on the version read (else read again) and never replaced.
+    `before_claim` runs before each claim's write (a test's hook to race another evaluator)."""
+
+    def __init__(self) -> None:
+        self._projects: dict[tuple[str, str], Project] = {}
+        self.before_claim: list[Any] = []
+
+    def register(self, tenant_id: str, project_id: str, created_at: datetime) -> Project:
+        stored = self._projects.get((tenant_id, project_id), Project(project_id=project_id))
+        if stored.created_at is None:
+            stored = stored.model_copy(update={"created_at": created_at})
+            self._projects[(tenant_id, project_id)] = stored
+        return stored
+
+    def projects(self, tenant_id: str, project_ids: Iterable[str]) -> dict[str, Project]:
+        return {
+            project_id: self._projects[(tenant_id, project_id)]
+            for project_id in set(project_ids)
+            if (tenant_id, project_id) in self._projects
+        }
+
+    def claim(
+        self, tenant_id: str, project: Project, achievement_id: str, first: FirstActivity
+    ) -> Project:
+        while achievement_id not in project.first:
+            if self.before_claim:
+                self.before_claim.pop(0)()
+            stored = self._projects.get((tenant_id, project.project_id))
+            if (stored.version if stored else 0) != project.version:
+                project = stored or Project(project_id=project.project_id)
+                continue
+            project = project.model_copy(
+                update={
+                    "first": {**project.first, achievement_id: first},
+                    "version": project.version + 1,
+                    "created_at": stored.created_at if stored else None,
+                }
+            )
+            self._projects[(tenant_id, project.project_id)] = project
+        return project
+
+
 @dataclass
 class _Announcement:
     lease_until: datetime | None = None
@@ -664,3 +709,4 @@ class FakeContainer:
         self.inbox = FakeInboxRepository(self.clock)
         self.notifier = FakeNotifier()
         self.documents = FakeDocumentStore()
+        self.projects = FakeProjectRepository()

@@ -15,6 +15,7 @@ from accolade.adapters.dynamo.events import DynamoEventRepository
 from accolade.adapters.dynamo.inbox import DynamoInboxRepository
 from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
 from accolade.adapters.dynamo.progress import DynamoProgressRepository
+from accolade.adapters.dynamo.projects import DynamoProjectRepository
 from accolade.adapters.dynamo.users import DynamoUserRepository
 from accolade.clock import SystemClock
 from accolade.config import Settings, settings
@@ -28,6 +29,7 @@ from accolade.ports import (
     LeaderboardRepository,
     Notifier,
     ProgressRepository,
+    ProjectRepository,
     UserRepository,
 )
 
@@ -57,6 +59,8 @@ class Container(Protocol):
     def notifier(self) -> Notifier: ...
     @property
     def documents(self) -> DocumentStore: ...
+    @property
+    def projects(self) -> ProjectRepository: ...
 
 
 T = TypeVar("T")
@@ -107,6 +111,10 @@ class AwsContainer:
     @cached_property
     def awards(self) -> DynamoAwardRepository:
         return DynamoAwardRepository(self.clock)
+
+    @cached_property
+    def projects(self) -> DynamoProjectRepository:
+        return DynamoProjectRepository()
 
     @cached_property
     def leaderboards(self) -> DynamoLeaderboardRepository:

@@ -26,6 +26,7 @@ from accolade.domain.models import (
     UserProfile,
     Wallet,
 )
+from accolade.domain.projects import FirstActivity, Project
 from accolade.domain.rules import AchievementIndex, Standing
 
 T = TypeVar("T")
@@ -261,6 +262,32 @@ class AwardRepository(Protocol):
         self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
     ) -> Page[LedgerEntry]:
         """The user's ledger in sequence order."""
+        ...
+
+
+class ProjectRepository(Protocol):
+    """Projects and the first activity of each achievement in them (``domain/projects.py``).
+
+    Both writes return the project as it is right after them (one item, written atomically):
+    a claim made before the registration is in what the registration returns, and a claim made
+    after it sees the registration; so whichever comes second settles the award.
+    """
+
+    def register(self, tenant_id: str, project_id: str, created_at: datetime) -> Project:
+        """Record the project's creation; the first registration's time stays."""
+        ...
+
+    def projects(self, tenant_id: str, project_ids: Iterable[str]) -> dict[str, Project]:
+        """The projects as stored now (strongly consistent); one never written is absent."""
+        ...
+
+    def claim(
+        self, tenant_id: str, project: Project, achievement_id: str, first: FirstActivity
+    ) -> Project:
+        """Record ``first`` as the achievement's first activity in the project unless one is
+        recorded already (``project`` is the project as read: when it changed meanwhile, it is
+        read again). Returns the project after: its first activity is this one or an earlier
+        claim's."""
         ...
 
 

@@ -96,8 +96,10 @@ GRANTED_TYPES = frozenset(
         AchievementType.EVENT,
         AchievementType.PERIOD_TOP,
         AchievementType.MANUAL,
+        AchievementType.FIRST_ACTIVITY_IN_PROJECT,
     }
 )
+MAX_ACTIVITY_TYPES = 20
 WINNER_PERIODS = frozenset({TimeRange.WEEK, TimeRange.MONTH})
 
 
@@ -164,6 +166,8 @@ class Achievement(Model):
     time_range: TimeRange | None = None
     period: TimeRange | None = None
     event_type: str | None = None
+    # first_activity_in_project: the event types that count as activity in a project.
+    activity_types: tuple[str, ...] = ()
     category: Category = Category.AWARD
     validity: Validity | None = None
     repeatable: bool = False
@@ -175,6 +179,9 @@ class Achievement(Model):
     version: int = 1
     created_at: datetime
     updated_at: datetime
+    # When it was last enabled (set by the server; None in definitions older than the field:
+    # ``enabled_since`` falls back to created_at).
+    enabled_at: datetime | None = None
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> Achievement:
@@ -197,11 +204,22 @@ class Achievement(Model):
                 _require(self.metric, "metric")
                 if self.period not in WINNER_PERIODS:
                     raise ValueError("period: a period winner is chosen per week or month")
+            elif self.type is AchievementType.FIRST_ACTIVITY_IN_PROJECT:
+                types = self.activity_types
+                if not 1 <= len(types) <= MAX_ACTIVITY_TYPES or len(set(types)) != len(types):
+                    raise ValueError(
+                        f"activity_types: 1 to {MAX_ACTIVITY_TYPES} different event types"
+                    )
         if self.category is not Category.AWARD and self.period not in WINNER_PERIODS:
             raise ValueError(f"period: a {self.category.value} is held per week or month")
         if self.effective_from and self.effective_to and self.effective_to <= self.effective_from:
             raise ValueError("effective_to: must be after effective_from")
         return self
+
+    @property
+    def enabled_since(self) -> datetime:
+        """When it was last enabled: created enabled, or the last enable."""
+        return self.enabled_at or self.created_at
 
     def in_effect(self, moment: datetime) -> bool:
         """Whether an event at ``moment`` counts: inside [effective_from, effective_to)."""

@@ -25,6 +25,7 @@ from accolade.domain.periods import (
     period_keys,
     period_kind,
 )
+from accolade.domain.projects import project_of
 
 ONCE = "ONCE"
 
@@ -58,7 +59,8 @@ def counter_deltas(
 @dataclass(frozen=True)
 class AchievementIndex:
     """A tenant's achievements by the event type that can move them: a threshold achievement's
-    by its metric's event type, an event achievement's by its own; others no event moves."""
+    by its metric's event type, an event achievement's by its own, a first activity in a project
+    by each of its activity types; others no event moves."""
 
     by_event_type: Mapping[str, tuple[Achievement, ...]]
 
@@ -77,6 +79,9 @@ class AchievementIndex:
                 event_type = None
             if event_type is not None:
                 by_type.setdefault(event_type, []).append(achievement)
+            if achievement.type is AchievementType.FIRST_ACTIVITY_IN_PROJECT:
+                for activity_type in achievement.activity_types:
+                    by_type.setdefault(activity_type, []).append(achievement)
         return cls({event_type: tuple(found) for event_type, found in by_type.items()})
 
     def moved_by(self, event: ActivityEvent) -> tuple[Achievement, ...]:
@@ -209,6 +214,41 @@ def _earned(
         period = f"E:{event.event_id}" if achievement.repeatable else ONCE
         key = AwardKey(event.user_id, achievement.achievement_id, period, 1)
         yield AwardIntent(key, achievement, event.event_id)
+
+
+def first_activities(
+    events: Iterable[ActivityEvent],
+    achievements: Iterable[Achievement] | AchievementIndex,
+    groups: Mapping[str, tuple[str, ...]],
+) -> dict[tuple[str, str], tuple[Achievement, ActivityEvent]]:
+    """For each (achievement, project) these events are qualifying activity in, the first of
+    them: the earliest ``occurred_at``, a tie to the lower user id, then the lower event id."""
+    if not isinstance(achievements, AchievementIndex):
+        achievements = list(achievements)
+    firsts: dict[tuple[str, str], tuple[Achievement, ActivityEvent]] = {}
+    for event in events:
+        project_id = project_of(event)
+        if project_id is None:
+            continue
+        for achievement in _candidates(event, achievements, groups.get(event.user_id, ())):
+            if (
+                achievement.type is not AchievementType.FIRST_ACTIVITY_IN_PROJECT
+                or event.type not in achievement.activity_types
+            ):
+                continue
+            key = (achievement.achievement_id, project_id)
+            found = firsts.get(key)
+            if found is None or _sooner(event, found[1]):
+                firsts[key] = (achievement, event)
+    return firsts
+
+
+def _sooner(event: ActivityEvent, than: ActivityEvent) -> bool:
+    return (event.occurred_at, event.user_id, event.event_id) < (
+        than.occurred_at,
+        than.user_id,
+        than.event_id,
+    )
 
 
 def current_period(achievement: Achievement, now: datetime, tz: ZoneInfo) -> str:

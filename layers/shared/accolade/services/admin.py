@@ -27,7 +27,9 @@ from accolade.ports import Clock, ConfigRepository, Page, UserRepository
 
 M = TypeVar("M", bound=BaseModel)
 
-IMMUTABLE = frozenset({"achievement_id", "type", "version", "created_at", "updated_at"})
+IMMUTABLE = frozenset(
+    {"achievement_id", "type", "version", "created_at", "updated_at", "enabled_at"}
+)
 
 
 def build(model: type[M], data: Mapping[str, Any], prefix: str = "") -> M:
@@ -130,6 +132,7 @@ def create_achievement(
             "version": 1,
             "created_at": now,
             "updated_at": now,
+            "enabled_at": now if definition.get("enabled", True) else None,
         },
     )
     _check_metric(tenant_id, achievement, config)
@@ -173,13 +176,17 @@ def edit_achievement(
     current = get_achievement(tenant_id, achievement_id, config=config)
     if "type" in changes and changes["type"] != current.type.value:
         raise InvalidInputError("type", "the type of an achievement never changes")
+    now = clock.now()
+    enabling = changes.get("enabled") is True and not current.enabled
     edited = build(
         Achievement,
         {
             **current.model_dump(),
             **{key: value for key, value in changes.items() if key not in IMMUTABLE},
             "version": current.version + 1,
-            "updated_at": clock.now(),
+            "updated_at": now,
+            # Enabling again starts afresh: what came before it never counts (projects).
+            "enabled_at": now if enabling else current.enabled_at,
         },
     )
     if edited.metric != current.metric or edited.period != current.period:

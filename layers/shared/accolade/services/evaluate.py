@@ -17,8 +17,10 @@ from accolade.ports import (
     ConfigRepository,
     EventDeltas,
     ProgressRepository,
+    ProjectRepository,
     UserRepository,
 )
+from accolade.services.projects import first_in_projects
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ def evaluate_events(
     progress: ProgressRepository,
     awards: AwardRepository,
     clock: Clock,
+    projects: ProjectRepository,
 ) -> EvaluationResult:
     """Evaluate a stream batch; events that could not be finished are reported as failed.
 
@@ -57,7 +60,9 @@ def evaluate_events(
     for streamed in events:
         by_tenant[streamed.tenant_id].append(streamed)
     for tenant_id, tenant_events in by_tenant.items():
-        _evaluate_tenant(tenant_id, tenant_events, result, config, users, progress, awards, clock)
+        _evaluate_tenant(
+            tenant_id, tenant_events, result, config, users, progress, awards, clock, projects
+        )
     return result
 
 
@@ -70,6 +75,7 @@ def _evaluate_tenant(
     progress: ProgressRepository,
     awards: AwardRepository,
     clock: Clock,
+    projects: ProjectRepository,
 ) -> None:
     tenant = config.get_config(tenant_id)
     tz = zone(tenant.settings.timezone)
@@ -85,6 +91,11 @@ def _evaluate_tenant(
     result.failed |= {(tenant_id, event_id) for event_id in outcome.failed}
     # Events counted by an earlier delivery are evaluated again: their awards may not exist yet.
     ready = [event for event in events if event.event_id not in outcome.failed]
+    firsts = first_in_projects(
+        tenant_id, ready, tenant, users=users, projects=projects, awards=awards, clock=clock
+    )
+    result.granted += firsts.granted
+    result.failed |= {(tenant_id, event_id) for event_id in firsts.failed}
 
     live = [achievement for achievement in tenant.achievements if achievement.enabled]
     if not ready or not live:

@@ -17,6 +17,10 @@ starts with the tenant.
 | ledger      | T#{tenant}#U#{user}    | LEDGER#{sequence:012d}          |                                     |
 | message     | T#{tenant}#U#{user}    | MSG#{created_at}#{message_id}   |                                     |
 | counts      | T#{tenant}             | COUNTS                          |                                     |
+| project     | T#{tenant}#PRJ#{project} | PROJECT                       |                                     |
+
+A project has a partition of its own: written once when registered and once per achievement
+whose first activity it records, read by key (GetItem / BatchGetItem) by the evaluator.
 
 A user's events share the user's partition: DynamoDB Streams keeps one partition's records in
 order in one shard, so the evaluator sees each user's events in the order they were stored, which
@@ -40,6 +44,7 @@ PROFILE = "PROFILE"
 WALLET = "WALLET"
 METRICS_REVISION = "METRICS"
 COUNTS = "COUNTS"
+PROJECT = "PROJECT"
 MAX_SORT_KEY_BYTES = 1024  # DynamoDB's limit; a longer start key is a ValidationException
 METRIC_PREFIX = "METRIC#"
 ACHIEVEMENT_PREFIX = "ACH#"
@@ -58,6 +63,10 @@ def tenant_pk(tenant_id: str, *rest: str) -> str:
 
 def user_pk(tenant_id: str, user_id: str) -> str:
     return tenant_pk(tenant_id, "U", user_id)
+
+
+def project_pk(tenant_id: str, project_id: str) -> str:
+    return tenant_pk(tenant_id, "PRJ", project_id)
 
 
 def leaderboard_pk(tenant_id: str, metric_id: str, period_key: str) -> str:

@@ -196,6 +196,17 @@ class WinnerSlotItem(Item, discriminator="winner_slot"):
     award_id = UnicodeAttribute()
 
 
+class ProjectItem(Item, discriminator="project"):
+    """PK T#{tenant}#PRJ#{project}, SK PROJECT: when the project was created (the first
+    ``project.created`` event's occurred_at; absent until then) and, by achievement id, the first
+    activity in it (``first``, written under an optimistic lock on ``version``)."""
+
+    project_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute(null=True)
+    first = JSONAttribute(null=True)
+    version = NumberAttribute(null=True)
+
+
 class UserItem(DocumentItem, discriminator="user"):
     """PK T#{tenant}#U#{user}, SK PROFILE: the profile an admin sets (``doc``) and the award the
     user features, which only the user sets (outside ``doc``, so neither write undoes the other)."""
@@ -321,6 +332,7 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     AchievementItem,
     TenantCountsItem,
     WinnerSlotItem,
+    ProjectItem,
     UserItem,
     EventItem,
     CounterItem,

@@ -281,7 +281,10 @@ else:
         "Definition",
         __base__=Body,
         __module__=__name__,
-        **_fields(Achievement, exclude={"achievement_id", "version", "created_at", "updated_at"}),
+        **_fields(
+            Achievement,
+            exclude={"achievement_id", "version", "created_at", "updated_at", "enabled_at"},
+        ),
     )
 
 
@@ -294,14 +297,16 @@ class AchievementIn(Definition):
     metric: Id | None = None
     period: Literal["week", "month"] | None = None
     event_type: EventType | None = None
+    activity_types: Annotated[list[EventType], Field(min_length=1, max_length=20)] | None = None
     effective_from: Instant | None = None
     effective_to: Instant | None = None
     audience: AudienceIn = AudienceIn()
 
     def definition(self) -> dict[str, Any]:
         data = self.model_dump(exclude_unset=True, mode="json")
-        if data.get("levels") is None:
-            data.pop("levels", None)
+        for absent in ("levels", "activity_types"):
+            if data.get(absent) is None:
+                data.pop(absent, None)
         return data
 
 
@@ -340,6 +345,7 @@ class AchievementOut(Out):
     time_range: str | None
     period: str | None
     event_type: str | None
+    activity_types: list[str]
     category: str
     validity: dict[str, Any] | None
     repeatable: bool
@@ -351,6 +357,7 @@ class AchievementOut(Out):
     version: int
     created_at: datetime
     updated_at: datetime
+    enabled_at: datetime | None
 
     @classmethod
     def of(cls, a: Achievement) -> AchievementOut:
