@@ -14,10 +14,22 @@ from accolade.domain.errors import InvalidInputError
 from accolade.domain.models import Achievement, ActivityEvent, Award
 from accolade.domain.projects import project_period
 from accolade.services import admin
+from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
-from tests.unit.builders import TENANT, achievement, activity, at, evaluate, ingest_and_evaluate
+from tests.http_events import call as call_api
+from tests.http_events import claims, http_event
+from tests.unit.builders import (
+    TENANT,
+    achievement,
+    activity,
+    at,
+    evaluate,
+    ingest_and_evaluate,
+    my_achievements,
+)
 
 ENABLED = "2026-11-24T10:00:00Z"  # the fake clock's now: when Trailblazer is created
+api = load_handler("api")
 
 
 @pytest.fixture
@@ -87,6 +99,8 @@ def test_the_first_call_in_a_new_project_wins_trailblazer_and_older_projects_nev
     assert old.granted == [] and later.granted == []
     assert winners(c, badge.achievement_id) == [("ben", "P:apollo")]
     assert c.awards.wallet(TENANT, "ben").points == 100
+    (shown,) = my_achievements(c, "ben").items
+    assert (shown.earned, shown.times_earned, shown.points_earned) == (True, 1, 100)
 
 
 def test_each_new_project_has_its_own_winner_and_other_activity_types_do_not_count(
@@ -264,3 +278,35 @@ def test_a_first_activity_has_one_level(c: FakeContainer) -> None:
         trailblazer(c, levels=[{"threshold": 1}, {"threshold": 2}])
 
     assert raised.value.field == "levels"
+
+
+def test_the_api_defines_trailblazer_with_its_activity_types(fakes: FakeContainer) -> None:
+    admin_token = claims(TENANT, "root", admin=True)
+    body = {
+        "name": "Trailblazer",
+        "type": "first_activity_in_project",
+        "activity_types": ["call"],
+        "levels": [{"points": 100}],
+    }
+
+    status, created = call_api(
+        api, http_event("POST", "/v1/admin/achievements", body=body, claims=admin_token)
+    )
+    refused = [
+        call_api(
+            api,
+            http_event(
+                "POST",
+                "/v1/admin/achievements",
+                body=body | {"activity_types": types},
+                claims=admin_token,
+            ),
+        )
+        for types in ([], [f"t{n}" for n in range(21)], ["Not An Event Type"])
+    ]
+
+    assert status == 201
+    assert created["activity_types"] == ["call"]
+    assert created["enabled_at"] == created["created_at"]
+    assert [status for status, _ in refused] == [422, 422, 422]
+    assert all("activity_types" in answer["error"]["message"] for _, answer in refused)
