@@ -45,6 +45,10 @@ CERTIFIED = "certification_completed"
 OTHER = "page_viewed"  # matches no metric and no achievement
 CLOSER_LEVELS = ((3, 10), (6, 20), (9, 40))  # (threshold, points): 3 levels per ISO week
 CERTIFIED_POINTS = 5
+PROJECT_CREATED = "project.created"
+CALL = "call"  # activity in a project (with attributes.project_id): Trailblazer's
+TRAILBLAZER_POINTS = 7
+TRAILBLAZER_ENABLED_DAYS = 2  # enabled two days after base_monday(): older projects exist
 
 
 def configure_tenant(c: Container, tenant_id: str) -> None:
@@ -87,6 +91,21 @@ def configure_tenant(c: Container, tenant_id: str) -> None:
             }
         ),
     )
+    c.config.create_achievement(
+        tenant_id,
+        Achievement.model_validate(
+            {
+                "achievement_id": "trailblazer",
+                "name": "Trailblazer",
+                "type": "first_activity_in_project",
+                "activity_types": [CALL],
+                "levels": [{"threshold": 1, "points": TRAILBLAZER_POINTS}],
+                "created_at": now,
+                "updated_at": now,
+                "enabled_at": base_monday() + timedelta(days=TRAILBLAZER_ENABLED_DAYS),
+            }
+        ),
+    )
 
 
 def base_monday(weeks_back: int = 3) -> datetime:
@@ -95,13 +114,16 @@ def base_monday(weeks_back: int = 3) -> datetime:
     return today - timedelta(days=today.weekday() + 7 * weeks_back)
 
 
-def make_event(kind: str, user: str, at: datetime, value: Decimal | None = None) -> ActivityEvent:
+def make_event(
+    kind: str, user: str, at: datetime, value: Decimal | None = None, project: str | None = None
+) -> ActivityEvent:
     return ActivityEvent(
         event_id=f"e-{uuid.uuid4().hex[:16]}",
         type=kind,
         user_id=user,
         occurred_at=at,
         value=value if kind == DEAL else None,
+        attributes={"project_id": project} if project else {},
     )
 
 
@@ -165,6 +187,42 @@ def expected_state(events: Iterable[ActivityEvent]) -> Expected:
                 if value >= threshold:
                     awards[(user, "closer", period, level)] = points
     return Expected(dict(counters), awards)
+
+
+def check_first_in_projects(
+    shot: Snapshot,
+    events: Iterable[ActivityEvent],
+    created: Mapping[str, datetime | None],
+    firsts: Mapping[str, str],
+    enabled_at: datetime,
+) -> dict[tuple[str, str, str, int], int]:
+    """Assert Trailblazer's awards, given the evaluated ``events``, each project's stored
+    creation time (``created``) and first caller (``firsts``): one per project, to the project's
+    first caller, exactly when the project was registered not before ``enabled_at`` and has a
+    call. Returns them as expected awards (their winner is the evaluation order's to choose)."""
+    registrations: dict[str, set[datetime]] = defaultdict(set)
+    callers: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        project = str(event.attributes.get("project_id", ""))
+        if event.type == PROJECT_CREATED and project:
+            registrations[project].add(event.occurred_at)
+        elif event.type == CALL and project:
+            callers[project].add(event.user_id)
+    found = {k: v["points"] for k, v in shot.awards.items() if k[1] == "trailblazer"}
+    by_project: dict[str, list[str]] = defaultdict(list)
+    for user, _, period, level in found:
+        assert period.startswith("P:") and level == 1
+        by_project[period.removeprefix("P:")].append(user)
+    for project in set(registrations) | set(callers) | set(by_project):
+        stored = created.get(project)
+        assert (stored is None) == (project not in registrations)
+        assert stored is None or stored in registrations[project]  # the first registered stays
+        if project in firsts:
+            assert firsts[project] in callers[project]
+        won = stored is not None and stored >= enabled_at and project in callers
+        assert by_project.get(project, []) == ([firsts.get(project)] if won else [])
+    assert set(found.values()) <= {TRAILBLAZER_POINTS}
+    return found
 
 
 # -- reading what DynamoDB holds (a plain client: never the hooked ones) -------------------------

@@ -28,15 +28,18 @@ from accolade.domain.limits import MAX_DECIMALS, MAX_MAGNITUDE, check_number
 from accolade.domain.models import ActivityEvent
 from accolade.services.ingest import record_events
 from tests.reliability.harness import (
+    CALL,
     CERTIFIED,
     DEAL,
     FULL,
     OTHER,
+    PROJECT_CREATED,
     Delivery,
     StreamTap,
     Tally,
     base_monday,
     check_against,
+    check_first_in_projects,
     configure_tenant,
     deliver_until_done,
     expected_state,
@@ -46,6 +49,7 @@ from tests.reliability.harness import (
 )
 
 USERS = ("ana", "ben", "cho")
+PROJECTS = ("apollo", "gemini")
 KINDS = (DEAL, DEAL, DEAL, CERTIFIED, OTHER)
 EXAMPLES = 120 if FULL else 15
 STEPS = 25 if FULL else 10
@@ -128,6 +132,19 @@ class EvaluationMachine(RuleBasedStateMachine):
         """Any value the API accepts (up to 1e15, 9 decimals) is stored and summed exactly."""
         check_number(value)
         self._ingest([make_event(DEAL, user, self.monday + timedelta(days=1), value)])
+
+    @rule(
+        user=st.sampled_from(USERS),
+        project=st.sampled_from(PROJECTS),
+        registration=st.booleans(),
+        day=st.integers(0, 16),
+    )
+    def send_project_event(self, user: str, project: str, registration: bool, day: int) -> None:
+        """A project registered (some before Trailblazer was enabled) or a call in it, in any
+        order: the first call in a project created after the enable wins, once per project."""
+        kind = PROJECT_CREATED if registration else CALL
+        at = self.monday + timedelta(days=day, minutes=1)
+        self._ingest([make_event(kind, user, at, project=project)])
 
     @precondition(lambda self: bool(self.sent))
     @rule(data=st.data(), offset_minutes=st.sampled_from([-720, -210, 60, 345, 840]))
@@ -214,6 +231,22 @@ class EvaluationMachine(RuleBasedStateMachine):
         world = _world()
         shot = snapshot(world.dynamodb, world.table, self.tenant, USERS)
         expected = expected_state(self.sent[event_id] for event_id in self.applied)
+        projects = world.container.projects.projects(self.tenant, PROJECTS)
+        trailblazer = world.container.config.get_achievement(self.tenant, "trailblazer")
+        assert trailblazer is not None
+        firsts = check_first_in_projects(
+            shot,
+            (self.sent[event_id] for event_id in self.applied),
+            {p: project.created_at for p, project in projects.items()},
+            {
+                p: project.first["trailblazer"].user_id
+                for p, project in projects.items()
+                if "trailblazer" in project.first
+            },
+            trailblazer.enabled_since,
+        )
+        expected.awards.update(firsts)
+        self.projects_won = len(firsts)
         world.totals["facts_checked"] += check_against(shot, expected, world.tally)
         world.totals["awards_checked"] += len(expected.awards)
 
@@ -226,6 +259,7 @@ class EvaluationMachine(RuleBasedStateMachine):
             self._done(self.pending)
             self.dynamodb_matches_the_model()
         _world().tally.lost += len(set(self.sent) - self.applied)
+        _world().totals["projects_won"] += getattr(self, "projects_won", 0)
         assert self.applied == set(self.sent)
         _world().totals["events_evaluated"] += len(self.applied)
 
@@ -266,6 +300,7 @@ def test_counters_awards_and_wallets_stay_exact_under_duplicates_redelivery_and_
         concurrent_runs=totals["concurrent_runs"],
         invocations=totals["invocations"],
         events_evaluated=totals["events_evaluated"],
+        projects_won=totals["projects_won"],
         facts_checked=totals["facts_checked"],
         lost=tally.lost,
         doubled=tally.doubled,
