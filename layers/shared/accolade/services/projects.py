@@ -61,6 +61,8 @@ def first_in_projects(
 ) -> ProjectOutcome:
     """Register the batch's new projects and grant the first activity in each project."""
     outcome = ProjectOutcome()
+    if all(project_of(event) is None for event in events):
+        return outcome  # most batches: nothing read, nothing written
     seen: dict[str, Project] = {}
     registered: set[str] = set()
     for event in events:
