@@ -49,12 +49,17 @@ def test_a_claim_before_the_registration_comes_back_with_it(accolade: Any, tenan
     registered = projects.register(tenant_id, "apollo", created_at)
     again = projects.register(tenant_id, "apollo", created_at + timedelta(days=1))
     stale = projects.claim(tenant_id, Project(project_id="apollo"), "tb", first("carl", created_at))
+    other = projects.claim(
+        tenant_id, Project(project_id="apollo"), "scout", first("carl", created_at)
+    )
 
     assert claimed.created_at is None and claimed.first["tb"].user_id == "ben"
     assert registered.created_at == created_at and registered.first["tb"].user_id == "ben"
     assert again.created_at == created_at
     assert stale == again  # read again: ben's claim stands
-    assert projects.projects(tenant_id, ["apollo", "ghost"]) == {"apollo": again}
+    assert other.created_at == created_at and other.version == 2
+    assert {a: f.user_id for a, f in other.first.items()} == {"tb": "ben", "scout": "carl"}
+    assert projects.projects(tenant_id, ["apollo", "ghost"]) == {"apollo": other}
 
 
 def test_racing_claims_of_several_achievements_keep_one_first_each(

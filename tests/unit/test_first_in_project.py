@@ -12,7 +12,7 @@ import pytest
 
 from accolade.domain.errors import InvalidInputError
 from accolade.domain.models import Achievement, ActivityEvent, Award
-from accolade.domain.projects import project_period
+from accolade.domain.projects import FirstActivity, Project, project_period
 from accolade.services import admin
 from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
@@ -310,3 +310,25 @@ def test_the_api_defines_trailblazer_with_its_activity_types(fakes: FakeContaine
     assert created["enabled_at"] == created["created_at"]
     assert [status for status, _ in refused] == [422, 422, 422]
     assert all("activity_types" in answer["error"]["message"] for _, answer in refused)
+
+
+def test_the_fake_projects_keep_the_adapters_semantics(c: FakeContainer) -> None:
+    # The same steps as tests/integration/test_projects_dynamodb.py runs on DynamoDB Local.
+    moment = at("2026-11-24T09:00:00Z")
+
+    def first(user_id: str) -> FirstActivity:
+        return FirstActivity(user_id=user_id, event_id=f"e-{user_id}", occurred_at=moment)
+
+    claimed = c.projects.claim(TENANT, Project(project_id="apollo"), "tb", first("ben"))
+    registered = c.projects.register(TENANT, "apollo", moment)
+    again = c.projects.register(TENANT, "apollo", moment + timedelta(days=1))
+    stale = c.projects.claim(TENANT, Project(project_id="apollo"), "tb", first("carl"))
+    other = c.projects.claim(TENANT, Project(project_id="apollo"), "scout", first("carl"))
+
+    assert claimed.created_at is None and claimed.first["tb"].user_id == "ben"
+    assert registered.created_at == moment and registered.first["tb"].user_id == "ben"
+    assert again.created_at == moment
+    assert stale == again
+    assert other.created_at == moment and other.version == 2
+    assert {a: f.user_id for a, f in other.first.items()} == {"tb": "ben", "scout": "carl"}
+    assert c.projects.projects(TENANT, ["apollo", "ghost"]) == {"apollo": other}
