@@ -42,6 +42,7 @@ from accolade.ports import (
     ApplyOutcome,
     BatchGrant,
     EventDeltas,
+    HoldersQuery,
     Holdings,
     Page,
     TenantConfig,
@@ -440,29 +441,21 @@ class FakeAwardRepository:
             del self._slots[(tenant_id, slot)]
         return revoked
 
-    def holders_page(
-        self,
-        tenant_id: str,
-        achievement_id: str,
-        *,
-        status: AwardStatus | None,
-        now: datetime,
-        limit: int,
-        after: str | None,
-    ) -> Page[Award]:
+    def holders_page(self, tenant_id: str, query: HoldersQuery) -> Page[Award]:
         # The adapter reads GSI1 newest first: sort key {awarded_at}#{user}, then the table's.
         rows = sorted(
             (
                 (f"{a.awarded_at.isoformat()}#{a.user_id}\n{keys.award_sk(key)}", a)
                 for (tenant, key), a in self._awards.items()
-                if tenant == tenant_id and key.achievement_id == achievement_id
-                if status is None or a.status_at(now) is status
+                if tenant == tenant_id and key.achievement_id == query.achievement_id
+                if query.status is None or a.status_at(query.now) is query.status
             ),
             key=lambda row: row[0],
             reverse=True,
         )
-        if after is not None:
-            rows = [row for row in rows if row[0] < after]
+        if query.after is not None:
+            rows = [row for row in rows if row[0] < query.after]
+        limit = query.limit
         following = rows[limit - 1][0] if len(rows) > limit else None
         return Page([a for _, a in rows[:limit]], following)
 

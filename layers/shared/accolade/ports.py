@@ -175,6 +175,18 @@ class Holdings:
     )
 
 
+@dataclass(frozen=True)
+class HoldersQuery:
+    """A page of an achievement's awards: ``status`` as shown at ``now`` (expired is an active
+    award whose validity has passed), after a position."""
+
+    achievement_id: str
+    status: AwardStatus | None
+    now: datetime
+    limit: int
+    after: str | None = None
+
+
 @dataclass
 class BatchGrant:
     granted: list[Award] = field(default_factory=list)
@@ -232,18 +244,8 @@ class AwardRepository(Protocol):
         transaction. ConflictError when it is revoked already (also by a racing revoke)."""
         ...
 
-    def holders_page(
-        self,
-        tenant_id: str,
-        achievement_id: str,
-        *,
-        status: AwardStatus | None,
-        now: datetime,
-        limit: int,
-        after: str | None,
-    ) -> Page[Award]:
-        """The achievement's awards, newest first; ``status`` as shown at ``now`` (expired is an
-        active award whose validity has passed)."""
+    def holders_page(self, tenant_id: str, query: HoldersQuery) -> Page[Award]:
+        """An achievement's awards, newest first, as ``query`` asks."""
         ...
 
     def awards_page(

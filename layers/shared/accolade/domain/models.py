@@ -107,20 +107,13 @@ class Category(StrEnum):
     RECORD = "record"
 
 
-class ValidityUnit(StrEnum):
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-    YEAR = "year"
-
-
 class Validity(Model):
     """How long an award stays active: until the end of the current day, week or month in the
     tenant's zone, or ``amount`` ``unit``s from when it becomes valid."""
 
     until_end_of: Literal[TimeRange.DAY, TimeRange.WEEK, TimeRange.MONTH] | None = None
     amount: Annotated[int, Field(ge=1, le=100)] | None = None
-    unit: ValidityUnit | None = None
+    unit: Literal["day", "week", "month", "year"] | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Validity:
@@ -137,7 +130,7 @@ class Validity(Model):
             return end.astimezone(UTC)
         assert self.amount is not None and self.unit is not None
         local = valid_from.astimezone(tz)
-        return add_calendar(local, self.amount, self.unit.value).astimezone(UTC)
+        return add_calendar(local, self.amount, self.unit).astimezone(UTC)
 
 
 class Level(Model):

@@ -12,7 +12,7 @@ from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundErr
 from accolade.domain.models import Achievement, Award, AwardKey, AwardStatus, Category, Slot
 from accolade.domain.periods import period_key, zone
 from accolade.domain.rules import AwardIntent
-from accolade.ports import AwardRepository, Clock, ConfigRepository, Page
+from accolade.ports import AwardRepository, Clock, ConfigRepository, HoldersQuery, Page
 
 MANUAL_PERIOD_PREFIX = "G"  # a hand-given award of the `award` category: its own key
 
@@ -112,9 +112,7 @@ def list_holders(
     """The achievement's awards, newest first, each with the status shown now."""
     _achievement(config, tenant_id, achievement_id)
     now = clock.now()
-    found = awards.holders_page(
-        tenant_id, achievement_id, status=status, now=now, limit=limit, after=after
-    )
+    found = awards.holders_page(tenant_id, HoldersQuery(achievement_id, status, now, limit, after))
     shown = [award.model_copy(update={"status": award.status_at(now)}) for award in found.items]
     return Page(shown, found.next)
 
