@@ -52,7 +52,6 @@ class QueuePoller:
         self.wait_s = wait_s
         self.retry_delay_s = retry_delay_s
         self.processed = 0  # messages deleted after a successful invocation
-        self._in_flight = False
         self._tick_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -81,46 +80,44 @@ class QueuePoller:
                 self._stop.wait(1.0)
 
     def drain(self, timeout: float = 30.0) -> int:
-        """Wait until no message is waiting or being handled; how many were handled meanwhile.
+        """Wait until the queue is empty; how many messages were handled meanwhile.
 
-        A message kept after a failure counts as waiting only once it is visible again.
+        A message being handled, or kept after a failure, is in flight (not visible) until it
+        is deleted or sent to the dead-letter queue, so it is waited for too.
         """
         before = self.processed
         deadline = time.monotonic() + timeout
-        while self._waiting() or self._in_flight:
+        while self._messages():
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{self.name}: queue not drained within {timeout}s")
             if self._thread is not None or not self.tick(0):
                 time.sleep(0.05)
         return self.processed - before
 
-    def _waiting(self) -> int:
-        attributes = self.sqs.get_queue_attributes(
-            QueueUrl=self.queue_url, AttributeNames=["ApproximateNumberOfMessages"]
-        )["Attributes"]
-        return int(attributes["ApproximateNumberOfMessages"])
+    def _messages(self) -> int:
+        """Messages waiting or in flight (SQS's own counts; exact in moto)."""
+        names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        attributes = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=names)
+        return sum(int(attributes["Attributes"][name]) for name in names)
 
     def tick(self, wait_s: int = 0) -> bool:
         """Receive one batch and hand it to the function; True when there was one."""
         with self._tick_lock:
-            self._in_flight = True
-            try:
-                messages = self.sqs.receive_message(
-                    QueueUrl=self.queue_url,
-                    MaxNumberOfMessages=min(self.mapping.batch_size, _RECEIVE_LIMIT),
-                    WaitTimeSeconds=wait_s,
-                    AttributeNames=["All"],
-                    MessageAttributeNames=["All"],
-                ).get("Messages", [])
-                if messages:
-                    self._deliver(messages)
-                return bool(messages)
-            finally:
-                self._in_flight = False
+            messages = self.sqs.receive_message(
+                QueueUrl=self.queue_url,
+                MaxNumberOfMessages=min(self.mapping.batch_size, _RECEIVE_LIMIT),
+                WaitTimeSeconds=wait_s,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            if messages:
+                self._deliver(messages)
+            return bool(messages)
 
     def _deliver(self, messages: list[dict[str, Any]]) -> None:
         kept = self._invoke([self._record(m) for m in messages])
         done = [m for m in messages if m["MessageId"] not in kept]
+        self.processed += len(done)  # before the deletes that let drain() return
         for start in range(0, len(done), _RECEIVE_LIMIT):
             self.sqs.delete_message_batch(
                 QueueUrl=self.queue_url,
@@ -129,7 +126,6 @@ class QueuePoller:
                     for i, m in enumerate(done[start : start + _RECEIVE_LIMIT])
                 ],
             )
-        self.processed += len(done)
         for message in messages:
             if message["MessageId"] in kept:
                 self.sqs.change_message_visibility(

@@ -129,3 +129,21 @@ def test_a_function_error_keeps_the_whole_batch(queues: Queues) -> None:
     assert [[r["body"] for r in batch] for batch in function.batches] == [["a"], ["a"]]
     assert function.batches[1][0]["attributes"]["ApproximateReceiveCount"] == "2"
     assert _count(queues, queues.url) == 0
+
+
+def test_drain_returns_while_the_running_poller_long_polls_an_empty_queue(
+    queues: Queues,
+) -> None:
+    function = Function()
+    poller = _poller(queues, function).start()
+    try:
+        _send(queues, "a")
+
+        poller.drain(timeout=10)
+        idle = poller.drain(timeout=10)
+    finally:
+        poller.stop()
+
+    assert idle == 0
+    assert [[r["body"] for r in batch] for batch in function.batches] == [["a"]]
+    assert _count(queues, queues.url) == 0
