@@ -9,6 +9,7 @@ from typing import Any
 from accolade.domain.models import Achievement, ActivityEvent, Aggregate, Metric
 from accolade.services import admin
 from accolade.services.evaluate import EvaluationResult, StreamedEvent, evaluate_events
+from accolade.services.winners import WinnersResult, close_periods, select_winners
 from tests.fakes import FakeContainer
 
 TENANT = "tenant-a"
@@ -116,3 +117,24 @@ def sales(
         )
         for n in range(count)
     ]
+
+
+def run_winners_job(c: FakeContainer, as_of: datetime) -> WinnersResult:
+    """The hourly job at ``as_of``, then each per-tenant message it sent, as the queue hands
+    them over (at ``c.clock``'s time)."""
+    close_periods(as_of, config=c.config, winners_queue=c.winners_queue)
+    total = WinnersResult()
+    for work in c.winners_queue.take():
+        result = select_winners(
+            work,
+            config=c.config,
+            users=c.users,
+            leaderboards=c.leaderboards,
+            awards=c.awards,
+            clock=c.clock,
+        )
+        total.granted += result.granted
+        total.already_chosen += result.already_chosen
+        total.no_activity += result.no_activity
+        total.not_due += result.not_due
+    return total

@@ -3,7 +3,7 @@ starts with the tenant.
 
 | entity      | PK                     | SK                              | index keys                          |
 |-------------|------------------------|---------------------------------|-------------------------------------|
-| settings    | T#{tenant}             | SETTINGS                        |                                     |
+| settings    | T#{tenant}             | SETTINGS                        | GSI1: TENANT_SETTINGS / {tenant}    |
 | metric      | T#{tenant}             | METRIC#{metric_id}              |                                     |
 | metrics rev | T#{tenant}             | METRICS                         |                                     |
 | achievement | T#{tenant}             | ACH#{achievement_id}            | GSI1 (period_top only): PERIOD_TOP / {tenant}#{achievement} |
@@ -100,7 +100,8 @@ def achievement_holders_sk(awarded_at: datetime, user_id: str) -> str:
     return f"{awarded_at.isoformat()}#{user_id}"
 
 
-PERIOD_TOP_INDEX_PK = "PERIOD_TOP"  # the one cross-tenant key: the winners job lists its work
+PERIOD_TOP_INDEX_PK = "PERIOD_TOP"  # cross-tenant keys: the winners job lists its work
+TENANT_SETTINGS_INDEX_PK = "TENANT_SETTINGS"  # and when each tenant's periods close
 
 
 def period_top_sk(tenant_id: str, achievement_id: str) -> str:
