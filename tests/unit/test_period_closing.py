@@ -21,12 +21,14 @@ AUCKLAND, LOS_ANGELES = "kiwi-sales", "la-sales"
 HOUR = timedelta(hours=1)
 
 
-def _tenant(c: FakeContainer, tenant_id: str, timezone: str, **settings: Any) -> str:
+def _tenant(
+    c: FakeContainer, tenant_id: str, timezone: str, period: str = "week", **settings: Any
+) -> str:
     admin.put_settings(tenant_id, TenantSettings(timezone=timezone, **settings), config=c.config)
     metric(c, tenant_id=tenant_id)
     created = admin.create_achievement(
         tenant_id,
-        {"name": "Speedy Gonzales", "type": "period_top", "metric": "sales", "period": "week"},
+        {"name": "Speedy Gonzales", "type": "period_top", "metric": "sales", "period": period},
         config=c.config,
         clock=c.clock,
     )
@@ -124,6 +126,19 @@ def test_auckland_and_los_angeles_each_get_winners_within_the_hour_after_their_m
     assert granted == {"kiri": at("2026-11-29T12:00:00Z"), "lupe": at("2026-11-30T09:00:00Z")}
     awards = c.awards.all_awards(AUCKLAND) + c.awards.all_awards(LOS_ANGELES)
     assert [a.period_key for a in awards] == ["W2026-W48", "W2026-W48"]
+
+
+def test_a_month_closes_at_the_first_local_midnight_of_the_next_plus_grace(
+    c: FakeContainer,
+) -> None:
+    _tenant(c, AUCKLAND, "Pacific/Auckland", period="month")
+    _sale(c, AUCKLAND, "k1", "2026-11-10T01:00:00Z", "kiri")
+
+    granted = _hourly(c, at("2026-11-30T00:00:00Z"), at("2026-12-01T00:00:00Z"))
+
+    # 1 December 00:00 NZDT is 30 November 11:00 UTC; an hour of grace.
+    assert granted == {"kiri": at("2026-11-30T12:00:00Z")}
+    assert [a.period_key for a in c.awards.all_awards(AUCKLAND)] == ["M2026-11"]
 
 
 def test_each_tenant_is_handed_over_on_its_own(c: FakeContainer) -> None:
