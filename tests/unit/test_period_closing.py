@@ -262,3 +262,27 @@ def test_a_disabled_achievement_is_not_handed_over(c: FakeContainer) -> None:
     work = close_periods(at("2026-11-29T12:00:00Z"), config=c.config, winners_queue=c.winners_queue)
 
     assert work == []
+
+
+def test_an_achievement_disabled_after_the_listing_is_not_granted(c: FakeContainer) -> None:
+    achievement_id = _tenant(c, AUCKLAND, "Pacific/Auckland")
+    _sale(c, AUCKLAND, "k1", "2026-11-27T01:00:00Z", "kiri")
+    c.clock.set(at("2026-11-29T12:01:00Z"))
+    (work,) = close_periods(
+        at("2026-11-29T12:00:00Z"), config=c.config, winners_queue=c.winners_queue
+    )
+    admin.edit_achievement(
+        AUCKLAND, achievement_id, {"enabled": False}, config=c.config, clock=c.clock
+    )
+
+    result = select_winners(
+        work,
+        config=c.config,
+        users=c.users,
+        leaderboards=c.leaderboards,
+        awards=c.awards,
+        clock=c.clock,
+    )
+
+    assert result.granted == []
+    assert c.awards.all_awards(AUCKLAND) == []

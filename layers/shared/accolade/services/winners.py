@@ -86,11 +86,10 @@ def select_winners(
     grace = timedelta(hours=tenant.settings.winners_grace_hours)
     live = {a.achievement_id: a for a in tenant.achievements}
     for close in work.closes:
-        achievement = live.get(close.achievement_id)
-        if not _closes(achievement, close):
+        achievement = _closing(live.get(close.achievement_id), close)
+        if achievement is None:
             continue
-        assert achievement is not None
-        # Read again, consistently: never choose a winner while late events may still count.
+        # Settings read again, consistently: never choose while late events may still count.
         if closes_at(close.period_key, tz, grace) > now:
             result.not_due += 1
             continue
@@ -111,14 +110,17 @@ def select_winners(
     return result
 
 
-def _closes(achievement: Achievement | None, close: PeriodClose) -> bool:
-    """Whether ``close`` still names an enabled period-winner achievement of that period."""
-    return (
-        achievement is not None
-        and achievement.enabled
-        and achievement.type is AchievementType.PERIOD_TOP
-        and achievement.period is period_kind(close.period_key)
-    )
+def _closing(achievement: Achievement | None, close: PeriodClose) -> Achievement | None:
+    """The achievement ``close`` names, if it is still an enabled period winner of that kind
+    of period (it may have been disabled or edited since the job listed it)."""
+    if (
+        achievement is None
+        or not achievement.enabled
+        or achievement.type is not AchievementType.PERIOD_TOP
+        or achievement.period is not period_kind(close.period_key)
+    ):
+        return None
+    return achievement
 
 
 def _winner(
