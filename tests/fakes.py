@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from accolade.adapters.dynamo import keys
 from accolade.config import Settings
+from accolade.domain.closing import TenantCloses
 from accolade.domain.errors import ConflictError
 from accolade.domain.limits import MAX_ACHIEVEMENTS
 from accolade.domain.models import (
@@ -45,6 +46,7 @@ from accolade.ports import (
     HoldersQuery,
     Holdings,
     Page,
+    PeriodTopTenant,
     TenantConfig,
 )
 
@@ -154,16 +156,23 @@ class FakeConfigRepository:
             raise ConflictError("the achievement was edited meanwhile; read it again")
         self._achievements[tenant_id][achievement.achievement_id] = achievement
 
-    def period_top_achievements(self) -> list[tuple[str, Achievement]]:
-        return sorted(
+    def period_top_tenants(self) -> list[PeriodTopTenant]:
+        listed = (
             (
-                (tenant_id, achievement)
-                for tenant_id, achievements in self._achievements.items()
-                for achievement in achievements.values()
-                if achievement.type is AchievementType.PERIOD_TOP
-            ),
-            key=lambda pair: (pair[0], pair[1].achievement_id),
+                tenant_id,
+                tuple(
+                    a
+                    for _, a in sorted(achievements.items())
+                    if a.type is AchievementType.PERIOD_TOP
+                ),
+            )
+            for tenant_id, achievements in sorted(self._achievements.items())
         )
+        return [
+            PeriodTopTenant(tenant_id, self._settings.get(tenant_id, TenantSettings()), found)
+            for tenant_id, found in listed
+            if found
+        ]
 
 
 class FakeUserRepository:
@@ -638,6 +647,20 @@ class FakeNotifier:
         self.publications.append(Publication(subject, dict(payload), dict(attributes)))
 
 
+class FakeWinnersQueue:
+    """What the hourly job handed over, in order; ``take()`` empties it as a consumer would."""
+
+    def __init__(self) -> None:
+        self.sent: list[TenantCloses] = []
+
+    def send(self, work: Sequence[TenantCloses]) -> None:
+        self.sent.extend(work)
+
+    def take(self) -> list[TenantCloses]:
+        taken, self.sent = self.sent, []
+        return taken
+
+
 @dataclass
 class FakeContainer:
     """The fakes wired like accolade.bootstrap.Container (same attribute names)."""
@@ -657,3 +680,4 @@ class FakeContainer:
         self.inbox = FakeInboxRepository(self.clock)
         self.notifier = FakeNotifier()
         self.documents = FakeDocumentStore()
+        self.winners_queue = FakeWinnersQueue()

@@ -29,6 +29,7 @@ from accolade.ports import (
     Notifier,
     ProgressRepository,
     UserRepository,
+    WinnersQueue,
 )
 
 
@@ -57,6 +58,8 @@ class Container(Protocol):
     def notifier(self) -> Notifier: ...
     @property
     def documents(self) -> DocumentStore: ...
+    @property
+    def winners_queue(self) -> WinnersQueue: ...
 
 
 T = TypeVar("T")
@@ -127,6 +130,12 @@ class AwsContainer:
         from accolade.adapters.s3 import S3DocumentStore  # boto3's S3 client only where used
 
         return S3DocumentStore(self.settings.bucket_name)
+
+    @cached_property
+    def winners_queue(self) -> WinnersQueue:
+        from accolade.adapters.sqs import SqsWinnersQueue  # boto3's SQS client only where used
+
+        return SqsWinnersQueue(self.settings.winners_queue_url)
 
 
 _container: Container | None = None

@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
+from accolade.domain.closing import TenantCloses
 from accolade.domain.limits import MAX_ACHIEVEMENTS
 from accolade.domain.models import (
     Achievement,
@@ -65,6 +66,15 @@ class TenantConfig:
         return AchievementIndex.build(self.achievements, self.metrics)
 
 
+@dataclass(frozen=True)
+class PeriodTopTenant:
+    """A tenant with period-winner achievements, and the settings that say when its periods close."""
+
+    tenant_id: str
+    settings: TenantSettings
+    achievements: tuple[Achievement, ...]
+
+
 class ConfigRepository(Protocol):
     def get_config(self, tenant_id: str) -> TenantConfig: ...
     def put_settings(self, tenant_id: str, settings: TenantSettings) -> None: ...
@@ -94,8 +104,9 @@ class ConfigRepository(Protocol):
         """The tenant's achievements by id."""
         ...
 
-    def period_top_achievements(self) -> list[tuple[str, Achievement]]:
-        """(tenant_id, achievement) of every period-winner achievement, across tenants."""
+    def period_top_tenants(self) -> list[PeriodTopTenant]:
+        """Every tenant with a period-winner achievement, across tenants, with its settings:
+        one listing, no read per tenant."""
         ...
 
     def replace_achievement(
@@ -307,6 +318,12 @@ class LeaderboardRepository(Protocol):
         self, tenant_id: str, metric_id: str, period_key: str, limit: int
     ) -> list[Standing]:
         """The top of a (metric, period) leaderboard, highest score first."""
+        ...
+
+
+class WinnersQueue(Protocol):
+    def send(self, work: Sequence[TenantCloses]) -> None:
+        """Hand each tenant's closes to its own invocation (at least once)."""
         ...
 
 

@@ -36,9 +36,14 @@ def _iana(name: str) -> str:
 TimeZoneName = Annotated[str, AfterValidator(_iana)]
 
 
+MAX_WINNERS_GRACE_HOURS = 72
+
+
 class TenantSettings(Model):
     timezone: TimeZoneName = "UTC"
     features: Features = Features()
+    # Hours a closed week or month still takes late events before its winner is chosen.
+    winners_grace_hours: Annotated[int, Field(ge=0, le=MAX_WINNERS_GRACE_HOURS)] = 1
 
 
 class UserProfile(Model):

@@ -3,7 +3,7 @@ starts with the tenant.
 
 | entity      | PK                     | SK                              | index keys                          |
 |-------------|------------------------|---------------------------------|-------------------------------------|
-| settings    | T#{tenant}             | SETTINGS                        |                                     |
+| settings    | T#{tenant}             | SETTINGS                        | GSI1: TENANT_SETTINGS / {tenant}    |
 | metric      | T#{tenant}             | METRIC#{metric_id}              |                                     |
 | metrics rev | T#{tenant}             | METRICS                         |                                     |
 | achievement | T#{tenant}             | ACH#{achievement_id}            | GSI1 (period_top only): PERIOD_TOP / {tenant}#{achievement} |
@@ -120,7 +120,8 @@ def holders_page_start(
     return start | {"GSI1PK": {"S": holders_pk}, "GSI1SK": {"S": index_sk}}
 
 
-PERIOD_TOP_INDEX_PK = "PERIOD_TOP"  # the one cross-tenant key: the winners job lists its work
+PERIOD_TOP_INDEX_PK = "PERIOD_TOP"  # cross-tenant keys: the winners job lists its work
+TENANT_SETTINGS_INDEX_PK = "TENANT_SETTINGS"  # and when each tenant's periods close
 
 
 def period_top_sk(tenant_id: str, achievement_id: str) -> str:

@@ -26,6 +26,7 @@ from pydantic import (
 from accolade.domain.limits import MAX_MAGNITUDE, check_instant, check_number
 from accolade.domain.models import (
     DEFAULT_LEADERBOARDS,
+    MAX_WINNERS_GRACE_HOURS,
     Achievement,
     ActivityEvent,
     Aggregate,
@@ -154,6 +155,7 @@ class FeaturesIn(Body):
 class SettingsIn(Body):
     timezone: Annotated[TimeZoneName, Field(min_length=1, max_length=64)] = "UTC"
     features: FeaturesIn = FeaturesIn()
+    winners_grace_hours: Annotated[StrictInt, Field(ge=0, le=MAX_WINNERS_GRACE_HOURS)] = 1
 
     def to_domain(self) -> TenantSettings:
         return TenantSettings.model_validate(self.model_dump())
@@ -162,6 +164,7 @@ class SettingsIn(Body):
 class SettingsOut(Out):
     timezone: str
     features: dict[str, bool]
+    winners_grace_hours: int
 
     @classmethod
     def of(cls, settings: TenantSettings) -> SettingsOut:
