@@ -138,6 +138,7 @@ def test_an_admin_sets_a_users_goal_and_a_user_cannot_set_anyone_elses(
     assert deleted_by_alice[0] == 403
     assert deleted[0] == 204
     assert fakes.goals.goals_of(TENANT, ["bob"]) == {}
+    assert request("GET", "/v1/admin/users/bob/goals", ADMIN)[0] == 404  # no profile, no goal
 
 
 def test_a_goal_is_read_in_the_tenants_time_zone(fakes: FakeContainer) -> None:

@@ -10,7 +10,13 @@ from accolade.domain.errors import InvalidInputError, LimitExceededError, NotFou
 from accolade.domain.limits import MAX_GOALS_PER_USER
 from accolade.domain.models import Goal, GoalPeriod
 from accolade.domain.periods import zone
-from accolade.ports import Clock, ConfigRepository, GoalRepository, ProgressRepository
+from accolade.ports import (
+    Clock,
+    ConfigRepository,
+    GoalRepository,
+    ProgressRepository,
+    UserRepository,
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,26 @@ def list_goals(
     (at most ``MAX_GOALS_PER_USER``: one read of the goals, one of their counters)."""
     found = sorted(goals.goals_of(tenant_id, [user_id]).get(user_id, []), key=lambda g: g.goal_id)
     return _views(tenant_id, found, config, progress, clock)
+
+
+def user_goals(
+    tenant_id: str,
+    user_id: str,
+    *,
+    users: UserRepository,
+    config: ConfigRepository,
+    goals: GoalRepository,
+    progress: ProgressRepository,
+    clock: Clock,
+) -> list[GoalView]:
+    """A user's goals as they see them, for an admin; NotFoundError for a user the tenant has
+    neither a profile nor a goal of."""
+    found = list_goals(
+        tenant_id, user_id, config=config, goals=goals, progress=progress, clock=clock
+    )
+    if not found and user_id not in users.get_users(tenant_id, [user_id]):
+        raise NotFoundError(f"user {user_id} not found")
+    return found
 
 
 def delete_goal(tenant_id: str, user_id: str, goal_id: str, *, goals: GoalRepository) -> None:

@@ -441,10 +441,6 @@ def _set_goal(
     return schemas.GoalOut.of(view)
 
 
-def _goals(tenant_id: str, user_id: str) -> schemas.GoalList:
-    return schemas.GoalList.of(inject(goals.list_goals, container())(tenant_id, user_id))
-
-
 def _no_content() -> Response[None]:
     return Response(status_code=204, content_type="application/json", body=None)
 
@@ -469,7 +465,8 @@ def my_goals() -> schemas.GoalList:
     current period and whether the goal is reached.
     """
     caller = _caller(me_routes)
-    return _goals(caller.tenant_id, caller.user_id)
+    found = inject(goals.list_goals, container())(caller.tenant_id, caller.user_id)
+    return schemas.GoalList.of(found)
 
 
 @_route(me_routes.delete, "/v1/me/goals/<goal_id>", "Deleted", status=204)
@@ -505,10 +502,10 @@ def list_user_goals(user_id: PathId) -> schemas.GoalList:
     """List a user's goals
 
     A user's goals (at most 50) with the current period's value and whether each is reached,
-    as the user sees them. Admins only.
+    as the user sees them. A user with neither a profile nor a goal is 404. Admins only.
     """
     caller = _admin(admin_routes)
-    return _goals(caller.tenant_id, user_id)
+    return schemas.GoalList.of(inject(goals.user_goals, container())(caller.tenant_id, user_id))
 
 
 @_route(admin_routes.delete, "/v1/admin/users/<user_id>/goals/<goal_id>", "Deleted", status=204)
