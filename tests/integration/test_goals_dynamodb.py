@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,7 @@ from accolade.domain.models import Award, Goal
 from accolade.domain.periods import TimeRange
 from accolade.services import admin, goals
 from accolade_local.handlers import load_handler
-from tests.integration.helpers import batch, invoke
+from tests.integration.helpers import batch, http_event, invoke, json_body
 from tests.integration.loop import Loop, running_sum, sales
 
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -115,6 +115,21 @@ def test_evaluators_racing_on_overlapping_deliveries_grant_each_goal_and_period_
     assert sorted(e.award_id for e in ledger) == sorted(a.award_id for a in loop.awards())
     assert running_sum(ledger)
     assert loop.wallet().points == sum(a.points for a in loop.awards())
+
+
+def test_the_goal_sample_is_stored_and_read_with_its_progress(loop: Loop) -> None:
+    loop.configure_closer()
+    earlier = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
+    today = 2 if earlier.date() == datetime.now(UTC).date() else 0  # the tenant's zone is UTC
+    loop.post(sales(2, earlier))
+    loop.evaluate_until_done(loop.event_records(2))
+
+    put = invoke(loop.api, http_event("api/put_my_goal.json", loop.tenant_id))
+    found = loop.container.goals.goals_of(loop.tenant_id, ["user-1"])["user-1"]
+
+    assert put["statusCode"] == 200, put
+    assert [(g.goal_id, g.target) for g in found] == [("daily-sales", Decimal(3))]
+    assert (json_body(put)["value"], json_body(put)["reached"]) == (today, False)
 
 
 def goal(goal_id: str, user_id: str = "ana") -> Goal:

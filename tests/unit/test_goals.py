@@ -113,6 +113,45 @@ def test_an_achievement_on_a_metric_grants_only_for_goals_on_it_and_a_disabled_o
     assert goal_awards(fakes) == []
 
 
+def test_goals_are_read_only_for_users_whose_moved_metrics_a_live_goal_achievement_watches(
+    fakes: FakeContainer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    metric(fakes)
+    metric(fakes, "calls", "call.made")
+    request("PUT", "/v1/me/goals/daily", ALICE, DAILY)
+    asked: list[set[str]] = []
+    read = fakes.goals.goals_of
+
+    def goals_of(tenant_id: str, user_ids: Any) -> Any:
+        asked.append(set(user_ids))
+        return read(tenant_id, user_ids)
+
+    monkeypatch.setattr(fakes.goals, "goals_of", goals_of)
+
+    ingest_and_evaluate(fakes, sales(3, "2026-11-24T08:00:00Z"))  # no goal_reached achievement
+    goal_reached(fakes, metric="calls")
+    ingest_and_evaluate(fakes, sales(3, "2026-11-24T09:00:00Z", prefix="t"))  # not watched
+    goal_reached(fakes, metric="sales")
+    both = sales(1, "2026-11-24T10:00:00Z", prefix="u")
+    both += sales(1, "2026-11-24T10:00:00Z", user_id="bob", prefix="u")
+    ingest_and_evaluate(fakes, both)
+
+    assert asked == [{"alice", "bob"}]  # one read for the batch's users
+    assert goal_awards(fakes) == [("alice", "D2026-11-24#daily")]
+
+
+def test_a_late_event_reaches_the_goal_of_its_own_period(fakes: FakeContainer) -> None:
+    metric(fakes)
+    goal_reached(fakes)
+    request("PUT", "/v1/me/goals/daily", ALICE, DAILY)
+    ingest_and_evaluate(fakes, sales(2, "2026-11-23T08:00:00Z"))
+    ingest_and_evaluate(fakes, sales(2, "2026-11-24T08:00:00Z", prefix="t"))
+
+    ingest_and_evaluate(fakes, sales(1, "2026-11-23T20:00:00Z", prefix="late"))
+
+    assert goal_awards(fakes) == [("alice", "D2026-11-23#daily")]
+
+
 def test_an_admin_sets_a_users_goal_and_a_user_cannot_set_anyone_elses(
     fakes: FakeContainer,
 ) -> None:
