@@ -18,7 +18,7 @@ from accolade.adapters.dynamo import keys
 from accolade.config import Settings
 from accolade.domain.closing import TenantCloses
 from accolade.domain.errors import ConflictError
-from accolade.domain.limits import MAX_ACHIEVEMENTS
+from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
 from accolade.domain.models import (
     Achievement,
     AchievementSummary,
@@ -29,6 +29,7 @@ from accolade.domain.models import (
     AwardStatus,
     CertificateStatus,
     CounterKey,
+    Goal,
     LedgerEntry,
     Message,
     Metric,
@@ -198,6 +199,30 @@ class FakeUserRepository:
             for user_id in set(user_ids)
             if (tenant_id, user_id) in self._users
         }
+
+
+class FakeGoalRepository:
+    """Each user's goals by id, at most ``cap`` of them, as the adapter keeps them in one item."""
+
+    def __init__(self) -> None:
+        self._goals: dict[tuple[str, str], dict[str, Goal]] = {}
+
+    def goals_of(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, list[Goal]]:
+        return {
+            user_id: list(self._goals[(tenant_id, user_id)].values())
+            for user_id in set(user_ids)
+            if self._goals.get((tenant_id, user_id))
+        }
+
+    def put_goal(self, tenant_id: str, goal: Goal, *, cap: int = MAX_GOALS_PER_USER) -> bool:
+        goals = self._goals.setdefault((tenant_id, goal.user_id), {})
+        if goal.goal_id not in goals and len(goals) >= cap:
+            return False
+        goals[goal.goal_id] = goal
+        return True
+
+    def delete_goal(self, tenant_id: str, user_id: str, goal_id: str) -> bool:
+        return self._goals.get((tenant_id, user_id), {}).pop(goal_id, None) is not None
 
 
 def _no_repeats(ids: Sequence[Hashable], what: str) -> None:
@@ -677,6 +702,7 @@ class FakeContainer:
         self.progress = FakeProgressRepository()
         self.leaderboards = FakeLeaderboardRepository(self.progress)
         self.awards = FakeAwardRepository()
+        self.goals = FakeGoalRepository()
         self.inbox = FakeInboxRepository(self.clock)
         self.notifier = FakeNotifier()
         self.documents = FakeDocumentStore()

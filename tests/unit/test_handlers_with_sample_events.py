@@ -50,6 +50,7 @@ def test_sample_requests_of_the_api(fakes: FakeContainer) -> None:
     put_metric = invoke(api, "api/put_metric.json")
     created = invoke(api, "api/post_achievement.json")
     mine = invoke(api, "api/me_achievements.json")
+    goal = invoke(api, "api/put_my_goal.json")
 
     assert health["statusCode"] == 200
     assert put_settings["statusCode"] == 200
@@ -57,6 +58,8 @@ def test_sample_requests_of_the_api(fakes: FakeContainer) -> None:
     assert (put_metric["statusCode"], created["statusCode"]) == (200, 201)
     assert body(created)["name"] == "Closer"
     assert (mine["statusCode"], body(mine)) == (200, {"items": [], "next_cursor": None})
+    assert goal["statusCode"] == 200
+    assert (body(goal)["user_id"], body(goal)["target"]) == ("user-1", 3)
 
 
 def test_sample_events_are_ingested_then_counted_from_their_stream_batch(

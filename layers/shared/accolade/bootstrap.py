@@ -12,6 +12,7 @@ from accolade.adapters.dynamo import models
 from accolade.adapters.dynamo.awards import DynamoAwardRepository
 from accolade.adapters.dynamo.config import DynamoConfigRepository
 from accolade.adapters.dynamo.events import DynamoEventRepository
+from accolade.adapters.dynamo.goals import DynamoGoalRepository
 from accolade.adapters.dynamo.inbox import DynamoInboxRepository
 from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
 from accolade.adapters.dynamo.progress import DynamoProgressRepository
@@ -24,6 +25,7 @@ from accolade.ports import (
     ConfigRepository,
     DocumentStore,
     EventRepository,
+    GoalRepository,
     InboxRepository,
     LeaderboardRepository,
     Notifier,
@@ -50,6 +52,8 @@ class Container(Protocol):
     def progress(self) -> ProgressRepository: ...
     @property
     def awards(self) -> AwardRepository: ...
+    @property
+    def goals(self) -> GoalRepository: ...
     @property
     def leaderboards(self) -> LeaderboardRepository: ...
     @property
@@ -110,6 +114,10 @@ class AwsContainer:
     @cached_property
     def awards(self) -> DynamoAwardRepository:
         return DynamoAwardRepository(self.clock)
+
+    @cached_property
+    def goals(self) -> DynamoGoalRepository:
+        return DynamoGoalRepository()
 
     @cached_property
     def leaderboards(self) -> DynamoLeaderboardRepository:

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
 from accolade.domain.closing import TenantCloses
-from accolade.domain.limits import MAX_ACHIEVEMENTS
+from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
 from accolade.domain.models import (
     Achievement,
     AchievementSummary,
@@ -19,6 +19,7 @@ from accolade.domain.models import (
     AwardKey,
     AwardStatus,
     CounterKey,
+    Goal,
     LedgerEntry,
     Message,
     Metric,
@@ -274,6 +275,21 @@ class AwardRepository(Protocol):
         self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
     ) -> Page[LedgerEntry]:
         """The user's ledger in sequence order."""
+        ...
+
+
+class GoalRepository(Protocol):
+    def goals_of(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, list[Goal]]:
+        """The goals of each of these users who has any, by goal id (one read per 100 users)."""
+        ...
+
+    def put_goal(self, tenant_id: str, goal: Goal, *, cap: int = MAX_GOALS_PER_USER) -> bool:
+        """Create or replace the user's goal; False (nothing stored) when it is new and the
+        user already has ``cap`` goals. Racing writers never pass the cap or lose a goal."""
+        ...
+
+    def delete_goal(self, tenant_id: str, user_id: str, goal_id: str) -> bool:
+        """Remove the goal; False when the user has no such goal."""
         ...
 
 

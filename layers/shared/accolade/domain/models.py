@@ -101,6 +101,7 @@ GRANTED_TYPES = frozenset(
         AchievementType.EVENT,
         AchievementType.PERIOD_TOP,
         AchievementType.MANUAL,
+        AchievementType.GOAL_REACHED,
     }
 )
 WINNER_PERIODS = frozenset({TimeRange.WEEK, TimeRange.MONTH})
@@ -395,6 +396,26 @@ class AchievementSummary(Model):
         for award in awards:
             summary = summary.add(award)
         return summary
+
+
+GoalPeriod = Literal[TimeRange.DAY, TimeRange.WEEK, TimeRange.MONTH]
+
+
+class Goal(Model):
+    """A user's personal goal: reach ``target`` on a metric in each day, week or month (in the
+    tenant's zone). ``set_by`` is whoever set it last: the user, or an admin for them."""
+
+    user_id: str
+    goal_id: str
+    metric: str
+    period: GoalPeriod
+    target: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+    set_by: str
+    updated_at: datetime
+
+    def counter(self, moment: datetime, tz: ZoneInfo) -> CounterKey:
+        """The counter whose value decides the goal in the period of ``moment``."""
+        return CounterKey(self.user_id, self.metric, period_key(self.period, moment, tz))
 
 
 class LedgerEntry(Model):

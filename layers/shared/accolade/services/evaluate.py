@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from accolade.domain.models import ActivityEvent, Award
+from accolade.domain.goals import goal_counters, goal_users, plan_goal_awards
+from accolade.domain.models import AchievementType, ActivityEvent, Award, Goal
 from accolade.domain.periods import zone
 from accolade.domain.rules import counter_deltas, counters_to_read, plan_awards, ranked_counters
 from accolade.observability import logger
@@ -16,6 +17,7 @@ from accolade.ports import (
     Clock,
     ConfigRepository,
     EventDeltas,
+    GoalRepository,
     ProgressRepository,
     UserRepository,
 )
@@ -44,6 +46,7 @@ def evaluate_events(
     users: UserRepository,
     progress: ProgressRepository,
     awards: AwardRepository,
+    goals: GoalRepository,
     clock: Clock,
 ) -> EvaluationResult:
     """Evaluate a stream batch; events that could not be finished are reported as failed.
@@ -57,7 +60,9 @@ def evaluate_events(
     for streamed in events:
         by_tenant[streamed.tenant_id].append(streamed)
     for tenant_id, tenant_events in by_tenant.items():
-        _evaluate_tenant(tenant_id, tenant_events, result, config, users, progress, awards, clock)
+        _evaluate_tenant(
+            tenant_id, tenant_events, result, config, users, progress, awards, goals, clock
+        )
     return result
 
 
@@ -69,6 +74,7 @@ def _evaluate_tenant(
     users: UserRepository,
     progress: ProgressRepository,
     awards: AwardRepository,
+    goals: GoalRepository,
     clock: Clock,
 ) -> None:
     tenant = config.get_config(tenant_id)
@@ -95,11 +101,18 @@ def _evaluate_tenant(
         groups = {user_id: profile.groups for user_id, profile in profiles.items()}
     moved = {change.event_id: change.deltas.keys() for change in changes}
     needed = counters_to_read(ready, tenant.index, groups, tz, moved)
+    watching = [a for a in live if a.type is AchievementType.GOAL_REACHED]
+    goals_of: dict[str, list[Goal]] = {}
+    if watching and (goal_owners := goal_users(ready, watching, groups, moved)):
+        goals_of = goals.goals_of(tenant_id, goal_owners)  # one BatchGetItem per 100 users
+        needed |= goal_counters(ready, goals_of, moved)
     # The totals this apply wrote need no read; only counters of events applied earlier do.
     values = {key: outcome.values[key] for key in needed if key in outcome.values}
     unread = needed - values.keys()
     values |= progress.counters(tenant_id, unread) if unread else {}
     intents = plan_awards(ready, tenant.index, groups, values, tz, moved)
+    if goals_of:
+        intents += plan_goal_awards(ready, watching, groups, goals_of, values, moved)
     if not intents:
         return
     holdings = awards.holdings(tenant_id, [intent.key for intent in intents])

@@ -9,6 +9,7 @@ starts with the tenant.
 | achievement | T#{tenant}             | ACH#{achievement_id}            | GSI1 (period_top only): PERIOD_TOP / {tenant}#{achievement} |
 | winner slot | T#{tenant}#WIN         | {achievement}#{period}          |                                     |
 | user        | T#{tenant}#U#{user}    | PROFILE                         |                                     |
+| goals       | T#{tenant}#U#{user}    | GOALS                           |                                     |
 | event       | T#{tenant}#U#{user}    | EVT#{event_id}                  |                                     |
 | counter     | T#{tenant}#U#{user}    | CNT#{metric_id}#{period_key}    | Leaderboard: LBPK=T#{t}#LB#{m}#{p}, LBSK=rules.standing_order (ranked periods only) |
 | award       | T#{tenant}#U#{user}    | AWD#{achievement}#{period}#{lv} | GSI1: T#{t}#ACH#{a} / {awarded_at}#{user} |
@@ -37,6 +38,7 @@ from accolade.domain.models import AwardKey, CounterKey, Slot
 
 SETTINGS = "SETTINGS"
 PROFILE = "PROFILE"
+GOALS = "GOALS"  # every goal of a user, in one item
 WALLET = "WALLET"
 METRICS_REVISION = "METRICS"
 COUNTS = "COUNTS"

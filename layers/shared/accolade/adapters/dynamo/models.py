@@ -218,6 +218,12 @@ class UserItem(DocumentItem, discriminator="user"):
     featured_award_id = UnicodeAttribute(null=True)
 
 
+class GoalsItem(DocumentItem, discriminator="goals"):
+    """PK T#{tenant}#U#{user}, SK GOALS: every goal of the user, ``doc`` by goal id, written
+    under an optimistic lock on ``version``. One item, so the evaluator reads the goals of a
+    whole batch's users in one BatchGetItem, and the cap holds against racing writers."""
+
+
 class EventItem(Item, discriminator="event"):
     """PK T#{tenant}#U#{user}, SK EVT#{event_id}. Its INSERT stream record starts evaluation."""
 
@@ -337,6 +343,7 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     TenantCountsItem,
     WinnerSlotItem,
     UserItem,
+    GoalsItem,
     EventItem,
     CounterItem,
     AwardItem,
