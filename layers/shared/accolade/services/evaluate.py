@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from accolade.domain.goals import goal_counters, goal_users, plan_goal_awards
-from accolade.domain.models import AchievementType, ActivityEvent, Award, Goal
+from accolade.domain.models import AchievementType, ActivityEvent, Award, Goal, Slot
 from accolade.domain.periods import zone
-from accolade.domain.rules import counter_deltas, counters_to_read, plan_awards, ranked_counters
+from accolade.domain.rules import (
+    AwardIntent,
+    counter_deltas,
+    counters_to_read,
+    holder_slot,
+    plan_awards,
+    ranked_counters,
+)
 from accolade.observability import logger
 from accolade.ports import (
     AwardRepository,
@@ -115,26 +123,52 @@ def _evaluate_tenant(
         intents += plan_goal_awards(ready, watching, groups, goals_of, values, moved)
     if not intents:
         return
+    coins = tenant.settings.features.coins
+    for user_id in _grant(tenant_id, intents, coins, tz, awards, clock, result):
+        result.failed |= {(tenant_id, e.event_id) for e in ready if e.user_id == user_id}
+
+
+def _grant(
+    tenant_id: str,
+    intents: list[AwardIntent],
+    coins: bool,
+    tz: ZoneInfo,
+    awards: AwardRepository,
+    clock: Clock,
+    result: EvaluationResult,
+) -> set[str]:
+    """Grant what is not held yet; the users whose awards could not be written (their events
+    are redelivered)."""
     holdings = awards.holdings(tenant_id, [intent.key for intent in intents])
     now = clock.now()
     per_user: dict[str, list[Award]] = defaultdict(list)
+    held_once: list[tuple[Award, Slot]] = []  # records and memberships: one holder each
     for intent in intents:
         if intent.key not in holdings.held:
-            award = intent.to_award(now, coins_enabled=tenant.settings.features.coins, tz=tz)
-            per_user[award.user_id].append(award)
-    if not per_user:
-        return
+            award = intent.to_award(now, coins_enabled=coins, tz=tz)
+            slot = holder_slot(intent.achievement, award, tz)
+            if slot is None:
+                per_user[award.user_id].append(award)
+            else:
+                held_once.append((award, slot))
+    failed: set[str] = set()
+    one_by_one: list[tuple[str, list[Award], Slot | None]] = [
+        (award.user_id, [award], slot) for award, slot in held_once
+    ]
     # Usually one transaction for every user of the batch; a user whose part did not commit
     # (a race with another writer) is granted on their own, from a fresh read.
-    try:
-        together = awards.grant_together(tenant_id, per_user, holdings)
-    except Exception:  # e.g. a connection reset: whether it committed is unknown
-        logger.exception("granting together failed; granting user by user")
-        together = BatchGrant(unwritten=set(per_user))  # free keys only: nothing twice
-    result.granted += together.granted
-    for user_id in sorted(together.unwritten):
+    if per_user:
         try:
-            result.granted += awards.grant(tenant_id, user_id, per_user[user_id])
+            together = awards.grant_together(tenant_id, per_user, holdings)
+        except Exception:  # e.g. a connection reset: whether it committed is unknown
+            logger.exception("granting together failed; granting user by user")
+            together = BatchGrant(unwritten=set(per_user))  # free keys only: nothing twice
+        result.granted += together.granted
+        one_by_one += [(user, per_user[user], None) for user in sorted(together.unwritten)]
+    for user_id, its, slot in one_by_one:
+        try:  # with a slot someone else holds, nothing is granted: the record is theirs
+            result.granted += awards.grant(tenant_id, user_id, its, slot=slot)
         except Exception:
             logger.exception("granting failed; the user's events will be redelivered")
-            result.failed |= {(tenant_id, e.event_id) for e in ready if e.user_id == user_id}
+            failed.add(user_id)
+    return failed
