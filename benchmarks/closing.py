@@ -1,10 +1,13 @@
-"""Closing periods for many tenants (issue 10): what the hourly job and each tenant cost.
+"""Closing periods (issue 10): what the hourly job and each tenant cost, and whether a
+tenant's winners cost more with more users.
 
-`python -m benchmarks.closing --tenants 1000` (not yet a section of `make bench`): on DynamoDB
+`make bench` (section `closing`), or `python -m benchmarks.closing --tenants 1000`: on DynamoDB
 Local, N tenants in five zones each with a weekly period-winner achievement and one counter on
 last week's leaderboard; then the hourly job (`close_periods`) at an ``as_of`` when every zone's
 week has closed, with a queue that only collects its messages, and each tenant's message
-through `select_winners`, then a second run. DynamoDB requests are counted on the client.
+through `select_winners`, then a second run. Then one tenant with 10 active users and one with
+10,000 (a counter each on last week's leaderboard), each closed by its message. DynamoDB
+requests are counted on the client.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ class _Collect:
         self.requests += -(-len(work) // SQS_BATCH)
 
 
-def measure(tenants: int) -> dict[str, float]:
+def measure(tenants: int, sizes: Sequence[int] = (10, 10_000)) -> dict[str, float]:
     from accolade_local.services import client, free_port, start_dynamodb
     from accolade_local.template import load_template
 
@@ -55,12 +58,12 @@ def measure(tenants: int) -> dict[str, float]:
     try:
         table = load_template(ROOT / "template.yaml").table().create_table_kwargs("closing")
         client("dynamodb", service.endpoint, "us-east-1").create_table(**table)
-        return _measure(tenants, service.endpoint)
+        return _measure(tenants, service.endpoint, sizes)
     finally:
         service.stop()
 
 
-def _measure(tenants: int, endpoint: str) -> dict[str, float]:
+def _measure(tenants: int, endpoint: str, sizes: Sequence[int]) -> dict[str, float]:
     from accolade.adapters.dynamo import models
     from accolade.bootstrap import AwsContainer
     from accolade.config import Settings
@@ -116,7 +119,8 @@ def _measure(tenants: int, endpoint: str) -> dict[str, float]:
 
     first_s, first_requests, granted = each()
     again_s, again_requests, regranted = each()
-    return {
+    by_size = _by_size(c, sizes, metric, definition, moment, work, calls)
+    return by_size | {
         "tenants": tenants,
         "due": len(work),
         "job_dynamodb_requests": job_requests,
@@ -131,8 +135,61 @@ def _measure(tenants: int, endpoint: str) -> dict[str, float]:
     }
 
 
+def _by_size(
+    c: Any,
+    sizes: Sequence[int],
+    metric: Any,
+    definition: dict[str, Any],
+    moment: datetime,
+    work: Sequence[Any],
+    calls: Counter[str],
+) -> dict[str, float]:
+    """One tenant per size with that many users on last week's leaderboard, closed by its
+    message: the requests and time of its winners."""
+    from accolade.domain.models import CounterKey, TenantSettings
+    from accolade.ports import EventDeltas
+    from accolade.services import admin
+    from accolade.services.winners import close_periods, select_winners
+
+    by_size: dict[str, float] = {}
+    for size in sizes:
+        tenant_id = f"users-{size}"
+        admin.put_settings(tenant_id, TenantSettings(), config=c.config)
+        admin.put_metric(tenant_id, metric, config=c.config)
+        admin.create_achievement(tenant_id, definition, config=c.config, clock=c.clock)
+        changes = []
+        for n in range(size):
+            key = CounterKey(f"u{n:05d}", "calls", WEEK)
+            changes.append(EventDeltas(f"e{n}", n, {key: Decimal(1 + n % 97)}, frozenset({key})))
+        c.progress.apply(tenant_id, changes, moment)
+        listed = close_periods(AS_OF, config=c.config, winners_queue=_Collect())
+        item = next(w for w in [*listed, *work] if w.tenant_id == tenant_id)
+        calls.clear()
+        begun = time.perf_counter()
+        result = select_winners(
+            item,
+            config=c.config,
+            users=c.users,
+            leaderboards=c.leaderboards,
+            awards=c.awards,
+            clock=_At(),
+        )
+        by_size[f"size_{size}_requests"] = sum(calls.values())
+        by_size[f"size_{size}_ms"] = (time.perf_counter() - begun) * 1000
+        by_size[f"size_{size}_granted"] = len(result.granted)
+    return by_size
+
+
 def render(figures: dict[str, float]) -> str:
     n = int(figures["tenants"])
+    sizes = sorted(
+        int(k.split("_")[1]) for k in figures if k.endswith("_requests") and k[:5] == "size_"
+    )
+    by_size = [
+        f"| {size:,} | {int(figures[f'size_{size}_requests'])} | "
+        f"{figures[f'size_{size}_ms']:.1f} ms | {int(figures[f'size_{size}_granted'])} |"
+        for size in sizes
+    ]
     return "\n".join(
         [
             f"**Closing week 48 for {n:,} tenants in 5 zones** (DynamoDB Local; SQS not sent)",
@@ -146,6 +203,13 @@ def render(figures: dict[str, float]) -> str:
             f"{figures['tenant_requests']:g} (median) | 0 | {figures['tenant_ms']:.1f} ms (median) |",
             f"| the same again ({int(figures['regranted'])} granted) | "
             f"{figures['again_requests']:g} (median) | 0 | {figures['again_ms']:.1f} ms (median) |",
+            "",
+            "**Weekly winners of one tenant by active users** (its message through "
+            "`select_winners`; the winner is one Limit-1 query of the Leaderboard index)",
+            "",
+            "| active users | DynamoDB requests | time | granted |",
+            "| ---: | ---: | ---: | ---: |",
+            *by_size,
         ]
     )
 
