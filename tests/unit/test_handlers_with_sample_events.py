@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from accolade.domain.closing import TenantCloses
-from accolade.domain.models import CounterKey
+from accolade.domain.models import (
+    Achievement,
+    AchievementType,
+    Category,
+    CounterKey,
+    Level,
+)
+from accolade.domain.periods import TimeRange
 from accolade.services import admin
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
@@ -135,3 +142,31 @@ def test_an_unreadable_winners_message_alone_is_reported_failed(fakes: FakeConta
 
     # Retried until the queue's redrive moves it to WinnersDeadLetterQueue.
     assert response == {"batchItemFailures": [{"itemIdentifier": "unreadable"}]}
+
+
+def test_sample_requests_give_feature_and_revoke_an_award_by_hand(fakes: FakeContainer) -> None:
+    now = fakes.clock.now()
+    fakes.config.create_achievement(
+        DEMO,
+        Achievement(
+            achievement_id="employee-of-the-month",
+            name="Employee of the Month",
+            type=AchievementType.MANUAL,
+            category=Category.RECORD,
+            period=TimeRange.MONTH,
+            levels=(Level(points=500),),
+            created_at=now,
+            updated_at=now,
+        ),
+    )
+
+    given = invoke(api, "api/give_award.json")
+    featured = invoke(api, "api/put_featured_award.json")
+    revoked = invoke(api, "api/revoke_award.json")
+    announced = invoke(deliver, "deliver_messages/award_revoked.json")
+
+    assert (given["statusCode"], body(given)["note"]) == (201, "Closed the Acme renewal")
+    assert featured["statusCode"] == 200
+    assert (revoked["statusCode"], body(revoked)["status"]) == (200, "revoked")
+    assert announced == {"batchItemFailures": []}
+    assert [p.payload["type"] for p in fakes.notifier.publications] == ["award.revoked"]
