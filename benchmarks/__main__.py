@@ -20,7 +20,7 @@ from benchmarks import report
 from benchmarks.throughput import Bench, open_bench
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("throughput", "page", "ties", "firstcall", "coldstart", "latency")
+SECTIONS = ("throughput", "page", "ties", "firstcall", "coldstart", "latency", "closing")
 IN_BENCH = ("throughput", "page", "ties", "firstcall")  # share one DynamoDB Local + moto
 
 
@@ -59,6 +59,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="a smaller run (300 events, 100 users, 1,000 tied users, 3 import runs, 100 GETs)",
     )
+    size("--closing-tenants", "BENCH_CLOSING_TENANTS", 1000, "tenants the hourly job closes")
     parser.add_argument(
         "--only", choices=SECTIONS, action="append", help="run only this section (repeatable)"
     )
@@ -70,6 +71,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.import_runs, args.requests = min(args.import_runs, 3), min(args.requests, 100)
         args.tie_users, args.page_runs = min(args.tie_users, 1000), min(args.page_runs, 5)
         args.first_call_runs = min(args.first_call_runs, 2)
+        args.closing_tenants = min(args.closing_tenants, 100)
     return args
 
 
@@ -192,6 +194,12 @@ def main(argv: list[str] | None = None) -> int:
                 out=say,
             )
             sections.append(report.latency_section(result))
+        if "closing" in wanted:
+            from benchmarks import closing
+
+            say(f"  closing: {args.closing_tenants:,} tenants, then 10 and 10,000 users ...")
+            figures = closing.measure(args.closing_tenants)
+            sections.append(closing.render(figures).splitlines())
     text = report.document(command, machine, started_at, time.perf_counter() - started, sections)
     print()
     print(text)

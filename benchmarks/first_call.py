@@ -34,7 +34,8 @@ SAMPLES = {
     "evaluate_events": "evaluate_events/stream_batch.json",
     "generate_certificates": "deliver_messages/award_inserted.json",
     "ingest_events": "ingest_events/post_events.json",
-    "select_winners": "select_winners/weekly.json",
+    "select_winners": "select_winners/tenant_closes.json",
+    "close_periods": "close_periods/hourly.json",
 }
 
 _HANDLER = """

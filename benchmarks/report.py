@@ -399,8 +399,8 @@ def ties_section(runs: Sequence[TieRun]) -> list[str]:
         return []
     lines = [
         f"**Winner selection with {runs[0].users:,} users tied on the top score** (issue 9): the "
-        "select_winners handler with the weekly schedule's input; two random users reached the "
-        "score first at the same moment, the lower user id must win",
+        "select_winners handler with the tenant's WinnersQueue message for the closed week; two "
+        "random users reached the score first at the same moment, the lower user id must win",
         "",
     ]
     rows = [

@@ -9,8 +9,10 @@ equal scores cannot hand them the win by luck.
 Counters are written as the layer writes them: one counter goes through the layer's own
 write path (``ProgressRepository.apply`` after ``EventRepository.add_new``), and its stored
 item is cloned for every user with the user id and ``reached_at`` substituted (BatchWriteItem,
-uncounted). The selection runs the select_winners handler with the weekly schedule's input;
-the meter counts its queries (by index) and units; the winner is read back from the holders.
+uncounted). The selection runs the select_winners handler with the tenant's WinnersQueue
+message (the sample events/select_winners/tenant_closes.json, retargeted), as the hourly
+close_periods job sends it; the meter counts its queries (by index) and units; the winner is
+read back from the holders.
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ def _run(bench: Bench, users: int, rng: random.Random, out: Callable[[str], None
     c = bench.container
     tenant_id = f"tie-{uuid.uuid4().hex[:8]}"
     user_ids = [f"u{i:06d}" for i in range(users)]
-    week = closed_period(TimeRange.WEEK, datetime.now(UTC), zone("UTC"))
+    # A week closed long enough ago to be past any grace for late events.
+    week = closed_period(TimeRange.WEEK, datetime.now(UTC) - timedelta(days=7), zone("UTC"))
     start, _ = period_bounds(week, zone("UTC"))
     with bench.meter.paused():
         admin.put_metric(
@@ -130,7 +133,9 @@ def _run(bench: Bench, users: int, rng: random.Random, out: Callable[[str], None
 
     handler = _load_select_winners()
     with bench.counter.measure() as requests, bench.meter.measure() as units:
-        handler.lambda_handler({"period": "week"}, LambdaContext())
+        handler.lambda_handler(
+            _message(tenant_id, achievement.achievement_id, week), LambdaContext()
+        )
     holders = bench.reader.query(
         TableName=bench.table_name,
         IndexName="GSI1",
@@ -165,6 +170,21 @@ def _run(bench: Bench, users: int, rng: random.Random, out: Callable[[str], None
         f" picked {picked}, expected {run.expected} ({verdict})"
     )
     return run
+
+
+def _message(tenant_id: str, achievement_id: str, week: str) -> dict[str, Any]:
+    """The sample WinnersQueue message, for this tenant's week."""
+    import json
+
+    from accolade.domain.closing import PeriodClose, TenantCloses
+
+    event: dict[str, Any] = json.loads(
+        (ROOT / "events" / "select_winners" / "tenant_closes.json").read_text(encoding="utf-8")
+    )
+    close = PeriodClose(achievement_id=achievement_id, period_key=week)
+    work = TenantCloses(tenant_id=tenant_id, as_of=datetime.now(UTC), closes=(close,))
+    event["Records"][0]["body"] = work.model_dump_json()
+    return event
 
 
 def _load_select_winners() -> ModuleType:

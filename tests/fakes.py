@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 
 from accolade.adapters.dynamo import keys
 from accolade.config import Settings
+from accolade.domain.closing import TenantCloses
 from accolade.domain.errors import ConflictError
-from accolade.domain.limits import MAX_ACHIEVEMENTS
+from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
 from accolade.domain.models import (
     Achievement,
     AchievementSummary,
@@ -28,6 +29,7 @@ from accolade.domain.models import (
     AwardStatus,
     CertificateStatus,
     CounterKey,
+    Goal,
     LedgerEntry,
     Message,
     Metric,
@@ -43,8 +45,10 @@ from accolade.ports import (
     ApplyOutcome,
     BatchGrant,
     EventDeltas,
+    HoldersQuery,
     Holdings,
     Page,
+    PeriodTopTenant,
     TenantConfig,
 )
 
@@ -154,16 +158,23 @@ class FakeConfigRepository:
             raise ConflictError("the achievement was edited meanwhile; read it again")
         self._achievements[tenant_id][achievement.achievement_id] = achievement
 
-    def period_top_achievements(self) -> list[tuple[str, Achievement]]:
-        return sorted(
+    def period_top_tenants(self) -> list[PeriodTopTenant]:
+        listed = (
             (
-                (tenant_id, achievement)
-                for tenant_id, achievements in self._achievements.items()
-                for achievement in achievements.values()
-                if achievement.type is AchievementType.PERIOD_TOP
-            ),
-            key=lambda pair: (pair[0], pair[1].achievement_id),
+                tenant_id,
+                tuple(
+                    a
+                    for _, a in sorted(achievements.items())
+                    if a.type is AchievementType.PERIOD_TOP
+                ),
+            )
+            for tenant_id, achievements in sorted(self._achievements.items())
         )
+        return [
+            PeriodTopTenant(tenant_id, self._settings.get(tenant_id, TenantSettings()), found)
+            for tenant_id, found in listed
+            if found
+        ]
 
 
 class FakeUserRepository:
@@ -189,6 +200,30 @@ class FakeUserRepository:
             for user_id in set(user_ids)
             if (tenant_id, user_id) in self._users
         }
+
+
+class FakeGoalRepository:
+    """Each user's goals by id, at most ``cap`` of them, as the adapter keeps them in one item."""
+
+    def __init__(self) -> None:
+        self._goals: dict[tuple[str, str], dict[str, Goal]] = {}
+
+    def goals_of(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, list[Goal]]:
+        return {
+            user_id: list(self._goals[(tenant_id, user_id)].values())
+            for user_id in set(user_ids)
+            if self._goals.get((tenant_id, user_id))
+        }
+
+    def put_goal(self, tenant_id: str, goal: Goal, *, cap: int = MAX_GOALS_PER_USER) -> bool:
+        goals = self._goals.setdefault((tenant_id, goal.user_id), {})
+        if goal.goal_id not in goals and len(goals) >= cap:
+            return False
+        goals[goal.goal_id] = goal
+        return True
+
+    def delete_goal(self, tenant_id: str, user_id: str, goal_id: str) -> bool:
+        return self._goals.get((tenant_id, user_id), {}).pop(goal_id, None) is not None
 
 
 def _no_repeats(ids: Sequence[Hashable], what: str) -> None:
@@ -441,29 +476,21 @@ class FakeAwardRepository:
             del self._slots[(tenant_id, slot)]
         return revoked
 
-    def holders_page(
-        self,
-        tenant_id: str,
-        achievement_id: str,
-        *,
-        status: AwardStatus | None,
-        now: datetime,
-        limit: int,
-        after: str | None,
-    ) -> Page[Award]:
+    def holders_page(self, tenant_id: str, query: HoldersQuery) -> Page[Award]:
         # The adapter reads GSI1 newest first: sort key {awarded_at}#{user}, then the table's.
         rows = sorted(
             (
                 (f"{a.awarded_at.isoformat()}#{a.user_id}\n{keys.award_sk(key)}", a)
                 for (tenant, key), a in self._awards.items()
-                if tenant == tenant_id and key.achievement_id == achievement_id
-                if status is None or a.status_at(now) is status
+                if tenant == tenant_id and key.achievement_id == query.achievement_id
+                if query.status is None or a.status_at(query.now) is query.status
             ),
             key=lambda row: row[0],
             reverse=True,
         )
-        if after is not None:
-            rows = [row for row in rows if row[0] < after]
+        if query.after is not None:
+            rows = [row for row in rows if row[0] < query.after]
+        limit = query.limit
         following = rows[limit - 1][0] if len(rows) > limit else None
         return Page([a for _, a in rows[:limit]], following)
 
@@ -690,6 +717,20 @@ class FakeNotifier:
         self.publications.append(Publication(subject, dict(payload), dict(attributes)))
 
 
+class FakeWinnersQueue:
+    """What the hourly job handed over, in order; ``take()`` empties it as a consumer would."""
+
+    def __init__(self) -> None:
+        self.sent: list[TenantCloses] = []
+
+    def send(self, work: Sequence[TenantCloses]) -> None:
+        self.sent.extend(work)
+
+    def take(self) -> list[TenantCloses]:
+        taken, self.sent = self.sent, []
+        return taken
+
+
 @dataclass
 class FakeContainer:
     """The fakes wired like accolade.bootstrap.Container (same attribute names)."""
@@ -706,7 +747,9 @@ class FakeContainer:
         self.progress = FakeProgressRepository()
         self.leaderboards = FakeLeaderboardRepository(self.progress)
         self.awards = FakeAwardRepository()
+        self.goals = FakeGoalRepository()
         self.inbox = FakeInboxRepository(self.clock)
         self.notifier = FakeNotifier()
         self.documents = FakeDocumentStore()
         self.projects = FakeProjectRepository()
+        self.winners_queue = FakeWinnersQueue()

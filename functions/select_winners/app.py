@@ -1,47 +1,30 @@
-"""Scheduled: close the last week or month and grant each period winner once."""
+"""Queue of tenants whose periods closed: grant each closed period's winner once."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
 from accolade.bootstrap import container
-from accolade.domain.periods import TimeRange
-from accolade.observability import count, logger, metrics, tracer
-from accolade.services.winners import select_winners
+from accolade.entrypoints.schedules import winners_record
+from accolade.observability import logger, metrics, tracer
+
+processor = BatchProcessor(event_type=EventType.SQS)
 
 
-class ClosePeriod(BaseModel):
-    """The schedule's Input: {"period": "week"} or {"period": "month"}."""
-
-    period: TimeRange
+def record_handler(record: SQSRecord) -> None:
+    winners_record(record.raw_event, container())
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(payload: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    # Pydantic alone: Powertools Parser's package imports every AWS event model it knows, some
-    # 160 ms of a cold start to read one field.
-    event = ClosePeriod.model_validate(payload)
-    c = container()
-    result = select_winners(
-        event.period,
-        config=c.config,
-        users=c.users,
-        leaderboards=c.leaderboards,
-        awards=c.awards,
-        clock=c.clock,
-    )
-    count("WinnersSelected", len(result.granted))
-    logger.info(
-        "winners selected", extra={"period": event.period.value, "granted": len(result.granted)}
-    )
-    return {
-        "period": event.period.value,
-        "granted": [award.award_id for award in result.granted],
-        "already_chosen": result.already_chosen,
-        "no_activity": result.no_activity,
-    }
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event, record_handler, processor, context)

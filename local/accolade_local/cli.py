@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="template parameter override, e.g. ScheduleTimezone=Europe/Berlin",
+        help="template parameter override, e.g. LogRetentionDays=90",
     )
     up.add_argument("-v", "--verbose", action="store_true", help="log every request and poll")
 

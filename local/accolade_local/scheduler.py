@@ -4,7 +4,8 @@ croniter reads the cron fields; `_to_croniter` adapts AWS's dialect to it (six f
 with a year, `?`, days of the week numbered 1=SUN..7=SAT). Daylight saving time follows
 EventBridge Scheduler: a wall-clock time that does not exist (spring forward) is skipped; one
 that occurs twice (fall back) fires once, at its first occurrence. Only `cron()` expressions
-are supported: the template uses no `rate()` or `at()`.
+are supported: the template uses no `rate()` or `at()`. The Input's context attributes
+(`<aws.scheduler.scheduled-time>` and the others) are filled in as Scheduler fills them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from croniter import CroniterBadDateError, croniter
 from accolade_local.runtime import FunctionError, Invoker
 from accolade_local.template import LocalNames, ScheduleSpec
 
-__all__ = ["ScheduleExpressionError", "Scheduler", "next_fire"]
+__all__ = ["ScheduleExpressionError", "Scheduler", "next_fire", "with_context"]
 
 log = logging.getLogger("accolade_local.scheduler")
 
@@ -63,6 +64,19 @@ def next_fire(expression: str, tz: str | ZoneInfo, after: datetime) -> datetime 
         exists = at.astimezone(zone).replace(tzinfo=None) == wall.replace(tzinfo=None)
         if exists and at > after:
             return at
+
+
+def with_context(value: Any, attributes: dict[str, str]) -> Any:
+    """The Input with each `<aws.scheduler.*>` context attribute replaced in its strings."""
+    if isinstance(value, dict):
+        return {k: with_context(v, attributes) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_context(v, attributes) for v in value]
+    if isinstance(value, str):
+        return re.sub(
+            r"<(aws\.scheduler\.[a-z-]+)>", lambda m: attributes.get(m.group(1), m.group()), value
+        )
+    return value
 
 
 DeadLetter = Callable[[ScheduleSpec, dict[str, Any], dict[str, str]], None]
@@ -140,10 +154,20 @@ class Scheduler:
 
     def fire(self, spec: ScheduleSpec, scheduled: datetime | None = None) -> bool:
         """Invoke the target with the schedule's Input; retry, then dead-letter. True if it ran."""
-        event: dict[str, Any] = dict(spec.input or {})
+        name = self.names.physical(spec.event_name)
+        context = {
+            "aws.scheduler.schedule-arn": self.names.arn("scheduler", f"schedule/default/{name}"),
+            "aws.scheduler.scheduled-time": (scheduled or self.clock())
+            .astimezone(UTC)
+            .strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws.scheduler.execution-id": str(uuid.uuid4()),
+        }
+        event: dict[str, Any] = {}
         attempt, error = 0, {}
         log.info("schedule %s fires %s", spec.event_name, spec.function_id)
         while True:
+            context["aws.scheduler.attempt-number"] = str(attempt + 1)
+            event = with_context(dict(spec.input or {}), context)
             try:
                 self.invokers[spec.function_id].invoke(event)
                 return True
@@ -153,13 +177,12 @@ class Scheduler:
             if attempt >= spec.retry_attempts or self._stop.wait(self.retry_delay_s(attempt + 1)):
                 break
             attempt += 1
-        name = self.names.physical(spec.event_name)
         attributes = {
             "ERROR_CODE": str(error.get("errorType", "Unhandled")),
             "ERROR_MESSAGE": str(error.get("errorMessage", ""))[:1000],
-            "EXECUTION_ID": str(uuid.uuid4()),
+            "EXECUTION_ID": context["aws.scheduler.execution-id"],
             "RETRY_ATTEMPTS": str(attempt),
-            "SCHEDULE_ARN": self.names.arn("scheduler", f"schedule/default/{name}"),
+            "SCHEDULE_ARN": context["aws.scheduler.schedule-arn"],
             "TARGET_ARN": self.names.function_arn(spec.function_id),
         }
         if self.dead_letter is not None:

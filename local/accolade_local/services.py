@@ -239,8 +239,14 @@ def provision(
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
         log.info("created table %s", name)
     sqs, sns, s3 = (client(s, aws_endpoint, names.region) for s in ("sqs", "sns", "s3"))
-    for logical_id, props in template.of_type("AWS::SQS::Queue"):
+    # Dead-letter queues first: a queue's RedrivePolicy names one that must exist.
+    queues = sorted(template.of_type("AWS::SQS::Queue"), key=lambda q: "RedrivePolicy" in q[1])
+    for logical_id, props in queues:
         attributes = {k: str(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}
+        if "RedrivePolicy" in props:
+            attributes["RedrivePolicy"] = json.dumps(
+                template.resolve(props["RedrivePolicy"], names)
+            )
         sqs.create_queue(QueueName=names.physical(logical_id), Attributes=attributes)
     for logical_id, _ in template.of_type("AWS::SNS::Topic"):
         sns.create_topic(Name=names.physical(logical_id))

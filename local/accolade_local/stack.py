@@ -17,6 +17,7 @@ from typing import Any, Self
 from accolade_local import services
 from accolade_local.gateway import Gateway
 from accolade_local.pollers import CheckpointStore, StreamPoller
+from accolade_local.queues import QueuePoller
 from accolade_local.runtime import FunctionWorkers
 from accolade_local.scheduler import Scheduler
 from accolade_local.template import LocalNames, Template, load_template
@@ -83,6 +84,7 @@ class LocalStack:
         self.workers: dict[str, FunctionWorkers] = {}
         self.gateway: Gateway | None = None
         self.pollers: list[StreamPoller] = []
+        self.queue_pollers: list[QueuePoller] = []
         self.scheduler: Scheduler | None = None
         self._stopped = threading.Event()
         self._started = False
@@ -171,6 +173,17 @@ class LocalStack:
             )
             self.pollers.append(poller.start())
             self._stops.callback(poller.stop)
+        for queue_mapping in self.template.queue_mappings():
+            queue_poller = QueuePoller(
+                queue_mapping,
+                self.workers[queue_mapping.function_id],
+                self.client("sqs"),
+                self.names.queue_url(queue_mapping.queue_id),
+                self.names.queue_arn(queue_mapping.queue_id),
+                region=self.names.region,
+            )
+            self.queue_pollers.append(queue_poller.start())
+            self._stops.callback(queue_poller.stop)
 
     def _start_scheduler(self) -> None:
         schedules = self.template.schedules(self.names)
@@ -226,12 +239,14 @@ class LocalStack:
     # -- helpers for tests, e2e and the CLI
 
     def drain(self, timeout: float = 60.0) -> int:
-        """Wait until every stream record written so far, and those it caused, is processed."""
+        """Wait until every stream record and queue message written so far, and those they
+        caused, is processed."""
         deadline = time.monotonic() + timeout
         total = 0
         while True:
             processed = 0
-            for poller in self.pollers:
+            pollers: list[QueuePoller | StreamPoller] = [*self.queue_pollers, *self.pollers]
+            for poller in pollers:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(f"streams not drained within {timeout}s")

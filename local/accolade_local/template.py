@@ -115,6 +115,16 @@ class StreamMapping:
 
 
 @dataclass(frozen=True)
+class QueueMapping:
+    function_id: str
+    event_name: str
+    queue_id: str
+    batch_size: int = 10
+    report_batch_item_failures: bool = False
+    max_concurrency: int = 1000
+
+
+@dataclass(frozen=True)
 class ScheduleSpec:
     function_id: str
     event_name: str
@@ -306,9 +316,15 @@ class Template:
                     routes.append(HttpRoute(verb, path, function_id.group(1), auth))
         return routes
 
+    def _mappings(self, source: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The event source mappings whose source is a resource of type ``source``."""
+        for logical_id, props in self.of_type("AWS::Lambda::EventSourceMapping"):
+            if self._type(props["EventSourceArn"]["Fn::GetAtt"][0]) == source:
+                yield logical_id, props
+
     def stream_mappings(self) -> list[StreamMapping]:
         mappings: list[StreamMapping] = []
-        for logical_id, props in self.of_type("AWS::Lambda::EventSourceMapping"):
+        for logical_id, props in self._mappings("AWS::DynamoDB::Table"):
             function_id = props["FunctionName"]["Ref"]
             on_failure = (props.get("DestinationConfig") or {}).get("OnFailure") or {}
             filters = (props.get("FilterCriteria") or {}).get("Filters", [])
@@ -326,6 +342,25 @@ class Template:
                     filter_patterns=[json.loads(f["Pattern"]) for f in filters],
                     on_failure_queue_id=_target_id(on_failure.get("Destination")),
                     starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
+                )
+            )
+        return mappings
+
+    def queue_mappings(self) -> list[QueueMapping]:
+        mappings: list[QueueMapping] = []
+        for logical_id, props in self._mappings("AWS::SQS::Queue"):
+            function_id = props["FunctionName"]["Ref"]
+            mappings.append(
+                QueueMapping(
+                    function_id=function_id,
+                    event_name=logical_id.removeprefix(function_id),
+                    queue_id=props["EventSourceArn"]["Fn::GetAtt"][0],
+                    batch_size=int(props.get("BatchSize", 10)),
+                    report_batch_item_failures="ReportBatchItemFailures"
+                    in props.get("FunctionResponseTypes", []),
+                    max_concurrency=int(
+                        (props.get("ScalingConfig") or {}).get("MaximumConcurrency", 1000)
+                    ),
                 )
             )
         return mappings

@@ -2,7 +2,8 @@
 
 Tests drive it over HTTP (`api` / `api_url` + tokens) and wait for the stream functions with
 `drain()`. Schedules do not fire on their own here (a run crossing Monday 00:05 would be flaky):
-invoke SelectWinnersFunction through `local_stack.invoke(...)` instead. The fixtures live in
+invoke ClosePeriodsFunction with the `as_of` of our choosing through `local_stack.invoke(...)`
+instead, then `drain()` (WinnersQueue and the streams). The fixtures live in
 tests/stack_fixtures.py so the security suite shares the same stack in one session.
 """
 

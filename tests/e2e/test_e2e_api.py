@@ -29,18 +29,20 @@ def test_settings_round_trip(api: Api, tenant_id: str, admin_token: Callable[...
     assert api.get("/v1/admin/settings", token=token).json() == {
         "timezone": "UTC",
         "features": {"coins": False},
+        "winners_grace_hours": 1,
     }
 
     put = api.put(
         "/v1/admin/settings",
         token=token,
-        json={"timezone": "Europe/Berlin", "features": {"coins": True}},
+        json={"timezone": "Europe/Berlin", "features": {"coins": True}, "winners_grace_hours": 0},
     )
 
     assert put.status_code == 200
     assert api.get("/v1/admin/settings", token=token).json() == {
         "timezone": "Europe/Berlin",
         "features": {"coins": True},
+        "winners_grace_hours": 0,
     }
 
 

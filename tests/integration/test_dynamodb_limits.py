@@ -16,12 +16,14 @@ from typing import Any
 import pytest
 
 from accolade.adapters.dynamo import keys
+from accolade.domain.closing import PeriodClose, TenantCloses
 from accolade.domain.errors import ConflictError
 from accolade.domain.limits import MAX_METRICS_PER_EVENT_TYPE
 from accolade.domain.models import Aggregate, Metric
+from accolade.domain.periods import TimeRange, period_key, zone
+from accolade.services.winners import select_winners
 from tests.integration.helpers import batch, http_event, invoke, json_body, with_path
 from tests.integration.loop import Loop
-from tests.unit.builders import close_week
 
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 PERIODS = ("D2026-11-23", "W2026-W48", "M2026-11", "ALL")
@@ -125,7 +127,20 @@ def test_closed_periods_do_not_grow_what_evaluation_reads(
         monday = datetime(2026, 11, 2, 9, tzinfo=UTC) + timedelta(weeks=week)
         loop.post([sale(f"w{week}", "1") | {"occurred_at": monday.isoformat()}])
         loop.evaluate_until_done(loop.event_records(week + 1))
-        result = close_week(accolade, clock=At(monday + timedelta(weeks=1)))
+        closes = PeriodClose(
+            achievement_id=json_body(created)["id"],
+            period_key=period_key(TimeRange.WEEK, monday, zone("UTC")),
+        )
+        result = select_winners(
+            TenantCloses(
+                tenant_id=loop.tenant_id, as_of=monday + timedelta(weeks=1), closes=(closes,)
+            ),
+            config=accolade.config,
+            users=accolade.users,
+            leaderboards=accolade.leaderboards,
+            awards=accolade.awards,
+            clock=At(monday + timedelta(weeks=1)),
+        )
         granted += len(result.granted)
 
     assert granted == 4

@@ -12,6 +12,7 @@ import pytest
 from accolade.bootstrap import inject
 from accolade.domain.errors import ConflictError
 from accolade.domain.models import AwardStatus
+from accolade.ports import HoldersQuery
 from accolade.services import admin, awards
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -54,9 +55,8 @@ def test_two_admins_giving_the_same_record_at_once_give_it_once(
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    holders = accolade.awards.holders_page(
-        tenant_id, record, status=None, now=accolade.clock.now(), limit=10, after=None
-    ).items
+    query = HoldersQuery(record, None, accolade.clock.now(), limit=10)
+    holders = accolade.awards.holders_page(tenant_id, query).items
 
     assert sorted(outcomes)[0] == "409" and len(outcomes) == 2
     assert len(holders) == 1

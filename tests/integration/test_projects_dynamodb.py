@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from accolade.domain.projects import FirstActivity, Project
+from accolade.ports import HoldersQuery
 from accolade_local.handlers import load_handler
 from tests.integration.helpers import http_event, invoke, json_body
 from tests.integration.loop import Loop
@@ -33,9 +34,8 @@ def create_trailblazer(loop: Loop) -> str:
 
 
 def trailblazers(loop: Loop, achievement_id: str) -> list[tuple[str, str]]:
-    holders = loop.container.awards.holders_page(
-        loop.tenant_id, achievement_id, status=None, now=datetime.now(UTC), limit=100, after=None
-    ).items
+    query = HoldersQuery(achievement_id, status=None, now=datetime.now(UTC), limit=100)
+    holders = loop.container.awards.holders_page(loop.tenant_id, query).items
     return sorted((award.user_id, award.period_key) for award in holders)
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
+from accolade.domain.closing import TenantCloses
 from accolade.domain.models import CounterKey
 from accolade_local.handlers import load_handler
-from accolade_local.template import Template, match_any
+from accolade_local.scheduler import with_context
+from accolade_local.template import LocalNames, Template, match_any
 from tests.integration.helpers import (
     EVENTS,
     batch,
@@ -137,15 +137,23 @@ def test_the_sample_award_record_passes_the_deliver_filter(stream_filters: dict[
     assert not match_any(stream_filters["EvaluateEventsFunction"], record)
 
 
-@pytest.mark.parametrize(
-    ("sample", "schedule"), [("weekly", "WeeklyWinners"), ("monthly", "MonthlyWinners")]
-)
-def test_the_winner_samples_are_the_schedules_inputs(
-    template: Template, sample: str, schedule: str
+def test_the_hourly_sample_is_the_schedules_input_as_scheduler_fills_it_in(
+    template: Template,
 ) -> None:
-    inputs = {s.event_name: s.input for s in template.schedules()}
+    (schedule,) = [s for s in template.schedules() if s.event_name == "HourlyClose"]
+    sample = load_event("close_periods/hourly.json")
 
-    assert load_event(f"select_winners/{sample}.json") == inputs[schedule]
+    filled = with_context(schedule.input, {"aws.scheduler.scheduled-time": sample["as_of"]})
+
+    assert filled == sample
+
+
+def test_the_winners_sample_is_a_message_of_the_winners_queue() -> None:
+    (record,) = load_event("select_winners/tenant_closes.json")["Records"]
+
+    assert record["eventSource"] == "aws:sqs"
+    assert record["eventSourceARN"] == LocalNames().queue_arn("WinnersQueue")
+    assert TenantCloses.model_validate_json(record["body"]).tenant_id == "demo"
 
 
 def test_samples_are_lambda_shaped() -> None:

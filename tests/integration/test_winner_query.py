@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 
 from accolade.adapters.dynamo import models
-from accolade.domain.models import ActivityEvent, Aggregate, CounterKey, Metric
+from accolade.domain.closing import TenantCloses
+from accolade.domain.models import ActivityEvent, Aggregate, CounterKey, Metric, TenantSettings
 from accolade.ports import EventDeltas
 from accolade.services import admin
+from accolade.services.winners import close_periods, select_winners
 from tests.integration.helpers import hooked
-from tests.unit.builders import close_week
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -33,6 +34,21 @@ class At:
 
     def now(self) -> datetime:
         return self.moment
+
+
+class ListQueue:
+    def __init__(self) -> None:
+        self.sent: list[TenantCloses] = []
+
+    def send(self, work: Sequence[TenantCloses]) -> None:
+        self.sent.extend(work)
+
+
+def handed_over(accolade: Any, tenant_id: str, as_of: datetime) -> list[TenantCloses]:
+    """What the hourly job at ``as_of`` hands over for ``tenant_id`` (the table is shared)."""
+    queue = ListQueue()
+    close_periods(as_of, config=accolade.config, winners_queue=queue)
+    return [work for work in queue.sent if work.tenant_id == tenant_id]
 
 
 @contextmanager
@@ -87,11 +103,19 @@ def test_one_query_of_one_row_picks_the_winner_of_a_thousand_users_tied(
     expected = min(first_to_arrive)
     assert expected != min(users)  # the lowest id of all reached the score later
 
-    with queries() as sent:
-        result = close_week(accolade, clock=At(MONDAY + timedelta(weeks=1)))
+    (work,) = handed_over(accolade, tenant_id, MONDAY + timedelta(weeks=1))
 
-    # The table is shared with other tests' tenants, whose winners the job also visits.
-    assert [award.user_id for award in result.granted if award.user_id in users] == [expected]
+    with queries() as sent:
+        result = select_winners(
+            work,
+            config=accolade.config,
+            users=accolade.users,
+            leaderboards=accolade.leaderboards,
+            awards=accolade.awards,
+            clock=At(MONDAY + timedelta(weeks=1)),
+        )
+
+    assert [award.user_id for award in result.granted] == [expected]
     ours = f"T#{tenant_id}#LB#"
     leaderboard_queries = [
         q
@@ -102,3 +126,32 @@ def test_one_query_of_one_row_picks_the_winner_of_a_thousand_users_tied(
     assert len(leaderboard_queries) == 1
     assert leaderboard_queries[0]["Limit"] == 1
     assert leaderboard_queries[0]["ScanIndexForward"] is False
+
+
+def test_the_listing_reads_each_tenants_zone_and_grace_from_the_index(
+    accolade: Any, tenant_id: str
+) -> None:
+    admin.put_settings(
+        tenant_id,
+        TenantSettings(timezone="America/Los_Angeles", winners_grace_hours=3),
+        config=accolade.config,
+    )
+    admin.put_metric(
+        tenant_id,
+        Metric(metric_id="logins", event_type="login", aggregate=Aggregate.COUNT),
+        config=accolade.config,
+    )
+    admin.create_achievement(
+        tenant_id,
+        {"name": "Top", "type": "period_top", "metric": "logins", "period": "week"},
+        config=accolade.config,
+        clock=At(MONDAY),
+    )
+    # Monday 30 November 00:00 in Los Angeles is 08:00 UTC; three hours of grace: 11:00.
+    held = handed_over(accolade, tenant_id, datetime(2026, 11, 30, 10, tzinfo=UTC))
+    due = handed_over(accolade, tenant_id, datetime(2026, 11, 30, 11, tzinfo=UTC))
+
+    (listed,) = [t for t in accolade.config.period_top_tenants() if t.tenant_id == tenant_id]
+    assert listed.settings.winners_grace_hours == 3
+    assert held == []
+    assert [[c.period_key for c in work.closes] for work in due] == [["W2026-W48"]]

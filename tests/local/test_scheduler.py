@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -202,3 +202,18 @@ def test_the_scheduler_thread_fires_when_the_clock_reaches_the_next_time() -> No
         scheduler.stop()
 
     assert function.events == [{"period": "week"}]
+
+
+def test_fire_fills_in_the_context_attributes_scheduler_fills_in() -> None:
+    function = FakeFunction(failures=1)
+    spec = replace(
+        _spec(retries=1),
+        input={"as_of": "<aws.scheduler.scheduled-time>", "try": "<aws.scheduler.attempt-number>"},
+    )
+    scheduler = Scheduler([spec], {function.function_id: function}, retry_delay_s=lambda _: 0)
+
+    assert scheduler.fire(spec, _utc("2026-11-30T09:00:00")) is True
+    assert function.events == [
+        {"as_of": "2026-11-30T09:00:00Z", "try": "1"},
+        {"as_of": "2026-11-30T09:00:00Z", "try": "2"},
+    ]

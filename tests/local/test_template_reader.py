@@ -20,6 +20,15 @@ FUNCTIONS = {
     "DeliverMessagesFunction": "deliver_messages",
     "GenerateCertificatesFunction": "generate_certificates",
     "SelectWinnersFunction": "select_winners",
+    "ClosePeriodsFunction": "close_periods",
+}
+
+
+# Variables a function adds to the Globals' (resolved to local names).
+OWN_ENV = {
+    "ClosePeriodsFunction": {
+        "WINNERS_QUEUE_URL": f"{ENDPOINT}/000000000000/accolade-local-WinnersQueue"
+    }
 }
 
 
@@ -82,10 +91,6 @@ def test_parameters_and_conditions_follow_overrides(template: Template) -> None:
     assert prod.resolve({"Ref": "Stage"}) == "prod"
     assert template.resolve(protection) is False
     assert prod.resolve(protection) is True
-    prague = load_template(
-        REPO_ROOT / "template.yaml", params={"ScheduleTimezone": "Europe/Prague"}
-    )
-    assert {s.timezone for s in prague.schedules()} == {"Europe/Prague"}
 
 
 def test_unknown_reference_is_an_error(template: Template) -> None:
@@ -126,6 +131,7 @@ def test_functions_get_their_code_layer_and_merged_globals(
             "BUCKET_NAME": names.bucket_name("DocumentsBucket"),
             "STAGE": "dev",
             **{k: v for k, v in globals_["Environment"]["Variables"].items() if isinstance(v, str)},
+            **OWN_ENV.get(logical_id, {}),
         }
 
 
@@ -195,21 +201,35 @@ def test_each_record_reaches_the_functions_whose_filters_match_it(
     assert {m.function_id for m in mappings if match_any(m.filter_patterns, record)} == receivers
 
 
+def test_queue_mappings(template: Template) -> None:
+    (mapping,) = template.queue_mappings()
+    props = _sam_property(
+        template, "SelectWinnersFunction", "Events", "ClosedPeriods", "Properties"
+    )
+
+    assert (mapping.function_id, mapping.event_name) == ("SelectWinnersFunction", "ClosedPeriods")
+    assert mapping.queue_id == props["Queue"]["Fn::GetAtt"][0]
+    assert mapping.batch_size == props["BatchSize"]
+    assert mapping.report_batch_item_failures
+    assert mapping.max_concurrency == props["ScalingConfig"]["MaximumConcurrency"]
+    assert mapping.queue_id not in {m.table_id for m in template.stream_mappings()}
+
+
 def test_no_filter_lets_every_record_through() -> None:
     assert match_any([], {"eventName": "REMOVE"})
 
 
 def test_schedules(template: Template, names: LocalNames) -> None:
     schedules = {s.event_name: s for s in template.schedules(names)}
-    events = _sam_property(template, "SelectWinnersFunction", "Events")
+    events = _sam_property(template, "ClosePeriodsFunction", "Events")
 
     assert set(schedules) == set(events)
     for name, event in events.items():
         props = event["Properties"]
         schedule = schedules[name]
-        assert schedule.function_id == "SelectWinnersFunction"
+        assert schedule.function_id == "ClosePeriodsFunction"
         assert schedule.expression == props["ScheduleExpression"]
-        assert schedule.timezone == template.parameter("ScheduleTimezone")
+        assert schedule.timezone == props["ScheduleExpressionTimezone"]
         assert schedule.input == json.loads(props["Input"])
         assert schedule.dlq_queue_id == props["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
         assert schedule.retry_attempts == props["RetryPolicy"]["MaximumRetryAttempts"]

@@ -49,6 +49,7 @@ PROJECT_CREATED = "project.created"
 CALL = "call"  # activity in a project (with attributes.project_id): Trailblazer's
 TRAILBLAZER_POINTS = 7
 TRAILBLAZER_ENABLED_DAYS = 2  # enabled two days after base_monday(): older projects exist
+KUDOS_POINTS = 3  # a manual achievement, given by hand any number of times
 
 
 def configure_tenant(c: Container, tenant_id: str) -> None:
@@ -86,6 +87,19 @@ def configure_tenant(c: Container, tenant_id: str) -> None:
                 "event_type": CERTIFIED,
                 "repeatable": True,
                 "levels": [{"threshold": 1, "points": CERTIFIED_POINTS}],
+                "created_at": now,
+                "updated_at": now,
+            }
+        ),
+    )
+    c.config.create_achievement(
+        tenant_id,
+        Achievement.model_validate(
+            {
+                "achievement_id": "kudos",
+                "name": "Kudos",
+                "type": "manual",
+                "levels": [{"points": KUDOS_POINTS}],
                 "created_at": now,
                 "updated_at": now,
             }
@@ -330,8 +344,14 @@ class Tally:
                 self.add({section: actual[section]}, {section: value})
 
 
-def check_against(shot: Snapshot, expected: Expected, tally: Tally | None = None) -> int:
-    """Assert the snapshot holds exactly what the model expects; the number of facts checked.
+def check_against(
+    shot: Snapshot,
+    expected: Expected,
+    tally: Tally | None = None,
+    revoked: frozenset[str] = frozenset(),
+) -> int:
+    """Assert the snapshot holds exactly what the model expects, the ``revoked`` award ids
+    revoked and no other; the number of facts checked.
 
     ``tally`` counts what was lost or doubled before the assertions stop the test."""
     if tally is not None:
@@ -341,18 +361,22 @@ def check_against(shot: Snapshot, expected: Expected, tally: Tally | None = None
     assert shot.counters == expected.counters
     assert shot.award_rows == len(shot.awards)
     assert {k: v["points"] for k, v in shot.awards.items()} == expected.awards
+    statuses = {v["award_id"]: v["status"] for v in shot.awards.values()}
+    assert {a for a, status in statuses.items() if status == "revoked"} == set(revoked)
     return len(expected.counters) + len(expected.awards) + check_wallets(shot)
 
 
 def check_wallets(shot: Snapshot) -> int:
-    """Wallet points = sum of award points; the ledger is a running sum with one entry per award."""
+    """Wallet points = sum of the points of awards not revoked; the ledger is a running sum with
+    one entry per award that pays, and one more taking it back for each revoked."""
     checked = 0
     points_by_user: dict[str, int] = defaultdict(int)
     paid: dict[str, list[str]] = defaultdict(list)
     for (user, *_), award in shot.awards.items():
-        points_by_user[user] += award["points"]
+        revoked = award["status"] == "revoked"
+        points_by_user[user] += 0 if revoked else award["points"]
         if award["points"]:
-            paid[user].append(award["award_id"])
+            paid[user] += [award["award_id"]] * (2 if revoked else 1)
     for user in set(points_by_user) | set(shot.wallets) | set(shot.ledgers):
         ledger = shot.ledgers.get(user, [])
         points, entries = shot.wallets.get(user, (0, 0))

@@ -23,9 +23,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from accolade.bootstrap import Container
+from accolade.bootstrap import Container, inject
+from accolade.domain.errors import ConflictError
 from accolade.domain.limits import MAX_DECIMALS, MAX_MAGNITUDE, check_number
 from accolade.domain.models import ActivityEvent
+from accolade.services import awards
 from accolade.services.ingest import record_events
 from tests.reliability.harness import (
     CALL,
@@ -88,6 +90,8 @@ class EvaluationMachine(RuleBasedStateMachine):
         self.pending: list[dict[str, Any]] = []  # stream records never evaluated
         self.evaluated: list[list[dict[str, Any]]] = []  # batches already evaluated once
         self.applied: set[str] = set()
+        self.gifts: dict[tuple[str, str, str, int], int] = {}  # awards given by hand
+        self.revoked: set[str] = set()  # award ids
         world.totals["examples"] += 1
 
     # -- ingestion
@@ -224,6 +228,35 @@ class EvaluationMachine(RuleBasedStateMachine):
         self._done(second)
         _world().totals["concurrent_runs"] += 1
 
+    # -- awards by hand
+
+    @rule(user=st.sampled_from(USERS))
+    def give_kudos(self, user: str) -> None:
+        """An admin gives Kudos by hand: credited like any award."""
+        given = inject(awards.give_award, _world().container)(
+            self.tenant, "kudos", awards.Gift(user), given_by="admin"
+        )
+        self.gifts[(user, "kudos", given.period_key, 1)] = given.points
+        _world().totals["gifts"] += 1
+
+    @precondition(lambda self: bool(self.applied) or bool(self.gifts))
+    @rule(data=st.data())
+    def revoke_an_award(self, data: st.DataObject) -> None:
+        """Revoke an award (of events or by hand): its points come back out by a ledger entry;
+        a second revoke of it is a conflict and changes nothing."""
+        world = _world()
+        shot = snapshot(world.dynamodb, world.table, self.tenant, USERS)
+        held = sorted(a["award_id"] for a in shot.awards.values() if a["status"] == "active")
+        if not held:
+            return
+        award_id = data.draw(st.sampled_from(held))
+        revoke = inject(awards.revoke_award, world.container)
+        revoke(self.tenant, award_id, "audit")
+        with pytest.raises(ConflictError):
+            revoke(self.tenant, award_id, "again")
+        self.revoked.add(award_id)
+        world.totals["revokes"] += 1
+
     # -- what must hold after every step
 
     @invariant()
@@ -247,7 +280,9 @@ class EvaluationMachine(RuleBasedStateMachine):
         )
         expected.awards.update(firsts)
         self.projects_won = len(firsts)
-        world.totals["facts_checked"] += check_against(shot, expected, world.tally)
+        expected.awards.update(self.gifts)
+        revoked = frozenset(self.revoked)
+        world.totals["facts_checked"] += check_against(shot, expected, world.tally, revoked)
         world.totals["awards_checked"] += len(expected.awards)
 
     def teardown(self) -> None:
@@ -298,6 +333,8 @@ def test_counters_awards_and_wallets_stay_exact_under_duplicates_redelivery_and_
         duplicates_sent=totals["duplicates_sent"],
         redeliveries=totals["redeliveries"],
         concurrent_runs=totals["concurrent_runs"],
+        gifts=totals["gifts"],
+        revokes=totals["revokes"],
         invocations=totals["invocations"],
         events_evaluated=totals["events_evaluated"],
         projects_won=totals["projects_won"],

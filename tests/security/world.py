@@ -140,6 +140,8 @@ def build_world(api: Api, stack: LocalStack) -> World:
     posted = api.post("/v1/events", token=a.machine, json=sales(user_id, 12, f"a-{suffix}"))
     assert posted.status_code == 202, posted.text
     stack.drain(60)
+    goal = {"metric": metric_id, "period": "week", "target": 5}
+    assert api.put(f"/v1/me/goals/goal-{suffix}", token=a.users["ada"], json=goal).ok
     awards = api.get("/v1/me/awards", token=a.users["ada"]).json()["items"]
     assert len(awards) == 2, awards
     award_ids = [award["award_id"] for award in awards]
@@ -148,6 +150,7 @@ def build_world(api: Api, stack: LocalStack) -> World:
         "metric_id": metric_id,
         "achievement_id": created.json()["id"],
         "award_id": award_ids[0],
+        "goal_id": f"goal-{suffix}",
     }
     return World(a, b, ids, award_ids)
 
@@ -166,6 +169,12 @@ VALID_BODIES: dict[str, Any] = {
     "POST /v1/admin/achievements/{achievement_id}/awards": {"user_id": "mallory"},
     "POST /v1/admin/awards/{award_id}/revoke": {"reason": "hijack"},
     "PUT /v1/me/featured-award": {"award_id": "QUJD"},
+    "PUT /v1/me/goals/{goal_id}": {"metric": "calls", "period": "day", "target": 1},
+    "PUT /v1/admin/users/{user_id}/goals/{goal_id}": {
+        "metric": "calls",
+        "period": "day",
+        "target": 1,
+    },
     "POST /v1/events": {
         "events": [{"id": "b-1", "type": "sale.closed", "user_id": "ada", "occurred_at": "NOW"}]
     },

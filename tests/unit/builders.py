@@ -10,11 +10,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from accolade.domain.models import Achievement, ActivityEvent, Aggregate, Metric
-from accolade.domain.periods import TimeRange
 from accolade.ports import Page
 from accolade.services import admin, me
 from accolade.services.evaluate import EvaluationResult, StreamedEvent, evaluate_events
-from accolade.services.winners import WinnersResult, select_winners
+from accolade.services.winners import WinnersResult, close_periods, select_winners
 from tests.fakes import FakeContainer
 
 if TYPE_CHECKING:
@@ -124,11 +123,6 @@ def evaluate(
     return wired(evaluate_events, c, streamed)
 
 
-def close_week(c: Container, **options: Any) -> WinnersResult:
-    """What the weekly schedule runs (on another clock, given one)."""
-    return wired(select_winners, c, TimeRange.WEEK, **options)
-
-
 def my_achievements(
     c: Container, user_id: str = "alice", tenant_id: str = TENANT, **options: Any
 ) -> Page[me.AchievementView]:
@@ -149,3 +143,24 @@ def sales(
         )
         for n in range(count)
     ]
+
+
+def run_winners_job(c: FakeContainer, as_of: datetime) -> WinnersResult:
+    """The hourly job at ``as_of``, then each per-tenant message it sent, as the queue hands
+    them over (at ``c.clock``'s time)."""
+    close_periods(as_of, config=c.config, winners_queue=c.winners_queue)
+    total = WinnersResult()
+    for work in c.winners_queue.take():
+        result = select_winners(
+            work,
+            config=c.config,
+            users=c.users,
+            leaderboards=c.leaderboards,
+            awards=c.awards,
+            clock=c.clock,
+        )
+        total.granted += result.granted
+        total.already_chosen += result.already_chosen
+        total.no_activity += result.no_activity
+        total.not_due += result.not_due
+    return total

@@ -9,7 +9,8 @@ import pytest
 
 from accolade.domain.models import Award, AwardStatus, Message
 from accolade.ports import AnnouncementLeasedError
-from accolade.services.deliver import ANNOUNCE_LEASE, announce_award
+from accolade.services.deliver import ANNOUNCE_LEASE
+from accolade.services.deliver import announce as announce_award
 from tests.fakes import FakeContainer, NotifierError
 from tests.unit.builders import TENANT, closer, ingest_and_evaluate, metric, sales
 

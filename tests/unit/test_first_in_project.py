@@ -273,6 +273,13 @@ def test_activity_types_are_one_to_twenty_event_types(c: FakeContainer, types: l
     assert raised.value.field == "activity_types"
 
 
+def test_a_first_activity_is_an_award_category(c: FakeContainer) -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        trailblazer(c, category="record", period="month")
+
+    assert raised.value.field == "category"
+
+
 def test_a_first_activity_has_one_level(c: FakeContainer) -> None:
     with pytest.raises(InvalidInputError) as raised:
         trailblazer(c, levels=[{"threshold": 1}, {"threshold": 2}])

@@ -9,9 +9,19 @@ from typing import Any
 
 import pytest
 
-from accolade.domain.models import CounterKey
+from accolade.domain.closing import TenantCloses
+from accolade.domain.models import (
+    Achievement,
+    AchievementType,
+    Category,
+    CounterKey,
+    Level,
+)
+from accolade.domain.periods import TimeRange
+from accolade.services import admin
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
+from tests.unit.builders import activity, at, ingest_and_evaluate, metric
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 DEMO = "demo"
@@ -20,6 +30,8 @@ api = load_handler("api")
 ingest = load_handler("ingest_events")
 evaluate = load_handler("evaluate_events")
 deliver = load_handler("deliver_messages")
+close_periods = load_handler("close_periods")
+select_winners = load_handler("select_winners")
 
 
 def sample(name: str) -> dict[str, Any]:
@@ -45,6 +57,7 @@ def test_sample_requests_of_the_api(fakes: FakeContainer) -> None:
     put_metric = invoke(api, "api/put_metric.json")
     created = invoke(api, "api/post_achievement.json")
     mine = invoke(api, "api/me_achievements.json")
+    goal = invoke(api, "api/put_my_goal.json")
 
     assert health["statusCode"] == 200
     assert put_settings["statusCode"] == 200
@@ -52,6 +65,8 @@ def test_sample_requests_of_the_api(fakes: FakeContainer) -> None:
     assert (put_metric["statusCode"], created["statusCode"]) == (200, 201)
     assert body(created)["name"] == "Closer"
     assert (mine["statusCode"], body(mine)) == (200, {"items": [], "next_cursor": None})
+    assert goal["statusCode"] == 200
+    assert (body(goal)["user_id"], body(goal)["target"]) == ("user-1", 3)
 
 
 def test_sample_events_are_ingested_then_counted_from_their_stream_batch(
@@ -87,3 +102,71 @@ def test_the_sample_award_record_is_announced_once(fakes: FakeContainer) -> None
     [publication] = fakes.notifier.publications
     assert publication.attributes["tenant_id"] == DEMO
     assert [m.user_id for m in fakes.inbox.messages(DEMO, "user-1", limit=100).items] == ["user-1"]
+
+
+def test_the_hourly_sample_queues_the_tenant_whose_message_grants_its_winner_once(
+    fakes: FakeContainer,
+) -> None:
+    metric(fakes, tenant_id=DEMO)
+    speedy = admin.create_achievement(
+        DEMO,
+        {"name": "Speedy Gonzales", "type": "period_top", "metric": "sales", "period": "week"},
+        config=fakes.config,
+        clock=fakes.clock,
+    )
+    ingest_and_evaluate(fakes, [activity("s1", "2026-11-26T10:00:00Z", user_id="user-1")], DEMO)
+    fakes.clock.set(at("2026-11-30T09:01:00Z"))
+    message = sample("select_winners/tenant_closes.json")
+    (record,) = message["Records"]
+    record["body"] = record["body"].replace("speedy-gonzales", speedy.achievement_id)
+
+    closing = invoke(close_periods, "close_periods/hourly.json")
+    (queued,) = fakes.winners_queue.take()
+    first = select_winners.lambda_handler(message, LambdaContext())
+    again = select_winners.lambda_handler(message, LambdaContext())
+
+    assert closing == {"as_of": "2026-11-30T09:00:00+00:00", "tenants": 1, "closes": 1}
+    assert TenantCloses.model_validate_json(record["body"]) == queued
+    assert first == again == {"batchItemFailures": []}
+    assert [(a.user_id, a.period_key) for a in fakes.awards.all_awards(DEMO)] == [
+        ("user-1", "W2026-W48")
+    ]
+
+
+def test_an_unreadable_winners_message_alone_is_reported_failed(fakes: FakeContainer) -> None:
+    message = sample("select_winners/tenant_closes.json")
+    (good,) = message["Records"]
+    bad = {**good, "messageId": "unreadable", "body": "{}"}
+
+    response = select_winners.lambda_handler({"Records": [good, bad]}, LambdaContext())
+
+    # Retried until the queue's redrive moves it to WinnersDeadLetterQueue.
+    assert response == {"batchItemFailures": [{"itemIdentifier": "unreadable"}]}
+
+
+def test_sample_requests_give_feature_and_revoke_an_award_by_hand(fakes: FakeContainer) -> None:
+    now = fakes.clock.now()
+    fakes.config.create_achievement(
+        DEMO,
+        Achievement(
+            achievement_id="employee-of-the-month",
+            name="Employee of the Month",
+            type=AchievementType.MANUAL,
+            category=Category.RECORD,
+            period=TimeRange.MONTH,
+            levels=(Level(points=500),),
+            created_at=now,
+            updated_at=now,
+        ),
+    )
+
+    given = invoke(api, "api/give_award.json")
+    featured = invoke(api, "api/put_featured_award.json")
+    revoked = invoke(api, "api/revoke_award.json")
+    announced = invoke(deliver, "deliver_messages/award_revoked.json")
+
+    assert (given["statusCode"], body(given)["note"]) == (201, "Closed the Acme renewal")
+    assert featured["statusCode"] == 200
+    assert (revoked["statusCode"], body(revoked)["status"]) == (200, "revoked")
+    assert announced == {"batchItemFailures": []}
+    assert [p.payload["type"] for p in fakes.notifier.publications] == ["award.revoked"]

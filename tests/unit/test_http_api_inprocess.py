@@ -68,7 +68,7 @@ def test_admin_routes_are_for_admins(
 
 
 def test_admin_settings_round_trip(fakes: FakeContainer) -> None:
-    body = {"timezone": "Europe/Berlin", "features": {"coins": True}}
+    body = {"timezone": "Europe/Berlin", "features": {"coins": True}, "winners_grace_hours": 72}
 
     put = call(api, http_event("PUT", "/v1/admin/settings", body=body, claims=ADMIN))
     get = call(api, http_event("GET", "/v1/admin/settings", claims=ADMIN))
@@ -85,6 +85,19 @@ def test_a_bad_timezone_is_422_naming_timezone(fakes: FakeContainer) -> None:
 
     assert status == 422
     assert_error(body, "validation_error", "timezone")
+    assert fakes.config.get_config(TENANT).settings == TenantSettings()
+
+
+@pytest.mark.parametrize("hours", [-1, 73, 1.5, "2", True])
+def test_a_grace_outside_0_to_72_whole_hours_is_422_naming_it(
+    fakes: FakeContainer, hours: object
+) -> None:
+    body = {"timezone": "Pacific/Auckland", "winners_grace_hours": hours}
+
+    status, answer = call(api, http_event("PUT", "/v1/admin/settings", body=body, claims=ADMIN))
+
+    assert status == 422
+    assert_error(answer, "validation_error", "winners_grace_hours")
     assert fakes.config.get_config(TENANT).settings == TenantSettings()
 
 

@@ -238,3 +238,17 @@ def stream_record(name: str, award: Award) -> dict[str, Any]:
         "eventSource": "aws:dynamodb",
         "dynamodb": {"NewImage": image, "SequenceNumber": "1", "Keys": {}},
     }
+
+
+def test_a_record_earned_by_events_has_one_holder_a_week_the_first_to_reach_it(
+    fakes: FakeContainer,
+) -> None:
+    metric(fakes)
+    closer(fakes, category="record", period="week")
+    ingest_and_evaluate(fakes, sales(5, "2026-11-23T08:00:00Z", user_id="bob"))
+    ingest_and_evaluate(fakes, sales(6, "2026-11-23T09:00:00Z", user_id="alice"))
+    ingest_and_evaluate(fakes, sales(5, "2026-11-30T08:00:00Z", user_id="alice", prefix="n"))
+
+    held = sorted((a.period_key, a.user_id) for a in fakes.awards.all_awards(TENANT))
+
+    assert held == [("W2026-W48", "bob"), ("W2026-W49", "alice")]

@@ -97,6 +97,7 @@ def events(kind: str) -> list[tuple[str, str, dict[str, Any]]]:
 
 STREAM_MAPPINGS = events("DynamoDB")
 SCHEDULES = events("ScheduleV2")
+QUEUE_MAPPINGS = events("SQS")
 HTTP_FUNCTIONS = sorted({name for name, _, _ in events("HttpApi")})
 
 
@@ -445,6 +446,24 @@ def test_every_scheduled_function_keeps_runs_that_failed(name: str) -> None:
     assert is_queue(dead_letter["TargetArn"])
 
 
+@pytest.mark.parametrize(
+    ("name", "mapping"),
+    [(n, m) for n, _, m in QUEUE_MAPPINGS],
+    ids=[n for n, _, _ in QUEUE_MAPPINGS],
+)
+def test_every_queue_mapping_retries_only_failures_and_keeps_them(
+    name: str, mapping: dict[str, Any]
+) -> None:
+    queue = of_type("AWS::SQS::Queue")[target(mapping["Queue"])]
+
+    assert "ReportBatchItemFailures" in mapping["FunctionResponseTypes"]
+    assert is_queue(queue["RedrivePolicy"]["deadLetterTargetArn"])
+    assert 1 <= queue["RedrivePolicy"]["maxReceiveCount"] <= 10
+    # Lambda's advice for SQS sources: a message stays hidden while a consumer may still run.
+    assert queue["VisibilityTimeout"] >= 6 * function(name)["Timeout"]
+    assert mapping["ScalingConfig"]["MaximumConcurrency"] >= 2
+
+
 def test_every_queue_is_encrypted() -> None:
     queues = of_type("AWS::SQS::Queue")
 
@@ -465,7 +484,8 @@ def test_every_queue_that_catches_failures_keeps_them_as_long_as_sqs_can() -> No
     }
     catchers |= {
         target(s["RedrivePolicy"]["deadLetterTargetArn"])
-        for s in of_type("AWS::SNS::Subscription").values()
+        for kind in ("AWS::SNS::Subscription", "AWS::SQS::Queue")
+        for s in of_type(kind).values()
         if "RedrivePolicy" in s
     }
     queues = of_type("AWS::SQS::Queue")

@@ -21,11 +21,11 @@ from tests.unit.builders import (
     achievement,
     activity,
     at,
-    close_week,
     closer,
     evaluate,
     ingest_and_evaluate,
     metric,
+    run_winners_job,
 )
 
 scores = st.decimals(
@@ -92,7 +92,7 @@ def test_the_winner_of_many_tied_users_takes_one_query_of_one_row(c: FakeContain
     first = users[-1]
     c.clock.set(at("2026-12-01T00:05:00Z"))
 
-    result = close_week(c)
+    result = run_winners_job(c, c.clock.now())
 
     assert [award.user_id for award in result.granted] == [first]
     assert c.leaderboards.queries == [1]
@@ -111,7 +111,7 @@ def test_a_tie_reached_at_the_same_moment_goes_to_the_lower_user_id(c: FakeConta
     )
     c.clock.set(at("2026-12-01T00:05:00Z"))
 
-    result = close_week(c)
+    result = run_winners_job(c, c.clock.now())
 
     assert [award.user_id for award in result.granted] == ["al"]
 
@@ -205,7 +205,7 @@ def test_with_an_audience_the_first_eligible_row_wins(c: FakeContainer) -> None:
     ingest_and_evaluate(c, [activity("z1", "2026-11-24T10:00:00Z", user_id="zed")])
     c.clock.set(at("2026-12-01T00:05:00Z"))
 
-    result = close_week(c)
+    result = run_winners_job(c, c.clock.now())
 
     assert [award.user_id for award in result.granted] == ["zed"]
     assert c.leaderboards.queries == [25, 100]

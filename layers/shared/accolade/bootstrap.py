@@ -12,6 +12,7 @@ from accolade.adapters.dynamo import models
 from accolade.adapters.dynamo.awards import DynamoAwardRepository
 from accolade.adapters.dynamo.config import DynamoConfigRepository
 from accolade.adapters.dynamo.events import DynamoEventRepository
+from accolade.adapters.dynamo.goals import DynamoGoalRepository
 from accolade.adapters.dynamo.inbox import DynamoInboxRepository
 from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
 from accolade.adapters.dynamo.progress import DynamoProgressRepository
@@ -25,12 +26,14 @@ from accolade.ports import (
     ConfigRepository,
     DocumentStore,
     EventRepository,
+    GoalRepository,
     InboxRepository,
     LeaderboardRepository,
     Notifier,
     ProgressRepository,
     ProjectRepository,
     UserRepository,
+    WinnersQueue,
 )
 
 
@@ -52,6 +55,8 @@ class Container(Protocol):
     @property
     def awards(self) -> AwardRepository: ...
     @property
+    def goals(self) -> GoalRepository: ...
+    @property
     def leaderboards(self) -> LeaderboardRepository: ...
     @property
     def inbox(self) -> InboxRepository: ...
@@ -61,6 +66,8 @@ class Container(Protocol):
     def documents(self) -> DocumentStore: ...
     @property
     def projects(self) -> ProjectRepository: ...
+    @property
+    def winners_queue(self) -> WinnersQueue: ...
 
 
 T = TypeVar("T")
@@ -117,6 +124,10 @@ class AwsContainer:
         return DynamoProjectRepository()
 
     @cached_property
+    def goals(self) -> DynamoGoalRepository:
+        return DynamoGoalRepository()
+
+    @cached_property
     def leaderboards(self) -> DynamoLeaderboardRepository:
         return DynamoLeaderboardRepository()
 
@@ -135,6 +146,12 @@ class AwsContainer:
         from accolade.adapters.s3 import S3DocumentStore  # boto3's S3 client only where used
 
         return S3DocumentStore(self.settings.bucket_name)
+
+    @cached_property
+    def winners_queue(self) -> WinnersQueue:
+        from accolade.adapters.sqs import SqsWinnersQueue  # boto3's SQS client only where used
+
+        return SqsWinnersQueue(self.settings.winners_queue_url)
 
 
 _container: Container | None = None

@@ -14,6 +14,7 @@ class Settings(BaseModel):
     table_name: str
     topic_arn: str = ""
     bucket_name: str = ""
+    winners_queue_url: str = ""
     stage: str = "dev"
     region: str = "us-east-1"
     # The Cognito resource server whose "<identifier>/events:write" scope machine clients get.
@@ -28,6 +29,7 @@ class Settings(BaseModel):
             table_name=env["TABLE_NAME"],
             topic_arn=env.get("TOPIC_ARN", ""),
             bucket_name=env.get("BUCKET_NAME", ""),
+            winners_queue_url=env.get("WINNERS_QUEUE_URL", ""),
             stage=env.get("STAGE", "dev"),
             resource_server=env.get("OAUTH_RESOURCE_SERVER", "accolade"),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",

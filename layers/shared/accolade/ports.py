@@ -9,7 +9,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
-from accolade.domain.limits import MAX_ACHIEVEMENTS
+from accolade.domain.closing import TenantCloses
+from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
 from accolade.domain.models import (
     Achievement,
     AchievementSummary,
@@ -18,6 +19,7 @@ from accolade.domain.models import (
     AwardKey,
     AwardStatus,
     CounterKey,
+    Goal,
     LedgerEntry,
     Message,
     Metric,
@@ -66,6 +68,15 @@ class TenantConfig:
         return AchievementIndex.build(self.achievements, self.metrics)
 
 
+@dataclass(frozen=True)
+class PeriodTopTenant:
+    """A tenant with period-winner achievements, and the settings that say when its periods close."""
+
+    tenant_id: str
+    settings: TenantSettings
+    achievements: tuple[Achievement, ...]
+
+
 class ConfigRepository(Protocol):
     def get_config(self, tenant_id: str) -> TenantConfig: ...
     def put_settings(self, tenant_id: str, settings: TenantSettings) -> None: ...
@@ -95,8 +106,9 @@ class ConfigRepository(Protocol):
         """The tenant's achievements by id."""
         ...
 
-    def period_top_achievements(self) -> list[tuple[str, Achievement]]:
-        """(tenant_id, achievement) of every period-winner achievement, across tenants."""
+    def period_top_tenants(self) -> list[PeriodTopTenant]:
+        """Every tenant with a period-winner achievement, across tenants, with its settings:
+        one listing, no read per tenant."""
         ...
 
     def replace_achievement(
@@ -176,6 +188,18 @@ class Holdings:
     )
 
 
+@dataclass(frozen=True)
+class HoldersQuery:
+    """A page of an achievement's awards: ``status`` as shown at ``now`` (expired is an active
+    award whose validity has passed), after a position."""
+
+    achievement_id: str
+    status: AwardStatus | None
+    now: datetime
+    limit: int
+    after: str | None = None
+
+
 @dataclass
 class BatchGrant:
     granted: list[Award] = field(default_factory=list)
@@ -233,18 +257,8 @@ class AwardRepository(Protocol):
         transaction. ConflictError when it is revoked already (also by a racing revoke)."""
         ...
 
-    def holders_page(
-        self,
-        tenant_id: str,
-        achievement_id: str,
-        *,
-        status: AwardStatus | None,
-        now: datetime,
-        limit: int,
-        after: str | None,
-    ) -> Page[Award]:
-        """The achievement's awards, newest first; ``status`` as shown at ``now`` (expired is an
-        active award whose validity has passed)."""
+    def holders_page(self, tenant_id: str, query: HoldersQuery) -> Page[Award]:
+        """An achievement's awards, newest first, as ``query`` asks."""
         ...
 
     def awards_page(
@@ -291,6 +305,21 @@ class ProjectRepository(Protocol):
         ...
 
 
+class GoalRepository(Protocol):
+    def goals_of(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, list[Goal]]:
+        """The goals of each of these users who has any, by goal id (one read per 100 users)."""
+        ...
+
+    def put_goal(self, tenant_id: str, goal: Goal, *, cap: int = MAX_GOALS_PER_USER) -> bool:
+        """Create or replace the user's goal; False (nothing stored) when it is new and the
+        user already has ``cap`` goals. Racing writers never pass the cap or lose a goal."""
+        ...
+
+    def delete_goal(self, tenant_id: str, user_id: str, goal_id: str) -> bool:
+        """Remove the goal; False when the user has no such goal."""
+        ...
+
+
 class AnnouncementLeasedError(Exception):
     """Another deliverer holds the lease on this announcement; retry once the lease has run out."""
 
@@ -332,6 +361,12 @@ class LeaderboardRepository(Protocol):
         self, tenant_id: str, metric_id: str, period_key: str, limit: int
     ) -> list[Standing]:
         """The top of a (metric, period) leaderboard, highest score first."""
+        ...
+
+
+class WinnersQueue(Protocol):
+    def send(self, work: Sequence[TenantCloses]) -> None:
+        """Hand each tenant's closes to its own invocation (at least once)."""
         ...
 
 

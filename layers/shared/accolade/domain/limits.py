@@ -64,6 +64,9 @@ def check_instant(value: datetime, *, latest: datetime | None = LATEST_DEFINITIO
 
 MAX_ACHIEVEMENTS = 1_000
 MAX_METRICS = 200
+# A user's goals are one item, read whole by the evaluator for each user whose watched metric
+# moved (a BatchGetItem): 50 goals stay far below 400 KB and keep that read small.
+MAX_GOALS_PER_USER = 50
 
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 100

@@ -36,9 +36,14 @@ def _iana(name: str) -> str:
 TimeZoneName = Annotated[str, AfterValidator(_iana)]
 
 
+MAX_WINNERS_GRACE_HOURS = 72
+
+
 class TenantSettings(Model):
     timezone: TimeZoneName = "UTC"
     features: Features = Features()
+    # Hours a closed week or month still takes late events before its winner is chosen.
+    winners_grace_hours: Annotated[int, Field(ge=0, le=MAX_WINNERS_GRACE_HOURS)] = 1
 
 
 class UserProfile(Model):
@@ -97,6 +102,7 @@ GRANTED_TYPES = frozenset(
         AchievementType.PERIOD_TOP,
         AchievementType.MANUAL,
         AchievementType.FIRST_ACTIVITY_IN_PROJECT,
+        AchievementType.GOAL_REACHED,
     }
 )
 MAX_ACTIVITY_TYPES = 20
@@ -109,20 +115,13 @@ class Category(StrEnum):
     RECORD = "record"
 
 
-class ValidityUnit(StrEnum):
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-    YEAR = "year"
-
-
 class Validity(Model):
     """How long an award stays active: until the end of the current day, week or month in the
     tenant's zone, or ``amount`` ``unit``s from when it becomes valid."""
 
     until_end_of: Literal[TimeRange.DAY, TimeRange.WEEK, TimeRange.MONTH] | None = None
     amount: Annotated[int, Field(ge=1, le=100)] | None = None
-    unit: ValidityUnit | None = None
+    unit: Literal["day", "week", "month", "year"] | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Validity:
@@ -139,7 +138,7 @@ class Validity(Model):
             return end.astimezone(UTC)
         assert self.amount is not None and self.unit is not None
         local = valid_from.astimezone(tz)
-        return add_calendar(local, self.amount, self.unit.value).astimezone(UTC)
+        return add_calendar(local, self.amount, self.unit).astimezone(UTC)
 
 
 class Level(Model):
@@ -210,6 +209,10 @@ class Achievement(Model):
                     raise ValueError(
                         f"activity_types: 1 to {MAX_ACTIVITY_TYPES} different event types"
                     )
+                if self.category is not Category.AWARD:
+                    # Its one holder is per project: a second limit per period would need a
+                    # second slot in the same grant, and could leave a project without winner.
+                    raise ValueError("category: a first activity in a project is an award")
         if self.category is not Category.AWARD and self.period not in WINNER_PERIODS:
             raise ValueError(f"period: a {self.category.value} is held per week or month")
         if self.effective_from and self.effective_to and self.effective_to <= self.effective_from:
@@ -415,6 +418,26 @@ class AchievementSummary(Model):
         for award in awards:
             summary = summary.add(award)
         return summary
+
+
+GoalPeriod = Literal[TimeRange.DAY, TimeRange.WEEK, TimeRange.MONTH]
+
+
+class Goal(Model):
+    """A user's personal goal: reach ``target`` on a metric in each day, week or month (in the
+    tenant's zone). ``set_by`` is whoever set it last: the user, or an admin for them."""
+
+    user_id: str
+    goal_id: str
+    metric: str
+    period: GoalPeriod
+    target: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+    set_by: str
+    updated_at: datetime
+
+    def counter(self, moment: datetime, tz: ZoneInfo) -> CounterKey:
+        """The counter whose value decides the goal in the period of ``moment``."""
+        return CounterKey(self.user_id, self.metric, period_key(self.period, moment, tz))
 
 
 class LedgerEntry(Model):

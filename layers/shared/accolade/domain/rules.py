@@ -14,9 +14,11 @@ from accolade.domain.models import (
     ActivityEvent,
     Award,
     AwardKey,
+    Category,
     CertificateStatus,
     CounterKey,
     Metric,
+    Slot,
 )
 from accolade.domain.periods import (
     TimeRange,
@@ -28,6 +30,26 @@ from accolade.domain.periods import (
 from accolade.domain.projects import project_of
 
 ONCE = "ONCE"
+
+
+def holder_slot(achievement: Achievement, award: Award, tz: ZoneInfo) -> Slot | None:
+    """What only one award may hold, for the categories that restrict holders: a record's
+    level in its period (one holder), or a user's membership level in its period (one each).
+    The period is the achievement's `period` (week or month) holding the award's own day, week
+    or month (a threshold's), else the award's start, in the tenant's zone. None for the
+    `award` category: any number."""
+    if achievement.category is Category.AWARD or achievement.period is None:
+        return None
+    own = award.period_key.partition("#")[0]
+    if own[:1] in ("D", "W", "M") and own[1:2].isdigit():
+        start = period_bounds(own, tz)[0]
+    else:
+        start = award.valid_from or award.awarded_at
+    held = period_key(achievement.period, start, tz)
+    held += f"#L{award.level}" if award.level > 1 else ""
+    if achievement.category is Category.MEMBERSHIP:
+        held += f"#{award.user_id}"
+    return Slot(achievement.achievement_id, held)
 
 
 def ranked_counters(

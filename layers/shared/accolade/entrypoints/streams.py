@@ -13,7 +13,7 @@ from accolade.bootstrap import Container, container, inject
 from accolade.domain.models import AwardStatus
 from accolade.observability import count, logger
 from accolade.services.certificates import issue_certificate
-from accolade.services.deliver import announce_award, announce_revocation
+from accolade.services.deliver import announce
 from accolade.services.evaluate import StreamedEvent, evaluate_events
 
 if TYPE_CHECKING:
@@ -55,14 +55,11 @@ def deliver_record(record: Record, c: Container) -> bool:
     """Announce the award of one stream record: a new award, or one just revoked (any later
     change of a revoked award finds its announcement made); True when it published."""
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
-    if record.get("eventName") == "INSERT":
-        announced = inject(announce_award, c)(tenant_id, award)
-        count("AwardsAnnounced", int(announced))
-    elif award.status is AwardStatus.REVOKED:
-        announced = inject(announce_revocation, c)(tenant_id, award)
-        count("RevocationsAnnounced", int(announced))
-    else:
-        return False
+    revoked = award.status is AwardStatus.REVOKED
+    if record.get("eventName") != "INSERT" and not revoked:
+        return False  # another change of an award (its certificate): announced already
+    announced = inject(announce, c)(tenant_id, award)
+    count("RevocationsAnnounced" if revoked else "AwardsAnnounced", int(announced))
     return announced
 
 

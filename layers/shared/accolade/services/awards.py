@@ -9,10 +9,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundError
-from accolade.domain.models import Achievement, Award, AwardKey, AwardStatus, Category, Slot
+from accolade.domain.models import Achievement, Award, AwardKey, AwardStatus, Category
 from accolade.domain.periods import period_key, zone
-from accolade.domain.rules import AwardIntent
-from accolade.ports import AwardRepository, Clock, ConfigRepository, Page
+from accolade.domain.rules import AwardIntent, holder_slot
+from accolade.ports import AwardRepository, Clock, ConfigRepository, HoldersQuery, Page
 
 MANUAL_PERIOD_PREFIX = "G"  # a hand-given award of the `award` category: its own key
 
@@ -51,7 +51,7 @@ def give_award(
     tz = zone(tenant.timezone)
     now = clock.now()
     valid_from = gift.valid_from or now
-    period, slot = _period_and_slot(achievement, gift.user_id, valid_from, tz, now)
+    period = _period(achievement, valid_from, tz, now)
     key = AwardKey(gift.user_id, achievement_id, period, gift.level)
     award = AwardIntent(key, achievement, None).to_award(now, coins_enabled=tenant.features.coins)
     valid_until = gift.valid_until or (
@@ -67,6 +67,7 @@ def give_award(
             "note": gift.note,
         }
     )
+    slot = holder_slot(achievement, award, tz)
     if not awards.grant(tenant_id, gift.user_id, [award], slot=slot):
         raise ConflictError(_taken(achievement, period))
     return award
@@ -93,8 +94,12 @@ def revoke_award(
         raise NotFoundError(f"award {award_id} not found")
     if award.status is AwardStatus.REVOKED:
         raise ConflictError(f"award {award_id} is revoked already")
-    achievement = config.get_achievement(tenant_id, award.achievement_id)
-    slot = _slot(achievement, award.user_id, award.period_key) if achievement else None
+    tenant = config.get_config(tenant_id)
+    achievement = next(
+        (a for a in tenant.achievements if a.achievement_id == key.achievement_id), None
+    )
+    tz = zone(tenant.settings.timezone)
+    slot = holder_slot(achievement, award, tz) if achievement else None
     return awards.revoke(tenant_id, award, reason=reason, at=clock.now(), slot=slot)
 
 
@@ -112,9 +117,7 @@ def list_holders(
     """The achievement's awards, newest first, each with the status shown now."""
     _achievement(config, tenant_id, achievement_id)
     now = clock.now()
-    found = awards.holders_page(
-        tenant_id, achievement_id, status=status, now=now, limit=limit, after=after
-    )
+    found = awards.holders_page(tenant_id, HoldersQuery(achievement_id, status, now, limit, after))
     shown = [award.model_copy(update={"status": award.status_at(now)}) for award in found.items]
     return Page(shown, found.next)
 
@@ -126,23 +129,13 @@ def _achievement(config: ConfigRepository, tenant_id: str, achievement_id: str) 
     return achievement
 
 
-def _period_and_slot(
-    achievement: Achievement, user_id: str, valid_from: datetime, tz: ZoneInfo, now: datetime
-) -> tuple[str, Slot | None]:
+def _period(achievement: Achievement, valid_from: datetime, tz: ZoneInfo, now: datetime) -> str:
+    """The award's period: the achievement's week or month holding ``valid_from``, or, for the
+    `award` category, a key of its own (in time order like the period keys: the user's summary
+    keeps the latest)."""
     if achievement.category is Category.AWARD or achievement.period is None:
-        # Its own key, in time order like the period keys (the user's summary keeps the latest).
-        return f"{MANUAL_PERIOD_PREFIX}{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}", None
-    period = period_key(achievement.period, valid_from, tz)
-    return period, _slot(achievement, user_id, period)
-
-
-def _slot(achievement: Achievement, user_id: str, period: str) -> Slot | None:
-    """What only one award may hold: a record's period, or a user's membership in a period."""
-    if achievement.category is Category.RECORD:
-        return Slot(achievement.achievement_id, period)
-    if achievement.category is Category.MEMBERSHIP:
-        return Slot(achievement.achievement_id, f"{period}#{user_id}")
-    return None
+        return f"{MANUAL_PERIOD_PREFIX}{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
+    return period_key(achievement.period, valid_from, tz)
 
 
 def _taken(achievement: Achievement, period: str) -> str:

@@ -22,7 +22,7 @@ AWARD_REVOKED = "award.revoked"
 ROMAN = {1: "I", 2: "II", 3: "III"}
 
 
-def announce_award(
+def announce(
     tenant_id: str,
     award: Award,
     *,
@@ -32,20 +32,29 @@ def announce_award(
     clock: Clock,
     sleep: Callable[[float], None] = time.sleep,
 ) -> bool:
-    """Tell the user and the subscribers about a new award; True when this call published it.
+    """Tell the user and the subscribers about a new award (``award.granted``) or one revoked
+    (``award.revoked``); True when this call published it.
 
     The inbox message is written once (conditional put). The publication is claimed with a lease
     before publishing and marked after, so redeliveries and concurrent deliverers publish it
     once; only a crash between publish and mark can repeat it after the lease, and subscribers
     then see the same ``award_id``.
     """
-    if award.status is not AwardStatus.ACTIVE:
-        return False
     achievement = config.get_achievement(tenant_id, award.achievement_id)
     name = achievement.name if achievement else award.achievement_id
-    leveled = achievement is not None and len(achievement.levels) > 1
+    if award.status is AwardStatus.ACTIVE:
+        leveled = achievement is not None and len(achievement.levels) > 1
+        message, event_type = _granted(award, name, leveled), AWARD_GRANTED
+    elif award.status is AwardStatus.REVOKED and award.revoked_at is not None:
+        message, event_type = _revoked(award, name), AWARD_REVOKED
+    else:
+        return False
+    return _announce(tenant_id, award, name, message, event_type, inbox, notifier, clock, sleep)
+
+
+def _granted(award: Award, name: str, leveled: bool) -> Message:
     levels = f" {ROMAN[award.level]}" if leveled else ""
-    message = Message(
+    return Message(
         message_id=award.award_id,
         user_id=award.user_id,
         type="achievement",
@@ -55,26 +64,11 @@ def announce_award(
         created_at=award.awarded_at,
         data={"achievement_id": award.achievement_id, "level": award.level},
     )
-    return _announce(tenant_id, award, name, message, AWARD_GRANTED, inbox, notifier, clock, sleep)
 
 
-def announce_revocation(
-    tenant_id: str,
-    award: Award,
-    *,
-    config: ConfigRepository,
-    inbox: InboxRepository,
-    notifier: Notifier,
-    clock: Clock,
-    sleep: Callable[[float], None] = time.sleep,
-) -> bool:
-    """Tell the user and the subscribers that an award was revoked, once, as a grant is told."""
-    if award.status is not AwardStatus.REVOKED or award.revoked_at is None:
-        return False
-    achievement = config.get_achievement(tenant_id, award.achievement_id)
-    name = achievement.name if achievement else award.achievement_id
-    taken = _body(award).removeprefix("You earned ").rstrip(".")
-    message = Message(
+def _revoked(award: Award, name: str) -> Message:
+    assert award.revoked_at is not None
+    return Message(
         message_id=f"{award.award_id}.revoked",
         user_id=award.user_id,
         type="award_revoked",
@@ -82,9 +76,8 @@ def announce_revocation(
         body=award.revoke_reason or "",
         award_id=award.award_id,
         created_at=award.revoked_at,
-        data={"achievement_id": award.achievement_id, "level": award.level, "taken": taken},
+        data={"achievement_id": award.achievement_id, "level": award.level},
     )
-    return _announce(tenant_id, award, name, message, AWARD_REVOKED, inbox, notifier, clock, sleep)
 
 
 def _announce(

@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
-from accolade.domain.models import ActivityEvent, Award
+from accolade.domain.goals import goal_counters, goal_users, plan_goal_awards
+from accolade.domain.models import AchievementType, ActivityEvent, Award, Goal, Slot
 from accolade.domain.periods import zone
-from accolade.domain.rules import counter_deltas, counters_to_read, plan_awards, ranked_counters
+from accolade.domain.rules import (
+    AwardIntent,
+    counter_deltas,
+    counters_to_read,
+    holder_slot,
+    plan_awards,
+    ranked_counters,
+)
 from accolade.observability import logger
 from accolade.ports import (
     AwardRepository,
@@ -16,6 +25,7 @@ from accolade.ports import (
     Clock,
     ConfigRepository,
     EventDeltas,
+    GoalRepository,
     ProgressRepository,
     ProjectRepository,
     UserRepository,
@@ -46,6 +56,7 @@ def evaluate_events(
     users: UserRepository,
     progress: ProgressRepository,
     awards: AwardRepository,
+    goals: GoalRepository,
     clock: Clock,
     projects: ProjectRepository,
 ) -> EvaluationResult:
@@ -61,7 +72,16 @@ def evaluate_events(
         by_tenant[streamed.tenant_id].append(streamed)
     for tenant_id, tenant_events in by_tenant.items():
         _evaluate_tenant(
-            tenant_id, tenant_events, result, config, users, progress, awards, clock, projects
+            tenant_id,
+            tenant_events,
+            result,
+            config,
+            users,
+            progress,
+            awards,
+            goals,
+            clock,
+            projects,
         )
     return result
 
@@ -74,6 +94,7 @@ def _evaluate_tenant(
     users: UserRepository,
     progress: ProgressRepository,
     awards: AwardRepository,
+    goals: GoalRepository,
     clock: Clock,
     projects: ProjectRepository,
 ) -> None:
@@ -106,33 +127,66 @@ def _evaluate_tenant(
         groups = {user_id: profile.groups for user_id, profile in profiles.items()}
     moved = {change.event_id: change.deltas.keys() for change in changes}
     needed = counters_to_read(ready, tenant.index, groups, tz, moved)
+    watching = [a for a in live if a.type is AchievementType.GOAL_REACHED]
+    goals_of: dict[str, list[Goal]] = {}
+    if watching and (goal_owners := goal_users(ready, watching, groups, moved)):
+        goals_of = goals.goals_of(tenant_id, goal_owners)  # one BatchGetItem per 100 users
+        needed |= goal_counters(ready, goals_of, moved)
     # The totals this apply wrote need no read; only counters of events applied earlier do.
     values = {key: outcome.values[key] for key in needed if key in outcome.values}
     unread = needed - values.keys()
     values |= progress.counters(tenant_id, unread) if unread else {}
     intents = plan_awards(ready, tenant.index, groups, values, tz, moved)
+    if goals_of:
+        intents += plan_goal_awards(ready, watching, groups, goals_of, values, moved)
     if not intents:
         return
+    coins = tenant.settings.features.coins
+    for user_id in _grant(tenant_id, intents, coins, tz, awards, clock, result):
+        result.failed |= {(tenant_id, e.event_id) for e in ready if e.user_id == user_id}
+
+
+def _grant(
+    tenant_id: str,
+    intents: list[AwardIntent],
+    coins: bool,
+    tz: ZoneInfo,
+    awards: AwardRepository,
+    clock: Clock,
+    result: EvaluationResult,
+) -> set[str]:
+    """Grant what is not held yet; the users whose awards could not be written (their events
+    are redelivered)."""
     holdings = awards.holdings(tenant_id, [intent.key for intent in intents])
     now = clock.now()
     per_user: dict[str, list[Award]] = defaultdict(list)
+    held_once: list[tuple[Award, Slot]] = []  # records and memberships: one holder each
     for intent in intents:
         if intent.key not in holdings.held:
-            award = intent.to_award(now, coins_enabled=tenant.settings.features.coins, tz=tz)
-            per_user[award.user_id].append(award)
-    if not per_user:
-        return
+            award = intent.to_award(now, coins_enabled=coins, tz=tz)
+            slot = holder_slot(intent.achievement, award, tz)
+            if slot is None:
+                per_user[award.user_id].append(award)
+            else:
+                held_once.append((award, slot))
+    failed: set[str] = set()
+    one_by_one: list[tuple[str, list[Award], Slot | None]] = [
+        (award.user_id, [award], slot) for award, slot in held_once
+    ]
     # Usually one transaction for every user of the batch; a user whose part did not commit
     # (a race with another writer) is granted on their own, from a fresh read.
-    try:
-        together = awards.grant_together(tenant_id, per_user, holdings)
-    except Exception:  # e.g. a connection reset: whether it committed is unknown
-        logger.exception("granting together failed; granting user by user")
-        together = BatchGrant(unwritten=set(per_user))  # free keys only: nothing twice
-    result.granted += together.granted
-    for user_id in sorted(together.unwritten):
+    if per_user:
         try:
-            result.granted += awards.grant(tenant_id, user_id, per_user[user_id])
+            together = awards.grant_together(tenant_id, per_user, holdings)
+        except Exception:  # e.g. a connection reset: whether it committed is unknown
+            logger.exception("granting together failed; granting user by user")
+            together = BatchGrant(unwritten=set(per_user))  # free keys only: nothing twice
+        result.granted += together.granted
+        one_by_one += [(user, per_user[user], None) for user in sorted(together.unwritten)]
+    for user_id, its, slot in one_by_one:
+        try:  # with a slot someone else holds, nothing is granted: the record is theirs
+            result.granted += awards.grant(tenant_id, user_id, its, slot=slot)
         except Exception:
             logger.exception("granting failed; the user's events will be redelivered")
-            result.failed |= {(tenant_id, e.event_id) for e in ready if e.user_id == user_id}
+            failed.add(user_id)
+    return failed

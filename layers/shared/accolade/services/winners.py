@@ -1,23 +1,60 @@
-"""SelectWinners: close the last week or month and grant each period-winner achievement once."""
+"""Period winners: the hourly job finds each tenant's closed weeks and months, in the tenant's
+zone and after its grace, and hands each tenant to its own invocation, which grants each
+period-winner achievement's winner once."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from accolade.domain.models import Achievement, Award, AwardKey, Slot
-from accolade.domain.periods import TimeRange, zone
-from accolade.domain.rules import AwardIntent, Standing, closed_period, pick_winner
+from accolade.domain.closing import CATCH_UP, PeriodClose, TenantCloses, closes_at, due_period
+from accolade.domain.models import Achievement, AchievementType, Award, AwardKey, Slot
+from accolade.domain.periods import period_kind, zone
+from accolade.domain.rules import AwardIntent, Standing, pick_winner
 from accolade.ports import (
     AwardRepository,
     Clock,
     ConfigRepository,
     LeaderboardRepository,
-    TenantConfig,
+    PeriodTopTenant,
     UserRepository,
+    WinnersQueue,
 )
 
 AUDIENCE_PAGE = 25  # with an audience, rows read per page until someone eligible
 MAX_ROWS = 3200
+
+
+def due_closes(tenants: Iterable[PeriodTopTenant], as_of: datetime) -> list[TenantCloses]:
+    """Each tenant's enabled period-winner achievements whose period became closable, in the
+    tenant's zone after its grace, within ``CATCH_UP`` before ``as_of``."""
+    work = []
+    for tenant in tenants:
+        tz = zone(tenant.settings.timezone)
+        grace = timedelta(hours=tenant.settings.winners_grace_hours)
+        closes = tuple(
+            PeriodClose(achievement_id=a.achievement_id, period_key=key)
+            for a in tenant.achievements
+            if a.enabled
+            and a.period is not None
+            and (key := due_period(a.period, tz, grace, as_of, CATCH_UP)) is not None
+        )
+        if closes:
+            work.append(TenantCloses(tenant_id=tenant.tenant_id, as_of=as_of, closes=closes))
+    return work
+
+
+def close_periods(
+    as_of: datetime, *, config: ConfigRepository, winners_queue: WinnersQueue
+) -> list[TenantCloses]:
+    """List what is due at ``as_of`` and hand it over, one message per tenant.
+
+    Two index queries and one SQS request per ten tenants: no read per tenant here.
+    """
+    work = due_closes(config.period_top_tenants(), as_of)
+    winners_queue.send(work)
+    return work
 
 
 @dataclass
@@ -25,10 +62,11 @@ class WinnersResult:
     granted: list[Award] = field(default_factory=list)
     already_chosen: int = 0
     no_activity: int = 0
+    not_due: int = 0  # still open (or in its grace) by the tenant's settings as now read
 
 
 def select_winners(
-    period: TimeRange,
+    work: TenantCloses,
     *,
     config: ConfigRepository,
     users: UserRepository,
@@ -36,43 +74,53 @@ def select_winners(
     awards: AwardRepository,
     clock: Clock,
 ) -> WinnersResult:
-    """Grant every enabled period-winner achievement of ``period`` for its last closed period.
+    """Grant the winner of each of one tenant's closed periods, once.
 
     Safe to run again: the winning award takes a slot per (achievement, period) with a
     conditional write, so a second run, or a late event that changes the ranking, grants nothing.
     """
     result = WinnersResult()
     now = clock.now()
-    tenants: dict[str, TenantConfig] = {}
-    for tenant_id, achievement in config.period_top_achievements():
-        if achievement.period is not period:
+    tenant = config.get_config(work.tenant_id)
+    tz = zone(tenant.settings.timezone)
+    grace = timedelta(hours=tenant.settings.winners_grace_hours)
+    live = {a.achievement_id: a for a in tenant.achievements}
+    for close in work.closes:
+        achievement = _closing(live.get(close.achievement_id), close)
+        if achievement is None:
             continue
-        tenant = tenants.get(tenant_id) or tenants.setdefault(
-            tenant_id, config.get_config(tenant_id)
-        )
-        live = next(
-            (a for a in tenant.achievements if a.achievement_id == achievement.achievement_id),
-            None,
-        )
-        if live is None or not live.enabled:
+        # Settings read again, consistently: never choose while late events may still count.
+        if closes_at(close.period_key, tz, grace) > now:
+            result.not_due += 1
             continue
-        closed = closed_period(period, now, zone(tenant.settings.timezone))
-        winner = _winner(tenant_id, live, closed, users, leaderboards)
+        winner = _winner(work.tenant_id, achievement, close.period_key, users, leaderboards)
         if winner is None:
             result.no_activity += 1
             continue
-        key = AwardKey(winner.user_id, live.achievement_id, closed, 1)
-        award = AwardIntent(key, live, None).to_award(
-            now, coins_enabled=tenant.settings.features.coins
+        key = AwardKey(winner.user_id, achievement.achievement_id, close.period_key, 1)
+        award = AwardIntent(key, achievement, None).to_award(
+            now, coins_enabled=tenant.settings.features.coins, tz=tz
         )
-        granted = awards.grant(
-            tenant_id, winner.user_id, [award], slot=Slot(live.achievement_id, closed)
-        )
+        slot = Slot(achievement.achievement_id, close.period_key)
+        granted = awards.grant(work.tenant_id, winner.user_id, [award], slot=slot)
         if granted:
             result.granted += granted
         else:
             result.already_chosen += 1
     return result
+
+
+def _closing(achievement: Achievement | None, close: PeriodClose) -> Achievement | None:
+    """The achievement ``close`` names, if it is still an enabled period winner of that kind
+    of period (it may have been disabled or edited since the job listed it)."""
+    if (
+        achievement is None
+        or not achievement.enabled
+        or achievement.type is not AchievementType.PERIOD_TOP
+        or achievement.period is not period_kind(close.period_key)
+    ):
+        return None
+    return achievement
 
 
 def _winner(

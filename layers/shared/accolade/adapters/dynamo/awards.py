@@ -42,6 +42,7 @@ from accolade.domain.models import (
 from accolade.ports import (
     BatchGrant,
     Clock,
+    HoldersQuery,
     Holdings,
     Page,
 )
@@ -351,25 +352,17 @@ class DynamoAwardRepository:
         )
         return [award_from_item(item) for item in items]
 
-    def holders_page(
-        self,
-        tenant_id: str,
-        achievement_id: str,
-        *,
-        status: AwardStatus | None,
-        now: datetime,
-        limit: int,
-        after: str | None,
-    ) -> Page[Award]:
-        pk = keys.achievement_holders_pk(tenant_id, achievement_id)
+    def holders_page(self, tenant_id: str, query: HoldersQuery) -> Page[Award]:
+        pk = keys.achievement_holders_pk(tenant_id, query.achievement_id)
+        limit = query.limit
         items = list(
             AwardItem.holders.query(
                 pk,
-                filter_condition=_shown_as(status, now),
+                filter_condition=_shown_as(query.status, query.now),
                 scan_index_forward=False,
                 limit=limit + 1,
                 page_size=limit + 1,
-                last_evaluated_key=keys.holders_page_start(tenant_id, pk, after),
+                last_evaluated_key=keys.holders_page_start(tenant_id, pk, query.after),
             )
         )
         following = keys.holders_position(items[limit - 1]) if len(items) > limit else None

@@ -28,6 +28,7 @@ from accolade.domain.models import (
 )
 from accolade.ports import (
     Page,
+    PeriodTopTenant,
     TenantConfig,
 )
 
@@ -108,6 +109,8 @@ class DynamoConfigRepository:
                 keys.SETTINGS,
                 tenant_id=tenant_id,
                 doc=settings.model_dump(mode="json"),
+                GSI1PK=keys.TENANT_SETTINGS_INDEX_PK,
+                GSI1SK=tenant_id,
             ),
         )
         transaction.update("revision", _revision_item(tenant_id), _bump(tenant_id))
@@ -185,9 +188,22 @@ class DynamoConfigRepository:
         if cancelled is not None:
             raise ConflictError("the achievement was edited meanwhile; read it again")
 
-    def period_top_achievements(self) -> list[tuple[str, Achievement]]:
-        items = AchievementItem.period_top.query(keys.PERIOD_TOP_INDEX_PK)
-        return [(item.tenant_id, Achievement.model_validate(item.doc)) for item in items]
+    def period_top_tenants(self) -> list[PeriodTopTenant]:
+        """Two paged index queries, whatever the number of tenants: the period-winner
+        achievements, then every tenant's settings (a tenant without any has the defaults)."""
+        achievements: dict[str, list[Achievement]] = {}
+        for item in AchievementItem.period_top.query(keys.PERIOD_TOP_INDEX_PK):
+            achievements.setdefault(item.tenant_id, []).append(Achievement.model_validate(item.doc))
+        if not achievements:
+            return []
+        settings = {
+            item.tenant_id: TenantSettings.model_validate(item.doc)
+            for item in SettingsItem.tenants.query(keys.TENANT_SETTINGS_INDEX_PK)
+        }
+        return [
+            PeriodTopTenant(tenant_id, settings.get(tenant_id, TenantSettings()), tuple(listed))
+            for tenant_id, listed in achievements.items()
+        ]
 
     @staticmethod
     def _achievement_item(tenant_id: str, achievement: Achievement) -> AchievementItem:

@@ -3,12 +3,13 @@ starts with the tenant.
 
 | entity      | PK                     | SK                              | index keys                          |
 |-------------|------------------------|---------------------------------|-------------------------------------|
-| settings    | T#{tenant}             | SETTINGS                        |                                     |
+| settings    | T#{tenant}             | SETTINGS                        | GSI1: TENANT_SETTINGS / {tenant}    |
 | metric      | T#{tenant}             | METRIC#{metric_id}              |                                     |
 | metrics rev | T#{tenant}             | METRICS                         |                                     |
 | achievement | T#{tenant}             | ACH#{achievement_id}            | GSI1 (period_top only): PERIOD_TOP / {tenant}#{achievement} |
 | winner slot | T#{tenant}#WIN         | {achievement}#{period}          |                                     |
 | user        | T#{tenant}#U#{user}    | PROFILE                         |                                     |
+| goals       | T#{tenant}#U#{user}    | GOALS                           |                                     |
 | event       | T#{tenant}#U#{user}    | EVT#{event_id}                  |                                     |
 | counter     | T#{tenant}#U#{user}    | CNT#{metric_id}#{period_key}    | Leaderboard: LBPK=T#{t}#LB#{m}#{p}, LBSK=rules.standing_order (ranked periods only) |
 | award       | T#{tenant}#U#{user}    | AWD#{achievement}#{period}#{lv} | GSI1: T#{t}#ACH#{a} / {awarded_at}#{user} |
@@ -41,6 +42,7 @@ from accolade.domain.models import AwardKey, CounterKey, Slot
 
 SETTINGS = "SETTINGS"
 PROFILE = "PROFILE"
+GOALS = "GOALS"  # every goal of a user, in one item
 WALLET = "WALLET"
 METRICS_REVISION = "METRICS"
 COUNTS = "COUNTS"
@@ -129,7 +131,8 @@ def holders_page_start(
     return start | {"GSI1PK": {"S": holders_pk}, "GSI1SK": {"S": index_sk}}
 
 
-PERIOD_TOP_INDEX_PK = "PERIOD_TOP"  # the one cross-tenant key: the winners job lists its work
+PERIOD_TOP_INDEX_PK = "PERIOD_TOP"  # cross-tenant keys: the winners job lists its work
+TENANT_SETTINGS_INDEX_PK = "TENANT_SETTINGS"  # and when each tenant's periods close
 
 
 def period_top_sk(tenant_id: str, achievement_id: str) -> str:

@@ -71,6 +71,17 @@ class PeriodTopIndex(_Gsi1["AchievementItem"]):
     """GSI1 under PERIOD_TOP: every period-winner achievement, for the winners job."""
 
 
+class TenantSettingsIndex(GlobalSecondaryIndex["SettingsItem"]):
+    """GSI1 under TENANT_SETTINGS: every tenant's settings, for the winners job (zone, grace)."""
+
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
 class LeaderboardIndex(GlobalSecondaryIndex["CounterItem"]):
     """Leaderboard of a (metric, period), queried by score; sparse (counters only)."""
 
@@ -154,7 +165,11 @@ class DocumentItem(Item):
 
 
 class SettingsItem(DocumentItem, discriminator="settings"):
-    """PK T#{tenant}, SK SETTINGS."""
+    """PK T#{tenant}, SK SETTINGS; GSI1 TENANT_SETTINGS/{tenant}."""
+
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    tenants = TenantSettingsIndex()
 
 
 class MetricItem(DocumentItem, discriminator="metric"):
@@ -212,6 +227,12 @@ class UserItem(DocumentItem, discriminator="user"):
     user features, which only the user sets (outside ``doc``, so neither write undoes the other)."""
 
     featured_award_id = UnicodeAttribute(null=True)
+
+
+class GoalsItem(DocumentItem, discriminator="goals"):
+    """PK T#{tenant}#U#{user}, SK GOALS: every goal of the user, ``doc`` by goal id, written
+    under an optimistic lock on ``version``. One item, so the evaluator reads the goals of a
+    whole batch's users in one BatchGetItem, and the cap holds against racing writers."""
 
 
 class EventItem(Item, discriminator="event"):
@@ -334,6 +355,7 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     WinnerSlotItem,
     ProjectItem,
     UserItem,
+    GoalsItem,
     EventItem,
     CounterItem,
     AwardItem,

@@ -25,7 +25,7 @@ from accolade.entrypoints.http.auth import EVENTS_WRITE, Principal, principal_fr
 from accolade.entrypoints.http.cursors import Scope, decode, encode
 from accolade.observability import count
 from accolade.ports import Page
-from accolade.services import admin, awards, ingest, leaderboards, me
+from accolade.services import admin, awards, goals, ingest, leaderboards, me
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
 PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]
@@ -462,3 +462,89 @@ def clear_featured_award() -> schemas.FeaturedOut:
     caller = _caller(me_routes)
     inject(me.feature_award, container())(caller.tenant_id, caller.user_id, None)
     return schemas.FeaturedOut(award_id=None)
+
+
+def _set_goal(
+    caller: Principal, user_id: str, goal_id: str, body: schemas.GoalIn
+) -> schemas.GoalOut:
+    setting = inject(goals.set_goal, container())
+    view = setting(caller.tenant_id, user_id, goal_id, body.to_domain(), set_by=caller.user_id)
+    return schemas.GoalOut.of(view)
+
+
+def _no_content() -> Response[None]:
+    return Response(status_code=204, content_type="application/json", body=None)
+
+
+@_route(me_routes.put, "/v1/me/goals/<goal_id>", "The goal as stored, with my progress")
+def put_my_goal(goal_id: PathId, body: Annotated[schemas.GoalIn, Body()]) -> schemas.GoalOut:
+    """Set one of my goals
+
+    Create or replace a personal goal: reach target on a metric in each day, week or month (in
+    the tenant's time zone). A goal_reached achievement grants once per goal and period in which
+    it is reached. The metric must exist; a user has at most 50 goals.
+    """
+    caller = _caller(me_routes)
+    return _set_goal(caller, caller.user_id, goal_id, body)
+
+
+@_route(me_routes.get, "/v1/me/goals", "My goals, with the current period's progress")
+def my_goals() -> schemas.GoalList:
+    """List my goals
+
+    The caller's goals by id (at most 50, so one page), each with the metric's value in the
+    current period and whether the goal is reached.
+    """
+    caller = _caller(me_routes)
+    found = inject(goals.list_goals, container())(caller.tenant_id, caller.user_id)
+    return schemas.GoalList.of(found)
+
+
+@_route(me_routes.delete, "/v1/me/goals/<goal_id>", "Deleted", status=204)
+def delete_my_goal(goal_id: PathId) -> Response[None]:
+    """Delete one of my goals
+
+    The goal stops counting; awards it earned stay. An unknown goal is 404.
+    """
+    caller = _caller(me_routes)
+    inject(goals.delete_goal, container())(caller.tenant_id, caller.user_id, goal_id)
+    return _no_content()
+
+
+@_route(
+    admin_routes.put,
+    "/v1/admin/users/<user_id>/goals/<goal_id>",
+    "The goal as stored, with the user's progress",
+)
+def put_user_goal(
+    user_id: PathId, goal_id: PathId, body: Annotated[schemas.GoalIn, Body()]
+) -> schemas.GoalOut:
+    """Set a goal for a user
+
+    Create or replace a personal goal of a user, as PUT /v1/me/goals/{goal_id} does for the
+    caller; set_by records the admin. Admins only.
+    """
+    caller = _admin(admin_routes)
+    return _set_goal(caller, user_id, goal_id, body)
+
+
+@_route(admin_routes.get, "/v1/admin/users/<user_id>/goals", "The user's goals with progress")
+def list_user_goals(user_id: PathId) -> schemas.GoalList:
+    """List a user's goals
+
+    A user's goals (at most 50) with the current period's value and whether each is reached,
+    as the user sees them. A user with neither a profile nor a goal is 404. Admins only.
+    """
+    caller = _admin(admin_routes)
+    return schemas.GoalList.of(inject(goals.user_goals, container())(caller.tenant_id, user_id))
+
+
+@_route(admin_routes.delete, "/v1/admin/users/<user_id>/goals/<goal_id>", "Deleted", status=204)
+def delete_user_goal(user_id: PathId, goal_id: PathId) -> Response[None]:
+    """Delete a user's goal
+
+    The goal stops counting; awards it earned stay. An unknown goal is 404. Admins only.
+    """
+    caller = _admin(admin_routes)
+    inject(goals.delete_goal, container())(caller.tenant_id, user_id, goal_id)
+    return _no_content()

@@ -26,9 +26,11 @@ from pydantic import (
 from accolade.domain.limits import MAX_MAGNITUDE, check_instant, check_number
 from accolade.domain.models import (
     DEFAULT_LEADERBOARDS,
+    MAX_WINNERS_GRACE_HOURS,
     Achievement,
     ActivityEvent,
     Aggregate,
+    GoalPeriod,
     LedgerEntry,
     Metric,
     TenantSettings,
@@ -37,6 +39,7 @@ from accolade.domain.models import (
 )
 from accolade.domain.periods import TimeRange
 from accolade.entrypoints.http.jsonbody import InexactFloat
+from accolade.services.goals import GoalSetting, GoalView
 from accolade.services.me import AchievementView, AwardView
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
@@ -154,6 +157,7 @@ class FeaturesIn(Body):
 class SettingsIn(Body):
     timezone: Annotated[TimeZoneName, Field(min_length=1, max_length=64)] = "UTC"
     features: FeaturesIn = FeaturesIn()
+    winners_grace_hours: Annotated[StrictInt, Field(ge=0, le=MAX_WINNERS_GRACE_HOURS)] = 1
 
     def to_domain(self) -> TenantSettings:
         return TenantSettings.model_validate(self.model_dump())
@@ -162,6 +166,7 @@ class SettingsIn(Body):
 class SettingsOut(Out):
     timezone: str
     features: dict[str, bool]
+    winners_grace_hours: int
 
     @classmethod
     def of(cls, settings: TenantSettings) -> SettingsOut:
@@ -513,6 +518,45 @@ class BadgeOut(Out):
     name: str
     badge: str | None
     level: int
+
+
+class GoalIn(Body):
+    metric: Id = Field(description="the metric whose counter the goal reads; it must exist")
+    period: GoalPeriod = Field(
+        description="the goal holds for each day, week or month, in the tenant's time zone"
+    )
+    target: Annotated[Number, Field(gt=0, le=float(MAX_MAGNITUDE))] = Field(
+        description="reached when the metric's value in the period is at least this"
+    )
+
+    def to_domain(self) -> GoalSetting:
+        return GoalSetting(metric=self.metric, period=self.period, target=Decimal(str(self.target)))
+
+
+class GoalOut(Out):
+    goal_id: str
+    user_id: str
+    metric: str
+    period: str
+    target: float
+    period_key: str = Field(description="the current period")
+    value: float = Field(description="the metric's value in the current period")
+    reached: bool
+    set_by: str
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, view: GoalView) -> GoalOut:
+        return cls.read(view.goal, view)
+
+
+class GoalList(BaseModel):
+    # Not paged: a user has at most MAX_GOALS_PER_USER goals.
+    items: list[GoalOut]
+
+    @classmethod
+    def of(cls, views: list[GoalView]) -> GoalList:
+        return cls(items=[GoalOut.of(view) for view in views])
 
 
 class LeaderboardRowOut(Out):

@@ -1,0 +1,167 @@
+"""SQS queue pollers: Lambda's event source mapping for a queue, one poller per template mapping.
+
+Hand-written for the same reason as the stream pollers. As the Lambda developer guide describes:
+up to `batch_size` messages per invocation, in Lambda's SQS record shape; a success deletes the
+batch, `batchItemFailures` keeps only the messages it names (an unknown id fails the batch), a
+function error keeps them all. Kept messages come back when their visibility runs out, and the
+queue's RedrivePolicy moves them to its dead-letter queue after `maxReceiveCount` receives
+(moto applies it, as SQS does). Locally a kept message comes back after `retry_delay_s`, not
+after the queue's VisibilityTimeout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from typing import Any
+
+from accolade_local.runtime import FunctionError, Invoker
+from accolade_local.template import QueueMapping
+
+__all__ = ["QueuePoller"]
+
+log = logging.getLogger("accolade_local.queues")
+
+_RECEIVE_LIMIT = 10  # ReceiveMessage's maximum
+
+
+class QueuePoller:
+    """Polls one queue for one mapping and invokes its function as Lambda would."""
+
+    def __init__(
+        self,
+        mapping: QueueMapping,
+        invoker: Invoker,
+        sqs: Any,
+        queue_url: str,
+        queue_arn: str,
+        *,
+        region: str = "us-east-1",
+        wait_s: int = 1,
+        retry_delay_s: int = 1,
+    ) -> None:
+        self.mapping = mapping
+        self.name = f"{mapping.function_id}.{mapping.event_name}"
+        self.invoker = invoker
+        self.sqs = sqs
+        self.queue_url = queue_url
+        self.queue_arn = queue_arn
+        self.region = region
+        self.wait_s = wait_s
+        self.retry_delay_s = retry_delay_s
+        self.processed = 0  # messages deleted after a successful invocation
+        self._tick_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> QueuePoller:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick(self.wait_s)
+            except Exception:
+                if self._stop.is_set():
+                    return
+                log.exception("%s: polling failed; retrying in 1s", self.name)
+                self._stop.wait(1.0)
+
+    def drain(self, timeout: float = 30.0) -> int:
+        """Wait until the queue is empty; how many messages were handled meanwhile.
+
+        A message being handled, or kept after a failure, is in flight (not visible) until it
+        is deleted or sent to the dead-letter queue, so it is waited for too.
+        """
+        before = self.processed
+        deadline = time.monotonic() + timeout
+        while self._messages():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.name}: queue not drained within {timeout}s")
+            if self._thread is not None or not self.tick(0):
+                time.sleep(0.05)
+        return self.processed - before
+
+    def _messages(self) -> int:
+        """Messages waiting or in flight (SQS's own counts; exact in moto)."""
+        names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        attributes = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=names)
+        return sum(int(attributes["Attributes"][name]) for name in names)
+
+    def tick(self, wait_s: int = 0) -> bool:
+        """Receive one batch and hand it to the function; True when there was one."""
+        with self._tick_lock:
+            messages = self.sqs.receive_message(
+                QueueUrl=self.queue_url,
+                MaxNumberOfMessages=min(self.mapping.batch_size, _RECEIVE_LIMIT),
+                WaitTimeSeconds=wait_s,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            if messages:
+                self._deliver(messages)
+            return bool(messages)
+
+    def _deliver(self, messages: list[dict[str, Any]]) -> None:
+        kept = self._invoke([self._record(m) for m in messages])
+        done = [m for m in messages if m["MessageId"] not in kept]
+        self.processed += len(done)  # before the deletes that let drain() return
+        for start in range(0, len(done), _RECEIVE_LIMIT):
+            self.sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                    for i, m in enumerate(done[start : start + _RECEIVE_LIMIT])
+                ],
+            )
+        for message in messages:
+            if message["MessageId"] in kept:
+                self.sqs.change_message_visibility(
+                    QueueUrl=self.queue_url,
+                    ReceiptHandle=message["ReceiptHandle"],
+                    VisibilityTimeout=self.retry_delay_s,
+                )
+
+    def _invoke(self, records: list[dict[str, Any]]) -> set[str]:
+        """The ids of the messages to keep (all of them when the function failed)."""
+        every = {r["messageId"] for r in records}
+        try:
+            result = self.invoker.invoke({"Records": records})
+        except FunctionError as exc:
+            log.warning("%s: function error on %d messages: %s", self.name, len(records), exc)
+            return every
+        failures = result.get("batchItemFailures") if isinstance(result, dict) else None
+        if not self.mapping.report_batch_item_failures or not failures:
+            return set()
+        identifiers = {f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures}
+        if not identifiers <= every:
+            log.warning("%s: invalid batchItemFailures %r", self.name, identifiers - every)
+            return every
+        return {str(i) for i in identifiers}
+
+    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A received message as Lambda's SQS event record."""
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": message.get("MessageAttributes", {}),
+            "md5OfBody": message.get("MD5OfBody")
+            or hashlib.md5(message["Body"].encode()).hexdigest(),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue_arn,
+            "awsRegion": self.region,
+        }
