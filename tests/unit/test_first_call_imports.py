@@ -80,3 +80,34 @@ def test_sns_and_s3_clients_come_from_the_dynamodb_connections_session(
     )
 
     assert "boto3" not in loaded
+
+
+@pytest.mark.parametrize(
+    ("lambda_env", "traced"),
+    [
+        ({}, False),
+        ({"LAMBDA_TASK_ROOT": "/var/task", "POWERTOOLS_TRACE_DISABLED": "true"}, False),
+        ({"LAMBDA_TASK_ROOT": "/var/task", "AWS_SAM_LOCAL": "true"}, False),
+        ({"LAMBDA_TASK_ROOT": "/var/task"}, True),
+    ],
+)
+def test_the_xray_sdk_is_imported_only_where_tracing_can_use_it(
+    lambda_env: dict[str, str], traced: bool
+) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"LAMBDA_TASK_ROOT", "POWERTOOLS_TRACE_DISABLED", "AWS_SAM_LOCAL"}
+    }
+    loaded = _loaded_after(
+        """
+        from accolade.observability import tracer
+        @tracer.capture_lambda_handler
+        def handler(event, context):
+            return {"ok": True}
+        assert handler({}, None) == {"ok": True}
+        """,
+        env={**env, **lambda_env},
+    )
+
+    assert ("aws_xray_sdk.core" in loaded) is traced
