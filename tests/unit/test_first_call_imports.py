@@ -111,3 +111,15 @@ def test_the_xray_sdk_is_imported_only_where_tracing_can_use_it(
     )
 
     assert ("aws_xray_sdk.core" in loaded) is traced
+
+
+def test_serving_a_route_needs_no_openapi_models() -> None:
+    loaded = _loaded_after(
+        """
+        from accolade.entrypoints.http.app import build_app
+        from accolade.entrypoints.http.routes import events
+        build_app(events)
+        """
+    )
+
+    assert "aws_lambda_powertools.event_handler.openapi.models" not in loaded
