@@ -5,12 +5,11 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI, Schema
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from accolade.domain.errors import (
@@ -28,6 +27,11 @@ from accolade.domain.errors import (
 from accolade.domain.limits import MAX_JSON_DEPTH
 from accolade.entrypoints.http import jsonbody
 from accolade.observability import logger
+
+if TYPE_CHECKING:
+    # Imported where the document is made: building Powertools' OpenAPI models costs a cold
+    # start more than anything else in the HTTP layer, and serving a route never needs them.
+    from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 
 TITLE = "Accolade API"
 VERSION = "1.0.0"
@@ -146,6 +150,8 @@ class AccoladeResolver(APIGatewayHttpResolver):
     """The resolver whose OpenAPI document describes the errors it really answers."""
 
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPI:
+        from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Schema
+
         kwargs.setdefault("title", TITLE)
         kwargs.setdefault("version", VERSION)
         kwargs.setdefault("security_schemes", {"jwt": HTTPBearer(bearerFormat="JWT")})
