@@ -123,3 +123,31 @@ def test_serving_a_route_needs_no_openapi_models() -> None:
     )
 
     assert "aws_lambda_powertools.event_handler.openapi.models" not in loaded
+
+
+def test_the_api_loads_the_openapi_models_only_when_the_document_or_swagger_is_asked_for() -> None:
+    env = os.environ | {"TABLE_NAME": "t", "STAGE": "test", "POWERTOOLS_TRACE_DISABLED": "1"}
+    loaded = _loaded_after(
+        """
+        from accolade_local.handlers import load_handler
+        load_handler("api")
+        """,
+        env=env,
+    )
+
+    assert "aws_lambda_powertools.event_handler.openapi.models" not in loaded
+
+
+@pytest.mark.usefixtures("fakes")
+def test_the_swagger_page_is_built_on_request_over_the_served_document() -> None:
+    from accolade_local.handlers import LambdaContext, load_handler
+    from tests.http_events import call, http_event
+
+    api = load_handler("api")
+    response = api.lambda_handler(http_event("GET", "/v1/swagger"), LambdaContext())
+    status, document = call(api, http_event("GET", "/v1/openapi.json"))
+
+    assert response["statusCode"] == 200
+    assert response["headers"]["Content-Type"] == "text/html"
+    assert "SwaggerUIBundle" in response["body"]
+    assert status == 200 and '"/v1/events"' in response["body"] and document["paths"]
