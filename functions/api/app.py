@@ -5,14 +5,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from accolade.entrypoints.http.app import TITLE, VERSION, build_app
+from accolade.entrypoints.http.app import TITLE, VERSION, build_app, swagger_page
 from accolade.entrypoints.http.routes import admin_routes, events, me_routes, system
 from accolade.observability import logger, metrics, tracer
 
 app = build_app(system, events, admin_routes, me_routes)
-app.enable_swagger(path="/v1/swagger", title=TITLE, version=VERSION)
 
 
 @app.get("/v1/openapi.json", include_in_schema=False)
@@ -20,6 +20,13 @@ app.enable_swagger(path="/v1/swagger", title=TITLE, version=VERSION)
 def openapi_document() -> Any:
     return app.get_openapi_schema(title=TITLE, version=VERSION).model_dump(
         mode="json", by_alias=True, exclude_none=True
+    )
+
+
+@app.get("/v1/swagger", include_in_schema=False)
+def swagger_ui() -> Response[str]:
+    return Response(
+        status_code=200, content_type="text/html", body=swagger_page(openapi_document())
     )
 
 

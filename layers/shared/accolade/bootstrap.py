@@ -6,35 +6,39 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, partial
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from accolade.adapters.dynamo import models
-from accolade.adapters.dynamo.awards import DynamoAwardRepository
-from accolade.adapters.dynamo.config import DynamoConfigRepository
-from accolade.adapters.dynamo.events import DynamoEventRepository
-from accolade.adapters.dynamo.goals import DynamoGoalRepository
-from accolade.adapters.dynamo.inbox import DynamoInboxRepository
-from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
-from accolade.adapters.dynamo.progress import DynamoProgressRepository
-from accolade.adapters.dynamo.projects import DynamoProjectRepository
-from accolade.adapters.dynamo.users import DynamoUserRepository
 from accolade.clock import SystemClock
 from accolade.config import Settings, settings
-from accolade.ports import (
-    AwardRepository,
-    Clock,
-    ConfigRepository,
-    DocumentStore,
-    EventRepository,
-    GoalRepository,
-    InboxRepository,
-    LeaderboardRepository,
-    Notifier,
-    ProgressRepository,
-    ProjectRepository,
-    UserRepository,
-    WinnersQueue,
-)
+
+if TYPE_CHECKING:
+    # Each adapter module is imported by the property that builds it: a handler loads (and
+    # builds the pydantic and PynamoDB classes of) only the adapters it uses.
+    from accolade.adapters.dynamo.awards import DynamoAwardRepository
+    from accolade.adapters.dynamo.config import DynamoConfigRepository
+    from accolade.adapters.dynamo.events import DynamoEventRepository
+    from accolade.adapters.dynamo.goals import DynamoGoalRepository
+    from accolade.adapters.dynamo.inbox import DynamoInboxRepository
+    from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
+    from accolade.adapters.dynamo.progress import DynamoProgressRepository
+    from accolade.adapters.dynamo.projects import DynamoProjectRepository
+    from accolade.adapters.dynamo.users import DynamoUserRepository
+    from accolade.ports import (
+        AwardRepository,
+        Clock,
+        ConfigRepository,
+        DocumentStore,
+        EventRepository,
+        GoalRepository,
+        InboxRepository,
+        LeaderboardRepository,
+        Notifier,
+        ProgressRepository,
+        ProjectRepository,
+        UserRepository,
+        WinnersQueue,
+    )
 
 
 class Container(Protocol):
@@ -101,57 +105,80 @@ class AwsContainer:
 
     @cached_property
     def config(self) -> DynamoConfigRepository:
+        from accolade.adapters.dynamo.config import DynamoConfigRepository
+
         return DynamoConfigRepository()
 
     @cached_property
     def users(self) -> DynamoUserRepository:
+        from accolade.adapters.dynamo.users import DynamoUserRepository
+
         return DynamoUserRepository()
 
     @cached_property
     def events(self) -> DynamoEventRepository:
+        from accolade.adapters.dynamo.events import DynamoEventRepository
+
         return DynamoEventRepository(self.clock)
 
     @cached_property
     def progress(self) -> DynamoProgressRepository:
+        from accolade.adapters.dynamo.progress import DynamoProgressRepository
+
         return DynamoProgressRepository()
 
     @cached_property
     def awards(self) -> DynamoAwardRepository:
+        from accolade.adapters.dynamo.awards import DynamoAwardRepository
+
         return DynamoAwardRepository(self.clock)
 
     @cached_property
     def projects(self) -> DynamoProjectRepository:
+        from accolade.adapters.dynamo.projects import DynamoProjectRepository
+
         return DynamoProjectRepository()
 
     @cached_property
     def goals(self) -> DynamoGoalRepository:
+        from accolade.adapters.dynamo.goals import DynamoGoalRepository
+
         return DynamoGoalRepository()
 
     @cached_property
     def leaderboards(self) -> DynamoLeaderboardRepository:
+        from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
+
         return DynamoLeaderboardRepository()
 
     @cached_property
     def inbox(self) -> DynamoInboxRepository:
+        from accolade.adapters.dynamo.inbox import DynamoInboxRepository
+
         return DynamoInboxRepository(self.clock)
 
     @cached_property
     def notifier(self) -> Notifier:
-        from accolade.adapters.sns import SnsNotifier  # boto3's SNS client only where used
+        from accolade.adapters.sns import SnsNotifier
 
-        return SnsNotifier(self.settings.topic_arn)
+        return SnsNotifier(self.settings.topic_arn, self._client("sns"))
 
     @cached_property
     def documents(self) -> DocumentStore:
-        from accolade.adapters.s3 import S3DocumentStore  # boto3's S3 client only where used
+        from accolade.adapters.s3 import S3DocumentStore
 
-        return S3DocumentStore(self.settings.bucket_name)
+        return S3DocumentStore(self.settings.bucket_name, self._client("s3"))
+
+    def _client(self, service: str) -> Any:
+        # From the DynamoDB connection's botocore session: boto3's default session would be a
+        # second one, loading the endpoint data and resolving credentials again (and boto3).
+        return models.session().create_client(service, region_name=self.settings.region)
 
     @cached_property
     def winners_queue(self) -> WinnersQueue:
-        from accolade.adapters.sqs import SqsWinnersQueue  # boto3's SQS client only where used
+        from accolade.adapters.sqs import SqsWinnersQueue
 
-        return SqsWinnersQueue(self.settings.winners_queue_url)
+        return SqsWinnersQueue(self.settings.winners_queue_url, self._client("sqs"))
 
 
 _container: Container | None = None

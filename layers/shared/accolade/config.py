@@ -40,3 +40,17 @@ class Settings(BaseModel):
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     return Settings.from_env()
+
+
+_TRUTHY = frozenset({"1", "y", "yes", "t", "true", "on"})  # Powertools' strtobool
+
+
+def tracing_enabled() -> bool:
+    """Whether this process can send X-Ray traces: in Lambda (not SAM's or Chalice's emulator),
+    unless POWERTOOLS_TRACE_DISABLED says otherwise. Powertools' own rule, decided before the
+    X-Ray SDK is imported, so that a process that cannot trace never loads it."""
+    env = os.environ
+    if env.get("POWERTOOLS_TRACE_DISABLED", "false").lower() in _TRUTHY:
+        return False
+    emulated = env.get("AWS_SAM_LOCAL") or env.get("AWS_CHALICE_CLI_MODE")
+    return bool(env.get("LAMBDA_TASK_ROOT")) and not emulated

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
-
 from accolade.adapters.dynamo.keys import certificate_key
 from accolade.domain.models import Award
 
 
 class S3DocumentStore:
-    def __init__(self, bucket: str, client: Any | None = None) -> None:
+    def __init__(self, bucket: str, client: Any) -> None:
         self._bucket = bucket
-        self._client = client or boto3.client("s3")
+        self._client = client  # a botocore client, built by the bootstrap
 
     def put_certificate(self, tenant_id: str, award: Award, pdf: bytes) -> str:
         key = certificate_key(tenant_id, award.user_id, award.award_id)

@@ -6,13 +6,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
-
 
 class SnsNotifier:
-    def __init__(self, topic_arn: str, client: Any | None = None) -> None:
+    def __init__(self, topic_arn: str, client: Any) -> None:
         self._topic_arn = topic_arn
-        self._client = client or boto3.client("sns")
+        self._client = client  # a botocore client, built by the bootstrap
 
     def publish(
         self, subject: str, payload: Mapping[str, Any], attributes: Mapping[str, str]

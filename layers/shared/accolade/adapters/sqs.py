@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import boto3
-
 from accolade.domain.closing import TenantCloses
 
 BATCH = 10  # SendMessageBatch's limit
@@ -14,9 +12,9 @@ ATTEMPTS = 3
 
 
 class SqsWinnersQueue:
-    def __init__(self, queue_url: str, client: Any | None = None) -> None:
+    def __init__(self, queue_url: str, client: Any) -> None:
         self._queue_url = queue_url
-        self._client = client or boto3.client("sqs")
+        self._client = client
 
     def send(self, work: Sequence[TenantCloses]) -> None:
         for start in range(0, len(work), BATCH):

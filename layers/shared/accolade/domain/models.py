@@ -21,7 +21,9 @@ Scalar = str | int | float | bool
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Each model builds its validator when first used, not at import: a handler pays only for
+    # the models it reads or writes.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Features(Model):

@@ -7,17 +7,15 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from accolade.adapters.dynamo.awards import award_from_image
-from accolade.adapters.dynamo.events import event_from_image
 from accolade.bootstrap import Container, container, inject
-from accolade.domain.models import AwardStatus
 from accolade.observability import count, logger
-from accolade.services.certificates import issue_certificate
-from accolade.services.deliver import announce
-from accolade.services.evaluate import StreamedEvent, evaluate_events
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch import BatchProcessor
+
+# Each function imports what its own stream needs, when its first record comes: the evaluator
+# does not load the delivery or certificate services (and their adapters), nor they the
+# evaluator's.
 
 Record = Mapping[str, Any]
 
@@ -29,6 +27,9 @@ def _sequence(record: Record) -> str:
 def evaluate_batch(records: Iterable[Record], c: Container) -> dict[str, Any]:
     """Evaluate a stream batch at once (one request serves many events) and answer Lambda's
     partial batch response: the records whose events did not finish, retried from the first."""
+    from accolade.adapters.dynamo.events import event_from_image
+    from accolade.services.evaluate import StreamedEvent, evaluate_events
+
     failed: set[str] = set()
     parsed: list[StreamedEvent] = []
     sequences: dict[tuple[str, str], list[str]] = {}
@@ -54,6 +55,10 @@ def evaluate_batch(records: Iterable[Record], c: Container) -> dict[str, Any]:
 def deliver_record(record: Record, c: Container) -> bool:
     """Announce the award of one stream record: a new award, or one just revoked (any later
     change of a revoked award finds its announcement made); True when it published."""
+    from accolade.adapters.dynamo.awards import award_from_image
+    from accolade.domain.models import AwardStatus
+    from accolade.services.deliver import announce
+
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
     revoked = award.status is AwardStatus.REVOKED
     if record.get("eventName") != "INSERT" and not revoked:
@@ -65,6 +70,9 @@ def deliver_record(record: Record, c: Container) -> bool:
 
 def certificate_record(record: Record, c: Container) -> bool:
     """Issue the certificate of one award record whose certificate is pending."""
+    from accolade.adapters.dynamo.awards import award_from_image
+    from accolade.services.certificates import issue_certificate
+
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
     issued = inject(issue_certificate, c)(tenant_id, award)
     count("CertificatesIssued", int(issued))

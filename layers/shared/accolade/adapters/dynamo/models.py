@@ -10,6 +10,7 @@ import json
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import botocore.session
 from pynamodb import constants
 from pynamodb.attributes import (
     Attribute,
@@ -128,6 +129,12 @@ class Item(Model):
 
 
 _shared: TableConnection | None = None
+
+
+def session() -> botocore.session.Session:
+    """The botocore session of the shared connection, for the process's other AWS clients."""
+    session: botocore.session.Session = Item._get_connection().connection.session
+    return session
 
 
 def _table_description() -> MetaTable:

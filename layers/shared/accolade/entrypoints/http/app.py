@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, OpenAPI, Schema
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from accolade.domain.errors import (
@@ -28,6 +28,11 @@ from accolade.domain.errors import (
 from accolade.domain.limits import MAX_JSON_DEPTH
 from accolade.entrypoints.http import jsonbody
 from accolade.observability import logger
+
+if TYPE_CHECKING:
+    # Imported where the document is made: building Powertools' OpenAPI models costs a cold
+    # start more than anything else in the HTTP layer, and serving a route never needs them.
+    from aws_lambda_powertools.event_handler.openapi.models import OpenAPI
 
 TITLE = "Accolade API"
 VERSION = "1.0.0"
@@ -146,6 +151,8 @@ class AccoladeResolver(APIGatewayHttpResolver):
     """The resolver whose OpenAPI document describes the errors it really answers."""
 
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPI:
+        from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Schema
+
         kwargs.setdefault("title", TITLE)
         kwargs.setdefault("version", VERSION)
         kwargs.setdefault("security_schemes", {"jwt": HTTPBearer(bearerFormat="JWT")})
@@ -247,3 +254,19 @@ def build_app(*routers: Router) -> AccoladeResolver:
         return error(500, "internal", "something went wrong; it has been logged")
 
     return app
+
+
+def swagger_page(document: Any) -> str:
+    """Swagger UI over ``document``. Powertools' ``enable_swagger`` imports its OpenAPI models
+    when the module loads, a third of a cold start of every request; here they load when the
+    page is asked for."""
+    from aws_lambda_powertools.event_handler.openapi import swagger_ui as ui
+
+    assets = Path(ui.__file__).parent
+    return ui.generate_swagger_html(
+        json.dumps(document).replace("</", "<\\/"),  # no "</script>" inside the page's script
+        (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
+        (assets / "swagger-ui.min.css").read_text(encoding="utf-8"),
+        "",
+        None,
+    )

@@ -77,11 +77,17 @@ AttributeValue = Annotated[
 ]
 
 
-class Body(BaseModel):
+class Schema(BaseModel):
+    # A route's schemas are built when it first validates (or the OpenAPI document is made):
+    # a function pays only for the routes it serves.
+    model_config = ConfigDict(defer_build=True)
+
+
+class Body(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class Out(BaseModel):
+class Out(Schema):
     """A response body, read off domain objects by field name."""
 
     @classmethod
@@ -145,7 +151,7 @@ class EventsIn(Body):
     events: Annotated[list[EventIn], Field(min_length=1, max_length=100)]
 
 
-class EventsAccepted(BaseModel):
+class EventsAccepted(Schema):
     accepted: list[str]
     duplicates: list[str]
 
@@ -230,7 +236,7 @@ NextCursor = Annotated[
 Item = TypeVar("Item", bound=Out)
 
 
-class Listing(BaseModel, Generic[Item]):
+class Listing(Schema, Generic[Item]):
     # No docstring: it would become the description of every list in the OpenAPI document.
     items: list[Item]
     next_cursor: NextCursor
@@ -581,12 +587,12 @@ class FeaturedOut(BaseModel):
     award_id: str | None
 
 
-class LeaderboardOut(BaseModel):
+class LeaderboardOut(Schema):
     metric_id: str
     period_key: str
     rows: list[LeaderboardRowOut]
 
 
-class Health(BaseModel):
+class Health(Schema):
     status: Literal["ok"]
     stage: str
