@@ -70,34 +70,28 @@ def evaluate_events(
     by_tenant: dict[str, list[StreamedEvent]] = defaultdict(list)
     for streamed in events:
         by_tenant[streamed.tenant_id].append(streamed)
+    ports = _Ports(config, users, progress, awards, goals, clock, projects)
     for tenant_id, tenant_events in by_tenant.items():
-        _evaluate_tenant(
-            tenant_id,
-            tenant_events,
-            result,
-            config,
-            users,
-            progress,
-            awards,
-            goals,
-            clock,
-            projects,
-        )
+        _evaluate_tenant(tenant_id, tenant_events, result, ports)
     return result
 
 
+@dataclass(frozen=True)
+class _Ports:
+    config: ConfigRepository
+    users: UserRepository
+    progress: ProgressRepository
+    awards: AwardRepository
+    goals: GoalRepository
+    clock: Clock
+    projects: ProjectRepository
+
+
 def _evaluate_tenant(
-    tenant_id: str,
-    streamed: list[StreamedEvent],
-    result: EvaluationResult,
-    config: ConfigRepository,
-    users: UserRepository,
-    progress: ProgressRepository,
-    awards: AwardRepository,
-    goals: GoalRepository,
-    clock: Clock,
-    projects: ProjectRepository,
+    tenant_id: str, streamed: list[StreamedEvent], result: EvaluationResult, ports: _Ports
 ) -> None:
+    config, users, progress, awards = ports.config, ports.users, ports.progress, ports.awards
+    goals, clock, projects = ports.goals, ports.clock, ports.projects
     tenant = config.get_config(tenant_id)
     tz = zone(tenant.settings.timezone)
     events = [s.event for s in streamed]
