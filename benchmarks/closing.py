@@ -65,7 +65,7 @@ def measure(tenants: int, sizes: Sequence[int] = (10, 10_000)) -> dict[str, floa
 
 def _measure(tenants: int, endpoint: str, sizes: Sequence[int]) -> dict[str, float]:
     from accolade.adapters.dynamo import models
-    from accolade.bootstrap import AwsContainer
+    from accolade.bootstrap import AwsContainer, inject
     from accolade.config import Settings
     from accolade.domain.models import ActivityEvent, Aggregate, CounterKey, Metric, TenantSettings
     from accolade.ports import EventDeltas
@@ -104,14 +104,7 @@ def _measure(tenants: int, endpoint: str, sizes: Sequence[int]) -> dict[str, flo
         for item in work:
             calls.clear()
             begun = time.perf_counter()
-            result = select_winners(
-                item,
-                config=c.config,
-                users=c.users,
-                leaderboards=c.leaderboards,
-                awards=c.awards,
-                clock=_At(),
-            )
+            result = inject(select_winners, c)(item, clock=_At())
             seconds.append(time.perf_counter() - begun)
             requests.append(sum(calls.values()))
             granted += len(result.granted)
@@ -146,6 +139,7 @@ def _by_size(
 ) -> dict[str, float]:
     """One tenant per size with that many users on last week's leaderboard, closed by its
     message: the requests and time of its winners."""
+    from accolade.bootstrap import inject
     from accolade.domain.models import CounterKey, TenantSettings
     from accolade.ports import EventDeltas
     from accolade.services import admin
@@ -166,14 +160,7 @@ def _by_size(
         item = next(w for w in [*listed, *work] if w.tenant_id == tenant_id)
         calls.clear()
         begun = time.perf_counter()
-        result = select_winners(
-            item,
-            config=c.config,
-            users=c.users,
-            leaderboards=c.leaderboards,
-            awards=c.awards,
-            clock=_At(),
-        )
+        result = inject(select_winners, c)(item, clock=_At())
         by_size[f"size_{size}_requests"] = sum(calls.values())
         by_size[f"size_{size}_ms"] = (time.perf_counter() - begun) * 1000
         by_size[f"size_{size}_granted"] = len(result.granted)

@@ -20,9 +20,9 @@ from types import ModuleType
 from typing import Any
 
 from accolade_local.handlers import LambdaContext, load_handler
-from accolade_local.pollers import StreamReader
+from accolade_local.pollers import StreamReader, match_any
 from accolade_local.services import MotoServer, client, free_port, provision, start_dynamodb
-from accolade_local.template import LocalNames, Template, load_template, match_any
+from accolade_local.template import LocalNames, Template, load_template
 from benchmarks.counting import CallAudit, RequestCounter, pynamodb_clients
 from benchmarks.naive import NaiveEngine, compare, end_state
 from benchmarks.units import UnitMeter, Usage
@@ -278,18 +278,10 @@ class Bench:
 
     def my_achievements(self, tenant_id: str, user_id: str) -> None:
         """What GET /v1/me/achievements runs, for one user."""
+        from accolade.bootstrap import inject
         from accolade.services import me
 
-        c = self.container
-        me.my_achievements(
-            tenant_id,
-            user_id,
-            config=c.config,
-            users=c.users,
-            awards=c.awards,
-            progress=c.progress,
-            clock=c.clock,
-        )
+        inject(me.my_achievements, self.container)(tenant_id, user_id)
 
     def _me_requests(self, tenant_id: str, user_id: str) -> Counter[str]:
         """DynamoDB requests of what GET /v1/me/achievements runs, for one user."""

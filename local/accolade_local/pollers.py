@@ -1,10 +1,12 @@
-"""DynamoDB stream pollers: Lambda's event source mapping, one poller per template mapping.
+"""Lambda's event source mappings, one poller per template mapping: the loop all pollers share,
+and the DynamoDB stream poller.
 
-Hand-written: no maintained library replays Lambda's ESM semantics. As the Lambda developer guide
-describes: shards in lineage order; filtered-out records count as processed; a batch goes when
-full, when its window has passed or when the shard closed; `batchItemFailures` retries from the
-lowest failed record (an unknown id fails the whole batch); a function error bisects (not counted
-as a retry) or retries; after `max_retries` the batch's metadata goes to the on-failure queue.
+Hand-written: no maintained library replays Lambda's ESM semantics. For a stream, as the Lambda
+developer guide describes: shards in lineage order; filtered-out records count as processed; a
+batch goes when full, when its window has passed or when the shard closed; `batchItemFailures`
+retries from the lowest failed record (an unknown id fails the whole batch); a function error
+bisects (not counted as a retry) or retries; after `max_retries` the batch's metadata goes to
+the on-failure queue.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 from accolade_local.runtime import FunctionError, Invoker
 from accolade_local.streams import (
@@ -26,9 +28,9 @@ from accolade_local.streams import (
     StreamReader,
     to_lambda_record,
 )
-from accolade_local.template import StreamMapping, match_any
+from accolade_local.template import StreamMapping
 
-__all__ = ["CheckpointStore", "StreamPoller", "StreamReader"]
+__all__ = ["CheckpointStore", "Poller", "StreamPoller", "StreamReader", "match_any"]
 
 log = logging.getLogger("accolade_local.pollers")
 
@@ -57,45 +59,26 @@ class _Shard:
     empty_polls: int = 0
 
 
-class StreamPoller:
-    """Polls one table stream for one mapping and invokes its function as Lambda would."""
+class Poller:
+    """Calls `tick()` on a daemon thread until stopped; `drain()` waits until it is `idle`."""
 
-    def __init__(
-        self,
-        mapping: StreamMapping,
-        invoker: Invoker,
-        streams: Any,
-        stream_arn: str,
-        *,
-        checkpoints: CheckpointStore | None = None,
-        on_failure: Callable[[dict[str, Any]], None] | None = None,
-        function_arn: str | None = None,
-        poll_interval_s: float = 0.25,
-        retry_delay_s: float = 0.1,
-    ) -> None:
-        self.mapping = mapping
-        self.name = f"{mapping.function_id}.{mapping.event_name}"
-        self.invoker = invoker
-        self.reader = StreamReader(streams, stream_arn, mapping.starting_position)
-        self.stream_arn = stream_arn
-        self.checkpoints = checkpoints or CheckpointStore()
-        self.on_failure = on_failure
-        self.function_arn = function_arn or f"function:{mapping.function_id}"
-        self.poll_interval_s = poll_interval_s
-        self.retry_delay_s = retry_delay_s
-        self.processed = 0  # records handled: delivered, filtered out or sent to on-failure
-        self._shards: dict[str, _Shard] = {}
-        self._refreshed_at = 0.0
-        self._in_flight = False
-        self._state = threading.Lock()
-        self._tick_lock = threading.Lock()
+    name: str
+    poll_interval_s = 0.0  # the pause after a tick that found nothing
+    processed = 0  # records handled: delivered, filtered out, deleted or sent to on-failure
+
+    def __init__(self) -> None:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def _key(self, shard_id: str) -> str:
-        return f"{self.name}|{self.stream_arn}|{shard_id}"
+    @property
+    def idle(self) -> bool:
+        raise NotImplementedError
 
-    def start(self) -> StreamPoller:
+    def tick(self) -> bool:
+        """One pass; True when there was work."""
+        raise NotImplementedError
+
+    def start(self) -> Self:
         if self._thread is None:
             self._stop.clear()
             self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
@@ -111,7 +94,7 @@ class StreamPoller:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                busy = self.tick()
+                busy = self._background_tick()
             except Exception:
                 if self._stop.is_set():
                     return
@@ -120,6 +103,58 @@ class StreamPoller:
                 continue
             if not busy:
                 self._stop.wait(self.poll_interval_s)
+
+    def _background_tick(self) -> bool:
+        return self.tick()
+
+    def drain(self, timeout: float = 30.0) -> int:
+        """Wait until the poller is idle; how many records were processed meanwhile (the calling
+        thread polls when the poller's own thread is not started)."""
+        before = self.processed
+        deadline = time.monotonic() + timeout
+        while not self.idle:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.name}: not drained within {timeout}s")
+            if self._thread is not None or not self.tick():
+                time.sleep(0.05)
+        return self.processed - before
+
+
+class StreamPoller(Poller):
+    """Polls one table stream for one mapping and invokes its function as Lambda would."""
+
+    def __init__(
+        self,
+        mapping: StreamMapping,
+        invoker: Invoker,
+        streams: Any,
+        stream_arn: str,
+        *,
+        checkpoints: CheckpointStore | None = None,
+        on_failure: Callable[[dict[str, Any]], None] | None = None,
+        function_arn: str | None = None,
+        poll_interval_s: float = 0.25,
+        retry_delay_s: float = 0.1,
+    ) -> None:
+        super().__init__()
+        self.mapping = mapping
+        self.name = f"{mapping.function_id}.{mapping.event_name}"
+        self.invoker = invoker
+        self.reader = StreamReader(streams, stream_arn, mapping.starting_position)
+        self.stream_arn = stream_arn
+        self.checkpoints = checkpoints or CheckpointStore()
+        self.on_failure = on_failure
+        self.function_arn = function_arn or f"function:{mapping.function_id}"
+        self.poll_interval_s = poll_interval_s
+        self.retry_delay_s = retry_delay_s
+        self._shards: dict[str, _Shard] = {}
+        self._refreshed_at = 0.0
+        self._in_flight = False
+        self._state = threading.Lock()
+        self._tick_lock = threading.Lock()
+
+    def _key(self, shard_id: str) -> str:
+        return f"{self.name}|{self.stream_arn}|{shard_id}"
 
     @property
     def idle(self) -> bool:
@@ -133,20 +168,12 @@ class StreamPoller:
             )
 
     def drain(self, timeout: float = 30.0) -> int:
-        """Wait until every record written before this call is processed; how many were (the
-        calling thread polls when the poller's own thread is not started)."""
+        """Every record written before this call processed; how many were."""
         with self._state:
             self._refreshed_at = 0.0  # also rediscover shards
             for shard in self._shards.values():
                 shard.empty_polls = 0
-        before = self.processed
-        deadline = time.monotonic() + timeout
-        while not self.idle:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{self.name}: stream not drained within {timeout}s")
-            if self._thread is not None or not self.tick():
-                time.sleep(0.05)
-        return self.processed - before
+        return super().drain(timeout)
 
     def tick(self) -> bool:
         """One pass over the shards; True when records were read or delivered."""
@@ -310,6 +337,15 @@ class StreamPoller:
         )
         if self.on_failure is not None:
             self.on_failure(message)
+
+
+def match_any(patterns: list[dict[str, Any]], record: Mapping[str, Any]) -> bool:
+    """Lambda's event filtering (EventBridge's pattern syntax, which moto's matcher decides)."""
+    from moto.events.models import EventPattern
+
+    # Typed for EventBridge events, the matcher only walks a record's keys: any mapping fits.
+    event: Any = dict(record)
+    return not patterns or any(EventPattern(None, p).matches_event(event) for p in patterns)
 
 
 def _iso(epoch: Any) -> str | None:

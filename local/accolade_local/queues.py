@@ -14,9 +14,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import time
 from typing import Any
 
+from accolade_local.pollers import Poller
 from accolade_local.runtime import FunctionError, Invoker
 from accolade_local.template import QueueMapping
 
@@ -27,7 +27,7 @@ log = logging.getLogger("accolade_local.queues")
 _RECEIVE_LIMIT = 10  # ReceiveMessage's maximum
 
 
-class QueuePoller:
+class QueuePoller(Poller):
     """Polls one queue for one mapping and invokes its function as Lambda would."""
 
     def __init__(
@@ -42,6 +42,7 @@ class QueuePoller:
         wait_s: int = 1,
         retry_delay_s: int = 1,
     ) -> None:
+        super().__init__()
         self.mapping = mapping
         self.name = f"{mapping.function_id}.{mapping.event_name}"
         self.invoker = invoker
@@ -51,48 +52,15 @@ class QueuePoller:
         self.region = region
         self.wait_s = wait_s
         self.retry_delay_s = retry_delay_s
-        self.processed = 0  # messages deleted after a successful invocation
         self._tick_lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> QueuePoller:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
-            self._thread.start()
-        return self
+    def _background_tick(self) -> bool:
+        return self.tick(self.wait_s)  # long polls, so no pause between ticks
 
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.tick(self.wait_s)
-            except Exception:
-                if self._stop.is_set():
-                    return
-                log.exception("%s: polling failed; retrying in 1s", self.name)
-                self._stop.wait(1.0)
-
-    def drain(self, timeout: float = 30.0) -> int:
-        """Wait until the queue is empty; how many messages were handled meanwhile.
-
-        A message being handled, or kept after a failure, is in flight (not visible) until it
-        is deleted or sent to the dead-letter queue, so it is waited for too.
-        """
-        before = self.processed
-        deadline = time.monotonic() + timeout
-        while self._messages():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{self.name}: queue not drained within {timeout}s")
-            if self._thread is not None or not self.tick(0):
-                time.sleep(0.05)
-        return self.processed - before
+    @property
+    def idle(self) -> bool:
+        """No message waiting or in flight (one being handled, or kept after a failure)."""
+        return not self._messages()
 
     def _messages(self) -> int:
         """Messages waiting or in flight (SQS's own counts; exact in moto)."""

@@ -16,7 +16,7 @@ from typing import Any, Self
 
 from accolade_local import services
 from accolade_local.gateway import Gateway
-from accolade_local.pollers import CheckpointStore, StreamPoller
+from accolade_local.pollers import CheckpointStore, Poller, StreamPoller
 from accolade_local.queues import QueuePoller
 from accolade_local.runtime import FunctionWorkers
 from accolade_local.scheduler import Scheduler
@@ -83,8 +83,7 @@ class LocalStack:
         self.dynamodb: services.DynamoDBLocal | services.MotoServer | None = None
         self.workers: dict[str, FunctionWorkers] = {}
         self.gateway: Gateway | None = None
-        self.pollers: list[StreamPoller] = []
-        self.queue_pollers: list[QueuePoller] = []
+        self.pollers: list[Poller] = []
         self.scheduler: Scheduler | None = None
         self._stopped = threading.Event()
         self._started = False
@@ -159,31 +158,34 @@ class LocalStack:
         dynamodb, streams = map(self.client, ("dynamodb", "dynamodbstreams"))
         saved = None if self.in_memory else self.data_dir / "stream-checkpoints.json"
         checkpoints = CheckpointStore(saved)
+        pollers: list[Poller] = []
         for mapping in self.template.stream_mappings():
             table = dynamodb.describe_table(TableName=self.names.table_name(mapping.table_id))
-            stream_arn = table["Table"]["LatestStreamArn"]
-            poller = StreamPoller(
+            pollers.append(
+                StreamPoller(
+                    mapping,
+                    self.workers[mapping.function_id],
+                    streams,
+                    table["Table"]["LatestStreamArn"],
+                    checkpoints=checkpoints,
+                    on_failure=partial(self._send, mapping.on_failure_queue_id),
+                    function_arn=self.names.function_arn(mapping.function_id),
+                )
+            )
+        pollers += (
+            QueuePoller(
                 mapping,
                 self.workers[mapping.function_id],
-                streams,
-                stream_arn,
-                checkpoints=checkpoints,
-                on_failure=partial(self._send, mapping.on_failure_queue_id),
-                function_arn=self.names.function_arn(mapping.function_id),
-            )
-            self.pollers.append(poller.start())
-            self._stops.callback(poller.stop)
-        for queue_mapping in self.template.queue_mappings():
-            queue_poller = QueuePoller(
-                queue_mapping,
-                self.workers[queue_mapping.function_id],
                 self.client("sqs"),
-                self.names.queue_url(queue_mapping.queue_id),
-                self.names.queue_arn(queue_mapping.queue_id),
+                self.names.queue_url(mapping.queue_id),
+                self.names.queue_arn(mapping.queue_id),
                 region=self.names.region,
             )
-            self.queue_pollers.append(queue_poller.start())
-            self._stops.callback(queue_poller.stop)
+            for mapping in self.template.queue_mappings()
+        )
+        for poller in pollers:
+            self.pollers.append(poller.start())
+            self._stops.callback(poller.stop)
 
     def _start_scheduler(self) -> None:
         schedules = self.template.schedules(self.names)
@@ -245,8 +247,7 @@ class LocalStack:
         total = 0
         while True:
             processed = 0
-            pollers: list[QueuePoller | StreamPoller] = [*self.queue_pollers, *self.pollers]
-            for poller in pollers:
+            for poller in self.pollers:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(f"streams not drained within {timeout}s")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LocalNames", "Template", "TemplateError", "load_template", "match_any"]
+__all__ = ["LocalNames", "Template", "TemplateError", "load_template"]
 
 
 class TemplateError(ValueError):
@@ -70,8 +70,7 @@ class TableSpec:
         return str(ttl["AttributeName"]) if ttl.get("Enabled") in (True, "true") else None
 
     def create_table_kwargs(self, table_name: str) -> dict[str, Any]:
-        """CreateTable arguments (no SSE / PITR / deletion protection: DynamoDB Local ignores
-        or rejects them)."""
+        """CreateTable's arguments (not SSE, PITR, deletion protection: DynamoDB Local rejects)."""
         keys = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
         view = self.properties["StreamSpecification"]["StreamViewType"]
         stream = {"StreamEnabled": True, "StreamViewType": view}
@@ -99,35 +98,37 @@ class HttpRoute:
     auth_required: bool
 
 
-@dataclass(frozen=True)
-class StreamMapping:
+@dataclass(frozen=True, kw_only=True)
+class EventTarget:
+    """The function a template event invokes, and the event's name under that function."""
+
     function_id: str
     event_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StreamMapping(EventTarget):
     table_id: str
+    on_failure_queue_id: str | None = None
+    starting_position: str = "TRIM_HORIZON"
+    filter_patterns: list[dict[str, Any]] = field(default_factory=list)
     batch_size: int = 100
     batching_window_s: float = 0.0
     bisect: bool = False
     max_retries: int = -1  # -1: retry until the record expires, as on AWS
     report_batch_item_failures: bool = False
-    filter_patterns: list[dict[str, Any]] = field(default_factory=list)
-    on_failure_queue_id: str | None = None
-    starting_position: str = "TRIM_HORIZON"
 
 
-@dataclass(frozen=True)
-class QueueMapping:
-    function_id: str
-    event_name: str
+@dataclass(frozen=True, kw_only=True)
+class QueueMapping(EventTarget):
     queue_id: str
     batch_size: int = 10
     report_batch_item_failures: bool = False
     max_concurrency: int = 1000
 
 
-@dataclass(frozen=True)
-class ScheduleSpec:
-    function_id: str
-    event_name: str
+@dataclass(frozen=True, kw_only=True)
+class ScheduleSpec(EventTarget):
     expression: str
     timezone: str = "UTC"
     input: dict[str, Any] | None = None
@@ -219,9 +220,8 @@ class Template:
         return {k: self.resolve(v, names) for k, v in value.items()}
 
     def _sub(self, arg: Any, names: LocalNames) -> str:
-        text, variables = (
-            (arg[0], self.resolve(arg[1], names)) if isinstance(arg, list) else (arg, {})
-        )
+        text, variables = arg if isinstance(arg, list) else (arg, {})
+        variables = self.resolve(variables, names)
 
         def variable(match: re.Match[str]) -> str:
             expr = match.group(1)
@@ -316,66 +316,58 @@ class Template:
                     routes.append(HttpRoute(verb, path, function_id.group(1), auth))
         return routes
 
-    def _mappings(self, source: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        """The event source mappings whose source is a resource of type ``source``."""
+    def _mappings(self, source: str) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+        """(source id, properties, the fields every mapping has) of each from a ``source``."""
         for logical_id, props in self.of_type("AWS::Lambda::EventSourceMapping"):
-            if self._type(props["EventSourceArn"]["Fn::GetAtt"][0]) == source:
-                yield logical_id, props
+            source_id = props["EventSourceArn"]["Fn::GetAtt"][0]
+            if self._type(source_id) == source:
+                common = _event(logical_id, props["FunctionName"]["Ref"])
+                responses = props.get("FunctionResponseTypes", [])
+                common["report_batch_item_failures"] = "ReportBatchItemFailures" in responses
+                yield source_id, props, common
 
     def stream_mappings(self) -> list[StreamMapping]:
         mappings: list[StreamMapping] = []
-        for logical_id, props in self._mappings("AWS::DynamoDB::Table"):
-            function_id = props["FunctionName"]["Ref"]
+        for table_id, props, common in self._mappings("AWS::DynamoDB::Table"):
             on_failure = (props.get("DestinationConfig") or {}).get("OnFailure") or {}
             filters = (props.get("FilterCriteria") or {}).get("Filters", [])
             mappings.append(
                 StreamMapping(
-                    function_id=function_id,
-                    event_name=logical_id.removeprefix(function_id),
-                    table_id=props["EventSourceArn"]["Fn::GetAtt"][0],  # table streams only
+                    **common,
+                    table_id=table_id,
+                    on_failure_queue_id=_target_id(on_failure.get("Destination")),
+                    starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
+                    filter_patterns=[json.loads(f["Pattern"]) for f in filters],
                     batch_size=int(props.get("BatchSize", 100)),
                     batching_window_s=float(props.get("MaximumBatchingWindowInSeconds", 0)),
                     bisect=props.get("BisectBatchOnFunctionError") in (True, "true"),
                     max_retries=int(props.get("MaximumRetryAttempts", -1)),
-                    report_batch_item_failures="ReportBatchItemFailures"
-                    in props.get("FunctionResponseTypes", []),
-                    filter_patterns=[json.loads(f["Pattern"]) for f in filters],
-                    on_failure_queue_id=_target_id(on_failure.get("Destination")),
-                    starting_position=str(props.get("StartingPosition", "TRIM_HORIZON")),
                 )
             )
         return mappings
 
     def queue_mappings(self) -> list[QueueMapping]:
-        mappings: list[QueueMapping] = []
-        for logical_id, props in self._mappings("AWS::SQS::Queue"):
-            function_id = props["FunctionName"]["Ref"]
-            mappings.append(
-                QueueMapping(
-                    function_id=function_id,
-                    event_name=logical_id.removeprefix(function_id),
-                    queue_id=props["EventSourceArn"]["Fn::GetAtt"][0],
-                    batch_size=int(props.get("BatchSize", 10)),
-                    report_batch_item_failures="ReportBatchItemFailures"
-                    in props.get("FunctionResponseTypes", []),
-                    max_concurrency=int(
-                        (props.get("ScalingConfig") or {}).get("MaximumConcurrency", 1000)
-                    ),
-                )
+        return [
+            QueueMapping(
+                **common,
+                queue_id=queue_id,
+                batch_size=int(props.get("BatchSize", 10)),
+                max_concurrency=int(
+                    (props.get("ScalingConfig") or {}).get("MaximumConcurrency", 1000)
+                ),
             )
-        return mappings
+            for queue_id, props, common in self._mappings("AWS::SQS::Queue")
+        ]
 
     def schedules(self, names: LocalNames | None = None) -> list[ScheduleSpec]:
         out: list[ScheduleSpec] = []
         for logical_id, props in self.of_type("AWS::Scheduler::Schedule"):
             target = props["Target"]
-            function_id = target["Arn"]["Fn::GetAtt"][0]  # a function of the template
             timezone = self.resolve(props.get("ScheduleExpressionTimezone", "UTC"), names)
             retries = (target.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185)
             out.append(
                 ScheduleSpec(
-                    function_id=function_id,
-                    event_name=logical_id.removeprefix(function_id),
+                    **_event(logical_id, target["Arn"]["Fn::GetAtt"][0]),
                     expression=str(self.resolve(props["ScheduleExpression"], names)),
                     timezone=str(timezone),
                     input=json.loads(target["Input"]) if "Input" in target else None,
@@ -386,6 +378,11 @@ class Template:
         return out
 
 
+def _event(logical_id: str, function_id: str) -> dict[str, Any]:
+    """An event's function and its name: the event's logical id without the function's."""
+    return {"function_id": function_id, "event_name": logical_id.removeprefix(function_id)}
+
+
 def _target_id(value: Any) -> str | None:
     """The logical id behind `!GetAtt X.Arn`."""
     return str(value["Fn::GetAtt"][0]) if value else None
@@ -393,12 +390,3 @@ def _target_id(value: Any) -> str | None:
 
 def load_template(path: Path, params: Mapping[str, str] | None = None) -> Template:
     return Template(Path(path), params)
-
-
-def match_any(patterns: list[dict[str, Any]], record: Mapping[str, Any]) -> bool:
-    """Lambda's event filtering (EventBridge's pattern syntax, which moto's matcher decides)."""
-    from moto.events.models import EventPattern
-
-    # Typed for EventBridge events, the matcher only walks a record's keys: any mapping fits.
-    event: Any = dict(record)
-    return not patterns or any(EventPattern(None, p).matches_event(event) for p in patterns)

@@ -3,17 +3,22 @@ sales events, and reads of the state the loop leaves behind."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
 
+import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
+from accolade.adapters.dynamo.awards import DynamoAwardRepository
 from accolade.bootstrap import Container
 from accolade.domain.models import Award, CounterKey, LedgerEntry, Wallet
-from accolade_local.template import match_any
+from accolade_local.handlers import load_handler
+from accolade_local.pollers import match_any
 from tests.integration.helpers import (
     StreamTail,
     batch,
@@ -86,6 +91,42 @@ class Loop:
         raise AssertionError(f"batch still failing after {rounds} invocations")
 
     # -- state
+
+    def race(
+        self, batches: list[list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+    ) -> list[BaseException]:
+        """Each batch evaluated by its own writer, all at once; what the writers raised.
+
+        Every writer reads the awards before any writes one: only conditional writes can keep
+        the awards unique and the wallet a running sum.
+        """
+        writers = len(batches)
+        handlers = [load_handler("evaluate_events") for _ in range(writers)]
+        all_read = threading.Barrier(writers, timeout=10)
+        read_awards = DynamoAwardRepository.holdings
+
+        def holdings(self: DynamoAwardRepository, tenant_id: str, wanted: Any) -> Any:
+            found = read_awards(self, tenant_id, wanted)
+            if not all_read.broken:
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    all_read.wait()
+            return found
+
+        monkeypatch.setattr(DynamoAwardRepository, "holdings", holdings)
+        errors: list[BaseException] = []
+
+        def write(index: int) -> None:
+            try:
+                self.evaluate_until_done(batches[index], handlers[index])
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        return errors
 
     def counter(self, period_key: str, user_id: str = "user-1", metric: str = "sales") -> Decimal:
         key = CounterKey(user_id, metric, period_key)

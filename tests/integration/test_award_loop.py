@@ -7,8 +7,6 @@ retrying event source mapping or a racing sandbox would.
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +16,6 @@ from botocore.exceptions import ClientError
 
 from accolade.adapters.dynamo import models
 from accolade.adapters.dynamo.awards import DynamoAwardRepository
-from accolade_local.handlers import load_handler
 from tests.http_events import threshold_achievement
 from tests.integration.helpers import (
     Throttler,
@@ -101,33 +98,7 @@ def test_racing_writers_for_one_user_count_and_grant_exactly_once(
     # another of the same records (a duplicate invocation): writer w gets the first w + 1 days,
     # so each event reaches up to eight writers at once, each granting to the same wallet.
     batches = [records[: 3 * (w + 1)] for w in range(writers)]
-    handlers = [load_handler("evaluate_events") for _ in range(writers)]
-    # All writers read the awards before any writes one: only conditional writes can keep
-    # the awards unique and the wallet a running sum now.
-    all_read = threading.Barrier(writers, timeout=10)
-    read_awards = DynamoAwardRepository.holdings
-
-    def holdings(self: DynamoAwardRepository, tenant_id: str, wanted: Any) -> Any:
-        found = read_awards(self, tenant_id, wanted)
-        if not all_read.broken:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                all_read.wait()
-        return found
-
-    monkeypatch.setattr(DynamoAwardRepository, "holdings", holdings)
-    errors: list[BaseException] = []
-
-    def write(index: int) -> None:
-        try:
-            loop.evaluate_until_done(batches[index], handlers[index])
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    errors = loop.race(batches, monkeypatch)
 
     assert errors == []
     assert loop.counter(LAST_WEEK) == 18

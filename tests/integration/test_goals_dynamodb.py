@@ -3,21 +3,17 @@ the stream redelivers or races, and a user's goals item keeps its cap against ra
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
-from accolade.adapters.dynamo.awards import DynamoAwardRepository
 from accolade.adapters.dynamo.goals import DynamoGoalRepository
 from accolade.bootstrap import inject
 from accolade.domain.models import Award, Goal
 from accolade.domain.periods import TimeRange
 from accolade.services import admin, goals
-from accolade_local.handlers import load_handler
 from tests.integration.helpers import batch, http_event, invoke, json_body
 from tests.integration.loop import Loop, running_sum, sales
 
@@ -79,33 +75,7 @@ def test_evaluators_racing_on_overlapping_deliveries_grant_each_goal_and_period_
     writers = 6
     # Writer w gets the first days up to w % 3: each day's events reach several writers at once.
     batches = [records[: 3 * (w % 3 + 1)] for w in range(writers)]
-    handlers = [load_handler("evaluate_events") for _ in range(writers)]
-    # Every writer reads the awards before any writes one: only the conditional writes of the
-    # award keys can keep one award per goal and period.
-    all_read = threading.Barrier(writers, timeout=10)
-    read_awards = DynamoAwardRepository.holdings
-
-    def holdings(self: DynamoAwardRepository, tenant_id: str, wanted: Any) -> Any:
-        found = read_awards(self, tenant_id, wanted)
-        if not all_read.broken:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                all_read.wait()
-        return found
-
-    monkeypatch.setattr(DynamoAwardRepository, "holdings", holdings)
-    errors: list[BaseException] = []
-
-    def write(index: int) -> None:
-        try:
-            loop.evaluate_until_done(batches[index], handlers[index])
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    errors = loop.race(batches, monkeypatch)
 
     assert errors == []
     assert [a.period_key for a in goal_awards(loop, achievement_id)] == [

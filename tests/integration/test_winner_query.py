@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from accolade.adapters.dynamo import models
+from accolade.bootstrap import inject
 from accolade.domain.closing import TenantCloses
 from accolade.domain.models import ActivityEvent, Aggregate, CounterKey, Metric, TenantSettings
 from accolade.ports import EventDeltas
@@ -67,9 +68,8 @@ def queries() -> Iterator[list[dict[str, Any]]]:
         yield sent
 
 
-def test_one_query_of_one_row_picks_the_winner_of_a_thousand_users_tied(
-    accolade: Any, tenant_id: str
-) -> None:
+def _weekly_top_logins(accolade: Any, tenant_id: str) -> None:
+    """A logins metric and a weekly period_top achievement on it, made on MONDAY."""
     admin.put_metric(
         tenant_id,
         Metric(metric_id="logins", event_type="login", aggregate=Aggregate.COUNT),
@@ -81,6 +81,12 @@ def test_one_query_of_one_row_picks_the_winner_of_a_thousand_users_tied(
         config=accolade.config,
         clock=At(MONDAY),
     )
+
+
+def test_one_query_of_one_row_picks_the_winner_of_a_thousand_users_tied(
+    accolade: Any, tenant_id: str
+) -> None:
+    _weekly_top_logins(accolade, tenant_id)
     users = [f"user-{n:04d}" for n in range(USERS)]
     random.Random(9).shuffle(users)
     per_moment = USERS // ARRIVALS
@@ -106,14 +112,7 @@ def test_one_query_of_one_row_picks_the_winner_of_a_thousand_users_tied(
     (work,) = handed_over(accolade, tenant_id, MONDAY + timedelta(weeks=1))
 
     with queries() as sent:
-        result = select_winners(
-            work,
-            config=accolade.config,
-            users=accolade.users,
-            leaderboards=accolade.leaderboards,
-            awards=accolade.awards,
-            clock=At(MONDAY + timedelta(weeks=1)),
-        )
+        result = inject(select_winners, accolade)(work, clock=At(MONDAY + timedelta(weeks=1)))
 
     assert [award.user_id for award in result.granted] == [expected]
     ours = f"T#{tenant_id}#LB#"
@@ -136,17 +135,7 @@ def test_the_listing_reads_each_tenants_zone_and_grace_from_the_index(
         TenantSettings(timezone="America/Los_Angeles", winners_grace_hours=3),
         config=accolade.config,
     )
-    admin.put_metric(
-        tenant_id,
-        Metric(metric_id="logins", event_type="login", aggregate=Aggregate.COUNT),
-        config=accolade.config,
-    )
-    admin.create_achievement(
-        tenant_id,
-        {"name": "Top", "type": "period_top", "metric": "logins", "period": "week"},
-        config=accolade.config,
-        clock=At(MONDAY),
-    )
+    _weekly_top_logins(accolade, tenant_id)
     # Monday 30 November 00:00 in Los Angeles is 08:00 UTC; three hours of grace: 11:00.
     held = handed_over(accolade, tenant_id, datetime(2026, 11, 30, 10, tzinfo=UTC))
     due = handed_over(accolade, tenant_id, datetime(2026, 11, 30, 11, tzinfo=UTC))

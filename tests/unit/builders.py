@@ -151,14 +151,7 @@ def run_winners_job(c: FakeContainer, as_of: datetime) -> WinnersResult:
     close_periods(as_of, config=c.config, winners_queue=c.winners_queue)
     total = WinnersResult()
     for work in c.winners_queue.take():
-        result = select_winners(
-            work,
-            config=c.config,
-            users=c.users,
-            leaderboards=c.leaderboards,
-            awards=c.awards,
-            clock=c.clock,
-        )
+        result = wired(select_winners, c, work)
         total.granted += result.granted
         total.already_chosen += result.already_chosen
         total.no_activity += result.no_activity

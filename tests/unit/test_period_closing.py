@@ -15,7 +15,14 @@ from accolade.domain.periods import TimeRange, zone
 from accolade.services import admin
 from accolade.services.winners import close_periods, select_winners
 from tests.fakes import FakeContainer
-from tests.unit.builders import activity, at, ingest_and_evaluate, metric, run_winners_job
+from tests.unit.builders import (
+    activity,
+    at,
+    ingest_and_evaluate,
+    metric,
+    run_winners_job,
+    wired,
+)
 
 AUCKLAND, LOS_ANGELES = "kiwi-sales", "la-sales"
 HOUR = timedelta(hours=1)
@@ -211,14 +218,7 @@ def test_a_message_for_a_period_still_in_its_grace_waits(c: FakeContainer) -> No
         closes=(PeriodClose(achievement_id=achievement_id, period_key="W2026-W48"),),
     )
 
-    result = select_winners(
-        work,
-        config=c.config,
-        users=c.users,
-        leaderboards=c.leaderboards,
-        awards=c.awards,
-        clock=c.clock,
-    )
+    result = wired(select_winners, c, work)
 
     assert (result.granted, result.not_due) == ([], 1)
 
@@ -275,14 +275,7 @@ def test_an_achievement_disabled_after_the_listing_is_not_granted(c: FakeContain
         AUCKLAND, achievement_id, {"enabled": False}, config=c.config, clock=c.clock
     )
 
-    result = select_winners(
-        work,
-        config=c.config,
-        users=c.users,
-        leaderboards=c.leaderboards,
-        awards=c.awards,
-        clock=c.clock,
-    )
+    result = wired(select_winners, c, work)
 
     assert result.granted == []
     assert c.awards.all_awards(AUCKLAND) == []
