@@ -504,13 +504,6 @@ class FakeAwardRepository:
         mine.sort(key=lambda pair: keys.award_sk(pair[0]))
         return [award for _, award in mine]
 
-    def summaries(self, tenant_id: str, user_id: str) -> dict[str, AchievementSummary]:
-        return {
-            achievement_id: summary
-            for (tenant, user, achievement_id), summary in sorted(self._summaries.items())
-            if (tenant, user) == (tenant_id, user_id)
-        }
-
     def record_certificate(self, tenant_id: str, award: Award, key: str) -> bool:
         stored = self._awards.get((tenant_id, award.key))
         if stored is None or stored.certificate_status is not CertificateStatus.PENDING:

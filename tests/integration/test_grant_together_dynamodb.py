@@ -40,8 +40,8 @@ def test_one_transaction_grants_every_user_and_their_summaries(
     assert (len(outcome.granted), outcome.unwritten) == (4, set())
     for user in by_user:
         assert accolade.awards.wallet(tenant_id, user).points == 15
-        summaries = accolade.awards.summaries(tenant_id, user)
-        assert {a: s.times_earned for a, s in summaries.items()} == {"mentor": 1, "helper": 1}
+        summaries = accolade.awards.summaries_of(tenant_id, [(user, "mentor"), (user, "helper")])
+        assert {a: s.times_earned for (_, a), s in summaries.items()} == {"mentor": 1, "helper": 1}
 
 
 def test_a_race_after_the_read_writes_nothing_and_one_by_one_ends_exact(

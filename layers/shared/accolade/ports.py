@@ -231,12 +231,6 @@ class AwardRepository(Protocol):
         """Every award of the user."""
         ...
 
-    def summaries(self, tenant_id: str, user_id: str) -> dict[str, AchievementSummary]:
-        """The user's summary of each achievement they have earned, by achievement id (what
-        their achievements page is computed from): one item per achievement, whatever the
-        number of awards."""
-        ...
-
     def get_award(self, tenant_id: str, key: AwardKey) -> Award | None: ...
 
     def get_awards(self, tenant_id: str, keys: Iterable[AwardKey]) -> dict[AwardKey, Award]:

@@ -85,8 +85,9 @@ def my_achievements(
 ) -> Page[AchievementView]:
     """Every achievement the user may see, earned or not, with progress in the current period.
 
-    Reads the user's award summaries (one per achievement earned), never their awards: the
-    time does not grow with the user's history.
+    Reads the user's award summary of each achievement they may see, by key (one per
+    achievement), never their awards: neither the reads nor their time grow with the user's
+    history.
 
     Computed in memory over the tenant's achievements (at most ``MAX_ACHIEVEMENTS``), so it pages
     by position in the filtered, sorted list: ``after`` is the offset where the page starts.
@@ -96,16 +97,10 @@ def my_achievements(
     now = clock.now()
     profile = users.get_users(tenant_id, [user_id]).get(user_id)
     groups = profile.groups if profile else ()
-    held = {
-        achievement_id: summary
-        for achievement_id, summary in awards.summaries(tenant_id, user_id).items()
-        if summary.times_earned
-    }
-    visible = [
-        a
-        for a in tenant.achievements
-        if a.visible_to(groups) and (a.enabled or a.achievement_id in held)
-    ]
+    seen = [a for a in tenant.achievements if a.visible_to(groups)]
+    summaries = awards.summaries_of(tenant_id, [(user_id, a.achievement_id) for a in seen])
+    held = {a: summary for (_, a), summary in summaries.items() if summary.times_earned}
+    visible = [a for a in seen if a.enabled or a.achievement_id in held]
     counters = {
         a.achievement_id: CounterKey(user_id, a.metric or "", current_period(a, now, tz))
         for a in visible

@@ -368,14 +368,6 @@ class DynamoAwardRepository:
         following = keys.holders_position(items[limit - 1]) if len(items) > limit else None
         return Page([award_from_item(item) for item in items[:limit]], following)
 
-    def summaries(self, tenant_id: str, user_id: str) -> dict[str, AchievementSummary]:
-        return {
-            item.achievement_id: _summary(item)
-            for item in SummaryItem.query(
-                keys.user_pk(tenant_id, user_id), SummaryItem.SK.startswith(keys.SUMMARY_PREFIX)
-            )
-        }
-
     @staticmethod
     def _wallet_item(tenant_id: str, user_id: str) -> WalletItem:
         try:
