@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from typing import Any
 
 from accolade_local.pollers import Poller
@@ -42,17 +41,14 @@ class QueuePoller(Poller):
         wait_s: int = 1,
         retry_delay_s: int = 1,
     ) -> None:
-        super().__init__()
+        super().__init__(mapping, invoker)
         self.mapping = mapping
-        self.name = f"{mapping.function_id}.{mapping.event_name}"
-        self.invoker = invoker
         self.sqs = sqs
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self.region = region
         self.wait_s = wait_s
         self.retry_delay_s = retry_delay_s
-        self._tick_lock = threading.Lock()
 
     def _background_tick(self) -> bool:
         return self.tick(self.wait_s)  # long polls, so no pause between ticks
