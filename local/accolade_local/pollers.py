@@ -108,6 +108,26 @@ class Poller:
     def _background_tick(self) -> bool:
         return self.tick()
 
+    def _invoke_batch(
+        self, records: list[dict[str, Any]], ids: set[str], report: bool
+    ) -> set[str] | None:
+        """The ids of the records the function reported failed; None when the whole batch failed
+        (a function error, or, as Lambda treats a malformed partial response, an unknown id)."""
+        try:
+            result = self.invoker.invoke({"Records": records})
+        except FunctionError as exc:
+            log.warning("%s: function error on %d records: %s", self.name, len(records), exc)
+            return None
+        failures = result.get("batchItemFailures") if isinstance(result, dict) else None
+        if not report or not failures:
+            return set()
+        failed = {str(f.get("itemIdentifier")) if isinstance(f, dict) else "" for f in failures}
+        if not failed <= ids:
+            log.warning("%s: invalid batchItemFailures %r", self.name, failed - ids)
+            return None
+        log.info("%s: %d of %d records reported failed", self.name, len(failed), len(records))
+        return failed
+
     def drain(self, timeout: float = 30.0) -> int:
         """Wait until the poller is idle; how many records were processed meanwhile (the calling
         thread polls when the poller's own thread is not started)."""
@@ -287,23 +307,12 @@ class StreamPoller(Poller):
 
     def _invoke(self, records: list[_Record]) -> int | None:
         """How many leading records succeeded; None when the function failed."""
-        try:
-            result = self.invoker.invoke({"Records": [r.event for r in records]})
-        except FunctionError as exc:
-            log.warning("%s: function error on %d records: %s", self.name, len(records), exc)
-            return None
-        failures = result.get("batchItemFailures") if isinstance(result, dict) else None
-        if not self.mapping.report_batch_item_failures or not failures:
-            return len(records)
         positions = {r.sequence_number: index for index, r in enumerate(records)}
-        identifiers = [f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures]
-        unknown = [i for i in identifiers if not i or str(i) not in positions]
-        if unknown:
-            # Lambda treats a malformed partial response as a failure of the whole batch.
-            log.warning("%s: invalid batchItemFailures itemIdentifier %r", self.name, unknown[0])
+        report = self.mapping.report_batch_item_failures
+        failed = self._invoke_batch([r.event for r in records], set(positions), report)
+        if failed is None:
             return None
-        log.info("%s: %d of %d records reported failed", self.name, len(failures), len(records))
-        return min(positions[str(i)] for i in identifiers)
+        return min((positions[i] for i in failed), default=len(records))
 
     def _send_failure(
         self, shard: _Shard, records: list[_Record], retries: int, *, function_error: bool

@@ -16,7 +16,7 @@ import logging
 from typing import Any
 
 from accolade_local.pollers import Poller
-from accolade_local.runtime import FunctionError, Invoker
+from accolade_local.runtime import Invoker
 from accolade_local.template import QueueMapping
 
 __all__ = ["QueuePoller"]
@@ -101,19 +101,8 @@ class QueuePoller(Poller):
     def _invoke(self, records: list[dict[str, Any]]) -> set[str]:
         """The ids of the messages to keep (all of them when the function failed)."""
         every = {r["messageId"] for r in records}
-        try:
-            result = self.invoker.invoke({"Records": records})
-        except FunctionError as exc:
-            log.warning("%s: function error on %d messages: %s", self.name, len(records), exc)
-            return every
-        failures = result.get("batchItemFailures") if isinstance(result, dict) else None
-        if not self.mapping.report_batch_item_failures or not failures:
-            return set()
-        identifiers = {f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures}
-        if not identifiers <= every:
-            log.warning("%s: invalid batchItemFailures %r", self.name, identifiers - every)
-            return every
-        return {str(i) for i in identifiers}
+        failed = self._invoke_batch(records, every, self.mapping.report_batch_item_failures)
+        return every if failed is None else failed
 
     def _record(self, message: dict[str, Any]) -> dict[str, Any]:
         """A received message as Lambda's SQS event record."""
