@@ -97,6 +97,11 @@ class HttpRoute:
     function_id: str
     auth_required: bool
 
+    @property
+    def key(self) -> str:
+        """The route key, as in the event's `routeKey`."""
+        return f"{self.method} {self.path}"
+
 
 @dataclass(frozen=True, kw_only=True)
 class EventTarget:
