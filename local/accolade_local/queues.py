@@ -38,7 +38,6 @@ class QueuePoller(Poller):
         queue_arn: str,
         *,
         region: str = "us-east-1",
-        wait_s: int = 1,
         retry_delay_s: int = 1,
     ) -> None:
         super().__init__(mapping, invoker)
@@ -47,11 +46,10 @@ class QueuePoller(Poller):
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self.region = region
-        self.wait_s = wait_s
         self.retry_delay_s = retry_delay_s
 
     def _background_tick(self) -> bool:
-        return self.tick(self.wait_s)  # long polls, so no pause between ticks
+        return self.tick(wait_s=1)  # long polls, so no pause between ticks
 
     @property
     def idle(self) -> bool:
