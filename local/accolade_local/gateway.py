@@ -15,7 +15,6 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -29,23 +28,13 @@ from accolade_local.runtime import FunctionError, Invoker
 from accolade_local.template import HttpRoute
 from accolade_local.tokens import LocalSigner, to_apigw_claims
 
-__all__ = ["Gateway", "RouteMatch", "Router"]
+__all__ = ["Gateway", "Router"]
 
 log = logging.getLogger("accolade_local.gateway")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota
 INTEGRATION_TIMEOUT_S = 30.0  # HTTP API's maximum integration timeout
 _ISSUER_PATH = "/local-issuer"  # the local issuer's discovery documents live under it
-
-
-@dataclass(frozen=True)
-class RouteMatch:
-    route: HttpRoute
-    path_parameters: dict[str, str]
-
-    @property
-    def route_key(self) -> str:
-        return f"{self.route.method} {self.route.path}"
 
 
 class Router:
@@ -64,12 +53,13 @@ class Router:
         ]
         self._urls = Map(rules).bind("local")
 
-    def match(self, method: str, path: str) -> RouteMatch | None:
+    def match(self, method: str, path: str) -> tuple[HttpRoute, dict[str, str]] | None:
+        """The route and its path parameters."""
         try:
             route, params = self._urls.match(unquote(path), method=method.upper())
         except HTTPException:  # no route, or a redirect werkzeug would suggest
             return None
-        return RouteMatch(route, dict(params))
+        return route, dict(params)
 
 
 class Gateway(ThreadingHTTPServer):
@@ -122,8 +112,9 @@ class Gateway(ThreadingHTTPServer):
         match = self.router.match(method, path)
         if match is None:
             return json_response(404, {"message": "Not Found"})
-        claims = self._authorize(headers) if match.route.auth_required else None
-        if match.route.auth_required and claims is None:
+        route, path_parameters = match
+        claims = self._authorize(headers) if route.auth_required else None
+        if route.auth_required and claims is None:
             return json_response(401, {"message": "Unauthorized"})
         event = http_event(
             method,
@@ -131,8 +122,8 @@ class Gateway(ThreadingHTTPServer):
             query=split.query,
             headers=headers.items(),
             body=body,
-            route_key=match.route_key,
-            path_parameters=match.path_parameters,
+            route_key=route.key,
+            path_parameters=path_parameters,
             claims=claims,
             source_ip=request.client_address[0],
             domain_name=host,
@@ -140,13 +131,13 @@ class Gateway(ThreadingHTTPServer):
         )
         started = time.monotonic()
         try:
-            return map_response(self.invokers[match.route.function_id].invoke(event))
+            return map_response(self.invokers[route.function_id].invoke(event))
         except FunctionError as exc:
-            log.error("%s failed: %s", match.route.function_id, json.dumps(exc.payload))
+            log.error("%s failed: %s", route.function_id, json.dumps(exc.payload))
             if time.monotonic() - started >= INTEGRATION_TIMEOUT_S:
                 return json_response(503, {"message": "Service Unavailable"})
         except ValueError as exc:  # binascii.Error included
-            log.error("%s returned a malformed response: %s", match.route.function_id, exc)
+            log.error("%s returned a malformed response: %s", route.function_id, exc)
         return json_response(500, {"message": "Internal Server Error"})
 
     def _authorize(self, headers: Message) -> dict[str, str] | None:

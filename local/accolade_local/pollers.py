@@ -28,7 +28,7 @@ from accolade_local.streams import (
     StreamReader,
     to_lambda_record,
 )
-from accolade_local.template import StreamMapping
+from accolade_local.template import EventTarget, StreamMapping
 
 __all__ = ["CheckpointStore", "Poller", "StreamPoller", "StreamReader", "match_any"]
 
@@ -53,7 +53,6 @@ class _Record:
 class _Shard:
     shard_id: str
     parent_id: str | None
-    checkpoint: str | None = None
     done: bool = False
     buffer: list[_Record] = field(default_factory=list)
     empty_polls: int = 0
@@ -62,13 +61,15 @@ class _Shard:
 class Poller:
     """Calls `tick()` on a daemon thread until stopped; `drain()` waits until it is `idle`."""
 
-    name: str
     poll_interval_s = 0.0  # the pause after a tick that found nothing
     processed = 0  # records handled: delivered, filtered out, deleted or sent to on-failure
 
-    def __init__(self) -> None:
+    def __init__(self, target: EventTarget, invoker: Invoker) -> None:
+        self.name = f"{target.function_id}.{target.event_name}"
+        self.invoker = invoker
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._tick_lock = threading.Lock()
 
     @property
     def idle(self) -> bool:
@@ -107,6 +108,26 @@ class Poller:
     def _background_tick(self) -> bool:
         return self.tick()
 
+    def _invoke_batch(
+        self, records: list[dict[str, Any]], ids: set[str], report: bool
+    ) -> set[str] | None:
+        """The ids of the records the function reported failed; None when the whole batch failed
+        (a function error, or, as Lambda treats a malformed partial response, an unknown id)."""
+        try:
+            result = self.invoker.invoke({"Records": records})
+        except FunctionError as exc:
+            log.warning("%s: function error on %d records: %s", self.name, len(records), exc)
+            return None
+        failures = result.get("batchItemFailures") if isinstance(result, dict) else None
+        if not report or not failures:
+            return set()
+        failed = {str(f.get("itemIdentifier")) if isinstance(f, dict) else "" for f in failures}
+        if not failed <= ids:
+            log.warning("%s: invalid batchItemFailures %r", self.name, failed - ids)
+            return None
+        log.info("%s: %d of %d records reported failed", self.name, len(failed), len(records))
+        return failed
+
     def drain(self, timeout: float = 30.0) -> int:
         """Wait until the poller is idle; how many records were processed meanwhile (the calling
         thread polls when the poller's own thread is not started)."""
@@ -136,10 +157,8 @@ class StreamPoller(Poller):
         poll_interval_s: float = 0.25,
         retry_delay_s: float = 0.1,
     ) -> None:
-        super().__init__()
+        super().__init__(mapping, invoker)
         self.mapping = mapping
-        self.name = f"{mapping.function_id}.{mapping.event_name}"
-        self.invoker = invoker
         self.reader = StreamReader(streams, stream_arn, mapping.starting_position)
         self.stream_arn = stream_arn
         self.checkpoints = checkpoints or CheckpointStore()
@@ -151,7 +170,6 @@ class StreamPoller(Poller):
         self._refreshed_at = 0.0
         self._in_flight = False
         self._state = threading.Lock()
-        self._tick_lock = threading.Lock()
 
     def _key(self, shard_id: str) -> str:
         return f"{self.name}|{self.stream_arn}|{shard_id}"
@@ -202,8 +220,8 @@ class StreamPoller(Poller):
                     continue
                 shard = _Shard(raw["ShardId"], raw.get("ParentShardId"))
                 saved = self.checkpoints.get(self._key(shard.shard_id))
-                shard.checkpoint, shard.done = saved.get("sequence_number"), bool(saved.get("done"))
-                self.reader.after[shard.shard_id] = shard.checkpoint
+                shard.done = bool(saved.get("done"))
+                self.reader.after[shard.shard_id] = saved.get("sequence_number")
                 self._shards[shard.shard_id] = shard
             self._refreshed_at = time.monotonic()
 
@@ -213,7 +231,10 @@ class StreamPoller(Poller):
             if ended and not shard.done and not shard.buffer:
                 with self._state:
                     shard.done = True
-                self.checkpoints.set(self._key(shard.shard_id), shard.checkpoint, done=True)
+                key = self._key(shard.shard_id)
+                self.checkpoints.set(
+                    key, self.checkpoints.get(key).get("sequence_number"), done=True
+                )
             return False
         records = self.reader.read_shard(shard.shard_id)
         now, patterns = time.monotonic(), self.mapping.filter_patterns
@@ -224,8 +245,7 @@ class StreamPoller(Poller):
         return bool(records)
 
     def _checkpoint(self, shard: _Shard, record: _Record) -> None:
-        shard.checkpoint = record.sequence_number
-        self.checkpoints.set(self._key(shard.shard_id), shard.checkpoint)
+        self.checkpoints.set(self._key(shard.shard_id), record.sequence_number)
 
     def _flush(self, shard: _Shard) -> bool:
         """Send the next batch when it is full, its window has passed or the shard has ended."""
@@ -287,23 +307,12 @@ class StreamPoller(Poller):
 
     def _invoke(self, records: list[_Record]) -> int | None:
         """How many leading records succeeded; None when the function failed."""
-        try:
-            result = self.invoker.invoke({"Records": [r.event for r in records]})
-        except FunctionError as exc:
-            log.warning("%s: function error on %d records: %s", self.name, len(records), exc)
-            return None
-        failures = result.get("batchItemFailures") if isinstance(result, dict) else None
-        if not self.mapping.report_batch_item_failures or not failures:
-            return len(records)
         positions = {r.sequence_number: index for index, r in enumerate(records)}
-        identifiers = [f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures]
-        unknown = [i for i in identifiers if not i or str(i) not in positions]
-        if unknown:
-            # Lambda treats a malformed partial response as a failure of the whole batch.
-            log.warning("%s: invalid batchItemFailures itemIdentifier %r", self.name, unknown[0])
+        report = self.mapping.report_batch_item_failures
+        failed = self._invoke_batch([r.event for r in records], set(positions), report)
+        if failed is None:
             return None
-        log.info("%s: %d of %d records reported failed", self.name, len(failures), len(records))
-        return min(positions[str(i)] for i in identifiers)
+        return min((positions[i] for i in failed), default=len(records))
 
     def _send_failure(
         self, shard: _Shard, records: list[_Record], retries: int, *, function_error: bool

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from typing import Any
 
 from accolade_local.pollers import Poller
-from accolade_local.runtime import FunctionError, Invoker
+from accolade_local.runtime import Invoker
 from accolade_local.template import QueueMapping
 
 __all__ = ["QueuePoller"]
@@ -39,23 +38,18 @@ class QueuePoller(Poller):
         queue_arn: str,
         *,
         region: str = "us-east-1",
-        wait_s: int = 1,
         retry_delay_s: int = 1,
     ) -> None:
-        super().__init__()
+        super().__init__(mapping, invoker)
         self.mapping = mapping
-        self.name = f"{mapping.function_id}.{mapping.event_name}"
-        self.invoker = invoker
         self.sqs = sqs
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self.region = region
-        self.wait_s = wait_s
         self.retry_delay_s = retry_delay_s
-        self._tick_lock = threading.Lock()
 
     def _background_tick(self) -> bool:
-        return self.tick(self.wait_s)  # long polls, so no pause between ticks
+        return self.tick(wait_s=1)  # long polls, so no pause between ticks
 
     @property
     def idle(self) -> bool:
@@ -105,19 +99,8 @@ class QueuePoller(Poller):
     def _invoke(self, records: list[dict[str, Any]]) -> set[str]:
         """The ids of the messages to keep (all of them when the function failed)."""
         every = {r["messageId"] for r in records}
-        try:
-            result = self.invoker.invoke({"Records": records})
-        except FunctionError as exc:
-            log.warning("%s: function error on %d messages: %s", self.name, len(records), exc)
-            return every
-        failures = result.get("batchItemFailures") if isinstance(result, dict) else None
-        if not self.mapping.report_batch_item_failures or not failures:
-            return set()
-        identifiers = {f.get("itemIdentifier") if isinstance(f, dict) else None for f in failures}
-        if not identifiers <= every:
-            log.warning("%s: invalid batchItemFailures %r", self.name, identifiers - every)
-            return every
-        return {str(i) for i in identifiers}
+        failed = self._invoke_batch(records, every, self.mapping.report_batch_item_failures)
+        return every if failed is None else failed
 
     def _record(self, message: dict[str, Any]) -> dict[str, Any]:
         """A received message as Lambda's SQS event record."""

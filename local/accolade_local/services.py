@@ -271,9 +271,12 @@ _QUEUE_ATTRIBUTES = ("MessageRetentionPeriod", "VisibilityTimeout")
 _SUBSCRIPTION_ATTRIBUTES = ("RawMessageDelivery", "RedrivePolicy")
 
 
-def function_env(spec: FunctionSpec, names: LocalNames, dynamodb_endpoint: str) -> dict[str, str]:
-    """The env a handler gets locally: the template's, plus the local endpoints and credentials."""
-    return {
+def function_workers(
+    spec: FunctionSpec, names: LocalNames, dynamodb_endpoint: str, concurrency: int = 1
+) -> FunctionWorkers:
+    """Warm environments for one function; its env is the template's, plus the local endpoints
+    and credentials."""
+    env = {
         **spec.env,
         "AWS_ENDPOINT_URL": names.aws_endpoint or "",
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
@@ -283,12 +286,4 @@ def function_env(spec: FunctionSpec, names: LocalNames, dynamodb_endpoint: str) 
         "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS,
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
-
-
-def function_workers(
-    spec: FunctionSpec, names: LocalNames, dynamodb_endpoint: str, concurrency: int = 1
-) -> FunctionWorkers:
-    """Warm environments for one function, with its local env."""
-    env = function_env(spec, names, dynamodb_endpoint)
-    arn = names.function_arn(spec.logical_id)
-    return FunctionWorkers(spec, env, concurrency, function_arn=arn)
+    return FunctionWorkers(spec, env, concurrency, function_arn=names.function_arn(spec.logical_id))

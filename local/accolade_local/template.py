@@ -46,11 +46,10 @@ class LocalNames:
     def queue_arn(self, logical_id: str) -> str:
         return self.arn("sqs", self.physical(logical_id))
 
-    def queue_url(self, logical_id: str, endpoint: str | None = None) -> str:
-        base = endpoint or self.aws_endpoint
-        if base is None:
+    def queue_url(self, logical_id: str) -> str:
+        if self.aws_endpoint is None:
             raise TemplateError(f"queue URL of {logical_id} needs the moto endpoint")
-        return f"{base.rstrip('/')}/{self.account}/{self.physical(logical_id)}"
+        return f"{self.aws_endpoint.rstrip('/')}/{self.account}/{self.physical(logical_id)}"
 
     def bucket_name(self, logical_id: str) -> str:
         return self.physical(logical_id).lower()  # S3 bucket names are lower case only
@@ -96,6 +95,11 @@ class HttpRoute:
     path: str
     function_id: str
     auth_required: bool
+
+    @property
+    def key(self) -> str:
+        """The route key, as in the event's `routeKey`."""
+        return f"{self.method} {self.path}"
 
 
 @dataclass(frozen=True, kw_only=True)

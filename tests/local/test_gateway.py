@@ -162,8 +162,8 @@ def test_the_most_specific_route_wins(
     match = _router().match(method, path)
 
     assert match is not None
-    assert match.route.function_id == function_id
-    assert match.path_parameters == params
+    assert match[0].function_id == function_id
+    assert match[1] == params
 
 
 @pytest.mark.parametrize("path", ["/v1", "/v2/health", "/"])
@@ -181,7 +181,7 @@ def test_the_event_has_the_payload_2_0_shape() -> None:
         query="a=1&a=2&b=x%20y",
         headers=[("X-Thing", "1"), ("x-thing", "2"), ("Cookie", "c=1; d=2"), ("User-Agent", "t")],
         body=b"\xff\x00",
-        route_key=match.route_key,
+        route_key=match[0].key,
         source_ip="127.0.0.1",
         domain_name="127.0.0.1:3000",
         request_id="rid",

@@ -16,7 +16,7 @@ from accolade_local.services import (
     client,
     ensure_port_free,
     free_port,
-    function_env,
+    function_workers,
     provision,
     start_dynamodb,
 )
@@ -115,11 +115,11 @@ def test_provision_creates_topic_queues_subscription_bucket(stack: tuple[str, st
     assert received["Messages"][0]["Body"] == '{"award": "first-steps"}'
 
 
-def test_function_env(template: Template) -> None:
+def test_function_workers_env(template: Template) -> None:
     names = LocalNames(aws_endpoint="http://moto:2")
     spec = template.functions(names)["IngestEventsFunction"]
 
-    env = function_env(spec, names, "http://ddb:1")
+    env = function_workers(spec, names, "http://ddb:1").env
 
     assert env.items() >= spec.env.items()
     assert env["AWS_ENDPOINT_URL_DYNAMODB"] == "http://ddb:1"

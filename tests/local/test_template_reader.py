@@ -57,7 +57,8 @@ def test_local_names() -> None:
     assert names.topic_arn("AwardsTopic") == (
         f"arn:aws:sns:{names.region}:{names.account}:{names.prefix}-AwardsTopic"
     )
-    assert names.queue_url("Q", ENDPOINT + "/") == f"{ENDPOINT}/{names.account}/{names.prefix}-Q"
+    url = names.with_endpoint(ENDPOINT + "/").queue_url("Q")
+    assert url == f"{ENDPOINT}/{names.account}/{names.prefix}-Q"
     with pytest.raises(TemplateError):
         names.queue_url("Q")
 
