@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 import uuid
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -58,7 +59,7 @@ class _Shard:
     empty_polls: int = 0
 
 
-class Poller:
+class Poller(ABC):
     """Calls `tick()` on a daemon thread until stopped; `drain()` waits until it is `idle`."""
 
     poll_interval_s = 0.0  # the pause after a tick that found nothing
@@ -72,12 +73,13 @@ class Poller:
         self._tick_lock = threading.Lock()
 
     @property
+    @abstractmethod
     def idle(self) -> bool:
-        raise NotImplementedError
+        """Nothing delivered and not yet handled."""
 
+    @abstractmethod
     def tick(self) -> bool:
         """One pass; True when there was work."""
-        raise NotImplementedError
 
     def start(self) -> Self:
         if self._thread is None:

@@ -37,12 +37,8 @@ def world(api: Api, local_stack: LocalStack) -> World:
     return found
 
 
-IDS: dict[str, str] = {}  # tenant A's ids for path parameters (a list of one achievement's holders)
-
-
 @pytest.fixture(scope="module")
-def list_routes(openapi_document: dict[str, Any], world: World) -> list[Route]:
-    IDS.update(world.ids)
+def list_routes(openapi_document: dict[str, Any]) -> list[Route]:
     paged = {
         (method, path)
         for path, item in openapi_document["paths"].items()
@@ -54,10 +50,11 @@ def list_routes(openapi_document: dict[str, Any], world: World) -> list[Route]:
     return found
 
 
-def _get(api: Api, route: Route, token: str, kind: str, **query: str) -> Any:
+def _get(api: Api, ids: dict[str, str], route: Route, token: str, kind: str, **query: str) -> Any:
+    """GET a list route, its path parameters filled with tenant A's ``ids``."""
     summary.probe(kind, route.label)
     suffix = "&".join(f"{key}={value}" for key, value in query.items())
-    return api.get(f"{route.url(IDS)}?{suffix}", token=token)
+    return api.get(f"{route.url(ids)}?{suffix}", token=token)
 
 
 def _invalid_cursor(response: Any) -> bool:
@@ -76,7 +73,7 @@ def test_a_cursor_of_another_tenant_user_list_or_filter_is_400(
     refused: dict[str, Any] = {}
     for route in list_routes:
         owner = a.admin if route.is_admin else a.users["ada"]
-        first = _get(api, route, owner, "cursor", limit="1")
+        first = _get(api, world.ids, route, owner, "cursor", limit="1")
         cursor = first.json()["next_cursor"]
         assert first.status_code == 200 and cursor, (route.label, first.text)
         strangers = {
@@ -84,15 +81,17 @@ def test_a_cursor_of_another_tenant_user_list_or_filter_is_400(
             "other user": other_admin if route.is_admin else a.users["bob"],
         }
         for who, token in strangers.items():
-            refused[f"{route.label} as {who}"] = _get(api, route, token, "cursor", cursor=cursor)
+            refused[f"{route.label} as {who}"] = _get(
+                api, world.ids, route, token, "cursor", cursor=cursor
+            )
         for other in list_routes:
             if other != route and other.is_admin == route.is_admin:
                 key = f"{route.label}'s cursor on {other.label}"
-                refused[key] = _get(api, other, owner, "cursor", cursor=cursor)
+                refused[key] = _get(api, world.ids, other, owner, "cursor", cursor=cursor)
         if route.path == "/v1/me/achievements":
             for query in ({"sort": "points"}, {"order": "desc"}, {"status": "completed"}):
                 key = f"{route.label} with {query}"
-                refused[key] = _get(api, route, owner, "cursor", cursor=cursor, **query)
+                refused[key] = _get(api, world.ids, route, owner, "cursor", cursor=cursor, **query)
 
     wrong = {k: (r.status_code, r.text[:160]) for k, r in refused.items() if not _invalid_cursor(r)}
     assert wrong == {}
@@ -107,12 +106,12 @@ def test_a_garbage_cursor_is_400_and_a_limit_outside_1_to_100_is_422(
         for n, cursor in enumerate(GARBAGE):
             answers[f"{route.label} garbage {n}"] = (
                 400,
-                _get(api, route, token, "cursor", cursor=cursor),
+                _get(api, world.ids, route, token, "cursor", cursor=cursor),
             )
         for limit in ("0", "101"):
             answers[f"{route.label} limit={limit}"] = (
                 422,
-                _get(api, route, token, "limits", limit=limit),
+                _get(api, world.ids, route, token, "limits", limit=limit),
             )
 
     wrong = {

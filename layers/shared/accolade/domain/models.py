@@ -304,6 +304,14 @@ class AwardKey:
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     @classmethod
+    def parse(cls, award_id: str) -> AwardKey | None:
+        """The key of an award id a client sent; None when it is not one."""
+        try:
+            return cls.from_award_id(award_id)
+        except ValueError:
+            return None
+
+    @classmethod
     def from_award_id(cls, award_id: str) -> AwardKey:
         """Decode an award id; ValueError when it is not one."""
         try:

@@ -85,18 +85,15 @@ def revoke_award(
     """Revoke an award: hidden from the user's lists and progress, its points and coins taken
     back by a ledger entry, announced; a second revoke is a ConflictError. A record's or a
     membership's period is free again; a threshold level stays taken for its period."""
-    try:
-        key = AwardKey.from_award_id(award_id)
-    except ValueError:
-        raise NotFoundError(f"award {award_id} not found") from None
-    award = awards.get_award(tenant_id, key)
+    key = AwardKey.parse(award_id)
+    award = awards.get_award(tenant_id, key) if key else None
     if award is None:
         raise NotFoundError(f"award {award_id} not found")
     if award.status is AwardStatus.REVOKED:
         raise ConflictError(f"award {award_id} is revoked already")
     tenant = config.get_config(tenant_id)
     achievement = next(
-        (a for a in tenant.achievements if a.achievement_id == key.achievement_id), None
+        (a for a in tenant.achievements if a.achievement_id == award.achievement_id), None
     )
     tz = zone(tenant.settings.timezone)
     slot = holder_slot(achievement, award, tz) if achievement else None

@@ -244,10 +244,7 @@ def feature_award(
 ) -> str | None:
     """Feature one of my active awards next to my name (None: feature none)."""
     if award_id is not None:
-        try:
-            key = AwardKey.from_award_id(award_id)
-        except ValueError:
-            key = None
+        key = AwardKey.parse(award_id)
         award = awards.get_award(tenant_id, key) if key and key.user_id == user_id else None
         if award is None or award.status_at(clock.now()) is not AwardStatus.ACTIVE:
             raise InvalidInputError("award_id", "is not one of your active awards")

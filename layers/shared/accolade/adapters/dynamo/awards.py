@@ -11,9 +11,7 @@ from pynamodb.expressions.condition import Condition
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.common import (
-    BATCH_GET_LIMIT,
     MAX_ATTEMPTS,
-    ItemT,
     conditional_failed,
     fields_of,
     page,
@@ -59,14 +57,6 @@ def _award_item(tenant_id: str, award: Award) -> AwardItem:
         GSI1SK=keys.achievement_holders_sk(award.awarded_at, award.user_id),
         **stored(award),
     )
-
-
-def _batch_get(model: type[ItemT], wanted: list[tuple[str, str]]) -> list[ItemT]:
-    """The items of these keys that exist, strongly consistent, 100 keys a request."""
-    found: list[ItemT] = []
-    for start in range(0, len(wanted), BATCH_GET_LIMIT):
-        found += model.batch_get(wanted[start : start + BATCH_GET_LIMIT], consistent_read=True)
-    return found
 
 
 def _lock_wallet(
@@ -162,19 +152,16 @@ class DynamoAwardRepository:
         # A user without a wallet item has the empty wallet: granting creates it.
         wallets = {user: Wallet() for user in users}
         summaries = {(user, a): (AchievementSummary(achievement_id=a), 0) for user, a in pairs}
-        for start in range(0, len(item_keys), BATCH_GET_LIMIT):
-            for item in Item.batch_get(
-                item_keys[start : start + BATCH_GET_LIMIT], consistent_read=True
-            ):
-                if isinstance(item, WalletItem):
-                    wallets[item.user_id] = _wallet(item)
-                elif isinstance(item, SummaryItem):
-                    summaries[(item.user_id, item.achievement_id)] = (
-                        _summary(item),
-                        int(item.version),
-                    )
-                else:
-                    held.add(by_key[(item.PK, item.SK)])
+        for item in Item.batch_get(item_keys, consistent_read=True):
+            if isinstance(item, WalletItem):
+                wallets[item.user_id] = _wallet(item)
+            elif isinstance(item, SummaryItem):
+                summaries[(item.user_id, item.achievement_id)] = (
+                    _summary(item),
+                    int(item.version),
+                )
+            else:
+                held.add(by_key[(item.PK, item.SK)])
         return Holdings(held, wallets, summaries)
 
     def grant_together(
@@ -263,29 +250,26 @@ class DynamoAwardRepository:
         achievement_ids = sorted({award.achievement_id for award in awards})
         found = {a: (AchievementSummary(achievement_id=a), 0) for a in achievement_ids}
         wanted = [(pk, keys.summary_sk(a)) for a in achievement_ids]
-        for start in range(0, len(wanted), BATCH_GET_LIMIT):
-            for item in SummaryItem.batch_get(
-                wanted[start : start + BATCH_GET_LIMIT], consistent_read=True
-            ):
-                found[item.achievement_id] = (_summary(item), int(item.version))
+        for item in SummaryItem.batch_get(wanted, consistent_read=True):
+            found[item.achievement_id] = (_summary(item), int(item.version))
         return found
 
     def get_award(self, tenant_id: str, key: AwardKey) -> Award | None:
         return self.get_awards(tenant_id, [key]).get(key)
 
     def get_awards(self, tenant_id: str, wanted: Iterable[AwardKey]) -> dict[AwardKey, Award]:
-        found = _batch_get(
-            AwardItem,
+        found = AwardItem.batch_get(
             [(keys.user_pk(tenant_id, key.user_id), keys.award_sk(key)) for key in set(wanted)],
+            consistent_read=True,
         )
         return {award.key: award for award in map(award_from_item, found)}
 
     def summaries_of(
         self, tenant_id: str, pairs: Iterable[tuple[str, str]]
     ) -> dict[tuple[str, str], AchievementSummary]:
-        found = _batch_get(
-            SummaryItem,
+        found = SummaryItem.batch_get(
             [(keys.user_pk(tenant_id, user), keys.summary_sk(a)) for user, a in set(pairs)],
+            consistent_read=True,
         )
         return {(item.user_id, item.achievement_id): _summary(item) for item in found}
 

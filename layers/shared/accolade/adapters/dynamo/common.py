@@ -17,7 +17,6 @@ from accolade.adapters.dynamo.models import (
 from accolade.ports import Page
 
 MAX_ATTEMPTS = 8
-BATCH_GET_LIMIT = 100  # DynamoDB's limit of keys in one BatchGetItem
 
 
 ItemT = TypeVar("ItemT", bound=Item)

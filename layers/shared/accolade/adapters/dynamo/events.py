@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.common import BATCH_GET_LIMIT, MAX_ATTEMPTS, fields_of, stored
+from accolade.adapters.dynamo.common import MAX_ATTEMPTS, fields_of, stored
 from accolade.adapters.dynamo.models import (
     EventItem,
     Item,
@@ -91,11 +91,8 @@ class DynamoEventRepository:
             {(keys.user_pk(tenant_id, e.user_id), keys.event_sk(e.event_id)) for e in events}
         )
         found: dict[str, str] = {}
-        for start in range(0, len(wanted), BATCH_GET_LIMIT):
-            for item in EventItem.batch_get(
-                wanted[start : start + BATCH_GET_LIMIT], consistent_read=True
-            ):
-                found[item.event_id] = item.fingerprint
+        for item in EventItem.batch_get(wanted, consistent_read=True):
+            found[item.event_id] = item.fingerprint
         return found
 
 

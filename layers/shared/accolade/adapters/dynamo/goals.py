@@ -8,7 +8,7 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, PutError
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.common import BATCH_GET_LIMIT, MAX_ATTEMPTS
+from accolade.adapters.dynamo.common import MAX_ATTEMPTS
 from accolade.adapters.dynamo.models import GoalsItem
 from accolade.domain.errors import ConflictError
 from accolade.domain.limits import MAX_GOALS_PER_USER
@@ -24,11 +24,10 @@ class DynamoGoalRepository:
     def goals_of(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, list[Goal]]:
         wanted = [(keys.user_pk(tenant_id, user_id), keys.GOALS) for user_id in set(user_ids)]
         found: dict[str, list[Goal]] = {}
-        for start in range(0, len(wanted), BATCH_GET_LIMIT):
-            for item in GoalsItem.batch_get(wanted[start : start + BATCH_GET_LIMIT]):
-                goals = list(_goals(item).values())
-                if goals:
-                    found[goals[0].user_id] = goals
+        for item in GoalsItem.batch_get(wanted):
+            goals = list(_goals(item).values())
+            if goals:
+                found[goals[0].user_id] = goals
         return found
 
     def put_goal(self, tenant_id: str, goal: Goal, *, cap: int = MAX_GOALS_PER_USER) -> bool:

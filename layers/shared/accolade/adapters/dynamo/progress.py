@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.common import BATCH_GET_LIMIT, MAX_ATTEMPTS
+from accolade.adapters.dynamo.common import MAX_ATTEMPTS
 from accolade.adapters.dynamo.models import CounterItem, Item
 from accolade.adapters.dynamo.transact import backoff
 from accolade.domain.models import CounterKey
@@ -107,12 +107,9 @@ class DynamoProgressRepository:
         }
         found: dict[CounterKey, _Stored] = {}
         item_keys = list(by_key)
-        for start in range(0, len(item_keys), BATCH_GET_LIMIT):
-            for item in CounterItem.batch_get(
-                item_keys[start : start + BATCH_GET_LIMIT], consistent_read=True
-            ):
-                position = int(item.applied_position) if item.applied_position else NEVER
-                found[by_key[(item.PK, item.SK)]] = _Stored(item.score, position)
+        for item in CounterItem.batch_get(item_keys, consistent_read=True):
+            position = int(item.applied_position) if item.applied_position else NEVER
+            found[by_key[(item.PK, item.SK)]] = _Stored(item.score, position)
         return found
 
 

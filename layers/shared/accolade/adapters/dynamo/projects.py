@@ -9,7 +9,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.common import BATCH_GET_LIMIT, MAX_ATTEMPTS, conditional_failed
+from accolade.adapters.dynamo.common import MAX_ATTEMPTS, conditional_failed
 from accolade.adapters.dynamo.models import ProjectItem
 from accolade.adapters.dynamo.transact import backoff
 from accolade.domain.projects import FirstActivity, Project
@@ -55,11 +55,8 @@ class DynamoProjectRepository:
     def projects(self, tenant_id: str, project_ids: Iterable[str]) -> dict[str, Project]:
         wanted = [(keys.project_pk(tenant_id, p), keys.PROJECT) for p in sorted(set(project_ids))]
         found: dict[str, Project] = {}
-        for start in range(0, len(wanted), BATCH_GET_LIMIT):
-            for item in ProjectItem.batch_get(
-                wanted[start : start + BATCH_GET_LIMIT], consistent_read=True
-            ):
-                found[item.project_id] = _project(item)
+        for item in ProjectItem.batch_get(wanted, consistent_read=True):
+            found[item.project_id] = _project(item)
         return found
 
     def claim(

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.common import BATCH_GET_LIMIT
 from accolade.adapters.dynamo.models import (
     UserItem,
 )
@@ -36,11 +35,10 @@ class DynamoUserRepository:
     def get_users(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, UserProfile]:
         wanted = [(keys.user_pk(tenant_id, user_id), keys.PROFILE) for user_id in set(user_ids)]
         users: dict[str, UserProfile] = {}
-        for start in range(0, len(wanted), BATCH_GET_LIMIT):
-            for item in UserItem.batch_get(wanted[start : start + BATCH_GET_LIMIT]):
-                featured = {"featured_award_id": item.featured_award_id}
-                profile = UserProfile.model_validate(item.doc | featured)
-                users[profile.user_id] = profile
+        for item in UserItem.batch_get(wanted):
+            featured = {"featured_award_id": item.featured_award_id}
+            profile = UserProfile.model_validate(item.doc | featured)
+            users[profile.user_id] = profile
         return users
 
 
