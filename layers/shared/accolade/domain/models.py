@@ -39,6 +39,7 @@ TimeZoneName = Annotated[str, AfterValidator(_iana)]
 
 
 MAX_WINNERS_GRACE_HOURS = 72
+MAX_EXPIRY_NOTICE_DAYS = 365
 
 
 class TenantSettings(Model):
@@ -46,6 +47,8 @@ class TenantSettings(Model):
     features: Features = Features()
     # Hours a closed week or month still takes late events before its winner is chosen.
     winners_grace_hours: Annotated[int, Field(ge=0, le=MAX_WINNERS_GRACE_HOURS)] = 1
+    # Days before an award's valid_until that its holder is told it expires soon.
+    expiry_notice_days: Annotated[int, Field(ge=0, le=MAX_EXPIRY_NOTICE_DAYS)] = 30
 
 
 class UserProfile(Model):
@@ -177,6 +180,10 @@ class Achievement(Model):
     audience: Audience = Audience()
     show_next_to_name: bool = False
     certificate: bool = False
+    # The sequence its awards' identifiers are numbered from (none: awards carry no identifier).
+    sequence_id: str | None = None
+    # Attach the certificate's link to the award notification.
+    send_certificate: bool = False
     version: int = 1
     created_at: datetime
     updated_at: datetime
@@ -333,6 +340,27 @@ class Slot:
     period_key: str
 
 
+class IssuerKind(StrEnum):
+    COURSE_EVENT = "course_event"
+    LEARNING_PATH = "learning_path"
+
+
+class Issuer(Model):
+    """What issued an award other than a rule on counters (a course event, a learning path), with
+    the merge fields a sequence's formatter may use: ``code`` is ``{{course_code}}`` or
+    ``{{path_code}}``, ``custom`` the ``{{custom.NAME}}`` fields."""
+
+    kind: IssuerKind
+    id: str
+    code: str = ""
+    custom: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def ref(self) -> str:
+        """How an award names it in ``issued_by``."""
+        return f"{self.kind.value}:{self.id}"
+
+
 class AwardStatus(StrEnum):
     ACTIVE = "active"
     REVOKED = "revoked"
@@ -365,6 +393,9 @@ class Award(Model):
     note: str | None = None
     revoked_at: datetime | None = None
     revoke_reason: str | None = None
+    identifier: str | None = None  # from the achievement's sequence, e.g. CPR-2026-00005
+    supersedes: str | None = None  # the award id of the one this re-earning replaces
+    issued_by: str | None = None  # what issued it: Issuer.ref, e.g. course_event:{id}
 
     def status_at(self, moment: datetime) -> AwardStatus:
         """Revoked, expired once ``valid_until`` has passed, else active: what is shown."""
