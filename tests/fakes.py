@@ -17,6 +17,14 @@ from typing import Any, TypeVar
 from accolade.adapters.dynamo import keys
 from accolade.config import Settings
 from accolade.domain.closing import TenantCloses
+from accolade.domain.courses import (
+    CourseEvent,
+    CourseTemplate,
+    Enrollment,
+    LearningPath,
+    ManualResult,
+    Progress,
+)
 from accolade.domain.errors import ConflictError
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
 from accolade.domain.models import (
@@ -598,6 +606,120 @@ class FakeProjectRepository:
         return project
 
 
+class FakeCourseRepository:
+    """The catalog by id, and enrolments merged as the adapter's update merges them: unions and
+    maxima for progress, per-achievement results, a learner's completed templates a union."""
+
+    def __init__(self) -> None:
+        self._templates: dict[tuple[str, str], CourseTemplate] = {}
+        self._events: dict[tuple[str, str], CourseEvent] = {}
+        self._paths: dict[tuple[str, str], LearningPath] = {}
+        self._enrollments: dict[tuple[str, str, str], Enrollment] = {}
+        self._completed: dict[tuple[str, str], frozenset[str]] = {}
+
+    def put_template(self, tenant_id: str, template: CourseTemplate) -> None:
+        self._templates[(tenant_id, template.template_id)] = template
+
+    def get_template(self, tenant_id: str, template_id: str) -> CourseTemplate | None:
+        return self._templates.get((tenant_id, template_id))
+
+    def templates(self, tenant_id: str, template_ids: Iterable[str]) -> dict[str, CourseTemplate]:
+        return {
+            t: self._templates[(tenant_id, t)]
+            for t in set(template_ids)
+            if (tenant_id, t) in self._templates
+        }
+
+    def put_course_event(self, tenant_id: str, course_event: CourseEvent) -> None:
+        self._events[(tenant_id, course_event.course_event_id)] = course_event
+
+    def get_course_event(self, tenant_id: str, course_event_id: str) -> CourseEvent | None:
+        return self._events.get((tenant_id, course_event_id))
+
+    def course_events(
+        self, tenant_id: str, course_event_ids: Iterable[str]
+    ) -> dict[str, CourseEvent]:
+        return {
+            c: self._events[(tenant_id, c)]
+            for c in set(course_event_ids)
+            if (tenant_id, c) in self._events
+        }
+
+    def put_path(self, tenant_id: str, path: LearningPath) -> None:
+        self._paths[(tenant_id, path.path_id)] = path
+
+    def get_path(self, tenant_id: str, path_id: str) -> LearningPath | None:
+        return self._paths.get((tenant_id, path_id))
+
+    def paths(self, tenant_id: str) -> list[LearningPath]:
+        return [path for (t, _), path in sorted(self._paths.items()) if t == tenant_id]
+
+    def _enrollment(self, tenant_id: str, user_id: str, course_event_id: str) -> Enrollment:
+        found = self._enrollments.get((tenant_id, course_event_id, user_id))
+        return found or Enrollment(user_id=user_id, course_event_id=course_event_id)
+
+    def record_progress(
+        self, tenant_id: str, user_id: str, course_event_id: str, progress: Progress
+    ) -> Enrollment:
+        now = self._enrollment(tenant_id, user_id, course_event_id)
+        merged = now.model_copy(
+            update={
+                "registered": now.registered or progress.registered,
+                "completion": max([now.completion, *progress.completions]),
+                "elearning_passed": now.elearning_passed or progress.elearning_passed,
+                "assessment_passed": now.assessment_passed or progress.assessment_passed,
+                "attended": now.attended | progress.attended,
+                "invoice_paid": now.invoice_paid or progress.invoice_paid,
+            }
+        )
+        self._enrollments[(tenant_id, course_event_id, user_id)] = merged
+        return merged
+
+    def enrollments(
+        self, tenant_id: str, course_event_id: str, user_ids: Iterable[str]
+    ) -> dict[str, Enrollment]:
+        return {
+            u: self._enrollments[(tenant_id, course_event_id, u)]
+            for u in set(user_ids)
+            if (tenant_id, course_event_id, u) in self._enrollments
+        }
+
+    def record_results(
+        self,
+        tenant_id: str,
+        course_event_id: str,
+        results: Mapping[str, Mapping[str, ManualResult]],
+    ) -> dict[str, Enrollment]:
+        after = {}
+        for user_id, by_achievement in results.items():
+            now = self._enrollment(tenant_id, user_id, course_event_id)
+            merged = now.model_copy(
+                update={"results": {**now.results, **by_achievement}, "version": now.version + 1}
+            )
+            self._enrollments[(tenant_id, course_event_id, user_id)] = after[user_id] = merged
+        return after
+
+    def enrollments_page(
+        self, tenant_id: str, course_event_id: str, *, limit: int, after: str | None
+    ) -> Page[Enrollment]:
+        rows = [
+            (user_id, enrollment)
+            for (t, c, user_id), enrollment in self._enrollments.items()
+            if t == tenant_id and c == course_event_id
+        ]
+        ordered = sorted(rows, key=lambda row: row[0])
+        if after is not None:
+            ordered = [row for row in ordered if row[0] > after]
+        if len(ordered) > limit:
+            return Page([e for _, e in ordered[:limit]], ordered[limit - 1][0])
+        return Page([e for _, e in ordered])
+
+    def complete_course(self, tenant_id: str, user_id: str, template_id: str) -> frozenset[str]:
+        done = self._completed.get((tenant_id, user_id), frozenset()) | {template_id}
+        self._completed[(tenant_id, user_id)] = done
+        return done
+
+
 @dataclass
 class _Announcement:
     lease_until: datetime | None = None
@@ -746,3 +868,4 @@ class FakeContainer:
         self.documents = FakeDocumentStore()
         self.projects = FakeProjectRepository()
         self.winners_queue = FakeWinnersQueue()
+        self.courses = FakeCourseRepository()

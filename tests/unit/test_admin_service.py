@@ -177,7 +177,7 @@ def test_a_metric_of_another_tenant_does_not_count(c: FakeContainer) -> None:
             },
             "effective_to",
         ),
-        ({"type": "course_completion"}, "type"),
+        ({"type": "course_completion", "category": "record", "period": "week"}, "category"),
         ({"type": "event", "event_type": "a.b", "colour": "red"}, "colour"),
         ({"type": "event", "event_type": "a.b", "levels": [{"points": -1}]}, "levels[0].points"),
     ],

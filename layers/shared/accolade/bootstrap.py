@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     # builds the pydantic and PynamoDB classes of) only the adapters it uses.
     from accolade.adapters.dynamo.awards import DynamoAwardRepository
     from accolade.adapters.dynamo.config import DynamoConfigRepository
+    from accolade.adapters.dynamo.courses import DynamoCourseRepository
     from accolade.adapters.dynamo.events import DynamoEventRepository
     from accolade.adapters.dynamo.goals import DynamoGoalRepository
     from accolade.adapters.dynamo.inbox import DynamoInboxRepository
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
         AwardRepository,
         Clock,
         ConfigRepository,
+        CourseRepository,
         DocumentStore,
         EventRepository,
         GoalRepository,
@@ -72,6 +74,8 @@ class Container(Protocol):
     def projects(self) -> ProjectRepository: ...
     @property
     def winners_queue(self) -> WinnersQueue: ...
+    @property
+    def courses(self) -> CourseRepository: ...
 
 
 T = TypeVar("T")
@@ -138,6 +142,12 @@ class AwsContainer:
         from accolade.adapters.dynamo.projects import DynamoProjectRepository
 
         return DynamoProjectRepository()
+
+    @cached_property
+    def courses(self) -> DynamoCourseRepository:
+        from accolade.adapters.dynamo.courses import DynamoCourseRepository
+
+        return DynamoCourseRepository()
 
     @cached_property
     def goals(self) -> DynamoGoalRepository:

@@ -108,6 +108,7 @@ GRANTED_TYPES = frozenset(
         AchievementType.MANUAL,
         AchievementType.FIRST_ACTIVITY_IN_PROJECT,
         AchievementType.GOAL_REACHED,
+        AchievementType.COURSE_COMPLETION,
     }
 )
 MAX_ACTIVITY_TYPES = 20
@@ -222,6 +223,11 @@ class Achievement(Model):
                     # Its one holder is per project: a second limit per period would need a
                     # second slot in the same grant, and could leave a project without winner.
                     raise ValueError("category: a first activity in a project is an award")
+            elif self.type is AchievementType.COURSE_COMPLETION and self.category is not (
+                Category.AWARD
+            ):
+                # One award per (learner, course event or learning path): its period is that.
+                raise ValueError("category: a course completion is an award")
         if self.category is not Category.AWARD and self.period not in WINNER_PERIODS:
             raise ValueError(f"period: a {self.category.value} is held per week or month")
         if self.effective_from and self.effective_to and self.effective_to <= self.effective_from:

@@ -24,12 +24,14 @@ from accolade.ports import (
     BatchGrant,
     Clock,
     ConfigRepository,
+    CourseRepository,
     EventDeltas,
     GoalRepository,
     ProgressRepository,
     ProjectRepository,
     UserRepository,
 )
+from accolade.services.courses import award_courses
 from accolade.services.projects import first_in_projects
 
 
@@ -59,6 +61,7 @@ def evaluate_events(
     goals: GoalRepository,
     clock: Clock,
     projects: ProjectRepository,
+    courses: CourseRepository,
 ) -> EvaluationResult:
     """Evaluate a stream batch; events that could not be finished are reported as failed.
 
@@ -70,7 +73,7 @@ def evaluate_events(
     by_tenant: dict[str, list[StreamedEvent]] = defaultdict(list)
     for streamed in events:
         by_tenant[streamed.tenant_id].append(streamed)
-    ports = _Ports(config, users, progress, awards, goals, clock, projects)
+    ports = _Ports(config, users, progress, awards, goals, clock, projects, courses)
     for tenant_id, tenant_events in by_tenant.items():
         _evaluate_tenant(tenant_id, tenant_events, result, ports)
     return result
@@ -85,6 +88,7 @@ class _Ports:
     goals: GoalRepository
     clock: Clock
     projects: ProjectRepository
+    courses: CourseRepository
 
 
 def _evaluate_tenant(
@@ -111,6 +115,11 @@ def _evaluate_tenant(
     )
     result.granted += firsts.granted
     result.failed |= {(tenant_id, event_id) for event_id in firsts.failed}
+    learned = award_courses(
+        tenant_id, ready, tenant, courses=ports.courses, awards=awards, clock=clock
+    )
+    result.granted += learned.granted
+    result.failed |= {(tenant_id, event_id) for event_id in learned.failed}
 
     live = [achievement for achievement in tenant.achievements if achievement.enabled]
     if not ready or not live:

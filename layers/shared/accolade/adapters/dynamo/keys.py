@@ -19,6 +19,11 @@ starts with the tenant.
 | message     | T#{tenant}#U#{user}    | MSG#{created_at}#{message_id}   |                                     |
 | counts      | T#{tenant}             | COUNTS                          |                                     |
 | project     | T#{tenant}#PRJ#{project} | PROJECT                       |                                     |
+| course tmpl | T#{tenant}#CT#{template} | COURSE_TEMPLATE               |                                     |
+| course evt  | T#{tenant}#CE#{event}  | COURSE_EVENT                    |                                     |
+| path        | T#{tenant}#LP          | PATH#{path}                     |                                     |
+| enrolment   | T#{tenant}#U#{user}    | ENR#{course_event}              | GSI1: T#{t}#CE#{event} / {user}     |
+| completed   | T#{tenant}#U#{user}    | COURSES                         |                                     |
 
 A project has a partition of its own: written once when registered and once per achievement
 whose first activity it records, read by key (GetItem / BatchGetItem) by the evaluator.
@@ -47,6 +52,11 @@ WALLET = "WALLET"
 METRICS_REVISION = "METRICS"
 COUNTS = "COUNTS"
 PROJECT = "PROJECT"
+COURSE_TEMPLATE = "COURSE_TEMPLATE"
+COURSE_EVENT = "COURSE_EVENT"
+COMPLETED_COURSES = "COURSES"
+PATH_PREFIX = "PATH#"
+ENROLLMENT_PREFIX = "ENR#"
 MAX_SORT_KEY_BYTES = 1024  # DynamoDB's limit; a longer start key is a ValidationException
 METRIC_PREFIX = "METRIC#"
 ACHIEVEMENT_PREFIX = "ACH#"
@@ -71,6 +81,23 @@ def project_pk(tenant_id: str, project_id: str) -> str:
     return tenant_pk(tenant_id, "PRJ", project_id)
 
 
+def course_template_pk(tenant_id: str, template_id: str) -> str:
+    return tenant_pk(tenant_id, "CT", template_id)
+
+
+def course_event_pk(tenant_id: str, course_event_id: str) -> str:
+    return tenant_pk(tenant_id, "CE", course_event_id)
+
+
+def paths_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "LP")
+
+
+def course_learners_pk(tenant_id: str, course_event_id: str) -> str:
+    """GSI1 partition of a course event's enrolments (an index key: no table item has it)."""
+    return tenant_pk(tenant_id, "CE", course_event_id)
+
+
 def leaderboard_pk(tenant_id: str, metric_id: str, period_key: str) -> str:
     return tenant_pk(tenant_id, "LB", metric_id, period_key)
 
@@ -84,6 +111,8 @@ event_sk = _prefixed(EVENT_PREFIX)
 metric_sk = _prefixed(METRIC_PREFIX)
 achievement_sk = _prefixed(ACHIEVEMENT_PREFIX)
 summary_sk = _prefixed(SUMMARY_PREFIX)
+path_sk = _prefixed(PATH_PREFIX)
+enrollment_sk = _prefixed(ENROLLMENT_PREFIX)
 
 
 def counter_sk(key: CounterKey) -> str:

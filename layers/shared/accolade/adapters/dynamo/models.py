@@ -14,9 +14,12 @@ import botocore.session
 from pynamodb import constants
 from pynamodb.attributes import (
     Attribute,
+    BooleanAttribute,
     DiscriminatorAttribute,
     NumberAttribute,
+    NumberSetAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.connection.base import MetaTable
@@ -66,6 +69,10 @@ class _Gsi1(GlobalSecondaryIndex[_M]):
 
 class HoldersIndex(_Gsi1["AwardItem"]):
     """GSI1 under T#{tenant}#ACH#{achievement}: the holders of an achievement, in award order."""
+
+
+class EnrollmentsIndex(_Gsi1["EnrollmentItem"]):
+    """GSI1 under T#{tenant}#CE#{course_event}: the learners of a course event, by user id."""
 
 
 class PeriodTopIndex(_Gsi1["AchievementItem"]):
@@ -356,6 +363,50 @@ class MessageItem(Item, discriminator="message"):
     announcing_until = UTCDateTimeAttribute(null=True)
 
 
+class CourseTemplateItem(DocumentItem, discriminator="course_template"):
+    """PK T#{tenant}#CT#{template}, SK COURSE_TEMPLATE."""
+
+
+class CourseEventItem(DocumentItem, discriminator="course_event"):
+    """PK T#{tenant}#CE#{course_event}, SK COURSE_EVENT."""
+
+
+class LearningPathItem(DocumentItem, discriminator="learning_path"):
+    """PK T#{tenant}#LP, SK PATH#{path}: every path of a tenant in one partition (read whole when
+    a learner completes a course)."""
+
+
+class EnrollmentItem(Item, discriminator="enrollment"):
+    """PK T#{tenant}#U#{user}, SK ENR#{course_event}; GSI1 T#{tenant}#CE#{course_event}/{user}.
+
+    Progress is written by unions and maxima only (ADD to sets, SET of flags that only become
+    true), so any order of the same events leaves the same item; ``results`` (the admins' pass
+    or fail by achievement) is written under an optimistic lock on ``version``.
+    """
+
+    user_id = UnicodeAttribute()
+    course_event_id = UnicodeAttribute()
+    registered = BooleanAttribute(null=True)
+    completions = NumberSetAttribute(null=True)  # each whole percent seen; the highest counts
+    elearning_passed = BooleanAttribute(null=True)
+    assessment_passed = BooleanAttribute(null=True)
+    attended = UnicodeSetAttribute(null=True)
+    invoice_paid = BooleanAttribute(null=True)
+    results = JSONAttribute(null=True)
+    version = NumberAttribute(null=True)
+    GSI1PK = UnicodeAttribute()
+    GSI1SK = UnicodeAttribute()
+    learners = EnrollmentsIndex()
+
+
+class CompletedCoursesItem(Item, discriminator="completed_courses"):
+    """PK T#{tenant}#U#{user}, SK COURSES: the templates the learner has completed a course of
+    (ADD to a set: order-free), which learning paths are decided from."""
+
+    user_id = UnicodeAttribute()
+    templates = UnicodeSetAttribute(null=True)
+
+
 ENTITY_MODELS: tuple[type[Item], ...] = (
     SettingsItem,
     MetricItem,
@@ -373,6 +424,11 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     WalletItem,
     LedgerItem,
     MessageItem,
+    CourseTemplateItem,
+    CourseEventItem,
+    LearningPathItem,
+    EnrollmentItem,
+    CompletedCoursesItem,
 )
 
 

@@ -25,7 +25,7 @@ from accolade.entrypoints.http.auth import EVENTS_WRITE, Principal, principal_fr
 from accolade.entrypoints.http.cursors import Scope, decode, encode
 from accolade.observability import count
 from accolade.ports import Page
-from accolade.services import admin, awards, goals, ingest, leaderboards, me
+from accolade.services import admin, awards, courses, goals, ingest, leaderboards, me
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
 PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]
@@ -548,3 +548,140 @@ def delete_user_goal(user_id: PathId, goal_id: PathId) -> Response[None]:
     caller = _admin(admin_routes)
     inject(goals.delete_goal, container())(caller.tenant_id, user_id, goal_id)
     return _no_content()
+
+
+@_route(admin_routes.get, "/v1/admin/course-templates/<template_id>", "The course template")
+def get_course_template(template_id: PathId) -> schemas.CourseTemplateOut:
+    """Read a course template
+
+    A course template's delivery mode, achievements with their rule, completion threshold,
+    allowed absences, invoice requirement and custom fields. Admins only.
+    """
+    caller = _admin(admin_routes)
+    found = courses.get_template(caller.tenant_id, template_id, courses=container().courses)
+    return schemas.CourseTemplateOut.of(found)
+
+
+@_route(admin_routes.put, "/v1/admin/course-templates/<template_id>", "The template as stored")
+def put_course_template(
+    template_id: PathId, body: Annotated[schemas.CourseTemplateIn, Body()]
+) -> schemas.CourseTemplateOut:
+    """Create or replace a course template
+
+    Define how the course events made from this template award: the delivery mode (self_paced,
+    classroom or blended), the course_completion achievements they issue (each granted on
+    completion or on a pass), the completion threshold, the required sessions a learner may
+    miss, and whether the registration invoice must be paid first. Admins only.
+    """
+    caller = _admin(admin_routes)
+    c = container()
+    template = body.to_domain(template_id, c.clock.now())
+    stored = inject(courses.put_template, c)(caller.tenant_id, template)
+    return schemas.CourseTemplateOut.of(stored)
+
+
+@_route(admin_routes.get, "/v1/admin/course-events/<course_event_id>", "The course event")
+def get_course_event(course_event_id: PathId) -> schemas.CourseEventOut:
+    """Read a course event
+
+    A course event's template, sessions and the template fields it overrides (null: inherited).
+    Admins only.
+    """
+    caller = _admin(admin_routes)
+    c = container()
+    return schemas.CourseEventOut.of(
+        courses.get_course_event(caller.tenant_id, course_event_id, courses=c.courses)
+    )
+
+
+@_route(admin_routes.put, "/v1/admin/course-events/<course_event_id>", "The event as stored")
+def put_course_event(
+    course_event_id: PathId, body: Annotated[schemas.CourseEventIn, Body()]
+) -> schemas.CourseEventOut:
+    """Create or replace a course event
+
+    One delivery of a course template, with its sessions (optional ones need not be attended).
+    Any template field it sets overrides the template's for this event; its achievements, when
+    given, replace the template's. Learners' course.registered, elearning.progress,
+    session.attended, invoice.paid and assessment.result events name it in
+    attributes.course_event_id. Admins only.
+    """
+    caller = _admin(admin_routes)
+    c = container()
+    course_event = body.to_domain(course_event_id, c.clock.now())
+    stored = inject(courses.put_course_event, c)(caller.tenant_id, course_event)
+    return schemas.CourseEventOut.of(stored)
+
+
+@_route(admin_routes.get, "/v1/admin/learning-paths/<path_id>", "The learning path")
+def get_learning_path(path_id: PathId) -> schemas.LearningPathOut:
+    """Read a learning path
+
+    A learning path's courses (template ids) and the achievements it issues. Admins only.
+    """
+    caller = _admin(admin_routes)
+    found = courses.get_path(caller.tenant_id, path_id, courses=container().courses)
+    return schemas.LearningPathOut.of(found)
+
+
+@_route(admin_routes.put, "/v1/admin/learning-paths/<path_id>", "The path as stored")
+def put_learning_path(
+    path_id: PathId, body: Annotated[schemas.LearningPathIn, Body()]
+) -> schemas.LearningPathOut:
+    """Create or replace a learning path
+
+    A sequence of courses (template ids) and the course_completion achievements it issues once
+    a learner has completed a course event of each template, in any order. Admins only.
+    """
+    caller = _admin(admin_routes)
+    c = container()
+    path = body.to_domain(path_id, c.clock.now())
+    return schemas.LearningPathOut.of(inject(courses.put_path, c)(caller.tenant_id, path))
+
+
+@_route(admin_routes.put, "/v1/admin/course-events/<course_event_id>/results", "The results stored")
+def put_course_results(
+    course_event_id: PathId, body: Annotated[schemas.ResultsIn, Body()]
+) -> schemas.ResultsOut:
+    """Set learners' pass or fail on a course event
+
+    1 to 500 rows, each a learner's pass or fail for one of the event's achievements, or, with
+    no achievement_id, for each of its pass achievements. A pass grants the achievement; a fail
+    records the outcome and revokes the award of that achievement from this event if one is
+    active (a pass changed to a fail); a manual result overrules automatic awarding. Sending the
+    same results again changes nothing. Any invalid row is 422 naming it, and nothing is stored.
+    Admins only.
+    """
+    caller = _admin(admin_routes)
+    rows = [courses.ResultRow(row.user_id, row.outcome, row.achievement_id) for row in body.results]
+    done = inject(courses.set_results, container())(
+        caller.tenant_id, course_event_id, rows, set_by=caller.user_id
+    )
+    return schemas.ResultsOut(
+        recorded=done.recorded,
+        granted=[award.award_id for award in done.granted],
+        revoked=[award.award_id for award in done.revoked],
+    )
+
+
+@_route(admin_routes.get, "/v1/admin/course-events/<course_event_id>/results", "A page of learners")
+def list_course_results(
+    course_event_id: PathId, limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None
+) -> schemas.LearnerResultsList:
+    """List a course event's learners and their results
+
+    Each learner with an enrolment in the course event (from their events or a result), by
+    user id: progress, whether the course is complete, and per achievement the admins' result
+    and the award's status now. Admins only.
+    """
+    caller = _admin(admin_routes)
+    scope = _scope("admin/course-results", caller, course_event_id)
+    return _page(
+        schemas.LearnerResultsList,
+        scope,
+        cursor,
+        courses.results_page,
+        caller.tenant_id,
+        course_event_id,
+        limit=limit,
+    )

@@ -23,6 +23,20 @@ from pydantic import (
     field_validator,
 )
 
+from accolade.domain.courses import (
+    MAX_COURSE_ACHIEVEMENTS,
+    MAX_CUSTOM_FIELDS,
+    MAX_PATH_ACHIEVEMENTS,
+    MAX_PATH_COURSES,
+    MAX_RESULTS,
+    MAX_SESSIONS,
+    AwardRule,
+    CourseEvent,
+    CourseTemplate,
+    Delivery,
+    LearningPath,
+    Outcome,
+)
 from accolade.domain.limits import MAX_MAGNITUDE, check_instant, check_number
 from accolade.domain.models import (
     DEFAULT_LEADERBOARDS,
@@ -39,6 +53,7 @@ from accolade.domain.models import (
 )
 from accolade.domain.periods import TimeRange
 from accolade.entrypoints.http.jsonbody import InexactFloat
+from accolade.services.admin import build
 from accolade.services.goals import GoalSetting, GoalView
 from accolade.services.me import AchievementView, AwardView
 
@@ -596,3 +611,195 @@ class LeaderboardOut(Schema):
 class Health(Schema):
     status: Literal["ok"]
     stage: str
+
+
+# --- courses ----------------------------------------------------------------------------------
+
+# A code merges into award identifiers ({{course_code}}, {{path_code}}): no whitespace.
+Code = Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9._:/-]*$")]
+CustomValue = Annotated[StrictStr, Field(max_length=256)]
+Percent = Annotated[StrictInt, Field(ge=0, le=100)]
+Absences = Annotated[StrictInt, Field(ge=0, le=MAX_SESSIONS)]
+
+
+def _few_custom(value: dict[str, str] | None) -> dict[str, str] | None:
+    if value is not None and len(value) > MAX_CUSTOM_FIELDS:
+        raise ValueError(f"at most {MAX_CUSTOM_FIELDS} custom fields")
+    return value
+
+
+Custom = Annotated[dict[AttributeName, CustomValue], AfterValidator(_few_custom)]
+
+
+class CourseAchievementIn(Body):
+    achievement_id: Id = Field(description="a course_completion achievement")
+    rule: AwardRule = Field(
+        default=AwardRule.COMPLETION,
+        description="completion: granted when the course is complete; pass: granted on a pass "
+        "(an assessment.result passed after completion, or a manual pass)",
+    )
+
+
+CourseAchievements = Annotated[list[CourseAchievementIn], Field(max_length=MAX_COURSE_ACHIEVEMENTS)]
+
+
+class CourseTemplateIn(Body):
+    name: Name
+    code: Code = ""
+    delivery: Delivery
+    achievements: CourseAchievements = Field(default_factory=list)
+    completion_threshold: Percent = Field(
+        default=100, description="self-paced and blended: the completion (percent) that counts"
+    )
+    allowed_absences: Absences = Field(
+        default=0, description="classroom and blended: required sessions a learner may miss"
+    )
+    invoice_required: StrictBool = Field(
+        default=False, description="award only once the registration invoice is paid"
+    )
+    custom: Custom = Field(default_factory=dict)
+
+    def to_domain(self, template_id: str, now: datetime) -> CourseTemplate:
+        data = {**self.model_dump(mode="json"), "template_id": template_id, "updated_at": now}
+        return build(CourseTemplate, data)
+
+
+class CourseTemplateOut(Out):
+    template_id: str
+    name: str
+    code: str
+    delivery: str
+    achievements: list[dict[str, str]]
+    completion_threshold: int
+    allowed_absences: int
+    invoice_required: bool
+    custom: dict[str, str]
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, template: CourseTemplate) -> CourseTemplateOut:
+        achievements = [a.model_dump(mode="json") for a in template.achievements]
+        return cls.read(template, achievements=achievements)
+
+
+class SessionIn(Body):
+    session_id: Id
+    optional: StrictBool = False
+
+
+class CourseEventIn(Body):
+    template_id: Id
+    name: Name
+    starts_at: Instant
+    sessions: Annotated[list[SessionIn], Field(max_length=MAX_SESSIONS)] = Field(
+        default_factory=list
+    )
+    # Each left out (or null) is inherited from the template.
+    delivery: Delivery | None = None
+    achievements: CourseAchievements | None = Field(
+        default=None, description="replaces the template's achievements for this event"
+    )
+    completion_threshold: Percent | None = None
+    allowed_absences: Absences | None = None
+    invoice_required: StrictBool | None = None
+    custom: Custom | None = Field(default=None, description="merged over the template's")
+
+    def to_domain(self, course_event_id: str, now: datetime) -> CourseEvent:
+        data = self.model_dump(mode="json")
+        data |= {"course_event_id": course_event_id, "updated_at": now}
+        return build(CourseEvent, data)
+
+
+class CourseEventOut(Out):
+    course_event_id: str
+    template_id: str
+    name: str
+    starts_at: datetime
+    sessions: list[dict[str, Any]]
+    delivery: str | None
+    achievements: list[dict[str, str]] | None
+    completion_threshold: int | None
+    allowed_absences: int | None
+    invoice_required: bool | None
+    custom: dict[str, str] | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, course_event: CourseEvent) -> CourseEventOut:
+        dumped = course_event.model_dump(mode="json")
+        return cls.read(
+            course_event, sessions=dumped["sessions"], achievements=dumped["achievements"]
+        )
+
+
+class LearningPathIn(Body):
+    name: Name
+    code: Code = ""
+    courses: Annotated[list[Id], Field(min_length=1, max_length=MAX_PATH_COURSES)] = Field(
+        description="course template ids: the path is complete when the learner completed a "
+        "course event of each"
+    )
+    achievements: Annotated[list[Id], Field(max_length=MAX_PATH_ACHIEVEMENTS)] = Field(
+        default_factory=list, description="course_completion achievements the path issues"
+    )
+
+    def to_domain(self, path_id: str, now: datetime) -> LearningPath:
+        data = {**self.model_dump(mode="json"), "path_id": path_id, "updated_at": now}
+        return build(LearningPath, data)
+
+
+class LearningPathOut(Out):
+    path_id: str
+    name: str
+    code: str
+    courses: list[str]
+    achievements: list[str]
+    updated_at: datetime
+
+
+class ResultIn(Body):
+    user_id: Id
+    achievement_id: Id | None = Field(
+        default=None,
+        description="one of the course event's achievements; left out: each of its pass "
+        "achievements",
+    )
+    outcome: Outcome
+
+
+class ResultsIn(Body):
+    results: Annotated[list[ResultIn], Field(min_length=1, max_length=MAX_RESULTS)]
+
+
+class ResultsOut(Schema):
+    recorded: int = Field(description="the (learner, achievement) results stored")
+    granted: list[str] = Field(description="award ids this request granted")
+    revoked: list[str] = Field(description="award ids this request revoked")
+
+
+class AchievementStatusOut(Out):
+    achievement_id: str
+    rule: str
+    outcome: str | None = Field(description="the admins' result: pass, fail, or null (none)")
+    status: str | None = Field(description="the award's status now; null: not awarded")
+    award_id: str | None
+
+
+class LearnerResultsOut(Out):
+    user_id: str
+    registered: bool
+    completion: int
+    attended: list[str]
+    invoice_paid: bool
+    complete: bool
+    achievements: list[AchievementStatusOut]
+
+    @classmethod
+    def of(cls, view: Any) -> Self:
+        return cls.read(
+            view, achievements=[AchievementStatusOut.read(a) for a in view.achievements]
+        )
+
+
+class LearnerResultsList(Listing[LearnerResultsOut]):
+    pass

@@ -1,0 +1,247 @@
+"""Courses on DynamoDB: the catalog as documents, and enrolments whose progress only grows
+(``ports.CourseRepository``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from accolade.adapters.dynamo import keys
+from accolade.adapters.dynamo.common import MAX_ATTEMPTS, conditional_failed
+from accolade.adapters.dynamo.models import (
+    CompletedCoursesItem,
+    CourseEventItem,
+    CourseTemplateItem,
+    DocumentItem,
+    EnrollmentItem,
+    LearningPathItem,
+)
+from accolade.adapters.dynamo.transact import backoff
+from accolade.domain.courses import (
+    CourseEvent,
+    CourseTemplate,
+    Enrollment,
+    LearningPath,
+    ManualResult,
+    Progress,
+)
+from accolade.domain.errors import InvalidCursorError
+from accolade.ports import Page
+
+D = TypeVar("D", bound=BaseModel)
+USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
+
+
+def _put(item_class: type[DocumentItem], tenant_id: str, pk: str, sk: str, doc: BaseModel) -> None:
+    item_class(pk, sk, tenant_id=tenant_id, doc=doc.model_dump(mode="json")).save()
+
+
+def _get(item_class: type[DocumentItem], model: type[D], pk: str, sk: str) -> D | None:
+    try:
+        return model.model_validate(item_class.get(pk, sk, consistent_read=True).doc)
+    except DoesNotExist:
+        return None
+
+
+def _enrollment(item: EnrollmentItem) -> Enrollment:
+    return Enrollment(
+        user_id=item.user_id,
+        course_event_id=item.course_event_id,
+        registered=bool(item.registered),
+        completion=int(max(item.completions or {0})),
+        elearning_passed=bool(item.elearning_passed),
+        assessment_passed=bool(item.assessment_passed),
+        attended=frozenset(item.attended or ()),
+        invoice_paid=bool(item.invoice_paid),
+        results={a: ManualResult.model_validate(r) for a, r in (item.results or {}).items()},
+        version=int(item.version or 0),
+    )
+
+
+def _identity(tenant_id: str, user_id: str, course_event_id: str) -> list[Any]:
+    """The actions that make an update create a whole enrolment when there is none yet."""
+    return [
+        EnrollmentItem.entity.set(EnrollmentItem),
+        EnrollmentItem.tenant_id.set(tenant_id),
+        EnrollmentItem.user_id.set(user_id),
+        EnrollmentItem.course_event_id.set(course_event_id),
+        EnrollmentItem.GSI1PK.set(keys.course_learners_pk(tenant_id, course_event_id)),
+        EnrollmentItem.GSI1SK.set(user_id),
+    ]
+
+
+def _enrollment_item(tenant_id: str, user_id: str, course_event_id: str) -> EnrollmentItem:
+    return EnrollmentItem(keys.user_pk(tenant_id, user_id), keys.enrollment_sk(course_event_id))
+
+
+class DynamoCourseRepository:
+    def put_template(self, tenant_id: str, template: CourseTemplate) -> None:
+        pk = keys.course_template_pk(tenant_id, template.template_id)
+        _put(CourseTemplateItem, tenant_id, pk, keys.COURSE_TEMPLATE, template)
+
+    def get_template(self, tenant_id: str, template_id: str) -> CourseTemplate | None:
+        pk = keys.course_template_pk(tenant_id, template_id)
+        return _get(CourseTemplateItem, CourseTemplate, pk, keys.COURSE_TEMPLATE)
+
+    def templates(self, tenant_id: str, template_ids: Iterable[str]) -> dict[str, CourseTemplate]:
+        wanted = [
+            (keys.course_template_pk(tenant_id, t), keys.COURSE_TEMPLATE)
+            for t in sorted(set(template_ids))
+        ]
+        found = (
+            CourseTemplate.model_validate(item.doc)
+            for item in CourseTemplateItem.batch_get(wanted, consistent_read=True)
+        )
+        return {template.template_id: template for template in found}
+
+    def put_course_event(self, tenant_id: str, course_event: CourseEvent) -> None:
+        pk = keys.course_event_pk(tenant_id, course_event.course_event_id)
+        _put(CourseEventItem, tenant_id, pk, keys.COURSE_EVENT, course_event)
+
+    def get_course_event(self, tenant_id: str, course_event_id: str) -> CourseEvent | None:
+        pk = keys.course_event_pk(tenant_id, course_event_id)
+        return _get(CourseEventItem, CourseEvent, pk, keys.COURSE_EVENT)
+
+    def course_events(
+        self, tenant_id: str, course_event_ids: Iterable[str]
+    ) -> dict[str, CourseEvent]:
+        wanted = [
+            (keys.course_event_pk(tenant_id, c), keys.COURSE_EVENT)
+            for c in sorted(set(course_event_ids))
+        ]
+        found = (
+            CourseEvent.model_validate(item.doc)
+            for item in CourseEventItem.batch_get(wanted, consistent_read=True)
+        )
+        return {course_event.course_event_id: course_event for course_event in found}
+
+    def put_path(self, tenant_id: str, path: LearningPath) -> None:
+        pk, sk = keys.paths_pk(tenant_id), keys.path_sk(path.path_id)
+        _put(LearningPathItem, tenant_id, pk, sk, path)
+
+    def get_path(self, tenant_id: str, path_id: str) -> LearningPath | None:
+        pk, sk = keys.paths_pk(tenant_id), keys.path_sk(path_id)
+        return _get(LearningPathItem, LearningPath, pk, sk)
+
+    def paths(self, tenant_id: str) -> list[LearningPath]:
+        items = LearningPathItem.query(
+            keys.paths_pk(tenant_id),
+            LearningPathItem.SK.startswith(keys.PATH_PREFIX),
+            consistent_read=True,
+        )
+        return [LearningPath.model_validate(item.doc) for item in items]
+
+    def record_progress(
+        self, tenant_id: str, user_id: str, course_event_id: str, progress: Progress
+    ) -> Enrollment:
+        # One UpdateItem of unions and flags that only turn true, returning the whole item: a
+        # redelivered or reordered event, or a second evaluator, writes nothing new.
+        actions = _identity(tenant_id, user_id, course_event_id)
+        if progress.registered:
+            actions.append(EnrollmentItem.registered.set(True))
+        if progress.completions:
+            actions.append(EnrollmentItem.completions.add(progress.completions))
+        if progress.elearning_passed:
+            actions.append(EnrollmentItem.elearning_passed.set(True))
+        if progress.assessment_passed:
+            actions.append(EnrollmentItem.assessment_passed.set(True))
+        if progress.attended:
+            actions.append(EnrollmentItem.attended.add(progress.attended))
+        if progress.invoice_paid:
+            actions.append(EnrollmentItem.invoice_paid.set(True))
+        item = _enrollment_item(tenant_id, user_id, course_event_id)
+        item.update(actions=actions)
+        return _enrollment(item)
+
+    def enrollments(
+        self, tenant_id: str, course_event_id: str, user_ids: Iterable[str]
+    ) -> dict[str, Enrollment]:
+        wanted = [
+            (keys.user_pk(tenant_id, u), keys.enrollment_sk(course_event_id))
+            for u in sorted(set(user_ids))
+        ]
+        found = EnrollmentItem.batch_get(wanted, consistent_read=True)
+        return {item.user_id: _enrollment(item) for item in found}
+
+    def record_results(
+        self,
+        tenant_id: str,
+        course_event_id: str,
+        results: Mapping[str, Mapping[str, ManualResult]],
+    ) -> dict[str, Enrollment]:
+        read = self.enrollments(tenant_id, course_event_id, results)
+        after: dict[str, Enrollment] = {}
+        for user_id, by_achievement in sorted(results.items()):
+            now = read.get(user_id) or Enrollment(user_id=user_id, course_event_id=course_event_id)
+            after[user_id] = self._write_results(tenant_id, now, by_achievement)
+        return after
+
+    def _write_results(
+        self, tenant_id: str, now: Enrollment, results: Mapping[str, ManualResult]
+    ) -> Enrollment:
+        """Merge ``results`` into the enrolment's, on the version read (read again when the
+        evaluator or another admin wrote in between: progress writes leave ``version`` alone)."""
+        user_id, course_event_id = now.user_id, now.course_event_id
+        for attempt in range(MAX_ATTEMPTS):
+            merged = {a: r.model_dump(mode="json") for a, r in now.results.items()}
+            merged |= {a: r.model_dump(mode="json") for a, r in results.items()}
+            item = _enrollment_item(tenant_id, user_id, course_event_id)
+            try:
+                item.update(
+                    actions=[
+                        *_identity(tenant_id, user_id, course_event_id),
+                        EnrollmentItem.results.set(merged),
+                        EnrollmentItem.version.set(now.version + 1),
+                    ],
+                    condition=EnrollmentItem.version == now.version
+                    if now.version
+                    else EnrollmentItem.version.does_not_exist(),
+                )
+            except UpdateError as exc:
+                if not conditional_failed(exc):
+                    raise
+                if attempt:
+                    backoff(attempt)
+                found = self.enrollments(tenant_id, course_event_id, [user_id])
+                now = found.get(user_id, now)
+                continue
+            return _enrollment(item)
+        raise RuntimeError(f"enrolment {user_id}/{course_event_id}: too many racing writes")
+
+    def enrollments_page(
+        self, tenant_id: str, course_event_id: str, *, limit: int, after: str | None
+    ) -> Page[Enrollment]:
+        learners_pk = keys.course_learners_pk(tenant_id, course_event_id)
+        start = None
+        if after is not None:
+            if not USER_ID.match(after):
+                raise InvalidCursorError("does not belong to this list")
+            start = {
+                "PK": {"S": keys.user_pk(tenant_id, after)},
+                "SK": {"S": keys.enrollment_sk(course_event_id)},
+                "GSI1PK": {"S": learners_pk},
+                "GSI1SK": {"S": after},
+            }
+        items = list(
+            EnrollmentItem.learners.query(
+                learners_pk, limit=limit + 1, page_size=limit + 1, last_evaluated_key=start
+            )
+        )
+        following = items[limit - 1].user_id if len(items) > limit else None
+        return Page([_enrollment(item) for item in items[:limit]], following)
+
+    def complete_course(self, tenant_id: str, user_id: str, template_id: str) -> frozenset[str]:
+        item = CompletedCoursesItem(keys.user_pk(tenant_id, user_id), keys.COMPLETED_COURSES)
+        item.update(
+            actions=[
+                CompletedCoursesItem.entity.set(CompletedCoursesItem),
+                CompletedCoursesItem.tenant_id.set(tenant_id),
+                CompletedCoursesItem.user_id.set(user_id),
+                CompletedCoursesItem.templates.add({template_id}),
+            ]
+        )
+        return frozenset(item.templates or ())
