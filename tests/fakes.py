@@ -714,10 +714,14 @@ class FakeCourseRepository:
             return Page([e for _, e in ordered[:limit]], ordered[limit - 1][0])
         return Page([e for _, e in ordered])
 
-    def complete_course(self, tenant_id: str, user_id: str, template_id: str) -> frozenset[str]:
-        done = self._completed.get((tenant_id, user_id), frozenset()) | {template_id}
-        self._completed[(tenant_id, user_id)] = done
-        return done
+    def complete_courses(
+        self, tenant_id: str, template_id: str, user_ids: Iterable[str]
+    ) -> dict[str, frozenset[str]]:
+        after = {}
+        for user_id in set(user_ids):
+            done = self._completed.get((tenant_id, user_id), frozenset()) | {template_id}
+            self._completed[(tenant_id, user_id)] = after[user_id] = done
+        return after
 
 
 @dataclass

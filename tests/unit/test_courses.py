@@ -25,6 +25,7 @@ from accolade.domain.errors import InvalidInputError, NotFoundError
 from accolade.domain.models import ActivityEvent, AwardKey, AwardStatus, Issuer, IssuerKind
 from accolade.services import courses
 from accolade.services.courses import ResultRow
+from accolade.services.ingest import record_events
 from tests.fakes import FakeClock, FakeContainer
 from tests.unit.builders import TENANT, achievement, activity, ingest_and_evaluate, wired
 
@@ -541,3 +542,29 @@ def test_results_list_each_learners_status_per_achievement(c: FakeContainer) -> 
     assert alice.achievements[0].award_id == AwardKey("alice", done, "C:cpr-1", 1).award_id
     assert ben.registered and not ben.complete
     assert [(s.outcome, s.status) for s in ben.achievements] == [(None, None), (Outcome.FAIL, None)]
+
+
+# --- course events at ingestion -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("event", "field"),
+    [
+        (activity("e", "2026-11-24T09:00:00Z", type="invoice.paid"), "course_event_id"),
+        (progress("p", 101), "completion"),
+        (learner_event("p", "elearning.progress", completion="all"), "completion"),
+        (learner_event("s", "session.attended"), "session_id"),
+        (learner_event("a", "assessment.result"), "passed"),
+        (learner_event("a", "assessment.result", passed="yes"), "passed"),
+    ],
+)
+def test_a_course_event_missing_what_it_needs_is_refused_naming_the_attribute(
+    c: FakeContainer, event: ActivityEvent, field: str
+) -> None:
+    fine = registered()
+
+    with pytest.raises(InvalidInputError) as raised:
+        record_events(TENANT, [fine, event], store=c.events, clock=c.clock)
+
+    assert raised.value.field == f"events[1].attributes.{field}"
+    assert c.events.stored(TENANT) == []

@@ -434,7 +434,9 @@ class CourseRepository(Protocol):
         """The course event's enrolments by user id."""
         ...
 
-    def complete_course(self, tenant_id: str, user_id: str, template_id: str) -> frozenset[str]:
-        """Record that the learner completed a course of ``template_id``; every template the
-        learner has completed, this one included."""
+    def complete_courses(
+        self, tenant_id: str, template_id: str, user_ids: Iterable[str]
+    ) -> dict[str, frozenset[str]]:
+        """Record that these learners completed a course of ``template_id`` (a set union, so
+        again is nothing new); each learner's completed templates, this one included."""
         ...

@@ -207,7 +207,8 @@ def award_courses(
                 user_id, course_event, template, earned, live, added.event_ids[-1]
             )
             if course_done(rules, course_event.sessions, enrollment):
-                completed = courses.complete_course(tenant_id, user_id, template.template_id)
+                done = courses.complete_courses(tenant_id, template.template_id, [user_id])
+                completed = done[user_id]
                 paths = courses.paths(tenant_id) if paths is None else paths
                 pending += _path_intents(user_id, completed, paths, live, added.event_ids[-1])
         except Exception:
@@ -384,15 +385,18 @@ def set_results(
     tenant = config.get_config(tenant_id)
     live = _live(tenant)
     pending: Pending = []
-    paths: list[LearningPath] | None = None
+    finished = []
     for user_id, by_achievement in sorted(results.items()):
         passed = [a for a, r in by_achievement.items() if r.outcome is Outcome.PASS]
         rounds = {a: r.round for a, r in by_achievement.items()}
         pending += _course_intents(user_id, course_event, template, passed, live, None, rounds)
         if passed and course_done(rules, course_event.sessions, after[user_id]):
-            completed = courses.complete_course(tenant_id, user_id, template.template_id)
-            paths = courses.paths(tenant_id) if paths is None else paths
-            pending += _path_intents(user_id, completed, paths, live, None)
+            finished.append(user_id)
+    if finished:
+        completed = courses.complete_courses(tenant_id, template.template_id, finished)
+        paths = courses.paths(tenant_id)
+        for user_id in finished:
+            pending += _path_intents(user_id, completed[user_id], paths, live, None)
     if pending:
         outcome.granted, unwritten = issue(tenant_id, pending, tenant, awards=awards, clock=clock)
         if unwritten:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from accolade.domain.courses import course_event_problem
 from accolade.domain.errors import InvalidInputError
 from accolade.domain.models import ActivityEvent
 from accolade.ports import Clock, EventRepository
@@ -42,6 +43,9 @@ def _validate(events: Sequence[ActivityEvent], clock: Clock) -> None:
             raise InvalidInputError(
                 f"events[{index}].occurred_at", "is more than 5 minutes in the future"
             )
+        if problem := course_event_problem(event):
+            attribute, message = problem
+            raise InvalidInputError(f"events[{index}].attributes.{attribute}", message)
 
 
 def _unique_in_batch(events: Sequence[ActivityEvent]) -> list[ActivityEvent]:

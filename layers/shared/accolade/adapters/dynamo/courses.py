@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -33,6 +34,11 @@ from accolade.domain.errors import InvalidCursorError
 from accolade.ports import Page
 
 D = TypeVar("D", bound=BaseModel)
+K = TypeVar("K")
+R = TypeVar("R")
+# Writes of a bulk request (500 learners' results) in flight at once: each is one item's
+# conditional UpdateItem, which no batch API takes; one after another they outlast the API's 30 s.
+PARALLEL_WRITES = 16
 USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
 
 
@@ -45,6 +51,17 @@ def _get(item_class: type[DocumentItem], model: type[D], pk: str, sk: str) -> D 
         return model.model_validate(item_class.get(pk, sk, consistent_read=True).doc)
     except DoesNotExist:
         return None
+
+
+def _each(write: Callable[[K], R], keys_: Iterable[K]) -> dict[K, R]:
+    """``write`` for each key, several at once (botocore clients are thread-safe); the first
+    error raised is raised after every write has finished."""
+    wanted = list(keys_)
+    if len(wanted) <= 1:
+        return {key: write(key) for key in wanted}
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_WRITES, len(wanted))) as pool:
+        futures = {key: pool.submit(write, key) for key in wanted}
+    return {key: future.result() for key, future in futures.items()}
 
 
 def _enrollment(item: EnrollmentItem) -> Enrollment:
@@ -174,11 +191,12 @@ class DynamoCourseRepository:
         results: Mapping[str, Mapping[str, ManualResult]],
     ) -> dict[str, Enrollment]:
         read = self.enrollments(tenant_id, course_event_id, results)
-        after: dict[str, Enrollment] = {}
-        for user_id, by_achievement in sorted(results.items()):
+
+        def write(user_id: str) -> Enrollment:
             now = read.get(user_id) or Enrollment(user_id=user_id, course_event_id=course_event_id)
-            after[user_id] = self._write_results(tenant_id, now, by_achievement)
-        return after
+            return self._write_results(tenant_id, now, results[user_id])
+
+        return _each(write, sorted(results))
 
     def _write_results(
         self, tenant_id: str, now: Enrollment, results: Mapping[str, ManualResult]
@@ -234,14 +252,19 @@ class DynamoCourseRepository:
         following = items[limit - 1].user_id if len(items) > limit else None
         return Page([_enrollment(item) for item in items[:limit]], following)
 
-    def complete_course(self, tenant_id: str, user_id: str, template_id: str) -> frozenset[str]:
-        item = CompletedCoursesItem(keys.user_pk(tenant_id, user_id), keys.COMPLETED_COURSES)
-        item.update(
-            actions=[
-                CompletedCoursesItem.entity.set(CompletedCoursesItem),
-                CompletedCoursesItem.tenant_id.set(tenant_id),
-                CompletedCoursesItem.user_id.set(user_id),
-                CompletedCoursesItem.templates.add({template_id}),
-            ]
-        )
-        return frozenset(item.templates or ())
+    def complete_courses(
+        self, tenant_id: str, template_id: str, user_ids: Iterable[str]
+    ) -> dict[str, frozenset[str]]:
+        def add(user_id: str) -> frozenset[str]:
+            item = CompletedCoursesItem(keys.user_pk(tenant_id, user_id), keys.COMPLETED_COURSES)
+            item.update(
+                actions=[
+                    CompletedCoursesItem.entity.set(CompletedCoursesItem),
+                    CompletedCoursesItem.tenant_id.set(tenant_id),
+                    CompletedCoursesItem.user_id.set(user_id),
+                    CompletedCoursesItem.templates.add({template_id}),
+                ]
+            )
+            return frozenset(item.templates or ())
+
+        return _each(add, sorted(set(user_ids)))
