@@ -27,7 +27,7 @@ from accolade.services import courses
 from accolade.services.courses import ResultRow
 from accolade.services.ingest import record_events
 from tests.fakes import FakeClock, FakeContainer
-from tests.unit.builders import TENANT, achievement, activity, ingest_and_evaluate, wired
+from tests.unit.builders import TENANT, achievement, activity, evaluate, ingest_and_evaluate, wired
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -568,3 +568,59 @@ def test_a_course_event_missing_what_it_needs_is_refused_naming_the_attribute(
 
     assert raised.value.field == f"events[1].attributes.{field}"
     assert c.events.stored(TENANT) == []
+
+
+# --- crashes between steps ------------------------------------------------------------------
+
+
+def test_a_grant_that_fails_after_the_progress_was_recorded_is_made_by_the_redelivery(
+    c: FakeContainer,
+) -> None:
+    cert = gated(c)
+    each_alone(c, [attended("s1")])
+    payment = paid()
+    c.events.add_new(TENANT, [payment])
+
+    c.awards.fail_grants = 1
+    crashed = evaluate(c, [payment])
+    assert crashed.failed == {(TENANT, payment.event_id)} and holdings(c) == []
+    redelivered = evaluate(c, [payment])
+    evaluate(c, [payment])  # and once more
+
+    assert redelivered.failed == set()
+    assert holdings(c) == [(cert, "C:cpr-1", AwardStatus.ACTIVE)]
+
+
+def test_a_path_grant_that_fails_after_the_course_was_recorded_complete_is_made_again(
+    c: FakeContainer,
+) -> None:
+    diploma = path_setup(c)
+    each_alone(c, [progress("1", 100, True, course_event_id="basics-1")])
+    last = progress("2", 100, True, course_event_id="advanced-1")
+    c.events.add_new(TENANT, [last])
+
+    c.awards.fail_grants = 1
+    assert evaluate(c, [last]).failed == {(TENANT, last.event_id)}
+    evaluate(c, [last])
+
+    assert [h for h in holdings(c) if h[0] == diploma] == [
+        (diploma, "L:nursing", AwardStatus.ACTIVE)
+    ]
+
+
+def test_a_fail_set_while_the_evaluator_grants_never_leaves_the_award_active(
+    c: FakeContainer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    done, _ = results_setup(c)
+    read_holdings = c.awards.holdings
+
+    def admin_fails_meanwhile(tenant_id: str, keys: Any) -> Any:
+        found = read_holdings(tenant_id, keys)  # the evaluator read: not held, no result yet
+        set_results(c, ResultRow("alice", Outcome.FAIL, done))  # finds no award to revoke
+        return found
+
+    monkeypatch.setattr(c.awards, "holdings", admin_fails_meanwhile)
+    each_alone(c, [attended("s1")])
+
+    assert holdings(c) == [(done, "C:cpr-1", AwardStatus.REVOKED)]
+    assert c.awards.wallet(TENANT, "alice").points == 0

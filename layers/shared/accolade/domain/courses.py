@@ -347,5 +347,13 @@ def course_period(course_event_id: str, round: int = 0) -> str:
     return base if round == 0 else f"{base}#R{round}"
 
 
+def course_event_of_period(period_key: str) -> str | None:
+    """The course event of an award's period key (``C:{id}`` or ``C:{id}#R{n}``); None for
+    another kind of key."""
+    if not period_key.startswith(COURSE_PERIOD_PREFIX):
+        return None
+    return period_key[len(COURSE_PERIOD_PREFIX) :].partition("#R")[0]
+
+
 def path_period(path_id: str) -> str:
     return f"{PATH_PERIOD_PREFIX}{path_id}"

@@ -28,6 +28,7 @@ from accolade.domain.courses import (
     automatic_awards,
     course_done,
     course_event_of,
+    course_event_of_period,
     course_period,
     path_period,
 )
@@ -223,7 +224,45 @@ def award_courses(
         outcome.granted += granted
         for user_id in unwritten:
             outcome.failed |= set(events_of[user_id])
+        try:
+            _overruled(tenant_id, granted, courses=courses, awards=awards, clock=clock)
+        except Exception:
+            logger.exception("checking for results that overrule the awards failed")
+            outcome.failed |= {e for award in granted for e in events_of[award.user_id]}
     return outcome
+
+
+def _overruled(
+    tenant_id: str,
+    granted: Sequence[Award],
+    *,
+    courses: CourseRepository,
+    awards: AwardRepository,
+    clock: Clock,
+) -> None:
+    """Revoke the automatic awards just granted whose learner an admin failed meanwhile.
+
+    The evaluator writes the award, then reads the results; an admin's fail writes the result,
+    then reads the award: whichever comes second sees the other's write, so a fail racing the
+    automatic award never leaves it active (both revoking is a ConflictError for one of them).
+    """
+    learners: dict[str, dict[str, Award]] = defaultdict(dict)
+    for award in granted:
+        course_event_id = course_event_of_period(award.period_key)
+        if course_event_id is not None:
+            learners[course_event_id][award.user_id] = award
+    for course_event_id, by_user in learners.items():
+        for user_id, enrollment in courses.enrollments(tenant_id, course_event_id, by_user).items():
+            award = by_user[user_id]
+            result = enrollment.results.get(award.achievement_id)
+            if result is not None and result.outcome is Outcome.FAIL:
+                with contextlib.suppress(ConflictError):
+                    awards.revoke(
+                        tenant_id, award, reason=_FAILED.format(course_event_id), at=clock.now()
+                    )
+
+
+_FAILED = "course event {}: result changed to fail"
 
 
 def _live(tenant: TenantConfig) -> dict[str, Achievement]:
@@ -401,16 +440,22 @@ def set_results(
         outcome.granted, unwritten = issue(tenant_id, pending, tenant, awards=awards, clock=clock)
         if unwritten:
             raise RuntimeError(f"{len(unwritten)} learners' awards not written; send them again")
-    for user_id, by_achievement in sorted(results.items()):
-        for achievement_id, result in sorted(by_achievement.items()):
-            award = held_at(user_id, achievement_id)
-            if result.outcome is not Outcome.FAIL or award is None:
-                continue
-            if award.status is not AwardStatus.REVOKED:
-                # Revoked meanwhile by a racing request: revoked once, as wanted.
-                with contextlib.suppress(ConflictError):
-                    reason = f"course event {course_event_id}: result changed to fail"
-                    outcome.revoked.append(awards.revoke(tenant_id, award, reason=reason, at=now))
+    # Read after the results are written (see _overruled): an automatic award granted since is
+    # seen here, and revoked.
+    failing = [
+        AwardKey(u, a, course_period(course_event_id, r.round), 1)
+        for u, by_achievement in results.items()
+        for a, r in by_achievement.items()
+        if r.outcome is Outcome.FAIL
+    ]
+    current = awards.get_awards(tenant_id, failing) if failing else {}
+    for key in sorted(failing):
+        award = current.get(key)
+        if award is not None and award.status is not AwardStatus.REVOKED:
+            # Revoked meanwhile by a racing request or the evaluator: revoked once, as wanted.
+            with contextlib.suppress(ConflictError):
+                reason = _FAILED.format(course_event_id)
+                outcome.revoked.append(awards.revoke(tenant_id, award, reason=reason, at=now))
     return outcome
 
 
