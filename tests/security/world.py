@@ -145,14 +145,60 @@ def build_world(api: Api, stack: LocalStack) -> World:
     awards = api.get("/v1/me/awards", token=a.users["ada"]).json()["items"]
     assert len(awards) == 2, awards
     award_ids = [award["award_id"] for award in awards]
+    course_ids = _courses(api, a, suffix)
     ids = {
         "user_id": user_id,
         "metric_id": metric_id,
         "achievement_id": created.json()["id"],
         "award_id": award_ids[0],
         "goal_id": f"goal-{suffix}",
+        **course_ids,
     }
     return World(a, b, ids, award_ids)
+
+
+def _courses(api: Api, a: Tenant, suffix: str) -> dict[str, str]:
+    """A course template, an event of it with two learners' (failed) results, and a path."""
+    course = {"name": "CPR", "type": "course_completion"}
+    created = api.post("/v1/admin/achievements", token=a.admin, json=course)
+    assert created.status_code == 201, created.text
+    achievement_id = created.json()["id"]
+    ids = {
+        "template_id": f"cpr-{suffix}",
+        "course_event_id": f"cpr-{suffix}-1",
+        "path_id": f"responder-{suffix}",
+    }
+    writes = [
+        (
+            f"/v1/admin/course-templates/{ids['template_id']}",
+            {
+                "name": "CPR",
+                "delivery": "classroom",
+                "achievements": [{"achievement_id": achievement_id}],
+            },
+        ),
+        (
+            f"/v1/admin/course-events/{ids['course_event_id']}",
+            {"template_id": ids["template_id"], "name": "CPR 1", "starts_at": now_z()},
+        ),
+        (
+            f"/v1/admin/learning-paths/{ids['path_id']}",
+            {"name": "Responder", "courses": [ids["template_id"]]},
+        ),
+        (
+            f"/v1/admin/course-events/{ids['course_event_id']}/results",
+            {
+                "results": [
+                    {"user_id": user, "achievement_id": achievement_id, "outcome": "fail"}
+                    for user in ("ada", "bob")  # two learners: a list of two pages of one
+                ]
+            },
+        ),
+    ]
+    for path, body in writes:
+        written = api.put(path, token=a.admin, json=body)
+        assert written.status_code == 200, written.text
+    return ids
 
 
 # A legitimate body per writing route; a new writing route fails until it gets one here.
@@ -174,6 +220,16 @@ VALID_BODIES: dict[str, Any] = {
         "metric": "calls",
         "period": "day",
         "target": 1,
+    },
+    "PUT /v1/admin/course-templates/{template_id}": {"name": "Hijack", "delivery": "classroom"},
+    "PUT /v1/admin/course-events/{course_event_id}": {
+        "template_id": "hijack",
+        "name": "Hijack",
+        "starts_at": "2026-11-24T09:00:00Z",
+    },
+    "PUT /v1/admin/learning-paths/{path_id}": {"name": "Hijack", "courses": ["hijack"]},
+    "PUT /v1/admin/course-events/{course_event_id}/results": {
+        "results": [{"user_id": "mallory", "outcome": "pass"}]
     },
     "POST /v1/events": {
         "events": [{"id": "b-1", "type": "sale.closed", "user_id": "ada", "occurred_at": "NOW"}]
