@@ -18,6 +18,7 @@ from accolade.domain.courses import (
     CourseTemplate,
     Delivery,
     LearningPath,
+    ManualResult,
     Outcome,
     Session,
 )
@@ -273,16 +274,22 @@ def blended_gated(c: FakeContainer) -> tuple[str, str]:
     return done, passed
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(order=st.permutations(BLENDED_GATED_EVENTS), split=st.integers(1, 7))
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    order=st.permutations(BLENDED_GATED_EVENTS),
+    split=st.integers(1, 7),
+    again=st.lists(st.sampled_from(BLENDED_GATED_EVENTS), max_size=4),
+)
 def test_events_in_every_order_give_the_same_single_awards(
-    order: list[ActivityEvent], split: int
+    order: list[ActivityEvent], split: int, again: list[ActivityEvent]
 ) -> None:
     c = FakeContainer()
     done, passed = blended_gated(c)
 
     ingest_and_evaluate(c, order[:split])  # one batch, then each of the rest on its own
     each_alone(c, order[split:])
+    evaluate(c, again)  # some redelivered, in another batch
+    evaluate(c, order)  # the whole shard redelivered
 
     assert holdings(c) == sorted(
         [(done, "C:cpr-1", AwardStatus.ACTIVE), (passed, "C:cpr-1", AwardStatus.ACTIVE)]
@@ -624,3 +631,19 @@ def test_a_fail_set_while_the_evaluator_grants_never_leaves_the_award_active(
 
     assert holdings(c) == [(done, "C:cpr-1", AwardStatus.REVOKED)]
     assert c.awards.wallet(TENANT, "alice").points == 0
+
+
+def test_an_award_left_active_by_a_crash_after_a_fail_is_revoked_by_the_redelivery(
+    c: FakeContainer,
+) -> None:
+    done, _ = results_setup(c)
+    first = attended("s1")
+    ingest_and_evaluate(c, [first])
+    # The admin's fail was written, and the request died before it revoked anything.
+    fail = ManualResult(outcome=Outcome.FAIL, set_by="admin-1", set_at=NOW)
+    c.courses.record_results(TENANT, "cpr-1", {"alice": {done: fail}})
+    assert holdings(c) == [(done, "C:cpr-1", AwardStatus.ACTIVE)]
+
+    evaluate(c, [first])
+
+    assert holdings(c) == [(done, "C:cpr-1", AwardStatus.REVOKED)]

@@ -196,6 +196,7 @@ def award_courses(
     pending: Pending = []
     paths: list[LearningPath] | None = None
     events_of: dict[str, list[str]] = defaultdict(list)
+    failing: set[AwardKey] = set()  # awards admins' fails say must not be active
     for (user_id, course_event_id), added in sorted(progress.items()):
         course_event = catalog[course_event_id]
         template = templates[course_event.template_id]
@@ -203,6 +204,7 @@ def award_courses(
         events_of[user_id] += added.event_ids
         try:
             enrollment = courses.record_progress(tenant_id, user_id, course_event_id, added)
+            failing |= _failed_keys(enrollment)
             earned = automatic_awards(rules, course_event.sessions, enrollment)
             pending += _course_intents(
                 user_id, course_event, template, earned, live, added.event_ids[-1]
@@ -215,54 +217,88 @@ def award_courses(
         except Exception:
             logger.exception("recording course progress failed; its events will be redelivered")
             outcome.failed |= set(added.event_ids)
+    _settle(tenant_id, pending, failing, events_of, tenant, outcome, courses, awards, clock)
+    return outcome
+
+
+def _settle(
+    tenant_id: str,
+    pending: Pending,
+    failing: set[AwardKey],
+    events_of: Mapping[str, list[str]],
+    tenant: TenantConfig,
+    outcome: CourseOutcome,
+    courses: CourseRepository,
+    awards: AwardRepository,
+    clock: Clock,
+) -> None:
+    """Grant what the enrolments earn, then revoke what admins failed; the events of a learner
+    whose part did not finish are redelivered."""
+    granted: list[Award] = []
     if pending:
         try:
             granted, unwritten = issue(tenant_id, pending, tenant, awards=awards, clock=clock)
         except Exception:
             logger.exception("granting course awards failed; their events will be redelivered")
-            unwritten, granted = {intent.key.user_id for intent, _ in pending}, []
+            unwritten = {intent.key.user_id for intent, _ in pending}
         outcome.granted += granted
         for user_id in unwritten:
             outcome.failed |= set(events_of[user_id])
-        try:
-            _overruled(tenant_id, granted, courses=courses, awards=awards, clock=clock)
-        except Exception:
-            logger.exception("checking for results that overrule the awards failed")
-            outcome.failed |= {e for award in granted for e in events_of[award.user_id]}
-    return outcome
+    try:
+        failing |= _failed_since(tenant_id, granted, courses)
+        _revoke(tenant_id, failing, awards=awards, clock=clock)
+    except Exception:
+        logger.exception("revoking the awards of failed results failed; events redelivered")
+        outcome.failed |= {e for key in failing for e in events_of[key.user_id]}
 
 
-def _overruled(
-    tenant_id: str,
-    granted: Sequence[Award],
-    *,
-    courses: CourseRepository,
-    awards: AwardRepository,
-    clock: Clock,
-) -> None:
-    """Revoke the automatic awards just granted whose learner an admin failed meanwhile.
+def _failed_keys(enrollment: Enrollment) -> set[AwardKey]:
+    """The award keys of this enrolment's achievements an admin failed (at the result's round)."""
+    return {
+        AwardKey(enrollment.user_id, a, course_period(enrollment.course_event_id, r.round), 1)
+        for a, r in enrollment.results.items()
+        if r.outcome is Outcome.FAIL
+    }
+
+
+def _failed_since(
+    tenant_id: str, granted: Sequence[Award], courses: CourseRepository
+) -> set[AwardKey]:
+    """The awards just granted whose learner an admin failed meanwhile.
 
     The evaluator writes the award, then reads the results; an admin's fail writes the result,
     then reads the award: whichever comes second sees the other's write, so a fail racing the
     automatic award never leaves it active (both revoking is a ConflictError for one of them).
     """
-    learners: dict[str, dict[str, Award]] = defaultdict(dict)
+    learners: dict[str, set[str]] = defaultdict(set)
     for award in granted:
         course_event_id = course_event_of_period(award.period_key)
         if course_event_id is not None:
-            learners[course_event_id][award.user_id] = award
-    for course_event_id, by_user in learners.items():
-        for user_id, enrollment in courses.enrollments(tenant_id, course_event_id, by_user).items():
-            award = by_user[user_id]
-            result = enrollment.results.get(award.achievement_id)
-            if result is not None and result.outcome is Outcome.FAIL:
-                with contextlib.suppress(ConflictError):
-                    awards.revoke(
-                        tenant_id, award, reason=_FAILED.format(course_event_id), at=clock.now()
-                    )
+            learners[course_event_id].add(award.user_id)
+    failing: set[AwardKey] = set()
+    for course_event_id, user_ids in learners.items():
+        for enrollment in courses.enrollments(tenant_id, course_event_id, user_ids).values():
+            failing |= _failed_keys(enrollment)
+    return failing & {award.key for award in granted}
 
 
-_FAILED = "course event {}: result changed to fail"
+def _revoke(
+    tenant_id: str, keys: Iterable[AwardKey], *, awards: AwardRepository, clock: Clock
+) -> list[Award]:
+    """Revoke the active awards of these keys (ledger reversal, announced); the awards revoked.
+    One revoked meanwhile (a racing request, or the evaluator) stays revoked once."""
+    wanted = sorted(keys)
+    current = awards.get_awards(tenant_id, wanted) if wanted else {}
+    revoked = []
+    for key in wanted:
+        award = current.get(key)
+        if award is None or award.status is AwardStatus.REVOKED:
+            continue
+        course_event_id = course_event_of_period(key.period_key)
+        reason = f"course event {course_event_id}: result changed to fail"
+        with contextlib.suppress(ConflictError):
+            revoked.append(awards.revoke(tenant_id, award, reason=reason, at=clock.now()))
+    return revoked
 
 
 def _live(tenant: TenantConfig) -> dict[str, Achievement]:
@@ -440,22 +476,10 @@ def set_results(
         outcome.granted, unwritten = issue(tenant_id, pending, tenant, awards=awards, clock=clock)
         if unwritten:
             raise RuntimeError(f"{len(unwritten)} learners' awards not written; send them again")
-    # Read after the results are written (see _overruled): an automatic award granted since is
-    # seen here, and revoked.
-    failing = [
-        AwardKey(u, a, course_period(course_event_id, r.round), 1)
-        for u, by_achievement in results.items()
-        for a, r in by_achievement.items()
-        if r.outcome is Outcome.FAIL
-    ]
-    current = awards.get_awards(tenant_id, failing) if failing else {}
-    for key in sorted(failing):
-        award = current.get(key)
-        if award is not None and award.status is not AwardStatus.REVOKED:
-            # Revoked meanwhile by a racing request or the evaluator: revoked once, as wanted.
-            with contextlib.suppress(ConflictError):
-                reason = _FAILED.format(course_event_id)
-                outcome.revoked.append(awards.revoke(tenant_id, award, reason=reason, at=now))
+    # Read after the results are written (see _failed_since): an automatic award granted
+    # since is seen here, and revoked.
+    failing = {key for u in results for key in _failed_keys(after[u])}
+    outcome.revoked = _revoke(tenant_id, failing, awards=awards, clock=clock)
     return outcome
 
 
