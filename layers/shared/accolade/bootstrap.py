@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
     from accolade.adapters.dynamo.progress import DynamoProgressRepository
     from accolade.adapters.dynamo.projects import DynamoProjectRepository
+    from accolade.adapters.dynamo.sequences import DynamoSequenceRepository
     from accolade.adapters.dynamo.users import DynamoUserRepository
     from accolade.ports import (
         AwardRepository,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
         Notifier,
         ProgressRepository,
         ProjectRepository,
+        SequenceRepository,
         UserRepository,
         WinnersQueue,
     )
@@ -72,6 +74,8 @@ class Container(Protocol):
     def projects(self) -> ProjectRepository: ...
     @property
     def winners_queue(self) -> WinnersQueue: ...
+    @property
+    def sequences(self) -> SequenceRepository: ...
 
 
 T = TypeVar("T")
@@ -138,6 +142,12 @@ class AwsContainer:
         from accolade.adapters.dynamo.projects import DynamoProjectRepository
 
         return DynamoProjectRepository()
+
+    @cached_property
+    def sequences(self) -> DynamoSequenceRepository:
+        from accolade.adapters.dynamo.sequences import DynamoSequenceRepository
+
+        return DynamoSequenceRepository()
 
     @cached_property
     def goals(self) -> DynamoGoalRepository:

@@ -19,6 +19,11 @@ starts with the tenant.
 | message     | T#{tenant}#U#{user}    | MSG#{created_at}#{message_id}   |                                     |
 | counts      | T#{tenant}             | COUNTS                          |                                     |
 | project     | T#{tenant}#PRJ#{project} | PROJECT                       |                                     |
+| sequence    | T#{tenant}#SEQ#{sequence} | SEQUENCE                     |                                     |
+| identifier  | T#{tenant}#IDENT#{identifier} | IDENTIFIER               |                                     |
+
+A sequence has a partition of its own (a hot item: each numbered award's transaction moves it);
+an identifier's item says which award holds it, for the public verification by identifier.
 
 A project has a partition of its own: written once when registered and once per achievement
 whose first activity it records, read by key (GetItem / BatchGetItem) by the evaluator.
@@ -47,6 +52,8 @@ WALLET = "WALLET"
 METRICS_REVISION = "METRICS"
 COUNTS = "COUNTS"
 PROJECT = "PROJECT"
+SEQUENCE = "SEQUENCE"
+IDENTIFIER = "IDENTIFIER"
 MAX_SORT_KEY_BYTES = 1024  # DynamoDB's limit; a longer start key is a ValidationException
 METRIC_PREFIX = "METRIC#"
 ACHIEVEMENT_PREFIX = "ACH#"
@@ -69,6 +76,14 @@ def user_pk(tenant_id: str, user_id: str) -> str:
 
 def project_pk(tenant_id: str, project_id: str) -> str:
     return tenant_pk(tenant_id, "PRJ", project_id)
+
+
+def sequence_pk(tenant_id: str, sequence_id: str) -> str:
+    return tenant_pk(tenant_id, "SEQ", sequence_id)
+
+
+def identifier_pk(tenant_id: str, identifier: str) -> str:
+    return tenant_pk(tenant_id, "IDENT", identifier)
 
 
 def leaderboard_pk(tenant_id: str, metric_id: str, period_key: str) -> str:
