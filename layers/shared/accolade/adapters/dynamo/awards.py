@@ -299,24 +299,26 @@ class DynamoAwardRepository:
                 return []
             taken = {label for label in failed if isinstance(label, str)}
             pending = [award for award in pending if award.award_id not in taken]
+            raced = any(isinstance(label, tuple) and label[0] == "sequence" for label in failed)
+            if numbers and (raced or cancelled.retryable):
+                # A racer took the numbers read (and so, likely, the identifiers made of them).
+                contended += 1
+                if contended >= SEQUENCE_ATTEMPTS:
+                    raise RuntimeError(f"awards for {user_id}: the sequence is too busy")
+                _contention_pause(contended)
+                continue
             clash = [
                 award.identifier
                 for award in numbered
                 if award.award_id not in taken and ("identifier", award.identifier) in failed
             ]
             if clash:
-                # Another sequence of the tenant made the same text: the formats overlap.
+                # The numbers were free, yet the text is held: another sequence of the tenant
+                # made the same identifier (their formats overlap).
                 raise ConflictError(
                     f"identifier {clash[0]} is held by another award: give the tenant's "
                     "sequences formats that differ in their text"
                 )
-            raced = any(isinstance(label, tuple) and label[0] == "sequence" for label in failed)
-            if numbers and (raced or cancelled.retryable):
-                contended += 1
-                if contended >= SEQUENCE_ATTEMPTS:
-                    raise RuntimeError(f"awards for {user_id}: the sequence is too busy")
-                _contention_pause(contended)
-                continue
             attempt += 1
             if attempt >= MAX_ATTEMPTS:
                 raise RuntimeError(f"awards for {user_id} could not be written: too many conflicts")
