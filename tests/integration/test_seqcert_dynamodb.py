@@ -231,3 +231,42 @@ def test_verification_valid_then_expired_then_revoked_and_unknown(
         verify(tenant_id, "CPR-2026-00006")
     with pytest.raises(NotFoundError):
         verify("another-tenant", "CPR-2026-00005")
+
+
+def test_the_batch_grant_hands_numbered_awards_to_the_one_by_one_grant(
+    accolade: Any, tenant_id: str
+) -> None:
+    from accolade.domain.models import AwardKey
+    from accolade.domain.rules import AwardIntent
+
+    sequence(accolade, tenant_id)
+    ach = credential(accolade, tenant_id)
+    definition = accolade.config.get_achievement(tenant_id, ach)
+    award = AwardIntent(AwardKey("ana", ach, "ONCE", 1), definition, None).to_award(
+        accolade.clock.now(), coins_enabled=False
+    )
+    holdings = accolade.awards.holdings(tenant_id, [award.key])
+
+    together = accolade.awards.grant_together(tenant_id, {"ana": [award]}, holdings)
+    (alone,) = accolade.awards.grant(tenant_id, "ana", [award])
+
+    assert (together.granted, together.unwritten) == ([], {"ana"})
+    assert alone.identifier == "CPR-2026-00005"
+
+
+def test_two_sequences_whose_formats_make_the_same_identifier_refuse_the_second(
+    accolade: Any, tenant_id: str
+) -> None:
+    sequence(accolade, tenant_id)
+    inject(credentials.put_sequence, accolade)(
+        tenant_id, {"sequence_id": "twin", **CPR, "name": "Twin"}
+    )
+    first = give(accolade, tenant_id, credential(accolade, tenant_id))
+    twin = credential(accolade, tenant_id, sequence_id="twin")
+
+    with pytest.raises(ConflictError, match="held by another award"):
+        give(accolade, tenant_id, twin, "ben")
+    numbering = accolade.sequences.get_sequence(tenant_id, "twin")
+
+    assert first.identifier == "CPR-2026-00005"
+    assert (numbering.next_number, numbering.issued) == (5, 0)  # nothing written, nothing taken

@@ -404,3 +404,33 @@ def test_the_award_notification_carries_the_certificate_link_only_when_asked(
     assert published.payload.get("certificate_url") == (link if send else None)
     assert message.data.get("certificate_url") == (link if send else None)
     assert published.payload["identifier"] == "CPR-2026-00005"
+
+
+def test_evaluated_awards_of_a_numbered_achievement_get_identifiers(c: FakeContainer) -> None:
+    from tests.unit.builders import activity, ingest_and_evaluate
+
+    sequence(c)
+    wired(
+        admin.create_achievement,
+        c,
+        TENANT,
+        {
+            "name": "Course passed",
+            "type": "event",
+            "event_type": "course.passed",
+            "sequence_id": "cpr",
+        },
+    )
+
+    result = ingest_and_evaluate(
+        c,
+        [
+            activity("e1", "2026-11-24T09:00:00Z", type="course.passed", user_id="ana"),
+            activity("e2", "2026-11-24T09:01:00Z", type="course.passed", user_id="ben"),
+        ],
+    )
+
+    assert sorted(a.identifier or "" for a in result.granted) == [
+        "CPR-2026-00005",
+        "CPR-2026-00006",
+    ]

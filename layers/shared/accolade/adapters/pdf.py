@@ -26,8 +26,8 @@ class PdfCertificateRenderer:
     lacks (CJK, Indic) show as empty boxes."""
 
     def __init__(self, fonts: Path) -> None:
+        # One face: parsing a font file is two thirds of a render, and a bold face would double it.
         self._regular = fonts / "DejaVuSans.ttf"
-        self._bold = fonts / "DejaVuSans-Bold.ttf"
 
     def render(self, content: CertificateContent) -> bytes:
         pdf = FPDF(orientation="landscape", unit="mm", format="A4")
@@ -35,22 +35,21 @@ class PdfCertificateRenderer:
         pdf.set_creator("Accolade")
         pdf.set_auto_page_break(auto=False)
         pdf.add_font(FAMILY, "", str(self._regular))
-        pdf.add_font(FAMILY, "B", str(self._bold))
         pdf.add_page()
         width = pdf.w - 2 * pdf.l_margin
         pdf.set_draw_color(40, 60, 120)
         pdf.set_line_width(1.2)
         pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
         pdf.set_y(32)
-        pdf.set_font(FAMILY, "B", 30)
+        pdf.set_font(FAMILY, "", 30)
         pdf.cell(width, 14, "Certificate of Achievement", align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FAMILY, "", 14)
         pdf.cell(width, 12, "This certifies that", align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(FAMILY, "B", 24)
+        pdf.set_font(FAMILY, "", 24)
         pdf.multi_cell(width, 12, content.holder, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FAMILY, "", 14)
         pdf.cell(width, 12, "has earned", align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(FAMILY, "B", 20)
+        pdf.set_font(FAMILY, "", 20)
         level = f" (level {content.level})" if content.level > 1 else ""
         pdf.multi_cell(
             width, 10, content.achievement + level, align="C", new_x="LMARGIN", new_y="NEXT"
