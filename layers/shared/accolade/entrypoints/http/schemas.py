@@ -33,6 +33,7 @@ from accolade.domain.models import (
     AwardStatus,
     GoalPeriod,
     LedgerEntry,
+    Message,
     Metric,
     TenantSettings,
     TimeZoneName,
@@ -521,6 +522,13 @@ class MessageOut(Out):
     body: str
     award_id: str | None
     created_at: datetime
+    # An award's notification, when its achievement sends the certificate: the API route that
+    # answers a short-lived link to it.
+    certificate_url: str | None = None
+
+    @classmethod
+    def of(cls, message: Message) -> MessageOut:
+        return cls.read(message, certificate_url=message.data.get("certificate_url"))
 
 
 class MessageList(Listing[MessageOut]):
