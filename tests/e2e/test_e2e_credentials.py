@@ -65,9 +65,7 @@ def test_a_numbered_certificate_is_issued_downloaded_verified_and_revoked(
     assert link.status_code == 200 and not_theirs.status_code == 404
     text = " ".join(PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
     assert "Ана Σοφία" in text and award["identifier"] in text
-    assert inbox[0]["certificate_url"].endswith(
-        f"/v1/me/awards/{award['award_id']}/certificate"
-    )
+    assert inbox[0]["certificate_url"].endswith(f"/v1/me/awards/{award['award_id']}/certificate")
     assert verified.status_code == 200
     assert verified.json()["status"] == "valid"
     assert verified.json()["holder"] == {"display_name": "Ана Σοφία"}
