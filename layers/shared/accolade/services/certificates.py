@@ -67,9 +67,10 @@ def my_certificate_link(
     key = AwardKey.parse(award_id)
     award = awards.get_award(tenant_id, key) if key and key.user_id == user_id else None
     if award is None or award.status is AwardStatus.REVOKED or award.certificate_status is None:
-        raise NotFoundError(f"no certificate of award {award_id}")
+        # The id is not echoed: it may be another user's, sent by someone probing.
+        raise NotFoundError("no certificate of this award among yours")
     if award.certificate_status is not CertificateStatus.ISSUED or award.certificate_key is None:
-        raise ConflictError(f"the certificate of award {award_id} is being rendered; try again")
+        raise ConflictError("the certificate of this award is being rendered; try again shortly")
     return documents.url(award.certificate_key, expires_in=CERTIFICATE_LINK_SECONDS)
 
 
