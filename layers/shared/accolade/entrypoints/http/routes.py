@@ -22,6 +22,7 @@ from accolade.domain.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from accolade.domain.models import AwardStatus
 from accolade.domain.periods import TimeRange
 from accolade.entrypoints.http import schemas
+from accolade.entrypoints.http.app import ERROR_REF
 from accolade.entrypoints.http.auth import EVENTS_WRITE, Principal, principal_from_event
 from accolade.entrypoints.http.cursors import Scope, decode, encode
 from accolade.observability import count
@@ -66,18 +67,26 @@ def _route(
     answer: str,
     status: int = 200,
     tag: str | None = None,
+    errors: dict[int, str] | None = None,
 ) -> Callable[[F], F]:
     """Register a route under ``path`` documented by its docstring; ``answer`` describes its
-    success (``status``), ``tag`` defaults to the path's first segment."""
+    success (``status``), ``tag`` defaults to the path's first segment; ``errors`` documents
+    answers the usual ones do not cover (by status)."""
 
     def register(route: F) -> F:
         summary, _, description = inspect.cleandoc(route.__doc__ or "").partition("\n")
+        responses: dict[int, Any] = {status: {"description": answer}}
+        for code, text in (errors or {}).items():
+            responses[code] = {
+                "description": text,
+                "content": {"application/json": {"schema": ERROR_REF}},
+            }
         return method(
             path,
             tags=[tag or path.split("/")[2]],
             summary=summary,
             description=" ".join(description.split()),
-            responses={status: {"description": answer}},
+            responses=responses,
         )(route)
 
     return register
@@ -562,7 +571,12 @@ def delete_user_goal(user_id: PathId, goal_id: PathId) -> Response[None]:
     return _no_content()
 
 
-@_route(admin_routes.put, "/v1/admin/sequences/<sequence_id>", "The sequence as stored")
+@_route(
+    admin_routes.put,
+    "/v1/admin/sequences/<sequence_id>",
+    "The sequence as stored",
+    errors={409: "Start lowered to a number issued already, or the sequence moved meanwhile"},
+)
 def put_sequence(
     sequence_id: PathId, body: Annotated[schemas.SequenceIn, Body()]
 ) -> schemas.SequenceOut:
@@ -593,7 +607,12 @@ def get_sequence(sequence_id: PathId) -> schemas.SequenceOut:
     return schemas.SequenceOut.of(found)
 
 
-@_route(me_routes.get, "/v1/me/awards/<award_id>/certificate", "A short-lived download link")
+@_route(
+    me_routes.get,
+    "/v1/me/awards/<award_id>/certificate",
+    "A short-lived download link",
+    errors={409: "The certificate is still being rendered"},
+)
 def my_certificate(award_id: AwardId) -> schemas.CertificateLinkOut:
     """Link to my certificate
 
