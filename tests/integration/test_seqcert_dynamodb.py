@@ -270,3 +270,33 @@ def test_two_sequences_whose_formats_make_the_same_identifier_refuse_the_second(
 
     assert first.identifier == "CPR-2026-00005"
     assert (numbering.next_number, numbering.issued) == (5, 0)  # nothing written, nothing taken
+
+
+def test_many_numbered_awards_of_one_user_fit_dynamodb_transactions(
+    accolade: Any, tenant_id: str
+) -> None:
+    from accolade.domain.models import AwardKey
+    from accolade.domain.rules import AwardIntent
+
+    sequence(accolade, tenant_id)
+    # Each award writes itself, a ledger entry and an identifier; each achievement a summary.
+    definitions = [
+        accolade.config.get_achievement(
+            tenant_id, credential(accolade, tenant_id, levels=[{"points": 10}])
+        )
+        for _ in range(3)
+    ]
+    now = accolade.clock.now()
+    many = [
+        AwardIntent(
+            AwardKey("ana", definitions[n % 3].achievement_id, f"G{n:03d}", 1),
+            definitions[n % 3],
+            None,
+        ).to_award(now, coins_enabled=False)
+        for n in range(40)
+    ]
+
+    granted = accolade.awards.grant(tenant_id, "ana", many)
+
+    assert sorted(a.identifier for a in granted) == [f"CPR-2026-{n:05d}" for n in range(5, 45)]
+    assert accolade.awards.wallet(tenant_id, "ana").points == 400

@@ -181,6 +181,9 @@ class DynamoAwardRepository:
 
     # Award, ledger entry and summary each, plus the wallet and a winner slot: under 100 items.
     AWARDS_PER_TRANSACTION = 32
+    # Numbered awards add an identifier each and a sequence update per sequence: 5 items each at
+    # most, plus the wallet and a slot.
+    NUMBERED_AWARDS_PER_TRANSACTION = 19
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
@@ -255,8 +258,13 @@ class DynamoAwardRepository:
         if slot is not None:
             return self._grant_chunk(tenant_id, user_id, list(awards), slot, issuer)
         granted: list[Award] = []
-        for start in range(0, len(awards), self.AWARDS_PER_TRANSACTION):
-            chunk = list(awards[start : start + self.AWARDS_PER_TRANSACTION])
+        size = (
+            self.NUMBERED_AWARDS_PER_TRANSACTION
+            if any(map(_needs_number, awards))
+            else self.AWARDS_PER_TRANSACTION
+        )
+        for start in range(0, len(awards), size):
+            chunk = list(awards[start : start + size])
             granted += self._grant_chunk(tenant_id, user_id, chunk, None, issuer)
         return granted
 
