@@ -434,3 +434,24 @@ def test_evaluated_awards_of_a_numbered_achievement_get_identifiers(c: FakeConta
         "CPR-2026-00005",
         "CPR-2026-00006",
     ]
+
+
+def test_an_edit_racing_an_award_is_made_again_on_the_moved_numbering(c: FakeContainer) -> None:
+    sequence(c)
+    ach = credential(c)
+    give(c, ach, "ana")  # 5 issued
+    put = c.sequences.put_sequence
+    raced: list[str] = []
+
+    def award_first(tenant_id: str, numbering: Numbering, *, expected: Numbering | None) -> None:
+        if not raced:  # an award takes number 6 between the edit's read and its write
+            raced.append(give(c, ach, "ben").identifier or "")
+        put(tenant_id, numbering, expected=expected)
+
+    c.sequences.put_sequence = award_first  # type: ignore[method-assign]
+    renamed = sequence(c, name="Renamed")
+    with pytest.raises(ConflictError, match=r"^start: numbers up to 6"):
+        sequence(c, start=6)
+
+    assert raced == ["CPR-2026-00006"]
+    assert (renamed.sequence.name, renamed.next_number, renamed.issued) == ("Renamed", 7, 2)
