@@ -20,8 +20,18 @@ from benchmarks import report
 from benchmarks.throughput import Bench, open_bench
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("throughput", "page", "ties", "firstcall", "coldstart", "latency", "closing")
-IN_BENCH = ("throughput", "page", "ties", "firstcall")  # share one DynamoDB Local + moto
+SECTIONS = (
+    "throughput",
+    "page",
+    "ties",
+    "firstcall",
+    "credentials",
+    "coldstart",
+    "latency",
+    "closing",
+)
+# These share one DynamoDB Local + moto.
+IN_BENCH = ("throughput", "page", "ties", "firstcall", "credentials")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -59,6 +69,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="a smaller run (300 events, 100 users, 1,000 tied users, 3 import runs, 100 GETs)",
     )
+    size("--certificates", "BENCH_CERTIFICATES", 50, "certificates rendered and issued")
+    size("--sequence-awards", "BENCH_SEQUENCE_AWARDS", 100, "awards on one sequence per run")
     size("--closing-tenants", "BENCH_CLOSING_TENANTS", 1000, "tenants the hourly job closes")
     parser.add_argument(
         "--only", choices=SECTIONS, action="append", help="run only this section (repeatable)"
@@ -149,6 +161,11 @@ def _in_bench(
             out=say,
         )
         sections.append(report.first_call_section(baseline, rows, args.first_call_runs))
+    if "credentials" in wanted:
+        from benchmarks import credentials
+
+        made, raced = credentials.measure(bench, args.certificates, args.sequence_awards, out=say)
+        sections.append(credentials.render(made, raced, bench.backend))
     return sections
 
 

@@ -25,7 +25,7 @@ from accolade.domain.courses import (
     ManualResult,
     Progress,
 )
-from accolade.domain.errors import ConflictError
+from accolade.domain.errors import ConflictError, InvalidInputError
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
 from accolade.domain.models import (
     Achievement,
@@ -38,6 +38,7 @@ from accolade.domain.models import (
     CertificateStatus,
     CounterKey,
     Goal,
+    Issuer,
     LedgerEntry,
     Message,
     Metric,
@@ -48,6 +49,7 @@ from accolade.domain.models import (
 )
 from accolade.domain.projects import FirstActivity, Project
 from accolade.domain.rules import Standing, standing_order
+from accolade.domain.sequences import Numbering
 from accolade.ports import (
     AnnouncementLeasedError,
     ApplyOutcome,
@@ -373,11 +375,37 @@ class FakeLeaderboardRepository:
         return rows[:limit]
 
 
-class FakeAwardRepository:
-    """Awards unique per AwardKey; each with points or coins credits the wallet with a ledger
-    entry whose balances are the running sums. `fail_grants` makes the next N grants raise."""
+class FakeSequenceRepository:
+    """Sequences by (tenant, id); a put on a numbering that moved meanwhile is a conflict."""
 
     def __init__(self) -> None:
+        self.numberings: dict[tuple[str, str], Numbering] = {}
+
+    def get_sequence(self, tenant_id: str, sequence_id: str) -> Numbering | None:
+        return self.numberings.get((tenant_id, sequence_id))
+
+    def put_sequence(
+        self, tenant_id: str, numbering: Numbering, *, expected: Numbering | None
+    ) -> None:
+        key = (tenant_id, numbering.sequence.sequence_id)
+        stored = self.numberings.get(key)
+        if (stored is None) != (expected is None) or (
+            stored is not None
+            and expected is not None
+            and (stored.next_number, stored.issued) != (expected.next_number, expected.issued)
+        ):
+            raise ConflictError(f"sequence {key[1]} changed meanwhile")
+        self.numberings[key] = numbering
+
+
+class FakeAwardRepository:
+    """Awards unique per AwardKey; each with points or coins credits the wallet with a ledger
+    entry whose balances are the running sums. `fail_grants` makes the next N grants raise.
+    An award with a sequence takes its next number, and its identifier, as it is written."""
+
+    def __init__(self, sequences: FakeSequenceRepository | None = None) -> None:
+        self.sequences = sequences or FakeSequenceRepository()
+        self._identifiers: dict[tuple[str, str], AwardKey] = {}
         self._awards: dict[tuple[str, AwardKey], Award] = {}
         self._wallets: dict[tuple[str, str], Wallet] = {}
         self._ledgers: dict[tuple[str, str], list[LedgerEntry]] = {}
@@ -411,19 +439,34 @@ class FakeAwardRepository:
             return BatchGrant(unwritten=set(by_user))
         if any((tenant_id, a.key) in self._awards for its in by_user.values() for a in its):
             return BatchGrant(unwritten=set(by_user))  # a condition failed: nothing written
+        numbered = {u for u, its in by_user.items() if any(a.sequence_id for a in its)}
+        if numbered:  # the adapter grants awards numbered from a sequence one by one
+            return BatchGrant(unwritten=set(by_user))
         outcome = BatchGrant()
         for user_id, awards in by_user.items():
             outcome.granted += self.grant(tenant_id, user_id, awards)
         return outcome
 
     def grant(
-        self, tenant_id: str, user_id: str, awards: Sequence[Award], *, slot: Slot | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        awards: Sequence[Award],
+        *,
+        slot: Slot | None = None,
+        issuer: Issuer | None = None,
     ) -> list[Award]:
         if self.fail_grants:
             self.fail_grants -= 1
             raise RuntimeError("injected grant failure")
-        keyed = [(award.key, award) for award in awards]
+        if issuer is not None:
+            awards = [a.model_copy(update={"issued_by": a.issued_by or issuer.ref}) for a in awards]
         _no_repeats([award.award_id for award in awards], "awards")
+        fresh = [a for a in awards if (tenant_id, a.key) not in self._awards]
+        if slot is not None and (tenant_id, slot) in self._slots:
+            fresh = []
+        awards = self._number(tenant_id, fresh, issuer)
+        keyed = [(award.key, award) for award in awards]
         if slot is not None and (tenant_id, slot) in self._slots:
             return []
         free = [(key, award) for key, award in keyed if (tenant_id, key) not in self._awards]
@@ -446,6 +489,42 @@ class FakeAwardRepository:
         self._ledgers.setdefault((tenant_id, user_id), []).extend(entries)
         self._wallets[(tenant_id, user_id)] = after
         return [award for _, award in free]
+
+    def _number(
+        self, tenant_id: str, awards: Sequence[Award], issuer: Issuer | None
+    ) -> list[Award]:
+        numbered = []
+        for award in awards:
+            if award.sequence_id is None or award.identifier is not None:
+                numbered.append(award)
+                continue
+            numbering = self.sequences.get_sequence(tenant_id, award.sequence_id)
+            if numbering is None:
+                raise InvalidInputError("sequence_id", f"no sequence {award.sequence_id!r}")
+            identifier = numbering.sequence.identifier(
+                numbering.next_number, award.awarded_at, issuer
+            )
+            if (tenant_id, identifier) in self._identifiers:
+                raise ConflictError(f"identifier {identifier} is held by another award")
+            self.sequences.numberings[(tenant_id, award.sequence_id)] = Numbering(
+                numbering.sequence, numbering.next_number + 1, numbering.issued + 1
+            )
+            self._identifiers[(tenant_id, identifier)] = award.key
+            numbered.append(award.model_copy(update={"identifier": identifier}))
+        return numbered
+
+    def award_by_identifier(self, tenant_id: str, identifier: str) -> Award | None:
+        key = self._identifiers.get((tenant_id, identifier))
+        return self._awards.get((tenant_id, key)) if key else None
+
+    def request_certificate(self, tenant_id: str, award: Award, at: datetime) -> bool:
+        stored = self._awards.get((tenant_id, award.key))
+        if stored is None or stored.status is not AwardStatus.ACTIVE:
+            return False
+        self._awards[(tenant_id, award.key)] = stored.model_copy(
+            update={"certificate_status": CertificateStatus.PENDING}
+        )
+        return True
 
     def get_award(self, tenant_id: str, key: AwardKey) -> Award | None:
         return self._awards.get((tenant_id, key))
@@ -472,6 +551,11 @@ class FakeAwardRepository:
             raise ConflictError(f"award {award.award_id} is revoked already")
         revoked = stored.model_copy(
             update={"status": AwardStatus.REVOKED, "revoked_at": at, "revoke_reason": reason}
+            | (
+                {"certificate_status": CertificateStatus.REVOKED}
+                if stored.certificate_status
+                else {}
+            )
         )
         self.set_award(tenant_id, revoked)
         if stored.points or stored.coins:
@@ -865,7 +949,8 @@ class FakeContainer:
         self.events = FakeEventRepository(self.clock)
         self.progress = FakeProgressRepository()
         self.leaderboards = FakeLeaderboardRepository(self.progress)
-        self.awards = FakeAwardRepository()
+        self.sequences = FakeSequenceRepository()
+        self.awards = FakeAwardRepository(self.sequences)
         self.goals = FakeGoalRepository()
         self.inbox = FakeInboxRepository(self.clock)
         self.notifier = FakeNotifier()

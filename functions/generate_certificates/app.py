@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from accolade.adapters.pdf import PdfCertificateRenderer
+from accolade.bootstrap import Container
 from accolade.entrypoints.streams import certificate_record, process_each_record
 from accolade.observability import logger, metrics, tracer
+
+# fpdf2 and segno come with this function alone (its requirements.txt), the fonts beside it.
+renderer = PdfCertificateRenderer(Path(__file__).resolve().parent / "fonts")
+
+
+def record_handler(record: dict[str, Any], c: Container) -> bool:
+    return certificate_record(record, c, renderer)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_each_record(event, context, certificate_record)
+    return process_each_record(event, context, record_handler)

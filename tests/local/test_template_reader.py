@@ -29,7 +29,10 @@ FUNCTIONS = {
 OWN_ENV = {
     "ClosePeriodsFunction": {
         "WINNERS_QUEUE_URL": f"{ENDPOINT}/000000000000/accolade-local-WinnersQueue"
-    }
+    },
+    # The PublicBaseUrl parameter's default: the local gateway.
+    "DeliverMessagesFunction": {"PUBLIC_BASE_URL": "http://127.0.0.1:3000"},
+    "GenerateCertificatesFunction": {"PUBLIC_BASE_URL": "http://127.0.0.1:3000"},
 }
 
 

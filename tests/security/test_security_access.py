@@ -52,10 +52,13 @@ def forged_admin(
     yield forger.mint("any-tenant", "admin-1", admin=True, scopes=("events:write",))
 
 
-def test_only_health_is_public(all_routes: list[Route], public_routes: set[str]) -> None:
+def test_only_health_and_verification_are_public(
+    all_routes: list[Route], public_routes: set[str]
+) -> None:
     documented_public = sorted(r.label for r in all_routes if r.label in public_routes)
 
-    assert documented_public == ["GET /v1/health"]
+    assert documented_public == ["GET /v1/health", "GET /v1/verify/{identifier}"]
+    assert all(r.is_public for r in all_routes if r.label in public_routes)
 
 
 def test_every_protected_route_is_401_without_a_valid_token(
@@ -108,7 +111,7 @@ def test_admin_routes_are_403_for_users_and_machines_and_events_need_the_scope(
 
 def _snapshot(api: Api, world: World, all_routes: list[Route]) -> dict[str, Any]:
     """Everything tenant A's admin and users can read."""
-    readable = [r for r in all_routes if r.method == "get" and "system" not in r.tags]
+    readable = [r for r in all_routes if r.method == "get" and not r.is_public]
     snapshot: dict[str, Any] = {}
     for route in readable:
         tokens = {"admin": world.a.admin} if route.is_admin else dict(world.a.users)
@@ -127,7 +130,7 @@ def test_another_tenant_reaches_none_of_tenant_a_data_with_a_ids(
     answers = {}
     # Reads first: B's writes under A's ids create B's own resources with those ids.
     for route in sorted(all_routes, key=lambda r: r.method != "get"):
-        if "system" in route.tags:
+        if route.is_public:
             continue
         token = b.admin if route.is_admin else b.machine if route.is_events else b.users["ada"]
         answers[route.label] = _call(api, route, world.ids, token, "other tenant")

@@ -34,6 +34,11 @@ class Route:
         return "admin" in self.tags or self.path.startswith("/v1/admin/")
 
     @property
+    def is_public(self) -> bool:
+        """Answered without a token: health and the verification of a credential."""
+        return bool(self.tags & {"system", "verify"})
+
+    @property
     def is_events(self) -> bool:
         return self.path == "/v1/events"
 
@@ -146,6 +151,8 @@ def build_world(api: Api, stack: LocalStack) -> World:
     assert len(awards) == 2, awards
     award_ids = [award["award_id"] for award in awards]
     course_ids = _courses(api, a, suffix)
+    sequence = {"name": "Seq", "event_format": f"A{suffix}-{{{{sequence_number}}}}"}
+    assert api.put(f"/v1/admin/sequences/seq-{suffix}", token=a.admin, json=sequence).ok
     ids = {
         "user_id": user_id,
         "metric_id": metric_id,
@@ -153,6 +160,8 @@ def build_world(api: Api, stack: LocalStack) -> World:
         "award_id": award_ids[0],
         "goal_id": f"goal-{suffix}",
         **course_ids,
+        "sequence_id": f"seq-{suffix}",
+        "identifier": f"A{suffix}-1",
     }
     return World(a, b, ids, award_ids)
 
@@ -214,6 +223,10 @@ VALID_BODIES: dict[str, Any] = {
     "PATCH /v1/admin/achievements/{achievement_id}": {"name": "Hijacked", "enabled": False},
     "POST /v1/admin/achievements/{achievement_id}/awards": {"user_id": "mallory"},
     "POST /v1/admin/awards/{award_id}/revoke": {"reason": "hijack"},
+    "PUT /v1/admin/sequences/{sequence_id}": {
+        "name": "Hijack",
+        "event_format": "H-{{sequence_number}}",
+    },
     "PUT /v1/me/featured-award": {"award_id": "QUJD"},
     "PUT /v1/me/goals/{goal_id}": {"metric": "calls", "period": "day", "target": 1},
     "PUT /v1/admin/users/{user_id}/goals/{goal_id}": {

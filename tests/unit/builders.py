@@ -66,7 +66,7 @@ def metric(
 
 
 def achievement(c: FakeContainer, tenant_id: str = TENANT, **definition: Any) -> Achievement:
-    return admin.create_achievement(tenant_id, definition, config=c.config, clock=c.clock)
+    return wired(admin.create_achievement, c, tenant_id, definition)
 
 
 def event_achievement(

@@ -24,7 +24,7 @@ from accolade.domain.courses import (
 )
 from accolade.domain.errors import InvalidInputError, NotFoundError
 from accolade.domain.models import ActivityEvent, AwardKey, AwardStatus, Issuer, IssuerKind
-from accolade.services import courses
+from accolade.services import courses, credentials
 from accolade.services.courses import ResultRow
 from accolade.services.ingest import record_events
 from tests.fakes import FakeClock, FakeContainer
@@ -647,3 +647,50 @@ def test_an_award_left_active_by_a_crash_after_a_fail_is_revoked_by_the_redelive
     evaluate(c, [first])
 
     assert holdings(c) == [(done, "C:cpr-1", AwardStatus.REVOKED)]
+
+
+def test_course_awards_are_numbered_with_the_course_code_and_path_awards_with_the_path_format(
+    c: FakeContainer,
+) -> None:
+    wired(
+        credentials.put_sequence,
+        c,
+        TENANT,
+        {
+            "sequence_id": "certs",
+            "name": "Certificates",
+            "start": 5,
+            "padding": 3,
+            "event_format": "{{course_code}}-{{custom.site}}-{{sequence_number}}",
+            "path_format": "{{path_code}}-{{sequence_number}}",
+        },
+    )
+    bls = course_achievement(c, "Basic Life Support", sequence_id="certs")
+    track = course_achievement(c, "Rescuer track", sequence_id="certs")
+    template(c, achievements=[CourseAchievement(achievement_id=bls)], custom={"site": "OSL"})
+    course_event(c)
+    wired(
+        courses.put_path,
+        c,
+        TENANT,
+        LearningPath(
+            path_id="rescuer",
+            name="Rescuer",
+            code="RSC",
+            courses=("cpr",),
+            achievements=(track,),
+            updated_at=NOW,
+        ),
+    )
+
+    each_alone(c, [registered(), progress("1", 100, passed=True)])
+
+    numbered = {a.achievement_id: a for a in c.awards.user_awards(TENANT, "alice")}
+    assert (numbered[bls].identifier, numbered[bls].issued_by) == (
+        "CPR-OSL-005",
+        "course_event:cpr-1",
+    )
+    assert (numbered[track].identifier, numbered[track].issued_by) == (
+        "RSC-006",
+        "learning_path:rescuer",
+    )

@@ -31,7 +31,12 @@ TEMPLATE: dict[str, Any] = load(str(TEMPLATE_PATH))
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 
 # What a caller reaches without a token: liveness and the API's own documentation.
-PUBLIC_ROUTES = {("GET", "/v1/health"), ("GET", "/v1/openapi.json"), ("GET", "/v1/swagger")}
+PUBLIC_ROUTES = {
+    ("GET", "/v1/health"),
+    ("GET", "/v1/openapi.json"),
+    ("GET", "/v1/swagger"),
+    ("GET", "/v1/verify/{identifier}"),
+}
 # Item-level reads and writes: nothing that scans, or changes, exports or drops the table.
 TABLE_ITEM_ACTIONS = {
     "GetItem",
@@ -326,6 +331,15 @@ def test_every_http_api_is_throttled_and_logs_access() -> None:
         assert routes["ThrottlingRateLimit"] > 0, name
         assert routes["ThrottlingBurstLimit"] > 0, name
         assert RESOURCES[log_group]["Type"] == "AWS::Logs::LogGroup"
+
+
+def test_public_verification_is_throttled_below_every_other_route() -> None:
+    for name, api in of_type("AWS::Serverless::HttpApi").items():
+        default = api["DefaultRouteSettings"]
+        verify = api["RouteSettings"]["GET /v1/verify/{identifier}"]
+
+        assert 0 < verify["ThrottlingRateLimit"] < default["ThrottlingRateLimit"], name
+        assert 0 < verify["ThrottlingBurstLimit"] < default["ThrottlingBurstLimit"], name
 
 
 def test_jwt_authorizer_trusts_this_stacks_user_pool_and_each_of_its_clients() -> None:

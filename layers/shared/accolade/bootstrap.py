@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
     from accolade.adapters.dynamo.progress import DynamoProgressRepository
     from accolade.adapters.dynamo.projects import DynamoProjectRepository
+    from accolade.adapters.dynamo.sequences import DynamoSequenceRepository
     from accolade.adapters.dynamo.users import DynamoUserRepository
     from accolade.ports import (
         AwardRepository,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
         Notifier,
         ProgressRepository,
         ProjectRepository,
+        SequenceRepository,
         UserRepository,
         WinnersQueue,
     )
@@ -76,6 +78,8 @@ class Container(Protocol):
     def winners_queue(self) -> WinnersQueue: ...
     @property
     def courses(self) -> CourseRepository: ...
+    @property
+    def sequences(self) -> SequenceRepository: ...
 
 
 T = TypeVar("T")
@@ -148,6 +152,12 @@ class AwsContainer:
         from accolade.adapters.dynamo.courses import DynamoCourseRepository
 
         return DynamoCourseRepository()
+
+    @cached_property
+    def sequences(self) -> DynamoSequenceRepository:
+        from accolade.adapters.dynamo.sequences import DynamoSequenceRepository
+
+        return DynamoSequenceRepository()
 
     @cached_property
     def goals(self) -> DynamoGoalRepository:

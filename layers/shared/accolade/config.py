@@ -19,6 +19,9 @@ class Settings(BaseModel):
     region: str = "us-east-1"
     # The Cognito resource server whose "<identifier>/events:write" scope machine clients get.
     resource_server: str = "accolade"
+    # Where the API is reached from outside: verification links in certificates' QR codes and
+    # certificate links in notifications start with it.
+    public_base_url: str = ""
     # Set by the local stack (and tests); absent on AWS, where the SDK's defaults apply.
     dynamodb_endpoint: str | None = None
 
@@ -31,6 +34,7 @@ class Settings(BaseModel):
             bucket_name=env.get("BUCKET_NAME", ""),
             winners_queue_url=env.get("WINNERS_QUEUE_URL", ""),
             stage=env.get("STAGE", "dev"),
+            public_base_url=env.get("PUBLIC_BASE_URL", ""),
             resource_server=env.get("OAUTH_RESOURCE_SERVER", "accolade"),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or env.get("AWS_ENDPOINT_URL"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
+from accolade.domain.certificates import CertificateContent
 from accolade.domain.closing import TenantCloses
 from accolade.domain.courses import (
     CourseEvent,
@@ -28,6 +29,7 @@ from accolade.domain.models import (
     AwardStatus,
     CounterKey,
     Goal,
+    Issuer,
     LedgerEntry,
     Message,
     Metric,
@@ -38,6 +40,7 @@ from accolade.domain.models import (
 )
 from accolade.domain.projects import FirstActivity, Project
 from accolade.domain.rules import AchievementIndex, Standing
+from accolade.domain.sequences import Numbering
 
 T = TypeVar("T")
 
@@ -227,12 +230,30 @@ class AwardRepository(Protocol):
         ...
 
     def grant(
-        self, tenant_id: str, user_id: str, awards: Sequence[Award], *, slot: Slot | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        awards: Sequence[Award],
+        *,
+        slot: Slot | None = None,
+        issuer: Issuer | None = None,
     ) -> list[Award]:
         """Write the awards whose key is free, crediting the wallet (read now) with a ledger
         entry each. Returns the awards this call wrote; awards another writer already holds are
         skipped. ``slot`` is what only one grant may ever take, whoever the user: when taken,
-        nothing is written."""
+        nothing is written. ``issuer`` (a course event, a learning path) goes into each award's
+        ``issued_by`` and gives its sequence format's merge fields. An award with a
+        ``sequence_id`` takes the sequence's next number in the same transaction (its
+        ``identifier``): numbers are gap-free and never taken twice."""
+        ...
+
+    def award_by_identifier(self, tenant_id: str, identifier: str) -> Award | None:
+        """The award that holds ``identifier``; None when none does."""
+        ...
+
+    def request_certificate(self, tenant_id: str, award: Award, at: datetime) -> bool:
+        """Mark the award's certificate pending again (to be rendered anew); False when the
+        award is revoked or has no certificate."""
         ...
 
     def user_awards(self, tenant_id: str, user_id: str) -> list[Award]:
@@ -254,9 +275,9 @@ class AwardRepository(Protocol):
     def revoke(
         self, tenant_id: str, award: Award, *, reason: str, at: datetime, slot: Slot | None = None
     ) -> Award:
-        """Mark the award revoked, take its points and coins back with a ledger entry, count it
-        out of the user's summary and free ``slot`` (a record's or membership's period) in one
-        transaction. ConflictError when it is revoked already (also by a racing revoke)."""
+        """Mark the award revoked (and its certificate, if any), take its points and coins back
+        with a ledger entry, count it out of the user's summary and free ``slot`` (a record's or
+        membership's period) in one transaction. ConflictError when it is revoked already (also by a racing revoke)."""
         ...
 
     def holders_page(self, tenant_id: str, query: HoldersQuery) -> Page[Award]:
@@ -369,6 +390,23 @@ class LeaderboardRepository(Protocol):
 class WinnersQueue(Protocol):
     def send(self, work: Sequence[TenantCloses]) -> None:
         """Hand each tenant's closes to its own invocation (at least once)."""
+        ...
+
+
+class SequenceRepository(Protocol):
+    def get_sequence(self, tenant_id: str, sequence_id: str) -> Numbering | None: ...
+
+    def put_sequence(
+        self, tenant_id: str, numbering: Numbering, *, expected: Numbering | None
+    ) -> None:
+        """Store the numbering if the stored one is still ``expected`` (None: none stored);
+        ConflictError otherwise (an award took a number, or another edit came first)."""
+        ...
+
+
+class CertificateRenderer(Protocol):
+    def render(self, content: CertificateContent) -> bytes:
+        """The certificate as PDF bytes."""
         ...
 
 

@@ -376,6 +376,7 @@ class AwardStatus(StrEnum):
 class CertificateStatus(StrEnum):
     PENDING = "pending"
     ISSUED = "issued"
+    REVOKED = "revoked"  # its award was revoked: the certificate's verification says so
 
 
 class Award(Model):
@@ -400,6 +401,9 @@ class Award(Model):
     revoked_at: datetime | None = None
     revoke_reason: str | None = None
     identifier: str | None = None  # from the achievement's sequence, e.g. CPR-2026-00005
+    # The sequence that numbers it (the achievement's when granted): the grant's transaction
+    # takes the next number of it and writes ``identifier``.
+    sequence_id: str | None = None
     supersedes: str | None = None  # the award id of the one this re-earning replaces
     issued_by: str | None = None  # what issued it: Issuer.ref, e.g. course_event:{id}
 

@@ -187,6 +187,7 @@ class AwardIntent:
             coins=level.coins if coins_enabled else 0,
             event_id=self.event_id,
             certificate_status=CertificateStatus.PENDING if self.achievement.certificate else None,
+            sequence_id=self.achievement.sequence_id,
             valid_until=validity.until(awarded_at, tz) if validity and tz else None,
         )
 

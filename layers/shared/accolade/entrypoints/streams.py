@@ -13,6 +13,8 @@ from accolade.observability import count, logger
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch import BatchProcessor
 
+    from accolade.ports import CertificateRenderer
+
 # Each function imports what its own stream needs, when its first record comes: the evaluator
 # does not load the delivery or certificate services (and their adapters), nor they the
 # evaluator's.
@@ -63,18 +65,20 @@ def deliver_record(record: Record, c: Container) -> bool:
     revoked = award.status is AwardStatus.REVOKED
     if record.get("eventName") != "INSERT" and not revoked:
         return False  # another change of an award (its certificate): announced already
-    announced = inject(announce, c)(tenant_id, award)
+    announced = inject(announce, c)(tenant_id, award, public_base_url=c.settings.public_base_url)
     count("RevocationsAnnounced" if revoked else "AwardsAnnounced", int(announced))
     return announced
 
 
-def certificate_record(record: Record, c: Container) -> bool:
+def certificate_record(record: Record, c: Container, renderer: CertificateRenderer) -> bool:
     """Issue the certificate of one award record whose certificate is pending."""
     from accolade.adapters.dynamo.awards import award_from_image
     from accolade.services.certificates import issue_certificate
 
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
-    issued = inject(issue_certificate, c)(tenant_id, award)
+    issued = inject(issue_certificate, c)(
+        tenant_id, award, renderer=renderer, public_base_url=c.settings.public_base_url
+    )
     count("CertificatesIssued", int(issued))
     return issued
 

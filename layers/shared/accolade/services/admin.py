@@ -23,7 +23,7 @@ from accolade.domain.limits import (
     PERIODS_PER_METRIC,
 )
 from accolade.domain.models import Achievement, Metric, TenantSettings, UserProfile
-from accolade.ports import Clock, ConfigRepository, Page, UserRepository
+from accolade.ports import Clock, ConfigRepository, Page, SequenceRepository, UserRepository
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -120,7 +120,12 @@ def list_metrics(
 
 
 def create_achievement(
-    tenant_id: str, definition: Mapping[str, Any], *, config: ConfigRepository, clock: Clock
+    tenant_id: str,
+    definition: Mapping[str, Any],
+    *,
+    config: ConfigRepository,
+    clock: Clock,
+    sequences: SequenceRepository | None = None,
 ) -> Achievement:
     """Create a definition (version 1) with a new id."""
     now = clock.now()
@@ -136,6 +141,7 @@ def create_achievement(
         },
     )
     _check_metric(tenant_id, achievement, config)
+    _check_sequence(tenant_id, achievement, sequences)
     if not config.create_achievement(tenant_id, achievement, cap=MAX_ACHIEVEMENTS):
         raise LimitExceededError(
             "body", f"a tenant defines at most {MAX_ACHIEVEMENTS} achievements; edit one instead"
@@ -170,6 +176,7 @@ def edit_achievement(
     *,
     config: ConfigRepository,
     clock: Clock,
+    sequences: SequenceRepository | None = None,
 ) -> Achievement:
     """Apply an edit as a new version. Thresholds and metric apply to future awards only, since
     awards keep the level they were granted with; name, description and badge are read live."""
@@ -191,8 +198,22 @@ def edit_achievement(
     )
     if edited.metric != current.metric or edited.period != current.period:
         _check_metric(tenant_id, edited, config)
+    if edited.sequence_id != current.sequence_id:
+        _check_sequence(tenant_id, edited, sequences)
     config.replace_achievement(tenant_id, edited, expected_version=current.version)
     return edited
+
+
+def _check_sequence(
+    tenant_id: str, achievement: Achievement, sequences: SequenceRepository | None
+) -> None:
+    """An achievement numbers its awards from a sequence that exists."""
+    if achievement.sequence_id is None:
+        return
+    if sequences is None or sequences.get_sequence(tenant_id, achievement.sequence_id) is None:
+        raise InvalidInputError(
+            "sequence_id", f"no sequence {achievement.sequence_id!r}: create it first"
+        )
 
 
 def _check_metric(tenant_id: str, achievement: Achievement, config: ConfigRepository) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundError
-from accolade.domain.models import Achievement, Award, AwardKey, AwardStatus, Category
+from accolade.domain.models import Achievement, Award, AwardKey, AwardStatus, Category, Issuer
 from accolade.domain.periods import period_key, zone
 from accolade.domain.rules import AwardIntent, holder_slot
 from accolade.ports import AwardRepository, Clock, ConfigRepository, HoldersQuery, Page
@@ -37,12 +37,15 @@ def give_award(
     config: ConfigRepository,
     awards: AwardRepository,
     clock: Clock,
+    issuer: Issuer | None = None,
 ) -> Award:
     """Give an award of any achievement by hand, credited and announced like any other.
 
     A record has one holder per period and a membership one per user and period: the second,
     also when two admins race, is a ConflictError (a conditional write on the period's slot).
-    An `award` may be given any number of times: each gift has its own key.
+    An `award` may be given any number of times: each gift has its own key. ``issuer`` (a
+    course event, a learning path) is what the award says issued it. The award is returned as
+    written: with the identifier its achievement's sequence gave it.
     """
     achievement = _achievement(config, tenant_id, achievement_id)
     if not 1 <= gift.level <= len(achievement.levels):
@@ -68,9 +71,10 @@ def give_award(
         }
     )
     slot = holder_slot(achievement, award, tz)
-    if not awards.grant(tenant_id, gift.user_id, [award], slot=slot):
+    granted = awards.grant(tenant_id, gift.user_id, [award], slot=slot, issuer=issuer)
+    if not granted:
         raise ConflictError(_taken(achievement, period))
-    return award
+    return granted[0]
 
 
 def revoke_award(

@@ -365,10 +365,12 @@ def issue(
     settings = tenant.settings
     tz, now = zone(settings.timezone), clock.now()
     per_user: dict[str, list[Award]] = defaultdict(list)
+    issuers: dict[str, Issuer] = {}
     for key, (intent, issuer) in sorted(wanted.items()):
         if key not in holdings.held:
             award = intent.to_award(now, coins_enabled=settings.features.coins, tz=tz)
             per_user[key.user_id].append(award.model_copy(update={"issued_by": issuer.ref}))
+            issuers[issuer.ref] = issuer
     if not per_user:
         return [], set()
     try:
@@ -378,8 +380,13 @@ def issue(
         together = BatchGrant(unwritten=set(per_user))
     granted, failed = list(together.granted), set()
     for user_id in sorted(together.unwritten):
+        # One grant per issuer: its code and custom fields number the awards of its sequence.
+        by_issuer: dict[str, list[Award]] = defaultdict(list)
+        for award in per_user[user_id]:
+            by_issuer[award.issued_by or ""].append(award)
         try:
-            granted += awards.grant(tenant_id, user_id, per_user[user_id])
+            for ref, batch in sorted(by_issuer.items()):
+                granted += awards.grant(tenant_id, user_id, batch, issuer=issuers[ref])
         except Exception:
             logger.exception("granting a course award failed")
             failed.add(user_id)

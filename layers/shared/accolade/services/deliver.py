@@ -6,7 +6,8 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from accolade.domain.models import Award, AwardStatus, Message
+from accolade.domain.certificates import certificate_route
+from accolade.domain.models import Achievement, Award, AwardStatus, Message
 from accolade.ports import (
     AnnouncementLeasedError,
     Clock,
@@ -31,9 +32,12 @@ def announce(
     notifier: Notifier,
     clock: Clock,
     sleep: Callable[[float], None] = time.sleep,
+    public_base_url: str = "",
 ) -> bool:
     """Tell the user and the subscribers about a new award (``award.granted``) or one revoked
-    (``award.revoked``); True when this call published it.
+    (``award.revoked``); True when this call published it. A new award of an achievement that
+    sends its certificate carries the link to it (``certificate_url``: the API's certificate
+    route, which answers its holder a short-lived download link once it is rendered).
 
     The inbox message is written once (conditional put). The publication is claimed with a lease
     before publishing and marked after, so redeliveries and concurrent deliverers publish it
@@ -45,11 +49,23 @@ def announce(
     if award.status is AwardStatus.ACTIVE:
         leveled = achievement is not None and len(achievement.levels) > 1
         message, event_type = _granted(award, name, leveled), AWARD_GRANTED
+        link = _certificate_link(achievement, award, public_base_url)
+        if link:
+            message = message.model_copy(update={"data": {**message.data, "certificate_url": link}})
     elif award.status is AwardStatus.REVOKED and award.revoked_at is not None:
         message, event_type = _revoked(award, name), AWARD_REVOKED
     else:
         return False
     return _announce(tenant_id, award, name, message, event_type, inbox, notifier, clock, sleep)
+
+
+def _certificate_link(achievement: Achievement | None, award: Award, base: str) -> str | None:
+    """The certificate's link, when the achievement sends it with the notification."""
+    if achievement is None or not (achievement.certificate and achievement.send_certificate):
+        return None
+    if award.certificate_status is None:
+        return None
+    return certificate_route(base, award.award_id)
 
 
 def _granted(award: Award, name: str, leveled: bool) -> Message:
@@ -103,6 +119,11 @@ def _announce(
                 "tenant_id": tenant_id,
                 "achievement_name": name,
                 **award.model_dump(mode="json"),
+                **(
+                    {"certificate_url": message.data["certificate_url"]}
+                    if "certificate_url" in message.data
+                    else {}
+                ),
             },
             attributes={
                 "tenant_id": tenant_id,

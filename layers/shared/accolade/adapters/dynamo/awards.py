@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,24 +21,29 @@ from accolade.adapters.dynamo.common import (
 )
 from accolade.adapters.dynamo.models import (
     AwardItem,
+    IdentifierItem,
     Item,
     LedgerItem,
+    SequenceItem,
     SummaryItem,
     WalletItem,
     WinnerSlotItem,
 )
+from accolade.adapters.dynamo.sequences import read_numbering, sequence_item
 from accolade.adapters.dynamo.transact import MAX_ITEMS, Transaction, backoff, commit
-from accolade.domain.errors import ConflictError
+from accolade.domain.errors import ConflictError, InvalidInputError
 from accolade.domain.models import (
     AchievementSummary,
     Award,
     AwardKey,
     AwardStatus,
     CertificateStatus,
+    Issuer,
     LedgerEntry,
     Slot,
     Wallet,
 )
+from accolade.domain.sequences import Numbering
 from accolade.ports import (
     BatchGrant,
     Clock,
@@ -44,6 +51,45 @@ from accolade.ports import (
     Holdings,
     Page,
 )
+
+# A sequence is one item that every numbered award's transaction moves: racing grants retry
+# until they win it (50 at once each win within 50 rounds), with a short random wait between.
+SEQUENCE_ATTEMPTS = 200
+
+
+def _needs_number(award: Award) -> bool:
+    return award.sequence_id is not None and award.identifier is None
+
+
+def _contention_pause(attempt: int) -> None:
+    # Jittered, so that the racers do not come back in step; capped low: the item is hot.
+    time.sleep(random.uniform(0, min(0.004 * 2 ** min(attempt, 6), 0.25)))
+
+
+def number_awards(
+    awards: Sequence[Award], issuer: Issuer | None, read: Mapping[str, Numbering]
+) -> tuple[list[Award], dict[str, tuple[Numbering, int]]]:
+    """The awards with the identifiers their sequences' next numbers give (in order), and how
+    many numbers each sequence gives from the numbering read."""
+    taken: dict[str, tuple[Numbering, int]] = {}
+    numbered: list[Award] = []
+    for award in awards:
+        if not _needs_number(award):
+            numbered.append(award)
+            continue
+        assert award.sequence_id is not None
+        numbering = read[award.sequence_id]
+        _, count = taken.get(award.sequence_id, (numbering, 0))
+        try:
+            identifier = numbering.sequence.identifier(
+                numbering.next_number + count, award.awarded_at, issuer
+            )
+        except ValueError as exc:
+            raise InvalidInputError("sequence_id", str(exc)) from exc
+        taken[award.sequence_id] = (numbering, count + 1)
+        numbered.append(award.model_copy(update={"identifier": identifier}))
+    return numbered, taken
+
 
 WALLET_FIELDS = ("PK", "SK", "entity", "tenant_id", "user_id", "points", "coins", "entries")
 
@@ -135,6 +181,9 @@ class DynamoAwardRepository:
 
     # Award, ledger entry and summary each, plus the wallet and a winner slot: under 100 items.
     AWARDS_PER_TRANSACTION = 32
+    # Numbered awards add an identifier each and a sequence update per sequence: 5 items each at
+    # most, plus the wallet and a slot.
+    NUMBERED_AWARDS_PER_TRANSACTION = 19
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
@@ -170,8 +219,10 @@ class DynamoAwardRepository:
         outcome = BatchGrant()
         packed: list[tuple[Transaction, list[str]]] = []
         for user_id, awards in by_user.items():
-            if len(awards) > self.AWARDS_PER_TRANSACTION:
-                outcome.unwritten.add(user_id)  # several transactions: one by one
+            if len(awards) > self.AWARDS_PER_TRANSACTION or any(map(_needs_number, awards)):
+                # Several transactions, or numbers from a sequence (a hot item the batch would
+                # race on): one by one.
+                outcome.unwritten.add(user_id)
                 continue
             summaries = {
                 award.achievement_id: holdings.summaries.get(
@@ -194,26 +245,48 @@ class DynamoAwardRepository:
         return outcome
 
     def grant(
-        self, tenant_id: str, user_id: str, awards: Sequence[Award], *, slot: Slot | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        awards: Sequence[Award],
+        *,
+        slot: Slot | None = None,
+        issuer: Issuer | None = None,
     ) -> list[Award]:
+        if issuer is not None:
+            awards = [a.model_copy(update={"issued_by": a.issued_by or issuer.ref}) for a in awards]
         if slot is not None:
-            return self._grant_chunk(tenant_id, user_id, list(awards), slot)
+            return self._grant_chunk(tenant_id, user_id, list(awards), slot, issuer)
         granted: list[Award] = []
-        for start in range(0, len(awards), self.AWARDS_PER_TRANSACTION):
-            chunk = list(awards[start : start + self.AWARDS_PER_TRANSACTION])
-            granted += self._grant_chunk(tenant_id, user_id, chunk)
+        size = (
+            self.NUMBERED_AWARDS_PER_TRANSACTION
+            if any(map(_needs_number, awards))
+            else self.AWARDS_PER_TRANSACTION
+        )
+        for start in range(0, len(awards), size):
+            chunk = list(awards[start : start + size])
+            granted += self._grant_chunk(tenant_id, user_id, chunk, None, issuer)
         return granted
 
     def _grant_chunk(
-        self, tenant_id: str, user_id: str, awards: list[Award], slot: Slot | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        awards: list[Award],
+        slot: Slot | None = None,
+        issuer: Issuer | None = None,
     ) -> list[Award]:
         pending = awards
-        for attempt in range(MAX_ATTEMPTS):
+        attempt = contended = 0
+        while True:
             if not pending:
                 return []
             wallet = self.wallet(tenant_id, user_id)
             summaries = self._stored_summaries(tenant_id, user_id, pending)
-            transaction = self._grant_transaction(tenant_id, user_id, wallet, pending, summaries)
+            numbered, numbers = number_awards(pending, issuer, self._numberings(tenant_id, pending))
+            transaction = self._grant_transaction(tenant_id, user_id, wallet, numbered, summaries)
+            fresh = [a for a, was in zip(numbered, pending, strict=True) if _needs_number(was)]
+            _take_numbers(transaction, tenant_id, fresh, numbers)
             if slot is not None:
                 transaction.put(
                     "slot",
@@ -228,18 +301,80 @@ class DynamoAwardRepository:
                 )
             cancelled = commit(transaction)
             if cancelled is None:
-                return pending
-            if "slot" in cancelled.failed_conditions:
+                return numbered
+            failed = cancelled.failed_conditions
+            if "slot" in failed:
                 return []
-            taken = {label for label in cancelled.failed_conditions if isinstance(label, str)}
+            taken = {label for label in failed if isinstance(label, str)}
             pending = [award for award in pending if award.award_id not in taken]
+            raced = any(isinstance(label, tuple) and label[0] == "sequence" for label in failed)
+            if numbers and (raced or cancelled.retryable):
+                # A racer took the numbers read (and so, likely, the identifiers made of them).
+                contended += 1
+                if contended >= SEQUENCE_ATTEMPTS:
+                    raise RuntimeError(f"awards for {user_id}: the sequence is too busy")
+                _contention_pause(contended)
+                continue
+            clash = [
+                award.identifier
+                for award in numbered
+                if award.award_id not in taken and ("identifier", award.identifier) in failed
+            ]
+            if clash:
+                # The numbers were free, yet the text is held: another sequence of the tenant
+                # made the same identifier (their formats overlap).
+                raise ConflictError(
+                    f"identifier {clash[0]} is held by another award: give the tenant's "
+                    "sequences formats that differ in their text"
+                )
+            attempt += 1
+            if attempt >= MAX_ATTEMPTS:
+                raise RuntimeError(f"awards for {user_id} could not be written: too many conflicts")
             stale = any(
                 label == "wallet" or (isinstance(label, tuple) and label[0] == "summary")
-                for label in cancelled.failed_conditions
+                for label in failed
             )
             if cancelled.retryable or stale:
-                backoff(attempt)
-        raise RuntimeError(f"awards for {user_id} could not be written: too many conflicts")
+                backoff(attempt - 1)
+
+    @staticmethod
+    def _numberings(tenant_id: str, awards: Sequence[Award]) -> dict[str, Numbering]:
+        """The sequences that number ``awards``, as stored now (strongly consistent)."""
+        found: dict[str, Numbering] = {}
+        wanted = {a.sequence_id for a in awards if a.sequence_id and a.identifier is None}
+        for sequence_id in sorted(wanted):
+            numbering = read_numbering(tenant_id, sequence_id)
+            if numbering is None:
+                raise InvalidInputError("sequence_id", f"no sequence {sequence_id!r}")
+            found[sequence_id] = numbering
+        return found
+
+    def award_by_identifier(self, tenant_id: str, identifier: str) -> Award | None:
+        try:
+            item = IdentifierItem.get(
+                keys.identifier_pk(tenant_id, identifier), keys.IDENTIFIER, consistent_read=True
+            )
+        except DoesNotExist:
+            return None
+        return self.get_award(tenant_id, AwardKey.from_award_id(item.award_id))
+
+    def request_certificate(self, tenant_id: str, award: Award, at: datetime) -> bool:
+        item = AwardItem(keys.user_pk(tenant_id, award.user_id), keys.award_sk(award.key))
+        try:
+            # The time makes it a change even when pending already: DynamoDB Streams writes no
+            # record for an update that changes nothing, and the record is what renders it.
+            item.update(
+                actions=[
+                    AwardItem.certificate_status.set(CertificateStatus.PENDING.value),
+                    AwardItem.certificate_requested_at.set(at),
+                ],
+                condition=AwardItem.status == AwardStatus.ACTIVE.value,
+            )
+        except UpdateError as exc:
+            if conditional_failed(exc):
+                return False
+            raise
+        return True
 
     @staticmethod
     def _stored_summaries(
@@ -278,6 +413,11 @@ class DynamoAwardRepository:
     ) -> Award:
         revoked = award.model_copy(
             update={"status": AwardStatus.REVOKED, "revoked_at": at, "revoke_reason": reason}
+            | (
+                {"certificate_status": CertificateStatus.REVOKED}
+                if award.certificate_status
+                else {}
+            )
         )
         pk = keys.user_pk(tenant_id, award.user_id)
         for attempt in range(MAX_ATTEMPTS):
@@ -289,6 +429,11 @@ class DynamoAwardRepository:
                     AwardItem.status.set(AwardStatus.REVOKED.value),
                     AwardItem.revoked_at.set(at),
                     AwardItem.revoke_reason.set(reason),
+                    *(
+                        [AwardItem.certificate_status.set(CertificateStatus.REVOKED.value)]
+                        if award.certificate_status is not None
+                        else []
+                    ),
                 ],
                 AwardItem.status == AwardStatus.ACTIVE.value,
             )
@@ -444,6 +589,41 @@ class DynamoAwardRepository:
             lambda item: fields_of(LedgerEntry, item),
             limit=limit,
             after=after,
+        )
+
+
+def _take_numbers(
+    transaction: Transaction,
+    tenant_id: str,
+    awards: Sequence[Award],
+    numbers: Mapping[str, tuple[Numbering, int]],
+) -> None:
+    """Move each sequence past the numbers taken, on the condition that it is still where it
+    was read, and claim the identifier of each of ``awards`` (numbered just now): a racing grant fails the condition, and nothing of
+    this transaction is written (no number is lost or given twice)."""
+    for sequence_id, (read, count) in sorted(numbers.items()):
+        transaction.update(
+            ("sequence", sequence_id),
+            sequence_item(tenant_id, sequence_id),
+            [
+                SequenceItem.next_number.set(read.next_number + count),
+                SequenceItem.issued.set(read.issued + count),
+            ],
+            SequenceItem.next_number == read.next_number,
+        )
+    for award in awards:
+        assert award.identifier is not None
+        transaction.put(
+            ("identifier", award.identifier),
+            IdentifierItem(
+                keys.identifier_pk(tenant_id, award.identifier),
+                keys.IDENTIFIER,
+                tenant_id=tenant_id,
+                identifier=award.identifier,
+                award_id=award.award_id,
+                user_id=award.user_id,
+            ),
+            IdentifierItem.PK.does_not_exist(),
         )
 
 

@@ -24,6 +24,11 @@ starts with the tenant.
 | path        | T#{tenant}#LP          | PATH#{path}                     |                                     |
 | enrolment   | T#{tenant}#U#{user}    | ENR#{course_event}              | GSI1: T#{t}#CE#{event} / {user}     |
 | completed   | T#{tenant}#U#{user}    | COURSES                         |                                     |
+| sequence    | T#{tenant}#SEQ#{sequence} | SEQUENCE                     |                                     |
+| identifier  | T#{tenant}#IDENT#{identifier} | IDENTIFIER               |                                     |
+
+A sequence has a partition of its own (a hot item: each numbered award's transaction moves it);
+an identifier's item says which award holds it, for the public verification by identifier.
 
 A project has a partition of its own: written once when registered and once per achievement
 whose first activity it records, read by key (GetItem / BatchGetItem) by the evaluator.
@@ -57,6 +62,8 @@ COURSE_EVENT = "COURSE_EVENT"
 COMPLETED_COURSES = "COURSES"
 PATH_PREFIX = "PATH#"
 ENROLLMENT_PREFIX = "ENR#"
+SEQUENCE = "SEQUENCE"
+IDENTIFIER = "IDENTIFIER"
 MAX_SORT_KEY_BYTES = 1024  # DynamoDB's limit; a longer start key is a ValidationException
 METRIC_PREFIX = "METRIC#"
 ACHIEVEMENT_PREFIX = "ACH#"
@@ -96,6 +103,14 @@ def paths_pk(tenant_id: str) -> str:
 def course_learners_pk(tenant_id: str, course_event_id: str) -> str:
     """GSI1 partition of a course event's enrolments (an index key: no table item has it)."""
     return tenant_pk(tenant_id, "CE", course_event_id)
+
+
+def sequence_pk(tenant_id: str, sequence_id: str) -> str:
+    return tenant_pk(tenant_id, "SEQ", sequence_id)
+
+
+def identifier_pk(tenant_id: str, identifier: str) -> str:
+    return tenant_pk(tenant_id, "IDENT", identifier)
 
 
 def leaderboard_pk(tenant_id: str, metric_id: str, period_key: str) -> str:

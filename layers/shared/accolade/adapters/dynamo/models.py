@@ -297,11 +297,14 @@ class AwardItem(Item, discriminator="award"):
     event_id = UnicodeAttribute(null=True)
     certificate_status = UnicodeAttribute(null=True)
     certificate_key = UnicodeAttribute(null=True)
+    # When an admin last asked to render it anew (refresh-documents).
+    certificate_requested_at = UTCDateTimeAttribute(null=True)
     given_by = UnicodeAttribute(null=True)
     note = UnicodeAttribute(null=True)
     revoked_at = UTCDateTimeAttribute(null=True)
     revoke_reason = UnicodeAttribute(null=True)
     identifier = UnicodeAttribute(null=True)
+    sequence_id = UnicodeAttribute(null=True)
     supersedes = UnicodeAttribute(null=True)
     issued_by = UnicodeAttribute(null=True)
     GSI1PK = UnicodeAttribute()
@@ -345,6 +348,26 @@ class LedgerItem(Item, discriminator="ledger"):
     coins_balance = NumberAttribute()
     reason = UnicodeAttribute()
     at = UTCDateTimeAttribute()
+
+
+class SequenceItem(Item, discriminator="sequence"):
+    """PK T#{tenant}#SEQ#{sequence}, SK SEQUENCE: the definition (``doc``), the next number it
+    issues and how many it issued. A partition of its own: every numbered award's transaction
+    moves ``next_number`` on the condition that it is still the one read."""
+
+    sequence_id = UnicodeAttribute()
+    doc = JSONAttribute()
+    next_number = NumberAttribute()
+    issued = NumberAttribute(default=0)
+
+
+class IdentifierItem(Item, discriminator="identifier"):
+    """PK T#{tenant}#IDENT#{identifier}, SK IDENTIFIER: which award holds an identifier, written
+    in the award's transaction on the condition that no award holds it yet."""
+
+    identifier = UnicodeAttribute()
+    award_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
 
 
 class MessageItem(Item, discriminator="message"):
@@ -429,6 +452,8 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     LearningPathItem,
     EnrollmentItem,
     CompletedCoursesItem,
+    SequenceItem,
+    IdentifierItem,
 )
 
 

@@ -89,6 +89,7 @@ def request_field(location: tuple[Any, ...] | list[Any]) -> str:
     return field_path(parts) or "body"
 
 
+PUBLIC_TAGS = frozenset({"system", "verify"})  # routes the API answers without a token
 ERROR_REF = {"$ref": "#/components/schemas/HTTPValidationError"}
 GATEWAY_401: dict[str, Any] = {
     "description": "No valid token (answered by the API's JWT authorizer)",
@@ -132,7 +133,7 @@ def document_errors(schema: OpenAPI) -> None:
             if method in ("post", "patch"):
                 statuses.add(409)
             responses = operation.responses if operation.responses is not None else {}
-            if "system" in tags:
+            if tags & PUBLIC_TAGS:
                 operation.security = []  # public: no token (Powertools drops an empty list)
             else:
                 responses.setdefault(401, GATEWAY_401)

@@ -17,20 +17,34 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from accolade.bootstrap import container, inject
 from accolade.config import settings
+from accolade.domain.certificates import CERTIFICATE_LINK_SECONDS
 from accolade.domain.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from accolade.domain.models import AwardStatus
 from accolade.domain.periods import TimeRange
 from accolade.entrypoints.http import schemas
+from accolade.entrypoints.http.app import ERROR_REF
 from accolade.entrypoints.http.auth import EVENTS_WRITE, Principal, principal_from_event
 from accolade.entrypoints.http.cursors import Scope, decode, encode
 from accolade.observability import count
 from accolade.ports import Page
-from accolade.services import admin, awards, courses, goals, ingest, leaderboards, me
+from accolade.services import (
+    admin,
+    awards,
+    certificates,
+    courses,
+    credentials,
+    goals,
+    ingest,
+    leaderboards,
+    me,
+)
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
 PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]
 # An award id is its key, base64url without padding (domain.models.AwardKey.award_id).
 AwardId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]+$", max_length=1024)]
+# An identifier as sequences make them (domain.sequences: URL-safe characters, at most 200).
+IdentifierPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9._~:-]+$", max_length=200)]
 Limit = Annotated[
     int, Query(ge=1, le=PAGE_SIZE_MAX, description=f"items per page, 1-{PAGE_SIZE_MAX}")
 ]
@@ -54,18 +68,26 @@ def _route(
     answer: str,
     status: int = 200,
     tag: str | None = None,
+    errors: dict[int, str] | None = None,
 ) -> Callable[[F], F]:
     """Register a route under ``path`` documented by its docstring; ``answer`` describes its
-    success (``status``), ``tag`` defaults to the path's first segment."""
+    success (``status``), ``tag`` defaults to the path's first segment; ``errors`` documents
+    answers the usual ones do not cover (by status)."""
 
     def register(route: F) -> F:
         summary, _, description = inspect.cleandoc(route.__doc__ or "").partition("\n")
+        responses: dict[int, Any] = {status: {"description": answer}}
+        for code, text in (errors or {}).items():
+            responses[code] = {
+                "description": text,
+                "content": {"application/json": {"schema": ERROR_REF}},
+            }
         return method(
             path,
             tags=[tag or path.split("/")[2]],
             summary=summary,
             description=" ".join(description.split()),
-            responses={status: {"description": answer}},
+            responses=responses,
         )(route)
 
     return register
@@ -685,3 +707,101 @@ def list_course_results(
         course_event_id,
         limit=limit,
     )
+
+
+@_route(
+    admin_routes.put,
+    "/v1/admin/sequences/<sequence_id>",
+    "The sequence as stored",
+    errors={409: "Start lowered to a number issued already, or the sequence moved meanwhile"},
+)
+def put_sequence(
+    sequence_id: PathId, body: Annotated[schemas.SequenceIn, Body()]
+) -> schemas.SequenceOut:
+    """Create or replace a sequence
+
+    A numbering for identifiers of awards: start (default 1), padding with zeros (0-12 digits)
+    and the formats that merge the number into text, for awards issued by course events and by
+    learning paths, e.g. CPR-{{year}}-{{sequence_number}}. A format needs {{sequence_number}}
+    and has no whitespace. The start may be raised (a cut-over from another system) but never
+    lowered to a number issued already (409). Admins only.
+    """
+    caller = _admin(admin_routes)
+    stored = inject(credentials.put_sequence, container())(
+        caller.tenant_id, body.definition(sequence_id)
+    )
+    return schemas.SequenceOut.of(stored)
+
+
+@_route(admin_routes.get, "/v1/admin/sequences/<sequence_id>", "The sequence")
+def get_sequence(sequence_id: PathId) -> schemas.SequenceOut:
+    """Read a sequence
+
+    A sequence's definition, the number its next award takes and how many it issued. Admins
+    only.
+    """
+    caller = _admin(admin_routes)
+    found = inject(credentials.get_sequence, container())(caller.tenant_id, sequence_id)
+    return schemas.SequenceOut.of(found)
+
+
+@_route(
+    me_routes.get,
+    "/v1/me/awards/<award_id>/certificate",
+    "A short-lived download link",
+    errors={409: "The certificate is still being rendered"},
+)
+def my_certificate(award_id: AwardId) -> schemas.CertificateLinkOut:
+    """Link to my certificate
+
+    A link, valid for a few minutes, to the PDF certificate of one of the caller's own awards.
+    Another user's award, a revoked one or one without a certificate is 404; a certificate
+    still being rendered is 409 (ask again shortly).
+    """
+    caller = _caller(me_routes)
+    url = inject(certificates.my_certificate_link, container())(
+        caller.tenant_id, caller.user_id, award_id
+    )
+    return schemas.CertificateLinkOut(url=url, expires_in=CERTIFICATE_LINK_SECONDS)
+
+
+@_route(
+    admin_routes.post,
+    "/v1/admin/awards/<award_id>/refresh-documents",
+    "Accepted: the certificate is rendered anew",
+    status=202,
+)
+def refresh_documents(award_id: AwardId) -> Response[schemas.RefreshOut]:
+    """Render an award's certificate anew
+
+    Regenerate the certificate after an edit (the achievement's name, the holder's display
+    name, the award's expiry): it is marked pending and rendered again in the background. A
+    revoked award, or one whose achievement issues no certificate, is 409. Admins only.
+    """
+    caller = _admin(admin_routes)
+    inject(certificates.refresh_documents, container())(caller.tenant_id, award_id)
+    body = schemas.RefreshOut(award_id=award_id, certificate_status="pending")
+    return Response(status_code=202, content_type="application/json", body=body)
+
+
+@_route(system.get, "/v1/verify/<identifier>", "The credential's status", tag="verify")
+def verify(
+    identifier: IdentifierPath,
+    tenant: Annotated[
+        str,
+        Query(
+            pattern=ID_PATTERN,
+            max_length=128,
+            description="the issuing tenant (identifiers are unique per tenant); the link in a "
+            "certificate's QR code carries it",
+        ),
+    ],
+) -> schemas.VerificationOut:
+    """Verify a credential
+
+    Public, no token, rate-limited: whether the award an identifier names is valid, expired or
+    revoked, with the achievement's name, the holder's display name and its dates. Nothing
+    private (no user id, no e-mail). An unknown identifier is 404.
+    """
+    found = inject(credentials.verify_identifier, container())(tenant, identifier)
+    return schemas.VerificationOut.of(found)

@@ -44,16 +44,20 @@ from accolade.domain.models import (
     Achievement,
     ActivityEvent,
     Aggregate,
+    AwardStatus,
     GoalPeriod,
     LedgerEntry,
+    Message,
     Metric,
     TenantSettings,
     TimeZoneName,
     UserProfile,
 )
 from accolade.domain.periods import TimeRange
+from accolade.domain.sequences import MAX_FORMAT, MAX_PADDING, MAX_START, Numbering
 from accolade.entrypoints.http.jsonbody import InexactFloat
 from accolade.services.admin import build
+from accolade.services.credentials import Verification
 from accolade.services.goals import GoalSetting, GoalView
 from accolade.services.me import AchievementView, AwardView
 
@@ -327,6 +331,7 @@ class AchievementIn(Definition):
     effective_from: Instant | None = None
     effective_to: Instant | None = None
     audience: AudienceIn = AudienceIn()
+    sequence_id: Id | None = None
 
     def definition(self) -> dict[str, Any]:
         data = self.model_dump(exclude_unset=True, mode="json")
@@ -380,6 +385,8 @@ class AchievementOut(Out):
     audience: dict[str, list[str]]
     show_next_to_name: bool
     certificate: bool
+    sequence_id: str | None = None
+    send_certificate: bool = False
     version: int
     created_at: datetime
     updated_at: datetime
@@ -447,6 +454,7 @@ class AwardOut(Out):
     points: int
     coins: int
     certificate_url: str | None = None
+    identifier: str | None = None
 
     @classmethod
     def of(cls, view: AwardView) -> AwardOut:
@@ -493,6 +501,8 @@ class HolderOut(Out):
     note: str | None
     revoked_at: datetime | None
     revoke_reason: str | None
+    identifier: str | None = None
+    certificate_status: str | None = None
 
 
 class HolderList(Listing[HolderOut]):
@@ -527,6 +537,13 @@ class MessageOut(Out):
     body: str
     award_id: str | None
     created_at: datetime
+    # An award's notification, when its achievement sends the certificate: the API route that
+    # answers a short-lived link to it.
+    certificate_url: str | None = None
+
+    @classmethod
+    def of(cls, message: Message) -> MessageOut:
+        return cls.read(message, certificate_url=message.data.get("certificate_url"))
 
 
 class MessageList(Listing[MessageOut]):
@@ -606,6 +623,89 @@ class LeaderboardOut(Schema):
     metric_id: str
     period_key: str
     rows: list[LeaderboardRowOut]
+
+
+class SequenceIn(Body):
+    name: Name
+    start: Annotated[StrictInt, Field(ge=1, le=MAX_START)] = 1
+    padding: Annotated[StrictInt, Field(ge=0, le=MAX_PADDING)] = 0
+    event_format: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=MAX_FORMAT,
+            description="text and merge fields: {{sequence_number}} (required), {{year}}, "
+            "{{course_code}}, {{path_code}}, {{custom.NAME}}; no whitespace",
+        ),
+    ]
+    path_format: (
+        Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=MAX_FORMAT,
+                description="the same for awards issued by a learning path (default: event_format)",
+            ),
+        ]
+        | None
+    ) = None
+
+    def definition(self, sequence_id: str) -> dict[str, Any]:
+        return {**self.model_dump(), "sequence_id": sequence_id}
+
+
+class SequenceOut(Out):
+    sequence_id: str
+    name: str
+    start: int
+    padding: int
+    event_format: str
+    path_format: str | None
+    next_number: int = Field(description="the number the next award takes")
+    issued: int = Field(description="how many numbers were issued")
+
+    @classmethod
+    def of(cls, numbering: Numbering) -> SequenceOut:
+        return cls.read(numbering.sequence, numbering)
+
+
+class CertificateLinkOut(Schema):
+    url: str
+    expires_in: int = Field(description="seconds the link stays valid")
+
+
+class RefreshOut(Schema):
+    award_id: str
+    certificate_status: Literal["pending"]
+
+
+class VerifiedAchievement(Schema):
+    name: str
+
+
+class VerifiedHolder(Schema):
+    display_name: str
+
+
+class VerificationOut(Schema):
+    status: Literal["valid", "expired", "revoked"]
+    identifier: str
+    achievement: VerifiedAchievement
+    holder: VerifiedHolder
+    issued_at: datetime
+    valid_until: datetime | None
+
+    @classmethod
+    def of(cls, found: Verification) -> VerificationOut:
+        status = "valid" if found.status is AwardStatus.ACTIVE else found.status.value
+        return cls(
+            status=status,
+            identifier=found.identifier,
+            achievement=VerifiedAchievement(name=found.achievement_name),
+            holder=VerifiedHolder(display_name=found.holder_display_name),
+            issued_at=found.issued_at,
+            valid_until=found.valid_until,
+        )
 
 
 class Health(Schema):
