@@ -421,6 +421,10 @@ class AchievementSummary(Model):
     period_key: str | None = None
     period_levels: frozenset[int] = frozenset()
     valid_until: datetime | None = None  # when the last of them lapses (None: one never does)
+    # The newest of them (by awarded_at): what a re-earned credential renews (``renewing``).
+    latest_award_id: str | None = None
+    latest_level: int | None = None
+    latest_awarded_at: datetime | None = None
 
     def held_at(self, moment: datetime) -> bool:
         """Whether one of the awards counted is still valid at ``moment``."""
@@ -442,8 +446,16 @@ class AchievementSummary(Model):
             lapses = None
         elif self.times_earned and lapses is not None and self.valid_until is not None:
             lapses = max(lapses, self.valid_until)
+        latest: dict[str, Any] = {}
+        if self.latest_awarded_at is None or award.awarded_at >= self.latest_awarded_at:
+            latest = {
+                "latest_award_id": award.award_id,
+                "latest_level": award.level,
+                "latest_awarded_at": award.awarded_at,
+            }
         return self.model_copy(
             update={
+                **latest,
                 "times_earned": self.times_earned + 1,
                 "highest_level": max(self.highest_level, award.level),
                 "points_earned": self.points_earned + award.points,
@@ -451,6 +463,26 @@ class AchievementSummary(Model):
                 "period_levels": levels,
                 "valid_until": lapses,
             }
+        )
+
+    def renewing(self, award: Award) -> Award:
+        """``award`` as the renewal of the newest award counted here, when it is one: a
+        credential that lapses (``valid_until``) earned again at the same level supersedes it.
+        An award without expiry (a weekly badge earned again next week) renews nothing, nor
+        does a higher level reached in a period (progress, not renewal)."""
+        if (
+            award.valid_until is None
+            or self.latest_award_id is None
+            or self.latest_award_id == award.award_id
+            or self.latest_level != award.level
+        ):
+            return award
+        return award.model_copy(update={"supersedes": self.latest_award_id})
+
+    def superseded(self, award: Award) -> bool:
+        """Whether a newer award of the same level renewed ``award`` (it is not the newest)."""
+        return self.latest_award_id not in (None, award.award_id) and (
+            self.latest_level == award.level
         )
 
     @classmethod
