@@ -421,10 +421,9 @@ class AchievementSummary(Model):
     period_key: str | None = None
     period_levels: frozenset[int] = frozenset()
     valid_until: datetime | None = None  # when the last of them lapses (None: one never does)
-    # The newest of them (by awarded_at): what a re-earned credential renews (``renewing``).
+    # The newest of them (the last granted): what a re-earned credential renews (``renewing``).
     latest_award_id: str | None = None
     latest_level: int | None = None
-    latest_awarded_at: datetime | None = None
 
     def held_at(self, moment: datetime) -> bool:
         """Whether one of the awards counted is still valid at ``moment``."""
@@ -446,16 +445,11 @@ class AchievementSummary(Model):
             lapses = None
         elif self.times_earned and lapses is not None and self.valid_until is not None:
             lapses = max(lapses, self.valid_until)
-        latest: dict[str, Any] = {}
-        if self.latest_awarded_at is None or award.awarded_at >= self.latest_awarded_at:
-            latest = {
-                "latest_award_id": award.award_id,
-                "latest_level": award.level,
-                "latest_awarded_at": award.awarded_at,
-            }
         return self.model_copy(
             update={
-                **latest,
+                # Counted in grant order (``of`` sorts by awarded_at): the last one is the newest.
+                "latest_award_id": award.award_id,
+                "latest_level": award.level,
                 "times_earned": self.times_earned + 1,
                 "highest_level": max(self.highest_level, award.level),
                 "points_earned": self.points_earned + award.points,
@@ -488,7 +482,7 @@ class AchievementSummary(Model):
     @classmethod
     def of(cls, achievement_id: str, awards: Iterable[Award]) -> AchievementSummary:
         summary = cls(achievement_id=achievement_id)
-        for award in awards:
+        for award in sorted(awards, key=lambda a: (a.awarded_at, a.award_id)):
             summary = summary.add(award)
         return summary
 

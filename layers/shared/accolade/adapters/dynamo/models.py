@@ -335,7 +335,6 @@ class SummaryItem(Item, discriminator="summary"):
     valid_until = UTCDateTimeAttribute(null=True)
     latest_award_id = UnicodeAttribute(null=True)
     latest_level = NumberAttribute(null=True)
-    latest_awarded_at = UTCDateTimeAttribute(null=True)
     version = NumberAttribute(default=1)
 
 
