@@ -5,13 +5,17 @@ process, on the fakes."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from accolade.adapters.dynamo.inbox import message_from_image
 from accolade.domain.expiry import EXPIRING_SOON
 from accolade.domain.models import AwardKey, AwardStatus, TenantSettings
+from accolade.domain.rules import AwardIntent
 from accolade.services.deliver import AWARD_EXPIRING_SOON, announce_notice
 from accolade.services.expiry import NoticesResult, send_expiry_notices
 from accolade_local.handlers import LambdaContext, load_handler
@@ -359,3 +363,53 @@ def test_settings_take_and_return_expiry_notice_days() -> None:
 
     assert put == (200, {**body, "expiry_notice_days": 14})
     assert bad[0] == 422 and "expiry_notice_days" in bad[1]["error"]["message"]
+
+
+# --- the sample payloads in events/ ------------------------------------------------------------
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+deliver = load_handler("deliver_messages")
+
+
+def sample(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((EVENTS / name).read_text())
+    return loaded
+
+
+def test_the_sample_daily_schedule_and_notice_record_drive_the_handlers(
+    fakes: FakeContainer,
+) -> None:
+    (record,) = sample("deliver_messages/expiring_soon_inserted.json")["Records"]
+    tenant_id, message = message_from_image(record["dynamodb"]["NewImage"])
+    fakes.inbox.add(tenant_id, message)  # as the daily job wrote it
+
+    ran = notices_function.lambda_handler(sample("send_expiry_notices/daily.json"), LambdaContext())
+    first = deliver.lambda_handler(
+        sample("deliver_messages/expiring_soon_inserted.json"), LambdaContext()
+    )
+    again = deliver.lambda_handler(
+        sample("deliver_messages/expiring_soon_inserted.json"), LambdaContext()
+    )
+
+    assert ran["as_of"] == "2026-11-30T06:00:00+00:00"
+    assert first == again == {"batchItemFailures": []}
+    (publication,) = fakes.notifier.publications
+    assert publication.payload["type"] == AWARD_EXPIRING_SOON
+    assert publication.payload["award_id"] == message.award_id
+
+
+def test_the_sample_expiry_edit_and_learner_list_requests(fakes: FakeContainer) -> None:
+    patch = sample("api/patch_award_expiry.json")
+    award_id = patch["rawPath"].split("/")[-1]
+    key = AwardKey.from_award_id(award_id)
+    given = event_achievement(fakes, "Employee of the Month", "never.sent")
+    award = AwardIntent(key, given, None).to_award(NOW, coins_enabled=False)
+    fakes.awards.grant("demo", key.user_id, [award])
+
+    edited = api.lambda_handler(patch, LambdaContext())
+    listed = api.lambda_handler(sample("api/user_awards.json"), LambdaContext())
+
+    assert edited["statusCode"] == 200
+    assert json.loads(edited["body"])["valid_until"] == "2027-06-30T00:00:00Z"
+    assert listed["statusCode"] == 200
+    assert [i["award_id"] for i in json.loads(listed["body"])["items"]] == [award_id]
