@@ -168,6 +168,7 @@ VALID_BODIES: dict[str, Any] = {
     "PATCH /v1/admin/achievements/{achievement_id}": {"name": "Hijacked", "enabled": False},
     "POST /v1/admin/achievements/{achievement_id}/awards": {"user_id": "mallory"},
     "POST /v1/admin/awards/{award_id}/revoke": {"reason": "hijack"},
+    "PATCH /v1/admin/awards/{award_id}": {"valid_until": None},
     "PUT /v1/me/featured-award": {"award_id": "QUJD"},
     "PUT /v1/me/goals/{goal_id}": {"metric": "calls", "period": "day", "target": 1},
     "PUT /v1/admin/users/{user_id}/goals/{goal_id}": {

@@ -19,6 +19,8 @@ from accolade.domain.rules import AwardIntent
 from accolade.services.deliver import AWARD_EXPIRING_SOON, announce_notice
 from accolade.services.expiry import NoticesResult, send_expiry_notices
 from accolade_local.handlers import LambdaContext, load_handler
+from accolade_local.pollers import match_any
+from accolade_local.template import load_template
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
 from tests.unit.builders import TENANT, activity, event_achievement, ingest_and_evaluate, wired
@@ -352,6 +354,16 @@ def test_a_learners_awards_page_and_include_revoked(fakes: FakeContainer) -> Non
     assert foreign[0] == 400
 
 
+def test_a_user_with_neither_profile_nor_award_is_404(fakes: FakeContainer) -> None:
+    admin("PUT", "/v1/admin/users/dave", {"display_name": "Dave"})
+
+    unknown = admin("GET", "/v1/admin/users/nobody/awards")
+    known = admin("GET", "/v1/admin/users/dave/awards", status="active")
+
+    assert unknown[0] == 404
+    assert known == (200, {"items": [], "next_cursor": None})
+
+
 # --- settings ----------------------------------------------------------------------------------
 
 
@@ -413,3 +425,21 @@ def test_the_sample_expiry_edit_and_learner_list_requests(fakes: FakeContainer) 
     assert json.loads(edited["body"])["valid_until"] == "2027-06-30T00:00:00Z"
     assert listed["statusCode"] == 200
     assert [i["award_id"] for i in json.loads(listed["body"])["items"]] == [award_id]
+
+
+def test_only_expiring_soon_messages_reach_deliver_messages_by_the_templates_filters() -> None:
+    template = load_template(Path(__file__).resolve().parents[2] / "template.yaml")
+    filters = {m.function_id: m.filter_patterns for m in template.stream_mappings()}
+    (record,) = sample("deliver_messages/expiring_soon_inserted.json")["Records"]
+    other = json.loads(json.dumps(record))
+    other["dynamodb"]["NewImage"]["type"] = {"S": "achievement"}
+    modified = {**record, "eventName": "MODIFY"}  # its lease and mark
+
+    assert match_any(filters["DeliverMessagesFunction"], record)
+    assert not match_any(filters["DeliverMessagesFunction"], other)
+    assert not match_any(filters["DeliverMessagesFunction"], modified)
+    assert not any(
+        match_any(patterns, record)
+        for function_id, patterns in filters.items()
+        if function_id != "DeliverMessagesFunction"
+    )

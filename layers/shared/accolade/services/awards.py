@@ -19,6 +19,7 @@ from accolade.ports import (
     DocumentStore,
     HoldersQuery,
     Page,
+    UserRepository,
 )
 
 MANUAL_PERIOD_PREFIX = "G"  # a hand-given award of the `award` category: its own key
@@ -188,14 +189,18 @@ def list_user_awards(
     awards: AwardRepository,
     config: ConfigRepository,
     documents: DocumentStore,
+    users: UserRepository,
     clock: Clock,
 ) -> Page[UserAwardView]:
     """A learner's awards, revoked ones too, by achievement, period and level, each with the
-    status shown now (``status`` keeps only those)."""
+    status shown now (``status`` keeps only those). A user with neither profile nor award is a
+    NotFoundError, as for an admin's other reads of a user."""
     now = clock.now()
     found = awards.user_awards_page(
         tenant_id, user_id, status=status, now=now, limit=limit, after=after
     )
+    if not found.items and after is None and not users.get_users(tenant_id, [user_id]):
+        raise NotFoundError(f"user {user_id} not found")
     names = {a.achievement_id: a.name for a in config.get_config(tenant_id).achievements}
     return Page(
         [

@@ -467,7 +467,7 @@ def list_user_awards(
     Every award of the user, revoked ones too, by achievement, period and level, each with its
     status now (active, expired once its valid_until has passed, or revoked), what issued it,
     its identifier, the award it renews (supersedes) and a short-lived link to its certificate
-    when it has one. Admins only.
+    when it has one. A user with neither profile nor award is 404. Admins only.
     """
     caller = _admin(admin_routes)
     scope = _scope("admin/user-awards", caller, user_id, status.value if status else "")
