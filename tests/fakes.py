@@ -453,7 +453,8 @@ class FakeAwardRepository:
     def _index_expiry(self, tenant_id: str, award: Award, *, indexed: bool) -> None:
         if award.valid_until is not None:
             self._expiring_tenants.add(tenant_id)
-        if indexed and award.status is AwardStatus.ACTIVE and award.valid_until is not None:
+        active = award.status is AwardStatus.ACTIVE
+        if indexed and active and award.valid_until is not None and not award.time_boxed:
             self._expiry_index[(tenant_id, award.key)] = award.valid_until
         else:
             self._expiry_index.pop((tenant_id, award.key), None)

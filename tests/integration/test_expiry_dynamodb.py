@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from accolade.adapters.dynamo import keys
+from accolade.adapters.dynamo.models import AwardItem
 from accolade.domain.errors import ConflictError
 from accolade.domain.expiry import EXPIRING_SOON
 from accolade.domain.models import Award, AwardKey, AwardStatus
@@ -181,3 +183,22 @@ def test_a_learners_awards_by_status(accolade: Any, tenant_id: str) -> None:
     assert page(AwardStatus.EXPIRED) == [lapsed.award_id]
     assert page(AwardStatus.ACTIVE) == [active.award_id]
     assert page(AwardStatus.REVOKED) == [revoked.award_id]
+
+
+def test_a_time_boxed_award_is_not_told_and_an_older_item_reads_as_a_credential(
+    accolade: Any, tenant_id: str
+) -> None:
+    boxed = bls("alice", 1).model_copy(update={"time_boxed": True})
+    older = bls("bob", 2)
+    accolade.awards.grant(tenant_id, "alice", [boxed])
+    accolade.awards.grant(tenant_id, "bob", [older])
+    # An award stored before the attribute existed has none.
+    AwardItem(keys.user_pk(tenant_id, "bob"), keys.award_sk(older.key)).update(
+        actions=[AwardItem.time_boxed.remove()]
+    )
+
+    stored = accolade.awards.get_award(tenant_id, older.key)
+    result = notices(accolade, DUE)
+
+    assert stored.time_boxed is False
+    assert [a.award_id for a in result.sent] == [older.award_id]

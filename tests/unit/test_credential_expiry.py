@@ -443,3 +443,45 @@ def test_only_expiring_soon_messages_reach_deliver_messages_by_the_templates_fil
         for function_id, patterns in filters.items()
         if function_id != "DeliverMessagesFunction"
     )
+
+
+# --- time-boxed awards -------------------------------------------------------------------------
+
+
+def test_a_weekly_membership_valid_until_sunday_is_neither_told_nor_renewed(
+    fakes: FakeContainer,
+) -> None:
+    event_achievement(
+        fakes,
+        "Weekly Star",
+        "star.earned",
+        repeatable=True,
+        validity={"until_end_of": "week"},
+    )
+    first = activity("s1", "2026-11-24T09:00:00Z", type="star.earned")
+    (this_week,) = ingest_and_evaluate(fakes, [first]).granted
+    fakes.clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    second = activity("s2", "2026-12-01T09:00:00Z", type="star.earned")
+    (next_week,) = ingest_and_evaluate(fakes, [second]).granted
+
+    told = notices(fakes, datetime(2026, 11, 29, 6, 0, tzinfo=UTC))
+
+    assert this_week.valid_until == datetime(2026, 11, 30, tzinfo=UTC)
+    assert (this_week.time_boxed, next_week.supersedes) == (True, None)
+    assert told.sent == []
+
+
+def test_a_time_boxed_achievement_given_until_a_chosen_date_is_a_credential(
+    fakes: FakeContainer,
+) -> None:
+    weekly = event_achievement(
+        fakes, "Weekly Star", "star.earned", validity={"until_end_of": "week"}
+    ).achievement_id
+    path = f"/v1/admin/achievements/{weekly}/awards"
+
+    boxed = admin("POST", path, {"user_id": "alice"})[1]
+    chosen = admin("POST", path, {"user_id": "bob", "valid_until": "2026-12-20T00:00:00Z"})[1]
+    told = notices(fakes, datetime(2026, 11, 29, 6, 0, tzinfo=UTC))
+
+    assert boxed["valid_until"] == "2026-11-30T00:00:00Z"
+    assert [a.award_id for a in told.sent] == [chosen["award_id"]]

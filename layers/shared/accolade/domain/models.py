@@ -396,6 +396,9 @@ class Award(Model):
     identifier: str | None = None  # from the achievement's sequence, e.g. CPR-2026-00005
     supersedes: str | None = None  # the award id of the one this re-earning replaces
     issued_by: str | None = None  # what issued it: Issuer.ref, e.g. course_event:{id}
+    # Valid for the rest of its day, week or month (validity until_end_of): a time-boxed award,
+    # not a credential: never told it expires soon, and earning it again renews nothing.
+    time_boxed: bool = False
 
     def status_at(self, moment: datetime) -> AwardStatus:
         """Revoked, expired once ``valid_until`` has passed, else active: what is shown."""
@@ -462,10 +465,11 @@ class AchievementSummary(Model):
     def renewing(self, award: Award) -> Award:
         """``award`` as the renewal of the newest award counted here, when it is one: a
         credential that lapses (``valid_until``) earned again at the same level supersedes it.
-        An award without expiry (a weekly badge earned again next week) renews nothing, nor
-        does a higher level reached in a period (progress, not renewal)."""
+        An award without expiry or time-boxed (a weekly badge earned again next week) renews
+        nothing, nor does a higher level reached in a period (progress, not renewal)."""
         if (
             award.valid_until is None
+            or award.time_boxed
             or self.latest_award_id is None
             or self.latest_award_id == award.award_id
             or self.latest_level != award.level

@@ -188,6 +188,7 @@ class AwardIntent:
             event_id=self.event_id,
             certificate_status=CertificateStatus.PENDING if self.achievement.certificate else None,
             valid_until=validity.until(awarded_at, tz) if validity and tz else None,
+            time_boxed=bool(validity and tz and validity.until_end_of is not None),
         )
 
 

@@ -71,6 +71,10 @@ def give_award(
         update={
             "valid_from": gift.valid_from,
             "valid_until": valid_until,
+            # Given until a date of the admin's choosing, it is a credential like any other.
+            "time_boxed": gift.valid_until is None
+            and achievement.validity is not None
+            and achievement.validity.until_end_of is not None,
             "given_by": given_by,
             "note": gift.note,
         }

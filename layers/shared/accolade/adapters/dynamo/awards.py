@@ -63,10 +63,16 @@ def _award_item(tenant_id: str, award: Award, *, expiring: bool = True) -> Award
         GSI1SK=keys.achievement_holders_sk(award.awarded_at, award.user_id),
         **stored(award),
     )
-    if expiring and award.status is AwardStatus.ACTIVE and award.valid_until is not None:
+    if expiring and _told_of_expiry(award) and award.valid_until is not None:
         item.LBPK = keys.expiry_pk(tenant_id, award.valid_until)
         item.LBSK = keys.expiry_sk(award.valid_until)
     return item
+
+
+def _told_of_expiry(award: Award) -> bool:
+    """Whether its holder is to be told it expires soon: an active credential that lapses."""
+    active = award.status is AwardStatus.ACTIVE
+    return active and award.valid_until is not None and not award.time_boxed
 
 
 def _expiry_actions(tenant_id: str, valid_until: datetime | None, indexed: bool) -> list[Any]:
@@ -532,7 +538,11 @@ class DynamoAwardRepository:
                     AwardItem.valid_until.set(valid_until)
                     if valid_until
                     else AwardItem.valid_until.remove(),
-                    *_expiry_actions(tenant_id, valid_until, not summary.superseded(edited)),
+                    *_expiry_actions(
+                        tenant_id,
+                        valid_until,
+                        _told_of_expiry(edited) and not summary.superseded(edited),
+                    ),
                 ],
                 AwardItem.status == AwardStatus.ACTIVE.value,
             )

@@ -14,6 +14,7 @@ import botocore.session
 from pynamodb import constants
 from pynamodb.attributes import (
     Attribute,
+    BooleanAttribute,
     DiscriminatorAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -313,6 +314,7 @@ class AwardItem(Item, discriminator="award"):
     identifier = UnicodeAttribute(null=True)
     supersedes = UnicodeAttribute(null=True)
     issued_by = UnicodeAttribute(null=True)
+    time_boxed = BooleanAttribute(default=False)  # absent in awards stored before it: False
     GSI1PK = UnicodeAttribute()
     GSI1SK = UnicodeAttribute()
     holders = HoldersIndex()
