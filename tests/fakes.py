@@ -412,6 +412,10 @@ class FakeAwardRepository:
         self._slots: dict[tuple[str, Slot], str] = {}
         self._summaries: dict[tuple[str, str, str], AchievementSummary] = {}
         self.fail_grants = 0
+        # The adapter's expiry index: active awards that lapse, not yet told, nor renewed.
+        self._expiry_index: dict[tuple[str, AwardKey], datetime] = {}
+        self._expiring_tenants: set[str] = set()
+        self.inbox: FakeInboxRepository | None = None  # where notices go (FakeContainer's)
 
     def holdings(self, tenant_id: str, keys: Iterable[AwardKey]) -> Holdings:
         wanted = list(keys)
@@ -477,18 +481,89 @@ class FakeAwardRepository:
         # The adapter locks on the wallet it read and reads it again when stale: the balances
         # always continue from the stored wallet.
         wallet = self._wallets.get((tenant_id, user_id), Wallet())
-        for key, award in free:
-            self._awards[(tenant_id, key)] = award
-            # The adapter updates the achievement's summary in the award's transaction.
-            summary_key = (tenant_id, user_id, award.achievement_id)
+        written = []
+        for key, given in free:
+            # The adapter updates the achievement's summary in the award's transaction, and a
+            # renewal supersedes the summary's newest award under the same lock.
+            summary_key = (tenant_id, user_id, given.achievement_id)
             summary = self._summaries.get(
                 summary_key, AchievementSummary(achievement_id=key.achievement_id)
             )
+            award = summary.renewing(given)
+            self._awards[(tenant_id, key)] = award
             self._summaries[summary_key] = summary.add(award)
-        after, entries = wallet.credit(user_id, [award for _, award in free])
+            if award.supersedes:
+                self._expiry_index.pop((tenant_id, AwardKey.from_award_id(award.supersedes)), None)
+            self._index_expiry(tenant_id, award, indexed=True)
+            written.append(award)
+        after, entries = wallet.credit(user_id, written)
         self._ledgers.setdefault((tenant_id, user_id), []).extend(entries)
         self._wallets[(tenant_id, user_id)] = after
-        return [award for _, award in free]
+        return written
+
+    def _index_expiry(self, tenant_id: str, award: Award, *, indexed: bool) -> None:
+        if award.valid_until is not None:
+            self._expiring_tenants.add(tenant_id)
+        active = award.status is AwardStatus.ACTIVE
+        if indexed and active and award.valid_until is not None and not award.time_boxed:
+            self._expiry_index[(tenant_id, award.key)] = award.valid_until
+        else:
+            self._expiry_index.pop((tenant_id, award.key), None)
+
+    def set_valid_until(self, tenant_id: str, award: Award, valid_until: datetime | None) -> Award:
+        stored = self._awards.get((tenant_id, award.key))
+        if stored is None or stored.status is not AwardStatus.ACTIVE:
+            raise ConflictError(f"award {award.award_id} is revoked")
+        edited = stored.model_copy(update={"valid_until": valid_until})
+        self.set_award(tenant_id, edited)
+        summary = self._summaries[(tenant_id, award.user_id, award.achievement_id)]
+        self._index_expiry(tenant_id, edited, indexed=not summary.superseded(edited))
+        return edited
+
+    def user_awards_page(
+        self,
+        tenant_id: str,
+        user_id: str,
+        *,
+        status: AwardStatus | None,
+        now: datetime,
+        limit: int,
+        after: str | None,
+    ) -> Page[Award]:
+        rows = [
+            (keys.award_sk(award.key), award)
+            for award in self.user_awards(tenant_id, user_id)
+            if status is None or award.status_at(now) is status
+        ]
+        return _page(rows, keys.AWARD_PREFIX, limit=limit, after=after)
+
+    def expiring_tenants(self) -> list[str]:
+        return sorted(self._expiring_tenants)
+
+    def expiring(self, tenant_id: str, after: datetime, until: datetime) -> list[Award]:
+        due = [
+            self._awards[(tenant, key)]
+            for (tenant, key), valid_until in self._expiry_index.items()
+            if tenant == tenant_id
+            and after < valid_until <= until
+            and self._awards[(tenant, key)].status is AwardStatus.ACTIVE
+        ]
+        return sorted(due, key=lambda a: (a.valid_until, a.award_id))
+
+    def record_expiry_notice(self, tenant_id: str, award: Award, message: Message) -> bool:
+        stored = self._awards.get((tenant_id, award.key))
+        if (
+            stored is None
+            or stored.status is not AwardStatus.ACTIVE
+            or stored.valid_until != award.valid_until
+            or self._expiry_index.get((tenant_id, award.key)) != award.valid_until
+        ):
+            return False
+        assert self.inbox is not None, "FakeContainer wires the inbox"
+        if not self.inbox.add(tenant_id, message):
+            return False
+        del self._expiry_index[(tenant_id, award.key)]
+        return True
 
     def _number(
         self, tenant_id: str, awards: Sequence[Award], issuer: Issuer | None
@@ -953,6 +1028,7 @@ class FakeContainer:
         self.awards = FakeAwardRepository(self.sequences)
         self.goals = FakeGoalRepository()
         self.inbox = FakeInboxRepository(self.clock)
+        self.awards.inbox = self.inbox
         self.notifier = FakeNotifier()
         self.documents = FakeDocumentStore()
         self.projects = FakeProjectRepository()

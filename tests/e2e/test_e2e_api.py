@@ -30,12 +30,18 @@ def test_settings_round_trip(api: Api, tenant_id: str, admin_token: Callable[...
         "timezone": "UTC",
         "features": {"coins": False},
         "winners_grace_hours": 1,
+        "expiry_notice_days": 30,
     }
 
     put = api.put(
         "/v1/admin/settings",
         token=token,
-        json={"timezone": "Europe/Berlin", "features": {"coins": True}, "winners_grace_hours": 0},
+        json={
+            "timezone": "Europe/Berlin",
+            "features": {"coins": True},
+            "winners_grace_hours": 0,
+            "expiry_notice_days": 90,
+        },
     )
 
     assert put.status_code == 200
@@ -43,6 +49,7 @@ def test_settings_round_trip(api: Api, tenant_id: str, admin_token: Callable[...
         "timezone": "Europe/Berlin",
         "features": {"coins": True},
         "winners_grace_hours": 0,
+        "expiry_notice_days": 90,
     }
 
 

@@ -22,6 +22,7 @@ FUNCTIONS = {
     "GenerateCertificatesFunction": "generate_certificates",
     "SelectWinnersFunction": "select_winners",
     "ClosePeriodsFunction": "close_periods",
+    "SendExpiryNoticesFunction": "send_expiry_notices",
 }
 
 
@@ -226,13 +227,17 @@ def test_no_filter_lets_every_record_through() -> None:
 
 def test_schedules(template: Template, names: LocalNames) -> None:
     schedules = {s.event_name: s for s in template.schedules(names)}
-    events = _sam_property(template, "ClosePeriodsFunction", "Events")
+    events = {
+        name: (function_id, event)
+        for function_id in ("ClosePeriodsFunction", "SendExpiryNoticesFunction")
+        for name, event in _sam_property(template, function_id, "Events").items()
+    }
 
-    assert set(schedules) == set(events)
-    for name, event in events.items():
+    assert set(schedules) == set(events) == {"HourlyClose", "DailyNotices"}
+    for name, (function_id, event) in events.items():
         props = event["Properties"]
         schedule = schedules[name]
-        assert schedule.function_id == "ClosePeriodsFunction"
+        assert schedule.function_id == function_id
         assert schedule.expression == props["ScheduleExpression"]
         assert schedule.timezone == props["ScheduleExpressionTimezone"]
         assert schedule.input == json.loads(props["Input"])

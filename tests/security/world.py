@@ -227,6 +227,7 @@ VALID_BODIES: dict[str, Any] = {
         "name": "Hijack",
         "event_format": "H-{{sequence_number}}",
     },
+    "PATCH /v1/admin/awards/{award_id}": {"valid_until": None},
     "PUT /v1/me/featured-award": {"award_id": "QUJD"},
     "PUT /v1/me/goals/{goal_id}": {"metric": "calls", "period": "day", "target": 1},
     "PUT /v1/admin/users/{user_id}/goals/{goal_id}": {

@@ -694,3 +694,18 @@ def test_course_awards_are_numbered_with_the_course_code_and_path_awards_with_th
         "RSC-006",
         "learning_path:rescuer",
     )
+
+
+def test_completing_the_course_again_renews_the_credential(c: FakeContainer) -> None:
+    bls = course_achievement(c, "Basic Life Support", validity={"amount": 5, "unit": "year"})
+    template(c, achievements=[CourseAchievement(achievement_id=bls)], completion_threshold=80)
+    course_event(c)
+    course_event(c, "cpr-2")
+
+    each_alone(c, [progress("1", 100, passed=True)])
+    each_alone(c, [progress("2", 100, passed=True, course_event_id="cpr-2")])
+
+    first, again = sorted(c.awards.user_awards(TENANT, "alice"), key=lambda a: a.period_key)
+    assert (first.period_key, again.period_key) == ("C:cpr-1", "C:cpr-2")
+    assert (first.supersedes, again.supersedes) == (None, first.award_id)
+    assert again.issued_by == "course_event:cpr-2"

@@ -68,7 +68,12 @@ def test_admin_routes_are_for_admins(
 
 
 def test_admin_settings_round_trip(fakes: FakeContainer) -> None:
-    body = {"timezone": "Europe/Berlin", "features": {"coins": True}, "winners_grace_hours": 72}
+    body = {
+        "timezone": "Europe/Berlin",
+        "features": {"coins": True},
+        "winners_grace_hours": 72,
+        "expiry_notice_days": 60,
+    }
 
     put = call(api, http_event("PUT", "/v1/admin/settings", body=body, claims=ADMIN))
     get = call(api, http_event("GET", "/v1/admin/settings", claims=ADMIN))

@@ -294,6 +294,39 @@ class AwardRepository(Protocol):
         """Mark a pending certificate issued at ``key``; False when it was already issued."""
         ...
 
+    def set_valid_until(self, tenant_id: str, award: Award, valid_until: datetime | None) -> Award:
+        """Change an active award's expiry, with what follows from it (the user's summary, the
+        expiry index entry) in one transaction; ConflictError when it is revoked."""
+        ...
+
+    def user_awards_page(
+        self,
+        tenant_id: str,
+        user_id: str,
+        *,
+        status: AwardStatus | None,
+        now: datetime,
+        limit: int,
+        after: str | None,
+    ) -> Page[Award]:
+        """Every award of the user, revoked ones too, by (achievement, period, level); only
+        those shown with ``status`` at ``now`` when given."""
+        ...
+
+    def expiring_tenants(self) -> list[str]:
+        """Every tenant that may have awards with an expiry (one listing, across tenants)."""
+        ...
+
+    def expiring(self, tenant_id: str, after: datetime, until: datetime) -> list[Award]:
+        """The tenant's active awards whose ``valid_until`` is in (after, until] and whose
+        holder has not been told yet for that date (nor been renewed), soonest first."""
+        ...
+
+    def record_expiry_notice(self, tenant_id: str, award: Award, message: Message) -> bool:
+        """Store the holder's notice and mark the award told, together; False (nothing stored)
+        when it was told already for this expiry, or its expiry changed or it was revoked."""
+        ...
+
     def wallet(self, tenant_id: str, user_id: str) -> Wallet: ...
     def ledger(
         self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None

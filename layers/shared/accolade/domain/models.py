@@ -406,6 +406,9 @@ class Award(Model):
     sequence_id: str | None = None
     supersedes: str | None = None  # the award id of the one this re-earning replaces
     issued_by: str | None = None  # what issued it: Issuer.ref, e.g. course_event:{id}
+    # Valid for the rest of its day, week or month (validity until_end_of): a time-boxed award,
+    # not a credential: never told it expires soon, and earning it again renews nothing.
+    time_boxed: bool = False
 
     def status_at(self, moment: datetime) -> AwardStatus:
         """Revoked, expired once ``valid_until`` has passed, else active: what is shown."""
@@ -431,6 +434,9 @@ class AchievementSummary(Model):
     period_key: str | None = None
     period_levels: frozenset[int] = frozenset()
     valid_until: datetime | None = None  # when the last of them lapses (None: one never does)
+    # The newest of them (the last granted): what a re-earned credential renews (``renewing``).
+    latest_award_id: str | None = None
+    latest_level: int | None = None
 
     def held_at(self, moment: datetime) -> bool:
         """Whether one of the awards counted is still valid at ``moment``."""
@@ -454,6 +460,9 @@ class AchievementSummary(Model):
             lapses = max(lapses, self.valid_until)
         return self.model_copy(
             update={
+                # Counted in grant order (``of`` sorts by awarded_at): the last one is the newest.
+                "latest_award_id": award.award_id,
+                "latest_level": award.level,
                 "times_earned": self.times_earned + 1,
                 "highest_level": max(self.highest_level, award.level),
                 "points_earned": self.points_earned + award.points,
@@ -463,10 +472,31 @@ class AchievementSummary(Model):
             }
         )
 
+    def renewing(self, award: Award) -> Award:
+        """``award`` as the renewal of the newest award counted here, when it is one: a
+        credential that lapses (``valid_until``) earned again at the same level supersedes it.
+        An award without expiry or time-boxed (a weekly badge earned again next week) renews
+        nothing, nor does a higher level reached in a period (progress, not renewal)."""
+        if (
+            award.valid_until is None
+            or award.time_boxed
+            or self.latest_award_id is None
+            or self.latest_award_id == award.award_id
+            or self.latest_level != award.level
+        ):
+            return award
+        return award.model_copy(update={"supersedes": self.latest_award_id})
+
+    def superseded(self, award: Award) -> bool:
+        """Whether a newer award of the same level renewed ``award`` (it is not the newest)."""
+        return self.latest_award_id not in (None, award.award_id) and (
+            self.latest_level == award.level
+        )
+
     @classmethod
     def of(cls, achievement_id: str, awards: Iterable[Award]) -> AchievementSummary:
         summary = cls(achievement_id=achievement_id)
-        for award in awards:
+        for award in sorted(awards, key=lambda a: (a.awarded_at, a.award_id)):
             summary = summary.add(award)
         return summary
 

@@ -189,6 +189,7 @@ class AwardIntent:
             certificate_status=CertificateStatus.PENDING if self.achievement.certificate else None,
             sequence_id=self.achievement.sequence_id,
             valid_until=validity.until(awarded_at, tz) if validity and tz else None,
+            time_boxed=bool(validity and tz and validity.until_end_of is not None),
         )
 
 

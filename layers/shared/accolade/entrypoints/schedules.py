@@ -1,5 +1,5 @@
-"""The winners job's inputs turned into service calls: the hourly schedule's event, and the
-queue's per-tenant messages."""
+"""The scheduled jobs' inputs turned into service calls: the hourly schedule's event and the
+queue's per-tenant messages (winners), the daily schedule's event (expiry notices)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from accolade.services.winners import close_periods, select_winners
 
 
 class ClosePeriods(BaseModel):
-    """The schedule's Input: {"as_of": "<aws.scheduler.scheduled-time>"}; the clock when absent."""
+    """A schedule's Input: {"as_of": "<aws.scheduler.scheduled-time>"}; the clock when absent."""
 
     as_of: AwareDatetime | None = None
 
@@ -48,3 +48,18 @@ def winners_record(record: Mapping[str, Any], c: Container) -> None:
             "not_due": result.not_due,
         },
     )
+
+
+def expiry_notices_event(payload: Mapping[str, Any], c: Container) -> dict[str, Any]:
+    """Send the expiring-soon notices due at ``as_of`` (the daily schedule's Input)."""
+    from accolade.services.expiry import send_expiry_notices
+
+    as_of = ClosePeriods.model_validate(payload).as_of or c.clock.now()
+    result = inject(send_expiry_notices, c)(as_of)
+    count("ExpiryNoticesSent", len(result.sent))
+    return {
+        "as_of": as_of.isoformat(),
+        "tenants": result.tenants,
+        "sent": [award.award_id for award in result.sent],
+        "already_told": result.already_told,
+    }

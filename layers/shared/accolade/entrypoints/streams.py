@@ -56,8 +56,12 @@ def evaluate_batch(records: Iterable[Record], c: Container) -> dict[str, Any]:
 
 def deliver_record(record: Record, c: Container) -> bool:
     """Announce the award of one stream record: a new award, or one just revoked (any later
-    change of a revoked award finds its announcement made); True when it published."""
+    change of a revoked award finds its announcement made), or an expiring-soon notice; True
+    when it published."""
     from accolade.adapters.dynamo.awards import award_from_image
+
+    if record["dynamodb"]["NewImage"].get("entity", {}).get("S") == "message":
+        return notice_record(record, c)
     from accolade.domain.models import AwardStatus
     from accolade.services.deliver import announce
 
@@ -67,6 +71,20 @@ def deliver_record(record: Record, c: Container) -> bool:
         return False  # another change of an award (its certificate): announced already
     announced = inject(announce, c)(tenant_id, award, public_base_url=c.settings.public_base_url)
     count("RevocationsAnnounced" if revoked else "AwardsAnnounced", int(announced))
+    return announced
+
+
+def notice_record(record: Record, c: Container) -> bool:
+    """Publish the expiring-soon notice of one new inbox message."""
+    from accolade.adapters.dynamo.inbox import message_from_image
+    from accolade.domain.expiry import EXPIRING_SOON
+    from accolade.services.deliver import announce_notice
+
+    tenant_id, message = message_from_image(record["dynamodb"]["NewImage"])
+    if record.get("eventName") != "INSERT" or message.type != EXPIRING_SOON:
+        return False  # its lease and mark, or another kind of message: nothing to publish
+    announced = inject(announce_notice, c)(tenant_id, message)
+    count("ExpiryNoticesAnnounced", int(announced))
     return announced
 
 

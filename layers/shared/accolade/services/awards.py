@@ -12,7 +12,15 @@ from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundErr
 from accolade.domain.models import Achievement, Award, AwardKey, AwardStatus, Category, Issuer
 from accolade.domain.periods import period_key, zone
 from accolade.domain.rules import AwardIntent, holder_slot
-from accolade.ports import AwardRepository, Clock, ConfigRepository, HoldersQuery, Page
+from accolade.ports import (
+    AwardRepository,
+    Clock,
+    ConfigRepository,
+    DocumentStore,
+    HoldersQuery,
+    Page,
+    UserRepository,
+)
 
 MANUAL_PERIOD_PREFIX = "G"  # a hand-given award of the `award` category: its own key
 
@@ -66,6 +74,10 @@ def give_award(
         update={
             "valid_from": gift.valid_from,
             "valid_until": valid_until,
+            # Given until a date of the admin's choosing, it is a credential like any other.
+            "time_boxed": gift.valid_until is None
+            and achievement.validity is not None
+            and achievement.validity.until_end_of is not None,
             "given_by": given_by,
             "note": gift.note,
         }
@@ -143,3 +155,79 @@ def _taken(achievement: Achievement, period: str) -> str:
     if achievement.category is Category.RECORD:
         return f"{achievement.name} already has a holder for {period}"
     return f"the user already holds {achievement.name} for {period}"
+
+
+def edit_expiry(
+    tenant_id: str,
+    award_id: str,
+    valid_until: datetime | None,
+    *,
+    awards: AwardRepository,
+) -> Award:
+    """Change when an award expires (None: never). It must end after it starts; a revoked award
+    is a ConflictError. The user's summary and the award's expiry notice follow in the same
+    transaction: a new date inside the notice window is told again (once)."""
+    award = _award(awards, tenant_id, award_id)
+    if award.status is AwardStatus.REVOKED:
+        raise ConflictError(f"award {award_id} is revoked")
+    starts = award.valid_from or award.awarded_at
+    if valid_until is not None and valid_until <= starts:
+        field = "valid_from" if award.valid_from else "awarded_at"
+        raise InvalidInputError("valid_until", f"must be after the award's {field}")
+    return awards.set_valid_until(tenant_id, award, valid_until)
+
+
+@dataclass(frozen=True)
+class UserAwardView:
+    """An award as an admin sees it in a learner's list: as shown now, with its achievement's
+    name and a short-lived link to its certificate when it has one."""
+
+    award: Award
+    achievement_name: str | None
+    certificate_url: str | None
+
+
+def list_user_awards(
+    tenant_id: str,
+    user_id: str,
+    *,
+    status: AwardStatus | None,
+    limit: int,
+    after: str | None,
+    awards: AwardRepository,
+    config: ConfigRepository,
+    documents: DocumentStore,
+    users: UserRepository,
+    clock: Clock,
+) -> Page[UserAwardView]:
+    """A learner's awards, revoked ones too, by achievement, period and level, each with the
+    status shown now (``status`` keeps only those). A user with neither profile nor award is a
+    NotFoundError, as for an admin's other reads of a user."""
+    now = clock.now()
+    found = awards.user_awards_page(
+        tenant_id, user_id, status=status, now=now, limit=limit, after=after
+    )
+    if not found.items and after is None and not users.get_users(tenant_id, [user_id]):
+        raise NotFoundError(f"user {user_id} not found")
+    names = {a.achievement_id: a.name for a in config.get_config(tenant_id).achievements}
+    return Page(
+        [
+            UserAwardView(
+                award=award.model_copy(update={"status": award.status_at(now)}),
+                achievement_name=names.get(award.achievement_id),
+                certificate_url=documents.url(award.certificate_key)
+                if award.certificate_key
+                else None,
+            )
+            for award in found.items
+        ],
+        found.next,
+    )
+
+
+def _award(awards: AwardRepository, tenant_id: str, award_id: str) -> Award:
+    key = AwardKey.parse(award_id)
+    award = awards.get_award(tenant_id, key) if key else None
+    if award is None:
+        raise NotFoundError(f"award {award_id} not found")
+    return award

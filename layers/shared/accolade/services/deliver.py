@@ -20,6 +20,7 @@ from accolade.ports import (
 ANNOUNCE_LEASE = timedelta(seconds=15)
 AWARD_GRANTED = "award.granted"
 AWARD_REVOKED = "award.revoked"
+AWARD_EXPIRING_SOON = "award.expiring_soon"
 ROMAN = {1: "I", 2: "II", 3: "III"}
 
 
@@ -168,3 +169,42 @@ def _body(award: Award) -> str:
     if award.coins:
         parts.append(f"{award.coins} coin{'s' if award.coins != 1 else ''}")
     return "You earned " + " and ".join(parts) + "." if parts else "Well done."
+
+
+def announce_notice(
+    tenant_id: str,
+    message: Message,
+    *,
+    inbox: InboxRepository,
+    notifier: Notifier,
+    clock: Clock,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bool:
+    """Publish an ``expiring_soon`` inbox message (written by the daily notices job) as
+    ``award.expiring_soon``, once, under the same lease and mark as an award's announcement;
+    True when this call published it."""
+    if not _claim(tenant_id, message, inbox, clock, sleep):
+        return False
+    name = str(message.data.get("achievement_name", ""))
+    try:
+        notifier.publish(
+            subject=f"Accolade: {name} expires soon",
+            payload={
+                "type": AWARD_EXPIRING_SOON,
+                "tenant_id": tenant_id,
+                "user_id": message.user_id,
+                "award_id": message.award_id,
+                "message_id": message.message_id,
+                **message.data,
+            },
+            attributes={
+                "tenant_id": tenant_id,
+                "event_type": AWARD_EXPIRING_SOON,
+                "award_id": message.award_id or "",
+            },
+        )
+    except Exception:
+        inbox.release_announcement(tenant_id, message)
+        raise
+    inbox.mark_announced(tenant_id, message, clock.now())
+    return True

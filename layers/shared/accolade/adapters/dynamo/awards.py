@@ -19,11 +19,14 @@ from accolade.adapters.dynamo.common import (
     page,
     stored,
 )
+from accolade.adapters.dynamo.inbox import message_item
 from accolade.adapters.dynamo.models import (
     AwardItem,
+    ExpiringTenantItem,
     IdentifierItem,
     Item,
     LedgerItem,
+    MessageItem,
     SequenceItem,
     SummaryItem,
     WalletItem,
@@ -40,6 +43,7 @@ from accolade.domain.models import (
     CertificateStatus,
     Issuer,
     LedgerEntry,
+    Message,
     Slot,
     Wallet,
 )
@@ -94,8 +98,10 @@ def number_awards(
 WALLET_FIELDS = ("PK", "SK", "entity", "tenant_id", "user_id", "points", "coins", "entries")
 
 
-def _award_item(tenant_id: str, award: Award) -> AwardItem:
-    return AwardItem(
+def _award_item(tenant_id: str, award: Award, *, expiring: bool = True) -> AwardItem:
+    """The award's item; an active one that lapses is in the expiry index (``expiring``) until
+    its holder is told, or a renewal supersedes it."""
+    item = AwardItem(
         keys.user_pk(tenant_id, award.user_id),
         keys.award_sk(award.key),
         tenant_id=tenant_id,
@@ -103,6 +109,26 @@ def _award_item(tenant_id: str, award: Award) -> AwardItem:
         GSI1SK=keys.achievement_holders_sk(award.awarded_at, award.user_id),
         **stored(award),
     )
+    if expiring and _told_of_expiry(award) and award.valid_until is not None:
+        item.LBPK = keys.expiry_pk(tenant_id, award.valid_until)
+        item.LBSK = keys.expiry_sk(award.valid_until)
+    return item
+
+
+def _told_of_expiry(award: Award) -> bool:
+    """Whether its holder is to be told it expires soon: an active credential that lapses."""
+    active = award.status is AwardStatus.ACTIVE
+    return active and award.valid_until is not None and not award.time_boxed
+
+
+def _expiry_actions(tenant_id: str, valid_until: datetime | None, indexed: bool) -> list[Any]:
+    """Set the award's expiry index entry (or remove it) to match ``valid_until``."""
+    if valid_until is None or not indexed:
+        return [AwardItem.LBPK.remove(), AwardItem.LBSK.remove()]
+    return [
+        AwardItem.LBPK.set(keys.expiry_pk(tenant_id, valid_until)),
+        AwardItem.LBSK.set(keys.expiry_sk(valid_until)),
+    ]
 
 
 def _lock_wallet(
@@ -187,6 +213,22 @@ class DynamoAwardRepository:
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
+        self._expiring_tenants: set[str] = set()  # marked by this process already
+
+    def _mark_expiring(self, tenant_id: str, awards: Iterable[Award]) -> None:
+        """List the tenant for the notices job before its first award with an expiry is
+        written (an idempotent put, once per process and tenant): a crash after it leaves a
+        harmless listing, never an award the job cannot find."""
+        if tenant_id in self._expiring_tenants or all(a.valid_until is None for a in awards):
+            return
+        ExpiringTenantItem(
+            keys.expiring_tenant_pk(tenant_id),
+            keys.EXPIRING_TENANT_SK,
+            tenant_id=tenant_id,
+            GSI1PK=keys.EXPIRING_TENANTS_INDEX_PK,
+            GSI1SK=tenant_id,
+        ).save()
+        self._expiring_tenants.add(tenant_id)
 
     def holdings(self, tenant_id: str, wanted: Iterable[AwardKey]) -> Holdings:
         by_key = {(keys.user_pk(tenant_id, key.user_id), keys.award_sk(key)): key for key in wanted}
@@ -218,6 +260,8 @@ class DynamoAwardRepository:
     ) -> BatchGrant:
         outcome = BatchGrant()
         packed: list[tuple[Transaction, list[str]]] = []
+        written: dict[str, list[Award]] = {}
+        self._mark_expiring(tenant_id, [a for its in by_user.values() for a in its])
         for user_id, awards in by_user.items():
             if len(awards) > self.AWARDS_PER_TRANSACTION or any(map(_needs_number, awards)):
                 # Several transactions, or numbers from a sequence (a hot item the batch would
@@ -232,14 +276,16 @@ class DynamoAwardRepository:
                 for award in awards
             }
             wallet = holdings.wallets.get(user_id, Wallet())
-            mine = self._grant_transaction(tenant_id, user_id, wallet, list(awards), summaries)
+            mine, written[user_id] = self._grant_transaction(
+                tenant_id, user_id, wallet, list(awards), summaries
+            )
             if not packed or len(packed[-1][0]) + len(mine) > MAX_ITEMS:
                 packed.append((Transaction(), []))
             packed[-1][0].extend(mine)
             packed[-1][1].append(user_id)
         for transaction, users in packed:
             if commit(transaction) is None:
-                outcome.granted += [award for user in users for award in by_user[user]]
+                outcome.granted += [award for user in users for award in written[user]]
             else:
                 outcome.unwritten |= set(users)
         return outcome
@@ -277,6 +323,7 @@ class DynamoAwardRepository:
         issuer: Issuer | None = None,
     ) -> list[Award]:
         pending = awards
+        self._mark_expiring(tenant_id, awards)
         attempt = contended = 0
         while True:
             if not pending:
@@ -284,8 +331,10 @@ class DynamoAwardRepository:
             wallet = self.wallet(tenant_id, user_id)
             summaries = self._stored_summaries(tenant_id, user_id, pending)
             numbered, numbers = number_awards(pending, issuer, self._numberings(tenant_id, pending))
-            transaction = self._grant_transaction(tenant_id, user_id, wallet, numbered, summaries)
-            fresh = [a for a, was in zip(numbered, pending, strict=True) if _needs_number(was)]
+            transaction, written = self._grant_transaction(
+                tenant_id, user_id, wallet, numbered, summaries
+            )
+            fresh = [a for a, was in zip(written, pending, strict=True) if _needs_number(was)]
             _take_numbers(transaction, tenant_id, fresh, numbers)
             if slot is not None:
                 transaction.put(
@@ -301,7 +350,7 @@ class DynamoAwardRepository:
                 )
             cancelled = commit(transaction)
             if cancelled is None:
-                return numbered
+                return written
             failed = cancelled.failed_conditions
             if "slot" in failed:
                 return []
@@ -434,6 +483,7 @@ class DynamoAwardRepository:
                         if award.certificate_status is not None
                         else []
                     ),
+                    *_expiry_actions(tenant_id, None, indexed=False),  # nothing to tell
                 ],
                 AwardItem.status == AwardStatus.ACTIVE.value,
             )
@@ -515,15 +565,38 @@ class DynamoAwardRepository:
         wallet: Wallet,
         awards: list[Award],
         summaries: Mapping[str, tuple[AchievementSummary, int]],
-    ) -> Transaction:
+    ) -> tuple[Transaction, list[Award]]:
         """The awards (each on a free key), a ledger entry for each that credits something, the
         wallet locked on its ledger length, and each achievement's summary locked on its
-        version: a racing grant fails one of the conditions and nothing is written."""
+        version: a racing grant fails one of the conditions and nothing is written. Returns it
+        with the awards as written: a renewal names the award it supersedes (the summary's
+        newest, read under the same lock, so two racing renewals cannot both supersede it), whose
+        expiry notice is then withdrawn."""
         transaction = Transaction()
-        for award in awards:
+        newest = {achievement_id: read for achievement_id, (read, _) in summaries.items()}
+        renewed = []
+        for given in awards:
+            summary = newest.get(given.achievement_id, AchievementSummary(achievement_id=""))
+            award = summary.renewing(given)
+            newest[award.achievement_id] = summary.add(award)
+            renewed.append(award)
+        superseded = {award.supersedes for award in renewed if award.supersedes}
+        for award in renewed:
             transaction.put(
-                award.award_id, _award_item(tenant_id, award), AwardItem.PK.does_not_exist()
+                award.award_id,
+                _award_item(tenant_id, award, expiring=award.award_id not in superseded),
+                AwardItem.PK.does_not_exist(),
             )
+        written = {award.award_id for award in renewed}
+        for award_id in sorted(superseded - written):
+            old = AwardKey.from_award_id(award_id)
+            transaction.update(
+                ("superseded", award_id),
+                AwardItem(keys.user_pk(tenant_id, old.user_id), keys.award_sk(old)),
+                _expiry_actions(tenant_id, None, indexed=False),
+                AwardItem.PK.exists(),
+            )
+        awards = renewed
         after, entries = wallet.credit(user_id, awards)
         for entry in entries:
             transaction.put(("ledger", entry.sequence), _ledger_item(tenant_id, entry))
@@ -539,7 +612,7 @@ class DynamoAwardRepository:
                 _summary_item(tenant_id, user_id, summary, version + 1),
                 SummaryItem.version == version if version else SummaryItem.PK.does_not_exist(),
             )
-        return transaction
+        return transaction, awards
 
     def user_awards(self, tenant_id: str, user_id: str) -> list[Award]:
         items = AwardItem.query(
@@ -590,6 +663,113 @@ class DynamoAwardRepository:
             limit=limit,
             after=after,
         )
+
+    def set_valid_until(self, tenant_id: str, award: Award, valid_until: datetime | None) -> Award:
+        edited = award.model_copy(update={"valid_until": valid_until})
+        pk = keys.user_pk(tenant_id, award.user_id)
+        self._mark_expiring(tenant_id, [edited])
+        for attempt in range(MAX_ATTEMPTS):
+            mine = self._awards_of(tenant_id, award.user_id, award.achievement_id)
+            others = [a for a in mine if a.award_id != award.award_id]
+            _, version = self._stored_summaries(tenant_id, award.user_id, [award])[
+                award.achievement_id
+            ]
+            summary = AchievementSummary.of(award.achievement_id, [*others, edited])
+            transaction = Transaction()
+            transaction.update(
+                "award",
+                AwardItem(pk, keys.award_sk(award.key)),
+                [
+                    AwardItem.valid_until.set(valid_until)
+                    if valid_until
+                    else AwardItem.valid_until.remove(),
+                    *_expiry_actions(
+                        tenant_id,
+                        valid_until,
+                        _told_of_expiry(edited) and not summary.superseded(edited),
+                    ),
+                ],
+                AwardItem.status == AwardStatus.ACTIVE.value,
+            )
+            transaction.put(
+                ("summary", award.achievement_id),
+                _summary_item(tenant_id, award.user_id, summary, version + 1),
+                SummaryItem.version == version if version else SummaryItem.PK.does_not_exist(),
+            )
+            cancelled = commit(transaction)
+            if cancelled is None:
+                return edited
+            if "award" in cancelled.failed_conditions:
+                raise ConflictError(f"award {award.award_id} is revoked")
+            backoff(attempt)  # the summary moved meanwhile (a grant, a revoke, another edit)
+        raise RuntimeError(f"award {award.award_id} could not be edited: too many conflicts")
+
+    def user_awards_page(
+        self,
+        tenant_id: str,
+        user_id: str,
+        *,
+        status: AwardStatus | None,
+        now: datetime,
+        limit: int,
+        after: str | None,
+    ) -> Page[Award]:
+        return page(
+            AwardItem,
+            keys.user_pk(tenant_id, user_id),
+            keys.AWARD_PREFIX,
+            award_from_item,
+            limit=limit,
+            after=after,
+            filter_condition=_shown_as(status, now),
+        )
+
+    def expiring_tenants(self) -> list[str]:
+        listed = ExpiringTenantItem.tenants.query(keys.EXPIRING_TENANTS_INDEX_PK)
+        return sorted({item.tenant_id for item in listed})
+
+    def expiring(self, tenant_id: str, after: datetime, until: datetime) -> list[Award]:
+        start, end = keys.expiry_sk(after), keys.expiry_sk(until)
+        found: list[tuple[str, str]] = []
+        for month in keys.expiry_months(after, until):
+            entries = AwardItem.expiring.query(
+                keys.expiry_pk(tenant_id, month), AwardItem.LBSK.between(start, end)
+            )
+            # between() takes both ends; the window starts after ``after``.
+            found += [(entry.PK, entry.SK) for entry in entries if start < entry.LBSK]
+        # The index holds keys only, and lags the table: each award is read again, consistently.
+        awards = map(award_from_item, AwardItem.batch_get(found, consistent_read=True))
+        return sorted(
+            (a for a in awards if a.status is AwardStatus.ACTIVE and a.valid_until is not None),
+            key=lambda a: (a.valid_until, a.award_id),
+        )
+
+    def record_expiry_notice(self, tenant_id: str, award: Award, message: Message) -> bool:
+        assert award.valid_until is not None
+        item = AwardItem(keys.user_pk(tenant_id, award.user_id), keys.award_sk(award.key))
+        # Told once: the notice and taking the award out of the index commit together, on the
+        # condition that it is still in the index for this expiry (a second run, a concurrent
+        # one or a replay fails it); an edit or revocation meanwhile fails it too.
+        still_due = (
+            (AwardItem.LBSK == keys.expiry_sk(award.valid_until))  # noqa: SIM300 - an attribute
+            & (AwardItem.valid_until == award.valid_until)
+            & (AwardItem.status == AwardStatus.ACTIVE.value)
+        )
+        for attempt in range(MAX_ATTEMPTS):
+            transaction = Transaction()
+            transaction.put(
+                "message", message_item(tenant_id, message), MessageItem.PK.does_not_exist()
+            )
+            transaction.update("award", item, _expiry_actions(tenant_id, None, False), still_due)
+            cancelled = commit(transaction)
+            if cancelled is None:
+                return True
+            if "award" in cancelled.failed_conditions:
+                return False
+            if "message" in cancelled.failed_conditions:
+                return False  # told already (under the same id): nothing more to do
+            backoff(attempt)
+        raise RuntimeError(f"the notice of {award.award_id} could not be written: conflicts")
 
 
 def _take_numbers(

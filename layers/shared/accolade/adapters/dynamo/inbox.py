@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.common import conditional_failed, fields_of, page
-from accolade.adapters.dynamo.models import (
-    MessageItem,
-)
+from accolade.adapters.dynamo.models import Item, MessageItem
 from accolade.domain.models import (
     Message,
 )
@@ -21,6 +20,28 @@ from accolade.ports import (
 )
 
 
+def message_item(tenant_id: str, message: Message) -> MessageItem:
+    fields = message.model_dump() | {"data": message.data or None}  # stored by the same names
+    return MessageItem(
+        keys.user_pk(tenant_id, message.user_id),
+        keys.message_sk(message.created_at, message.message_id),
+        tenant_id=tenant_id,
+        **fields,
+    )
+
+
+def _message(item: MessageItem) -> Message:
+    return fields_of(Message, item, data=item.data or {})
+
+
+def message_from_image(image: dict[str, Any]) -> tuple[str, Message]:
+    """The tenant and message of a stream record's image."""
+    item = Item.from_raw_data(image)
+    if not isinstance(item, MessageItem):
+        raise ValueError(f"not a message record: {item.entity!r}")
+    return item.tenant_id, _message(item)
+
+
 class DynamoInboxRepository:
     """The inbox message doubles as the announcement outbox (a lease, then a mark)."""
 
@@ -28,9 +49,7 @@ class DynamoInboxRepository:
         self._clock = clock
 
     def add(self, tenant_id: str, message: Message) -> bool:
-        key = self._key(tenant_id, message)
-        fields = message.model_dump() | {"data": message.data or None}  # stored by the same names
-        item = MessageItem(key.PK, key.SK, tenant_id=tenant_id, **fields)
+        item = message_item(tenant_id, message)
         try:
             item.save(condition=MessageItem.PK.does_not_exist())
         except PutError as exc:
@@ -91,7 +110,7 @@ class DynamoInboxRepository:
             MessageItem,
             keys.user_pk(tenant_id, user_id),
             keys.MESSAGE_PREFIX,
-            lambda item: fields_of(Message, item, data=item.data or {}),
+            _message,
             limit=limit,
             after=after,
             newest_first=True,

@@ -12,7 +12,8 @@ starts with the tenant.
 | goals       | T#{tenant}#U#{user}    | GOALS                           |                                     |
 | event       | T#{tenant}#U#{user}    | EVT#{event_id}                  |                                     |
 | counter     | T#{tenant}#U#{user}    | CNT#{metric_id}#{period_key}    | Leaderboard: LBPK=T#{t}#LB#{m}#{p}, LBSK=rules.standing_order (ranked periods only) |
-| award       | T#{tenant}#U#{user}    | AWD#{achievement}#{period}#{lv} | GSI1: T#{t}#ACH#{a} / {awarded_at}#{user} |
+| award       | T#{tenant}#U#{user}    | AWD#{achievement}#{period}#{lv} | GSI1: T#{t}#ACH#{a} / {awarded_at}#{user}; Leaderboard (expiring, not yet told): LBPK=T#{t}#EXP#{yyyy-mm}, LBSK={valid_until} |
+| expiring tenant | T#{tenant}#EXPIRY  | TENANT                          | GSI1: EXPIRING_TENANTS / {tenant}   |
 | summary     | T#{tenant}#U#{user}    | SUM#{achievement}               |                                     |
 | wallet      | T#{tenant}#U#{user}    | WALLET                          |                                     |
 | ledger      | T#{tenant}#U#{user}    | LEDGER#{sequence:012d}          |                                     |
@@ -191,6 +192,40 @@ def winner_slot_pk(tenant_id: str) -> str:
 
 def winner_slot_sk(slot: Slot) -> str:
     return f"{slot.achievement_id}#{slot.period_key}"
+
+
+EXPIRING_TENANTS_INDEX_PK = "EXPIRING_TENANTS"  # cross-tenant: the expiry notices job's work
+EXPIRING_TENANT_SK = "TENANT"
+
+
+def expiring_tenant_pk(tenant_id: str) -> str:
+    # A partition of its own: the configuration partition is read by every evaluation.
+    return tenant_pk(tenant_id, "EXPIRY")
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # fixed width: text order
+
+
+def expiry_pk(tenant_id: str, valid_until: datetime) -> str:
+    """The expiry index partition of an award: its tenant and the month (UTC) it lapses in, so a
+    window of up to 365 days is at most 13 queries, and no partition grows for ever."""
+    return tenant_pk(tenant_id, "EXP", f"{valid_until.astimezone(UTC):%Y-%m}")
+
+
+def expiry_sk(valid_until: datetime) -> str:
+    return _stamp(valid_until)
+
+
+def expiry_months(start: datetime, end: datetime) -> list[datetime]:
+    """The first instant (UTC) of each month from ``start``'s to ``end``'s."""
+    month = start.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    last = end.astimezone(UTC)
+    months = []
+    while month <= last:
+        months.append(month)
+        month = month.replace(year=month.year + month.month // 12, month=month.month % 12 + 1)
+    return months
 
 
 def certificate_key(tenant_id: str, user_id: str, award_id: str) -> str:

@@ -79,6 +79,10 @@ class PeriodTopIndex(_Gsi1["AchievementItem"]):
     """GSI1 under PERIOD_TOP: every period-winner achievement, for the winners job."""
 
 
+class ExpiringTenantsIndex(_Gsi1["ExpiringTenantItem"]):
+    """GSI1 under EXPIRING_TENANTS: every tenant that has had an award with an expiry."""
+
+
 class TenantSettingsIndex(GlobalSecondaryIndex["SettingsItem"]):
     """GSI1 under TENANT_SETTINGS: every tenant's settings, for the winners job (zone, grace)."""
 
@@ -99,6 +103,18 @@ class LeaderboardIndex(GlobalSecondaryIndex["CounterItem"]):
 
     LBPK = UnicodeAttribute(hash_key=True)
     LBSK = UnicodeAttribute(range_key=True)  # rules.standing_order: highest is the winner
+
+
+class ExpiryIndex(GlobalSecondaryIndex["AwardItem"]):
+    """The Leaderboard index overloaded (sparse) on award items: a tenant's active awards not yet
+    told they expire soon, by month and expiry. Its projection holds the keys, not the award."""
+
+    class Meta:
+        index_name = "Leaderboard"
+        projection = IncludeProjection(["entity", "user_id", "score", "reached_at"])
+
+    LBPK = UnicodeAttribute(hash_key=True)
+    LBSK = UnicodeAttribute(range_key=True)
 
 
 class Item(Model):
@@ -307,9 +323,13 @@ class AwardItem(Item, discriminator="award"):
     sequence_id = UnicodeAttribute(null=True)
     supersedes = UnicodeAttribute(null=True)
     issued_by = UnicodeAttribute(null=True)
+    time_boxed = BooleanAttribute(default=False)  # absent in awards stored before it: False
     GSI1PK = UnicodeAttribute()
     GSI1SK = UnicodeAttribute()
     holders = HoldersIndex()
+    LBPK = UnicodeAttribute(null=True)
+    LBSK = UnicodeAttribute(null=True)
+    expiring = ExpiryIndex()
 
 
 class SummaryItem(Item, discriminator="summary"):
@@ -324,7 +344,19 @@ class SummaryItem(Item, discriminator="summary"):
     period_key = UnicodeAttribute(null=True)
     period_levels = JSONAttribute(null=True)
     valid_until = UTCDateTimeAttribute(null=True)
+    latest_award_id = UnicodeAttribute(null=True)
+    latest_level = NumberAttribute(null=True)
     version = NumberAttribute(default=1)
+
+
+class ExpiringTenantItem(Item, discriminator="expiring_tenant"):
+    """PK T#{tenant}#EXPIRY, SK TENANT; GSI1 EXPIRING_TENANTS/{tenant}: written (idempotently)
+    before the tenant's first award with an expiry, so the notices job lists its tenants in one
+    query."""
+
+    GSI1PK = UnicodeAttribute()
+    GSI1SK = UnicodeAttribute()
+    tenants = ExpiringTenantsIndex()
 
 
 class WalletItem(Item, discriminator="wallet"):
@@ -444,6 +476,7 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     CounterItem,
     AwardItem,
     SummaryItem,
+    ExpiringTenantItem,
     WalletItem,
     LedgerItem,
     MessageItem,

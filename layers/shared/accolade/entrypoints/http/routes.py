@@ -461,6 +461,50 @@ def revoke_award(award_id: AwardId, body: Annotated[schemas.RevokeIn, Body()]) -
     return schemas.HolderOut.read(revoked)
 
 
+@_route(admin_routes.patch, "/v1/admin/awards/<award_id>", "The award with its new expiry")
+def edit_award_expiry(
+    award_id: AwardId, body: Annotated[schemas.ExpiryIn, Body()]
+) -> schemas.HolderOut:
+    """Edit when an award expires
+
+    Set the award's valid_until (null: it never expires); it must be after the award's
+    valid_from, or its awarded_at. The user's achievement summary follows in the same write, and
+    a new date within the tenant's expiry_notice_days is told again by the daily notice. A
+    revoked award is 409, an unknown one 404. Admins only.
+    """
+    caller = _admin(admin_routes)
+    edited = inject(awards.edit_expiry, container())(caller.tenant_id, award_id, body.valid_until)
+    return schemas.HolderOut.read(edited)
+
+
+@_route(admin_routes.get, "/v1/admin/users/<user_id>/awards", "A page of the learner's awards")
+def list_user_awards(
+    user_id: PathId,
+    status: Annotated[AwardStatus | None, Query(description="only awards shown so now")] = None,
+    limit: Limit = PAGE_SIZE_DEFAULT,
+    cursor: Cursor = None,
+) -> schemas.UserAwardList:
+    """List a learner's awards
+
+    Every award of the user, revoked ones too, by achievement, period and level, each with its
+    status now (active, expired once its valid_until has passed, or revoked), what issued it,
+    its identifier, the award it renews (supersedes) and a short-lived link to its certificate
+    when it has one. A user with neither profile nor award is 404. Admins only.
+    """
+    caller = _admin(admin_routes)
+    scope = _scope("admin/user-awards", caller, user_id, status.value if status else "")
+    return _page(
+        schemas.UserAwardList,
+        scope,
+        cursor,
+        awards.list_user_awards,
+        caller.tenant_id,
+        user_id,
+        status=status,
+        limit=limit,
+    )
+
+
 @_route(me_routes.put, "/v1/me/featured-award", "The award featured")
 def feature_award(body: Annotated[schemas.FeaturedIn, Body()]) -> schemas.FeaturedOut:
     """Feature one of my awards

@@ -40,6 +40,7 @@ from accolade.domain.courses import (
 from accolade.domain.limits import MAX_MAGNITUDE, check_instant, check_number
 from accolade.domain.models import (
     DEFAULT_LEADERBOARDS,
+    MAX_EXPIRY_NOTICE_DAYS,
     MAX_WINNERS_GRACE_HOURS,
     Achievement,
     ActivityEvent,
@@ -57,6 +58,7 @@ from accolade.domain.periods import TimeRange
 from accolade.domain.sequences import MAX_FORMAT, MAX_PADDING, MAX_START, Numbering
 from accolade.entrypoints.http.jsonbody import InexactFloat
 from accolade.services.admin import build
+from accolade.services.awards import UserAwardView
 from accolade.services.credentials import Verification
 from accolade.services.goals import GoalSetting, GoalView
 from accolade.services.me import AchievementView, AwardView
@@ -183,6 +185,7 @@ class SettingsIn(Body):
     timezone: Annotated[TimeZoneName, Field(min_length=1, max_length=64)] = "UTC"
     features: FeaturesIn = FeaturesIn()
     winners_grace_hours: Annotated[StrictInt, Field(ge=0, le=MAX_WINNERS_GRACE_HOURS)] = 1
+    expiry_notice_days: Annotated[StrictInt, Field(ge=0, le=MAX_EXPIRY_NOTICE_DAYS)] = 30
 
     def to_domain(self) -> TenantSettings:
         return TenantSettings.model_validate(self.model_dump())
@@ -192,6 +195,7 @@ class SettingsOut(Out):
     timezone: str
     features: dict[str, bool]
     winners_grace_hours: int
+    expiry_notice_days: int
 
     @classmethod
     def of(cls, settings: TenantSettings) -> SettingsOut:
@@ -506,6 +510,30 @@ class HolderOut(Out):
 
 
 class HolderList(Listing[HolderOut]):
+    pass
+
+
+class ExpiryIn(Body):
+    # Required, null allowed: null means the award never expires.
+    valid_until: Instant | None = Field(description="when the award expires; null: never")
+
+
+class UserAwardOut(HolderOut):
+    """An award in a learner's list: what issued it, its identifier, the award it renews and a
+    short-lived link to its certificate."""
+
+    achievement_name: str | None
+    issued_by: str | None
+    identifier: str | None
+    supersedes: str | None
+    certificate_url: str | None
+
+    @classmethod
+    def of(cls, view: UserAwardView) -> UserAwardOut:
+        return cls.read(view.award, view)
+
+
+class UserAwardList(Listing[UserAwardOut]):
     pass
 
 
