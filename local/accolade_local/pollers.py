@@ -26,10 +26,11 @@ from accolade_local.runtime import FunctionError, Invoker
 from accolade_local.streams import (
     GET_RECORDS_LIMIT,
     CheckpointStore,
+    Shard,
     StreamReader,
     to_lambda_record,
 )
-from accolade_local.template import EventTarget, StreamMapping
+from accolade_local.template import StreamMapping
 
 __all__ = ["CheckpointStore", "Poller", "StreamPoller", "StreamReader", "match_any"]
 
@@ -51,10 +52,8 @@ class _Record:
 
 
 @dataclass
-class _Shard:
-    shard_id: str
-    parent_id: str | None
-    done: bool = False
+class _Shard(Shard):
+    done: bool = False  # every record processed: its children may go
     buffer: list[_Record] = field(default_factory=list)
     empty_polls: int = 0
 
@@ -65,9 +64,10 @@ class Poller(ABC):
     poll_interval_s = 0.0  # the pause after a tick that found nothing
     processed = 0  # records handled: delivered, filtered out, deleted or sent to on-failure
 
-    def __init__(self, target: EventTarget, invoker: Invoker) -> None:
-        self.name = f"{target.function_id}.{target.event_name}"
-        self.invoker = invoker
+    invoker: Invoker  # the function an event source mapping invokes
+
+    def __init__(self, name: str) -> None:
+        self.name = name
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._tick_lock = threading.Lock()
@@ -159,8 +159,8 @@ class StreamPoller(Poller):
         poll_interval_s: float = 0.25,
         retry_delay_s: float = 0.1,
     ) -> None:
-        super().__init__(mapping, invoker)
-        self.mapping = mapping
+        super().__init__(mapping.name)
+        self.mapping, self.invoker = mapping, invoker
         self.reader = StreamReader(streams, stream_arn, mapping.starting_position)
         self.stream_arn = stream_arn
         self.checkpoints = checkpoints or CheckpointStore()
@@ -168,7 +168,7 @@ class StreamPoller(Poller):
         self.function_arn = function_arn or f"function:{mapping.function_id}"
         self.poll_interval_s = poll_interval_s
         self.retry_delay_s = retry_delay_s
-        self._shards: dict[str, _Shard] = {}
+        self._shards: dict[str, _Shard] = {}  # the reader's, with what the poller holds
         self._refreshed_at = 0.0
         self._in_flight = False
         self._state = threading.Lock()
@@ -199,7 +199,9 @@ class StreamPoller(Poller):
         """One pass over the shards; True when records were read or delivered."""
         with self._tick_lock:
             if time.monotonic() - self._refreshed_at >= _SHARD_REFRESH_S:
-                self._refresh_shards()
+                with self._state:
+                    self.reader.discover(self._shards, self._shard)
+                    self._refreshed_at = time.monotonic()
             busy = False
             for shard in self._eligible():
                 busy |= self._poll(shard)
@@ -214,23 +216,16 @@ class StreamPoller(Poller):
             if shard.parent_id not in self._shards or self._shards[shard.parent_id].done
         ]
 
-    def _refresh_shards(self) -> None:
-        shards = self.reader.shards()
-        with self._state:
-            for raw in shards:
-                if raw["ShardId"] in self._shards:
-                    continue
-                shard = _Shard(raw["ShardId"], raw.get("ParentShardId"))
-                saved = self.checkpoints.get(self._key(shard.shard_id))
-                shard.done = bool(saved.get("done"))
-                self.reader.after[shard.shard_id] = saved.get("sequence_number")
-                self._shards[shard.shard_id] = shard
-            self._refreshed_at = time.monotonic()
+    def _shard(self, shard_id: str, parent_id: str | None) -> _Shard:
+        """A shard found, from its checkpoint."""
+        saved = self.checkpoints.get(self._key(shard_id))
+        return _Shard(
+            shard_id, parent_id, saved.get("sequence_number"), done=bool(saved.get("done"))
+        )
 
     def _poll(self, shard: _Shard) -> bool:
-        ended = shard.shard_id in self.reader.ended
-        if shard.done or ended or len(shard.buffer) >= GET_RECORDS_LIMIT:
-            if ended and not shard.done and not shard.buffer:
+        if shard.done or shard.ended or len(shard.buffer) >= GET_RECORDS_LIMIT:
+            if shard.ended and not shard.done and not shard.buffer:
                 with self._state:
                     shard.done = True
                 key = self._key(shard.shard_id)
@@ -238,7 +233,7 @@ class StreamPoller(Poller):
                     key, self.checkpoints.get(key).get("sequence_number"), done=True
                 )
             return False
-        records = self.reader.read_shard(shard.shard_id)
+        records = self.reader.read_shard(shard)
         now, patterns = time.monotonic(), self.mapping.filter_patterns
         events = [to_lambda_record(raw, self.stream_arn) for raw in records]
         with self._state:
@@ -254,11 +249,10 @@ class StreamPoller(Poller):
         if not shard.buffer:
             return False
         matched = [r for r in shard.buffer if r.matched]
-        ended = shard.shard_id in self.reader.ended
         window_over = bool(matched) and (
             time.monotonic() - matched[0].arrived >= self.mapping.batching_window_s
         )
-        if matched and not (len(matched) >= self.mapping.batch_size or window_over or ended):
+        if matched and not (len(matched) >= self.mapping.batch_size or window_over or shard.ended):
             return False
         # The batch: leading records up to the batch_size-th matching one.
         end = len(shard.buffer)

@@ -40,8 +40,8 @@ class QueuePoller(Poller):
         region: str = "us-east-1",
         retry_delay_s: int = 1,
     ) -> None:
-        super().__init__(mapping, invoker)
-        self.mapping = mapping
+        super().__init__(mapping.name)
+        self.mapping, self.invoker = mapping, invoker
         self.sqs = sqs
         self.queue_url = queue_url
         self.queue_arn = queue_arn

@@ -14,13 +14,14 @@ import logging
 import re
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadDateError, croniter
 
+from accolade_local.pollers import Poller
 from accolade_local.runtime import FunctionError, Invoker
 from accolade_local.template import LocalNames, ScheduleSpec
 
@@ -82,19 +83,24 @@ def with_context(value: Any, attributes: dict[str, str]) -> Any:
 DeadLetter = Callable[[ScheduleSpec, dict[str, Any], dict[str, str]], None]
 
 
-class Scheduler:
+class Scheduler(Poller):
     """Fires each schedule's function with its Input; retries, then dead-letters the event."""
+
+    # A look at the clock a second: EventBridge fires within its minute, and a suspended
+    # laptop's clock jumps.
+    poll_interval_s = 1.0
 
     def __init__(
         self,
         schedules: Sequence[ScheduleSpec],
-        invokers: dict[str, Invoker],
+        invokers: Mapping[str, Invoker],
         *,
         names: LocalNames | None = None,
         dead_letter: DeadLetter | None = None,
         clock: Callable[[], datetime] | None = None,
         retry_delay_s: Callable[[int], float] | None = None,
     ) -> None:
+        super().__init__("scheduler")
         self.schedules = list(schedules)
         self.invokers = invokers
         self.names = names or LocalNames()
@@ -102,9 +108,6 @@ class Scheduler:
         self.clock = clock or (lambda: datetime.now(UTC))
         # Locally retries come fast; EventBridge backs off over up to 24 hours.
         self.retry_delay_s = retry_delay_s or (lambda attempt: min(2.0**attempt, 30.0))
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
         now = self.clock()
         self._next = [next_fire(s.expression, s.timezone, now) for s in self.schedules]
 
@@ -120,37 +123,17 @@ class Scheduler:
                 self._next[index] = next_fire(spec.expression, spec.timezone, at)
         return fired
 
-    def start(self) -> Scheduler:
-        if self._thread is None and self.schedules:
-            self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
-            self._thread.start()
-        return self
+    @property
+    def idle(self) -> bool:
+        """Firings run on threads of their own: the scheduler holds nothing."""
+        return True
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
-
-    def wake(self) -> None:
-        """Look at the clock now (after it was moved, in tests)."""
-        self._wake.set()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            for spec, scheduled in self.due(self.clock()):
-                name = f"schedule-{spec.event_name}"
-                threading.Thread(
-                    target=self.fire, args=(spec, scheduled), name=name, daemon=True
-                ).start()
-            pending = [at for at in self._next if at is not None]
-            if not pending:
-                return
-            # Sleep in short steps: a suspended laptop's clock jumps.
-            wait_s = (min(pending) - self.clock()).total_seconds()
-            self._wake.wait(min(max(wait_s, 0.0), 30.0))
-            self._wake.clear()
+    def tick(self) -> bool:
+        """Start each firing due now on its own thread (its retries must not hold the others)."""
+        for spec, at in self.due(self.clock()):
+            name = f"schedule-{spec.event_name}"
+            threading.Thread(target=self.fire, args=(spec, at), name=name, daemon=True).start()
+        return False
 
     def fire(self, spec: ScheduleSpec, scheduled: datetime | None = None) -> bool:
         """Invoke the target with the schedule's Input; retry, then dead-letter. True if it ran."""

@@ -193,7 +193,7 @@ class LocalStack:
             return
         self.scheduler = Scheduler(
             schedules,
-            dict(self.workers),
+            self.workers,
             names=self.names,
             dead_letter=lambda spec, event, attrs: self._send(spec.dlq_queue_id, event, attrs),
         ).start()

@@ -9,10 +9,11 @@ import base64
 import contextlib
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 GET_RECORDS_LIMIT = 1000
 
@@ -61,69 +62,79 @@ def to_lambda_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, An
     return {**defaults, **_jsonable(record), "eventSourceARN": stream_arn}
 
 
+@dataclass
+class Shard:
+    """One shard of a stream and the reader's place in it."""
+
+    shard_id: str
+    parent_id: str | None
+    after: str | None = None  # the last sequence number read
+    ended: bool = False  # its last record has been read
+    iterator: str | None = None
+
+
+ShardT = TypeVar("ShardT", bound=Shard)
+
+
 class StreamReader:
-    """A stream's shards and a read position in each. Pollers read shard by shard; tests and
-    benchmarks that invoke the handlers themselves call `read()`."""
+    """Walks a stream's shards. Pollers read shard by shard; tests and benchmarks that invoke
+    the handlers themselves call `read()`."""
 
     def __init__(self, streams: Any, stream_arn: str, start: str = "TRIM_HORIZON") -> None:
         self.streams, self.stream_arn, self.start = streams, stream_arn, start
-        self.after: dict[str, str | None] = {}  # last sequence number read, per shard
-        self.ended: set[str] = set()
-        self._iterators: dict[str, str | None] = {}
+        self.shards: dict[str, Shard] = {}
 
-    def shards(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
+    def discover(self, known: dict[str, ShardT], new: Callable[[str, str | None], ShardT]) -> None:
+        """Add the stream's shards that `known` lacks (parents first), each made by `new`."""
         kwargs: dict[str, Any] = {"StreamArn": self.stream_arn}
         while True:
             description = self.streams.describe_stream(**kwargs)["StreamDescription"]
-            found += description.get("Shards", [])
+            for raw in description.get("Shards", []):
+                if raw["ShardId"] not in known:
+                    known[raw["ShardId"]] = new(raw["ShardId"], raw.get("ParentShardId"))
             if not description.get("LastEvaluatedShardId"):
-                return found
+                return
             kwargs["ExclusiveStartShardId"] = description["LastEvaluatedShardId"]
 
     def read(self) -> list[dict[str, Any]]:
         """Every shard's new records, as they appear in a Lambda event's `Records`."""
+        self.discover(self.shards, Shard)
         out: list[dict[str, Any]] = []
-        for shard in self.shards():
-            while shard["ShardId"] not in self.ended:
-                records = self.read_shard(shard["ShardId"])
+        for shard in self.shards.values():
+            while records := self.read_shard(shard):
                 out += (to_lambda_record(r, self.stream_arn) for r in records)
-                if not records:
-                    break
         return out
 
-    def read_shard(self, shard_id: str, limit: int = GET_RECORDS_LIMIT) -> list[dict[str, Any]]:
-        """The shard's next records; it is in `ended` once its last record has been read."""
-        if shard_id in self.ended:
+    def read_shard(self, shard: Shard, limit: int = GET_RECORDS_LIMIT) -> list[dict[str, Any]]:
+        """The shard's next records; it has `ended` once its last record has been read."""
+        if shard.ended:
             return []
-        iterator = self._iterators.get(shard_id) or self._iterator(shard_id)
-        if iterator is None:
-            self.ended.add(shard_id)
+        shard.iterator = shard.iterator or self._iterator(shard)
+        if shard.iterator is None:
+            shard.ended = True
             return []
         try:
-            response = self.streams.get_records(ShardIterator=iterator, Limit=limit)
+            response = self.streams.get_records(ShardIterator=shard.iterator, Limit=limit)
         except self.streams.exceptions.ExpiredIteratorException:
-            self._iterators[shard_id] = None
-            return self.read_shard(shard_id, limit)
+            shard.iterator = None
+            return self.read_shard(shard, limit)
         except self.streams.exceptions.TrimmedDataAccessException:
-            self.after[shard_id], self._iterators[shard_id] = None, None
+            shard.after = shard.iterator = None
             return []
         except self.streams.exceptions.ResourceNotFoundException:
-            self.ended.add(shard_id)
+            shard.ended = True
             return []
         records: list[dict[str, Any]] = response.get("Records", [])
         if records:
-            self.after[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
-        self._iterators[shard_id] = response.get("NextShardIterator")
-        if self._iterators[shard_id] is None:
-            self.ended.add(shard_id)
+            shard.after = records[-1]["dynamodb"]["SequenceNumber"]
+        shard.iterator = response.get("NextShardIterator")
+        shard.ended = shard.iterator is None
         return records
 
-    def _iterator(self, shard_id: str) -> str | None:
-        kwargs: dict[str, Any] = {"StreamArn": self.stream_arn, "ShardId": shard_id}
-        after = self.after.get(shard_id)
-        if after:
-            kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=after)
+    def _iterator(self, shard: Shard) -> str | None:
+        kwargs: dict[str, Any] = {"StreamArn": self.stream_arn, "ShardId": shard.shard_id}
+        if shard.after:
+            kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=shard.after)
         else:
             kwargs["ShardIteratorType"] = self.start
         iterator: str | None = self.streams.get_shard_iterator(**kwargs).get("ShardIterator")

@@ -195,7 +195,6 @@ def test_the_scheduler_thread_fires_when_the_clock_reaches_the_next_time() -> No
     try:
         assert first is not None
         now[0] = first
-        scheduler.wake()
 
         assert function.called.wait(5)
     finally:
