@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from email.message import Message
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -23,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
-from accolade_local.payload import HttpResponse, http_event, json_response, map_response
+from accolade_local.payload import HttpResponse, http_event, json_response, map_response, refusal
 from accolade_local.runtime import FunctionError, Invoker
 from accolade_local.template import HttpRoute
 from accolade_local.tokens import LocalSigner, to_apigw_claims
@@ -111,11 +112,11 @@ class Gateway(ThreadingHTTPServer):
             return json_response(200, {"issuer": issuer, "jwks_uri": issuer + jwks})
         match = self.router.match(method, path)
         if match is None:
-            return json_response(404, {"message": "Not Found"})
+            return refusal(HTTPStatus.NOT_FOUND)
         route, path_parameters = match
         claims = self._authorize(headers) if route.auth_required else None
         if route.auth_required and claims is None:
-            return json_response(401, {"message": "Unauthorized"})
+            return refusal(HTTPStatus.UNAUTHORIZED)
         event = http_event(
             method,
             path,
@@ -135,10 +136,10 @@ class Gateway(ThreadingHTTPServer):
         except FunctionError as exc:
             log.error("%s failed: %s", route.function_id, json.dumps(exc.payload))
             if time.monotonic() - started >= INTEGRATION_TIMEOUT_S:
-                return json_response(503, {"message": "Service Unavailable"})
+                return refusal(HTTPStatus.SERVICE_UNAVAILABLE)
         except ValueError as exc:  # binascii.Error included
             log.error("%s returned a malformed response: %s", route.function_id, exc)
-        return json_response(500, {"message": "Internal Server Error"})
+        return refusal(HTTPStatus.INTERNAL_SERVER_ERROR)
 
     def _authorize(self, headers: Message) -> dict[str, str] | None:
         """The token's claims as the JWT authorizer passes them on; None when it is refused."""
@@ -168,12 +169,12 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:  # malformed: refused below as a negative one is
             length = -1
         if self.headers.get("Transfer-Encoding") or length < 0:
-            return json_response(400, {"message": "Bad Request"})
+            return refusal(HTTPStatus.BAD_REQUEST)
         if length > MAX_BODY_BYTES:
             # Read and drop the body so the client gets the 413, not a broken pipe.
             while length > 0 and (chunk := self.rfile.read(min(length, 1 << 20))):
                 length -= len(chunk)
-            return json_response(413, {"message": "Request Entity Too Large"})
+            return refusal(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         return self.rfile.read(length)
 
     def _serve(self) -> None:
@@ -183,7 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = self.server.handle(self, request_id)
         except Exception:
             log.exception("gateway error")
-            response = json_response(500, {"message": "Internal Server Error"})
+            response = refusal(HTTPStatus.INTERNAL_SERVER_ERROR)
         response.headers.append(("apigw-requestid", request_id))
         self._send(response)
         elapsed_ms = (time.monotonic() - started) * 1000

@@ -9,12 +9,13 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import MultiDict
 
-__all__ = ["HttpResponse", "http_event", "json_response", "map_response"]
+__all__ = ["HttpResponse", "http_event", "json_response", "map_response", "refusal"]
 
 # Media types API Gateway passes as text; any other body arrives base64-encoded.
 _TEXT_SUFFIXES = ("json", "xml", "/javascript", "/yaml", "/x-www-form-urlencoded", "/graphql")
@@ -111,6 +112,11 @@ def json_response(status: int, payload: Any) -> HttpResponse:
     return HttpResponse(
         status, [("content-type", "application/json")], json.dumps(payload).encode("utf-8")
     )
+
+
+def refusal(status: HTTPStatus) -> HttpResponse:
+    """API Gateway's own answer, `{"message": <the status's phrase>}`."""
+    return json_response(status, {"message": status.phrase})
 
 
 def map_response(result: Any) -> HttpResponse:
