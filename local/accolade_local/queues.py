@@ -11,8 +11,6 @@ after the queue's VisibilityTimeout.
 
 from __future__ import annotations
 
-import hashlib
-import logging
 from typing import Any
 
 from accolade_local.pollers import Poller
@@ -20,8 +18,6 @@ from accolade_local.runtime import Invoker
 from accolade_local.template import QueueMapping
 
 __all__ = ["QueuePoller"]
-
-log = logging.getLogger("accolade_local.queues")
 
 _RECEIVE_LIMIT = 10  # ReceiveMessage's maximum
 
@@ -53,14 +49,11 @@ class QueuePoller(Poller):
 
     @property
     def idle(self) -> bool:
-        """No message waiting or in flight (one being handled, or kept after a failure)."""
-        return not self._messages()
-
-    def _messages(self) -> int:
-        """Messages waiting or in flight (SQS's own counts; exact in moto)."""
+        """No message waiting or in flight (one being handled, or kept after a failure), by
+        SQS's own counts (exact in moto)."""
         names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
         attributes = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=names)
-        return sum(int(attributes["Attributes"][name]) for name in names)
+        return not any(int(attributes["Attributes"][name]) for name in names)
 
     def tick(self, wait_s: int = 0) -> bool:
         """Receive one batch and hand it to the function; True when there was one."""
@@ -80,14 +73,11 @@ class QueuePoller(Poller):
         kept = self._invoke([self._record(m) for m in messages])
         done = [m for m in messages if m["MessageId"] not in kept]
         self.processed += len(done)  # before the deletes that let drain() return
-        for start in range(0, len(done), _RECEIVE_LIMIT):
-            self.sqs.delete_message_batch(
-                QueueUrl=self.queue_url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-                    for i, m in enumerate(done[start : start + _RECEIVE_LIMIT])
-                ],
-            )
+        if done:  # one receive's messages: at most a DeleteMessageBatch's ten
+            entries = [
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+            ]
+            self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
         for message in messages:
             if message["MessageId"] in kept:
                 self.sqs.change_message_visibility(
@@ -110,8 +100,7 @@ class QueuePoller(Poller):
             "body": message["Body"],
             "attributes": message.get("Attributes", {}),
             "messageAttributes": message.get("MessageAttributes", {}),
-            "md5OfBody": message.get("MD5OfBody")
-            or hashlib.md5(message["Body"].encode()).hexdigest(),
+            "md5OfBody": message["MD5OfBody"],
             "eventSource": "aws:sqs",
             "eventSourceARN": self.queue_arn,
             "awsRegion": self.region,

@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -80,9 +80,7 @@ class LocalStack:
         self.template: Template = load_template(self.root / "template.yaml", params)
         self.names = LocalNames()
         self.signer = LocalSigner(self.data_dir / "jwt", issuer_for(api_port), AUDIENCE)
-        self.dynamodb: services.DynamoDBLocal | services.MotoServer | None = None
         self.workers: dict[str, FunctionWorkers] = {}
-        self.gateway: Gateway | None = None
         self.pollers: list[Poller] = []
         self.scheduler: Scheduler | None = None
         self._stopped = threading.Event()
@@ -120,19 +118,21 @@ class LocalStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         logs = self.data_dir / "logs"
         ddb_dir = None if self.in_memory else self.data_dir / "dynamodb"
-        self.dynamodb = services.start_dynamodb(self.dynamodb_port, ddb_dir, logs / "dynamodb.log")
-        self._stops.callback(self.dynamodb.stop)
+        ddb = services.DynamoDBLocal(self.dynamodb_port, ddb_dir, log_path=logs / "dynamodb.log")
+        self._stops.enter_context(ddb)
         self._stops.enter_context(services.MotoServer(self.aws_port, log_path=logs / "moto.log"))
         self.names = self.names.with_endpoint(self.aws_endpoint)
         services.provision(self.template, self.names, self.dynamodb_endpoint, self.aws_endpoint)
         self._start_workers()
         routes = self.template.http_routes()
-        self.gateway = Gateway(routes, self.workers, self.signer, port=self.api_port).start()
-        self._stops.callback(self.gateway.stop)
-        self._start_pollers()
-        if self.enable_schedules:
-            self._start_scheduler()
-        self._write_state()
+        gateway = Gateway(routes, self.workers, self.signer, port=self.api_port)
+        self._stops.callback(gateway.start().stop)
+        for poller in self._pollers():
+            self.pollers.append(poller.start())
+            self._stops.callback(poller.stop)
+        state: dict[str, Any] = {"pid": os.getpid(), "api_port": self.api_port}
+        state |= {"dynamodb_endpoint": self.dynamodb_endpoint, "aws_endpoint": self.aws_endpoint}
+        (self.data_dir / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
 
     def _start_workers(self) -> None:
         http_functions = {r.function_id for r in self.template.http_routes()}
@@ -154,59 +154,35 @@ class LocalStack:
         except Exception as exc:
             self.out(f"warning: {workers.function_id} failed to start: {exc}")
 
-    def _start_pollers(self) -> None:
-        dynamodb, streams = map(self.client, ("dynamodb", "dynamodbstreams"))
+    def _pollers(self) -> Iterator[Poller]:
+        """A poller per event source mapping of the template, and the scheduler."""
+        dynamodb, streams, sqs = map(self.client, ("dynamodb", "dynamodbstreams", "sqs"))
         saved = None if self.in_memory else self.data_dir / "stream-checkpoints.json"
         checkpoints = CheckpointStore(saved)
-        pollers: list[Poller] = []
         for mapping in self.template.stream_mappings():
             table = dynamodb.describe_table(TableName=self.names.table_name(mapping.table_id))
-            pollers.append(
-                StreamPoller(
-                    mapping,
-                    self.workers[mapping.function_id],
-                    streams,
-                    table["Table"]["LatestStreamArn"],
-                    checkpoints=checkpoints,
-                    on_failure=partial(self._send, mapping.on_failure_queue_id),
-                    function_arn=self.names.function_arn(mapping.function_id),
-                )
-            )
-        pollers += (
-            QueuePoller(
+            yield StreamPoller(
                 mapping,
                 self.workers[mapping.function_id],
-                self.client("sqs"),
-                self.names.queue_url(mapping.queue_id),
-                self.names.queue_arn(mapping.queue_id),
-                region=self.names.region,
+                streams,
+                table["Table"]["LatestStreamArn"],
+                checkpoints=checkpoints,
+                on_failure=partial(self._send, mapping.on_failure_queue_id),
+                function_arn=self.names.function_arn(mapping.function_id),
             )
-            for mapping in self.template.queue_mappings()
-        )
-        for poller in pollers:
-            self.pollers.append(poller.start())
-            self._stops.callback(poller.stop)
-
-    def _start_scheduler(self) -> None:
+        for queue in self.template.queue_mappings():
+            url, arn = self.names.queue_url(queue.queue_id), self.names.queue_arn(queue.queue_id)
+            workers = self.workers[queue.function_id]
+            yield QueuePoller(queue, workers, sqs, url, arn, region=self.names.region)
         schedules = self.template.schedules(self.names)
-        if not schedules:
-            return
-        self.scheduler = Scheduler(
-            schedules,
-            self.workers,
-            names=self.names,
-            dead_letter=lambda spec, event, attrs: self._send(spec.dlq_queue_id, event, attrs),
-        ).start()
-        self._stops.callback(self.scheduler.stop)
-
-    def _write_state(self) -> None:
-        state = {
-            "pid": os.getpid(),
-            "api_port": self.api_port,
-            "dynamodb_endpoint": self.dynamodb_endpoint,
-            "aws_endpoint": self.aws_endpoint,
-        }
-        (self.data_dir / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+        if self.enable_schedules and schedules:
+            self.scheduler = Scheduler(
+                schedules,
+                self.workers,
+                names=self.names,
+                dead_letter=lambda spec, event, attrs: self._send(spec.dlq_queue_id, event, attrs),
+            )
+            yield self.scheduler
 
     def stop(self) -> None:
         """Stop everything started, in reverse order; safe to call twice or after a failed start."""
@@ -260,14 +236,13 @@ class LocalStack:
     def banner(self) -> str:
         """What `accolade local up` prints: URLs and ready-made tokens for the demo tenant."""
         ttl = BANNER_TOKEN_TTL_S
-        ddb = self.dynamodb.name if self.dynamodb is not None else "DynamoDB"
         lines = [
             "Accolade local stack is up",
             f"  API            {self.api_url}",
             f"  Swagger UI     {self.api_url}/v1/swagger",
             f"  OpenAPI        {self.api_url}/v1/openapi.json",
             f"  JWKS           {self.api_url}/.well-known/jwks.json",
-            f"  DynamoDB       {self.dynamodb_endpoint} ({ddb})",
+            f"  DynamoDB       {self.dynamodb_endpoint} (DynamoDB Local)",
             f"  AWS emulator   {self.aws_endpoint} (moto: SNS, SQS, S3)",
             f"  Data           {self.data_dir}"
             + (" (DynamoDB in memory)" if self.in_memory else ""),

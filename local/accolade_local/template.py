@@ -180,7 +180,6 @@ class Template:
     """template.yaml, translated, with its intrinsics resolved to local names."""
 
     def __init__(self, path: Path, params: Mapping[str, str] | None = None) -> None:
-        self.path = path
         self.root = path.parent
         self.params: dict[str, str] = dict(params or {})
         self.sam, self.data = _load(path)
@@ -194,12 +193,6 @@ class Template:
 
     # -- the intrinsics the template uses; hand-written because no library resolves them to
     #    local physical names (cfn-lint and the translator leave them symbolic)
-
-    def parameter(self, name: str) -> str:
-        default = self.data["Parameters"][name].get("Default")
-        if name not in self.params and default is None:
-            raise TemplateError(f"parameter {name} has no value and no default")
-        return str(self.params.get(name, default))
 
     def resolve(self, value: Any, names: LocalNames | None = None) -> Any:
         names = names or LocalNames()
@@ -253,7 +246,10 @@ class Template:
         if name in pseudo:
             return pseudo[name]
         if name in (self.data.get("Parameters") or {}):
-            return self.parameter(name)
+            value = self.params.get(name, self.data["Parameters"][name].get("Default"))
+            if value is None:
+                raise TemplateError(f"parameter {name} has no value and no default")
+            return str(value)
         kind = self._type(name)
         by_kind = {
             "AWS::SNS::Topic": names.topic_arn,

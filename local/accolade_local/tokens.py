@@ -103,16 +103,12 @@ class LocalSigner:
 
 def to_apigw_claims(claims: Mapping[str, Any]) -> dict[str, str]:
     """Claims as API Gateway hands them to the function: every value a string, lists "[a b]"."""
-    out: dict[str, str] = {}
-    for key, value in claims.items():
+
+    def text(value: Any) -> str:
         if isinstance(value, list | tuple):
-            out[key] = "[" + " ".join(_scalar(v) for v in value) + "]"
-        elif isinstance(value, dict):
-            out[key] = json.dumps(value, separators=(",", ":"))
-        else:
-            out[key] = _scalar(value)
-    return out
+            return "[" + " ".join(map(text, value)) + "]"
+        if isinstance(value, dict):
+            return json.dumps(value, separators=(",", ":"))
+        return json.dumps(value) if isinstance(value, bool) else str(value)
 
-
-def _scalar(value: Any) -> str:
-    return json.dumps(value) if isinstance(value, bool) else str(value)
+    return {key: text(value) for key, value in claims.items()}
