@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = local.add_subparsers(dest="command", required=True)
 
     up = commands.add_parser("up", help="run the stack in the foreground; Ctrl-C stops it")
+    up.set_defaults(run=_up)
     up.add_argument("--api-port", type=int, default=3000)
     up.add_argument("--dynamodb-port", type=int, default=8000)
     up.add_argument("--aws-port", type=int, default=5000)
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("-v", "--verbose", action="store_true", help="log every request and poll")
 
     token = commands.add_parser("token", help="print a JWT the local API accepts")
+    token.set_defaults(run=_token)
     token.add_argument("--tenant", required=True)
     token.add_argument("--user", required=True, help="the token's subject (user or client id)")
     token.add_argument("--admin", action="store_true", help="grant the admin role")
@@ -52,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--api-port", type=int, help="default: the running stack's, else 3000")
 
     invoke = commands.add_parser("invoke", help="invoke one function against the running stack")
+    invoke.set_defaults(run=_invoke)
     invoke.add_argument("function_id", metavar="FunctionLogicalId")
     invoke.add_argument("--event", type=Path, help="event JSON file ('-' = stdin; default: {})")
     return parser
@@ -60,11 +63,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     root = (args.root or _find_root(Path.cwd())).resolve()
-    if args.command == "up":
-        return _up(args, root)
-    if args.command == "token":
-        return _token(args, root)
-    return _invoke(args, root)
+    code: int = args.run(args, root)
+    return code
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

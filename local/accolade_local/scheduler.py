@@ -10,6 +10,7 @@ are supported: the template uses no `rate()` or `at()`. The Input's context attr
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -68,16 +69,12 @@ def next_fire(expression: str, tz: str | ZoneInfo, after: datetime) -> datetime 
 
 
 def with_context(value: Any, attributes: dict[str, str]) -> Any:
-    """The Input with each `<aws.scheduler.*>` context attribute replaced in its strings."""
-    if isinstance(value, dict):
-        return {k: with_context(v, attributes) for k, v in value.items()}
-    if isinstance(value, list):
-        return [with_context(v, attributes) for v in value]
-    if isinstance(value, str):
-        return re.sub(
-            r"<(aws\.scheduler\.[a-z-]+)>", lambda m: attributes.get(m.group(1), m.group()), value
-        )
-    return value
+    """The Input with each `<aws.scheduler.*>` context attribute filled in, in its JSON text as
+    Scheduler fills it (no value holds a character JSON escapes)."""
+    text = json.dumps(value)
+    for name, filled in attributes.items():
+        text = text.replace(f"<{name}>", filled)
+    return json.loads(text)
 
 
 DeadLetter = Callable[[ScheduleSpec, dict[str, Any], dict[str, str]], None]
