@@ -159,7 +159,7 @@ class StreamPoller(Poller):
         poll_interval_s: float = 0.25,
         retry_delay_s: float = 0.1,
     ) -> None:
-        super().__init__(mapping.name)
+        super().__init__(f"{mapping.function_id}.{mapping.event_name}")
         self.mapping, self.invoker = mapping, invoker
         self.reader = StreamReader(streams, stream_arn, mapping.starting_position)
         self.stream_arn = stream_arn

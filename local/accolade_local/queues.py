@@ -36,7 +36,7 @@ class QueuePoller(Poller):
         region: str = "us-east-1",
         retry_delay_s: int = 1,
     ) -> None:
-        super().__init__(mapping.name)
+        super().__init__(f"{mapping.function_id}.{mapping.event_name}")
         self.mapping, self.invoker = mapping, invoker
         self.sqs = sqs
         self.queue_url = queue_url

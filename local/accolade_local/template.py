@@ -109,10 +109,6 @@ class EventTarget:
     function_id: str
     event_name: str
 
-    @property
-    def name(self) -> str:
-        return f"{self.function_id}.{self.event_name}"
-
 
 @dataclass(frozen=True, kw_only=True)
 class StreamMapping(EventTarget):

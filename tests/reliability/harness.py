@@ -25,6 +25,7 @@ from typing import Any, TypeVar, cast
 
 from botocore.awsrequest import AWSResponse
 
+from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.models import ENTITY_MODELS, Item
 from accolade.bootstrap import Container
 from accolade.domain.models import Achievement, ActivityEvent, Metric, TenantSettings
@@ -297,7 +298,7 @@ def snapshot(dynamodb: Any, table: str, tenant_id: str, users: Iterable[str]) ->
                 elif kind == "ledger":
                     ledger.append(
                         (
-                            int(item.sequence),
+                            keys.ledger_sequence(item.SK),
                             item.award_id,
                             int(item.points),
                             int(item.points_balance),
