@@ -20,8 +20,8 @@ from types import ModuleType
 from typing import Any
 
 from accolade_local.handlers import LambdaContext, load_handler
-from accolade_local.pollers import StreamReader, match_any
 from accolade_local.services import MotoServer, client, free_port, provision, start_dynamodb
+from accolade_local.streams import StreamReader, match_any
 from accolade_local.template import LocalNames, Template, load_template
 from benchmarks.counting import CallAudit, RequestCounter, pynamodb_clients
 from benchmarks.naive import NaiveEngine, compare, end_state

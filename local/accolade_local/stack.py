@@ -16,10 +16,9 @@ from typing import Any, Self
 
 from accolade_local import services
 from accolade_local.gateway import Gateway
-from accolade_local.pollers import CheckpointStore, Poller, StreamPoller
-from accolade_local.queues import QueuePoller
+from accolade_local.pollers import Poller, QueuePoller, Scheduler
 from accolade_local.runtime import FunctionWorkers
-from accolade_local.scheduler import Scheduler
+from accolade_local.streams import CheckpointStore, StreamPoller
 from accolade_local.template import LocalNames, Template, load_template
 from accolade_local.tokens import LocalSigner
 

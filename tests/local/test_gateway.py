@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from accolade_local.gateway import MAX_BODY_BYTES, Gateway, Router
-from accolade_local.payload import http_event, map_response
+from accolade_local.gateway import MAX_BODY_BYTES, Gateway, Router, http_event, map_response
 from accolade_local.runtime import FunctionWorkers
 from accolade_local.services import free_port
 from accolade_local.template import HttpRoute, load_template

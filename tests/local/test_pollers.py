@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from accolade_local import services
-from accolade_local.pollers import CheckpointStore, StreamPoller
 from accolade_local.runtime import FunctionError
+from accolade_local.streams import CheckpointStore, StreamPoller
 from accolade_local.template import StreamMapping
 
 EVENTS_ONLY = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S": ["event"]}}}}

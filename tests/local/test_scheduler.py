@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from accolade_local.pollers import ScheduleExpressionError, Scheduler, next_fire
 from accolade_local.runtime import FunctionError
-from accolade_local.scheduler import ScheduleExpressionError, Scheduler, next_fire
 from accolade_local.template import ScheduleSpec
 
 WEEKLY = "cron(5 0 ? * MON *)"

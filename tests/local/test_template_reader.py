@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from accolade_local.pollers import match_any
+from accolade_local.streams import match_any
 from accolade_local.template import LocalNames, Template, TemplateError, load_template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -32,7 +32,7 @@ from accolade.domain.models import Achievement, ActivityEvent, Metric, TenantSet
 from accolade.services import admin
 from accolade_local.handlers import LambdaContext
 from accolade_local.handlers import load_handler as load_module
-from accolade_local.pollers import StreamReader
+from accolade_local.streams import StreamReader
 
 T = TypeVar("T")
 
