@@ -76,7 +76,7 @@ class Poller(ABC):
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                busy = self._background_tick()
+                busy = self.tick()
             except Exception:
                 if self._stop.is_set():
                     return
@@ -85,9 +85,6 @@ class Poller(ABC):
                 continue
             if not busy:
                 self._stop.wait(self.poll_interval_s)
-
-    def _background_tick(self) -> bool:
-        return self.tick()
 
     def _invoke_batch(
         self, records: list[dict[str, Any]], ids: set[str], report: bool
@@ -153,9 +150,6 @@ class QueuePoller(Poller):
         self.region = region
         self.retry_delay_s = retry_delay_s
 
-    def _background_tick(self) -> bool:
-        return self.tick(wait_s=1)  # long polls, so no pause between ticks
-
     @property
     def idle(self) -> bool:
         """No message waiting or in flight (one being handled, or kept after a failure), by
@@ -164,13 +158,14 @@ class QueuePoller(Poller):
         attributes = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=names)
         return not any(int(attributes["Attributes"][name]) for name in names)
 
-    def tick(self, wait_s: int = 0) -> bool:
-        """Receive one batch and hand it to the function; True when there was one."""
+    def tick(self) -> bool:
+        """Receive one batch and hand it to the function; True when there was one. On its own
+        thread it long-polls (no pause between ticks); drain() calling it does not wait."""
         with self._tick_lock:
             messages = self.sqs.receive_message(
                 QueueUrl=self.queue_url,
                 MaxNumberOfMessages=min(self.mapping.batch_size, _RECEIVE_LIMIT),
-                WaitTimeSeconds=wait_s,
+                WaitTimeSeconds=1 if threading.current_thread() is self._thread else 0,
                 AttributeNames=["All"],
                 MessageAttributeNames=["All"],
             ).get("Messages", [])

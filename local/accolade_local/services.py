@@ -225,14 +225,23 @@ _SUBSCRIPTION_ATTRIBUTES = ("RawMessageDelivery", "RedrivePolicy")
 def function_workers(
     spec: FunctionSpec, names: LocalNames, dynamodb_endpoint: str, concurrency: int = 1
 ) -> FunctionWorkers:
-    """Warm environments for one function; its env is the template's, plus the local endpoints
-    and credentials."""
+    """Warm environments for one function; its env: the variables Lambda sets, the template's,
+    the local endpoints and credentials."""
     env = {
+        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "LAMBDA_TASK_ROOT": str(spec.code_uri),
+        "_HANDLER": spec.handler,
+        "TZ": ":UTC",
         **spec.env,
         "AWS_ENDPOINT_URL": names.aws_endpoint or "",
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
         "AWS_ENDPOINT_URL_DYNAMODBSTREAMS": dynamodb_endpoint,
         "AWS_REGION": names.region,
+        "AWS_DEFAULT_REGION": names.region,
         "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS,
         "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS,
         "POWERTOOLS_TRACE_DISABLED": "true",

@@ -123,11 +123,12 @@ class StreamReader:
         out: list[dict[str, Any]] = []
         for shard in self.shards.values():
             while records := self.read_shard(shard):
-                out += (to_lambda_record(r, self.stream_arn) for r in records)
+                out += records
         return out
 
     def read_shard(self, shard: Shard, limit: int = GET_RECORDS_LIMIT) -> list[dict[str, Any]]:
-        """The shard's next records; it has `ended` once its last record has been read."""
+        """The shard's next records, as in a Lambda event; it has `ended` once its last record has
+        been read."""
         if shard.ended:
             return []
         shard.iterator = shard.iterator or self._iterator(shard)
@@ -145,7 +146,7 @@ class StreamReader:
         except self.streams.exceptions.ResourceNotFoundException:
             shard.ended = True
             return []
-        records: list[dict[str, Any]] = response.get("Records", [])
+        records = [to_lambda_record(r, self.stream_arn) for r in response.get("Records", [])]
         if records:
             shard.after = records[-1]["dynamodb"]["SequenceNumber"]
         shard.iterator = response.get("NextShardIterator")
@@ -272,9 +273,8 @@ class StreamPoller(Poller):
             return False
         records = self.reader.read_shard(shard)
         now, patterns = time.monotonic(), self.mapping.filter_patterns
-        events = [to_lambda_record(raw, self.stream_arn) for raw in records]
         with self._state:
-            shard.buffer += (_Record(e, match_any(patterns, e), now) for e in events)
+            shard.buffer += (_Record(e, match_any(patterns, e), now) for e in records)
             shard.empty_polls = 0 if records else shard.empty_polls + 1
         return bool(records)
 
