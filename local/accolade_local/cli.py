@@ -9,7 +9,6 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
 __all__ = ["main"]
 
@@ -67,10 +66,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def _up(args: argparse.Namespace, root: Path) -> int:
     from accolade_local.services import ServiceError
     from accolade_local.stack import LocalStack
@@ -95,7 +90,7 @@ def _up(args: argparse.Namespace, root: Path) -> int:
     # SIGINT explicitly (a shell may start us with it ignored); SIGTERM and SIGHUP stop the
     # stack as Ctrl-C does: through the same clean-up path.
     for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(stopping, _raise_interrupt)
+        signal.signal(stopping, signal.default_int_handler)  # raises KeyboardInterrupt
     try:
         stack.start()
         print(stack.banner(), flush=True)

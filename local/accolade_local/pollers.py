@@ -139,7 +139,6 @@ class QueuePoller(Poller):
         queue_url: str,
         queue_arn: str,
         *,
-        region: str = "us-east-1",
         retry_delay_s: int = 1,
     ) -> None:
         super().__init__(f"{mapping.function_id}.{mapping.event_name}")
@@ -147,7 +146,6 @@ class QueuePoller(Poller):
         self.sqs = sqs
         self.queue_url = queue_url
         self.queue_arn = queue_arn
-        self.region = region
         self.retry_delay_s = retry_delay_s
 
     @property
@@ -207,7 +205,7 @@ class QueuePoller(Poller):
             "md5OfBody": message["MD5OfBody"],
             "eventSource": "aws:sqs",
             "eventSourceARN": self.queue_arn,
-            "awsRegion": self.region,
+            "awsRegion": self.queue_arn.split(":")[3],
         }
 
 
@@ -322,28 +320,25 @@ class Scheduler(Poller):
     def fire(self, spec: ScheduleSpec, scheduled: datetime | None = None) -> bool:
         """Invoke the target with the schedule's Input; retry, then dead-letter. True if it ran."""
         name = self.names.physical(spec.event_name)
+        scheduled_at = (scheduled or self.clock()).astimezone(UTC)
         context = {
             "aws.scheduler.schedule-arn": self.names.arn("scheduler", f"schedule/default/{name}"),
-            "aws.scheduler.scheduled-time": (scheduled or self.clock())
-            .astimezone(UTC)
-            .strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws.scheduler.scheduled-time": scheduled_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "aws.scheduler.execution-id": str(uuid.uuid4()),
         }
-        event: dict[str, Any] = {}
-        attempt, error = 0, {}
+        event, error = spec.input or {}, {}
         log.info("schedule %s fires %s", spec.event_name, spec.function_id)
-        while True:
+        for attempt in range(spec.retry_attempts + 1):
+            if attempt and self._stop.wait(self.retry_delay_s(attempt)):
+                break  # stopping
             context["aws.scheduler.attempt-number"] = str(attempt + 1)
-            event = with_context(dict(spec.input or {}), context)
+            event = with_context(spec.input or {}, context)
             try:
                 self.invokers[spec.function_id].invoke(event)
                 return True
             except FunctionError as exc:
                 error = exc.payload
                 log.warning("schedule %s: %s failed: %s", spec.event_name, spec.function_id, exc)
-            if attempt >= spec.retry_attempts or self._stop.wait(self.retry_delay_s(attempt + 1)):
-                break
-            attempt += 1
         attributes = {
             "ERROR_CODE": str(error.get("errorType", "Unhandled")),
             "ERROR_MESSAGE": str(error.get("errorMessage", ""))[:1000],

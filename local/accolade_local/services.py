@@ -78,10 +78,6 @@ class _Service(HTTPExecutor):
         self.log_path = log_path
         self.endpoint = f"http://127.0.0.1:{port}"
 
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process else None
-
     def start(self) -> Self:
         if self.running():
             return self

@@ -141,7 +141,7 @@ def test_dynamodb_local_persists_under_data_dir(template: Template, tmp_path: Pa
 
 def test_stop_ends_the_process() -> None:
     dynamodb = DynamoDBLocal(free_port()).start()
-    pid = dynamodb.pid
+    pid = dynamodb.process.pid if dynamodb.process else None
     assert pid is not None
     dynamodb.stop()
 
