@@ -125,7 +125,7 @@ def _invoke(args: argparse.Namespace, root: Path) -> int:
     from accolade_local import services
     from accolade_local.runtime import FunctionError
     from accolade_local.stack import read_state
-    from accolade_local.template import LocalNames, load_template
+    from accolade_local.template import LocalNames, Template
 
     state = read_state(root / ".local")
     if state is None:
@@ -138,7 +138,7 @@ def _invoke(args: argparse.Namespace, root: Path) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: cannot read the event: {exc}", file=sys.stderr)
         return 2
-    template = load_template(root / "template.yaml")
+    template = Template(root / "template.yaml")
     names = LocalNames().with_endpoint(state["aws_endpoint"])
     functions = template.functions(names)
     if args.function_id not in functions:

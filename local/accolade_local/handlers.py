@@ -32,8 +32,7 @@ def load_handler(function: str, root: Path = ROOT) -> ModuleType:
 
 def openapi_document(root: Path = ROOT) -> dict[str, Any]:
     """The document exactly as GET /v1/openapi.json serves it."""
-    document: dict[str, Any] = load_handler("api", root).openapi_document()
-    return document
+    return dict(load_handler("api", root).openapi_document())
 
 
 def openapi_json(document: dict[str, Any]) -> str:

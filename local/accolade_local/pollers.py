@@ -172,7 +172,10 @@ class QueuePoller(Poller):
             return bool(messages)
 
     def _deliver(self, messages: list[dict[str, Any]]) -> None:
-        kept = self._invoke([self._record(m) for m in messages])
+        records = [self._record(m) for m in messages]
+        every = {r["messageId"] for r in records}
+        failed = self._invoke_batch(records, every, self.mapping.report_batch_item_failures)
+        kept = every if failed is None else failed  # a function error keeps them all
         done = [m for m in messages if m["MessageId"] not in kept]
         self.processed += len(done)  # before the deletes that let drain() return
         if done:  # one receive's messages: at most a DeleteMessageBatch's ten
@@ -187,12 +190,6 @@ class QueuePoller(Poller):
                     ReceiptHandle=message["ReceiptHandle"],
                     VisibilityTimeout=self.retry_delay_s,
                 )
-
-    def _invoke(self, records: list[dict[str, Any]]) -> set[str]:
-        """The ids of the messages to keep (all of them when the function failed)."""
-        every = {r["messageId"] for r in records}
-        failed = self._invoke_batch(records, every, self.mapping.report_batch_item_failures)
-        return every if failed is None else failed
 
     def _record(self, message: dict[str, Any]) -> dict[str, Any]:
         """A received message as Lambda's SQS event record."""
@@ -271,6 +268,7 @@ class Scheduler(Poller):
     # A look at the clock a second: EventBridge fires within its minute, and a suspended
     # laptop's clock jumps.
     poll_interval_s = 1.0
+    idle = True  # firings run on threads of their own: the scheduler holds nothing
 
     def __init__(
         self,
@@ -304,11 +302,6 @@ class Scheduler(Poller):
                 fired.append((spec, at))
                 self._next[index] = next_fire(spec.expression, spec.timezone, at)
         return fired
-
-    @property
-    def idle(self) -> bool:
-        """Firings run on threads of their own: the scheduler holds nothing."""
-        return True
 
     def tick(self) -> bool:
         """Start each firing due now on its own thread (its retries must not hold the others)."""

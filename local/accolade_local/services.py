@@ -1,4 +1,4 @@
-"""The emulators the local stack runs on: DynamoDB Local (or moto) and the moto server.
+"""The emulators the local stack runs on: DynamoDB Local and the moto server.
 
 Everything they hold is created from template.yaml by `provision`: there is no second definition.
 """
@@ -79,8 +79,6 @@ class _Service(HTTPExecutor):
         self.endpoint = f"http://127.0.0.1:{port}"
 
     def start(self) -> Self:
-        if self.running():
-            return self
         ensure_port_free(self.port, self.name)
         # Popen's stdout (and stderr), read back when the start fails; closed in stop().
         if self.log_path is None:
@@ -147,12 +145,6 @@ class MotoServer(_Service):
         super().__init__(command, port, log_path, "/moto-api/data.json", envvars=envvars)
 
 
-def start_dynamodb(
-    port: int, data_dir: Path | None = None, log_path: Path | None = None
-) -> DynamoDBLocal:
-    return DynamoDBLocal(port, data_dir, log_path=log_path).start()
-
-
 def client(service: str, endpoint: str, region: str = LocalNames.region) -> Any:
     """A boto3 client for a local endpoint with fake credentials."""
     import boto3
@@ -179,7 +171,7 @@ def provision(
         name = names.table_name(table.logical_id)
         if name in existing:
             continue
-        # Both emulators create tables ACTIVE: no waiter.
+        # DynamoDB Local (and moto) create tables ACTIVE: no waiter.
         dynamodb.create_table(**table.create_table_kwargs(name))
         if table.ttl_attribute:
             ttl = {"Enabled": True, "AttributeName": table.ttl_attribute}
@@ -188,12 +180,9 @@ def provision(
     sqs, sns, s3 = (client(s, aws_endpoint, names.region) for s in ("sqs", "sns", "s3"))
     # Dead-letter queues first: a queue's RedrivePolicy names one that must exist.
     queues = sorted(template.of_type("AWS::SQS::Queue"), key=lambda q: "RedrivePolicy" in q[1])
-    for logical_id, props in queues:
-        attributes = {k: str(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}
-        if "RedrivePolicy" in props:
-            attributes["RedrivePolicy"] = json.dumps(
-                template.resolve(props["RedrivePolicy"], names)
-            )
+    for logical_id, raw in queues:
+        props = template.resolve(raw, names)
+        attributes = {k: json.dumps(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}
         sqs.create_queue(QueueName=names.physical(logical_id), Attributes=attributes)
     for logical_id, _ in template.of_type("AWS::SNS::Topic"):
         sns.create_topic(Name=names.physical(logical_id))
@@ -213,8 +202,8 @@ def provision(
             s3.create_bucket(Bucket=names.bucket_name(logical_id))
 
 
-_QUEUE_ATTRIBUTES = ("MessageRetentionPeriod", "VisibilityTimeout")
-# As SNS wants them: JSON text ("true", "{...}"), which json.dumps makes of YAML values too.
+# As SQS and SNS want them: JSON text ("60", "true", "{...}"), which json.dumps makes of YAML's.
+_QUEUE_ATTRIBUTES = ("MessageRetentionPeriod", "VisibilityTimeout", "RedrivePolicy")
 _SUBSCRIPTION_ATTRIBUTES = ("RawMessageDelivery", "RedrivePolicy")
 
 

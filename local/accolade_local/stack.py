@@ -19,7 +19,7 @@ from accolade_local.gateway import Gateway
 from accolade_local.pollers import Poller, QueuePoller, Scheduler
 from accolade_local.runtime import FunctionWorkers
 from accolade_local.streams import CheckpointStore, StreamPoller
-from accolade_local.template import LocalNames, Template, load_template
+from accolade_local.template import LocalNames, Template
 from accolade_local.tokens import LocalSigner
 
 __all__ = ["AUDIENCE", "DEMO_TENANT", "LocalStack", "issuer_for", "read_state"]
@@ -76,7 +76,7 @@ class LocalStack:
         self.in_memory = in_memory
         self.enable_schedules = schedules
         self.out = out or (lambda _line: None)
-        self.template: Template = load_template(self.root / "template.yaml", params)
+        self.template: Template = Template(self.root / "template.yaml", params)
         self.names = LocalNames()
         self.signer = LocalSigner(self.data_dir / "jwt", issuer_for(api_port), AUDIENCE)
         self.workers: dict[str, FunctionWorkers] = {}

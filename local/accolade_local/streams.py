@@ -168,10 +168,7 @@ class _Record:
     event: dict[str, Any]
     matched: bool
     arrived: float
-
-    @property
-    def sequence_number(self) -> str:
-        return str(self.event["dynamodb"]["SequenceNumber"])
+    sequence_number: str
 
 
 @dataclass
@@ -274,7 +271,10 @@ class StreamPoller(Poller):
         records = self.reader.read_shard(shard)
         now, patterns = time.monotonic(), self.mapping.filter_patterns
         with self._state:
-            shard.buffer += (_Record(e, match_any(patterns, e), now) for e in records)
+            shard.buffer += (
+                _Record(e, match_any(patterns, e), now, e["dynamodb"]["SequenceNumber"])
+                for e in records
+            )
             shard.empty_polls = 0 if records else shard.empty_polls + 1
         return bool(records)
 

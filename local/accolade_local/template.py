@@ -15,7 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
-__all__ = ["LocalNames", "Template", "TemplateError", "load_template"]
+__all__ = ["LocalNames", "Template", "TemplateError"]
 
 
 class TemplateError(ValueError):
@@ -178,9 +178,9 @@ class Template:
     """template.yaml, translated, with its intrinsics resolved to local names."""
 
     def __init__(self, path: Path, params: Mapping[str, str] | None = None) -> None:
-        self.root = path.parent
+        self.root = Path(path).parent
         self.params: dict[str, str] = dict(params or {})
-        self.sam, self.data = _load(path)
+        self.sam, self.data = _load(Path(path))
         self.resources: dict[str, dict[str, Any]] = self.data["Resources"]
 
     def of_type(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -200,8 +200,6 @@ class Template:
         if logical_id not in self.resources:
             raise TemplateError(f"no resource {logical_id} in the template")
         return str(self.resources[logical_id]["Type"])
-
-    # -- what the local stack runs
 
     def tables(self) -> list[TableSpec]:
         return [TableSpec(i, self.resolve(p)) for i, p in self.of_type("AWS::DynamoDB::Table")]
@@ -368,7 +366,3 @@ def _event(logical_id: str, function_id: str) -> dict[str, Any]:
 def _target_id(value: Any) -> str | None:
     """The logical id behind `!GetAtt X.Arn`."""
     return str(value["Fn::GetAtt"][0]) if value else None
-
-
-def load_template(path: Path, params: Mapping[str, str] | None = None) -> Template:
-    return Template(Path(path), params)

@@ -21,7 +21,7 @@ EVENTS_ONLY = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S"
 
 @pytest.fixture(scope="module")
 def dynamodb_endpoint() -> Iterator[str]:
-    service = services.start_dynamodb(services.free_port(), None)
+    service = services.DynamoDBLocal(services.free_port()).start()
     yield service.endpoint
     service.stop()
 
