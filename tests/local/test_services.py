@@ -48,7 +48,7 @@ def template() -> Template:
 
 @pytest.fixture(scope="module")
 def stack(template: Template) -> Iterator[tuple[str, str]]:
-    with DynamoDBLocal(free_port()).start() as dynamodb, MotoServer(free_port()) as moto:
+    with DynamoDBLocal(free_port()) as dynamodb, MotoServer(free_port()) as moto:
         provision(template, LocalNames(), dynamodb.endpoint, moto.endpoint)
         yield dynamodb.endpoint, moto.endpoint
 
