@@ -38,7 +38,7 @@ $(DDB_LOCAL):
 setup: $(STAMP) $(DDB_LOCAL) ## create .venv with pinned dependencies and install DynamoDB Local
 
 openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
-	$(BIN)/python -m accolade_local.openapi > docs/openapi.json
+	$(BIN)/python -m accolade_local.handlers > docs/openapi.json
 
 run: setup ## start the local stack (API on 127.0.0.1:3000); Ctrl-C stops it
 	$(BIN)/accolade local up

@@ -49,14 +49,14 @@ class _Collect:
 
 
 def measure(tenants: int, sizes: Sequence[int] = (10, 10_000)) -> dict[str, float]:
-    from accolade_local.services import client, free_port, start_dynamodb
-    from accolade_local.template import load_template
+    from accolade_local.services import DynamoDBLocal, client, free_port
+    from accolade_local.template import Template
 
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    service = start_dynamodb(free_port())
+    service = DynamoDBLocal(free_port()).start()
     try:
-        table = load_template(ROOT / "template.yaml").table().create_table_kwargs("closing")
+        table = Template(ROOT / "template.yaml").table().create_table_kwargs("closing")
         client("dynamodb", service.endpoint, "us-east-1").create_table(**table)
         return _measure(tenants, service.endpoint, sizes)
     finally:

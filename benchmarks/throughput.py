@@ -20,9 +20,9 @@ from types import ModuleType
 from typing import Any
 
 from accolade_local.handlers import LambdaContext, load_handler
-from accolade_local.pollers import StreamReader, match_any
-from accolade_local.services import MotoServer, client, free_port, provision, start_dynamodb
-from accolade_local.template import LocalNames, Template, load_template
+from accolade_local.services import DynamoDBLocal, MotoServer, client, free_port, provision
+from accolade_local.streams import StreamReader, match_any
+from accolade_local.template import LocalNames, Template
 from benchmarks.counting import CallAudit, RequestCounter, pynamodb_clients
 from benchmarks.naive import NaiveEngine, compare, end_state
 from benchmarks.units import UnitMeter, Usage
@@ -112,7 +112,7 @@ class Bench:
         self._stack.close()
 
     def _start(self) -> None:
-        dynamodb = start_dynamodb(free_port())
+        dynamodb = DynamoDBLocal(free_port()).start()
         self._stack.callback(dynamodb.stop)
         moto = MotoServer(free_port(), account=self.names.account).start()
         self._stack.callback(moto.stop)
@@ -361,4 +361,4 @@ def run_throughput(
 
 
 def open_bench() -> Bench:
-    return Bench(load_template(ROOT / "template.yaml"))
+    return Bench(Template(ROOT / "template.yaml"))

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from accolade.adapters.dynamo import keys
 from accolade.config import Settings
+from accolade.domain import models
 from accolade.domain.closing import TenantCloses
 from accolade.domain.courses import (
     CourseEvent,
@@ -27,26 +28,6 @@ from accolade.domain.courses import (
 )
 from accolade.domain.errors import ConflictError, InvalidInputError
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
-from accolade.domain.models import (
-    Achievement,
-    AchievementSummary,
-    AchievementType,
-    ActivityEvent,
-    Award,
-    AwardKey,
-    AwardStatus,
-    CertificateStatus,
-    CounterKey,
-    Goal,
-    Issuer,
-    LedgerEntry,
-    Message,
-    Metric,
-    Slot,
-    TenantSettings,
-    UserProfile,
-    Wallet,
-)
 from accolade.domain.projects import FirstActivity, Project
 from accolade.domain.rules import Standing, standing_order
 from accolade.domain.sequences import Numbering
@@ -107,37 +88,37 @@ class FakeConfigRepository:
     """Settings, metrics and achievements per tenant; achievement writes are conditional."""
 
     def __init__(self) -> None:
-        self._settings: dict[str, TenantSettings] = {}
-        self._metrics: dict[str, dict[str, Metric]] = {}
-        self._achievements: dict[str, dict[str, Achievement]] = {}
+        self._settings: dict[str, models.TenantSettings] = {}
+        self._metrics: dict[str, dict[str, models.Metric]] = {}
+        self._achievements: dict[str, dict[str, models.Achievement]] = {}
         self._metrics_revision: dict[str, int] = {}
 
     def get_config(self, tenant_id: str) -> TenantConfig:
         return TenantConfig(
-            self._settings.get(tenant_id, TenantSettings()),
+            self._settings.get(tenant_id, models.TenantSettings()),
             tuple(self._metrics.get(tenant_id, {}).values()),
             tuple(self._achievements.get(tenant_id, {}).values()),
             self._metrics_revision.get(tenant_id, 0),
         )
 
-    def put_settings(self, tenant_id: str, settings: TenantSettings) -> None:
+    def put_settings(self, tenant_id: str, settings: models.TenantSettings) -> None:
         self._settings[tenant_id] = settings
 
-    def put_metric(self, tenant_id: str, metric: Metric, *, expected_revision: int) -> None:
+    def put_metric(self, tenant_id: str, metric: models.Metric, *, expected_revision: int) -> None:
         if self._metrics_revision.get(tenant_id, 0) != expected_revision:
             raise ConflictError("the metrics were edited meanwhile; send the request again")
         self._metrics_revision[tenant_id] = expected_revision + 1
         self._metrics.setdefault(tenant_id, {})[metric.metric_id] = metric
 
-    def metrics_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[Metric]:
+    def metrics_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[models.Metric]:
         rows = [(keys.metric_sk(m.metric_id), m) for m in self._metrics.get(tenant_id, {}).values()]
         return _page(rows, keys.METRIC_PREFIX, limit=limit, after=after)
 
-    def get_metric(self, tenant_id: str, metric_id: str) -> Metric | None:
+    def get_metric(self, tenant_id: str, metric_id: str) -> models.Metric | None:
         return self._metrics.get(tenant_id, {}).get(metric_id)
 
     def create_achievement(
-        self, tenant_id: str, achievement: Achievement, *, cap: int = MAX_ACHIEVEMENTS
+        self, tenant_id: str, achievement: models.Achievement, *, cap: int = MAX_ACHIEVEMENTS
     ) -> bool:
         stored = self._achievements.setdefault(tenant_id, {})
         if achievement.achievement_id in stored:
@@ -149,18 +130,18 @@ class FakeConfigRepository:
 
     def achievements_page(
         self, tenant_id: str, *, limit: int, after: str | None
-    ) -> Page[Achievement]:
+    ) -> Page[models.Achievement]:
         rows = [
             (keys.achievement_sk(a.achievement_id), a)
             for a in self._achievements.get(tenant_id, {}).values()
         ]
         return _page(rows, keys.ACHIEVEMENT_PREFIX, limit=limit, after=after)
 
-    def get_achievement(self, tenant_id: str, achievement_id: str) -> Achievement | None:
+    def get_achievement(self, tenant_id: str, achievement_id: str) -> models.Achievement | None:
         return self._achievements.get(tenant_id, {}).get(achievement_id)
 
     def replace_achievement(
-        self, tenant_id: str, achievement: Achievement, *, expected_version: int
+        self, tenant_id: str, achievement: models.Achievement, *, expected_version: int
     ) -> None:
         current = self.get_achievement(tenant_id, achievement.achievement_id)
         # The adapter's condition is `version = expected`: a missing item fails it too.
@@ -175,13 +156,15 @@ class FakeConfigRepository:
                 tuple(
                     a
                     for _, a in sorted(achievements.items())
-                    if a.type is AchievementType.PERIOD_TOP
+                    if a.type is models.AchievementType.PERIOD_TOP
                 ),
             )
             for tenant_id, achievements in sorted(self._achievements.items())
         )
         return [
-            PeriodTopTenant(tenant_id, self._settings.get(tenant_id, TenantSettings()), found)
+            PeriodTopTenant(
+                tenant_id, self._settings.get(tenant_id, models.TenantSettings()), found
+            )
             for tenant_id, found in listed
             if found
         ]
@@ -189,9 +172,9 @@ class FakeConfigRepository:
 
 class FakeUserRepository:
     def __init__(self) -> None:
-        self._users: dict[tuple[str, str], UserProfile] = {}
+        self._users: dict[tuple[str, str], models.UserProfile] = {}
 
-    def put_user(self, tenant_id: str, user: UserProfile) -> None:
+    def put_user(self, tenant_id: str, user: models.UserProfile) -> None:
         stored = self._users.get((tenant_id, user.user_id))
         featured = stored.featured_award_id if stored else None
         self._users[(tenant_id, user.user_id)] = user.model_copy(
@@ -199,12 +182,12 @@ class FakeUserRepository:
         )
 
     def set_featured(self, tenant_id: str, user_id: str, award_id: str | None) -> None:
-        stored = self._users.get((tenant_id, user_id), UserProfile(user_id=user_id))
+        stored = self._users.get((tenant_id, user_id), models.UserProfile(user_id=user_id))
         self._users[(tenant_id, user_id)] = stored.model_copy(
             update={"featured_award_id": award_id}
         )
 
-    def get_users(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, UserProfile]:
+    def get_users(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, models.UserProfile]:
         return {
             user_id: self._users[(tenant_id, user_id)]
             for user_id in set(user_ids)
@@ -216,16 +199,16 @@ class FakeGoalRepository:
     """Each user's goals by id, at most ``cap`` of them, as the adapter keeps them in one item."""
 
     def __init__(self) -> None:
-        self._goals: dict[tuple[str, str], dict[str, Goal]] = {}
+        self._goals: dict[tuple[str, str], dict[str, models.Goal]] = {}
 
-    def goals_of(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, list[Goal]]:
+    def goals_of(self, tenant_id: str, user_ids: Iterable[str]) -> dict[str, list[models.Goal]]:
         return {
             user_id: list(self._goals[(tenant_id, user_id)].values())
             for user_id in set(user_ids)
             if self._goals.get((tenant_id, user_id))
         }
 
-    def put_goal(self, tenant_id: str, goal: Goal, *, cap: int = MAX_GOALS_PER_USER) -> bool:
+    def put_goal(self, tenant_id: str, goal: models.Goal, *, cap: int = MAX_GOALS_PER_USER) -> bool:
         goals = self._goals.setdefault((tenant_id, goal.user_id), {})
         if goal.goal_id not in goals and len(goals) >= cap:
             return False
@@ -245,7 +228,7 @@ def _no_repeats(ids: Sequence[Hashable], what: str) -> None:
 @dataclass(frozen=True)
 class StoredEvent:
     tenant_id: str
-    event: ActivityEvent
+    event: models.ActivityEvent
     fingerprint: str
     position: int  # where the stream hands it over: grows with every event stored
 
@@ -259,7 +242,7 @@ class FakeEventRepository:
         self._events: dict[tuple[str, str, str], StoredEvent] = {}
         self.received_at: dict[tuple[str, str], datetime] = {}
 
-    def add_new(self, tenant_id: str, events: Sequence[ActivityEvent]) -> set[str]:
+    def add_new(self, tenant_id: str, events: Sequence[models.ActivityEvent]) -> set[str]:
         _no_repeats([(event.user_id, event.event_id) for event in events], "events")
         existing: set[str] = set()
         conflicts: list[str] = []
@@ -285,14 +268,14 @@ class FakeEventRepository:
                 self.received_at[(tenant_id, event.event_id)] = received_at
         return existing
 
-    def stored(self, tenant_id: str) -> list[ActivityEvent]:
+    def stored(self, tenant_id: str) -> list[models.ActivityEvent]:
         """The tenant's events in the order they were first stored (test inspection)."""
         return [s.event for (tenant, _, _), s in self._events.items() if tenant == tenant_id]
 
     def exists(self, tenant_id: str, event_id: str) -> bool:
         return any(key[0] == tenant_id and key[2] == event_id for key in self._events)
 
-    def position(self, tenant_id: str, event: ActivityEvent) -> int:
+    def position(self, tenant_id: str, event: models.ActivityEvent) -> int:
         """The stream position of a stored event (KeyError when it was never stored)."""
         return self._events[(tenant_id, event.user_id, event.event_id)].position
 
@@ -303,12 +286,14 @@ class FakeProgressRepository:
     counters is written (nor any other event's write to those counters)."""
 
     def __init__(self) -> None:
-        self._counters: dict[tuple[str, CounterKey], Decimal] = {}
-        self._positions: dict[tuple[str, CounterKey], int] = {}
-        self._reached_at: dict[tuple[str, CounterKey], str] = {}
-        self._ranked: set[tuple[str, CounterKey]] = set()  # counters in the Leaderboard index
+        self._counters: dict[tuple[str, models.CounterKey], Decimal] = {}
+        self._positions: dict[tuple[str, models.CounterKey], int] = {}
+        self._reached_at: dict[tuple[str, models.CounterKey], str] = {}
+        self._ranked: set[tuple[str, models.CounterKey]] = (
+            set()
+        )  # counters in the Leaderboard index
         self.fail_events: set[str] = set()
-        self.reads: list[set[CounterKey]] = []  # the keys of each counters() call
+        self.reads: list[set[models.CounterKey]] = []  # the keys of each counters() call
 
     def apply(self, tenant_id: str, changes: Sequence[EventDeltas], at: datetime) -> ApplyOutcome:
         outcome = ApplyOutcome()
@@ -335,7 +320,9 @@ class FakeProgressRepository:
                 outcome.values[key] = self._counters[slot]
         return outcome
 
-    def counters(self, tenant_id: str, keys: Iterable[CounterKey]) -> dict[CounterKey, Decimal]:
+    def counters(
+        self, tenant_id: str, keys: Iterable[models.CounterKey]
+    ) -> dict[models.CounterKey, Decimal]:
         keys = set(keys)
         self.reads.append(keys)
         return {
@@ -405,19 +392,19 @@ class FakeAwardRepository:
 
     def __init__(self, sequences: FakeSequenceRepository | None = None) -> None:
         self.sequences = sequences or FakeSequenceRepository()
-        self._identifiers: dict[tuple[str, str], AwardKey] = {}
-        self._awards: dict[tuple[str, AwardKey], Award] = {}
-        self._wallets: dict[tuple[str, str], Wallet] = {}
-        self._ledgers: dict[tuple[str, str], list[LedgerEntry]] = {}
-        self._slots: dict[tuple[str, Slot], str] = {}
-        self._summaries: dict[tuple[str, str, str], AchievementSummary] = {}
+        self._identifiers: dict[tuple[str, str], models.AwardKey] = {}
+        self._awards: dict[tuple[str, models.AwardKey], models.Award] = {}
+        self._wallets: dict[tuple[str, str], models.Wallet] = {}
+        self._ledgers: dict[tuple[str, str], list[models.LedgerEntry]] = {}
+        self._slots: dict[tuple[str, models.Slot], str] = {}
+        self._summaries: dict[tuple[str, str, str], models.AchievementSummary] = {}
         self.fail_grants = 0
         # The adapter's expiry index: active awards that lapse, not yet told, nor renewed.
-        self._expiry_index: dict[tuple[str, AwardKey], datetime] = {}
+        self._expiry_index: dict[tuple[str, models.AwardKey], datetime] = {}
         self._expiring_tenants: set[str] = set()
         self.inbox: FakeInboxRepository | None = None  # where notices go (FakeContainer's)
 
-    def holdings(self, tenant_id: str, keys: Iterable[AwardKey]) -> Holdings:
+    def holdings(self, tenant_id: str, keys: Iterable[models.AwardKey]) -> Holdings:
         wanted = list(keys)
         return Holdings(
             held={key for key in wanted if (tenant_id, key) in self._awards},
@@ -426,7 +413,7 @@ class FakeAwardRepository:
                 (key.user_id, key.achievement_id): (
                     self._summaries.get(
                         (tenant_id, key.user_id, key.achievement_id),
-                        AchievementSummary(achievement_id=key.achievement_id),
+                        models.AchievementSummary(achievement_id=key.achievement_id),
                     ),
                     0,
                 )
@@ -435,7 +422,7 @@ class FakeAwardRepository:
         )
 
     def grant_together(
-        self, tenant_id: str, by_user: Mapping[str, Sequence[Award]], holdings: Holdings
+        self, tenant_id: str, by_user: Mapping[str, Sequence[models.Award]], holdings: Holdings
     ) -> BatchGrant:
         """Like the adapter's one transaction: all or nothing. With `fail_grants` it does not
         commit (every user comes back unwritten), and the one-by-one grants then raise."""
@@ -455,11 +442,11 @@ class FakeAwardRepository:
         self,
         tenant_id: str,
         user_id: str,
-        awards: Sequence[Award],
+        awards: Sequence[models.Award],
         *,
-        slot: Slot | None = None,
-        issuer: Issuer | None = None,
-    ) -> list[Award]:
+        slot: models.Slot | None = None,
+        issuer: models.Issuer | None = None,
+    ) -> list[models.Award]:
         if self.fail_grants:
             self.fail_grants -= 1
             raise RuntimeError("injected grant failure")
@@ -480,20 +467,22 @@ class FakeAwardRepository:
             self._slots[(tenant_id, slot)] = free[0][1].award_id
         # The adapter locks on the wallet it read and reads it again when stale: the balances
         # always continue from the stored wallet.
-        wallet = self._wallets.get((tenant_id, user_id), Wallet())
+        wallet = self._wallets.get((tenant_id, user_id), models.Wallet())
         written = []
         for key, given in free:
             # The adapter updates the achievement's summary in the award's transaction, and a
             # renewal supersedes the summary's newest award under the same lock.
             summary_key = (tenant_id, user_id, given.achievement_id)
             summary = self._summaries.get(
-                summary_key, AchievementSummary(achievement_id=key.achievement_id)
+                summary_key, models.AchievementSummary(achievement_id=key.achievement_id)
             )
             award = summary.renewing(given)
             self._awards[(tenant_id, key)] = award
             self._summaries[summary_key] = summary.add(award)
             if award.supersedes:
-                self._expiry_index.pop((tenant_id, AwardKey.from_award_id(award.supersedes)), None)
+                self._expiry_index.pop(
+                    (tenant_id, models.AwardKey.from_award_id(award.supersedes)), None
+                )
             self._index_expiry(tenant_id, award, indexed=True)
             written.append(award)
         after, entries = wallet.credit(user_id, written)
@@ -501,18 +490,20 @@ class FakeAwardRepository:
         self._wallets[(tenant_id, user_id)] = after
         return written
 
-    def _index_expiry(self, tenant_id: str, award: Award, *, indexed: bool) -> None:
+    def _index_expiry(self, tenant_id: str, award: models.Award, *, indexed: bool) -> None:
         if award.valid_until is not None:
             self._expiring_tenants.add(tenant_id)
-        active = award.status is AwardStatus.ACTIVE
+        active = award.status is models.AwardStatus.ACTIVE
         if indexed and active and award.valid_until is not None and not award.time_boxed:
             self._expiry_index[(tenant_id, award.key)] = award.valid_until
         else:
             self._expiry_index.pop((tenant_id, award.key), None)
 
-    def set_valid_until(self, tenant_id: str, award: Award, valid_until: datetime | None) -> Award:
+    def set_valid_until(
+        self, tenant_id: str, award: models.Award, valid_until: datetime | None
+    ) -> models.Award:
         stored = self._awards.get((tenant_id, award.key))
-        if stored is None or stored.status is not AwardStatus.ACTIVE:
+        if stored is None or stored.status is not models.AwardStatus.ACTIVE:
             raise ConflictError(f"award {award.award_id} is revoked")
         edited = stored.model_copy(update={"valid_until": valid_until})
         self.set_award(tenant_id, edited)
@@ -525,11 +516,11 @@ class FakeAwardRepository:
         tenant_id: str,
         user_id: str,
         *,
-        status: AwardStatus | None,
+        status: models.AwardStatus | None,
         now: datetime,
         limit: int,
         after: str | None,
-    ) -> Page[Award]:
+    ) -> Page[models.Award]:
         rows = [
             (keys.award_sk(award.key), award)
             for award in self.user_awards(tenant_id, user_id)
@@ -540,21 +531,23 @@ class FakeAwardRepository:
     def expiring_tenants(self) -> list[str]:
         return sorted(self._expiring_tenants)
 
-    def expiring(self, tenant_id: str, after: datetime, until: datetime) -> list[Award]:
+    def expiring(self, tenant_id: str, after: datetime, until: datetime) -> list[models.Award]:
         due = [
             self._awards[(tenant, key)]
             for (tenant, key), valid_until in self._expiry_index.items()
             if tenant == tenant_id
             and after < valid_until <= until
-            and self._awards[(tenant, key)].status is AwardStatus.ACTIVE
+            and self._awards[(tenant, key)].status is models.AwardStatus.ACTIVE
         ]
         return sorted(due, key=lambda a: (a.valid_until, a.award_id))
 
-    def record_expiry_notice(self, tenant_id: str, award: Award, message: Message) -> bool:
+    def record_expiry_notice(
+        self, tenant_id: str, award: models.Award, message: models.Message
+    ) -> bool:
         stored = self._awards.get((tenant_id, award.key))
         if (
             stored is None
-            or stored.status is not AwardStatus.ACTIVE
+            or stored.status is not models.AwardStatus.ACTIVE
             or stored.valid_until != award.valid_until
             or self._expiry_index.get((tenant_id, award.key)) != award.valid_until
         ):
@@ -566,8 +559,8 @@ class FakeAwardRepository:
         return True
 
     def _number(
-        self, tenant_id: str, awards: Sequence[Award], issuer: Issuer | None
-    ) -> list[Award]:
+        self, tenant_id: str, awards: Sequence[models.Award], issuer: models.Issuer | None
+    ) -> list[models.Award]:
         numbered = []
         for award in awards:
             if award.sequence_id is None or award.identifier is not None:
@@ -588,30 +581,32 @@ class FakeAwardRepository:
             numbered.append(award.model_copy(update={"identifier": identifier}))
         return numbered
 
-    def award_by_identifier(self, tenant_id: str, identifier: str) -> Award | None:
+    def award_by_identifier(self, tenant_id: str, identifier: str) -> models.Award | None:
         key = self._identifiers.get((tenant_id, identifier))
         return self._awards.get((tenant_id, key)) if key else None
 
-    def request_certificate(self, tenant_id: str, award: Award, at: datetime) -> bool:
+    def request_certificate(self, tenant_id: str, award: models.Award, at: datetime) -> bool:
         stored = self._awards.get((tenant_id, award.key))
-        if stored is None or stored.status is not AwardStatus.ACTIVE:
+        if stored is None or stored.status is not models.AwardStatus.ACTIVE:
             return False
         self._awards[(tenant_id, award.key)] = stored.model_copy(
-            update={"certificate_status": CertificateStatus.PENDING}
+            update={"certificate_status": models.CertificateStatus.PENDING}
         )
         return True
 
-    def get_award(self, tenant_id: str, key: AwardKey) -> Award | None:
+    def get_award(self, tenant_id: str, key: models.AwardKey) -> models.Award | None:
         return self._awards.get((tenant_id, key))
 
-    def get_awards(self, tenant_id: str, keys: Iterable[AwardKey]) -> dict[AwardKey, Award]:
+    def get_awards(
+        self, tenant_id: str, keys: Iterable[models.AwardKey]
+    ) -> dict[models.AwardKey, models.Award]:
         return {
             key: self._awards[(tenant_id, key)] for key in keys if (tenant_id, key) in self._awards
         }
 
     def summaries_of(
         self, tenant_id: str, pairs: Iterable[tuple[str, str]]
-    ) -> dict[tuple[str, str], AchievementSummary]:
+    ) -> dict[tuple[str, str], models.AchievementSummary]:
         return {
             (user, a): self._summaries[(tenant_id, user, a)]
             for user, a in pairs
@@ -619,15 +614,21 @@ class FakeAwardRepository:
         }
 
     def revoke(
-        self, tenant_id: str, award: Award, *, reason: str, at: datetime, slot: Slot | None = None
-    ) -> Award:
+        self,
+        tenant_id: str,
+        award: models.Award,
+        *,
+        reason: str,
+        at: datetime,
+        slot: models.Slot | None = None,
+    ) -> models.Award:
         stored = self._awards.get((tenant_id, award.key))
-        if stored is None or stored.status is not AwardStatus.ACTIVE:
+        if stored is None or stored.status is not models.AwardStatus.ACTIVE:
             raise ConflictError(f"award {award.award_id} is revoked already")
         revoked = stored.model_copy(
-            update={"status": AwardStatus.REVOKED, "revoked_at": at, "revoke_reason": reason}
+            update={"status": models.AwardStatus.REVOKED, "revoked_at": at, "revoke_reason": reason}
             | (
-                {"certificate_status": CertificateStatus.REVOKED}
+                {"certificate_status": models.CertificateStatus.REVOKED}
                 if stored.certificate_status
                 else {}
             )
@@ -643,7 +644,7 @@ class FakeAwardRepository:
             del self._slots[(tenant_id, slot)]
         return revoked
 
-    def holders_page(self, tenant_id: str, query: HoldersQuery) -> Page[Award]:
+    def holders_page(self, tenant_id: str, query: HoldersQuery) -> Page[models.Award]:
         # The adapter reads GSI1 newest first: sort key {awarded_at}#{user}, then the table's.
         rows = sorted(
             (
@@ -661,7 +662,7 @@ class FakeAwardRepository:
         following = rows[limit - 1][0] if len(rows) > limit else None
         return Page([a for _, a in rows[:limit]], following)
 
-    def user_awards(self, tenant_id: str, user_id: str) -> list[Award]:
+    def user_awards(self, tenant_id: str, user_id: str) -> list[models.Award]:
         # The adapter queries by sort key AWD#{achievement}#{period}#{level}.
         mine = [
             (key, award)
@@ -671,53 +672,55 @@ class FakeAwardRepository:
         mine.sort(key=lambda pair: keys.award_sk(pair[0]))
         return [award for _, award in mine]
 
-    def record_certificate(self, tenant_id: str, award: Award, key: str) -> bool:
+    def record_certificate(self, tenant_id: str, award: models.Award, key: str) -> bool:
         stored = self._awards.get((tenant_id, award.key))
-        if stored is None or stored.certificate_status is not CertificateStatus.PENDING:
+        if stored is None or stored.certificate_status is not models.CertificateStatus.PENDING:
             return False
         self._awards[(tenant_id, award.key)] = stored.model_copy(
-            update={"certificate_status": CertificateStatus.ISSUED, "certificate_key": key}
+            update={"certificate_status": models.CertificateStatus.ISSUED, "certificate_key": key}
         )
         return True
 
     def awards_page(
         self, tenant_id: str, user_id: str, *, limit: int, after: str | None
-    ) -> Page[Award]:
+    ) -> Page[models.Award]:
         rows = [
             (keys.award_sk(key), award)
             for (tenant, key), award in self._awards.items()
             if tenant == tenant_id
             and key.user_id == user_id
-            and award.status is not AwardStatus.REVOKED
+            and award.status is not models.AwardStatus.REVOKED
         ]
         return _page(rows, keys.AWARD_PREFIX, limit=limit, after=after)
 
-    def wallet(self, tenant_id: str, user_id: str) -> Wallet:
-        return self._wallets.get((tenant_id, user_id), Wallet())
+    def wallet(self, tenant_id: str, user_id: str) -> models.Wallet:
+        return self._wallets.get((tenant_id, user_id), models.Wallet())
 
     def ledger(
         self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
-    ) -> Page[LedgerEntry]:
+    ) -> Page[models.LedgerEntry]:
         rows = [
             (keys.ledger_sk(e.sequence), e) for e in self._ledgers.get((tenant_id, user_id), [])
         ]
         return _page(rows, keys.LEDGER_PREFIX, limit=limit, after=after)
 
-    def all_awards(self, tenant_id: str) -> list[Award]:
+    def all_awards(self, tenant_id: str) -> list[models.Award]:
         return [award for (tenant, _), award in self._awards.items() if tenant == tenant_id]
 
-    def set_award(self, tenant_id: str, award: Award) -> None:
+    def set_award(self, tenant_id: str, award: models.Award) -> None:
         """Replace a stored award (a test standing in for revocation or expiry); a revocation
         must rewrite the achievement's summary in the same transaction."""
-        key = AwardKey.from_award_id(award.award_id)
+        key = models.AwardKey.from_award_id(award.award_id)
         self._awards[(tenant_id, key)] = award
-        self._summaries[(tenant_id, key.user_id, key.achievement_id)] = AchievementSummary.of(
-            key.achievement_id,
-            (
-                a
-                for a in self.user_awards(tenant_id, key.user_id)
-                if a.achievement_id == key.achievement_id
-            ),
+        self._summaries[(tenant_id, key.user_id, key.achievement_id)] = (
+            models.AchievementSummary.of(
+                key.achievement_id,
+                (
+                    a
+                    for a in self.user_awards(tenant_id, key.user_id)
+                    if a.achievement_id == key.achievement_id
+                ),
+            )
         )
 
 
@@ -899,14 +902,14 @@ class FakeInboxRepository:
 
     def __init__(self, clock: Any = None) -> None:
         self._clock = clock or FakeClock()
-        self._messages: dict[tuple[str, str, str], Message] = {}
+        self._messages: dict[tuple[str, str, str], models.Message] = {}
         self._announcements: dict[tuple[str, str, str], _Announcement] = {}
 
     @staticmethod
-    def _key(tenant_id: str, message: Message) -> tuple[str, str, str]:
+    def _key(tenant_id: str, message: models.Message) -> tuple[str, str, str]:
         return (tenant_id, message.user_id, message.message_id)
 
-    def add(self, tenant_id: str, message: Message) -> bool:
+    def add(self, tenant_id: str, message: models.Message) -> bool:
         key = self._key(tenant_id, message)
         if key in self._messages:
             return False
@@ -914,7 +917,9 @@ class FakeInboxRepository:
         self._announcements[key] = _Announcement()
         return True
 
-    def claim_announcement(self, tenant_id: str, message: Message, lease_until: datetime) -> bool:
+    def claim_announcement(
+        self, tenant_id: str, message: models.Message, lease_until: datetime
+    ) -> bool:
         state = self._announcements.get(self._key(tenant_id, message))
         if state is None or state.announced_at is not None:
             return False
@@ -926,18 +931,18 @@ class FakeInboxRepository:
         state.lease_until = lease_until
         return True
 
-    def mark_announced(self, tenant_id: str, message: Message, at: datetime) -> None:
+    def mark_announced(self, tenant_id: str, message: models.Message, at: datetime) -> None:
         # An unconditional update in the adapter: it creates the item's attributes if missing.
         state = self._announcements.setdefault(self._key(tenant_id, message), _Announcement())
         state.announced_at, state.lease_until = at, None
 
-    def release_announcement(self, tenant_id: str, message: Message) -> None:
+    def release_announcement(self, tenant_id: str, message: models.Message) -> None:
         state = self._announcements.setdefault(self._key(tenant_id, message), _Announcement())
         state.lease_until = None
 
     def messages(
         self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
-    ) -> Page[Message]:
+    ) -> Page[models.Message]:
         rows = [
             (keys.message_sk(message.created_at, message.message_id), message)
             for (tenant, owner, _), message in self._messages.items()
@@ -945,7 +950,7 @@ class FakeInboxRepository:
         ]
         return _page(rows, keys.MESSAGE_PREFIX, limit=limit, after=after, newest_first=True)
 
-    def announced_at(self, tenant_id: str, message: Message) -> datetime | None:
+    def announced_at(self, tenant_id: str, message: models.Message) -> datetime | None:
         state = self._announcements.get(self._key(tenant_id, message))
         return state.announced_at if state else None
 
@@ -956,7 +961,7 @@ class FakeDocumentStore:
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
 
-    def put_certificate(self, tenant_id: str, award: Award, pdf: bytes) -> str:
+    def put_certificate(self, tenant_id: str, award: models.Award, pdf: bytes) -> str:
         key = f"certificates/{tenant_id}/{award.user_id}/{award.award_id}.pdf"
         self.objects[key] = pdf
         return key

@@ -1,4 +1,4 @@
-"""HTTP API (payload format 2.0) events, built by the gateway's own builder (accolade_local.payload).
+"""HTTP API (payload format 2.0) events, built by the gateway's own builder (accolade_local.gateway).
 
 Claims are strings, as the JWT authorizer passes them: roles ["admin"] arrive as "[admin]"; the
 verified token itself travels in the Authorization header, as API Gateway forwards it.
@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from accolade_local.gateway import http_event as build_event
 from accolade_local.handlers import LambdaContext
-from accolade_local.payload import http_event as build_event
 from accolade_local.tokens import to_apigw_claims
 
 

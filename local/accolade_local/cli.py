@@ -9,7 +9,6 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
 __all__ = ["main"]
 
@@ -29,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = local.add_subparsers(dest="command", required=True)
 
     up = commands.add_parser("up", help="run the stack in the foreground; Ctrl-C stops it")
+    up.set_defaults(run=_up)
     up.add_argument("--api-port", type=int, default=3000)
     up.add_argument("--dynamodb-port", type=int, default=8000)
     up.add_argument("--aws-port", type=int, default=5000)
@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("-v", "--verbose", action="store_true", help="log every request and poll")
 
     token = commands.add_parser("token", help="print a JWT the local API accepts")
+    token.set_defaults(run=_token)
     token.add_argument("--tenant", required=True)
     token.add_argument("--user", required=True, help="the token's subject (user or client id)")
     token.add_argument("--admin", action="store_true", help="grant the admin role")
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--api-port", type=int, help="default: the running stack's, else 3000")
 
     invoke = commands.add_parser("invoke", help="invoke one function against the running stack")
+    invoke.set_defaults(run=_invoke)
     invoke.add_argument("function_id", metavar="FunctionLogicalId")
     invoke.add_argument("--event", type=Path, help="event JSON file ('-' = stdin; default: {})")
     return parser
@@ -60,15 +62,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     root = (args.root or _find_root(Path.cwd())).resolve()
-    if args.command == "up":
-        return _up(args, root)
-    if args.command == "token":
-        return _token(args, root)
-    return _invoke(args, root)
-
-
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+    code: int = args.run(args, root)
+    return code
 
 
 def _up(args: argparse.Namespace, root: Path) -> int:
@@ -95,7 +90,7 @@ def _up(args: argparse.Namespace, root: Path) -> int:
     # SIGINT explicitly (a shell may start us with it ignored); SIGTERM and SIGHUP stop the
     # stack as Ctrl-C does: through the same clean-up path.
     for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(stopping, _raise_interrupt)
+        signal.signal(stopping, signal.default_int_handler)  # raises KeyboardInterrupt
     try:
         stack.start()
         print(stack.banner(), flush=True)
@@ -130,7 +125,7 @@ def _invoke(args: argparse.Namespace, root: Path) -> int:
     from accolade_local import services
     from accolade_local.runtime import FunctionError
     from accolade_local.stack import read_state
-    from accolade_local.template import LocalNames, load_template
+    from accolade_local.template import LocalNames, Template
 
     state = read_state(root / ".local")
     if state is None:
@@ -143,7 +138,7 @@ def _invoke(args: argparse.Namespace, root: Path) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: cannot read the event: {exc}", file=sys.stderr)
         return 2
-    template = load_template(root / "template.yaml")
+    template = Template(root / "template.yaml")
     names = LocalNames().with_endpoint(state["aws_endpoint"])
     functions = template.functions(names)
     if args.function_id not in functions:

@@ -1,4 +1,5 @@
-"""The HTTP API on 127.0.0.1: template routes, JWT authorizer, payload format 2.0.
+"""The HTTP API on 127.0.0.1: template routes, JWT authorizer, payload format 2.0 (its event
+built here for the gateway and for tests that call handlers, its result mapped to the response).
 
 Hand-written on the stdlib server: SAM's `local start-api` needs Docker, no maintained library
 imitates API Gateway HTTP API's authorizer and 2.0 mapping, and werkzeug's server closes every
@@ -15,26 +16,148 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import Message
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
-from accolade_local.payload import HttpResponse, http_event, json_response, map_response
 from accolade_local.runtime import FunctionError, Invoker
 from accolade_local.template import HttpRoute
 from accolade_local.tokens import LocalSigner, to_apigw_claims
 
-__all__ = ["Gateway", "Router"]
+__all__ = ["Gateway", "HttpResponse", "Router", "http_event", "map_response"]
 
 log = logging.getLogger("accolade_local.gateway")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota
 INTEGRATION_TIMEOUT_S = 30.0  # HTTP API's maximum integration timeout
 _ISSUER_PATH = "/local-issuer"  # the local issuer's discovery documents live under it
+
+
+# Media types API Gateway passes as text; any other body arrives base64-encoded.
+_TEXT_SUFFIXES = ("json", "xml", "/javascript", "/yaml", "/x-www-form-urlencoded", "/graphql")
+
+
+def _is_text(content_type: str | None, body: bytes) -> bool:
+    media = (content_type or "text/plain").split(";", 1)[0].strip().lower()
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return media.startswith("text/") or media.endswith(_TEXT_SUFFIXES)
+
+
+def http_event(
+    method: str,
+    path: str,
+    *,
+    query: str = "",
+    headers: Sequence[tuple[str, str]] = (),
+    body: bytes | str | None = None,
+    route_key: str = "$default",
+    path_parameters: Mapping[str, str] | None = None,
+    claims: Mapping[str, str] | None = None,
+    source_ip: str = "127.0.0.1",
+    domain_name: str = "127.0.0.1",
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """The payload 2.0 event of a Lambda integration; `claims` are the JWT authorizer's (every
+    value a string), None on an unauthorised route."""
+    now = datetime.now(UTC)
+    # Payload 2.0 joins a repeated header or query parameter with commas, and lists cookies.
+    received = MultiDict((name.lower(), value) for name, value in headers)
+    cookies = [c.strip() for v in received.poplist("cookie") for c in v.split(";") if c.strip()]
+    merged = {name: ",".join(values) for name, values in received.lists()}
+    context: dict[str, Any] = {
+        "accountId": "000000000000",
+        "apiId": "local",
+        "domainName": domain_name,
+        "domainPrefix": domain_name.split(".", 1)[0],
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": source_ip,
+            "userAgent": merged.get("user-agent", ""),
+        },
+        "requestId": request_id or str(uuid.uuid4()),
+        "routeKey": route_key,
+        "stage": "$default",
+        "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "timeEpoch": int(now.timestamp() * 1000),
+    }
+    if claims is not None:
+        scopes = str(claims.get("scope") or "").split() or None
+        context["authorizer"] = {"jwt": {"claims": dict(claims), "scopes": scopes}}
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": merged,
+        "requestContext": context,
+        "isBase64Encoded": False,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    if query:
+        params = MultiDict(parse_qsl(query, keep_blank_values=True))
+        event["queryStringParameters"] = {k: ",".join(v) for k, v in params.lists()}
+    if path_parameters:
+        event["pathParameters"] = dict(path_parameters)
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    if raw and _is_text(merged.get("content-type"), raw):
+        event["body"] = raw.decode("utf-8")
+    elif raw:
+        event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode("ascii"), True
+    return event
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def json_response(status: int, payload: Any) -> HttpResponse:
+    return HttpResponse(
+        status, [("content-type", "application/json")], json.dumps(payload).encode("utf-8")
+    )
+
+
+def refusal(status: HTTPStatus) -> HttpResponse:
+    """API Gateway's own answer, `{"message": <the status's phrase>}`."""
+    return json_response(status, {"message": status.phrase})
+
+
+def map_response(result: Any) -> HttpResponse:
+    """Payload 2.0 response mapping, including the "no statusCode means 200 JSON" inference."""
+    if not (isinstance(result, dict) and "statusCode" in result):
+        return json_response(200, result)
+    status = result["statusCode"]
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise ValueError(f"invalid statusCode {status!r}")
+    headers = [(str(name), str(value)) for name, value in (result.get("headers") or {}).items()]
+    headers.extend(("set-cookie", str(cookie)) for cookie in result.get("cookies") or [])
+    body = result.get("body")
+    if body is None:
+        raw = b""
+    elif result.get("isBase64Encoded"):
+        raw = base64.b64decode(str(body), validate=True)
+    else:
+        raw = (body if isinstance(body, str) else json.dumps(body)).encode("utf-8")
+    if raw and not any(h[0].lower() == "content-type" for h in headers):
+        # HTTP API answers text/plain when the function does not say.
+        headers.append(("content-type", "text/plain; charset=utf-8"))
+    return HttpResponse(status, headers, raw)
 
 
 class Router:
@@ -111,11 +234,11 @@ class Gateway(ThreadingHTTPServer):
             return json_response(200, {"issuer": issuer, "jwks_uri": issuer + jwks})
         match = self.router.match(method, path)
         if match is None:
-            return json_response(404, {"message": "Not Found"})
+            return refusal(HTTPStatus.NOT_FOUND)
         route, path_parameters = match
         claims = self._authorize(headers) if route.auth_required else None
         if route.auth_required and claims is None:
-            return json_response(401, {"message": "Unauthorized"})
+            return refusal(HTTPStatus.UNAUTHORIZED)
         event = http_event(
             method,
             path,
@@ -135,10 +258,10 @@ class Gateway(ThreadingHTTPServer):
         except FunctionError as exc:
             log.error("%s failed: %s", route.function_id, json.dumps(exc.payload))
             if time.monotonic() - started >= INTEGRATION_TIMEOUT_S:
-                return json_response(503, {"message": "Service Unavailable"})
+                return refusal(HTTPStatus.SERVICE_UNAVAILABLE)
         except ValueError as exc:  # binascii.Error included
             log.error("%s returned a malformed response: %s", route.function_id, exc)
-        return json_response(500, {"message": "Internal Server Error"})
+        return refusal(HTTPStatus.INTERNAL_SERVER_ERROR)
 
     def _authorize(self, headers: Message) -> dict[str, str] | None:
         """The token's claims as the JWT authorizer passes them on; None when it is refused."""
@@ -168,12 +291,12 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:  # malformed: refused below as a negative one is
             length = -1
         if self.headers.get("Transfer-Encoding") or length < 0:
-            return json_response(400, {"message": "Bad Request"})
+            return refusal(HTTPStatus.BAD_REQUEST)
         if length > MAX_BODY_BYTES:
             # Read and drop the body so the client gets the 413, not a broken pipe.
             while length > 0 and (chunk := self.rfile.read(min(length, 1 << 20))):
                 length -= len(chunk)
-            return json_response(413, {"message": "Request Entity Too Large"})
+            return refusal(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         return self.rfile.read(length)
 
     def _serve(self) -> None:
@@ -183,7 +306,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = self.server.handle(self, request_id)
         except Exception:
             log.exception("gateway error")
-            response = json_response(500, {"message": "Internal Server Error"})
+            response = refusal(HTTPStatus.INTERNAL_SERVER_ERROR)
         response.headers.append(("apigw-requestid", request_id))
         self._send(response)
         elapsed_ms = (time.monotonic() - started) * 1000

@@ -1,62 +1,40 @@
-"""Lambda's event source mappings, one poller per template mapping: the loop all pollers share,
-and the DynamoDB stream poller.
+"""What invokes functions besides the HTTP API, one poller each: the loop they share, Lambda's
+event source mapping for an SQS queue, and EventBridge Scheduler. The stream pollers, built on
+the same loop, are in `streams`.
 
-Hand-written: no maintained library replays Lambda's ESM semantics. For a stream, as the Lambda
-developer guide describes: shards in lineage order; filtered-out records count as processed; a
-batch goes when full, when its window has passed or when the shard closed; `batchItemFailures`
-retries from the lowest failed record (an unknown id fails the whole batch); a function error
-bisects (not counted as a retry) or retries; after `max_retries` the batch's metadata goes to
-the on-failure queue.
+Hand-written: no maintained library replays Lambda's event source mappings or Scheduler's
+delivery.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import threading
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections import deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Self
+from zoneinfo import ZoneInfo
+
+from croniter import CroniterBadDateError, croniter
 
 from accolade_local.runtime import FunctionError, Invoker
-from accolade_local.streams import (
-    GET_RECORDS_LIMIT,
-    CheckpointStore,
-    StreamReader,
-    to_lambda_record,
-)
-from accolade_local.template import EventTarget, StreamMapping
+from accolade_local.template import LocalNames, QueueMapping, ScheduleSpec
 
-__all__ = ["CheckpointStore", "Poller", "StreamPoller", "StreamReader", "match_any"]
+__all__ = [
+    "Poller",
+    "QueuePoller",
+    "ScheduleExpressionError",
+    "Scheduler",
+    "next_fire",
+    "with_context",
+]
 
 log = logging.getLogger("accolade_local.pollers")
-
-_SHARD_REFRESH_S = 5.0
-_IDLE_EMPTY_POLLS = 2
-
-
-@dataclass
-class _Record:
-    event: dict[str, Any]
-    matched: bool
-    arrived: float
-
-    @property
-    def sequence_number(self) -> str:
-        return str(self.event["dynamodb"]["SequenceNumber"])
-
-
-@dataclass
-class _Shard:
-    shard_id: str
-    parent_id: str | None
-    done: bool = False
-    buffer: list[_Record] = field(default_factory=list)
-    empty_polls: int = 0
 
 
 class Poller(ABC):
@@ -65,9 +43,10 @@ class Poller(ABC):
     poll_interval_s = 0.0  # the pause after a tick that found nothing
     processed = 0  # records handled: delivered, filtered out, deleted or sent to on-failure
 
-    def __init__(self, target: EventTarget, invoker: Invoker) -> None:
-        self.name = f"{target.function_id}.{target.event_name}"
-        self.invoker = invoker
+    invoker: Invoker  # the function an event source mapping invokes
+
+    def __init__(self, name: str) -> None:
+        self.name = name
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._tick_lock = threading.Lock()
@@ -97,7 +76,7 @@ class Poller(ABC):
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                busy = self._background_tick()
+                busy = self.tick()
             except Exception:
                 if self._stop.is_set():
                     return
@@ -106,9 +85,6 @@ class Poller(ABC):
                 continue
             if not busy:
                 self._stop.wait(self.poll_interval_s)
-
-    def _background_tick(self) -> bool:
-        return self.tick()
 
     def _invoke_batch(
         self, records: list[dict[str, Any]], ids: set[str], report: bool
@@ -143,221 +119,227 @@ class Poller(ABC):
         return self.processed - before
 
 
-class StreamPoller(Poller):
-    """Polls one table stream for one mapping and invokes its function as Lambda would."""
+_RECEIVE_LIMIT = 10  # ReceiveMessage's maximum
+
+
+class QueuePoller(Poller):
+    """Polls one queue for one mapping and invokes its function as Lambda would: up to
+    `batch_size` messages per invocation, in Lambda's SQS record shape; a success deletes the
+    batch, `batchItemFailures` keeps only the messages it names (an unknown id fails the batch),
+    a function error keeps them all. Kept messages come back when their visibility runs out, and
+    the queue's RedrivePolicy moves them to its dead-letter queue after `maxReceiveCount`
+    receives (moto applies it, as SQS does). Locally a kept message comes back after
+    `retry_delay_s`, not after the queue's VisibilityTimeout."""
 
     def __init__(
         self,
-        mapping: StreamMapping,
+        mapping: QueueMapping,
         invoker: Invoker,
-        streams: Any,
-        stream_arn: str,
+        sqs: Any,
+        queue_url: str,
+        queue_arn: str,
         *,
-        checkpoints: CheckpointStore | None = None,
-        on_failure: Callable[[dict[str, Any]], None] | None = None,
-        function_arn: str | None = None,
-        poll_interval_s: float = 0.25,
-        retry_delay_s: float = 0.1,
+        retry_delay_s: int = 1,
     ) -> None:
-        super().__init__(mapping, invoker)
-        self.mapping = mapping
-        self.reader = StreamReader(streams, stream_arn, mapping.starting_position)
-        self.stream_arn = stream_arn
-        self.checkpoints = checkpoints or CheckpointStore()
-        self.on_failure = on_failure
-        self.function_arn = function_arn or f"function:{mapping.function_id}"
-        self.poll_interval_s = poll_interval_s
+        super().__init__(f"{mapping.function_id}.{mapping.event_name}")
+        self.mapping, self.invoker = mapping, invoker
+        self.sqs = sqs
+        self.queue_url = queue_url
+        self.queue_arn = queue_arn
         self.retry_delay_s = retry_delay_s
-        self._shards: dict[str, _Shard] = {}
-        self._refreshed_at = 0.0
-        self._in_flight = False
-        self._state = threading.Lock()
-
-    def _key(self, shard_id: str) -> str:
-        return f"{self.name}|{self.stream_arn}|{shard_id}"
 
     @property
     def idle(self) -> bool:
-        """Every open shard returned no records twice, nothing buffered, nothing in flight."""
-        with self._state:
-            if self._in_flight or self._refreshed_at == 0.0:
-                return False
-            return all(
-                shard.done or (not shard.buffer and shard.empty_polls >= _IDLE_EMPTY_POLLS)
-                for shard in self._eligible()
-            )
-
-    def drain(self, timeout: float = 30.0) -> int:
-        """Every record written before this call processed; how many were."""
-        with self._state:
-            self._refreshed_at = 0.0  # also rediscover shards
-            for shard in self._shards.values():
-                shard.empty_polls = 0
-        return super().drain(timeout)
+        """No message waiting or in flight (one being handled, or kept after a failure), by
+        SQS's own counts (exact in moto)."""
+        names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        attributes = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=names)
+        return not any(int(attributes["Attributes"][name]) for name in names)
 
     def tick(self) -> bool:
-        """One pass over the shards; True when records were read or delivered."""
+        """Receive one batch and hand it to the function; True when there was one. On its own
+        thread it long-polls (no pause between ticks); drain() calling it does not wait."""
         with self._tick_lock:
-            if time.monotonic() - self._refreshed_at >= _SHARD_REFRESH_S:
-                self._refresh_shards()
-            busy = False
-            for shard in self._eligible():
-                busy |= self._poll(shard)
-                busy |= self._flush(shard)
-            return busy
+            messages = self.sqs.receive_message(
+                QueueUrl=self.queue_url,
+                MaxNumberOfMessages=min(self.mapping.batch_size, _RECEIVE_LIMIT),
+                WaitTimeSeconds=1 if threading.current_thread() is self._thread else 0,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            if messages:
+                self._deliver(messages)
+            return bool(messages)
 
-    def _eligible(self) -> list[_Shard]:
-        """Shards whose parent is processed (or gone), in lineage order."""
-        return [
-            shard
-            for shard in self._shards.values()
-            if shard.parent_id not in self._shards or self._shards[shard.parent_id].done
-        ]
-
-    def _refresh_shards(self) -> None:
-        shards = self.reader.shards()
-        with self._state:
-            for raw in shards:
-                if raw["ShardId"] in self._shards:
-                    continue
-                shard = _Shard(raw["ShardId"], raw.get("ParentShardId"))
-                saved = self.checkpoints.get(self._key(shard.shard_id))
-                shard.done = bool(saved.get("done"))
-                self.reader.after[shard.shard_id] = saved.get("sequence_number")
-                self._shards[shard.shard_id] = shard
-            self._refreshed_at = time.monotonic()
-
-    def _poll(self, shard: _Shard) -> bool:
-        ended = shard.shard_id in self.reader.ended
-        if shard.done or ended or len(shard.buffer) >= GET_RECORDS_LIMIT:
-            if ended and not shard.done and not shard.buffer:
-                with self._state:
-                    shard.done = True
-                key = self._key(shard.shard_id)
-                self.checkpoints.set(
-                    key, self.checkpoints.get(key).get("sequence_number"), done=True
+    def _deliver(self, messages: list[dict[str, Any]]) -> None:
+        records = [self._record(m) for m in messages]
+        every = {r["messageId"] for r in records}
+        failed = self._invoke_batch(records, every, self.mapping.report_batch_item_failures)
+        kept = every if failed is None else failed  # a function error keeps them all
+        done = [m for m in messages if m["MessageId"] not in kept]
+        self.processed += len(done)  # before the deletes that let drain() return
+        if done:  # one receive's messages: at most a DeleteMessageBatch's ten
+            entries = [
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+            ]
+            self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
+        for message in messages:
+            if message["MessageId"] in kept:
+                self.sqs.change_message_visibility(
+                    QueueUrl=self.queue_url,
+                    ReceiptHandle=message["ReceiptHandle"],
+                    VisibilityTimeout=self.retry_delay_s,
                 )
-            return False
-        records = self.reader.read_shard(shard.shard_id)
-        now, patterns = time.monotonic(), self.mapping.filter_patterns
-        events = [to_lambda_record(raw, self.stream_arn) for raw in records]
-        with self._state:
-            shard.buffer += (_Record(e, match_any(patterns, e), now) for e in events)
-            shard.empty_polls = 0 if records else shard.empty_polls + 1
-        return bool(records)
 
-    def _checkpoint(self, shard: _Shard, record: _Record) -> None:
-        self.checkpoints.set(self._key(shard.shard_id), record.sequence_number)
-
-    def _flush(self, shard: _Shard) -> bool:
-        """Send the next batch when it is full, its window has passed or the shard has ended."""
-        if not shard.buffer:
-            return False
-        matched = [r for r in shard.buffer if r.matched]
-        ended = shard.shard_id in self.reader.ended
-        window_over = bool(matched) and (
-            time.monotonic() - matched[0].arrived >= self.mapping.batching_window_s
-        )
-        if matched and not (len(matched) >= self.mapping.batch_size or window_over or ended):
-            return False
-        # The batch: leading records up to the batch_size-th matching one.
-        end = len(shard.buffer)
-        if len(matched) >= self.mapping.batch_size:
-            last = matched[self.mapping.batch_size - 1]
-            end = next(i for i, r in enumerate(shard.buffer) if r is last) + 1
-        with self._state:
-            region = shard.buffer[:end]
-            self._in_flight = True
-        try:
-            if matched:
-                self._deliver(shard, [r for r in region if r.matched])
-            # Filtered-out records, here and after the batch's last one, are processed too.
-            self._checkpoint(shard, region[-1])
-        finally:
-            with self._state:
-                shard.buffer = shard.buffer[end:]
-                self._in_flight = False
-        self.processed += len(region)
-        return True
-
-    def _deliver(self, shard: _Shard, batch: list[_Record]) -> None:
-        segments: deque[tuple[list[_Record], int]] = deque([(batch, 0)])
-        while segments:
-            if self._stop.is_set():
-                raise InterruptedError("poller stopping")
-            records, retries = segments.popleft()
-            succeeded = self._invoke(records)
-            if succeeded == len(records):
-                self._checkpoint(shard, records[-1])
-                continue
-            if succeeded is not None:
-                # Partial success: checkpoint before the first failure, retry only the rest.
-                if succeeded > 0:
-                    self._checkpoint(shard, records[succeeded - 1])
-                records = records[succeeded:]
-            elif self.mapping.bisect and len(records) > 1:
-                half = len(records) // 2
-                segments.extendleft([(records[half:], retries), (records[:half], retries)])
-                continue
-            retries += 1
-            if 0 <= self.mapping.max_retries < retries:
-                self._send_failure(shard, records, retries, function_error=succeeded is None)
-                self._checkpoint(shard, records[-1])
-                continue
-            segments.appendleft((records, retries))
-            self._stop.wait(self.retry_delay_s)
-
-    def _invoke(self, records: list[_Record]) -> int | None:
-        """How many leading records succeeded; None when the function failed."""
-        positions = {r.sequence_number: index for index, r in enumerate(records)}
-        report = self.mapping.report_batch_item_failures
-        failed = self._invoke_batch([r.event for r in records], set(positions), report)
-        if failed is None:
-            return None
-        return min((positions[i] for i in failed), default=len(records))
-
-    def _send_failure(
-        self, shard: _Shard, records: list[_Record], retries: int, *, function_error: bool
-    ) -> None:
-        """The invocation record Lambda sends to an on-failure destination for a stream batch."""
-        first, last = records[0].event["dynamodb"], records[-1].event["dynamodb"]
-        unhandled = {"functionError": "Unhandled"} if function_error else {}
-        message = {
-            "requestContext": {
-                "requestId": str(uuid.uuid4()),
-                "functionArn": self.function_arn,
-                "condition": "RetryAttemptsExhausted",
-                "approximateInvokeCount": retries,
-            },
-            "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", **unhandled},
-            "version": "1.0",
-            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-            "DDBStreamBatchInfo": {
-                "shardId": shard.shard_id,
-                "startSequenceNumber": str(first["SequenceNumber"]),
-                "endSequenceNumber": str(last["SequenceNumber"]),
-                "approximateArrivalOfFirstRecord": _iso(first.get("ApproximateCreationDateTime")),
-                "approximateArrivalOfLastRecord": _iso(last.get("ApproximateCreationDateTime")),
-                "batchSize": len(records),
-                "streamArn": self.stream_arn,
-            },
+    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A received message as Lambda's SQS event record."""
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": message.get("MessageAttributes", {}),
+            "md5OfBody": message["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue_arn,
+            "awsRegion": self.queue_arn.split(":")[3],
         }
-        log.error(
-            "%s: retries exhausted, %d records (%s..%s) sent to the on-failure destination",
-            *(self.name, len(records), first["SequenceNumber"], last["SequenceNumber"]),
-        )
-        if self.on_failure is not None:
-            self.on_failure(message)
 
 
-def match_any(patterns: list[dict[str, Any]], record: Mapping[str, Any]) -> bool:
-    """Lambda's event filtering (EventBridge's pattern syntax, which moto's matcher decides)."""
-    from moto.events.models import EventPattern
-
-    # Typed for EventBridge events, the matcher only walks a record's keys: any mapping fits.
-    event: Any = dict(record)
-    return not patterns or any(EventPattern(None, p).matches_event(event) for p in patterns)
+# EventBridge Scheduler. croniter reads the cron fields; `_to_croniter` adapts AWS's dialect to it
+# (six fields ending with a year, `?`, days of the week numbered 1=SUN..7=SAT). Daylight saving
+# time follows Scheduler: a wall-clock time that does not exist (spring forward) is skipped; one
+# that occurs twice (fall back) fires once, at its first occurrence. Only `cron()` expressions
+# are supported: the template uses no `rate()` or `at()`.
 
 
-def _iso(epoch: Any) -> str | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()[:19] + "Z"
+class ScheduleExpressionError(ValueError):
+    """The expression is not one EventBridge Scheduler accepts (or not one we support)."""
+
+
+def _to_croniter(expression: str) -> str:
+    """`cron(min hour dom month dow year)` as croniter's seven fields (seconds before year)."""
+    match = re.fullmatch(r"\s*cron\((.*)\)\s*", expression)
+    fields = match.group(1).split() if match else []
+    if len(fields) != 6:
+        raise ScheduleExpressionError(f"{expression!r}: expected cron() with 6 fields")
+    minute, hour, dom, month, dow, year = fields
+    if (dom == "?") == (dow == "?"):
+        raise ScheduleExpressionError(f"{expression!r}: exactly one day field must be '?'")
+    # AWS numbers days 1=SUN..7=SAT, croniter 0=SUN..6=SAT (the n of `d#n` is not a day).
+    dow = re.sub(r"(?<![#\d])\d+", lambda m: str(int(m.group()) - 1), dow)
+    text = " ".join((minute, hour, dom, month, dow, "0", year)).replace("?", "*")
+    if not croniter.is_valid(text):
+        raise ScheduleExpressionError(f"{expression!r} is not a valid cron expression")
+    return text
+
+
+def next_fire(expression: str, tz: str | ZoneInfo, after: datetime) -> datetime | None:
+    """The first time strictly after `after` at which the schedule fires, in UTC (None: never)."""
+    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+    # croniter walks wall-clock times; zoneinfo decides which of them exist and when.
+    walls = croniter(_to_croniter(expression), after.astimezone(zone).replace(tzinfo=None))
+    while True:
+        try:
+            wall: datetime = walls.get_next(datetime).replace(tzinfo=zone)
+        except CroniterBadDateError:  # no year left that matches
+            return None
+        at = wall.astimezone(UTC)
+        exists = at.astimezone(zone).replace(tzinfo=None) == wall.replace(tzinfo=None)
+        if exists and at > after:
+            return at
+
+
+def with_context(value: Any, attributes: dict[str, str]) -> Any:
+    """The Input with each `<aws.scheduler.*>` context attribute filled in, in its JSON text as
+    Scheduler fills it (no value holds a character JSON escapes)."""
+    text = json.dumps(value)
+    for name, filled in attributes.items():
+        text = text.replace(f"<{name}>", filled)
+    return json.loads(text)
+
+
+DeadLetter = Callable[[ScheduleSpec, dict[str, Any], dict[str, str]], None]
+
+
+class Scheduler(Poller):
+    """Fires each schedule's function with its Input; retries, then dead-letters the event."""
+
+    # A look at the clock a second: EventBridge fires within its minute, and a suspended
+    # laptop's clock jumps.
+    poll_interval_s = 1.0
+    idle = True  # firings run on threads of their own: the scheduler holds nothing
+
+    def __init__(
+        self,
+        schedules: Sequence[ScheduleSpec],
+        invokers: Mapping[str, Invoker],
+        *,
+        names: LocalNames | None = None,
+        dead_letter: DeadLetter | None = None,
+        clock: Callable[[], datetime] | None = None,
+        retry_delay_s: Callable[[int], float] | None = None,
+    ) -> None:
+        super().__init__("scheduler")
+        self.schedules = list(schedules)
+        self.invokers = invokers
+        self.names = names or LocalNames()
+        self.dead_letter = dead_letter
+        self.clock = clock or (lambda: datetime.now(UTC))
+        # Locally retries come fast; EventBridge backs off over up to 24 hours.
+        self.retry_delay_s = retry_delay_s or (lambda attempt: min(2.0**attempt, 30.0))
+        now = self.clock()
+        self._next = [next_fire(s.expression, s.timezone, now) for s in self.schedules]
+
+    def upcoming(self) -> list[tuple[str, datetime | None]]:
+        return [(s.event_name, at) for s, at in zip(self.schedules, self._next, strict=True)]
+
+    def due(self, now: datetime) -> list[tuple[ScheduleSpec, datetime]]:
+        """The firings due at `now`, each planned on to its next time."""
+        fired = []
+        for index, (spec, at) in enumerate(zip(self.schedules, self._next, strict=True)):
+            if at is not None and at <= now:
+                fired.append((spec, at))
+                self._next[index] = next_fire(spec.expression, spec.timezone, at)
+        return fired
+
+    def tick(self) -> bool:
+        """Start each firing due now on its own thread (its retries must not hold the others)."""
+        for spec, at in self.due(self.clock()):
+            name = f"schedule-{spec.event_name}"
+            threading.Thread(target=self.fire, args=(spec, at), name=name, daemon=True).start()
+        return False
+
+    def fire(self, spec: ScheduleSpec, scheduled: datetime | None = None) -> bool:
+        """Invoke the target with the schedule's Input; retry, then dead-letter. True if it ran."""
+        name = self.names.physical(spec.event_name)
+        scheduled_at = (scheduled or self.clock()).astimezone(UTC)
+        context = {
+            "aws.scheduler.schedule-arn": self.names.arn("scheduler", f"schedule/default/{name}"),
+            "aws.scheduler.scheduled-time": scheduled_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws.scheduler.execution-id": str(uuid.uuid4()),
+        }
+        event, error = spec.input or {}, {}
+        log.info("schedule %s fires %s", spec.event_name, spec.function_id)
+        for attempt in range(spec.retry_attempts + 1):
+            if attempt and self._stop.wait(self.retry_delay_s(attempt)):
+                break  # stopping
+            context["aws.scheduler.attempt-number"] = str(attempt + 1)
+            event = with_context(spec.input or {}, context)
+            try:
+                self.invokers[spec.function_id].invoke(event)
+                return True
+            except FunctionError as exc:
+                error = exc.payload
+                log.warning("schedule %s: %s failed: %s", spec.event_name, spec.function_id, exc)
+        attributes = {
+            "ERROR_CODE": str(error.get("errorType", "Unhandled")),
+            "ERROR_MESSAGE": str(error.get("errorMessage", ""))[:1000],
+            "EXECUTION_ID": context["aws.scheduler.execution-id"],
+            "RETRY_ATTEMPTS": str(attempt),
+            "SCHEDULE_ARN": context["aws.scheduler.schedule-arn"],
+            "TARGET_ARN": self.names.function_arn(spec.function_id),
+        }
+        if self.dead_letter is not None:
+            self.dead_letter(spec, event, attributes)
+        return False

@@ -163,24 +163,6 @@ def _noop() -> bool:
     return _worker.init_error is None
 
 
-def lambda_env(spec: FunctionSpec, env: Mapping[str, str]) -> dict[str, str]:
-    """The function's environment plus the variables Lambda itself sets."""
-    region = env.get("AWS_REGION", "us-east-1")
-    return {
-        "AWS_REGION": region,
-        "AWS_DEFAULT_REGION": region,
-        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
-        "LAMBDA_TASK_ROOT": str(spec.code_uri),
-        "_HANDLER": spec.handler,
-        "TZ": ":UTC",
-        **env,
-    }
-
-
 class FunctionWorkers:
     """A pool of warm execution environments for one function."""
 
@@ -194,7 +176,7 @@ class FunctionWorkers:
     ) -> None:
         self.spec = spec
         self.function_id = spec.logical_id
-        self.env = lambda_env(spec, env)
+        self.env = dict(env)
         self.arn = function_arn or f"arn:aws:lambda:us-east-1:000000000000:function:{spec.name}"
         self.concurrency = concurrency
         self._lock = threading.Lock()

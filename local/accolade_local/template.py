@@ -10,10 +10,12 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
-__all__ = ["LocalNames", "Template", "TemplateError", "load_template"]
+__all__ = ["LocalNames", "Template", "TemplateError"]
 
 
 class TemplateError(ValueError):
@@ -176,10 +178,9 @@ class Template:
     """template.yaml, translated, with its intrinsics resolved to local names."""
 
     def __init__(self, path: Path, params: Mapping[str, str] | None = None) -> None:
-        self.path = path
-        self.root = path.parent
+        self.root = Path(path).parent
         self.params: dict[str, str] = dict(params or {})
-        self.sam, self.data = _load(path)
+        self.sam, self.data = _load(Path(path))
         self.resources: dict[str, dict[str, Any]] = self.data["Resources"]
 
     def of_type(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -188,92 +189,17 @@ class Template:
             if resource["Type"] == kind:
                 yield logical_id, resource.get("Properties") or {}
 
-    # -- the intrinsics the template uses; hand-written because no library resolves them to
-    #    local physical names (cfn-lint and the translator leave them symbolic)
-
-    def parameter(self, name: str) -> str:
-        default = self.data["Parameters"][name].get("Default")
-        if name not in self.params and default is None:
-            raise TemplateError(f"parameter {name} has no value and no default")
-        return str(self.params.get(name, default))
-
     def resolve(self, value: Any, names: LocalNames | None = None) -> Any:
-        names = names or LocalNames()
-        if isinstance(value, list):
-            return [self.resolve(v, names) for v in value]
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            ((key, arg),) = value.items()
-            if key == "Ref":
-                return self._ref(str(arg), names)
-            if key == "Fn::GetAtt":
-                resource, attribute = arg.split(".", 1) if isinstance(arg, str) else arg
-                return self._get_att(resource, attribute, names)
-            if key == "Fn::Sub":
-                return self._sub(arg, names)
-            if key == "Fn::If":
-                condition, when_true, when_false = arg
-                chosen = self.resolve(self.data["Conditions"][condition], names)
-                return self.resolve(when_true if chosen else when_false, names)
-            if key == "Fn::Equals":
-                left, right = (self.resolve(a, names) for a in arg)
-                return str(left) == str(right)
-            if key.startswith("Fn::"):
-                raise TemplateError(f"{key} is not supported by the local stack")
-        return {k: self.resolve(v, names) for k, v in value.items()}
+        """`value` with its intrinsics resolved to local names, by moto's CloudFormation parser
+        (cfn-lint and the translator leave them symbolic)."""
+        from moto.cloudformation.parsing import clean_json
 
-    def _sub(self, arg: Any, names: LocalNames) -> str:
-        text, variables = arg if isinstance(arg, list) else (arg, {})
-        variables = self.resolve(variables, names)
+        return clean_json(value, cast(Any, _LocalResources(self, names or LocalNames())))
 
-        def variable(match: re.Match[str]) -> str:
-            expr = match.group(1)
-            if expr.startswith("!"):
-                return "${" + expr[1:] + "}"
-            if expr in variables:
-                return str(variables[expr])
-            if "." in expr:
-                resource, attribute = expr.split(".", 1)
-                return self._get_att(resource, attribute, names)
-            return str(self._ref(expr, names))
-
-        return re.sub(r"\$\{([^}]+)\}", variable, str(text))
-
-    def _ref(self, name: str, names: LocalNames) -> Any:
-        pseudo = {
-            "AWS::Region": names.region,
-            "AWS::AccountId": names.account,
-            "AWS::StackName": names.prefix,
-        }
-        if name in pseudo:
-            return pseudo[name]
-        if name in (self.data.get("Parameters") or {}):
-            return self.parameter(name)
-        kind = self._type(name)
-        by_kind = {
-            "AWS::SNS::Topic": names.topic_arn,
-            "AWS::SQS::Queue": names.queue_url,
-            "AWS::S3::Bucket": names.bucket_name,
-        }
-        return by_kind.get(kind, names.physical)(name)
-
-    def _get_att(self, resource: str, attribute: str, names: LocalNames) -> str:
-        kind, physical = self._type(resource), names.physical(resource)
-        if kind == "AWS::DynamoDB::Table" and attribute in ("Arn", "StreamArn"):
-            # The real stream ARN carries a creation time: pollers ask DescribeTable for it.
-            arn = names.arn("dynamodb", f"table/{physical}")
-            return {"Arn": arn, "StreamArn": f"{arn}/stream/local"}[attribute]
-        if kind == "AWS::SQS::Queue" and attribute == "Arn":
-            return names.queue_arn(resource)
-        raise TemplateError(f"{resource}.{attribute} is not supported by the local stack")
-
-    def _type(self, logical_id: str) -> str:
+    def type_of(self, logical_id: str) -> str:
         if logical_id not in self.resources:
             raise TemplateError(f"no resource {logical_id} in the template")
         return str(self.resources[logical_id]["Type"])
-
-    # -- what the local stack runs
 
     def tables(self) -> list[TableSpec]:
         return [TableSpec(i, self.resolve(p)) for i, p in self.of_type("AWS::DynamoDB::Table")]
@@ -324,7 +250,7 @@ class Template:
         """(source id, properties, the fields every mapping has) of each from a ``source``."""
         for logical_id, props in self.of_type("AWS::Lambda::EventSourceMapping"):
             source_id = props["EventSourceArn"]["Fn::GetAtt"][0]
-            if self._type(source_id) == source:
+            if self.type_of(source_id) == source:
                 common = _event(logical_id, props["FunctionName"]["Ref"])
                 responses = props.get("FunctionResponseTypes", [])
                 common["report_batch_item_failures"] = "ReportBatchItemFailures" in responses
@@ -382,6 +308,56 @@ class Template:
         return out
 
 
+class _LocalResources:
+    """The stack as moto's parser asks about it: `[name]` is a Ref's value, `.get(name)` answers
+    Fn::GetAtt, `lazy_condition_map` holds the template's conditions."""
+
+    def __init__(self, template: Template, names: LocalNames) -> None:
+        from moto.cloudformation.parsing import LazyDict, parse_condition
+
+        self.template, self.names = template, names
+        self.lazy_condition_map, resources = LazyDict(), cast(Any, self)
+        for name, condition in (template.data.get("Conditions") or {}).items():
+            self.lazy_condition_map[name] = partial(
+                parse_condition, condition, resources, self.lazy_condition_map
+            )
+
+    def __getitem__(self, name: str) -> Any:
+        pseudo = {
+            "AWS::Region": self.names.region,
+            "AWS::AccountId": self.names.account,
+            "AWS::StackName": self.names.prefix,
+            "AWS::NoValue": None,
+        }
+        if name in pseudo:
+            return pseudo[name]
+        if name in (self.template.data.get("Parameters") or {}):
+            default = self.template.data["Parameters"][name].get("Default")
+            value = self.template.params.get(name, default)
+            if value is None:
+                raise TemplateError(f"parameter {name} has no value and no default")
+            return str(value)
+        by_kind = {
+            "AWS::SNS::Topic": self.names.topic_arn,
+            "AWS::SQS::Queue": self.names.queue_url,
+            "AWS::S3::Bucket": self.names.bucket_name,
+        }
+        return by_kind.get(self.template.type_of(name), self.names.physical)(name)
+
+    def get(self, name: str) -> SimpleNamespace:
+        return SimpleNamespace(get_cfn_attribute=partial(self._attribute, name))
+
+    def _attribute(self, resource: str, attribute: str) -> str:
+        kind, physical = self.template.type_of(resource), self.names.physical(resource)
+        if kind == "AWS::DynamoDB::Table" and attribute in ("Arn", "StreamArn"):
+            # The real stream ARN carries a creation time: pollers ask DescribeTable for it.
+            arn = self.names.arn("dynamodb", f"table/{physical}")
+            return {"Arn": arn, "StreamArn": f"{arn}/stream/local"}[attribute]
+        if kind == "AWS::SQS::Queue" and attribute == "Arn":
+            return self.names.queue_arn(resource)
+        raise TemplateError(f"{resource}.{attribute} is not supported by the local stack")
+
+
 def _event(logical_id: str, function_id: str) -> dict[str, Any]:
     """An event's function and its name: the event's logical id without the function's."""
     return {"function_id": function_id, "event_name": logical_id.removeprefix(function_id)}
@@ -390,7 +366,3 @@ def _event(logical_id: str, function_id: str) -> dict[str, Any]:
 def _target_id(value: Any) -> str | None:
     """The logical id behind `!GetAtt X.Arn`."""
     return str(value["Fn::GetAtt"][0]) if value else None
-
-
-def load_template(path: Path, params: Mapping[str, str] | None = None) -> Template:
-    return Template(Path(path), params)

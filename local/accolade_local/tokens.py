@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,23 +22,22 @@ from jwt import InvalidTokenError
 
 __all__ = ["InvalidTokenError", "LocalSigner", "to_apigw_claims"]
 
-_PRIVATE = "private.pem"
 _KID = "accolade-local"
 _ALGORITHM = "RS256"
 
 
+@dataclass
 class LocalSigner:
     """Mints and verifies the tokens the local HTTP API accepts, as API Gateway's JWT authorizer."""
 
-    def __init__(self, key_dir: Path, issuer: str, audience: str) -> None:
-        self.key_dir = Path(key_dir)
-        self.issuer = issuer
-        self.audience = audience
+    key_dir: Path
+    issuer: str
+    audience: str
 
     @cached_property
     def private_key(self) -> rsa.RSAPrivateKey:
         """The key pair under key_dir, made on first use."""
-        path = self.key_dir / _PRIVATE
+        path = self.key_dir / "private.pem"
         if not path.exists():
             self.key_dir.mkdir(parents=True, exist_ok=True)
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -90,7 +90,6 @@ class LocalSigner:
             token,
             self.private_key.public_key(),
             algorithms=[_ALGORITHM],
-            audience=None,
             issuer=self.issuer,
             options={"require": ["exp", "iss"], "verify_aud": False},
         )
@@ -103,16 +102,12 @@ class LocalSigner:
 
 def to_apigw_claims(claims: Mapping[str, Any]) -> dict[str, str]:
     """Claims as API Gateway hands them to the function: every value a string, lists "[a b]"."""
-    out: dict[str, str] = {}
-    for key, value in claims.items():
+
+    def text(value: Any) -> str:
         if isinstance(value, list | tuple):
-            out[key] = "[" + " ".join(_scalar(v) for v in value) + "]"
-        elif isinstance(value, dict):
-            out[key] = json.dumps(value, separators=(",", ":"))
-        else:
-            out[key] = _scalar(value)
-    return out
+            return "[" + " ".join(map(text, value)) + "]"
+        if isinstance(value, dict):
+            return json.dumps(value, separators=(",", ":"))
+        return json.dumps(value) if isinstance(value, bool) else str(value)
 
-
-def _scalar(value: Any) -> str:
-    return json.dumps(value) if isinstance(value, bool) else str(value)
+    return {key: text(value) for key, value in claims.items()}

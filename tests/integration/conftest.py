@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from accolade_local.services import (
+    DynamoDBLocal,
     MotoServer,
     client,
     free_port,
     provision,
-    start_dynamodb,
 )
-from accolade_local.template import LocalNames, Template, load_template
+from accolade_local.template import LocalNames, Template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def template() -> Template:
-    return load_template(REPO_ROOT / "template.yaml")
+    return Template(REPO_ROOT / "template.yaml")
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +44,7 @@ def local_names() -> LocalNames:
 
 @pytest.fixture(scope="session")
 def dynamodb_endpoint() -> Iterator[str]:
-    service = start_dynamodb(free_port())
+    service = DynamoDBLocal(free_port()).start()
     try:
         yield service.endpoint
     finally:

@@ -21,7 +21,7 @@ from accolade import bootstrap
 from accolade.bootstrap import Container
 from accolade.domain.models import Achievement, AchievementType, Award, AwardKey
 from accolade_local.handlers import LambdaContext
-from accolade_local.pollers import StreamReader
+from accolade_local.streams import StreamReader
 from tests.http_events import sync_token
 
 ROOT = Path(__file__).resolve().parents[2]

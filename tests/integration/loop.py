@@ -18,7 +18,7 @@ from accolade.adapters.dynamo.awards import DynamoAwardRepository
 from accolade.bootstrap import Container
 from accolade.domain.models import Award, CounterKey, LedgerEntry, Wallet
 from accolade_local.handlers import load_handler
-from accolade_local.pollers import match_any
+from accolade_local.streams import match_any
 from tests.integration.helpers import (
     StreamTail,
     batch,

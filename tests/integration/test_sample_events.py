@@ -9,8 +9,8 @@ from typing import Any
 from accolade.domain.closing import TenantCloses
 from accolade.domain.models import CounterKey
 from accolade_local.handlers import load_handler
-from accolade_local.pollers import match_any
-from accolade_local.scheduler import with_context
+from accolade_local.pollers import with_context
+from accolade_local.streams import match_any
 from accolade_local.template import LocalNames, Template
 from tests.integration.helpers import (
     EVENTS,

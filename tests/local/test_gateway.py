@@ -14,11 +14,10 @@ from typing import Any
 
 import pytest
 
-from accolade_local.gateway import MAX_BODY_BYTES, Gateway, Router
-from accolade_local.payload import http_event, map_response
+from accolade_local.gateway import MAX_BODY_BYTES, Gateway, Router, http_event, map_response
 from accolade_local.runtime import FunctionWorkers
 from accolade_local.services import free_port
-from accolade_local.template import HttpRoute, load_template
+from accolade_local.template import HttpRoute, Template
 from accolade_local.tokens import LocalSigner
 from tests.local.stand_in import http_api, start
 
@@ -99,7 +98,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     for name, code in (("echo", ECHO), ("shapes", SHAPES)):
         (root / "functions" / name).mkdir(parents=True)
         (root / "functions" / name / "app.py").write_text(textwrap.dedent(code), encoding="utf-8")
-    template = load_template(root / "template.yaml")
+    template = Template(root / "template.yaml")
     workers = {fid: FunctionWorkers(spec, spec.env) for fid, spec in template.functions().items()}
     port = free_port()
     signer = LocalSigner(root / "jwt", f"http://127.0.0.1:{port}/local-issuer", AUDIENCE)

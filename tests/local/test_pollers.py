@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from accolade_local import services
-from accolade_local.pollers import CheckpointStore, StreamPoller
 from accolade_local.runtime import FunctionError
+from accolade_local.streams import CheckpointStore, StreamPoller
 from accolade_local.template import StreamMapping
 
 EVENTS_ONLY = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S": ["event"]}}}}
@@ -21,7 +21,7 @@ EVENTS_ONLY = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S"
 
 @pytest.fixture(scope="module")
 def dynamodb_endpoint() -> Iterator[str]:
-    service = services.start_dynamodb(services.free_port(), None)
+    service = services.DynamoDBLocal(services.free_port()).start()
     yield service.endpoint
     service.stop()
 

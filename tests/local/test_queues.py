@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from accolade_local.queues import QueuePoller
+from accolade_local.pollers import QueuePoller
 from accolade_local.runtime import FunctionError
 from accolade_local.template import QueueMapping
 

@@ -18,9 +18,8 @@ from accolade_local.services import (
     free_port,
     function_workers,
     provision,
-    start_dynamodb,
 )
-from accolade_local.template import LocalNames, Template, load_template
+from accolade_local.template import LocalNames, Template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,12 +43,12 @@ def test_free_port_is_free() -> None:
 
 @pytest.fixture(scope="module")
 def template() -> Template:
-    return load_template(REPO_ROOT / "template.yaml")
+    return Template(REPO_ROOT / "template.yaml")
 
 
 @pytest.fixture(scope="module")
 def stack(template: Template) -> Iterator[tuple[str, str]]:
-    with start_dynamodb(free_port()) as dynamodb, MotoServer(free_port()) as moto:
+    with DynamoDBLocal(free_port()) as dynamodb, MotoServer(free_port()) as moto:
         provision(template, LocalNames(), dynamodb.endpoint, moto.endpoint)
         yield dynamodb.endpoint, moto.endpoint
 
@@ -141,7 +140,7 @@ def test_dynamodb_local_persists_under_data_dir(template: Template, tmp_path: Pa
 
 def test_stop_ends_the_process() -> None:
     dynamodb = DynamoDBLocal(free_port()).start()
-    pid = dynamodb.pid
+    pid = dynamodb.process.pid if dynamodb.process else None
     assert pid is not None
     dynamodb.stop()
 

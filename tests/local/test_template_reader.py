@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from accolade_local.pollers import match_any
-from accolade_local.template import LocalNames, Template, TemplateError, load_template
+from accolade_local.streams import match_any
+from accolade_local.template import LocalNames, Template, TemplateError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ENDPOINT = "http://127.0.0.1:5000"
@@ -39,7 +39,7 @@ OWN_ENV = {
 
 @pytest.fixture(scope="module")
 def template() -> Template:
-    return load_template(REPO_ROOT / "template.yaml")
+    return Template(REPO_ROOT / "template.yaml")
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_intrinsics_resolve_to_local_names(template: Template, names: LocalNames
 
 def test_parameters_and_conditions_follow_overrides(template: Template) -> None:
     protection = {"Fn::If": ["IsProd", True, False]}
-    prod = load_template(REPO_ROOT / "template.yaml", params={"Stage": "prod"})
+    prod = Template(REPO_ROOT / "template.yaml", params={"Stage": "prod"})
 
     assert template.resolve({"Ref": "Stage"}) == "dev"
     assert prod.resolve({"Ref": "Stage"}) == "prod"

@@ -25,13 +25,14 @@ from typing import Any, TypeVar, cast
 
 from botocore.awsrequest import AWSResponse
 
+from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.models import ENTITY_MODELS, Item
 from accolade.bootstrap import Container
 from accolade.domain.models import Achievement, ActivityEvent, Metric, TenantSettings
 from accolade.services import admin
 from accolade_local.handlers import LambdaContext
 from accolade_local.handlers import load_handler as load_module
-from accolade_local.pollers import StreamReader
+from accolade_local.streams import StreamReader
 
 T = TypeVar("T")
 
@@ -297,7 +298,7 @@ def snapshot(dynamodb: Any, table: str, tenant_id: str, users: Iterable[str]) ->
                 elif kind == "ledger":
                     ledger.append(
                         (
-                            int(item.sequence),
+                            keys.ledger_sequence(item.SK),
                             item.award_id,
                             int(item.points),
                             int(item.points_balance),

@@ -19,8 +19,8 @@ from accolade.domain.rules import AwardIntent
 from accolade.services.deliver import AWARD_EXPIRING_SOON, announce_notice
 from accolade.services.expiry import NoticesResult, send_expiry_notices
 from accolade_local.handlers import LambdaContext, load_handler
-from accolade_local.pollers import match_any
-from accolade_local.template import load_template
+from accolade_local.streams import match_any
+from accolade_local.template import Template
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
 from tests.unit.builders import TENANT, activity, event_achievement, ingest_and_evaluate, wired
@@ -428,7 +428,7 @@ def test_the_sample_expiry_edit_and_learner_list_requests(fakes: FakeContainer) 
 
 
 def test_only_expiring_soon_messages_reach_deliver_messages_by_the_templates_filters() -> None:
-    template = load_template(Path(__file__).resolve().parents[2] / "template.yaml")
+    template = Template(Path(__file__).resolve().parents[2] / "template.yaml")
     filters = {m.function_id: m.filter_patterns for m in template.stream_mappings()}
     (record,) = sample("deliver_messages/expiring_soon_inserted.json")["Records"]
     other = json.loads(json.dumps(record))

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from accolade_local.openapi import generate, render
+from accolade_local.handlers import openapi_document, openapi_json
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -8,11 +8,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_committed_openapi_document_matches_the_routes() -> None:
     committed = (ROOT / "docs/openapi.json").read_text()
 
-    assert committed == render(generate()), "docs/openapi.json is stale: run `make openapi`"
+    assert committed == openapi_json(openapi_document()), (
+        "docs/openapi.json is stale: run `make openapi`"
+    )
 
 
 def test_validation_errors_are_documented_in_the_contract_shape() -> None:
-    document = generate()
+    document = openapi_document()
 
     error = document["components"]["schemas"]["HTTPValidationError"]
     assert error["required"] == ["error"]
@@ -20,7 +22,7 @@ def test_validation_errors_are_documented_in_the_contract_shape() -> None:
 
 
 def test_an_achievement_patch_takes_each_create_field_optionally_and_nothing_else() -> None:
-    schemas = generate()["components"]["schemas"]
+    schemas = openapi_document()["components"]["schemas"]
     create, patch = schemas["AchievementIn"], schemas["AchievementPatch"]
 
     assert "required" not in patch
@@ -38,7 +40,7 @@ def test_an_achievement_patch_takes_each_create_field_optionally_and_nothing_els
 
 
 def test_every_operation_has_a_summary_a_description_and_its_success_described() -> None:
-    for path, item in generate()["paths"].items():
+    for path, item in openapi_document()["paths"].items():
         for method, operation in item.items():
             where = f"{method.upper()} {path}"
             assert operation.get("summary") and operation["summary"] != where, where

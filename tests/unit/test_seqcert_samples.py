@@ -15,7 +15,7 @@ from accolade.adapters.dynamo.awards import award_from_image
 from accolade.domain.models import CertificateStatus, Issuer, IssuerKind, UserProfile
 from accolade.services import admin, awards
 from accolade_local.handlers import LambdaContext, load_handler
-from accolade_local.template import load_template
+from accolade_local.template import Template
 from tests.fakes import FakeContainer
 from tests.unit.builders import wired
 
@@ -87,7 +87,7 @@ def test_the_pending_certificate_record_renders_a_pdf_and_issues_it(fakes: FakeC
 
 
 def test_the_local_gateway_lets_verification_through_without_a_token() -> None:
-    routes = load_template(ROOT / "template.yaml").http_routes()
+    routes = Template(ROOT / "template.yaml").http_routes()
     verify = [r for r in routes if r.path == "/v1/verify/{identifier}"]
 
     assert [(r.method, r.auth_required) for r in verify] == [("GET", False)]

@@ -177,7 +177,7 @@ def _ledger_item(tenant_id: str, entry: LedgerEntry) -> LedgerItem:
         keys.user_pk(tenant_id, entry.user_id),
         keys.ledger_sk(entry.sequence),
         tenant_id=tenant_id,
-        **stored(entry),
+        **entry.model_dump(exclude={"user_id", "sequence"}),  # the key holds those
     )
 
 
@@ -659,7 +659,9 @@ class DynamoAwardRepository:
             LedgerItem,
             keys.user_pk(tenant_id, user_id),
             keys.LEDGER_PREFIX,
-            lambda item: fields_of(LedgerEntry, item),
+            lambda item: fields_of(
+                LedgerEntry, item, user_id=user_id, sequence=keys.ledger_sequence(item.SK)
+            ),
             limit=limit,
             after=after,
         )

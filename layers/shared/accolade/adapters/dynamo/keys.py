@@ -237,6 +237,11 @@ def ledger_sk(sequence: int) -> str:
     return f"{LEDGER_PREFIX}{sequence:012d}"
 
 
+def ledger_sequence(sk: str) -> int:
+    """The sequence a ledger entry's sort key holds."""
+    return int(sk.removeprefix(LEDGER_PREFIX))
+
+
 def message_sk(created_at: datetime, message_id: str) -> str:
     """Time first, so a query of the inbox is newest first. ``created_at`` comes from what the
     message is about (an award's ``awarded_at``): the same message always has the same key, which

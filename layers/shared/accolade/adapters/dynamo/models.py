@@ -83,15 +83,8 @@ class ExpiringTenantsIndex(_Gsi1["ExpiringTenantItem"]):
     """GSI1 under EXPIRING_TENANTS: every tenant that has had an award with an expiry."""
 
 
-class TenantSettingsIndex(GlobalSecondaryIndex["SettingsItem"]):
+class TenantSettingsIndex(_Gsi1["SettingsItem"]):
     """GSI1 under TENANT_SETTINGS: every tenant's settings, for the winners job (zone, grace)."""
-
-    class Meta:
-        index_name = "GSI1"
-        projection = AllProjection()
-
-    GSI1PK = UnicodeAttribute(hash_key=True)
-    GSI1SK = UnicodeAttribute(range_key=True)
 
 
 class LeaderboardIndex(GlobalSecondaryIndex["CounterItem"]):
@@ -369,11 +362,10 @@ class WalletItem(Item, discriminator="wallet"):
 
 
 class LedgerItem(Item, discriminator="ledger"):
-    """PK T#{tenant}#U#{user}, SK LEDGER#{sequence}: one wallet movement with its balance."""
+    """PK T#{tenant}#U#{user}, SK LEDGER#{sequence}: one wallet movement with its balance. The
+    user and the sequence are the key's, not stored again (``keys.ledger_sequence``)."""
 
-    user_id = UnicodeAttribute()
     award_id = UnicodeAttribute()
-    sequence = NumberAttribute()
     points = NumberAttribute()
     coins = NumberAttribute()
     points_balance = NumberAttribute()
