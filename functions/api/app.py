@@ -9,7 +9,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from accolade.entrypoints.http.app import TITLE, VERSION, build_app, swagger_page
-from accolade.entrypoints.http.routes import admin_routes, events, me_routes, system
+from accolade.entrypoints.http.event_routes import events
+from accolade.entrypoints.http.routes import admin_routes, me_routes, system
 from accolade.observability import logger, metrics, tracer
 
 app = build_app(system, events, admin_routes, me_routes)

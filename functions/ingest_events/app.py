@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from accolade.entrypoints.http.app import build_app
-from accolade.entrypoints.http.routes import events
+from accolade.entrypoints.http.event_routes import events
 from accolade.observability import logger, metrics, tracer
 
 app = build_app(events)

@@ -117,12 +117,28 @@ def test_serving_a_route_needs_no_openapi_models() -> None:
     loaded = _loaded_after(
         """
         from accolade.entrypoints.http.app import build_app
-        from accolade.entrypoints.http.routes import events
+        from accolade.entrypoints.http.event_routes import events
         build_app(events)
         """
     )
 
     assert "aws_lambda_powertools.event_handler.openapi.models" not in loaded
+
+
+def test_the_ingest_function_loads_only_the_events_route_its_bodies_and_service() -> None:
+    env = os.environ | {"TABLE_NAME": "t", "STAGE": "test", "POWERTOOLS_TRACE_DISABLED": "1"}
+    loaded = _loaded_after(
+        """
+        from accolade_local.handlers import load_handler
+        load_handler("ingest_events")
+        """,
+        env=env,
+    )
+
+    assert "accolade.entrypoints.http.event_routes" in loaded
+    assert "accolade.entrypoints.http.routes" not in loaded
+    assert "accolade.entrypoints.http.schemas" not in loaded
+    assert {m for m in loaded if m.startswith("accolade.services.")} == {"accolade.services.ingest"}
 
 
 def test_the_api_loads_the_openapi_models_only_when_the_document_or_swagger_is_asked_for() -> None:

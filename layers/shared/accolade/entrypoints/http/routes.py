@@ -1,13 +1,13 @@
-"""Routes of the HTTP API v1. Each parses, checks the caller, calls one service, maps the result.
+"""Routes of the HTTP API v1 but POST /v1/events (``event_routes``). Each parses, checks the
+caller, calls one service, maps the result.
 
 A route's docstring is its OpenAPI summary (first line) and description (the rest), as in
-FastAPI; ``_route`` adds the tag and the success answer. A service that takes several ports gets
+FastAPI; ``routing.documented`` adds the tag and the success answer. A service that takes several ports gets
 them from the container by ``inject``; list routes page through ``_page``.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -21,11 +21,11 @@ from accolade.domain.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from accolade.domain.models import AwardStatus
 from accolade.domain.periods import TimeRange
 from accolade.entrypoints.http import schemas
-from accolade.entrypoints.http.auth import EVENTS_WRITE, Principal, principal_from_event
+from accolade.entrypoints.http.auth import Principal
 from accolade.entrypoints.http.cursors import Scope, decode, encode
-from accolade.observability import count
+from accolade.entrypoints.http.routing import caller_of, documented
 from accolade.ports import Page
-from accolade.services import admin, awards, goals, ingest, leaderboards, me
+from accolade.services import admin, awards, goals, leaderboards, me
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
 PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]
@@ -38,45 +38,16 @@ Cursor = Annotated[
     str | None,
     Query(description="next_cursor of the previous page, for the same filter (else 400)"),
 ]
-F = TypeVar("F", bound=Callable[..., Any])
 L = TypeVar("L", bound=schemas.Listing[Any])
 Lister = Callable[..., Page[Any]]  # a service that answers a page, given ``after=`` a position
 
 system = Router()
-events = Router()
 admin_routes = Router()
 me_routes = Router()
 
 
-def _route(
-    method: Callable[..., Callable[[F], F]],
-    path: str,
-    answer: str,
-    status: int = 200,
-    tag: str | None = None,
-) -> Callable[[F], F]:
-    """Register a route under ``path`` documented by its docstring; ``answer`` describes its
-    success (``status``), ``tag`` defaults to the path's first segment."""
-
-    def register(route: F) -> F:
-        summary, _, description = inspect.cleandoc(route.__doc__ or "").partition("\n")
-        return method(
-            path,
-            tags=[tag or path.split("/")[2]],
-            summary=summary,
-            description=" ".join(description.split()),
-            responses={status: {"description": answer}},
-        )(route)
-
-    return register
-
-
-def _caller(router: Router) -> Principal:
-    return principal_from_event(router.current_event.raw_event)
-
-
 def _admin(router: Router) -> Principal:
-    caller = _caller(router)
+    caller = caller_of(router)
     caller.require_admin()
     return caller
 
@@ -111,12 +82,12 @@ def _my_page(
     **options: Any,
 ) -> L:
     """A page of one of the caller's own lists; ``filters`` bind the cursor to this view."""
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     scope = _scope(list_name, caller, *filters)
     return _page(listing, scope, cursor, service, caller.tenant_id, caller.user_id, **options)
 
 
-@_route(system.get, "/v1/health", "The API is up", tag="system")
+@documented(system.get, "/v1/health", "The API is up", tag="system")
 def health() -> schemas.Health:
     """Check that the API answers
 
@@ -125,26 +96,7 @@ def health() -> schemas.Health:
     return schemas.Health(status="ok", stage=settings().stage)
 
 
-@_route(events.post, "/v1/events", "Accepted: each event is recorded once", status=202)
-def post_events(batch: Annotated[schemas.EventsIn, Body()]) -> Response[schemas.EventsAccepted]:
-    """Record activity events
-
-    Record 1 to 100 events of the caller's tenant (a token with the events:write scope). An
-    event_id already recorded is listed in duplicates and counted once; achievements are
-    evaluated after the answer, from the stored events.
-    """
-    caller = _caller(events)
-    caller.require_scope(EVENTS_WRITE, settings().resource_server)
-    c = container()
-    found = [item.to_domain() for item in batch.events]
-    result = ingest.record_events(caller.tenant_id, found, store=c.events, clock=c.clock)
-    count("EventsAccepted", len(result.accepted))
-    count("EventsDuplicated", len(result.duplicates))
-    body = schemas.EventsAccepted(accepted=result.accepted, duplicates=result.duplicates)
-    return Response(status_code=202, content_type="application/json", body=body)
-
-
-@_route(admin_routes.get, "/v1/admin/settings", "The tenant's settings")
+@documented(admin_routes.get, "/v1/admin/settings", "The tenant's settings")
 def get_settings() -> schemas.SettingsOut:
     """Read the tenant's settings
 
@@ -154,7 +106,7 @@ def get_settings() -> schemas.SettingsOut:
     return schemas.SettingsOut.of(admin.get_settings(caller.tenant_id, config=container().config))
 
 
-@_route(admin_routes.put, "/v1/admin/settings", "The settings as stored")
+@documented(admin_routes.put, "/v1/admin/settings", "The settings as stored")
 def put_settings(body: Annotated[schemas.SettingsIn, Body()]) -> schemas.SettingsOut:
     """Replace the tenant's settings
 
@@ -166,7 +118,7 @@ def put_settings(body: Annotated[schemas.SettingsIn, Body()]) -> schemas.Setting
     return schemas.SettingsOut.of(stored)
 
 
-@_route(admin_routes.get, "/v1/admin/users/<user_id>", "The user's profile")
+@documented(admin_routes.get, "/v1/admin/users/<user_id>", "The user's profile")
 def get_user(user_id: PathId) -> schemas.UserOut:
     """Read a user's profile
 
@@ -176,7 +128,7 @@ def get_user(user_id: PathId) -> schemas.UserOut:
     return schemas.UserOut.of(admin.get_user(caller.tenant_id, user_id, users=container().users))
 
 
-@_route(admin_routes.put, "/v1/admin/users/<user_id>", "The profile as stored")
+@documented(admin_routes.put, "/v1/admin/users/<user_id>", "The profile as stored")
 def put_user(user_id: PathId, body: Annotated[schemas.UserIn, Body()]) -> schemas.UserOut:
     """Create or replace a user's profile
 
@@ -188,7 +140,7 @@ def put_user(user_id: PathId, body: Annotated[schemas.UserIn, Body()]) -> schema
     return schemas.UserOut.of(stored)
 
 
-@_route(admin_routes.get, "/v1/admin/metrics", "A page of metrics")
+@documented(admin_routes.get, "/v1/admin/metrics", "A page of metrics")
 def list_metrics(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.MetricList:
     """List the tenant's metrics
 
@@ -200,7 +152,7 @@ def list_metrics(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> sch
     )
 
 
-@_route(admin_routes.get, "/v1/admin/metrics/<metric_id>", "The metric")
+@documented(admin_routes.get, "/v1/admin/metrics/<metric_id>", "The metric")
 def get_metric(metric_id: PathId) -> schemas.MetricOut:
     """Read a metric
 
@@ -211,7 +163,7 @@ def get_metric(metric_id: PathId) -> schemas.MetricOut:
     return schemas.MetricOut.of(found)
 
 
-@_route(admin_routes.put, "/v1/admin/metrics/<metric_id>", "The metric as stored")
+@documented(admin_routes.put, "/v1/admin/metrics/<metric_id>", "The metric as stored")
 def put_metric(metric_id: PathId, body: Annotated[schemas.MetricIn, Body()]) -> schemas.MetricOut:
     """Create or replace a metric
 
@@ -226,7 +178,7 @@ def put_metric(metric_id: PathId, body: Annotated[schemas.MetricIn, Body()]) -> 
     return schemas.MetricOut.of(stored)
 
 
-@_route(admin_routes.post, "/v1/admin/achievements", "Created, as version 1", status=201)
+@documented(admin_routes.post, "/v1/admin/achievements", "Created, as version 1", status=201)
 def create_achievement(
     body: Annotated[schemas.AchievementIn, Body()],
 ) -> Response[schemas.AchievementOut]:
@@ -241,7 +193,7 @@ def create_achievement(
     return Response(status_code=201, content_type="application/json", body=answer)
 
 
-@_route(admin_routes.get, "/v1/admin/achievements", "A page of achievements")
+@documented(admin_routes.get, "/v1/admin/achievements", "A page of achievements")
 def list_achievements(
     limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None
 ) -> schemas.AchievementList:
@@ -255,7 +207,7 @@ def list_achievements(
     )
 
 
-@_route(admin_routes.get, "/v1/admin/achievements/<achievement_id>", "The achievement")
+@documented(admin_routes.get, "/v1/admin/achievements/<achievement_id>", "The achievement")
 def get_achievement(achievement_id: PathId) -> schemas.AchievementOut:
     """Read an achievement
 
@@ -266,7 +218,7 @@ def get_achievement(achievement_id: PathId) -> schemas.AchievementOut:
     return schemas.AchievementOut.of(found)
 
 
-@_route(admin_routes.patch, "/v1/admin/achievements/<achievement_id>", "The new version")
+@documented(admin_routes.patch, "/v1/admin/achievements/<achievement_id>", "The new version")
 def edit_achievement(
     achievement_id: PathId, body: Annotated[schemas.AchievementPatch, Body()]
 ) -> schemas.AchievementOut:
@@ -281,7 +233,7 @@ def edit_achievement(
     return schemas.AchievementOut.of(edit(caller.tenant_id, achievement_id, body.changes()))
 
 
-@_route(me_routes.get, "/v1/me/achievements", "A page of the caller's achievements")
+@documented(me_routes.get, "/v1/me/achievements", "A page of the caller's achievements")
 def my_achievements(
     status: Annotated[me.StatusFilter | None, Query()] = None,
     sort: Annotated[me.SortKey, Query()] = me.SortKey.NAME,
@@ -308,7 +260,7 @@ def my_achievements(
     )
 
 
-@_route(me_routes.get, "/v1/me/awards", "A page of the caller's awards")
+@documented(me_routes.get, "/v1/me/awards", "A page of the caller's awards")
 def my_awards(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.AwardList:
     """List my awards
 
@@ -319,18 +271,18 @@ def my_awards(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schema
     return _my_page(schemas.AwardList, "me/awards", cursor, me.my_awards, limit=limit)
 
 
-@_route(me_routes.get, "/v1/me/wallet", "The caller's balances")
+@documented(me_routes.get, "/v1/me/wallet", "The caller's balances")
 def my_wallet() -> schemas.WalletOut:
     """Read my wallet
 
     The points and coins the caller's awards have earned.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     wallet = me.my_wallet(caller.tenant_id, caller.user_id, awards=container().awards)
     return schemas.WalletOut.read(wallet)
 
 
-@_route(me_routes.get, "/v1/me/ledger", "A page of wallet movements")
+@documented(me_routes.get, "/v1/me/ledger", "A page of wallet movements")
 def my_ledger(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.LedgerOut:
     """List my wallet movements
 
@@ -339,7 +291,7 @@ def my_ledger(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schema
     return _my_page(schemas.LedgerOut, "me/ledger", cursor, me.my_ledger, limit=limit)
 
 
-@_route(me_routes.get, "/v1/me/messages", "A page of messages")
+@documented(me_routes.get, "/v1/me/messages", "A page of messages")
 def my_messages(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.MessageList:
     """List my messages
 
@@ -348,7 +300,7 @@ def my_messages(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> sche
     return _my_page(schemas.MessageList, "me/messages", cursor, me.my_messages, limit=limit)
 
 
-@_route(me_routes.get, "/v1/leaderboards/<metric_id>", "The top rows of the leaderboard")
+@documented(me_routes.get, "/v1/leaderboards/<metric_id>", "The top rows of the leaderboard")
 def get_leaderboard(
     metric_id: PathId,
     period: Annotated[TimeRange, Query()] = TimeRange.WEEK,
@@ -365,14 +317,14 @@ def get_leaderboard(
     sharing a rank, with their display names, the award each features and the active awards
     of achievements shown next to names.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     ranked = inject(leaderboards.leaderboard, container())
     key, rows = ranked(caller.tenant_id, metric_id, period, limit=limit, period=period_key)
     found = [schemas.LeaderboardRowOut.of(row) for row in rows]
     return schemas.LeaderboardOut(metric_id=metric_id, period_key=key, rows=found)
 
 
-@_route(
+@documented(
     admin_routes.post,
     "/v1/admin/achievements/<achievement_id>/awards",
     "Given: the award as stored",
@@ -400,7 +352,7 @@ def give_award(
     )
 
 
-@_route(admin_routes.get, "/v1/admin/achievements/<achievement_id>/awards", "A page of awards")
+@documented(admin_routes.get, "/v1/admin/achievements/<achievement_id>/awards", "A page of awards")
 def list_holders(
     achievement_id: PathId,
     status: Annotated[AwardStatus | None, Query(description="only awards shown so now")] = None,
@@ -426,7 +378,7 @@ def list_holders(
     )
 
 
-@_route(admin_routes.post, "/v1/admin/awards/<award_id>/revoke", "The award, revoked")
+@documented(admin_routes.post, "/v1/admin/awards/<award_id>/revoke", "The award, revoked")
 def revoke_award(award_id: AwardId, body: Annotated[schemas.RevokeIn, Body()]) -> schemas.HolderOut:
     """Revoke an award
 
@@ -439,27 +391,27 @@ def revoke_award(award_id: AwardId, body: Annotated[schemas.RevokeIn, Body()]) -
     return schemas.HolderOut.read(revoked)
 
 
-@_route(me_routes.put, "/v1/me/featured-award", "The award featured")
+@documented(me_routes.put, "/v1/me/featured-award", "The award featured")
 def feature_award(body: Annotated[schemas.FeaturedIn, Body()]) -> schemas.FeaturedOut:
     """Feature one of my awards
 
     Show one of the caller's own active awards next to their name on leaderboards; an award
     that is not theirs or not active is 422.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     featured = inject(me.feature_award, container())(
         caller.tenant_id, caller.user_id, body.award_id
     )
     return schemas.FeaturedOut(award_id=featured)
 
 
-@_route(me_routes.delete, "/v1/me/featured-award", "No award featured")
+@documented(me_routes.delete, "/v1/me/featured-award", "No award featured")
 def clear_featured_award() -> schemas.FeaturedOut:
     """Feature no award
 
     Show none of the caller's awards next to their name.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     inject(me.feature_award, container())(caller.tenant_id, caller.user_id, None)
     return schemas.FeaturedOut(award_id=None)
 
@@ -476,7 +428,7 @@ def _no_content() -> Response[None]:
     return Response(status_code=204, content_type="application/json", body=None)
 
 
-@_route(me_routes.put, "/v1/me/goals/<goal_id>", "The goal as stored, with my progress")
+@documented(me_routes.put, "/v1/me/goals/<goal_id>", "The goal as stored, with my progress")
 def put_my_goal(goal_id: PathId, body: Annotated[schemas.GoalIn, Body()]) -> schemas.GoalOut:
     """Set one of my goals
 
@@ -484,34 +436,34 @@ def put_my_goal(goal_id: PathId, body: Annotated[schemas.GoalIn, Body()]) -> sch
     the tenant's time zone). A goal_reached achievement grants once per goal and period in which
     it is reached. The metric must exist; a user has at most 50 goals.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     return _set_goal(caller, caller.user_id, goal_id, body)
 
 
-@_route(me_routes.get, "/v1/me/goals", "My goals, with the current period's progress")
+@documented(me_routes.get, "/v1/me/goals", "My goals, with the current period's progress")
 def my_goals() -> schemas.GoalList:
     """List my goals
 
     The caller's goals by id (at most 50, so one page), each with the metric's value in the
     current period and whether the goal is reached.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     found = inject(goals.list_goals, container())(caller.tenant_id, caller.user_id)
     return schemas.GoalList.of(found)
 
 
-@_route(me_routes.delete, "/v1/me/goals/<goal_id>", "Deleted", status=204)
+@documented(me_routes.delete, "/v1/me/goals/<goal_id>", "Deleted", status=204)
 def delete_my_goal(goal_id: PathId) -> Response[None]:
     """Delete one of my goals
 
     The goal stops counting; awards it earned stay. An unknown goal is 404.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     inject(goals.delete_goal, container())(caller.tenant_id, caller.user_id, goal_id)
     return _no_content()
 
 
-@_route(
+@documented(
     admin_routes.put,
     "/v1/admin/users/<user_id>/goals/<goal_id>",
     "The goal as stored, with the user's progress",
@@ -528,7 +480,7 @@ def put_user_goal(
     return _set_goal(caller, user_id, goal_id, body)
 
 
-@_route(admin_routes.get, "/v1/admin/users/<user_id>/goals", "The user's goals with progress")
+@documented(admin_routes.get, "/v1/admin/users/<user_id>/goals", "The user's goals with progress")
 def list_user_goals(user_id: PathId) -> schemas.GoalList:
     """List a user's goals
 
@@ -539,7 +491,7 @@ def list_user_goals(user_id: PathId) -> schemas.GoalList:
     return schemas.GoalList.of(inject(goals.user_goals, container())(caller.tenant_id, user_id))
 
 
-@_route(admin_routes.delete, "/v1/admin/users/<user_id>/goals/<goal_id>", "Deleted", status=204)
+@documented(admin_routes.delete, "/v1/admin/users/<user_id>/goals/<goal_id>", "Deleted", status=204)
 def delete_user_goal(user_id: PathId, goal_id: PathId) -> Response[None]:
     """Delete a user's goal
 
