@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# First: in Lambda, pauses the garbage collector for the cold start (see accolade.coldstart).
+from accolade.coldstart import resumed_after_first_call
+
+# isort: split
 from functools import cache
 from typing import Any
 
@@ -31,6 +35,7 @@ def swagger_ui() -> Response[str]:
     )
 
 
+@resumed_after_first_call
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
