@@ -9,7 +9,7 @@ them from the container by ``inject``; list routes page through ``_page``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -23,9 +23,15 @@ from accolade.domain.periods import TimeRange
 from accolade.entrypoints.http import schemas
 from accolade.entrypoints.http.auth import Principal
 from accolade.entrypoints.http.cursors import Scope, decode, encode
-from accolade.entrypoints.http.routing import caller_of, documented
+from accolade.entrypoints.http.routing import caller_of, documented, lazily
 from accolade.ports import Page
 from accolade.services import admin, awards, goals, leaderboards, me
+
+if TYPE_CHECKING:
+    from accolade.entrypoints.http import admin_schemas
+else:
+    # Built when an admin route first validates or answers: not on a user's first request.
+    admin_schemas = lazily("accolade.entrypoints.http.admin_schemas")
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
 PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]
@@ -97,17 +103,19 @@ def health() -> schemas.Health:
 
 
 @documented(admin_routes.get, "/v1/admin/settings", "The tenant's settings")
-def get_settings() -> schemas.SettingsOut:
+def get_settings() -> admin_schemas.SettingsOut:
     """Read the tenant's settings
 
     The caller's tenant's time zone (the one its periods are cut in) and features. Admins only.
     """
     caller = _admin(admin_routes)
-    return schemas.SettingsOut.of(admin.get_settings(caller.tenant_id, config=container().config))
+    return admin_schemas.SettingsOut.of(
+        admin.get_settings(caller.tenant_id, config=container().config)
+    )
 
 
 @documented(admin_routes.put, "/v1/admin/settings", "The settings as stored")
-def put_settings(body: Annotated[schemas.SettingsIn, Body()]) -> schemas.SettingsOut:
+def put_settings(body: Annotated[admin_schemas.SettingsIn, Body()]) -> admin_schemas.SettingsOut:
     """Replace the tenant's settings
 
     Replace the time zone (an IANA name) and features of the caller's tenant; a field left out
@@ -115,21 +123,25 @@ def put_settings(body: Annotated[schemas.SettingsIn, Body()]) -> schemas.Setting
     """
     caller = _admin(admin_routes)
     stored = admin.put_settings(caller.tenant_id, body.to_domain(), config=container().config)
-    return schemas.SettingsOut.of(stored)
+    return admin_schemas.SettingsOut.of(stored)
 
 
 @documented(admin_routes.get, "/v1/admin/users/<user_id>", "The user's profile")
-def get_user(user_id: PathId) -> schemas.UserOut:
+def get_user(user_id: PathId) -> admin_schemas.UserOut:
     """Read a user's profile
 
     The display name, organisation and groups the tenant stored for a user. Admins only.
     """
     caller = _admin(admin_routes)
-    return schemas.UserOut.of(admin.get_user(caller.tenant_id, user_id, users=container().users))
+    return admin_schemas.UserOut.of(
+        admin.get_user(caller.tenant_id, user_id, users=container().users)
+    )
 
 
 @documented(admin_routes.put, "/v1/admin/users/<user_id>", "The profile as stored")
-def put_user(user_id: PathId, body: Annotated[schemas.UserIn, Body()]) -> schemas.UserOut:
+def put_user(
+    user_id: PathId, body: Annotated[admin_schemas.UserIn, Body()]
+) -> admin_schemas.UserOut:
     """Create or replace a user's profile
 
     Store a user's display name (shown on leaderboards), organisation and groups (which
@@ -137,34 +149,38 @@ def put_user(user_id: PathId, body: Annotated[schemas.UserIn, Body()]) -> schema
     """
     caller = _admin(admin_routes)
     stored = admin.put_user(caller.tenant_id, body.to_domain(user_id), users=container().users)
-    return schemas.UserOut.of(stored)
+    return admin_schemas.UserOut.of(stored)
 
 
 @documented(admin_routes.get, "/v1/admin/metrics", "A page of metrics")
-def list_metrics(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.MetricList:
+def list_metrics(
+    limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None
+) -> admin_schemas.MetricList:
     """List the tenant's metrics
 
     The tenant's metrics by id, a page at a time: pass next_cursor back as cursor for the next
     page. Admins only.
     """
     return _tenant_page(
-        schemas.MetricList, "admin/metrics", cursor, admin.list_metrics, limit=limit
+        admin_schemas.MetricList, "admin/metrics", cursor, admin.list_metrics, limit=limit
     )
 
 
 @documented(admin_routes.get, "/v1/admin/metrics/<metric_id>", "The metric")
-def get_metric(metric_id: PathId) -> schemas.MetricOut:
+def get_metric(metric_id: PathId) -> admin_schemas.MetricOut:
     """Read a metric
 
     A metric's event type, aggregate and the event field it reads. Admins only.
     """
     caller = _admin(admin_routes)
     found = admin.get_metric(caller.tenant_id, metric_id, config=container().config)
-    return schemas.MetricOut.of(found)
+    return admin_schemas.MetricOut.of(found)
 
 
 @documented(admin_routes.put, "/v1/admin/metrics/<metric_id>", "The metric as stored")
-def put_metric(metric_id: PathId, body: Annotated[schemas.MetricIn, Body()]) -> schemas.MetricOut:
+def put_metric(
+    metric_id: PathId, body: Annotated[admin_schemas.MetricIn, Body()]
+) -> admin_schemas.MetricOut:
     """Create or replace a metric
 
     Define how events of one type move a user's counter: by one each (count) or by a field's
@@ -175,13 +191,13 @@ def put_metric(metric_id: PathId, body: Annotated[schemas.MetricIn, Body()]) -> 
     stored = admin.put_metric(
         caller.tenant_id, body.to_domain(metric_id), config=container().config
     )
-    return schemas.MetricOut.of(stored)
+    return admin_schemas.MetricOut.of(stored)
 
 
 @documented(admin_routes.post, "/v1/admin/achievements", "Created, as version 1", status=201)
 def create_achievement(
-    body: Annotated[schemas.AchievementIn, Body()],
-) -> Response[schemas.AchievementOut]:
+    body: Annotated[admin_schemas.AchievementIn, Body()],
+) -> Response[admin_schemas.AchievementOut]:
     """Create an achievement
 
     Define an achievement: its type, levels (thresholds and rewards), the metric it reads,
@@ -189,39 +205,43 @@ def create_achievement(
     """
     caller = _admin(admin_routes)
     created = inject(admin.create_achievement, container())(caller.tenant_id, body.definition())
-    answer = schemas.AchievementOut.of(created)
+    answer = admin_schemas.AchievementOut.of(created)
     return Response(status_code=201, content_type="application/json", body=answer)
 
 
 @documented(admin_routes.get, "/v1/admin/achievements", "A page of achievements")
 def list_achievements(
     limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None
-) -> schemas.AchievementList:
+) -> admin_schemas.AchievementList:
     """List the tenant's achievements
 
     Every definition of the tenant, enabled or not, by id, a page at a time: pass next_cursor
     back as cursor for the next page. Admins only.
     """
     return _tenant_page(
-        schemas.AchievementList, "admin/achievements", cursor, admin.list_achievements, limit=limit
+        admin_schemas.AchievementList,
+        "admin/achievements",
+        cursor,
+        admin.list_achievements,
+        limit=limit,
     )
 
 
 @documented(admin_routes.get, "/v1/admin/achievements/<achievement_id>", "The achievement")
-def get_achievement(achievement_id: PathId) -> schemas.AchievementOut:
+def get_achievement(achievement_id: PathId) -> admin_schemas.AchievementOut:
     """Read an achievement
 
     An achievement's current definition and version. Admins only.
     """
     caller = _admin(admin_routes)
     found = admin.get_achievement(caller.tenant_id, achievement_id, config=container().config)
-    return schemas.AchievementOut.of(found)
+    return admin_schemas.AchievementOut.of(found)
 
 
 @documented(admin_routes.patch, "/v1/admin/achievements/<achievement_id>", "The new version")
 def edit_achievement(
-    achievement_id: PathId, body: Annotated[schemas.AchievementPatch, Body()]
-) -> schemas.AchievementOut:
+    achievement_id: PathId, body: Annotated[admin_schemas.AchievementPatch, Body()]
+) -> admin_schemas.AchievementOut:
     """Edit an achievement
 
     Change the fields named in the body, as a new version; its type never changes. Thresholds
@@ -230,7 +250,7 @@ def edit_achievement(
     """
     caller = _admin(admin_routes)
     edit = inject(admin.edit_achievement, container())
-    return schemas.AchievementOut.of(edit(caller.tenant_id, achievement_id, body.changes()))
+    return admin_schemas.AchievementOut.of(edit(caller.tenant_id, achievement_id, body.changes()))
 
 
 @documented(me_routes.get, "/v1/me/achievements", "A page of the caller's achievements")
@@ -331,8 +351,8 @@ def get_leaderboard(
     status=201,
 )
 def give_award(
-    achievement_id: PathId, body: Annotated[schemas.GiveAwardIn, Body()]
-) -> Response[schemas.HolderOut]:
+    achievement_id: PathId, body: Annotated[admin_schemas.GiveAwardIn, Body()]
+) -> Response[admin_schemas.HolderOut]:
     """Give an achievement by hand
 
     Award any achievement to a user, at a level, valid from and until given times (by default
@@ -348,7 +368,7 @@ def give_award(
     return Response(
         status_code=201,
         content_type="application/json",
-        body=schemas.HolderOut.read(given),
+        body=admin_schemas.HolderOut.read(given),
     )
 
 
@@ -358,7 +378,7 @@ def list_holders(
     status: Annotated[AwardStatus | None, Query(description="only awards shown so now")] = None,
     limit: Limit = PAGE_SIZE_DEFAULT,
     cursor: Cursor = None,
-) -> schemas.HolderList:
+) -> admin_schemas.HolderList:
     """List who holds an achievement
 
     The achievement's awards, newest first, each with its status now (active, expired once its
@@ -367,7 +387,7 @@ def list_holders(
     caller = _admin(admin_routes)
     scope = _scope("admin/holders", caller, achievement_id, status.value if status else "")
     return _page(
-        schemas.HolderList,
+        admin_schemas.HolderList,
         scope,
         cursor,
         awards.list_holders,
@@ -379,7 +399,9 @@ def list_holders(
 
 
 @documented(admin_routes.post, "/v1/admin/awards/<award_id>/revoke", "The award, revoked")
-def revoke_award(award_id: AwardId, body: Annotated[schemas.RevokeIn, Body()]) -> schemas.HolderOut:
+def revoke_award(
+    award_id: AwardId, body: Annotated[admin_schemas.RevokeIn, Body()]
+) -> admin_schemas.HolderOut:
     """Revoke an award
 
     Hide the award from the user's lists and progress, take its points and coins back with a
@@ -388,7 +410,7 @@ def revoke_award(award_id: AwardId, body: Annotated[schemas.RevokeIn, Body()]) -
     """
     caller = _admin(admin_routes)
     revoked = inject(awards.revoke_award, container())(caller.tenant_id, award_id, body.reason)
-    return schemas.HolderOut.read(revoked)
+    return admin_schemas.HolderOut.read(revoked)
 
 
 @documented(me_routes.put, "/v1/me/featured-award", "The award featured")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
+import sys
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -39,3 +42,19 @@ def documented(
 def caller_of(router: Router) -> Principal:
     """Who sent the request ``router`` is serving (from the JWT claims the gateway checked)."""
     return principal_from_event(router.current_event.raw_event)
+
+
+def lazily(name: str) -> ModuleType:
+    """Module ``name``, executed on its first attribute access (the standard library's
+    LazyLoader): a route's annotations and body name its schemas, and Powertools resolves a
+    route's annotations when it first serves it, so a function builds only what it serves."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
