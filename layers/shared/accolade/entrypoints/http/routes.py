@@ -25,13 +25,18 @@ from accolade.entrypoints.http.auth import Principal
 from accolade.entrypoints.http.cursors import Scope, decode, encode
 from accolade.entrypoints.http.routing import caller_of, documented, lazily
 from accolade.ports import Page
-from accolade.services import admin, awards, goals, leaderboards, me
+from accolade.services import goals, me
 
 if TYPE_CHECKING:
     from accolade.entrypoints.http import admin_schemas
+    from accolade.services import admin, awards, leaderboards
 else:
-    # Built when an admin route first validates or answers: not on a user's first request.
+    # Loaded when a route that uses them first validates or runs, not on a user's first
+    # request: the admin routes' bodies and the services no /v1/me route calls.
     admin_schemas = lazily("accolade.entrypoints.http.admin_schemas")
+    admin = lazily("accolade.services.admin")
+    awards = lazily("accolade.services.awards")
+    leaderboards = lazily("accolade.services.leaderboards")
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
 PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]

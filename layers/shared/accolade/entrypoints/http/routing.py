@@ -57,4 +57,7 @@ def lazily(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:  # as an import binds a submodule on its package (find_spec imported it)
+        setattr(sys.modules[parent], child, module)
     return module
