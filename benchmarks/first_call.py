@@ -10,7 +10,8 @@ so segments are sent and dropped as UDP). It imports ``functions/<name>/app.py``
 ``app`` and calls ``lambda_handler`` once with the function's sample event from ``events/``,
 against DynamoDB Local and the moto server. The baseline is ``import boto3`` + a client +
 one GetItem. Interpreter start-up is excluded from both (same for everyone). Median of N runs,
-after one run that warms ``__pycache__``.
+after one run that warms ``__pycache__``; the runs go in rounds (one run of every row a round),
+so a drifting load on a shared machine weighs on every row alike.
 """
 
 from __future__ import annotations
@@ -185,19 +186,35 @@ def _once(args: list[str], env: dict[str, str]) -> dict[str, float]:
     return answer
 
 
-def _median(
-    name: str, args: list[str], env: dict[str, str], runs: int, *, reference: bool = False
-) -> FirstCall:
-    _once(args, env)  # writes __pycache__ if missing
-    samples = [_once(args, env) for _ in range(runs)]
-    return FirstCall(
-        name,
-        statistics.median(s["total"] * 1000 for s in samples),
-        statistics.median(s["import"] * 1000 for s in samples),
-        int(samples[0]["dynamodb"]),
-        tuple(round(s["total"] * 1000, 1) for s in samples),
-        reference,
-    )
+@dataclass(frozen=True)
+class _Subject:
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    reference: bool = False
+
+
+def _medians(subjects: list[_Subject], runs: int) -> list[FirstCall]:
+    """Each subject's median over ``runs``, the runs taken in rounds (one of each subject per
+    round, after a round that warms ``__pycache__``): on a shared machine whose load drifts,
+    every row then sees the same load, the baseline included."""
+    for subject in subjects:
+        _once(subject.args, subject.env)
+    samples: list[list[dict[str, float]]] = [[] for _ in subjects]
+    for _ in range(runs):
+        for subject, taken in zip(subjects, samples, strict=True):
+            taken.append(_once(subject.args, subject.env))
+    return [
+        FirstCall(
+            subject.name,
+            statistics.median(s["total"] * 1000 for s in taken),
+            statistics.median(s["import"] * 1000 for s in taken),
+            int(taken[0]["dynamodb"]),
+            tuple(round(s["total"] * 1000, 1) for s in taken),
+            subject.reference,
+        )
+        for subject, taken in zip(subjects, samples, strict=True)
+    ]
 
 
 def measure(
@@ -217,18 +234,16 @@ def measure(
     """
     out(f"  first invocation: {len(function_envs)} handlers + boto3, median of {runs} ...")
     any_env = next(iter(function_envs.values()))
-    baseline = _median(
-        "import boto3 + GetItem",
-        ["-c", _BOTO3, table_name],
-        _env(any_env, endpoints, ROOT),
-        runs,
-    )
-    rows = [
-        _median(
+    subjects = [
+        _Subject(
+            "import boto3 + GetItem", ["-c", _BOTO3, table_name], _env(any_env, endpoints, ROOT)
+        )
+    ]
+    subjects += [
+        _Subject(
             f"libraries only, {kind} handler",
             ["-c", _LIBRARIES, table_name, str(ROOT / "events" / SAMPLES[sample]), kind],
             _env(function_envs[sample], endpoints, ROOT / "functions" / sample),
-            runs,
             reference=True,
         )
         for kind, sample in (("stream", "evaluate_events"), ("http", "api"))
@@ -236,15 +251,14 @@ def measure(
     for name, function_env in sorted(function_envs.items()):
         app = ROOT / "functions" / name / "app.py"
         event = ROOT / "events" / SAMPLES[name]
-        env = _env(function_env, endpoints, app.parent)
-        rows.append(
-            _median(
+        subjects.append(
+            _Subject(
                 f"functions/{name}",
                 ["-c", _HANDLER, str(app), str(event), dynamodb_host],
-                env,
-                runs,
+                _env(function_env, endpoints, app.parent),
             )
         )
+    baseline, *rows = _medians(subjects, runs)
     for row in rows:
         out(f"    {row.name}: {row.median_ms:.0f} ms ({row.median_ms / baseline.median_ms:.1f}x)")
     return baseline, rows
