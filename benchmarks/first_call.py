@@ -10,7 +10,8 @@ so segments are sent and dropped as UDP). It imports ``functions/<name>/app.py``
 ``app`` and calls ``lambda_handler`` once with the function's sample event from ``events/``,
 against DynamoDB Local and the moto server. The baseline is ``import boto3`` + a client +
 one GetItem. Interpreter start-up is excluded from both (same for everyone). Median of N runs,
-after one run that warms ``__pycache__``.
+after one run that warms ``__pycache__``; the runs go in rounds (one run of every row a round),
+so a drifting load on a shared machine weighs on every row alike.
 """
 
 from __future__ import annotations
@@ -87,6 +88,63 @@ print(json.dumps({"import": 0.0, "total": done - started, "dynamodb": 1}))
 """
 
 
+# What no handler can do without, and nothing of Accolade: the libraries a handler imports, its
+# Powertools objects and decorators (tracing on), a pydantic model validated, a client and one
+# GetItem; for HTTP also Powertools' resolver with one validated route answering the sample
+# event; the collector paused, as in the handlers. A reference row (not a target): the floor
+# that Accolade's own code adds to.
+_LIBRARIES = """
+import json, sys, time
+with open(sys.argv[2]) as f:
+    event = json.load(f)
+class Context:
+    function_name = "accolade-bench"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:accolade-bench"
+    memory_limit_in_mb = 512
+    aws_request_id = "bench-first-call"
+    log_group_name = "/aws/lambda/accolade-bench"
+    log_stream_name = "bench"
+    def get_remaining_time_in_millis(self):
+        return 30000
+started = time.perf_counter()
+import gc
+gc.disable()  # as accolade.coldstart does in the handlers
+from typing import Annotated
+import botocore.session
+import pynamodb.models
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from pydantic import BaseModel
+http = sys.argv[3] == "http"
+if http:
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+    from aws_lambda_powertools.event_handler.openapi.params import Query
+logger, metrics = Logger(), Metrics(namespace="Bench")
+tracer = Tracer(patch_modules=("botocore",))
+class Key(BaseModel):
+    PK: str
+    SK: str
+def get_item():
+    client = botocore.session.get_session().create_client("dynamodb")
+    key = Key.model_validate({"PK": "bench", "SK": "first-call"})
+    client.get_item(TableName=sys.argv[1], Key={"PK": {"S": key.PK}, "SK": {"S": key.SK}})
+    return key
+if http:
+    app = APIGatewayHttpResolver(enable_validation=True)
+    @app.get("/v1/me/achievements")
+    def page(status: Annotated[str | None, Query()] = None) -> Key:
+        return get_item()
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event, context):
+    return app.resolve(event, context) if http else get_item()
+handler(event, Context())
+done = time.perf_counter()
+print(json.dumps({"import": 0.0, "total": done - started, "dynamodb": 1}))
+"""
+
+
 @dataclass(frozen=True)
 class FirstCall:
     name: str
@@ -94,6 +152,7 @@ class FirstCall:
     import_ms: float
     dynamodb_requests: int
     samples_ms: tuple[float, ...]
+    reference: bool = False  # a libraries-only row: no target, it shows the floor
 
 
 def _env(
@@ -127,16 +186,35 @@ def _once(args: list[str], env: dict[str, str]) -> dict[str, float]:
     return answer
 
 
-def _median(name: str, args: list[str], env: dict[str, str], runs: int) -> FirstCall:
-    _once(args, env)  # writes __pycache__ if missing
-    samples = [_once(args, env) for _ in range(runs)]
-    return FirstCall(
-        name,
-        statistics.median(s["total"] * 1000 for s in samples),
-        statistics.median(s["import"] * 1000 for s in samples),
-        int(samples[0]["dynamodb"]),
-        tuple(round(s["total"] * 1000, 1) for s in samples),
-    )
+@dataclass(frozen=True)
+class _Subject:
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    reference: bool = False
+
+
+def _medians(subjects: list[_Subject], runs: int) -> list[FirstCall]:
+    """Each subject's median over ``runs``, the runs taken in rounds (one of each subject per
+    round, after a round that warms ``__pycache__``): on a shared machine whose load drifts,
+    every row then sees the same load, the baseline included."""
+    for subject in subjects:
+        _once(subject.args, subject.env)
+    samples: list[list[dict[str, float]]] = [[] for _ in subjects]
+    for _ in range(runs):
+        for subject, taken in zip(subjects, samples, strict=True):
+            taken.append(_once(subject.args, subject.env))
+    return [
+        FirstCall(
+            subject.name,
+            statistics.median(s["total"] * 1000 for s in taken),
+            statistics.median(s["import"] * 1000 for s in taken),
+            int(taken[0]["dynamodb"]),
+            tuple(round(s["total"] * 1000, 1) for s in taken),
+            subject.reference,
+        )
+        for subject, taken in zip(subjects, samples, strict=True)
+    ]
 
 
 def measure(
@@ -148,33 +226,39 @@ def measure(
     runs: int = 5,
     out: Callable[[str], None] = print,
 ) -> tuple[FirstCall, list[FirstCall]]:
-    """(boto3 + GetItem, each handler's first invocation): medians over ``runs`` interpreters.
+    """(boto3 + GetItem, [the libraries-only floors, then each handler's first invocation]):
+    medians over ``runs`` interpreters.
 
     ``function_envs`` maps a function folder to the variables the template gives it;
     ``endpoints`` are the AWS_ENDPOINT_URL* variables and fake credentials of the local stack.
     """
     out(f"  first invocation: {len(function_envs)} handlers + boto3, median of {runs} ...")
     any_env = next(iter(function_envs.values()))
-    baseline = _median(
-        "import boto3 + GetItem",
-        ["-c", _BOTO3, table_name],
-        _env(any_env, endpoints, ROOT),
-        runs,
-    )
-    rows = []
+    subjects = [
+        _Subject(
+            "import boto3 + GetItem", ["-c", _BOTO3, table_name], _env(any_env, endpoints, ROOT)
+        )
+    ]
+    subjects += [
+        _Subject(
+            f"libraries only, {kind} handler",
+            ["-c", _LIBRARIES, table_name, str(ROOT / "events" / SAMPLES[sample]), kind],
+            _env(function_envs[sample], endpoints, ROOT / "functions" / sample),
+            reference=True,
+        )
+        for kind, sample in (("stream", "evaluate_events"), ("http", "api"))
+    ]
     for name, function_env in sorted(function_envs.items()):
         app = ROOT / "functions" / name / "app.py"
         event = ROOT / "events" / SAMPLES[name]
-        env = _env(function_env, endpoints, app.parent)
-        rows.append(
-            _median(
+        subjects.append(
+            _Subject(
                 f"functions/{name}",
                 ["-c", _HANDLER, str(app), str(event), dynamodb_host],
-                env,
-                runs,
+                _env(function_env, endpoints, app.parent),
             )
         )
-        out(
-            f"    {name}: {rows[-1].median_ms:.0f} ms ({rows[-1].median_ms / baseline.median_ms:.1f}x)"
-        )
+    baseline, *rows = _medians(subjects, runs)
+    for row in rows:
+        out(f"    {row.name}: {row.median_ms:.0f} ms ({row.median_ms / baseline.median_ms:.1f}x)")
     return baseline, rows

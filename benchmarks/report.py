@@ -443,7 +443,12 @@ def first_call_section(baseline: FirstCall, rows: Sequence[FirstCall], runs: int
         "**First invocation** (issue 9): import + initialisation + the first request of each "
         f"handler with its sample event from `events/`, in a fresh interpreter (median of {runs}; "
         "Lambda-like env: `LAMBDA_TASK_ROOT`, the template's variables, tracing on), next to "
-        "`import boto3` + a client + one GetItem, against DynamoDB Local",
+        "`import boto3` + a client + one GetItem, against DynamoDB Local. The two *libraries only* "
+        "rows are the floor under Accolade's code: the same libraries imported, Powertools' "
+        "Logger, Metrics and Tracer around the handler, a pydantic model validated, a client and "
+        "one GetItem (the HTTP one through Powertools' resolver with one validated route); no "
+        "Accolade module. The handlers (and the floors) pause the garbage collector until the "
+        "first call returns (`accolade.coldstart`); the baseline does not",
         "",
     ]
     body = [[f"`{baseline.name}`", f"{baseline.median_ms:.0f}", "", "1", "1.0", ""]]
@@ -453,10 +458,10 @@ def first_call_section(baseline: FirstCall, rows: Sequence[FirstCall], runs: int
             [
                 f"`{row.name}`",
                 f"{row.median_ms:.0f}",
-                f"{row.import_ms:.0f}",
+                "" if row.reference else f"{row.import_ms:.0f}",
                 str(row.dynamodb_requests),
                 f"{ratio:.1f}",
-                _met(ratio <= FIRST_CALL_TARGET_RATIO),
+                "(floor)" if row.reference else _met(ratio <= FIRST_CALL_TARGET_RATIO),
             ]
         )
     lines += _table(

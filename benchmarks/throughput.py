@@ -172,21 +172,21 @@ class Bench:
         self.filters = mapping.filter_patterns
 
     def setup_tenant(self, tenant_id: str, workload: Workload, achievements: int) -> None:
-        from accolade.entrypoints.http import schemas
+        from accolade.entrypoints.http import admin_schemas
         from accolade.services import admin
 
         c = self.container
         for metric_id, body in metric_bodies().items():
             admin.put_metric(
                 tenant_id,
-                schemas.MetricIn.model_validate(body).to_domain(metric_id),
+                admin_schemas.MetricIn.model_validate(body).to_domain(metric_id),
                 config=c.config,
             )
         for body in achievement_bodies(achievements):
-            definition = schemas.AchievementIn.model_validate(body).definition()
+            definition = admin_schemas.AchievementIn.model_validate(body).definition()
             admin.create_achievement(tenant_id, definition, config=c.config, clock=c.clock)
         for index, user_id in enumerate(workload.users):
-            profile = schemas.UserIn.model_validate(
+            profile = admin_schemas.UserIn.model_validate(
                 {"display_name": f"User {index}", "org_id": f"org-{index % 7}", "groups": ["sales"]}
             ).to_domain(user_id)
             admin.put_user(tenant_id, profile, users=c.users)

@@ -67,7 +67,7 @@ def _run(bench: Bench, users: int, rng: random.Random, out: Callable[[str], None
     from accolade.domain.models import ActivityEvent
     from accolade.domain.periods import TimeRange, period_bounds, zone
     from accolade.domain.rules import CounterKey, closed_period
-    from accolade.entrypoints.http import schemas
+    from accolade.entrypoints.http import admin_schemas
     from accolade.ports import EventDeltas
     from accolade.services import admin
     from accolade_local.handlers import LambdaContext
@@ -81,12 +81,12 @@ def _run(bench: Bench, users: int, rng: random.Random, out: Callable[[str], None
     with bench.meter.paused():
         admin.put_metric(
             tenant_id,
-            schemas.MetricIn.model_validate(
+            admin_schemas.MetricIn.model_validate(
                 {"event_type": "login", "aggregate": "count"}
             ).to_domain("logins"),
             config=c.config,
         )
-        definition = schemas.AchievementIn.model_validate(
+        definition = admin_schemas.AchievementIn.model_validate(
             {
                 "name": "Top of the week",
                 "type": "period_top",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# First: in Lambda, pauses the garbage collector for the cold start (see accolade.coldstart).
+from accolade.coldstart import resumed_after_first_call
+
+# isort: split
 from functools import cache
 from typing import Any
 
@@ -9,7 +13,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from accolade.entrypoints.http.app import TITLE, VERSION, build_app, swagger_page
-from accolade.entrypoints.http.routes import admin_routes, events, me_routes, system
+from accolade.entrypoints.http.event_routes import events
+from accolade.entrypoints.http.routes import admin_routes, me_routes, system
 from accolade.observability import logger, metrics, tracer
 
 app = build_app(system, events, admin_routes, me_routes)
@@ -30,6 +35,7 @@ def swagger_ui() -> Response[str]:
     )
 
 
+@resumed_after_first_call
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics

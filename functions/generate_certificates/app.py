@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# First: in Lambda, pauses the garbage collector for the cold start (see accolade.coldstart).
+from accolade.coldstart import resumed_after_first_call
+
+# isort: split
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ def record_handler(record: dict[str, Any], c: Container) -> bool:
     return certificate_record(record, c, renderer)
 
 
+@resumed_after_first_call
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics

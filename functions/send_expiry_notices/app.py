@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# First: in Lambda, pauses the garbage collector for the cold start (see accolade.coldstart).
+from accolade.coldstart import resumed_after_first_call
+
+# isort: split
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -11,6 +15,7 @@ from accolade.entrypoints.schedules import expiry_notices_event
 from accolade.observability import logger, metrics, tracer
 
 
+@resumed_after_first_call
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics

@@ -117,12 +117,48 @@ def test_serving_a_route_needs_no_openapi_models() -> None:
     loaded = _loaded_after(
         """
         from accolade.entrypoints.http.app import build_app
-        from accolade.entrypoints.http.routes import events
+        from accolade.entrypoints.http.event_routes import events
         build_app(events)
         """
     )
 
     assert "aws_lambda_powertools.event_handler.openapi.models" not in loaded
+
+
+def test_the_ingest_function_loads_only_the_events_route_its_bodies_and_service() -> None:
+    env = os.environ | {"TABLE_NAME": "t", "STAGE": "test", "POWERTOOLS_TRACE_DISABLED": "1"}
+    loaded = _loaded_after(
+        """
+        from accolade_local.handlers import load_handler
+        load_handler("ingest_events")
+        """,
+        env=env,
+    )
+
+    assert "accolade.entrypoints.http.event_routes" in loaded
+    assert "accolade.entrypoints.http.routes" not in loaded
+    assert "accolade.entrypoints.http.schemas" not in loaded
+    assert {m for m in loaded if m.startswith("accolade.services.")} == {"accolade.services.ingest"}
+
+
+def test_the_api_builds_the_admin_bodies_when_an_admin_route_first_validates() -> None:
+    env = os.environ | {"TABLE_NAME": "t", "STAGE": "test", "POWERTOOLS_TRACE_DISABLED": "1"}
+    _loaded_after(
+        """
+        import sys, types
+        from accolade_local.handlers import load_handler
+        from tests.http_events import call, claims, http_event
+        api = load_handler("api")
+        admin_bodies = "accolade.entrypoints.http.admin_schemas"
+        assert call(api, http_event("GET", "/v1/health"))[0] == 200
+        assert type(sys.modules[admin_bodies]) is not types.ModuleType, "built too early"
+        status, answer = call(api, http_event(
+            "PUT", "/v1/admin/settings", body={"timezone": 5}, claims=claims(admin=True)))
+        assert status == 422 and answer["error"]["details"][0]["field"] == "timezone", answer
+        assert type(sys.modules[admin_bodies]) is types.ModuleType
+        """,
+        env=env,
+    )
 
 
 def test_the_api_loads_the_openapi_models_only_when_the_document_or_swagger_is_asked_for() -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from accolade.domain.models import Achievement, AchievementType, LedgerEntry, Level
-from accolade.entrypoints.http import schemas
+from accolade.entrypoints.http import admin_schemas, schemas
 from accolade.services.leaderboards import Row
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=UTC)
@@ -39,7 +39,7 @@ def test_enums_and_tuples_read_as_their_json_values() -> None:
         updated_at=NOW,
     )
 
-    out = schemas.AchievementOut.of(achievement).model_dump(mode="json")
+    out = admin_schemas.AchievementOut.of(achievement).model_dump(mode="json")
 
     assert (out["id"], out["type"], out["time_range"]) == ("a1", "metric_threshold", "week")
     assert out["levels"] == [{"level": 1, "threshold": 3.0, "points": 10, "coins": 0}]

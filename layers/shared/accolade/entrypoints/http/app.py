@@ -27,6 +27,7 @@ from accolade.domain.errors import (
 )
 from accolade.domain.limits import MAX_JSON_DEPTH
 from accolade.entrypoints.http import jsonbody
+from accolade.entrypoints.http.routing import ERROR_REF
 from accolade.observability import logger
 
 if TYPE_CHECKING:
@@ -90,7 +91,6 @@ def request_field(location: tuple[Any, ...] | list[Any]) -> str:
 
 
 PUBLIC_TAGS = frozenset({"system", "verify"})  # routes the API answers without a token
-ERROR_REF = {"$ref": "#/components/schemas/HTTPValidationError"}
 GATEWAY_401: dict[str, Any] = {
     "description": "No valid token (answered by the API's JWT authorizer)",
     "content": {

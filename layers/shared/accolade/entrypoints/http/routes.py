@@ -1,15 +1,15 @@
-"""Routes of the HTTP API v1. Each parses, checks the caller, calls one service, maps the result.
+"""Routes of the HTTP API v1 but POST /v1/events (``event_routes``). Each parses, checks the
+caller, calls one service, maps the result.
 
 A route's docstring is its OpenAPI summary (first line) and description (the rest), as in
-FastAPI; ``_route`` adds the tag and the success answer. A service that takes several ports gets
+FastAPI; ``routing.documented`` adds the tag and the success answer. A service that takes several ports gets
 them from the container by ``inject``; list routes page through ``_page``.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -22,28 +22,30 @@ from accolade.domain.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from accolade.domain.models import AwardStatus
 from accolade.domain.periods import TimeRange
 from accolade.entrypoints.http import schemas
-from accolade.entrypoints.http.app import ERROR_REF
-from accolade.entrypoints.http.auth import EVENTS_WRITE, Principal, principal_from_event
+from accolade.entrypoints.http.auth import Principal
 from accolade.entrypoints.http.cursors import Scope, decode, encode
-from accolade.observability import count
+from accolade.entrypoints.http.routing import caller_of, documented, lazily
 from accolade.ports import Page
-from accolade.services import (
-    admin,
-    awards,
-    certificates,
-    courses,
-    credentials,
-    goals,
-    ingest,
-    leaderboards,
-    me,
-)
+from accolade.services import goals, me
+
+if TYPE_CHECKING:
+    from accolade.entrypoints.http import admin_schemas
+    from accolade.services import admin, awards, certificates, courses, credentials, leaderboards
+else:
+    # Loaded when a route that uses them first validates or runs, not on a user's first
+    # request: the admin routes' bodies and the services no /v1/me route calls.
+    admin_schemas = lazily("accolade.entrypoints.http.admin_schemas")
+    admin = lazily("accolade.services.admin")
+    awards = lazily("accolade.services.awards")
+    leaderboards = lazily("accolade.services.leaderboards")
+    courses = lazily("accolade.services.courses")
+    credentials = lazily("accolade.services.credentials")
+    certificates = lazily("accolade.services.certificates")
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
 PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]
 # An award id is its key, base64url without padding (domain.models.AwardKey.award_id).
 AwardId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]+$", max_length=1024)]
-# An identifier as sequences make them (domain.sequences: URL-safe characters, at most 200).
 IdentifierPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9._~:-]+$", max_length=200)]
 Limit = Annotated[
     int, Query(ge=1, le=PAGE_SIZE_MAX, description=f"items per page, 1-{PAGE_SIZE_MAX}")
@@ -52,53 +54,16 @@ Cursor = Annotated[
     str | None,
     Query(description="next_cursor of the previous page, for the same filter (else 400)"),
 ]
-F = TypeVar("F", bound=Callable[..., Any])
 L = TypeVar("L", bound=schemas.Listing[Any])
 Lister = Callable[..., Page[Any]]  # a service that answers a page, given ``after=`` a position
 
 system = Router()
-events = Router()
 admin_routes = Router()
 me_routes = Router()
 
 
-def _route(
-    method: Callable[..., Callable[[F], F]],
-    path: str,
-    answer: str,
-    status: int = 200,
-    tag: str | None = None,
-    errors: dict[int, str] | None = None,
-) -> Callable[[F], F]:
-    """Register a route under ``path`` documented by its docstring; ``answer`` describes its
-    success (``status``), ``tag`` defaults to the path's first segment; ``errors`` documents
-    answers the usual ones do not cover (by status)."""
-
-    def register(route: F) -> F:
-        summary, _, description = inspect.cleandoc(route.__doc__ or "").partition("\n")
-        responses: dict[int, Any] = {status: {"description": answer}}
-        for code, text in (errors or {}).items():
-            responses[code] = {
-                "description": text,
-                "content": {"application/json": {"schema": ERROR_REF}},
-            }
-        return method(
-            path,
-            tags=[tag or path.split("/")[2]],
-            summary=summary,
-            description=" ".join(description.split()),
-            responses=responses,
-        )(route)
-
-    return register
-
-
-def _caller(router: Router) -> Principal:
-    return principal_from_event(router.current_event.raw_event)
-
-
 def _admin(router: Router) -> Principal:
-    caller = _caller(router)
+    caller = caller_of(router)
     caller.require_admin()
     return caller
 
@@ -133,12 +98,12 @@ def _my_page(
     **options: Any,
 ) -> L:
     """A page of one of the caller's own lists; ``filters`` bind the cursor to this view."""
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     scope = _scope(list_name, caller, *filters)
     return _page(listing, scope, cursor, service, caller.tenant_id, caller.user_id, **options)
 
 
-@_route(system.get, "/v1/health", "The API is up", tag="system")
+@documented(system.get, "/v1/health", "The API is up", tag="system")
 def health() -> schemas.Health:
     """Check that the API answers
 
@@ -147,37 +112,20 @@ def health() -> schemas.Health:
     return schemas.Health(status="ok", stage=settings().stage)
 
 
-@_route(events.post, "/v1/events", "Accepted: each event is recorded once", status=202)
-def post_events(batch: Annotated[schemas.EventsIn, Body()]) -> Response[schemas.EventsAccepted]:
-    """Record activity events
-
-    Record 1 to 100 events of the caller's tenant (a token with the events:write scope). An
-    event_id already recorded is listed in duplicates and counted once; achievements are
-    evaluated after the answer, from the stored events.
-    """
-    caller = _caller(events)
-    caller.require_scope(EVENTS_WRITE, settings().resource_server)
-    c = container()
-    found = [item.to_domain() for item in batch.events]
-    result = ingest.record_events(caller.tenant_id, found, store=c.events, clock=c.clock)
-    count("EventsAccepted", len(result.accepted))
-    count("EventsDuplicated", len(result.duplicates))
-    body = schemas.EventsAccepted(accepted=result.accepted, duplicates=result.duplicates)
-    return Response(status_code=202, content_type="application/json", body=body)
-
-
-@_route(admin_routes.get, "/v1/admin/settings", "The tenant's settings")
-def get_settings() -> schemas.SettingsOut:
+@documented(admin_routes.get, "/v1/admin/settings", "The tenant's settings")
+def get_settings() -> admin_schemas.SettingsOut:
     """Read the tenant's settings
 
     The caller's tenant's time zone (the one its periods are cut in) and features. Admins only.
     """
     caller = _admin(admin_routes)
-    return schemas.SettingsOut.of(admin.get_settings(caller.tenant_id, config=container().config))
+    return admin_schemas.SettingsOut.of(
+        admin.get_settings(caller.tenant_id, config=container().config)
+    )
 
 
-@_route(admin_routes.put, "/v1/admin/settings", "The settings as stored")
-def put_settings(body: Annotated[schemas.SettingsIn, Body()]) -> schemas.SettingsOut:
+@documented(admin_routes.put, "/v1/admin/settings", "The settings as stored")
+def put_settings(body: Annotated[admin_schemas.SettingsIn, Body()]) -> admin_schemas.SettingsOut:
     """Replace the tenant's settings
 
     Replace the time zone (an IANA name) and features of the caller's tenant; a field left out
@@ -185,21 +133,25 @@ def put_settings(body: Annotated[schemas.SettingsIn, Body()]) -> schemas.Setting
     """
     caller = _admin(admin_routes)
     stored = admin.put_settings(caller.tenant_id, body.to_domain(), config=container().config)
-    return schemas.SettingsOut.of(stored)
+    return admin_schemas.SettingsOut.of(stored)
 
 
-@_route(admin_routes.get, "/v1/admin/users/<user_id>", "The user's profile")
-def get_user(user_id: PathId) -> schemas.UserOut:
+@documented(admin_routes.get, "/v1/admin/users/<user_id>", "The user's profile")
+def get_user(user_id: PathId) -> admin_schemas.UserOut:
     """Read a user's profile
 
     The display name, organisation and groups the tenant stored for a user. Admins only.
     """
     caller = _admin(admin_routes)
-    return schemas.UserOut.of(admin.get_user(caller.tenant_id, user_id, users=container().users))
+    return admin_schemas.UserOut.of(
+        admin.get_user(caller.tenant_id, user_id, users=container().users)
+    )
 
 
-@_route(admin_routes.put, "/v1/admin/users/<user_id>", "The profile as stored")
-def put_user(user_id: PathId, body: Annotated[schemas.UserIn, Body()]) -> schemas.UserOut:
+@documented(admin_routes.put, "/v1/admin/users/<user_id>", "The profile as stored")
+def put_user(
+    user_id: PathId, body: Annotated[admin_schemas.UserIn, Body()]
+) -> admin_schemas.UserOut:
     """Create or replace a user's profile
 
     Store a user's display name (shown on leaderboards), organisation and groups (which
@@ -207,34 +159,38 @@ def put_user(user_id: PathId, body: Annotated[schemas.UserIn, Body()]) -> schema
     """
     caller = _admin(admin_routes)
     stored = admin.put_user(caller.tenant_id, body.to_domain(user_id), users=container().users)
-    return schemas.UserOut.of(stored)
+    return admin_schemas.UserOut.of(stored)
 
 
-@_route(admin_routes.get, "/v1/admin/metrics", "A page of metrics")
-def list_metrics(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.MetricList:
+@documented(admin_routes.get, "/v1/admin/metrics", "A page of metrics")
+def list_metrics(
+    limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None
+) -> admin_schemas.MetricList:
     """List the tenant's metrics
 
     The tenant's metrics by id, a page at a time: pass next_cursor back as cursor for the next
     page. Admins only.
     """
     return _tenant_page(
-        schemas.MetricList, "admin/metrics", cursor, admin.list_metrics, limit=limit
+        admin_schemas.MetricList, "admin/metrics", cursor, admin.list_metrics, limit=limit
     )
 
 
-@_route(admin_routes.get, "/v1/admin/metrics/<metric_id>", "The metric")
-def get_metric(metric_id: PathId) -> schemas.MetricOut:
+@documented(admin_routes.get, "/v1/admin/metrics/<metric_id>", "The metric")
+def get_metric(metric_id: PathId) -> admin_schemas.MetricOut:
     """Read a metric
 
     A metric's event type, aggregate and the event field it reads. Admins only.
     """
     caller = _admin(admin_routes)
     found = admin.get_metric(caller.tenant_id, metric_id, config=container().config)
-    return schemas.MetricOut.of(found)
+    return admin_schemas.MetricOut.of(found)
 
 
-@_route(admin_routes.put, "/v1/admin/metrics/<metric_id>", "The metric as stored")
-def put_metric(metric_id: PathId, body: Annotated[schemas.MetricIn, Body()]) -> schemas.MetricOut:
+@documented(admin_routes.put, "/v1/admin/metrics/<metric_id>", "The metric as stored")
+def put_metric(
+    metric_id: PathId, body: Annotated[admin_schemas.MetricIn, Body()]
+) -> admin_schemas.MetricOut:
     """Create or replace a metric
 
     Define how events of one type move a user's counter: by one each (count) or by a field's
@@ -245,13 +201,13 @@ def put_metric(metric_id: PathId, body: Annotated[schemas.MetricIn, Body()]) -> 
     stored = admin.put_metric(
         caller.tenant_id, body.to_domain(metric_id), config=container().config
     )
-    return schemas.MetricOut.of(stored)
+    return admin_schemas.MetricOut.of(stored)
 
 
-@_route(admin_routes.post, "/v1/admin/achievements", "Created, as version 1", status=201)
+@documented(admin_routes.post, "/v1/admin/achievements", "Created, as version 1", status=201)
 def create_achievement(
-    body: Annotated[schemas.AchievementIn, Body()],
-) -> Response[schemas.AchievementOut]:
+    body: Annotated[admin_schemas.AchievementIn, Body()],
+) -> Response[admin_schemas.AchievementOut]:
     """Create an achievement
 
     Define an achievement: its type, levels (thresholds and rewards), the metric it reads,
@@ -259,39 +215,43 @@ def create_achievement(
     """
     caller = _admin(admin_routes)
     created = inject(admin.create_achievement, container())(caller.tenant_id, body.definition())
-    answer = schemas.AchievementOut.of(created)
+    answer = admin_schemas.AchievementOut.of(created)
     return Response(status_code=201, content_type="application/json", body=answer)
 
 
-@_route(admin_routes.get, "/v1/admin/achievements", "A page of achievements")
+@documented(admin_routes.get, "/v1/admin/achievements", "A page of achievements")
 def list_achievements(
     limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None
-) -> schemas.AchievementList:
+) -> admin_schemas.AchievementList:
     """List the tenant's achievements
 
     Every definition of the tenant, enabled or not, by id, a page at a time: pass next_cursor
     back as cursor for the next page. Admins only.
     """
     return _tenant_page(
-        schemas.AchievementList, "admin/achievements", cursor, admin.list_achievements, limit=limit
+        admin_schemas.AchievementList,
+        "admin/achievements",
+        cursor,
+        admin.list_achievements,
+        limit=limit,
     )
 
 
-@_route(admin_routes.get, "/v1/admin/achievements/<achievement_id>", "The achievement")
-def get_achievement(achievement_id: PathId) -> schemas.AchievementOut:
+@documented(admin_routes.get, "/v1/admin/achievements/<achievement_id>", "The achievement")
+def get_achievement(achievement_id: PathId) -> admin_schemas.AchievementOut:
     """Read an achievement
 
     An achievement's current definition and version. Admins only.
     """
     caller = _admin(admin_routes)
     found = admin.get_achievement(caller.tenant_id, achievement_id, config=container().config)
-    return schemas.AchievementOut.of(found)
+    return admin_schemas.AchievementOut.of(found)
 
 
-@_route(admin_routes.patch, "/v1/admin/achievements/<achievement_id>", "The new version")
+@documented(admin_routes.patch, "/v1/admin/achievements/<achievement_id>", "The new version")
 def edit_achievement(
-    achievement_id: PathId, body: Annotated[schemas.AchievementPatch, Body()]
-) -> schemas.AchievementOut:
+    achievement_id: PathId, body: Annotated[admin_schemas.AchievementPatch, Body()]
+) -> admin_schemas.AchievementOut:
     """Edit an achievement
 
     Change the fields named in the body, as a new version; its type never changes. Thresholds
@@ -300,10 +260,10 @@ def edit_achievement(
     """
     caller = _admin(admin_routes)
     edit = inject(admin.edit_achievement, container())
-    return schemas.AchievementOut.of(edit(caller.tenant_id, achievement_id, body.changes()))
+    return admin_schemas.AchievementOut.of(edit(caller.tenant_id, achievement_id, body.changes()))
 
 
-@_route(me_routes.get, "/v1/me/achievements", "A page of the caller's achievements")
+@documented(me_routes.get, "/v1/me/achievements", "A page of the caller's achievements")
 def my_achievements(
     status: Annotated[me.StatusFilter | None, Query()] = None,
     sort: Annotated[me.SortKey, Query()] = me.SortKey.NAME,
@@ -330,7 +290,7 @@ def my_achievements(
     )
 
 
-@_route(me_routes.get, "/v1/me/awards", "A page of the caller's awards")
+@documented(me_routes.get, "/v1/me/awards", "A page of the caller's awards")
 def my_awards(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.AwardList:
     """List my awards
 
@@ -341,18 +301,18 @@ def my_awards(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schema
     return _my_page(schemas.AwardList, "me/awards", cursor, me.my_awards, limit=limit)
 
 
-@_route(me_routes.get, "/v1/me/wallet", "The caller's balances")
+@documented(me_routes.get, "/v1/me/wallet", "The caller's balances")
 def my_wallet() -> schemas.WalletOut:
     """Read my wallet
 
     The points and coins the caller's awards have earned.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     wallet = me.my_wallet(caller.tenant_id, caller.user_id, awards=container().awards)
     return schemas.WalletOut.read(wallet)
 
 
-@_route(me_routes.get, "/v1/me/ledger", "A page of wallet movements")
+@documented(me_routes.get, "/v1/me/ledger", "A page of wallet movements")
 def my_ledger(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.LedgerOut:
     """List my wallet movements
 
@@ -361,7 +321,7 @@ def my_ledger(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schema
     return _my_page(schemas.LedgerOut, "me/ledger", cursor, me.my_ledger, limit=limit)
 
 
-@_route(me_routes.get, "/v1/me/messages", "A page of messages")
+@documented(me_routes.get, "/v1/me/messages", "A page of messages")
 def my_messages(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.MessageList:
     """List my messages
 
@@ -370,7 +330,7 @@ def my_messages(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> sche
     return _my_page(schemas.MessageList, "me/messages", cursor, me.my_messages, limit=limit)
 
 
-@_route(me_routes.get, "/v1/leaderboards/<metric_id>", "The top rows of the leaderboard")
+@documented(me_routes.get, "/v1/leaderboards/<metric_id>", "The top rows of the leaderboard")
 def get_leaderboard(
     metric_id: PathId,
     period: Annotated[TimeRange, Query()] = TimeRange.WEEK,
@@ -387,22 +347,22 @@ def get_leaderboard(
     sharing a rank, with their display names, the award each features and the active awards
     of achievements shown next to names.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     ranked = inject(leaderboards.leaderboard, container())
     key, rows = ranked(caller.tenant_id, metric_id, period, limit=limit, period=period_key)
     found = [schemas.LeaderboardRowOut.of(row) for row in rows]
     return schemas.LeaderboardOut(metric_id=metric_id, period_key=key, rows=found)
 
 
-@_route(
+@documented(
     admin_routes.post,
     "/v1/admin/achievements/<achievement_id>/awards",
     "Given: the award as stored",
     status=201,
 )
 def give_award(
-    achievement_id: PathId, body: Annotated[schemas.GiveAwardIn, Body()]
-) -> Response[schemas.HolderOut]:
+    achievement_id: PathId, body: Annotated[admin_schemas.GiveAwardIn, Body()]
+) -> Response[admin_schemas.HolderOut]:
     """Give an achievement by hand
 
     Award any achievement to a user, at a level, valid from and until given times (by default
@@ -418,17 +378,17 @@ def give_award(
     return Response(
         status_code=201,
         content_type="application/json",
-        body=schemas.HolderOut.read(given),
+        body=admin_schemas.HolderOut.read(given),
     )
 
 
-@_route(admin_routes.get, "/v1/admin/achievements/<achievement_id>/awards", "A page of awards")
+@documented(admin_routes.get, "/v1/admin/achievements/<achievement_id>/awards", "A page of awards")
 def list_holders(
     achievement_id: PathId,
     status: Annotated[AwardStatus | None, Query(description="only awards shown so now")] = None,
     limit: Limit = PAGE_SIZE_DEFAULT,
     cursor: Cursor = None,
-) -> schemas.HolderList:
+) -> admin_schemas.HolderList:
     """List who holds an achievement
 
     The achievement's awards, newest first, each with its status now (active, expired once its
@@ -437,7 +397,7 @@ def list_holders(
     caller = _admin(admin_routes)
     scope = _scope("admin/holders", caller, achievement_id, status.value if status else "")
     return _page(
-        schemas.HolderList,
+        admin_schemas.HolderList,
         scope,
         cursor,
         awards.list_holders,
@@ -448,8 +408,10 @@ def list_holders(
     )
 
 
-@_route(admin_routes.post, "/v1/admin/awards/<award_id>/revoke", "The award, revoked")
-def revoke_award(award_id: AwardId, body: Annotated[schemas.RevokeIn, Body()]) -> schemas.HolderOut:
+@documented(admin_routes.post, "/v1/admin/awards/<award_id>/revoke", "The award, revoked")
+def revoke_award(
+    award_id: AwardId, body: Annotated[admin_schemas.RevokeIn, Body()]
+) -> admin_schemas.HolderOut:
     """Revoke an award
 
     Hide the award from the user's lists and progress, take its points and coins back with a
@@ -458,74 +420,30 @@ def revoke_award(award_id: AwardId, body: Annotated[schemas.RevokeIn, Body()]) -
     """
     caller = _admin(admin_routes)
     revoked = inject(awards.revoke_award, container())(caller.tenant_id, award_id, body.reason)
-    return schemas.HolderOut.read(revoked)
+    return admin_schemas.HolderOut.read(revoked)
 
 
-@_route(admin_routes.patch, "/v1/admin/awards/<award_id>", "The award with its new expiry")
-def edit_award_expiry(
-    award_id: AwardId, body: Annotated[schemas.ExpiryIn, Body()]
-) -> schemas.HolderOut:
-    """Edit when an award expires
-
-    Set the award's valid_until (null: it never expires); it must be after the award's
-    valid_from, or its awarded_at. The user's achievement summary follows in the same write, and
-    a new date within the tenant's expiry_notice_days is told again by the daily notice. A
-    revoked award is 409, an unknown one 404. Admins only.
-    """
-    caller = _admin(admin_routes)
-    edited = inject(awards.edit_expiry, container())(caller.tenant_id, award_id, body.valid_until)
-    return schemas.HolderOut.read(edited)
-
-
-@_route(admin_routes.get, "/v1/admin/users/<user_id>/awards", "A page of the learner's awards")
-def list_user_awards(
-    user_id: PathId,
-    status: Annotated[AwardStatus | None, Query(description="only awards shown so now")] = None,
-    limit: Limit = PAGE_SIZE_DEFAULT,
-    cursor: Cursor = None,
-) -> schemas.UserAwardList:
-    """List a learner's awards
-
-    Every award of the user, revoked ones too, by achievement, period and level, each with its
-    status now (active, expired once its valid_until has passed, or revoked), what issued it,
-    its identifier, the award it renews (supersedes) and a short-lived link to its certificate
-    when it has one. A user with neither profile nor award is 404. Admins only.
-    """
-    caller = _admin(admin_routes)
-    scope = _scope("admin/user-awards", caller, user_id, status.value if status else "")
-    return _page(
-        schemas.UserAwardList,
-        scope,
-        cursor,
-        awards.list_user_awards,
-        caller.tenant_id,
-        user_id,
-        status=status,
-        limit=limit,
-    )
-
-
-@_route(me_routes.put, "/v1/me/featured-award", "The award featured")
+@documented(me_routes.put, "/v1/me/featured-award", "The award featured")
 def feature_award(body: Annotated[schemas.FeaturedIn, Body()]) -> schemas.FeaturedOut:
     """Feature one of my awards
 
     Show one of the caller's own active awards next to their name on leaderboards; an award
     that is not theirs or not active is 422.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     featured = inject(me.feature_award, container())(
         caller.tenant_id, caller.user_id, body.award_id
     )
     return schemas.FeaturedOut(award_id=featured)
 
 
-@_route(me_routes.delete, "/v1/me/featured-award", "No award featured")
+@documented(me_routes.delete, "/v1/me/featured-award", "No award featured")
 def clear_featured_award() -> schemas.FeaturedOut:
     """Feature no award
 
     Show none of the caller's awards next to their name.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     inject(me.feature_award, container())(caller.tenant_id, caller.user_id, None)
     return schemas.FeaturedOut(award_id=None)
 
@@ -542,7 +460,7 @@ def _no_content() -> Response[None]:
     return Response(status_code=204, content_type="application/json", body=None)
 
 
-@_route(me_routes.put, "/v1/me/goals/<goal_id>", "The goal as stored, with my progress")
+@documented(me_routes.put, "/v1/me/goals/<goal_id>", "The goal as stored, with my progress")
 def put_my_goal(goal_id: PathId, body: Annotated[schemas.GoalIn, Body()]) -> schemas.GoalOut:
     """Set one of my goals
 
@@ -550,34 +468,34 @@ def put_my_goal(goal_id: PathId, body: Annotated[schemas.GoalIn, Body()]) -> sch
     the tenant's time zone). A goal_reached achievement grants once per goal and period in which
     it is reached. The metric must exist; a user has at most 50 goals.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     return _set_goal(caller, caller.user_id, goal_id, body)
 
 
-@_route(me_routes.get, "/v1/me/goals", "My goals, with the current period's progress")
+@documented(me_routes.get, "/v1/me/goals", "My goals, with the current period's progress")
 def my_goals() -> schemas.GoalList:
     """List my goals
 
     The caller's goals by id (at most 50, so one page), each with the metric's value in the
     current period and whether the goal is reached.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     found = inject(goals.list_goals, container())(caller.tenant_id, caller.user_id)
     return schemas.GoalList.of(found)
 
 
-@_route(me_routes.delete, "/v1/me/goals/<goal_id>", "Deleted", status=204)
+@documented(me_routes.delete, "/v1/me/goals/<goal_id>", "Deleted", status=204)
 def delete_my_goal(goal_id: PathId) -> Response[None]:
     """Delete one of my goals
 
     The goal stops counting; awards it earned stay. An unknown goal is 404.
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     inject(goals.delete_goal, container())(caller.tenant_id, caller.user_id, goal_id)
     return _no_content()
 
 
-@_route(
+@documented(
     admin_routes.put,
     "/v1/admin/users/<user_id>/goals/<goal_id>",
     "The goal as stored, with the user's progress",
@@ -594,7 +512,7 @@ def put_user_goal(
     return _set_goal(caller, user_id, goal_id, body)
 
 
-@_route(admin_routes.get, "/v1/admin/users/<user_id>/goals", "The user's goals with progress")
+@documented(admin_routes.get, "/v1/admin/users/<user_id>/goals", "The user's goals with progress")
 def list_user_goals(user_id: PathId) -> schemas.GoalList:
     """List a user's goals
 
@@ -605,7 +523,7 @@ def list_user_goals(user_id: PathId) -> schemas.GoalList:
     return schemas.GoalList.of(inject(goals.user_goals, container())(caller.tenant_id, user_id))
 
 
-@_route(admin_routes.delete, "/v1/admin/users/<user_id>/goals/<goal_id>", "Deleted", status=204)
+@documented(admin_routes.delete, "/v1/admin/users/<user_id>/goals/<goal_id>", "Deleted", status=204)
 def delete_user_goal(user_id: PathId, goal_id: PathId) -> Response[None]:
     """Delete a user's goal
 
@@ -616,8 +534,52 @@ def delete_user_goal(user_id: PathId, goal_id: PathId) -> Response[None]:
     return _no_content()
 
 
-@_route(admin_routes.get, "/v1/admin/course-templates/<template_id>", "The course template")
-def get_course_template(template_id: PathId) -> schemas.CourseTemplateOut:
+@documented(admin_routes.patch, "/v1/admin/awards/<award_id>", "The award with its new expiry")
+def edit_award_expiry(
+    award_id: AwardId, body: Annotated[admin_schemas.ExpiryIn, Body()]
+) -> admin_schemas.HolderOut:
+    """Edit when an award expires
+
+    Set the award's valid_until (null: it never expires); it must be after the award's
+    valid_from, or its awarded_at. The user's achievement summary follows in the same write, and
+    a new date within the tenant's expiry_notice_days is told again by the daily notice. A
+    revoked award is 409, an unknown one 404. Admins only.
+    """
+    caller = _admin(admin_routes)
+    edited = inject(awards.edit_expiry, container())(caller.tenant_id, award_id, body.valid_until)
+    return admin_schemas.HolderOut.read(edited)
+
+
+@documented(admin_routes.get, "/v1/admin/users/<user_id>/awards", "A page of the learner's awards")
+def list_user_awards(
+    user_id: PathId,
+    status: Annotated[AwardStatus | None, Query(description="only awards shown so now")] = None,
+    limit: Limit = PAGE_SIZE_DEFAULT,
+    cursor: Cursor = None,
+) -> admin_schemas.UserAwardList:
+    """List a learner's awards
+
+    Every award of the user, revoked ones too, by achievement, period and level, each with its
+    status now (active, expired once its valid_until has passed, or revoked), what issued it,
+    its identifier, the award it renews (supersedes) and a short-lived link to its certificate
+    when it has one. A user with neither profile nor award is 404. Admins only.
+    """
+    caller = _admin(admin_routes)
+    scope = _scope("admin/user-awards", caller, user_id, status.value if status else "")
+    return _page(
+        admin_schemas.UserAwardList,
+        scope,
+        cursor,
+        awards.list_user_awards,
+        caller.tenant_id,
+        user_id,
+        status=status,
+        limit=limit,
+    )
+
+
+@documented(admin_routes.get, "/v1/admin/course-templates/<template_id>", "The course template")
+def get_course_template(template_id: PathId) -> admin_schemas.CourseTemplateOut:
     """Read a course template
 
     A course template's delivery mode, achievements with their rule, completion threshold,
@@ -625,13 +587,13 @@ def get_course_template(template_id: PathId) -> schemas.CourseTemplateOut:
     """
     caller = _admin(admin_routes)
     found = courses.get_template(caller.tenant_id, template_id, courses=container().courses)
-    return schemas.CourseTemplateOut.of(found)
+    return admin_schemas.CourseTemplateOut.of(found)
 
 
-@_route(admin_routes.put, "/v1/admin/course-templates/<template_id>", "The template as stored")
+@documented(admin_routes.put, "/v1/admin/course-templates/<template_id>", "The template as stored")
 def put_course_template(
-    template_id: PathId, body: Annotated[schemas.CourseTemplateIn, Body()]
-) -> schemas.CourseTemplateOut:
+    template_id: PathId, body: Annotated[admin_schemas.CourseTemplateIn, Body()]
+) -> admin_schemas.CourseTemplateOut:
     """Create or replace a course template
 
     Define how the course events made from this template award: the delivery mode (self_paced,
@@ -643,11 +605,11 @@ def put_course_template(
     c = container()
     template = body.to_domain(template_id, c.clock.now())
     stored = inject(courses.put_template, c)(caller.tenant_id, template)
-    return schemas.CourseTemplateOut.of(stored)
+    return admin_schemas.CourseTemplateOut.of(stored)
 
 
-@_route(admin_routes.get, "/v1/admin/course-events/<course_event_id>", "The course event")
-def get_course_event(course_event_id: PathId) -> schemas.CourseEventOut:
+@documented(admin_routes.get, "/v1/admin/course-events/<course_event_id>", "The course event")
+def get_course_event(course_event_id: PathId) -> admin_schemas.CourseEventOut:
     """Read a course event
 
     A course event's template, sessions and the template fields it overrides (null: inherited).
@@ -655,15 +617,15 @@ def get_course_event(course_event_id: PathId) -> schemas.CourseEventOut:
     """
     caller = _admin(admin_routes)
     c = container()
-    return schemas.CourseEventOut.of(
+    return admin_schemas.CourseEventOut.of(
         courses.get_course_event(caller.tenant_id, course_event_id, courses=c.courses)
     )
 
 
-@_route(admin_routes.put, "/v1/admin/course-events/<course_event_id>", "The event as stored")
+@documented(admin_routes.put, "/v1/admin/course-events/<course_event_id>", "The event as stored")
 def put_course_event(
-    course_event_id: PathId, body: Annotated[schemas.CourseEventIn, Body()]
-) -> schemas.CourseEventOut:
+    course_event_id: PathId, body: Annotated[admin_schemas.CourseEventIn, Body()]
+) -> admin_schemas.CourseEventOut:
     """Create or replace a course event
 
     One delivery of a course template, with its sessions (optional ones need not be attended).
@@ -676,24 +638,24 @@ def put_course_event(
     c = container()
     course_event = body.to_domain(course_event_id, c.clock.now())
     stored = inject(courses.put_course_event, c)(caller.tenant_id, course_event)
-    return schemas.CourseEventOut.of(stored)
+    return admin_schemas.CourseEventOut.of(stored)
 
 
-@_route(admin_routes.get, "/v1/admin/learning-paths/<path_id>", "The learning path")
-def get_learning_path(path_id: PathId) -> schemas.LearningPathOut:
+@documented(admin_routes.get, "/v1/admin/learning-paths/<path_id>", "The learning path")
+def get_learning_path(path_id: PathId) -> admin_schemas.LearningPathOut:
     """Read a learning path
 
     A learning path's courses (template ids) and the achievements it issues. Admins only.
     """
     caller = _admin(admin_routes)
     found = courses.get_path(caller.tenant_id, path_id, courses=container().courses)
-    return schemas.LearningPathOut.of(found)
+    return admin_schemas.LearningPathOut.of(found)
 
 
-@_route(admin_routes.put, "/v1/admin/learning-paths/<path_id>", "The path as stored")
+@documented(admin_routes.put, "/v1/admin/learning-paths/<path_id>", "The path as stored")
 def put_learning_path(
-    path_id: PathId, body: Annotated[schemas.LearningPathIn, Body()]
-) -> schemas.LearningPathOut:
+    path_id: PathId, body: Annotated[admin_schemas.LearningPathIn, Body()]
+) -> admin_schemas.LearningPathOut:
     """Create or replace a learning path
 
     A sequence of courses (template ids) and the course_completion achievements it issues once
@@ -702,13 +664,15 @@ def put_learning_path(
     caller = _admin(admin_routes)
     c = container()
     path = body.to_domain(path_id, c.clock.now())
-    return schemas.LearningPathOut.of(inject(courses.put_path, c)(caller.tenant_id, path))
+    return admin_schemas.LearningPathOut.of(inject(courses.put_path, c)(caller.tenant_id, path))
 
 
-@_route(admin_routes.put, "/v1/admin/course-events/<course_event_id>/results", "The results stored")
+@documented(
+    admin_routes.put, "/v1/admin/course-events/<course_event_id>/results", "The results stored"
+)
 def put_course_results(
-    course_event_id: PathId, body: Annotated[schemas.ResultsIn, Body()]
-) -> schemas.ResultsOut:
+    course_event_id: PathId, body: Annotated[admin_schemas.ResultsIn, Body()]
+) -> admin_schemas.ResultsOut:
     """Set learners' pass or fail on a course event
 
     1 to 500 rows, each a learner's pass or fail for one of the event's achievements, or, with
@@ -723,17 +687,19 @@ def put_course_results(
     done = inject(courses.set_results, container())(
         caller.tenant_id, course_event_id, rows, set_by=caller.user_id
     )
-    return schemas.ResultsOut(
+    return admin_schemas.ResultsOut(
         recorded=done.recorded,
         granted=[award.award_id for award in done.granted],
         revoked=[award.award_id for award in done.revoked],
     )
 
 
-@_route(admin_routes.get, "/v1/admin/course-events/<course_event_id>/results", "A page of learners")
+@documented(
+    admin_routes.get, "/v1/admin/course-events/<course_event_id>/results", "A page of learners"
+)
 def list_course_results(
     course_event_id: PathId, limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None
-) -> schemas.LearnerResultsList:
+) -> admin_schemas.LearnerResultsList:
     """List a course event's learners and their results
 
     Each learner with an enrolment in the course event (from their events or a result), by
@@ -743,7 +709,7 @@ def list_course_results(
     caller = _admin(admin_routes)
     scope = _scope("admin/course-results", caller, course_event_id)
     return _page(
-        schemas.LearnerResultsList,
+        admin_schemas.LearnerResultsList,
         scope,
         cursor,
         courses.results_page,
@@ -753,15 +719,15 @@ def list_course_results(
     )
 
 
-@_route(
+@documented(
     admin_routes.put,
     "/v1/admin/sequences/<sequence_id>",
     "The sequence as stored",
     errors={409: "Start lowered to a number issued already, or the sequence moved meanwhile"},
 )
 def put_sequence(
-    sequence_id: PathId, body: Annotated[schemas.SequenceIn, Body()]
-) -> schemas.SequenceOut:
+    sequence_id: PathId, body: Annotated[admin_schemas.SequenceIn, Body()]
+) -> admin_schemas.SequenceOut:
     """Create or replace a sequence
 
     A numbering for identifiers of awards: start (default 1), padding with zeros (0-12 digits)
@@ -774,11 +740,11 @@ def put_sequence(
     stored = inject(credentials.put_sequence, container())(
         caller.tenant_id, body.definition(sequence_id)
     )
-    return schemas.SequenceOut.of(stored)
+    return admin_schemas.SequenceOut.of(stored)
 
 
-@_route(admin_routes.get, "/v1/admin/sequences/<sequence_id>", "The sequence")
-def get_sequence(sequence_id: PathId) -> schemas.SequenceOut:
+@documented(admin_routes.get, "/v1/admin/sequences/<sequence_id>", "The sequence")
+def get_sequence(sequence_id: PathId) -> admin_schemas.SequenceOut:
     """Read a sequence
 
     A sequence's definition, the number its next award takes and how many it issued. Admins
@@ -786,10 +752,10 @@ def get_sequence(sequence_id: PathId) -> schemas.SequenceOut:
     """
     caller = _admin(admin_routes)
     found = inject(credentials.get_sequence, container())(caller.tenant_id, sequence_id)
-    return schemas.SequenceOut.of(found)
+    return admin_schemas.SequenceOut.of(found)
 
 
-@_route(
+@documented(
     me_routes.get,
     "/v1/me/awards/<award_id>/certificate",
     "A short-lived download link",
@@ -802,20 +768,20 @@ def my_certificate(award_id: AwardId) -> schemas.CertificateLinkOut:
     Another user's award, a revoked one or one without a certificate is 404; a certificate
     still being rendered is 409 (ask again shortly).
     """
-    caller = _caller(me_routes)
+    caller = caller_of(me_routes)
     url = inject(certificates.my_certificate_link, container())(
         caller.tenant_id, caller.user_id, award_id
     )
     return schemas.CertificateLinkOut(url=url, expires_in=CERTIFICATE_LINK_SECONDS)
 
 
-@_route(
+@documented(
     admin_routes.post,
     "/v1/admin/awards/<award_id>/refresh-documents",
     "Accepted: the certificate is rendered anew",
     status=202,
 )
-def refresh_documents(award_id: AwardId) -> Response[schemas.RefreshOut]:
+def refresh_documents(award_id: AwardId) -> Response[admin_schemas.RefreshOut]:
     """Render an award's certificate anew
 
     Regenerate the certificate after an edit (the achievement's name, the holder's display
@@ -824,11 +790,11 @@ def refresh_documents(award_id: AwardId) -> Response[schemas.RefreshOut]:
     """
     caller = _admin(admin_routes)
     inject(certificates.refresh_documents, container())(caller.tenant_id, award_id)
-    body = schemas.RefreshOut(award_id=award_id, certificate_status="pending")
+    body = admin_schemas.RefreshOut(award_id=award_id, certificate_status="pending")
     return Response(status_code=202, content_type="application/json", body=body)
 
 
-@_route(system.get, "/v1/verify/<identifier>", "The credential's status", tag="verify")
+@documented(system.get, "/v1/verify/<identifier>", "The credential's status", tag="verify")
 def verify(
     identifier: IdentifierPath,
     tenant: Annotated[
