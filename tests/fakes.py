@@ -422,7 +422,11 @@ class FakeAwardRepository:
         )
 
     def grant_together(
-        self, tenant_id: str, by_user: Mapping[str, Sequence[models.Award]], holdings: Holdings
+        self,
+        tenant_id: str,
+        by_user: Mapping[str, Sequence[models.Award]],
+        holdings: Holdings,
+        issuers: Mapping[str, models.Issuer] | None = None,
     ) -> BatchGrant:
         """Like the adapter's one transaction: all or nothing. With `fail_grants` it does not
         commit (every user comes back unwritten), and the one-by-one grants then raise."""
@@ -431,8 +435,17 @@ class FakeAwardRepository:
         if any((tenant_id, a.key) in self._awards for its in by_user.values() for a in its):
             return BatchGrant(unwritten=set(by_user))  # a condition failed: nothing written
         numbered = {u for u, its in by_user.items() if any(a.sequence_id for a in its)}
-        if numbered:  # the adapter grants awards numbered from a sequence one by one
-            return BatchGrant(unwritten=set(by_user))
+        if numbered:  # numbered one user at a time here: the same numbers, in the same order
+            outcome = BatchGrant()
+            for user_id, awards in by_user.items():
+                refs = {a.issued_by for a in awards if a.sequence_id}
+                if len(refs) > 1:  # two issuers' merge fields: the adapter leaves it unwritten
+                    outcome.unwritten.add(user_id)
+                    continue
+                ref = next(iter(refs))
+                issuer = (issuers or {}).get(ref) if ref else None
+                outcome.granted += self.grant(tenant_id, user_id, awards, issuer=issuer)
+            return outcome
         outcome = BatchGrant()
         for user_id, awards in by_user.items():
             outcome.granted += self.grant(tenant_id, user_id, awards)

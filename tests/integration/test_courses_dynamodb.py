@@ -166,8 +166,18 @@ def test_results_written_while_progress_lands_keep_both(accolade: Any, tenant_id
     assert enrollment.version == 4
 
 
+def numbered(loop: Loop, achievement_id: str) -> None:
+    """The sample sequence (CPR-{{year}}-{{sequence_number}} from 5) numbers the achievement."""
+    assert api(loop, "api/put_sequence.json")["statusCode"] == 200
+    patch = http_event("api/put_sequence.json", loop.tenant_id, body={"sequence_id": "cpr"})
+    patch = with_path(patch, "PATCH", f"/v1/admin/achievements/{achievement_id}")
+    assert invoke(loop.api, patch)["statusCode"] == 200
+
+
 def test_a_bulk_pass_of_500_learners_in_one_request(loop: Loop) -> None:
+    """Numbered from a sequence, as certificates are: 500 consecutive identifiers."""
     achievement_id = configure(loop)
+    numbered(loop, achievement_id)
     rows = [
         {"user_id": f"learner-{n:03d}", "achievement_id": achievement_id, "outcome": "pass"}
         for n in range(500)
@@ -198,7 +208,9 @@ def test_a_bulk_pass_of_500_learners_in_one_request(loop: Loop) -> None:
             break
     assert len(listed) == 500
     assert {item["achievements"][0]["status"] for item in listed} == {"active"}
-    print(f"bulk pass of 500 learners: {elapsed:.2f} s")
+    identifiers = [a.identifier for n in range(500) for a in loop.awards(f"learner-{n:03d}")]
+    assert sorted(int(i.rsplit("-", 1)[1]) for i in identifiers) == list(range(5, 505))
+    print(f"bulk pass of 500 learners, numbered: {elapsed:.2f} s")
 
 
 def test_a_pass_changed_to_a_fail_revokes_the_award_and_its_points(loop: Loop) -> None:

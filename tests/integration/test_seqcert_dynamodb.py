@@ -233,25 +233,77 @@ def test_verification_valid_then_expired_then_revoked_and_unknown(
         verify("another-tenant", "CPR-2026-00005")
 
 
-def test_the_batch_grant_hands_numbered_awards_to_the_one_by_one_grant(
+def test_the_batch_grant_numbers_awards_consecutively_across_its_transactions(
     accolade: Any, tenant_id: str
 ) -> None:
+    """45 learners in one batch: three transactions of at most 19 numbered grants each, the
+    numbers consecutive across them, the sequence moved once a transaction."""
     from accolade.domain.models import AwardKey
     from accolade.domain.rules import AwardIntent
 
     sequence(accolade, tenant_id)
     ach = credential(accolade, tenant_id)
     definition = accolade.config.get_achievement(tenant_id, ach)
-    award = AwardIntent(AwardKey("ana", ach, "ONCE", 1), definition, None).to_award(
-        accolade.clock.now(), coins_enabled=False
-    )
-    holdings = accolade.awards.holdings(tenant_id, [award.key])
+    now = accolade.clock.now()
+    by_user = {
+        f"learner-{n:02d}": [
+            AwardIntent(AwardKey(f"learner-{n:02d}", ach, "ONCE", 1), definition, None).to_award(
+                now, coins_enabled=False
+            )
+        ]
+        for n in range(45)
+    }
+    holdings = accolade.awards.holdings(tenant_id, [a.key for its in by_user.values() for a in its])
 
-    together = accolade.awards.grant_together(tenant_id, {"ana": [award]}, holdings)
-    (alone,) = accolade.awards.grant(tenant_id, "ana", [award])
+    together = accolade.awards.grant_together(tenant_id, by_user, holdings)
 
-    assert (together.granted, together.unwritten) == ([], {"ana"})
-    assert alone.identifier == "CPR-2026-00005"
+    assert together.unwritten == set()
+    numbers = sorted(int(award.identifier.rsplit("-", 1)[1]) for award in together.granted)
+    assert numbers == list(range(5, 50))
+    assert accolade.awards.grant(tenant_id, "learner-00", by_user["learner-00"]) == []
+    stored = {
+        a.user_id: a.identifier for u in by_user for a in accolade.awards.user_awards(tenant_id, u)
+    }
+    assert stored == {a.user_id: a.identifier for a in together.granted}
+    after = inject(credentials.get_sequence, accolade)(tenant_id, "cpr")
+    assert (after.next_number, after.issued) == (50, 45)
+
+
+def test_a_batch_whose_first_transaction_fails_numbers_nothing_and_leaves_no_gap(
+    accolade: Any, tenant_id: str
+) -> None:
+    """A learner already holding the award fails the first transaction's condition: every later
+    transaction then fails on the sequence it expected moved, and one-by-one grants take the
+    numbers from where the sequence really is."""
+    from accolade.domain.models import AwardKey
+    from accolade.domain.rules import AwardIntent
+
+    sequence(accolade, tenant_id)
+    ach = credential(accolade, tenant_id)
+    definition = accolade.config.get_achievement(tenant_id, ach)
+    now = accolade.clock.now()
+    by_user = {
+        f"learner-{n:02d}": [
+            AwardIntent(AwardKey(f"learner-{n:02d}", ach, "ONCE", 1), definition, None).to_award(
+                now, coins_enabled=False
+            )
+        ]
+        for n in range(30)
+    }
+    holdings = accolade.awards.holdings(tenant_id, [a.key for its in by_user.values() for a in its])
+    (racer,) = accolade.awards.grant(tenant_id, "learner-00", by_user["learner-00"])
+
+    together = accolade.awards.grant_together(tenant_id, by_user, holdings)
+    alone = [
+        award
+        for user in sorted(together.unwritten)
+        for award in accolade.awards.grant(tenant_id, user, by_user[user])
+    ]
+
+    assert together.granted == [] and together.unwritten == set(by_user)
+    assert racer.identifier == "CPR-2026-00005"
+    numbers = sorted(int(a.identifier.rsplit("-", 1)[1]) for a in [racer, *alone])
+    assert numbers == list(range(5, 35))
 
 
 def test_two_sequences_whose_formats_make_the_same_identifier_refuse_the_second(

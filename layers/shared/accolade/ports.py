@@ -222,11 +222,17 @@ class AwardRepository(Protocol):
     def holdings(self, tenant_id: str, keys: Iterable[AwardKey]) -> Holdings: ...
 
     def grant_together(
-        self, tenant_id: str, by_user: Mapping[str, Sequence[Award]], holdings: Holdings
+        self,
+        tenant_id: str,
+        by_user: Mapping[str, Sequence[Award]],
+        holdings: Holdings,
+        issuers: Mapping[str, Issuer] | None = None,
     ) -> BatchGrant:
         """Write several users' awards, ledger entries, wallets and summaries in as few
         transactions as they fit, each conditional on ``holdings`` still being current.
-        A transaction that does not commit writes nothing: its users come back unwritten."""
+        A transaction that does not commit writes nothing: its users come back unwritten.
+        Awards numbered from a sequence take consecutive numbers, merged with the fields of the
+        issuer ``issuers`` holds under their ``issued_by``."""
         ...
 
     def grant(

@@ -374,7 +374,7 @@ def issue(
     if not per_user:
         return [], set()
     try:
-        together = awards.grant_together(tenant_id, per_user, holdings)
+        together = awards.grant_together(tenant_id, per_user, holdings, issuers)
     except Exception:  # whether it committed is unknown: grant user by user (free keys only)
         logger.exception("granting course awards together failed; granting user by user")
         together = BatchGrant(unwritten=set(per_user))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -256,17 +257,35 @@ class DynamoAwardRepository:
         return Holdings(held, wallets, summaries)
 
     def grant_together(
-        self, tenant_id: str, by_user: Mapping[str, Sequence[Award]], holdings: Holdings
+        self,
+        tenant_id: str,
+        by_user: Mapping[str, Sequence[Award]],
+        holdings: Holdings,
+        issuers: Mapping[str, Issuer] | None = None,
     ) -> BatchGrant:
         outcome = BatchGrant()
-        packed: list[tuple[Transaction, list[str]]] = []
+        packs: list[_Pack] = []
         written: dict[str, list[Award]] = {}
         self._mark_expiring(tenant_id, [a for its in by_user.values() for a in its])
+        numbered = [a for its in by_user.values() for a in its if _needs_number(a)]
+        # Numbers run on from the sequences as read, pack after pack: each pack moves each
+        # sequence on from where the one before left it, so a pack that does not commit fails
+        # every later pack's condition on that sequence (their users are granted one by one).
+        position = dict(self._numberings(tenant_id, numbered)) if numbered else {}
         for user_id, awards in by_user.items():
-            if len(awards) > self.AWARDS_PER_TRANSACTION or any(map(_needs_number, awards)):
-                # Several transactions, or numbers from a sequence (a hot item the batch would
-                # race on): one by one.
+            refs = {a.issued_by for a in awards if _needs_number(a)}
+            if (
+                len(awards)
+                > (self.NUMBERED_AWARDS_PER_TRANSACTION if refs else self.AWARDS_PER_TRANSACTION)
+                or len(refs) > 1
+            ):
+                # Several transactions, or numbers merged from two issuers: one by one.
                 outcome.unwritten.add(user_id)
+                continue
+            ref = next(iter(refs), None)
+            issuer = (issuers or {}).get(ref) if ref else None
+            if ref and issuer is None:
+                outcome.unwritten.add(user_id)  # its merge fields are not known here
                 continue
             summaries = {
                 award.achievement_id: holdings.summaries.get(
@@ -276,18 +295,26 @@ class DynamoAwardRepository:
                 for award in awards
             }
             wallet = holdings.wallets.get(user_id, Wallet())
+            with_numbers, numbers = number_awards(awards, issuer, position)
             mine, written[user_id] = self._grant_transaction(
-                tenant_id, user_id, wallet, list(awards), summaries
+                tenant_id, user_id, wallet, with_numbers, summaries
             )
-            if not packed or len(packed[-1][0]) + len(mine) > MAX_ITEMS:
-                packed.append((Transaction(), []))
-            packed[-1][0].extend(mine)
-            packed[-1][1].append(user_id)
-        for transaction, users in packed:
-            if commit(transaction) is None:
-                outcome.granted += [award for user in users for award in written[user]]
+            fresh = [
+                a for a, was in zip(written[user_id], awards, strict=True) if _needs_number(was)
+            ]
+            _claim_identifiers(mine, tenant_id, fresh)
+            if not packs or not packs[-1].fits(mine, numbers):
+                packs.append(_Pack())
+            packs[-1].add(user_id, mine, numbers)
+            for sequence_id, (read, count) in numbers.items():
+                position[sequence_id] = replace(
+                    read, next_number=read.next_number + count, issued=read.issued + count
+                )
+        for pack in packs:
+            if commit(pack.closed(tenant_id)) is None:
+                outcome.granted += [award for user in pack.users for award in written[user]]
             else:
-                outcome.unwritten |= set(users)
+                outcome.unwritten |= set(pack.users)
         return outcome
 
     def grant(
@@ -780,9 +807,18 @@ def _take_numbers(
     awards: Sequence[Award],
     numbers: Mapping[str, tuple[Numbering, int]],
 ) -> None:
-    """Move each sequence past the numbers taken, on the condition that it is still where it
-    was read, and claim the identifier of each of ``awards`` (numbered just now): a racing grant fails the condition, and nothing of
-    this transaction is written (no number is lost or given twice)."""
+    """Move each sequence past the numbers taken and claim the identifier of each of
+    ``awards`` (numbered just now): a racing grant fails a condition, and nothing of this
+    transaction is written (no number is lost or given twice)."""
+    _move_sequences(transaction, tenant_id, numbers)
+    _claim_identifiers(transaction, tenant_id, awards)
+
+
+def _move_sequences(
+    transaction: Transaction, tenant_id: str, numbers: Mapping[str, tuple[Numbering, int]]
+) -> None:
+    """Move each sequence past ``count`` numbers, on the condition that it is still where it
+    was read."""
     for sequence_id, (read, count) in sorted(numbers.items()):
         transaction.update(
             ("sequence", sequence_id),
@@ -793,6 +829,9 @@ def _take_numbers(
             ],
             SequenceItem.next_number == read.next_number,
         )
+
+
+def _claim_identifiers(transaction: Transaction, tenant_id: str, awards: Sequence[Award]) -> None:
     for award in awards:
         assert award.identifier is not None
         transaction.put(
@@ -807,6 +846,33 @@ def _take_numbers(
             ),
             IdentifierItem.PK.does_not_exist(),
         )
+
+
+@dataclass
+class _Pack:
+    """Users' grants committed in one transaction, with the numbers they take from each
+    sequence (from the position the pack starts at)."""
+
+    users: list[str] = field(default_factory=list)
+    transaction: Transaction = field(default_factory=Transaction)
+    numbers: dict[str, tuple[Numbering, int]] = field(default_factory=dict)
+
+    def fits(self, grant: Transaction, numbers: Mapping[str, tuple[Numbering, int]]) -> bool:
+        sequences = len(set(numbers) | set(self.numbers))  # an update each, when closed
+        return len(self.transaction) + len(grant) + sequences <= MAX_ITEMS
+
+    def add(
+        self, user_id: str, grant: Transaction, numbers: Mapping[str, tuple[Numbering, int]]
+    ) -> None:
+        self.users.append(user_id)
+        self.transaction.extend(grant)
+        for sequence_id, (read, count) in numbers.items():
+            start, taken = self.numbers.get(sequence_id, (read, 0))
+            self.numbers[sequence_id] = (start, taken + count)
+
+    def closed(self, tenant_id: str) -> Transaction:
+        _move_sequences(self.transaction, tenant_id, self.numbers)
+        return self.transaction
 
 
 def award_from_image(image: dict[str, Any]) -> tuple[str, Award]:
