@@ -209,7 +209,7 @@ def test_a_bulk_pass_of_500_learners_in_one_request(loop: Loop) -> None:
     assert len(listed) == 500
     assert {item["achievements"][0]["status"] for item in listed} == {"active"}
     identifiers = [a.identifier for n in range(500) for a in loop.awards(f"learner-{n:03d}")]
-    assert sorted(int(i.rsplit("-", 1)[1]) for i in identifiers) == list(range(5, 505))
+    assert sorted(int(str(i).rsplit("-", 1)[1]) for i in identifiers) == list(range(5, 505))
     print(f"bulk pass of 500 learners, numbered: {elapsed:.2f} s")
 
 
