@@ -33,8 +33,9 @@ def bls(user_id: str, n: int, valid_until: datetime = EXPIRES) -> Award:
     )
 
 
-def notices(c: Any, as_of: datetime) -> NoticesResult:
-    return send_expiry_notices(as_of, config=c.config, awards=c.awards)
+def notices(c: Any, as_of: datetime, tenant_id: str) -> NoticesResult:
+    """The daily job for the test's tenant alone (the table holds other tests' tenants)."""
+    return send_expiry_notices(as_of, config=c.config, awards=c.awards, tenant_ids=[tenant_id])
 
 
 def told(c: Any, tenant_id: str, user_id: str = "alice") -> list[Any]:
@@ -48,10 +49,10 @@ def test_a_notice_is_told_once_across_repeated_and_concurrent_runs(
     (award,) = accolade.awards.grant(tenant_id, "alice", [bls("alice", 1)])
     moments = [DUE, DUE, DUE + timedelta(days=1), DUE + timedelta(hours=3)] * 2
 
-    first = notices(accolade, DUE - timedelta(days=1))
+    first = notices(accolade, DUE - timedelta(days=1), tenant_id)
     with ThreadPoolExecutor(max_workers=len(moments)) as pool:
-        results = list(pool.map(lambda as_of: notices(accolade, as_of), moments))
-    replayed = notices(accolade, DUE)
+        results = list(pool.map(lambda as_of: notices(accolade, as_of, tenant_id), moments))
+    replayed = notices(accolade, DUE, tenant_id)
 
     assert [a.award_id for a in first.sent] == [award.award_id]
     assert sum(len(r.sent) for r in results) == 0
@@ -66,7 +67,7 @@ def test_racing_first_runs_tell_once(accolade: Any, tenant_id: str) -> None:
     moments = [DUE + timedelta(minutes=n) for n in range(6)]
 
     with ThreadPoolExecutor(max_workers=len(moments)) as pool:
-        results = list(pool.map(lambda as_of: notices(accolade, as_of), moments))
+        results = list(pool.map(lambda as_of: notices(accolade, as_of, tenant_id), moments))
 
     assert sum(len(r.sent) for r in results) == 1
     assert len(told(accolade, tenant_id)) == 1
@@ -74,13 +75,13 @@ def test_racing_first_runs_tell_once(accolade: Any, tenant_id: str) -> None:
 
 def test_an_edited_expiry_is_told_again_for_its_new_date(accolade: Any, tenant_id: str) -> None:
     (award,) = accolade.awards.grant(tenant_id, "alice", [bls("alice", 1)])
-    notices(accolade, DUE)
+    notices(accolade, DUE, tenant_id)
     later = EXPIRES + timedelta(days=90)
 
     edited = edit_expiry(tenant_id, award.award_id, later, awards=accolade.awards)
-    before = notices(accolade, DUE + timedelta(days=5))
-    due = notices(accolade, later - timedelta(days=10))
-    again = notices(accolade, later - timedelta(days=9))
+    before = notices(accolade, DUE + timedelta(days=5), tenant_id)
+    due = notices(accolade, later - timedelta(days=10), tenant_id)
+    again = notices(accolade, later - timedelta(days=9), tenant_id)
 
     assert edited.valid_until == later
     assert (before.sent, len(due.sent), again.sent) == ([], 1, [])
@@ -97,7 +98,7 @@ def test_never_expiring_leaves_the_index_and_the_summary_lapses_never(
 
     edit_expiry(tenant_id, award.award_id, None, awards=accolade.awards)
 
-    assert notices(accolade, DUE).sent == []
+    assert notices(accolade, DUE, tenant_id).sent == []
     (summary,) = accolade.awards.summaries_of(tenant_id, [("alice", "bls")]).values()
     assert summary.valid_until is None
     stored = accolade.awards.get_award(tenant_id, award.key)
@@ -108,7 +109,7 @@ def test_a_revoked_award_is_neither_told_nor_edited(accolade: Any, tenant_id: st
     (award,) = accolade.awards.grant(tenant_id, "alice", [bls("alice", 1)])
     accolade.awards.revoke(tenant_id, award, reason="fraud", at=DUE - timedelta(days=1))
 
-    assert notices(accolade, DUE).sent == []
+    assert notices(accolade, DUE, tenant_id).sent == []
     with pytest.raises(ConflictError):
         accolade.awards.set_valid_until(tenant_id, award, None)  # as read before the revoke
 
@@ -143,7 +144,7 @@ def test_the_notice_is_published_once_on_sns(
     accolade: Any, tenant_id: str, stream: Any, sqs_client: Any, feed_queue_url: str
 ) -> None:
     (award,) = accolade.awards.grant(tenant_id, "alice", [bls("alice", 1)])
-    notices(accolade, DUE)
+    notices(accolade, DUE, tenant_id)
     (record,) = stream.records(tenant_id, entity="message", count=1)
     deliver = load_handler("deliver_messages")
     feed_messages(sqs_client, feed_queue_url, tenant_id, quiet_s=0)
@@ -198,7 +199,7 @@ def test_a_time_boxed_award_is_not_told_and_an_older_item_reads_as_a_credential(
     )
 
     stored = accolade.awards.get_award(tenant_id, older.key)
-    result = notices(accolade, DUE)
+    result = notices(accolade, DUE, tenant_id)
 
     assert stored.time_boxed is False
     assert [a.award_id for a in result.sent] == [older.award_id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,7 +20,11 @@ class NoticesResult:
 
 
 def send_expiry_notices(
-    as_of: datetime, *, config: ConfigRepository, awards: AwardRepository
+    as_of: datetime,
+    *,
+    config: ConfigRepository,
+    awards: AwardRepository,
+    tenant_ids: Iterable[str] | None = None,
 ) -> NoticesResult:
     """Tell each holder of an award whose ``valid_until`` falls within their tenant's
     ``expiry_notice_days`` after ``as_of``: an ``expiring_soon`` inbox message, which the
@@ -28,10 +33,14 @@ def send_expiry_notices(
     Once per award and expiry however often it runs (a missed day, a replay, two runs at once):
     the message and the award's leaving the expiry index commit together, on the condition that
     it is still there. An award whose expiry is edited re-enters the index with its new date,
-    and is told again when that date comes within the window.
+    and is told again when that date comes within the window. ``tenant_ids`` limits a run (a
+    replay for one tenant) to those of the tenants with expiring awards.
     """
     result = NoticesResult()
+    only = None if tenant_ids is None else set(tenant_ids)
     for tenant_id in awards.expiring_tenants():
+        if only is not None and tenant_id not in only:
+            continue
         tenant = config.get_config(tenant_id)
         window = notice_window(as_of, tenant.settings.expiry_notice_days)
         if window is None:
