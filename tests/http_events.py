@@ -16,6 +16,12 @@ from accolade_local.gateway import http_event as build_event
 from accolade_local.handlers import LambdaContext
 from accolade_local.tokens import to_apigw_claims
 
+# Everything GET /v1/verify tells anyone holding an identifier: nothing private (no user id,
+# e-mail, group or note). One list for the in-process and the local-stack tests.
+VERIFICATION_FIELDS = frozenset(
+    {"status", "identifier", "achievement", "holder", "issued_at", "valid_until"}
+)
+
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tests.http_events import VERIFICATION_FIELDS
 from tests.stack_fixtures import Api
 
 
@@ -35,14 +36,7 @@ def test_verification_tells_status_name_and_holder_and_nothing_private(
 
     assert answer.status_code == 200
     body = answer.json()
-    assert set(body) == {
-        "status",
-        "identifier",
-        "achievement",
-        "holder",
-        "issued_at",
-        "valid_until",
-    }
+    assert set(body) == VERIFICATION_FIELDS
     assert body["holder"] == {"display_name": "Vera Public"}
     for private in ("vera-9", "org-secret", "hidden-group", "private note", award["award_id"]):
         assert private not in answer.text

@@ -107,6 +107,23 @@ def holdings(c: FakeContainer, user_id: str = "alice") -> list[tuple[str, str, A
     )
 
 
+def theory_and_practical(c: FakeContainer) -> tuple[str, str]:
+    """A classroom course of one session: Theory (10 points) for completing it, Practical (40
+    points) for passing it."""
+    done = course_achievement(c, "Theory", levels=[{"points": 10}])
+    passed = course_achievement(c, "Practical", levels=[{"points": 40}])
+    template(
+        c,
+        delivery=Delivery.CLASSROOM,
+        achievements=[
+            CourseAchievement(achievement_id=done),
+            CourseAchievement(achievement_id=passed, rule="pass"),
+        ],
+    )
+    course_event(c, sessions=[Session(session_id="s1")])
+    return done, passed
+
+
 def each_alone(c: FakeContainer, events: list[ActivityEvent]) -> None:
     """Each event in its own stream batch, as events that arrive apart are evaluated."""
     for event in events:
@@ -320,17 +337,7 @@ def test_redelivered_and_duplicate_events_grant_once(c: FakeContainer) -> None:
 
 
 def test_a_pass_achievement_needs_a_passed_assessment_after_completion(c: FakeContainer) -> None:
-    done = course_achievement(c, "Theory")
-    passed = course_achievement(c, "Practical")
-    template(
-        c,
-        delivery=Delivery.CLASSROOM,
-        achievements=[
-            CourseAchievement(achievement_id=done),
-            CourseAchievement(achievement_id=passed, rule="pass"),
-        ],
-    )
-    course_event(c, sessions=[Session(session_id="s1")])
+    done, passed = theory_and_practical(c)
 
     each_alone(c, [assessed(False), attended("s1")])
     assert holdings(c) == [(done, "C:cpr-1", AwardStatus.ACTIVE)]
@@ -453,27 +460,12 @@ def test_an_event_needs_an_existing_template_and_course_achievements(c: FakeCont
 # --- manual results -------------------------------------------------------------------------
 
 
-def results_setup(c: FakeContainer) -> tuple[str, str]:
-    done = course_achievement(c, "Theory", levels=[{"points": 10}])
-    passed = course_achievement(c, "Practical", levels=[{"points": 40}])
-    template(
-        c,
-        delivery=Delivery.CLASSROOM,
-        achievements=[
-            CourseAchievement(achievement_id=done),
-            CourseAchievement(achievement_id=passed, rule="pass"),
-        ],
-    )
-    course_event(c, sessions=[Session(session_id="s1")])
-    return done, passed
-
-
 def set_results(c: FakeContainer, *rows: ResultRow) -> courses.ResultsOutcome:
     return wired(courses.set_results, c, TENANT, "cpr-1", list(rows), set_by="admin-1")
 
 
 def test_a_manual_pass_grants_the_pass_achievements_once(c: FakeContainer) -> None:
-    _, passed = results_setup(c)
+    _, passed = theory_and_practical(c)
 
     first = set_results(c, ResultRow("alice", Outcome.PASS))
     again = set_results(c, ResultRow("alice", Outcome.PASS))
@@ -487,7 +479,7 @@ def test_a_manual_pass_grants_the_pass_achievements_once(c: FakeContainer) -> No
 def test_pass_then_fail_revokes_what_the_pass_granted_and_a_new_pass_grants_again(
     c: FakeContainer,
 ) -> None:
-    _, passed = results_setup(c)
+    _, passed = theory_and_practical(c)
 
     set_results(c, ResultRow("alice", Outcome.PASS))
     failed = set_results(c, ResultRow("alice", Outcome.FAIL, passed))
@@ -506,7 +498,7 @@ def test_pass_then_fail_revokes_what_the_pass_granted_and_a_new_pass_grants_agai
 
 
 def test_a_manual_fail_overrules_automatic_awarding(c: FakeContainer) -> None:
-    done, _ = results_setup(c)
+    done, _ = theory_and_practical(c)
     each_alone(c, [attended("s1")])
     assert holdings(c) == [(done, "C:cpr-1", AwardStatus.ACTIVE)]
 
@@ -517,7 +509,7 @@ def test_a_manual_fail_overrules_automatic_awarding(c: FakeContainer) -> None:
 
 
 def test_a_results_row_names_its_field_and_nothing_is_stored(c: FakeContainer) -> None:
-    results_setup(c)
+    theory_and_practical(c)
     cases = [
         ([ResultRow("a", Outcome.PASS), ResultRow("b", Outcome.PASS, "ghost")], "results[1]"),
         ([ResultRow("a", Outcome.PASS), ResultRow("a", Outcome.FAIL)], "results[1]"),
@@ -530,7 +522,7 @@ def test_a_results_row_names_its_field_and_nothing_is_stored(c: FakeContainer) -
 
 
 def test_results_list_each_learners_status_per_achievement(c: FakeContainer) -> None:
-    done, passed = results_setup(c)
+    done, passed = theory_and_practical(c)
     each_alone(c, [attended("s1"), registered(user_id="ben")])
     set_results(c, ResultRow("ben", Outcome.FAIL))
 
@@ -618,7 +610,7 @@ def test_a_path_grant_that_fails_after_the_course_was_recorded_complete_is_made_
 def test_a_fail_set_while_the_evaluator_grants_never_leaves_the_award_active(
     c: FakeContainer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    done, _ = results_setup(c)
+    done, _ = theory_and_practical(c)
     read_holdings = c.awards.holdings
 
     def admin_fails_meanwhile(tenant_id: str, keys: Any) -> Any:
@@ -636,7 +628,7 @@ def test_a_fail_set_while_the_evaluator_grants_never_leaves_the_award_active(
 def test_an_award_left_active_by_a_crash_after_a_fail_is_revoked_by_the_redelivery(
     c: FakeContainer,
 ) -> None:
-    done, _ = results_setup(c)
+    done, _ = theory_and_practical(c)
     first = attended("s1")
     ingest_and_evaluate(c, [first])
     # The admin's fail was written, and the request died before it revoked anything.

@@ -16,7 +16,7 @@ from accolade.domain.sequences import Numbering, Sequence, check_format
 from accolade.services import admin, awards, certificates, credentials, deliver
 from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
-from tests.http_events import call, claims, http_event
+from tests.http_events import VERIFICATION_FIELDS, call, claims, http_event
 from tests.unit.builders import TENANT, wired
 
 api = load_handler("api")
@@ -355,14 +355,7 @@ def test_verification_says_valid_expired_or_revoked_and_nothing_private(
 
     assert given.valid_until is not None
     assert valid[0] == 200
-    assert set(valid[1]) == {
-        "status",
-        "identifier",
-        "achievement",
-        "holder",
-        "issued_at",
-        "valid_until",
-    }
+    assert set(valid[1]) == VERIFICATION_FIELDS
     assert valid[1]["status"] == "valid"
     assert valid[1]["identifier"] == "CPR-2026-00005"
     assert valid[1]["achievement"] == {"name": "Basic Life Support"}

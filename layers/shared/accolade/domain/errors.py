@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 # pydantic ends the location of a union member's error with the member's tag ("int").
 UNION_TAG = re.compile(r"^(?:constrained-)?(?:str|int|float|bool|decimal)$|\[")
+
+T = TypeVar("T")
 
 
 class AccoladeError(Exception):
@@ -49,6 +51,13 @@ class InvalidCursorError(AccoladeError):
 
 class NotFoundError(AccoladeError):
     code = "not_found"
+
+
+def or_not_found(found: T | None, what: str) -> T:
+    """``found``, or a NotFoundError saying ``what`` (such as "metric m1") is not found."""
+    if found is None:
+        raise NotFoundError(f"{what} not found")
+    return found
 
 
 class ConflictError(AccoladeError):

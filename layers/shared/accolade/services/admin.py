@@ -11,9 +11,9 @@ from pydantic import BaseModel, ValidationError
 from accolade.domain.errors import (
     InvalidInputError,
     LimitExceededError,
-    NotFoundError,
     error_message,
     field_path,
+    or_not_found,
 )
 from accolade.domain.limits import (
     MAX_ACHIEVEMENTS,
@@ -61,10 +61,7 @@ def put_user(tenant_id: str, profile: UserProfile, *, users: UserRepository) -> 
 
 
 def get_user(tenant_id: str, user_id: str, *, users: UserRepository) -> UserProfile:
-    found = users.get_users(tenant_id, [user_id]).get(user_id)
-    if found is None:
-        raise NotFoundError(f"user {user_id} not found")
-    return found
+    return or_not_found(users.get_users(tenant_id, [user_id]).get(user_id), f"user {user_id}")
 
 
 def put_metric(
@@ -102,10 +99,7 @@ def put_metric(
 
 
 def get_metric(tenant_id: str, metric_id: str, *, config: ConfigRepository) -> Metric:
-    metric = config.get_metric(tenant_id, metric_id)
-    if metric is None:
-        raise NotFoundError(f"metric {metric_id} not found")
-    return metric
+    return or_not_found(config.get_metric(tenant_id, metric_id), f"metric {metric_id}")
 
 
 def list_metrics(
@@ -152,10 +146,8 @@ def create_achievement(
 def get_achievement(
     tenant_id: str, achievement_id: str, *, config: ConfigRepository
 ) -> Achievement:
-    achievement = config.get_achievement(tenant_id, achievement_id)
-    if achievement is None:
-        raise NotFoundError(f"achievement {achievement_id} not found")
-    return achievement
+    found = config.get_achievement(tenant_id, achievement_id)
+    return or_not_found(found, f"achievement {achievement_id}")
 
 
 def list_achievements(

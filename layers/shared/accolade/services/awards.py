@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundError, or_not_found
 from accolade.domain.models import Achievement, Award, AwardKey, AwardStatus, Category, Issuer
 from accolade.domain.periods import period_key, zone
 from accolade.domain.rules import AwardIntent, holder_slot
@@ -21,6 +21,8 @@ from accolade.ports import (
     Page,
     UserRepository,
 )
+from accolade.services.admin import get_achievement
+from accolade.services.me import AwardView
 
 MANUAL_PERIOD_PREFIX = "G"  # a hand-given award of the `award` category: its own key
 
@@ -34,6 +36,12 @@ class Gift:
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     note: str | None = None
+
+
+def get_award(tenant_id: str, award_id: str, *, awards: AwardRepository) -> Award:
+    """The award an id names; a malformed id is not found either."""
+    key = AwardKey.parse(award_id)
+    return or_not_found(awards.get_award(tenant_id, key) if key else None, f"award {award_id}")
 
 
 def give_award(
@@ -55,7 +63,7 @@ def give_award(
     course event, a learning path) is what the award says issued it. The award is returned as
     written: with the identifier its achievement's sequence gave it.
     """
-    achievement = _achievement(config, tenant_id, achievement_id)
+    achievement = get_achievement(tenant_id, achievement_id, config=config)
     if not 1 <= gift.level <= len(achievement.levels):
         raise InvalidInputError("level", f"must be between 1 and {len(achievement.levels)}")
     tenant = config.get_config(tenant_id).settings
@@ -101,10 +109,7 @@ def revoke_award(
     """Revoke an award: hidden from the user's lists and progress, its points and coins taken
     back by a ledger entry, announced; a second revoke is a ConflictError. A record's or a
     membership's period is free again; a threshold level stays taken for its period."""
-    key = AwardKey.parse(award_id)
-    award = awards.get_award(tenant_id, key) if key else None
-    if award is None:
-        raise NotFoundError(f"award {award_id} not found")
+    award = get_award(tenant_id, award_id, awards=awards)
     if award.status is AwardStatus.REVOKED:
         raise ConflictError(f"award {award_id} is revoked already")
     tenant = config.get_config(tenant_id)
@@ -128,18 +133,11 @@ def list_holders(
     clock: Clock,
 ) -> Page[Award]:
     """The achievement's awards, newest first, each with the status shown now."""
-    _achievement(config, tenant_id, achievement_id)
+    get_achievement(tenant_id, achievement_id, config=config)
     now = clock.now()
     found = awards.holders_page(tenant_id, HoldersQuery(achievement_id, status, now, limit, after))
     shown = [award.model_copy(update={"status": award.status_at(now)}) for award in found.items]
     return Page(shown, found.next)
-
-
-def _achievement(config: ConfigRepository, tenant_id: str, achievement_id: str) -> Achievement:
-    achievement = config.get_achievement(tenant_id, achievement_id)
-    if achievement is None:
-        raise NotFoundError(f"achievement {achievement_id} not found")
-    return achievement
 
 
 def _period(achievement: Achievement, valid_from: datetime, tz: ZoneInfo, now: datetime) -> str:
@@ -167,7 +165,7 @@ def edit_expiry(
     """Change when an award expires (None: never). It must end after it starts; a revoked award
     is a ConflictError. The user's summary and the award's expiry notice follow in the same
     transaction: a new date inside the notice window is told again (once)."""
-    award = _award(awards, tenant_id, award_id)
+    award = get_award(tenant_id, award_id, awards=awards)
     if award.status is AwardStatus.REVOKED:
         raise ConflictError(f"award {award_id} is revoked")
     starts = award.valid_from or award.awarded_at
@@ -178,13 +176,12 @@ def edit_expiry(
 
 
 @dataclass(frozen=True)
-class UserAwardView:
-    """An award as an admin sees it in a learner's list: as shown now, with its achievement's
-    name and a short-lived link to its certificate when it has one."""
+class UserAwardView(AwardView):
+    """An award in a learner's list as an admin sees it: an AwardView named by its achievement."""
 
-    award: Award
-    achievement_name: str | None
-    certificate_url: str | None
+    @property
+    def achievement_name(self) -> str | None:
+        return self.achievement.name if self.achievement else None
 
 
 def list_user_awards(
@@ -209,25 +206,5 @@ def list_user_awards(
     )
     if not found.items and after is None and not users.get_users(tenant_id, [user_id]):
         raise NotFoundError(f"user {user_id} not found")
-    names = {a.achievement_id: a.name for a in config.get_config(tenant_id).achievements}
-    return Page(
-        [
-            UserAwardView(
-                award=award.model_copy(update={"status": award.status_at(now)}),
-                achievement_name=names.get(award.achievement_id),
-                certificate_url=documents.url(award.certificate_key)
-                if award.certificate_key
-                else None,
-            )
-            for award in found.items
-        ],
-        found.next,
-    )
-
-
-def _award(awards: AwardRepository, tenant_id: str, award_id: str) -> Award:
-    key = AwardKey.parse(award_id)
-    award = awards.get_award(tenant_id, key) if key else None
-    if award is None:
-        raise NotFoundError(f"award {award_id} not found")
-    return award
+    achievements = config.get_config(tenant_id).achievements
+    return UserAwardView.page(found, achievements, documents=documents, now=now)

@@ -14,6 +14,7 @@ from accolade.ports import (
     DocumentStore,
     UserRepository,
 )
+from accolade.services.awards import get_award
 
 
 def issue_certificate(
@@ -85,10 +86,7 @@ def refresh_documents(
     """Render the award's certificate anew (after an edit of the achievement, the holder's name
     or the award): marked pending, the certificate function renders it again. Asking twice
     renders it again once more at most; a revoked award is a conflict."""
-    key = AwardKey.parse(award_id)
-    award = awards.get_award(tenant_id, key) if key else None
-    if award is None:
-        raise NotFoundError(f"award {award_id} not found")
+    award = get_award(tenant_id, award_id, awards=awards)
     if award.status is AwardStatus.REVOKED:
         raise ConflictError(f"award {award_id} is revoked: its certificate stays invalid")
     achievement = config.get_achievement(tenant_id, award.achievement_id)

@@ -32,7 +32,7 @@ from accolade.domain.courses import (
     course_period,
     path_period,
 )
-from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from accolade.domain.errors import ConflictError, InvalidInputError, or_not_found
 from accolade.domain.models import (
     Achievement,
     AchievementType,
@@ -73,10 +73,8 @@ def put_template(
 
 
 def get_template(tenant_id: str, template_id: str, *, courses: CourseRepository) -> CourseTemplate:
-    template = courses.get_template(tenant_id, template_id)
-    if template is None:
-        raise NotFoundError(f"course template {template_id} not found")
-    return template
+    found = courses.get_template(tenant_id, template_id)
+    return or_not_found(found, f"course template {template_id}")
 
 
 def put_course_event(
@@ -88,10 +86,7 @@ def put_course_event(
 ) -> CourseEvent:
     """Create or replace a course event of an existing template; the achievements it sets
     replace the template's for this event."""
-    if courses.get_template(tenant_id, course_event.template_id) is None:
-        raise InvalidInputError(
-            "template_id", f"no course template {course_event.template_id!r}: create it first"
-        )
+    _check_templates(tenant_id, {"template_id": course_event.template_id}, courses)
     ids = [a.achievement_id for a in course_event.achievements or ()]
     _check_achievements(tenant_id, ids, config, ".achievement_id")
     courses.put_course_event(tenant_id, course_event)
@@ -101,10 +96,8 @@ def put_course_event(
 def get_course_event(
     tenant_id: str, course_event_id: str, *, courses: CourseRepository
 ) -> CourseEvent:
-    course_event = courses.get_course_event(tenant_id, course_event_id)
-    if course_event is None:
-        raise NotFoundError(f"course event {course_event_id} not found")
-    return course_event
+    found = courses.get_course_event(tenant_id, course_event_id)
+    return or_not_found(found, f"course event {course_event_id}")
 
 
 def put_path(
@@ -115,22 +108,22 @@ def put_path(
     config: ConfigRepository,
 ) -> LearningPath:
     """Create or replace a learning path of existing templates."""
-    found = courses.templates(tenant_id, path.courses)
-    for index, template_id in enumerate(path.courses):
-        if template_id not in found:
-            raise InvalidInputError(
-                f"courses[{index}]", f"no course template {template_id!r}: create it first"
-            )
+    _check_templates(tenant_id, {f"courses[{i}]": t for i, t in enumerate(path.courses)}, courses)
     _check_achievements(tenant_id, path.achievements, config)
     courses.put_path(tenant_id, path)
     return path
 
 
 def get_path(tenant_id: str, path_id: str, *, courses: CourseRepository) -> LearningPath:
-    path = courses.get_path(tenant_id, path_id)
-    if path is None:
-        raise NotFoundError(f"learning path {path_id} not found")
-    return path
+    return or_not_found(courses.get_path(tenant_id, path_id), f"learning path {path_id}")
+
+
+def _check_templates(tenant_id: str, named: Mapping[str, str], courses: CourseRepository) -> None:
+    """Each template id, by the field of the body that names it, is a course template."""
+    found = courses.templates(tenant_id, named.values())
+    for where, template_id in named.items():
+        if template_id not in found:
+            raise InvalidInputError(where, f"no course template {template_id!r}: create it first")
 
 
 def _check_achievements(
@@ -526,10 +519,8 @@ def _course_event(
     tenant_id: str, course_event_id: str, courses: CourseRepository
 ) -> tuple[CourseEvent, CourseTemplate]:
     course_event = get_course_event(tenant_id, course_event_id, courses=courses)
-    template = courses.get_template(tenant_id, course_event.template_id)
-    if template is None:  # templates are never deleted; kept for a type checker's sake
-        raise NotFoundError(f"course template {course_event.template_id} not found")
-    return course_event, template
+    # Templates are never deleted: a course event's template is always found.
+    return course_event, get_template(tenant_id, course_event.template_id, courses=courses)
 
 
 @dataclass(frozen=True)

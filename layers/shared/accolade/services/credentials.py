@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from accolade.domain.errors import ConflictError, NotFoundError
+from accolade.domain.errors import ConflictError, NotFoundError, or_not_found
 from accolade.domain.models import AwardStatus
 from accolade.domain.sequences import Numbering, Sequence
 from accolade.ports import (
@@ -39,10 +39,7 @@ def put_sequence(
 
 
 def get_sequence(tenant_id: str, sequence_id: str, *, sequences: SequenceRepository) -> Numbering:
-    found = sequences.get_sequence(tenant_id, sequence_id)
-    if found is None:
-        raise NotFoundError(f"sequence {sequence_id} not found")
-    return found
+    return or_not_found(sequences.get_sequence(tenant_id, sequence_id), f"sequence {sequence_id}")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from accolade.domain.errors import InvalidInputError, NotFoundError
+from accolade.domain.errors import InvalidInputError, NotFoundError, or_not_found
 from accolade.domain.models import Achievement, AwardKey, AwardStatus, UserProfile
 from accolade.domain.periods import TimeRange, period_bounds, period_key, zone
 from accolade.ports import (
@@ -56,9 +56,8 @@ def leaderboard(
     rank), highest score first; each row with the user's featured award and the active awards
     of achievements shown next to names, as they stand now."""
     tenant = config.get_config(tenant_id)
-    metric = next((m for m in tenant.metrics if m.metric_id == metric_id), None)
-    if metric is None:
-        raise NotFoundError(f"metric {metric_id} not found")
+    found = next((m for m in tenant.metrics if m.metric_id == metric_id), None)
+    metric = or_not_found(found, f"metric {metric_id}")
     if time_range not in metric.leaderboards:
         raise NotFoundError(f"metric {metric_id} has no {time_range.value} leaderboard")
     tz = zone(tenant.settings.timezone)

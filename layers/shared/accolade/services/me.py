@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Self
 
 from accolade.domain.errors import InvalidCursorError, InvalidInputError
 from accolade.domain.limits import PAGE_SIZE_DEFAULT
@@ -168,9 +171,37 @@ def _view(
 
 @dataclass(frozen=True)
 class AwardView:
+    """An award as shown now, with its achievement's definition and a short-lived link to its
+    certificate when it has one."""
+
     award: Award
     achievement: Achievement | None  # None once the definition is gone
     certificate_url: str | None
+
+    @classmethod
+    def page(
+        cls,
+        found: Page[Award],
+        achievements: Iterable[Achievement],
+        *,
+        documents: DocumentStore,
+        now: datetime,
+    ) -> Page[Self]:
+        """The views of a page of awards, each with the status it shows ``now``."""
+        definitions = {a.achievement_id: a for a in achievements}
+        return Page(
+            [
+                cls(
+                    award=award.model_copy(update={"status": award.status_at(now)}),
+                    achievement=definitions.get(award.achievement_id),
+                    certificate_url=documents.url(award.certificate_key)
+                    if award.certificate_key
+                    else None,
+                )
+                for award in found.items
+            ],
+            found.next,
+        )
 
 
 def my_awards(
@@ -187,22 +218,9 @@ def my_awards(
     """The user's awards by achievement, period and level (the order of their keys, so a page
     is one query), each with its achievement's definition and a link to its certificate;
     revoked ones are hidden, lapsed ones show as expired."""
-    now = clock.now()
-    page = awards.awards_page(tenant_id, user_id, limit=limit, after=after)
-    definitions = {a.achievement_id: a for a in config.get_config(tenant_id).achievements}
-    return Page(
-        [
-            AwardView(
-                award=award.model_copy(update={"status": award.status_at(now)}),
-                achievement=definitions.get(award.achievement_id),
-                certificate_url=documents.url(award.certificate_key)
-                if award.certificate_key
-                else None,
-            )
-            for award in page.items
-        ],
-        page.next,
-    )
+    found = awards.awards_page(tenant_id, user_id, limit=limit, after=after)
+    achievements = config.get_config(tenant_id).achievements
+    return AwardView.page(found, achievements, documents=documents, now=clock.now())
 
 
 def my_wallet(tenant_id: str, user_id: str, *, awards: AwardRepository) -> Wallet:
