@@ -13,6 +13,7 @@ from fpdf import FPDF
 from accolade.domain.certificates import CertificateContent
 
 FAMILY = "DejaVu"
+FALLBACKS = {"DroidFallback": "DroidSansFallbackFull.ttf", "NanumSquare": "NanumSquareR.ttf"}
 QR_SIZE_MM = 40.0
 
 
@@ -22,12 +23,14 @@ def _date(moment: datetime) -> str:
 
 class PdfCertificateRenderer:
     """A4 landscape, in DejaVu Sans (embedded, subset): Latin, Greek, Cyrillic, Armenian,
-    Georgian, Hebrew and Arabic letters render (right-to-left text unshaped); scripts the font
-    lacks (CJK, Indic) show as empty boxes."""
+    Georgian, Hebrew and Arabic letters; Droid Sans Fallback (Chinese, Japanese and more) and
+    NanumSquare (Korean) for what DejaVu lacks, loaded only when a certificate's text needs
+    them. Right-to-left text is not shaped."""
 
     def __init__(self, fonts: Path) -> None:
         # One face: parsing a font file is two thirds of a render, and a bold face would double it.
         self._regular = fonts / "DejaVuSans.ttf"
+        self._fonts = fonts
 
     def render(self, content: CertificateContent) -> bytes:
         pdf = FPDF(orientation="landscape", unit="mm", format="A4")
@@ -35,6 +38,12 @@ class PdfCertificateRenderer:
         pdf.set_creator("Accolade")
         pdf.set_auto_page_break(auto=False)
         pdf.add_font(FAMILY, "", str(self._regular))
+        covered = pdf.fonts[FAMILY.lower()].cmap
+        text = f"{content.holder}{content.achievement}{content.identifier or ''}"
+        if any(ord(char) not in covered for char in text if not char.isspace()):
+            for family, file in FALLBACKS.items():
+                pdf.add_font(family, "", str(self._fonts / file))
+            pdf.set_fallback_fonts(list(FALLBACKS))
         pdf.add_page()
         width = pdf.w - 2 * pdf.l_margin
         pdf.set_draw_color(40, 60, 120)
