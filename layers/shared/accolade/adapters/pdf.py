@@ -9,6 +9,7 @@ from pathlib import Path
 
 import segno
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 from accolade.domain.certificates import CertificateContent
 
@@ -38,7 +39,9 @@ class PdfCertificateRenderer:
         pdf.set_creator("Accolade")
         pdf.set_auto_page_break(auto=False)
         pdf.add_font(FAMILY, "", str(self._regular))
-        covered = pdf.fonts[FAMILY.lower()].cmap
+        face = pdf.fonts[FAMILY.lower()]
+        assert isinstance(face, TTFFont)  # a font file, not one of PDF's core fonts
+        covered = face.cmap
         text = f"{content.holder}{content.achievement}{content.identifier or ''}"
         if any(ord(char) not in covered for char in text if not char.isspace()):
             for family, file in FALLBACKS.items():
