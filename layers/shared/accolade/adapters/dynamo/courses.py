@@ -22,16 +22,9 @@ from accolade.adapters.dynamo.models import (
     LearningPathItem,
 )
 from accolade.adapters.dynamo.transact import backoff
-from accolade.domain.courses import (
-    CourseEvent,
-    CourseTemplate,
-    Enrollment,
-    LearningPath,
-    ManualResult,
-    Progress,
-)
+from accolade.domain import courses
 from accolade.domain.errors import InvalidCursorError
-from accolade.ports import Page
+from accolade.ports import LearnerResults, Page
 
 D = TypeVar("D", bound=BaseModel)
 K = TypeVar("K")
@@ -64,8 +57,8 @@ def _each(write: Callable[[K], R], keys_: Iterable[K]) -> dict[K, R]:
     return {key: future.result() for key, future in futures.items()}
 
 
-def _enrollment(item: EnrollmentItem) -> Enrollment:
-    return Enrollment(
+def _enrollment(item: EnrollmentItem) -> courses.Enrollment:
+    return courses.Enrollment(
         user_id=item.user_id,
         course_event_id=item.course_event_id,
         registered=bool(item.registered),
@@ -74,7 +67,9 @@ def _enrollment(item: EnrollmentItem) -> Enrollment:
         assessment_passed=bool(item.assessment_passed),
         attended=frozenset(item.attended or ()),
         invoice_paid=bool(item.invoice_paid),
-        results={a: ManualResult.model_validate(r) for a, r in (item.results or {}).items()},
+        results={
+            a: courses.ManualResult.model_validate(r) for a, r in (item.results or {}).items()
+        },
         version=int(item.version or 0),
     )
 
@@ -96,65 +91,67 @@ def _enrollment_item(tenant_id: str, user_id: str, course_event_id: str) -> Enro
 
 
 class DynamoCourseRepository:
-    def put_template(self, tenant_id: str, template: CourseTemplate) -> None:
+    def put_template(self, tenant_id: str, template: courses.CourseTemplate) -> None:
         pk = keys.course_template_pk(tenant_id, template.template_id)
         _put(CourseTemplateItem, tenant_id, pk, keys.COURSE_TEMPLATE, template)
 
-    def get_template(self, tenant_id: str, template_id: str) -> CourseTemplate | None:
+    def get_template(self, tenant_id: str, template_id: str) -> courses.CourseTemplate | None:
         pk = keys.course_template_pk(tenant_id, template_id)
-        return _get(CourseTemplateItem, CourseTemplate, pk, keys.COURSE_TEMPLATE)
+        return _get(CourseTemplateItem, courses.CourseTemplate, pk, keys.COURSE_TEMPLATE)
 
-    def templates(self, tenant_id: str, template_ids: Iterable[str]) -> dict[str, CourseTemplate]:
+    def templates(
+        self, tenant_id: str, template_ids: Iterable[str]
+    ) -> dict[str, courses.CourseTemplate]:
         wanted = [
             (keys.course_template_pk(tenant_id, t), keys.COURSE_TEMPLATE)
             for t in sorted(set(template_ids))
         ]
         found = (
-            CourseTemplate.model_validate(item.doc)
+            courses.CourseTemplate.model_validate(item.doc)
             for item in CourseTemplateItem.batch_get(wanted, consistent_read=True)
         )
         return {template.template_id: template for template in found}
 
-    def put_course_event(self, tenant_id: str, course_event: CourseEvent) -> None:
+    def put_course_event(self, tenant_id: str, course_event: courses.CourseEvent) -> None:
         pk = keys.course_event_pk(tenant_id, course_event.course_event_id)
         _put(CourseEventItem, tenant_id, pk, keys.COURSE_EVENT, course_event)
 
-    def get_course_event(self, tenant_id: str, course_event_id: str) -> CourseEvent | None:
+    def get_course_event(self, tenant_id: str, course_event_id: str) -> courses.CourseEvent | None:
         pk = keys.course_event_pk(tenant_id, course_event_id)
-        return _get(CourseEventItem, CourseEvent, pk, keys.COURSE_EVENT)
+        return _get(CourseEventItem, courses.CourseEvent, pk, keys.COURSE_EVENT)
 
     def course_events(
         self, tenant_id: str, course_event_ids: Iterable[str]
-    ) -> dict[str, CourseEvent]:
+    ) -> dict[str, courses.CourseEvent]:
         wanted = [
             (keys.course_event_pk(tenant_id, c), keys.COURSE_EVENT)
             for c in sorted(set(course_event_ids))
         ]
         found = (
-            CourseEvent.model_validate(item.doc)
+            courses.CourseEvent.model_validate(item.doc)
             for item in CourseEventItem.batch_get(wanted, consistent_read=True)
         )
         return {course_event.course_event_id: course_event for course_event in found}
 
-    def put_path(self, tenant_id: str, path: LearningPath) -> None:
+    def put_path(self, tenant_id: str, path: courses.LearningPath) -> None:
         pk, sk = keys.paths_pk(tenant_id), keys.path_sk(path.path_id)
         _put(LearningPathItem, tenant_id, pk, sk, path)
 
-    def get_path(self, tenant_id: str, path_id: str) -> LearningPath | None:
+    def get_path(self, tenant_id: str, path_id: str) -> courses.LearningPath | None:
         pk, sk = keys.paths_pk(tenant_id), keys.path_sk(path_id)
-        return _get(LearningPathItem, LearningPath, pk, sk)
+        return _get(LearningPathItem, courses.LearningPath, pk, sk)
 
-    def paths(self, tenant_id: str) -> list[LearningPath]:
+    def paths(self, tenant_id: str) -> list[courses.LearningPath]:
         items = LearningPathItem.query(
             keys.paths_pk(tenant_id),
             LearningPathItem.SK.startswith(keys.PATH_PREFIX),
             consistent_read=True,
         )
-        return [LearningPath.model_validate(item.doc) for item in items]
+        return [courses.LearningPath.model_validate(item.doc) for item in items]
 
     def record_progress(
-        self, tenant_id: str, user_id: str, course_event_id: str, progress: Progress
-    ) -> Enrollment:
+        self, tenant_id: str, user_id: str, course_event_id: str, progress: courses.Progress
+    ) -> courses.Enrollment:
         # One UpdateItem of unions and flags that only turn true, returning the whole item: a
         # redelivered or reordered event, or a second evaluator, writes nothing new.
         actions = _identity(tenant_id, user_id, course_event_id)
@@ -176,7 +173,7 @@ class DynamoCourseRepository:
 
     def enrollments(
         self, tenant_id: str, course_event_id: str, user_ids: Iterable[str]
-    ) -> dict[str, Enrollment]:
+    ) -> dict[str, courses.Enrollment]:
         wanted = [
             (keys.user_pk(tenant_id, u), keys.enrollment_sk(course_event_id))
             for u in sorted(set(user_ids))
@@ -185,22 +182,21 @@ class DynamoCourseRepository:
         return {item.user_id: _enrollment(item) for item in found}
 
     def record_results(
-        self,
-        tenant_id: str,
-        course_event_id: str,
-        results: Mapping[str, Mapping[str, ManualResult]],
-    ) -> dict[str, Enrollment]:
+        self, tenant_id: str, course_event_id: str, results: LearnerResults
+    ) -> dict[str, courses.Enrollment]:
         read = self.enrollments(tenant_id, course_event_id, results)
 
-        def write(user_id: str) -> Enrollment:
-            now = read.get(user_id) or Enrollment(user_id=user_id, course_event_id=course_event_id)
+        def write(user_id: str) -> courses.Enrollment:
+            now = read.get(user_id) or courses.Enrollment(
+                user_id=user_id, course_event_id=course_event_id
+            )
             return self._write_results(tenant_id, now, results[user_id])
 
         return _each(write, sorted(results))
 
     def _write_results(
-        self, tenant_id: str, now: Enrollment, results: Mapping[str, ManualResult]
-    ) -> Enrollment:
+        self, tenant_id: str, now: courses.Enrollment, results: Mapping[str, courses.ManualResult]
+    ) -> courses.Enrollment:
         """Merge ``results`` into the enrolment's, on the version read (read again when the
         evaluator or another admin wrote in between: progress writes leave ``version`` alone)."""
         user_id, course_event_id = now.user_id, now.course_event_id
@@ -232,7 +228,7 @@ class DynamoCourseRepository:
 
     def enrollments_page(
         self, tenant_id: str, course_event_id: str, *, limit: int, after: str | None
-    ) -> Page[Enrollment]:
+    ) -> Page[courses.Enrollment]:
         learners_pk = keys.course_learners_pk(tenant_id, course_event_id)
         start = None
         if after is not None:
