@@ -16,16 +16,8 @@ from typing import Any, TypeVar
 
 from accolade.adapters.dynamo import keys
 from accolade.config import Settings
-from accolade.domain import models
+from accolade.domain import courses, models
 from accolade.domain.closing import TenantCloses
-from accolade.domain.courses import (
-    CourseEvent,
-    CourseTemplate,
-    Enrollment,
-    LearningPath,
-    ManualResult,
-    Progress,
-)
 from accolade.domain.errors import ConflictError, InvalidInputError
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
 from accolade.domain.projects import FirstActivity, Project
@@ -38,6 +30,7 @@ from accolade.ports import (
     EventDeltas,
     HoldersQuery,
     Holdings,
+    LearnerResults,
     Page,
     PeriodTopTenant,
     TenantConfig,
@@ -786,56 +779,58 @@ class FakeCourseRepository:
     maxima for progress, per-achievement results, a learner's completed templates a union."""
 
     def __init__(self) -> None:
-        self._templates: dict[tuple[str, str], CourseTemplate] = {}
-        self._events: dict[tuple[str, str], CourseEvent] = {}
-        self._paths: dict[tuple[str, str], LearningPath] = {}
-        self._enrollments: dict[tuple[str, str, str], Enrollment] = {}
+        self._templates: dict[tuple[str, str], courses.CourseTemplate] = {}
+        self._events: dict[tuple[str, str], courses.CourseEvent] = {}
+        self._paths: dict[tuple[str, str], courses.LearningPath] = {}
+        self._enrollments: dict[tuple[str, str, str], courses.Enrollment] = {}
         self._completed: dict[tuple[str, str], frozenset[str]] = {}
 
-    def put_template(self, tenant_id: str, template: CourseTemplate) -> None:
+    def put_template(self, tenant_id: str, template: courses.CourseTemplate) -> None:
         self._templates[(tenant_id, template.template_id)] = template
 
-    def get_template(self, tenant_id: str, template_id: str) -> CourseTemplate | None:
+    def get_template(self, tenant_id: str, template_id: str) -> courses.CourseTemplate | None:
         return self._templates.get((tenant_id, template_id))
 
-    def templates(self, tenant_id: str, template_ids: Iterable[str]) -> dict[str, CourseTemplate]:
+    def templates(
+        self, tenant_id: str, template_ids: Iterable[str]
+    ) -> dict[str, courses.CourseTemplate]:
         return {
             t: self._templates[(tenant_id, t)]
             for t in set(template_ids)
             if (tenant_id, t) in self._templates
         }
 
-    def put_course_event(self, tenant_id: str, course_event: CourseEvent) -> None:
+    def put_course_event(self, tenant_id: str, course_event: courses.CourseEvent) -> None:
         self._events[(tenant_id, course_event.course_event_id)] = course_event
 
-    def get_course_event(self, tenant_id: str, course_event_id: str) -> CourseEvent | None:
+    def get_course_event(self, tenant_id: str, course_event_id: str) -> courses.CourseEvent | None:
         return self._events.get((tenant_id, course_event_id))
 
     def course_events(
         self, tenant_id: str, course_event_ids: Iterable[str]
-    ) -> dict[str, CourseEvent]:
+    ) -> dict[str, courses.CourseEvent]:
         return {
             c: self._events[(tenant_id, c)]
             for c in set(course_event_ids)
             if (tenant_id, c) in self._events
         }
 
-    def put_path(self, tenant_id: str, path: LearningPath) -> None:
+    def put_path(self, tenant_id: str, path: courses.LearningPath) -> None:
         self._paths[(tenant_id, path.path_id)] = path
 
-    def get_path(self, tenant_id: str, path_id: str) -> LearningPath | None:
+    def get_path(self, tenant_id: str, path_id: str) -> courses.LearningPath | None:
         return self._paths.get((tenant_id, path_id))
 
-    def paths(self, tenant_id: str) -> list[LearningPath]:
+    def paths(self, tenant_id: str) -> list[courses.LearningPath]:
         return [path for (t, _), path in sorted(self._paths.items()) if t == tenant_id]
 
-    def _enrollment(self, tenant_id: str, user_id: str, course_event_id: str) -> Enrollment:
+    def _enrollment(self, tenant_id: str, user_id: str, course_event_id: str) -> courses.Enrollment:
         found = self._enrollments.get((tenant_id, course_event_id, user_id))
-        return found or Enrollment(user_id=user_id, course_event_id=course_event_id)
+        return found or courses.Enrollment(user_id=user_id, course_event_id=course_event_id)
 
     def record_progress(
-        self, tenant_id: str, user_id: str, course_event_id: str, progress: Progress
-    ) -> Enrollment:
+        self, tenant_id: str, user_id: str, course_event_id: str, progress: courses.Progress
+    ) -> courses.Enrollment:
         now = self._enrollment(tenant_id, user_id, course_event_id)
         merged = now.model_copy(
             update={
@@ -852,7 +847,7 @@ class FakeCourseRepository:
 
     def enrollments(
         self, tenant_id: str, course_event_id: str, user_ids: Iterable[str]
-    ) -> dict[str, Enrollment]:
+    ) -> dict[str, courses.Enrollment]:
         return {
             u: self._enrollments[(tenant_id, course_event_id, u)]
             for u in set(user_ids)
@@ -860,11 +855,8 @@ class FakeCourseRepository:
         }
 
     def record_results(
-        self,
-        tenant_id: str,
-        course_event_id: str,
-        results: Mapping[str, Mapping[str, ManualResult]],
-    ) -> dict[str, Enrollment]:
+        self, tenant_id: str, course_event_id: str, results: LearnerResults
+    ) -> dict[str, courses.Enrollment]:
         after = {}
         for user_id, by_achievement in results.items():
             now = self._enrollment(tenant_id, user_id, course_event_id)
@@ -876,7 +868,7 @@ class FakeCourseRepository:
 
     def enrollments_page(
         self, tenant_id: str, course_event_id: str, *, limit: int, after: str | None
-    ) -> Page[Enrollment]:
+    ) -> Page[courses.Enrollment]:
         rows = [
             (user_id, enrollment)
             for (t, c, user_id), enrollment in self._enrollments.items()

@@ -9,16 +9,9 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
+from accolade.domain import courses
 from accolade.domain.certificates import CertificateContent
 from accolade.domain.closing import TenantCloses
-from accolade.domain.courses import (
-    CourseEvent,
-    CourseTemplate,
-    Enrollment,
-    LearningPath,
-    ManualResult,
-    Progress,
-)
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
 from accolade.domain.models import (
     Achievement,
@@ -457,33 +450,41 @@ class DocumentStore(Protocol):
     def url(self, key: str, expires_in: int = 3600) -> str: ...
 
 
+# Manual results by user id, then achievement id.
+LearnerResults = Mapping[str, Mapping[str, courses.ManualResult]]
+
+
 class CourseRepository(Protocol):
     """Course templates, course events, learning paths, and learners' enrolments in course events
     (``domain/courses.py``)."""
 
-    def put_template(self, tenant_id: str, template: CourseTemplate) -> None: ...
-    def get_template(self, tenant_id: str, template_id: str) -> CourseTemplate | None: ...
-    def templates(self, tenant_id: str, template_ids: Iterable[str]) -> dict[str, CourseTemplate]:
+    def put_template(self, tenant_id: str, template: courses.CourseTemplate) -> None: ...
+    def get_template(self, tenant_id: str, template_id: str) -> courses.CourseTemplate | None: ...
+    def templates(
+        self, tenant_id: str, template_ids: Iterable[str]
+    ) -> dict[str, courses.CourseTemplate]:
         """The templates of these ids that exist (strongly consistent)."""
         ...
 
-    def put_course_event(self, tenant_id: str, course_event: CourseEvent) -> None: ...
-    def get_course_event(self, tenant_id: str, course_event_id: str) -> CourseEvent | None: ...
+    def put_course_event(self, tenant_id: str, course_event: courses.CourseEvent) -> None: ...
+    def get_course_event(
+        self, tenant_id: str, course_event_id: str
+    ) -> courses.CourseEvent | None: ...
     def course_events(
         self, tenant_id: str, course_event_ids: Iterable[str]
-    ) -> dict[str, CourseEvent]:
+    ) -> dict[str, courses.CourseEvent]:
         """The course events of these ids that exist (strongly consistent)."""
         ...
 
-    def put_path(self, tenant_id: str, path: LearningPath) -> None: ...
-    def get_path(self, tenant_id: str, path_id: str) -> LearningPath | None: ...
-    def paths(self, tenant_id: str) -> list[LearningPath]:
+    def put_path(self, tenant_id: str, path: courses.LearningPath) -> None: ...
+    def get_path(self, tenant_id: str, path_id: str) -> courses.LearningPath | None: ...
+    def paths(self, tenant_id: str) -> list[courses.LearningPath]:
         """Every learning path of the tenant."""
         ...
 
     def record_progress(
-        self, tenant_id: str, user_id: str, course_event_id: str, progress: Progress
-    ) -> Enrollment:
+        self, tenant_id: str, user_id: str, course_event_id: str, progress: courses.Progress
+    ) -> courses.Enrollment:
         """Add ``progress`` to the learner's enrolment (unions and maxima only, so the same
         progress added twice, or in any order, leaves the same enrolment); the whole enrolment
         after."""
@@ -491,23 +492,20 @@ class CourseRepository(Protocol):
 
     def enrollments(
         self, tenant_id: str, course_event_id: str, user_ids: Iterable[str]
-    ) -> dict[str, Enrollment]:
+    ) -> dict[str, courses.Enrollment]:
         """The enrolments of these learners in the course event that exist (strongly consistent)."""
         ...
 
     def record_results(
-        self,
-        tenant_id: str,
-        course_event_id: str,
-        results: Mapping[str, Mapping[str, ManualResult]],
-    ) -> dict[str, Enrollment]:
+        self, tenant_id: str, course_event_id: str, results: LearnerResults
+    ) -> dict[str, courses.Enrollment]:
         """Set each learner's results (by user id, then achievement id), leaving their progress
         and other results as they are; the enrolments after."""
         ...
 
     def enrollments_page(
         self, tenant_id: str, course_event_id: str, *, limit: int, after: str | None
-    ) -> Page[Enrollment]:
+    ) -> Page[courses.Enrollment]:
         """The course event's enrolments by user id."""
         ...
 

@@ -9,16 +9,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.common import (
     MAX_ATTEMPTS,
-    conditional_failed,
     fields_of,
     page,
     stored,
+    update_if,
 )
 from accolade.adapters.dynamo.inbox import message_item
 from accolade.adapters.dynamo.models import (
@@ -34,7 +34,13 @@ from accolade.adapters.dynamo.models import (
     WinnerSlotItem,
 )
 from accolade.adapters.dynamo.sequences import read_numbering, sequence_item
-from accolade.adapters.dynamo.transact import MAX_ITEMS, Transaction, backoff, commit
+from accolade.adapters.dynamo.transact import (
+    MAX_ITEMS,
+    Transaction,
+    backoff,
+    commit,
+    commit_retrying,
+)
 from accolade.domain.errors import ConflictError, InvalidInputError
 from accolade.domain.models import (
     AchievementSummary,
@@ -116,6 +122,20 @@ def _award_item(tenant_id: str, award: Award, *, expiring: bool = True) -> Award
     return item
 
 
+def _award_key_item(tenant_id: str, key: AwardKey) -> AwardItem:
+    """The award's item by its key alone: what an update names."""
+    return AwardItem(keys.user_pk(tenant_id, key.user_id), keys.award_sk(key))
+
+
+def _move_certificate(
+    tenant_id: str, award: Award, to: CertificateStatus, action: Any, when: Condition
+) -> bool:
+    """Move the award's certificate to status ``to`` (with ``action``) when ``when`` holds;
+    False (nothing written) when it does not."""
+    actions = [AwardItem.certificate_status.set(to.value), action]
+    return update_if(_award_key_item(tenant_id, award.key), actions, when)
+
+
 def _told_of_expiry(award: Award) -> bool:
     """Whether its holder is to be told it expires soon: an active credential that lapses."""
     active = award.status is AwardStatus.ACTIVE
@@ -151,6 +171,18 @@ def _lock_wallet(
         WalletItem.entries == read.entries
         if read.entries
         else WalletItem.entries.does_not_exist() | (WalletItem.entries == 0),
+    )
+
+
+def _lock_summary(
+    transaction: Transaction, tenant_id: str, user_id: str, summary: AchievementSummary, read: int
+) -> None:
+    """Put the user's ``summary`` on the condition that its version is still the one read (0:
+    none stored yet): the optimistic lock that keeps it the count of the user's awards."""
+    transaction.put(
+        ("summary", summary.achievement_id),
+        _summary_item(tenant_id, user_id, summary, read + 1),
+        SummaryItem.version == read if read else SummaryItem.PK.does_not_exist(),
     )
 
 
@@ -435,22 +467,11 @@ class DynamoAwardRepository:
         return self.get_award(tenant_id, AwardKey.from_award_id(item.award_id))
 
     def request_certificate(self, tenant_id: str, award: Award, at: datetime) -> bool:
-        item = AwardItem(keys.user_pk(tenant_id, award.user_id), keys.award_sk(award.key))
-        try:
-            # The time makes it a change even when pending already: DynamoDB Streams writes no
-            # record for an update that changes nothing, and the record is what renders it.
-            item.update(
-                actions=[
-                    AwardItem.certificate_status.set(CertificateStatus.PENDING.value),
-                    AwardItem.certificate_requested_at.set(at),
-                ],
-                condition=AwardItem.status == AwardStatus.ACTIVE.value,
-            )
-        except UpdateError as exc:
-            if conditional_failed(exc):
-                return False
-            raise
-        return True
+        # The time makes it a change even when pending already: DynamoDB Streams writes no
+        # record for an update that changes nothing, and the record is what renders it.
+        requested = AwardItem.certificate_requested_at.set(at)
+        active = AwardItem.status == AwardStatus.ACTIVE.value
+        return _move_certificate(tenant_id, award, CertificateStatus.PENDING, requested, active)
 
     @staticmethod
     def _stored_summaries(
@@ -495,12 +516,12 @@ class DynamoAwardRepository:
                 else {}
             )
         )
-        pk = keys.user_pk(tenant_id, award.user_id)
-        for attempt in range(MAX_ATTEMPTS):
+
+        def build() -> Transaction:
             transaction = Transaction()
             transaction.update(
                 "award",
-                AwardItem(pk, keys.award_sk(award.key)),
+                _award_key_item(tenant_id, award.key),
                 [
                     AwardItem.status.set(AwardStatus.REVOKED.value),
                     AwardItem.revoked_at.set(at),
@@ -521,33 +542,28 @@ class DynamoAwardRepository:
                 )
                 transaction.put(("ledger", entry.sequence), _ledger_item(tenant_id, entry))
                 _lock_wallet(transaction, tenant_id, award.user_id, wallet, after)
-            others = [
-                a
-                for a in self._awards_of(tenant_id, award.user_id, award.achievement_id)
-                if a.award_id != award.award_id
-            ]
-            _, version = self._stored_summaries(tenant_id, award.user_id, [award])[
-                award.achievement_id
-            ]
+            others, version = self._others_and_version(tenant_id, award)
             summary = AchievementSummary.of(award.achievement_id, others)
-            transaction.put(
-                ("summary", award.achievement_id),
-                _summary_item(tenant_id, award.user_id, summary, version + 1),
-                SummaryItem.version == version if version else SummaryItem.PK.does_not_exist(),
-            )
+            _lock_summary(transaction, tenant_id, award.user_id, summary, version)
             if slot is not None:
                 transaction.delete(
                     "slot",
                     WinnerSlotItem(keys.winner_slot_pk(tenant_id), keys.winner_slot_sk(slot)),
                     WinnerSlotItem.award_id == award.award_id,
                 )
-            cancelled = commit(transaction)
-            if cancelled is None:
-                return revoked
-            if "award" in cancelled.failed_conditions:
-                raise ConflictError(f"award {award.award_id} is revoked already")
-            backoff(attempt)  # the wallet or the summary moved meanwhile, or a conflict
-        raise RuntimeError(f"award {award.award_id} could not be revoked: too many conflicts")
+            return transaction
+
+        # The wallet or the summary moved meanwhile: made again from what is read then.
+        if commit_retrying(build, f"award {award.award_id} could not be revoked", {"award"}):
+            raise ConflictError(f"award {award.award_id} is revoked already")
+        return revoked
+
+    def _others_and_version(self, tenant_id: str, award: Award) -> tuple[list[Award], int]:
+        """The user's other awards of ``award``'s achievement and the version of its summary, as
+        stored now: what a change to ``award`` counts the summary anew from."""
+        mine = self._awards_of(tenant_id, award.user_id, award.achievement_id)
+        _, version = self._stored_summaries(tenant_id, award.user_id, [award])[award.achievement_id]
+        return [a for a in mine if a.award_id != award.award_id], version
 
     @staticmethod
     def _awards_of(tenant_id: str, user_id: str, achievement_id: str) -> list[Award]:
@@ -619,7 +635,7 @@ class DynamoAwardRepository:
             old = AwardKey.from_award_id(award_id)
             transaction.update(
                 ("superseded", award_id),
-                AwardItem(keys.user_pk(tenant_id, old.user_id), keys.award_sk(old)),
+                _award_key_item(tenant_id, old),
                 _expiry_actions(tenant_id, None, indexed=False),
                 AwardItem.PK.exists(),
             )
@@ -634,11 +650,7 @@ class DynamoAwardRepository:
             for award in awards:
                 if award.achievement_id == achievement_id:
                     summary = summary.add(award)
-            transaction.put(
-                ("summary", achievement_id),
-                _summary_item(tenant_id, user_id, summary, version + 1),
-                SummaryItem.version == version if version else SummaryItem.PK.does_not_exist(),
-            )
+            _lock_summary(transaction, tenant_id, user_id, summary, version)
         return transaction, awards
 
     def user_awards(self, tenant_id: str, user_id: str) -> list[Award]:
@@ -650,31 +662,13 @@ class DynamoAwardRepository:
     def awards_page(
         self, tenant_id: str, user_id: str, *, limit: int, after: str | None
     ) -> Page[Award]:
-        return page(
-            AwardItem,
-            keys.user_pk(tenant_id, user_id),
-            keys.AWARD_PREFIX,
-            award_from_item,
-            limit=limit,
-            after=after,
-            filter_condition=AwardItem.status != AwardStatus.REVOKED.value,
-        )
+        shown = AwardItem.status != AwardStatus.REVOKED.value
+        return self._user_page(tenant_id, user_id, shown, limit=limit, after=after)
 
     def record_certificate(self, tenant_id: str, award: Award, key: str) -> bool:
-        item = AwardItem(keys.user_pk(tenant_id, award.user_id), keys.award_sk(award.key))
-        try:
-            item.update(
-                actions=[
-                    AwardItem.certificate_status.set(CertificateStatus.ISSUED.value),
-                    AwardItem.certificate_key.set(key),
-                ],
-                condition=AwardItem.certificate_status == CertificateStatus.PENDING.value,
-            )
-        except UpdateError as exc:
-            if conditional_failed(exc):
-                return False
-            raise
-        return True
+        stored_at = AwardItem.certificate_key.set(key)
+        pending = AwardItem.certificate_status == CertificateStatus.PENDING.value
+        return _move_certificate(tenant_id, award, CertificateStatus.ISSUED, stored_at, pending)
 
     def wallet(self, tenant_id: str, user_id: str) -> Wallet:
         return _wallet(self._wallet_item(tenant_id, user_id))
@@ -695,19 +689,15 @@ class DynamoAwardRepository:
 
     def set_valid_until(self, tenant_id: str, award: Award, valid_until: datetime | None) -> Award:
         edited = award.model_copy(update={"valid_until": valid_until})
-        pk = keys.user_pk(tenant_id, award.user_id)
         self._mark_expiring(tenant_id, [edited])
-        for attempt in range(MAX_ATTEMPTS):
-            mine = self._awards_of(tenant_id, award.user_id, award.achievement_id)
-            others = [a for a in mine if a.award_id != award.award_id]
-            _, version = self._stored_summaries(tenant_id, award.user_id, [award])[
-                award.achievement_id
-            ]
+
+        def build() -> Transaction:
+            others, version = self._others_and_version(tenant_id, award)
             summary = AchievementSummary.of(award.achievement_id, [*others, edited])
             transaction = Transaction()
             transaction.update(
                 "award",
-                AwardItem(pk, keys.award_sk(award.key)),
+                _award_key_item(tenant_id, award.key),
                 [
                     AwardItem.valid_until.set(valid_until)
                     if valid_until
@@ -720,18 +710,13 @@ class DynamoAwardRepository:
                 ],
                 AwardItem.status == AwardStatus.ACTIVE.value,
             )
-            transaction.put(
-                ("summary", award.achievement_id),
-                _summary_item(tenant_id, award.user_id, summary, version + 1),
-                SummaryItem.version == version if version else SummaryItem.PK.does_not_exist(),
-            )
-            cancelled = commit(transaction)
-            if cancelled is None:
-                return edited
-            if "award" in cancelled.failed_conditions:
-                raise ConflictError(f"award {award.award_id} is revoked")
-            backoff(attempt)  # the summary moved meanwhile (a grant, a revoke, another edit)
-        raise RuntimeError(f"award {award.award_id} could not be edited: too many conflicts")
+            _lock_summary(transaction, tenant_id, award.user_id, summary, version)
+            return transaction
+
+        # The summary moved meanwhile (a grant, a revoke, another edit): made again from it.
+        if commit_retrying(build, f"award {award.award_id} could not be edited", {"award"}):
+            raise ConflictError(f"award {award.award_id} is revoked")
+        return edited
 
     def user_awards_page(
         self,
@@ -743,6 +728,14 @@ class DynamoAwardRepository:
         limit: int,
         after: str | None,
     ) -> Page[Award]:
+        shown = _shown_as(status, now)
+        return self._user_page(tenant_id, user_id, shown, limit=limit, after=after)
+
+    @staticmethod
+    def _user_page(
+        tenant_id: str, user_id: str, shown: Condition | None, *, limit: int, after: str | None
+    ) -> Page[Award]:
+        """A page of the user's awards by (achievement, period, level), those ``shown`` only."""
         return page(
             AwardItem,
             keys.user_pk(tenant_id, user_id),
@@ -750,7 +743,7 @@ class DynamoAwardRepository:
             award_from_item,
             limit=limit,
             after=after,
-            filter_condition=_shown_as(status, now),
+            filter_condition=shown,
         )
 
     def expiring_tenants(self) -> list[str]:
@@ -775,7 +768,7 @@ class DynamoAwardRepository:
 
     def record_expiry_notice(self, tenant_id: str, award: Award, message: Message) -> bool:
         assert award.valid_until is not None
-        item = AwardItem(keys.user_pk(tenant_id, award.user_id), keys.award_sk(award.key))
+        item = _award_key_item(tenant_id, award.key)
         # Told once: the notice and taking the award out of the index commit together, on the
         # condition that it is still in the index for this expiry (a second run, a concurrent
         # one or a replay fails it); an edit or revocation meanwhile fails it too.
@@ -784,21 +777,14 @@ class DynamoAwardRepository:
             & (AwardItem.valid_until == award.valid_until)
             & (AwardItem.status == AwardStatus.ACTIVE.value)
         )
-        for attempt in range(MAX_ATTEMPTS):
-            transaction = Transaction()
-            transaction.put(
-                "message", message_item(tenant_id, message), MessageItem.PK.does_not_exist()
-            )
-            transaction.update("award", item, _expiry_actions(tenant_id, None, False), still_due)
-            cancelled = commit(transaction)
-            if cancelled is None:
-                return True
-            if "award" in cancelled.failed_conditions:
-                return False
-            if "message" in cancelled.failed_conditions:
-                return False  # told already (under the same id): nothing more to do
-            backoff(attempt)
-        raise RuntimeError(f"the notice of {award.award_id} could not be written: conflicts")
+        transaction = Transaction()
+        transaction.put(
+            "message", message_item(tenant_id, message), MessageItem.PK.does_not_exist()
+        )
+        transaction.update("award", item, _expiry_actions(tenant_id, None, False), still_due)
+        # A failed "message" condition: told already (under the same id), nothing more to do.
+        failing = f"the notice of {award.award_id} could not be written"
+        return commit_retrying(lambda: transaction, failing) is None
 
 
 def _take_numbers(

@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 
@@ -26,6 +27,25 @@ R = TypeVar("R")
 
 def conditional_failed(exc: PutError | UpdateError) -> bool:
     return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def update_if(item: Item, actions: list[Any], condition: Condition) -> bool:
+    """Update ``item`` when ``condition`` holds; False (nothing written) when it does not."""
+    try:
+        item.update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if conditional_failed(exc):
+            return False
+        raise
+    return True
+
+
+def update_on_version(item: Item, version: NumberAttribute, read: int, actions: list[Any]) -> bool:
+    """Update ``item`` with ``actions`` and the next ``version``, on the condition that it is
+    still the one read (0: none stored yet): the optimistic lock of an item rewritten from what
+    was read. False (nothing written) when another writer moved it meanwhile."""
+    locked = version == read if read else version.does_not_exist()
+    return update_if(item, [*actions, version.set(read + 1)], locked)
 
 
 def stored(domain: BaseModel, **given: Any) -> dict[str, Any]:

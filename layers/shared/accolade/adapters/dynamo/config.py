@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from pynamodb.exceptions import DoesNotExist
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.common import MAX_ATTEMPTS, page
+from accolade.adapters.dynamo.common import page
 from accolade.adapters.dynamo.models import (
     AchievementItem,
     Item,
@@ -17,7 +17,7 @@ from accolade.adapters.dynamo.models import (
     SettingsItem,
     TenantCountsItem,
 )
-from accolade.adapters.dynamo.transact import Cancelled, Transaction, backoff, commit
+from accolade.adapters.dynamo.transact import Cancelled, Transaction, commit, commit_retrying
 from accolade.domain.errors import ConflictError
 from accolade.domain.limits import MAX_ACHIEVEMENTS
 from accolade.domain.models import (
@@ -231,31 +231,20 @@ def _create_counted(tenant_id: str, item: Item, count: Any, cap: int) -> bool | 
         TenantCountsItem.entity.set(TenantCountsItem),
         TenantCountsItem.tenant_id.set(tenant_id),
     ]
-    for attempt in range(MAX_ATTEMPTS):
-        transaction = Transaction()
-        transaction.put("item", item, Item.PK.does_not_exist())
-        within = count.does_not_exist() | (count < cap)  # no count yet: nothing defined
-        transaction.update("count", counts, [*bookkeeping, count.add(1)], within)
-        transaction.update("revision", _revision_item(tenant_id), _bump(tenant_id))
-        cancelled = commit(transaction)
-        if cancelled is None:
-            return True
-        if "item" in cancelled.failed_conditions:
-            return None
-        if "count" in cancelled.failed_conditions:
-            return False
-        backoff(attempt)
-    raise RuntimeError("the tenant's definition count could not be updated: too many conflicts")
+    transaction = Transaction()
+    transaction.put("item", item, Item.PK.does_not_exist())
+    within = count.does_not_exist() | (count < cap)  # no count yet: nothing defined
+    transaction.update("count", counts, [*bookkeeping, count.add(1)], within)
+    transaction.update("revision", _revision_item(tenant_id), _bump(tenant_id))
+    cancelled = _commit_or_raise(transaction)
+    if cancelled is None:
+        return True
+    return None if "item" in cancelled.failed_conditions else False
 
 
 def _commit_or_raise(transaction: Transaction) -> Cancelled | None:
     """Commit, retrying conflicts; what a failed condition cancelled, None when committed."""
-    for attempt in range(MAX_ATTEMPTS):
-        cancelled = commit(transaction)
-        if cancelled is None or cancelled.failed_conditions:
-            return cancelled
-        backoff(attempt)
-    raise RuntimeError("the tenant's configuration could not be written: too many conflicts")
+    return commit_retrying(lambda: transaction, "the tenant's configuration could not be written")
 
 
 DefinitionT = TypeVar("DefinitionT", Metric, Achievement)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.common import MAX_ATTEMPTS, conditional_failed
+from accolade.adapters.dynamo.common import MAX_ATTEMPTS, update_on_version
 from accolade.adapters.dynamo.models import (
     CompletedCoursesItem,
     CourseEventItem,
@@ -22,16 +23,9 @@ from accolade.adapters.dynamo.models import (
     LearningPathItem,
 )
 from accolade.adapters.dynamo.transact import backoff
-from accolade.domain.courses import (
-    CourseEvent,
-    CourseTemplate,
-    Enrollment,
-    LearningPath,
-    ManualResult,
-    Progress,
-)
+from accolade.domain import courses
 from accolade.domain.errors import InvalidCursorError
-from accolade.ports import Page
+from accolade.ports import LearnerResults, Page
 
 D = TypeVar("D", bound=BaseModel)
 K = TypeVar("K")
@@ -42,15 +36,57 @@ PARALLEL_WRITES = 16
 USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
 
 
-def _put(item_class: type[DocumentItem], tenant_id: str, pk: str, sk: str, doc: BaseModel) -> None:
-    item_class(pk, sk, tenant_id=tenant_id, doc=doc.model_dump(mode="json")).save()
+@dataclass(frozen=True)
+class _Documents(Generic[D]):
+    """One kind of catalog document, stored whole: its item class, its model, where an id's
+    item is, and a document's id."""
+
+    item_class: type[DocumentItem]
+    model: type[D]
+    key: Callable[[str, str], tuple[str, str]]  # (tenant, id) -> (PK, SK)
+    id_of: Callable[[D], str]
+
+    def put(self, tenant_id: str, doc: D) -> None:
+        pk, sk = self.key(tenant_id, self.id_of(doc))
+        self.item_class(pk, sk, tenant_id=tenant_id, doc=doc.model_dump(mode="json")).save()
+
+    def get(self, tenant_id: str, doc_id: str) -> D | None:
+        try:
+            item = self.item_class.get(*self.key(tenant_id, doc_id), consistent_read=True)
+        except DoesNotExist:
+            return None
+        return self.model.model_validate(item.doc)
+
+    def get_many(self, tenant_id: str, doc_ids: Iterable[str]) -> dict[str, D]:
+        wanted = [self.key(tenant_id, doc_id) for doc_id in sorted(set(doc_ids))]
+        items = self.item_class.batch_get(wanted, consistent_read=True)
+        return {self.id_of(doc): doc for doc in (self.model.model_validate(i.doc) for i in items)}
 
 
-def _get(item_class: type[DocumentItem], model: type[D], pk: str, sk: str) -> D | None:
-    try:
-        return model.model_validate(item_class.get(pk, sk, consistent_read=True).doc)
-    except DoesNotExist:
-        return None
+_TEMPLATES = _Documents(
+    CourseTemplateItem,
+    courses.CourseTemplate,
+    lambda tenant_id, template_id: (
+        keys.course_template_pk(tenant_id, template_id),
+        keys.COURSE_TEMPLATE,
+    ),
+    lambda template: template.template_id,
+)
+_COURSE_EVENTS = _Documents(
+    CourseEventItem,
+    courses.CourseEvent,
+    lambda tenant_id, course_event_id: (
+        keys.course_event_pk(tenant_id, course_event_id),
+        keys.COURSE_EVENT,
+    ),
+    lambda course_event: course_event.course_event_id,
+)
+_PATHS = _Documents(
+    LearningPathItem,
+    courses.LearningPath,
+    lambda tenant_id, path_id: (keys.paths_pk(tenant_id), keys.path_sk(path_id)),
+    lambda path: path.path_id,
+)
 
 
 def _each(write: Callable[[K], R], keys_: Iterable[K]) -> dict[K, R]:
@@ -64,8 +100,8 @@ def _each(write: Callable[[K], R], keys_: Iterable[K]) -> dict[K, R]:
     return {key: future.result() for key, future in futures.items()}
 
 
-def _enrollment(item: EnrollmentItem) -> Enrollment:
-    return Enrollment(
+def _enrollment(item: EnrollmentItem) -> courses.Enrollment:
+    return courses.Enrollment(
         user_id=item.user_id,
         course_event_id=item.course_event_id,
         registered=bool(item.registered),
@@ -74,7 +110,9 @@ def _enrollment(item: EnrollmentItem) -> Enrollment:
         assessment_passed=bool(item.assessment_passed),
         attended=frozenset(item.attended or ()),
         invoice_paid=bool(item.invoice_paid),
-        results={a: ManualResult.model_validate(r) for a, r in (item.results or {}).items()},
+        results={
+            a: courses.ManualResult.model_validate(r) for a, r in (item.results or {}).items()
+        },
         version=int(item.version or 0),
     )
 
@@ -96,65 +134,45 @@ def _enrollment_item(tenant_id: str, user_id: str, course_event_id: str) -> Enro
 
 
 class DynamoCourseRepository:
-    def put_template(self, tenant_id: str, template: CourseTemplate) -> None:
-        pk = keys.course_template_pk(tenant_id, template.template_id)
-        _put(CourseTemplateItem, tenant_id, pk, keys.COURSE_TEMPLATE, template)
+    def put_template(self, tenant_id: str, template: courses.CourseTemplate) -> None:
+        _TEMPLATES.put(tenant_id, template)
 
-    def get_template(self, tenant_id: str, template_id: str) -> CourseTemplate | None:
-        pk = keys.course_template_pk(tenant_id, template_id)
-        return _get(CourseTemplateItem, CourseTemplate, pk, keys.COURSE_TEMPLATE)
+    def get_template(self, tenant_id: str, template_id: str) -> courses.CourseTemplate | None:
+        return _TEMPLATES.get(tenant_id, template_id)
 
-    def templates(self, tenant_id: str, template_ids: Iterable[str]) -> dict[str, CourseTemplate]:
-        wanted = [
-            (keys.course_template_pk(tenant_id, t), keys.COURSE_TEMPLATE)
-            for t in sorted(set(template_ids))
-        ]
-        found = (
-            CourseTemplate.model_validate(item.doc)
-            for item in CourseTemplateItem.batch_get(wanted, consistent_read=True)
-        )
-        return {template.template_id: template for template in found}
+    def templates(
+        self, tenant_id: str, template_ids: Iterable[str]
+    ) -> dict[str, courses.CourseTemplate]:
+        return _TEMPLATES.get_many(tenant_id, template_ids)
 
-    def put_course_event(self, tenant_id: str, course_event: CourseEvent) -> None:
-        pk = keys.course_event_pk(tenant_id, course_event.course_event_id)
-        _put(CourseEventItem, tenant_id, pk, keys.COURSE_EVENT, course_event)
+    def put_course_event(self, tenant_id: str, course_event: courses.CourseEvent) -> None:
+        _COURSE_EVENTS.put(tenant_id, course_event)
 
-    def get_course_event(self, tenant_id: str, course_event_id: str) -> CourseEvent | None:
-        pk = keys.course_event_pk(tenant_id, course_event_id)
-        return _get(CourseEventItem, CourseEvent, pk, keys.COURSE_EVENT)
+    def get_course_event(self, tenant_id: str, course_event_id: str) -> courses.CourseEvent | None:
+        return _COURSE_EVENTS.get(tenant_id, course_event_id)
 
     def course_events(
         self, tenant_id: str, course_event_ids: Iterable[str]
-    ) -> dict[str, CourseEvent]:
-        wanted = [
-            (keys.course_event_pk(tenant_id, c), keys.COURSE_EVENT)
-            for c in sorted(set(course_event_ids))
-        ]
-        found = (
-            CourseEvent.model_validate(item.doc)
-            for item in CourseEventItem.batch_get(wanted, consistent_read=True)
-        )
-        return {course_event.course_event_id: course_event for course_event in found}
+    ) -> dict[str, courses.CourseEvent]:
+        return _COURSE_EVENTS.get_many(tenant_id, course_event_ids)
 
-    def put_path(self, tenant_id: str, path: LearningPath) -> None:
-        pk, sk = keys.paths_pk(tenant_id), keys.path_sk(path.path_id)
-        _put(LearningPathItem, tenant_id, pk, sk, path)
+    def put_path(self, tenant_id: str, path: courses.LearningPath) -> None:
+        _PATHS.put(tenant_id, path)
 
-    def get_path(self, tenant_id: str, path_id: str) -> LearningPath | None:
-        pk, sk = keys.paths_pk(tenant_id), keys.path_sk(path_id)
-        return _get(LearningPathItem, LearningPath, pk, sk)
+    def get_path(self, tenant_id: str, path_id: str) -> courses.LearningPath | None:
+        return _PATHS.get(tenant_id, path_id)
 
-    def paths(self, tenant_id: str) -> list[LearningPath]:
+    def paths(self, tenant_id: str) -> list[courses.LearningPath]:
         items = LearningPathItem.query(
             keys.paths_pk(tenant_id),
             LearningPathItem.SK.startswith(keys.PATH_PREFIX),
             consistent_read=True,
         )
-        return [LearningPath.model_validate(item.doc) for item in items]
+        return [courses.LearningPath.model_validate(item.doc) for item in items]
 
     def record_progress(
-        self, tenant_id: str, user_id: str, course_event_id: str, progress: Progress
-    ) -> Enrollment:
+        self, tenant_id: str, user_id: str, course_event_id: str, progress: courses.Progress
+    ) -> courses.Enrollment:
         # One UpdateItem of unions and flags that only turn true, returning the whole item: a
         # redelivered or reordered event, or a second evaluator, writes nothing new.
         actions = _identity(tenant_id, user_id, course_event_id)
@@ -176,7 +194,7 @@ class DynamoCourseRepository:
 
     def enrollments(
         self, tenant_id: str, course_event_id: str, user_ids: Iterable[str]
-    ) -> dict[str, Enrollment]:
+    ) -> dict[str, courses.Enrollment]:
         wanted = [
             (keys.user_pk(tenant_id, u), keys.enrollment_sk(course_event_id))
             for u in sorted(set(user_ids))
@@ -185,22 +203,21 @@ class DynamoCourseRepository:
         return {item.user_id: _enrollment(item) for item in found}
 
     def record_results(
-        self,
-        tenant_id: str,
-        course_event_id: str,
-        results: Mapping[str, Mapping[str, ManualResult]],
-    ) -> dict[str, Enrollment]:
+        self, tenant_id: str, course_event_id: str, results: LearnerResults
+    ) -> dict[str, courses.Enrollment]:
         read = self.enrollments(tenant_id, course_event_id, results)
 
-        def write(user_id: str) -> Enrollment:
-            now = read.get(user_id) or Enrollment(user_id=user_id, course_event_id=course_event_id)
+        def write(user_id: str) -> courses.Enrollment:
+            now = read.get(user_id) or courses.Enrollment(
+                user_id=user_id, course_event_id=course_event_id
+            )
             return self._write_results(tenant_id, now, results[user_id])
 
         return _each(write, sorted(results))
 
     def _write_results(
-        self, tenant_id: str, now: Enrollment, results: Mapping[str, ManualResult]
-    ) -> Enrollment:
+        self, tenant_id: str, now: courses.Enrollment, results: Mapping[str, courses.ManualResult]
+    ) -> courses.Enrollment:
         """Merge ``results`` into the enrolment's, on the version read (read again when the
         evaluator or another admin wrote in between: progress writes leave ``version`` alone)."""
         user_id, course_event_id = now.user_id, now.course_event_id
@@ -208,31 +225,20 @@ class DynamoCourseRepository:
             merged = {a: r.model_dump(mode="json") for a, r in now.results.items()}
             merged |= {a: r.model_dump(mode="json") for a, r in results.items()}
             item = _enrollment_item(tenant_id, user_id, course_event_id)
-            try:
-                item.update(
-                    actions=[
-                        *_identity(tenant_id, user_id, course_event_id),
-                        EnrollmentItem.results.set(merged),
-                        EnrollmentItem.version.set(now.version + 1),
-                    ],
-                    condition=EnrollmentItem.version == now.version
-                    if now.version
-                    else EnrollmentItem.version.does_not_exist(),
-                )
-            except UpdateError as exc:
-                if not conditional_failed(exc):
-                    raise
-                if attempt:
-                    backoff(attempt)
-                found = self.enrollments(tenant_id, course_event_id, [user_id])
-                now = found.get(user_id, now)
-                continue
-            return _enrollment(item)
+            actions = [
+                *_identity(tenant_id, user_id, course_event_id),
+                EnrollmentItem.results.set(merged),
+            ]
+            if update_on_version(item, EnrollmentItem.version, now.version, actions):
+                return _enrollment(item)
+            if attempt:
+                backoff(attempt)
+            now = self.enrollments(tenant_id, course_event_id, [user_id]).get(user_id, now)
         raise RuntimeError(f"enrolment {user_id}/{course_event_id}: too many racing writes")
 
     def enrollments_page(
         self, tenant_id: str, course_event_id: str, *, limit: int, after: str | None
-    ) -> Page[Enrollment]:
+    ) -> Page[courses.Enrollment]:
         learners_pk = keys.course_learners_pk(tenant_id, course_event_id)
         start = None
         if after is not None:

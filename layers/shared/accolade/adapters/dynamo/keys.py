@@ -81,37 +81,24 @@ def tenant_pk(tenant_id: str, *rest: str) -> str:
     return "#".join(("T", tenant_id, *rest))
 
 
-def user_pk(tenant_id: str, user_id: str) -> str:
-    return tenant_pk(tenant_id, "U", user_id)
+def _partition(code: str) -> Callable[[str, str], str]:
+    """The partition of one item (or index entry) of a kind: ``T#{tenant}#{code}#{id}``."""
+    return lambda tenant_id, item_id: tenant_pk(tenant_id, code, item_id)
 
 
-def project_pk(tenant_id: str, project_id: str) -> str:
-    return tenant_pk(tenant_id, "PRJ", project_id)
-
-
-def course_template_pk(tenant_id: str, template_id: str) -> str:
-    return tenant_pk(tenant_id, "CT", template_id)
-
-
-def course_event_pk(tenant_id: str, course_event_id: str) -> str:
-    return tenant_pk(tenant_id, "CE", course_event_id)
+user_pk = _partition("U")
+project_pk = _partition("PRJ")
+course_template_pk = _partition("CT")
+course_event_pk = _partition("CE")
+# GSI1 partition of a course event's enrolments, named as the course event (an index key: no
+# table item has it).
+course_learners_pk = course_event_pk
+sequence_pk = _partition("SEQ")
+identifier_pk = _partition("IDENT")
 
 
 def paths_pk(tenant_id: str) -> str:
     return tenant_pk(tenant_id, "LP")
-
-
-def course_learners_pk(tenant_id: str, course_event_id: str) -> str:
-    """GSI1 partition of a course event's enrolments (an index key: no table item has it)."""
-    return tenant_pk(tenant_id, "CE", course_event_id)
-
-
-def sequence_pk(tenant_id: str, sequence_id: str) -> str:
-    return tenant_pk(tenant_id, "SEQ", sequence_id)
-
-
-def identifier_pk(tenant_id: str, identifier: str) -> str:
-    return tenant_pk(tenant_id, "IDENT", identifier)
 
 
 def leaderboard_pk(tenant_id: str, metric_id: str, period_key: str) -> str:
@@ -144,8 +131,7 @@ def awards_of_sk_prefix(achievement_id: str) -> str:
     return f"{AWARD_PREFIX}{achievement_id}#"
 
 
-def achievement_holders_pk(tenant_id: str, achievement_id: str) -> str:
-    return tenant_pk(tenant_id, "ACH", achievement_id)
+achievement_holders_pk = _partition("ACH")
 
 
 def achievement_holders_sk(awarded_at: datetime, user_id: str) -> str:

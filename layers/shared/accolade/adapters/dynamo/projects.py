@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.common import MAX_ATTEMPTS, conditional_failed
+from accolade.adapters.dynamo.common import MAX_ATTEMPTS, update_on_version
 from accolade.adapters.dynamo.models import ProjectItem
 from accolade.adapters.dynamo.transact import backoff
 from accolade.domain.projects import FirstActivity, Project
@@ -68,25 +68,12 @@ class DynamoProjectRepository:
             firsts = {a: f.model_dump(mode="json") for a, f in project.first.items()}
             firsts[achievement_id] = first.model_dump(mode="json")
             item = _item(tenant_id, project.project_id)
-            try:
-                item.update(
-                    actions=[
-                        *_identity(tenant_id, project.project_id),
-                        ProjectItem.first.set(firsts),
-                        ProjectItem.version.set(project.version + 1),
-                    ],
-                    condition=ProjectItem.version == project.version
-                    if project.version
-                    else ProjectItem.version.does_not_exist(),
-                )
-            except UpdateError as exc:
-                if not conditional_failed(exc):
-                    raise
-                if attempt:  # a second race: several achievements' claims at once
-                    backoff(attempt)
-                project = self._read(tenant_id, project.project_id)
-                continue
-            return _project(item)
+            actions = [*_identity(tenant_id, project.project_id), ProjectItem.first.set(firsts)]
+            if update_on_version(item, ProjectItem.version, project.version, actions):
+                return _project(item)
+            if attempt:  # a second race: several achievements' claims at once
+                backoff(attempt)
+            project = self._read(tenant_id, project.project_id)
         raise RuntimeError(f"project {project.project_id}: too many racing claims")
 
     @staticmethod

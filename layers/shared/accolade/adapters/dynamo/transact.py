@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from accolade.adapters.dynamo.common import MAX_ATTEMPTS
 from accolade.adapters.dynamo.models import Item
 
 MAX_ITEMS = 100  # DynamoDB's limit of items in one TransactWriteItems
@@ -103,3 +104,21 @@ def commit(transaction: Transaction) -> Cancelled | None:
 
 def backoff(attempt: int, sleep: Callable[[float], None] = time.sleep) -> None:
     sleep(min(0.05 * 2**attempt, 1.0))
+
+
+def commit_retrying(
+    build: Callable[[], Transaction], failing: str, final: Collection[Hashable] | None = None
+) -> Cancelled | None:
+    """Commit the transaction ``build`` makes, made anew after a backoff while what cancelled it
+    may pass on another try: a conflict, a throttle, or a failed condition not in ``final`` (a
+    lock on what ``build`` reads again). None when committed; the cancellation when a condition
+    in ``final`` (any, when None) failed; RuntimeError saying ``failing`` after MAX_ATTEMPTS."""
+    for attempt in range(MAX_ATTEMPTS):
+        cancelled = commit(build())
+        if cancelled is None:
+            return None
+        failed = cancelled.failed_conditions
+        if failed if final is None else failed.intersection(final):
+            return cancelled
+        backoff(attempt)
+    raise RuntimeError(f"{failing}: too many conflicts")
