@@ -34,6 +34,7 @@ from accolade.ports import (
     Page,
     PeriodTopTenant,
     TenantConfig,
+    UserAwardsQuery,
 )
 
 T = TypeVar("T")
@@ -517,22 +518,13 @@ class FakeAwardRepository:
         self._index_expiry(tenant_id, edited, indexed=not summary.superseded(edited))
         return edited
 
-    def user_awards_page(
-        self,
-        tenant_id: str,
-        user_id: str,
-        *,
-        status: models.AwardStatus | None,
-        now: datetime,
-        limit: int,
-        after: str | None,
-    ) -> Page[models.Award]:
+    def user_awards_page(self, tenant_id: str, query: UserAwardsQuery) -> Page[models.Award]:
         rows = [
             (keys.award_sk(award.key), award)
-            for award in self.user_awards(tenant_id, user_id)
-            if status is None or award.status_at(now) is status
+            for award in self.user_awards(tenant_id, query.user_id)
+            if query.status is None or award.status_at(query.now) is query.status
         ]
-        return _page(rows, keys.AWARD_PREFIX, limit=limit, after=after)
+        return _page(rows, keys.AWARD_PREFIX, limit=query.limit, after=query.after)
 
     def expiring_tenants(self) -> list[str]:
         return sorted(self._expiring_tenants)

@@ -16,6 +16,7 @@ from accolade.adapters.dynamo.models import AwardItem
 from accolade.domain.errors import ConflictError
 from accolade.domain.expiry import EXPIRING_SOON
 from accolade.domain.models import Award, AwardKey, AwardStatus
+from accolade.ports import UserAwardsQuery
 from accolade.services.awards import edit_expiry
 from accolade.services.expiry import NoticesResult, send_expiry_notices
 from accolade_local.handlers import load_handler
@@ -173,7 +174,7 @@ def test_a_learners_awards_by_status(accolade: Any, tenant_id: str) -> None:
 
     def page(status: AwardStatus | None) -> list[str]:
         found = accolade.awards.user_awards_page(
-            tenant_id, "alice", status=status, now=now, limit=10, after=None
+            tenant_id, UserAwardsQuery("alice", status, now, limit=10)
         )
         return [a.award_id for a in found.items]
 

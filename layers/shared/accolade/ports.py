@@ -193,6 +193,18 @@ class Holdings:
 
 
 @dataclass(frozen=True)
+class UserAwardsQuery:
+    """A page of a user's awards, revoked ones too, by (achievement, period, level): only those
+    shown with ``status`` at ``now`` when given, after a position."""
+
+    user_id: str
+    status: AwardStatus | None
+    now: datetime
+    limit: int
+    after: str | None = None
+
+
+@dataclass(frozen=True)
 class HoldersQuery:
     """A page of an achievement's awards: ``status`` as shown at ``now`` (expired is an active
     award whose validity has passed), after a position."""
@@ -298,19 +310,7 @@ class AwardRepository(Protocol):
         expiry index entry) in one transaction; ConflictError when it is revoked."""
         ...
 
-    def user_awards_page(
-        self,
-        tenant_id: str,
-        user_id: str,
-        *,
-        status: AwardStatus | None,
-        now: datetime,
-        limit: int,
-        after: str | None,
-    ) -> Page[Award]:
-        """Every award of the user, revoked ones too, by (achievement, period, level); only
-        those shown with ``status`` at ``now`` when given."""
-        ...
+    def user_awards_page(self, tenant_id: str, query: UserAwardsQuery) -> Page[Award]: ...
 
     def expiring_tenants(self) -> list[str]:
         """Every tenant that may have awards with an expiry (one listing, across tenants)."""

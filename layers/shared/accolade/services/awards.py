@@ -19,6 +19,7 @@ from accolade.ports import (
     DocumentStore,
     HoldersQuery,
     Page,
+    UserAwardsQuery,
     UserRepository,
 )
 from accolade.services.admin import get_achievement
@@ -201,9 +202,7 @@ def list_user_awards(
     status shown now (``status`` keeps only those). A user with neither profile nor award is a
     NotFoundError, as for an admin's other reads of a user."""
     now = clock.now()
-    found = awards.user_awards_page(
-        tenant_id, user_id, status=status, now=now, limit=limit, after=after
-    )
+    found = awards.user_awards_page(tenant_id, UserAwardsQuery(user_id, status, now, limit, after))
     if not found.items and after is None and not users.get_users(tenant_id, [user_id]):
         raise NotFoundError(f"user {user_id} not found")
     achievements = config.get_config(tenant_id).achievements

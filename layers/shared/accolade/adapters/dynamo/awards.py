@@ -61,6 +61,7 @@ from accolade.ports import (
     HoldersQuery,
     Holdings,
     Page,
+    UserAwardsQuery,
 )
 
 # A sequence is one item that every numbered award's transaction moves: racing grants retry
@@ -718,18 +719,11 @@ class DynamoAwardRepository:
             raise ConflictError(f"award {award.award_id} is revoked")
         return edited
 
-    def user_awards_page(
-        self,
-        tenant_id: str,
-        user_id: str,
-        *,
-        status: AwardStatus | None,
-        now: datetime,
-        limit: int,
-        after: str | None,
-    ) -> Page[Award]:
-        shown = _shown_as(status, now)
-        return self._user_page(tenant_id, user_id, shown, limit=limit, after=after)
+    def user_awards_page(self, tenant_id: str, query: UserAwardsQuery) -> Page[Award]:
+        shown = _shown_as(query.status, query.now)
+        return self._user_page(
+            tenant_id, query.user_id, shown, limit=query.limit, after=query.after
+        )
 
     @staticmethod
     def _user_page(
