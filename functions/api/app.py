@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # First: in Lambda, pauses the garbage collector for the cold start (see accolade.coldstart).
-from accolade.coldstart import resumed_after_first_call
+import accolade.coldstart  # noqa: F401
 
 # isort: split
 from functools import cache
@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from accolade.entrypoints.http.app import TITLE, VERSION, build_app, swagger_page
 from accolade.entrypoints.http.event_routes import events
 from accolade.entrypoints.http.routes import admin_routes, me_routes, system
-from accolade.observability import logger, metrics, tracer
+from accolade.observability import observed_handler
 
 app = build_app(system, events, admin_routes, me_routes)
 
@@ -35,9 +35,6 @@ def swagger_ui() -> Response[str]:
     )
 
 
-@resumed_after_first_call
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

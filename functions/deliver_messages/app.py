@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # First: in Lambda, pauses the garbage collector for the cold start (see accolade.coldstart).
-from accolade.coldstart import resumed_after_first_call
+import accolade.coldstart  # noqa: F401
 
 # isort: split
 from typing import Any
@@ -11,12 +11,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from accolade.entrypoints.streams import deliver_record, process_each_record
-from accolade.observability import logger, metrics, tracer
+from accolade.observability import observed_handler
 
 
-@resumed_after_first_call
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return process_each_record(event, context, deliver_record)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # First: in Lambda, pauses the garbage collector for the cold start (see accolade.coldstart).
-from accolade.coldstart import resumed_after_first_call
+import accolade.coldstart  # noqa: F401
 
 # isort: split
 from pathlib import Path
@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from accolade.adapters.pdf import PdfCertificateRenderer
 from accolade.bootstrap import Container
 from accolade.entrypoints.streams import certificate_record, process_each_record
-from accolade.observability import logger, metrics, tracer
+from accolade.observability import observed_handler
 
 # fpdf2 and segno come with this function alone (its requirements.txt), the fonts beside it.
 renderer = PdfCertificateRenderer(Path(__file__).resolve().parent / "fonts")
@@ -24,9 +24,6 @@ def record_handler(record: dict[str, Any], c: Container) -> bool:
     return certificate_record(record, c, renderer)
 
 
-@resumed_after_first_call
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return process_each_record(event, context, record_handler)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # First: in Lambda, pauses the garbage collector for the cold start (see accolade.coldstart).
-from accolade.coldstart import resumed_after_first_call
+import accolade.coldstart  # noqa: F401
 
 # isort: split
 from typing import Any
@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from accolade.bootstrap import container
 from accolade.entrypoints.schedules import winners_record
-from accolade.observability import logger, metrics, tracer
+from accolade.observability import observed_handler
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -27,9 +27,6 @@ def record_handler(record: SQSRecord) -> None:
     winners_record(record.raw_event, container())
 
 
-@resumed_after_first_call
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return process_partial_response(event, record_handler, processor, context)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # First: in Lambda, pauses the garbage collector for the cold start (see accolade.coldstart).
-from accolade.coldstart import resumed_after_first_call
+import accolade.coldstart  # noqa: F401
 
 # isort: split
 from typing import Any
@@ -12,12 +12,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from accolade.bootstrap import container
 from accolade.entrypoints.schedules import expiry_notices_event
-from accolade.observability import logger, metrics, tracer
+from accolade.observability import observed_handler
 
 
-@resumed_after_first_call
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed_handler
 def lambda_handler(payload: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return expiry_notices_event(payload, container())

@@ -233,11 +233,9 @@ def test_verification_valid_then_expired_then_revoked_and_unknown(
         verify("another-tenant", "CPR-2026-00005")
 
 
-def test_the_batch_grant_numbers_awards_consecutively_across_its_transactions(
-    accolade: Any, tenant_id: str
-) -> None:
-    """45 learners in one batch: three transactions of at most 19 numbered grants each, the
-    numbers consecutive across them, the sequence moved once a transaction."""
+def numbered_learners(accolade: Any, tenant_id: str, count: int) -> tuple[dict[str, Any], Any]:
+    """``count`` learners' numbered awards of a new credential, not yet granted, by learner,
+    with their holdings (none yet): what a batch grants together."""
     from accolade.domain.models import AwardKey
     from accolade.domain.rules import AwardIntent
 
@@ -251,9 +249,18 @@ def test_the_batch_grant_numbers_awards_consecutively_across_its_transactions(
                 now, coins_enabled=False
             )
         ]
-        for n in range(45)
+        for n in range(count)
     }
     holdings = accolade.awards.holdings(tenant_id, [a.key for its in by_user.values() for a in its])
+    return by_user, holdings
+
+
+def test_the_batch_grant_numbers_awards_consecutively_across_its_transactions(
+    accolade: Any, tenant_id: str
+) -> None:
+    """45 learners in one batch: three transactions of at most 19 numbered grants each, the
+    numbers consecutive across them, the sequence moved once a transaction."""
+    by_user, holdings = numbered_learners(accolade, tenant_id, 45)
 
     together = accolade.awards.grant_together(tenant_id, by_user, holdings)
 
@@ -275,22 +282,7 @@ def test_a_batch_whose_first_transaction_fails_numbers_nothing_and_leaves_no_gap
     """A learner already holding the award fails the first transaction's condition: every later
     transaction then fails on the sequence it expected moved, and one-by-one grants take the
     numbers from where the sequence really is."""
-    from accolade.domain.models import AwardKey
-    from accolade.domain.rules import AwardIntent
-
-    sequence(accolade, tenant_id)
-    ach = credential(accolade, tenant_id)
-    definition = accolade.config.get_achievement(tenant_id, ach)
-    now = accolade.clock.now()
-    by_user = {
-        f"learner-{n:02d}": [
-            AwardIntent(AwardKey(f"learner-{n:02d}", ach, "ONCE", 1), definition, None).to_award(
-                now, coins_enabled=False
-            )
-        ]
-        for n in range(30)
-    }
-    holdings = accolade.awards.holdings(tenant_id, [a.key for its in by_user.values() for a in its])
+    by_user, holdings = numbered_learners(accolade, tenant_id, 30)
     (racer,) = accolade.awards.grant(tenant_id, "learner-00", by_user["learner-00"])
 
     together = accolade.awards.grant_together(tenant_id, by_user, holdings)

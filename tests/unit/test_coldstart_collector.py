@@ -83,10 +83,22 @@ def test_every_handler_imports_the_pause_before_anything_else() -> None:
             for line in app.read_text().splitlines()
             if line.startswith(("import ", "from ")) and "__future__" not in line
         ]
-        assert imports[0] == "from accolade.coldstart import resumed_after_first_call", app
-        assert "@resumed_after_first_call\n@logger.inject_lambda_context" in app.read_text(), app
+        assert imports[0] == "import accolade.coldstart  # noqa: F401", app
+        assert "@observed_handler\ndef lambda_handler" in app.read_text(), app
     # Every function of the template (its CodeUri), none left out.
     template = Path("template.yaml").read_text()
     assert {f"functions/{name}" for name in re.findall(r"CodeUri: functions/(\w+)/", template)} == {
         str(app.parent) for app in apps
     }
+
+
+def test_the_handlers_decorator_resumes_the_collector_outermost() -> None:
+    from accolade.coldstart import resumed_after_first_call
+    from accolade.observability import observed_handler
+
+    def handler(event: object, context: object) -> None:
+        pass
+
+    outermost = observed_handler(handler)  # functools.wraps copies the name, not the code
+
+    assert outermost.__code__ is resumed_after_first_call(handler).__code__

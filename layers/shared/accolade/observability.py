@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, Generator, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Sequence
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.tracing.base import BaseProvider
 
+from accolade.coldstart import resumed_after_first_call
 from accolade.config import tracing_enabled
 
 
@@ -67,3 +68,14 @@ metrics = Metrics(namespace="Accolade")  # the template sets the same; tests nee
 def count(name: str, value: int) -> None:
     """Add a count metric (EMF) to this invocation's flush; zero counts are still recorded."""
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def observed_handler(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """A Lambda handler as every function runs one: metrics flushed, traced, logged with the
+    invocation's context (cleared between calls), and the collector resumed once the first call
+    returns (outermost, so the cold start's pause covers the Powertools wrappers too)."""
+    return resumed_after_first_call(
+        logger.inject_lambda_context(clear_state=True)(
+            tracer.capture_lambda_handler(metrics.log_metrics(handler))
+        )
+    )

@@ -8,9 +8,17 @@ module through a lazy import).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    create_model,
+)
 
 from accolade.domain.courses import (
     MAX_COURSE_ACHIEVEMENTS,
@@ -57,6 +65,14 @@ from accolade.services.admin import build
 
 if TYPE_CHECKING:
     from accolade.services.awards import UserAwardView
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _stamped(body: Body, model: type[M], now: datetime, **key: str) -> M:
+    """The domain ``model`` a PUT ``body`` defines, under the ``key`` its path names, stored
+    ``now``; a rule it breaks is a 422 naming the field."""
+    return build(model, {**body.model_dump(mode="json"), **key, "updated_at": now})
 
 
 class FeaturesIn(Body):
@@ -408,8 +424,7 @@ class CourseTemplateIn(Body):
     custom: Custom = Field(default_factory=dict)
 
     def to_domain(self, template_id: str, now: datetime) -> CourseTemplate:
-        data = {**self.model_dump(mode="json"), "template_id": template_id, "updated_at": now}
-        return build(CourseTemplate, data)
+        return _stamped(self, CourseTemplate, now, template_id=template_id)
 
 
 class CourseTemplateOut(Out):
@@ -453,9 +468,7 @@ class CourseEventIn(Body):
     custom: Custom | None = Field(default=None, description="merged over the template's")
 
     def to_domain(self, course_event_id: str, now: datetime) -> CourseEvent:
-        data = self.model_dump(mode="json")
-        data |= {"course_event_id": course_event_id, "updated_at": now}
-        return build(CourseEvent, data)
+        return _stamped(self, CourseEvent, now, course_event_id=course_event_id)
 
 
 class CourseEventOut(Out):
@@ -492,8 +505,7 @@ class LearningPathIn(Body):
     )
 
     def to_domain(self, path_id: str, now: datetime) -> LearningPath:
-        data = {**self.model_dump(mode="json"), "path_id": path_id, "updated_at": now}
-        return build(LearningPath, data)
+        return _stamped(self, LearningPath, now, path_id=path_id)
 
 
 class LearningPathOut(Out):

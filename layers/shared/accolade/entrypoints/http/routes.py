@@ -3,13 +3,14 @@ caller, calls one service, maps the result.
 
 A route's docstring is its OpenAPI summary (first line) and description (the rest), as in
 FastAPI; ``routing.documented`` adds the tag and the success answer. A service that takes several ports gets
-them from the container by ``inject``; list routes page through ``_page``.
+them from the container by ``inject``; list routes page through ``_page``, an admin's read of
+one thing goes through ``_tenant_one`` and a PUT of a course definition through ``_tenant_put``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, Self, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -29,6 +30,8 @@ from accolade.ports import Page
 from accolade.services import goals, me
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from accolade.entrypoints.http import admin_schemas
     from accolade.services import admin, awards, certificates, courses, credentials, leaderboards
 else:
@@ -57,6 +60,19 @@ Cursor = Annotated[
 L = TypeVar("L", bound=schemas.Listing[Any])
 Lister = Callable[..., Page[Any]]  # a service that answers a page, given ``after=`` a position
 
+
+class _ReadOff(Protocol):
+    @classmethod
+    def of(cls, found: Any) -> Self: ...
+
+
+R = TypeVar("R", bound=_ReadOff)  # a response body read off one domain object
+
+
+class _Definition(Protocol):
+    def to_domain(self, key: str, now: datetime, /) -> Any: ...
+
+
 system = Router()
 admin_routes = Router()
 me_routes = Router()
@@ -82,11 +98,50 @@ def _page(
 
 
 def _tenant_page(
-    listing: type[L], list_name: str, cursor: str | None, service: Lister, **options: Any
+    listing: type[L],
+    list_name: str,
+    cursor: str | None,
+    service: Lister,
+    *ids: str,
+    filters: tuple[str, ...] = (),
+    **options: Any,
 ) -> L:
-    """A page of one of the tenant's lists, for admins."""
+    """A page of one of the tenant's lists (of the thing ``ids`` name, if any), for admins; the
+    cursor is bound to the ``ids`` and the ``filters``."""
     caller = _admin(admin_routes)
-    return _page(listing, _scope(list_name, caller), cursor, service, caller.tenant_id, **options)
+    scope = _scope(list_name, caller, *ids, *filters)
+    return _page(listing, scope, cursor, service, caller.tenant_id, *ids, **options)
+
+
+def _tenant_put(out: type[R], service: Callable[..., Any], body: _Definition, key: str) -> R:
+    """Store what a PUT ``body`` defines under the ``key`` its path names, stamped now, through
+    ``service`` (its ports injected), for admins."""
+    caller = _admin(admin_routes)
+    c = container()
+    return out.of(inject(service, c)(caller.tenant_id, body.to_domain(key, c.clock.now())))
+
+
+def _awards_page(
+    listing: type[L],
+    list_name: str,
+    cursor: str | None,
+    service: Lister,
+    owner_id: str,
+    status: AwardStatus | None,
+    limit: int,
+) -> L:
+    """A page of the awards of one achievement or user, for admins; the cursor is bound to the
+    status asked for."""
+    filters = (status.value if status else "",)
+    return _tenant_page(
+        listing, list_name, cursor, service, owner_id, filters=filters, status=status, limit=limit
+    )
+
+
+def _tenant_one(out: type[R], service: Callable[..., Any], *ids: str) -> R:
+    """One of the tenant's things, read by ``service`` (its ports injected), for admins."""
+    caller = _admin(admin_routes)
+    return out.of(inject(service, container())(caller.tenant_id, *ids))
 
 
 def _my_page(
@@ -118,10 +173,7 @@ def get_settings() -> admin_schemas.SettingsOut:
 
     The caller's tenant's time zone (the one its periods are cut in) and features. Admins only.
     """
-    caller = _admin(admin_routes)
-    return admin_schemas.SettingsOut.of(
-        admin.get_settings(caller.tenant_id, config=container().config)
-    )
+    return _tenant_one(admin_schemas.SettingsOut, admin.get_settings)
 
 
 @documented(admin_routes.put, "/v1/admin/settings", "The settings as stored")
@@ -142,10 +194,7 @@ def get_user(user_id: PathId) -> admin_schemas.UserOut:
 
     The display name, organisation and groups the tenant stored for a user. Admins only.
     """
-    caller = _admin(admin_routes)
-    return admin_schemas.UserOut.of(
-        admin.get_user(caller.tenant_id, user_id, users=container().users)
-    )
+    return _tenant_one(admin_schemas.UserOut, admin.get_user, user_id)
 
 
 @documented(admin_routes.put, "/v1/admin/users/<user_id>", "The profile as stored")
@@ -182,9 +231,7 @@ def get_metric(metric_id: PathId) -> admin_schemas.MetricOut:
 
     A metric's event type, aggregate and the event field it reads. Admins only.
     """
-    caller = _admin(admin_routes)
-    found = admin.get_metric(caller.tenant_id, metric_id, config=container().config)
-    return admin_schemas.MetricOut.of(found)
+    return _tenant_one(admin_schemas.MetricOut, admin.get_metric, metric_id)
 
 
 @documented(admin_routes.put, "/v1/admin/metrics/<metric_id>", "The metric as stored")
@@ -243,9 +290,7 @@ def get_achievement(achievement_id: PathId) -> admin_schemas.AchievementOut:
 
     An achievement's current definition and version. Admins only.
     """
-    caller = _admin(admin_routes)
-    found = admin.get_achievement(caller.tenant_id, achievement_id, config=container().config)
-    return admin_schemas.AchievementOut.of(found)
+    return _tenant_one(admin_schemas.AchievementOut, admin.get_achievement, achievement_id)
 
 
 @documented(admin_routes.patch, "/v1/admin/achievements/<achievement_id>", "The new version")
@@ -394,17 +439,9 @@ def list_holders(
     The achievement's awards, newest first, each with its status now (active, expired once its
     validity has passed, or revoked), who gave it and why: the View agents list. Admins only.
     """
-    caller = _admin(admin_routes)
-    scope = _scope("admin/holders", caller, achievement_id, status.value if status else "")
-    return _page(
-        admin_schemas.HolderList,
-        scope,
-        cursor,
-        awards.list_holders,
-        caller.tenant_id,
-        achievement_id,
-        status=status,
-        limit=limit,
+    listing = admin_schemas.HolderList
+    return _awards_page(
+        listing, "admin/holders", cursor, awards.list_holders, achievement_id, status, limit
     )
 
 
@@ -564,17 +601,9 @@ def list_user_awards(
     its identifier, the award it renews (supersedes) and a short-lived link to its certificate
     when it has one. A user with neither profile nor award is 404. Admins only.
     """
-    caller = _admin(admin_routes)
-    scope = _scope("admin/user-awards", caller, user_id, status.value if status else "")
-    return _page(
-        admin_schemas.UserAwardList,
-        scope,
-        cursor,
-        awards.list_user_awards,
-        caller.tenant_id,
-        user_id,
-        status=status,
-        limit=limit,
+    listing = admin_schemas.UserAwardList
+    return _awards_page(
+        listing, "admin/user-awards", cursor, awards.list_user_awards, user_id, status, limit
     )
 
 
@@ -585,9 +614,7 @@ def get_course_template(template_id: PathId) -> admin_schemas.CourseTemplateOut:
     A course template's delivery mode, achievements with their rule, completion threshold,
     allowed absences, invoice requirement and custom fields. Admins only.
     """
-    caller = _admin(admin_routes)
-    found = courses.get_template(caller.tenant_id, template_id, courses=container().courses)
-    return admin_schemas.CourseTemplateOut.of(found)
+    return _tenant_one(admin_schemas.CourseTemplateOut, courses.get_template, template_id)
 
 
 @documented(admin_routes.put, "/v1/admin/course-templates/<template_id>", "The template as stored")
@@ -601,11 +628,7 @@ def put_course_template(
     completion or on a pass), the completion threshold, the required sessions a learner may
     miss, and whether the registration invoice must be paid first. Admins only.
     """
-    caller = _admin(admin_routes)
-    c = container()
-    template = body.to_domain(template_id, c.clock.now())
-    stored = inject(courses.put_template, c)(caller.tenant_id, template)
-    return admin_schemas.CourseTemplateOut.of(stored)
+    return _tenant_put(admin_schemas.CourseTemplateOut, courses.put_template, body, template_id)
 
 
 @documented(admin_routes.get, "/v1/admin/course-events/<course_event_id>", "The course event")
@@ -615,11 +638,7 @@ def get_course_event(course_event_id: PathId) -> admin_schemas.CourseEventOut:
     A course event's template, sessions and the template fields it overrides (null: inherited).
     Admins only.
     """
-    caller = _admin(admin_routes)
-    c = container()
-    return admin_schemas.CourseEventOut.of(
-        courses.get_course_event(caller.tenant_id, course_event_id, courses=c.courses)
-    )
+    return _tenant_one(admin_schemas.CourseEventOut, courses.get_course_event, course_event_id)
 
 
 @documented(admin_routes.put, "/v1/admin/course-events/<course_event_id>", "The event as stored")
@@ -634,11 +653,8 @@ def put_course_event(
     session.attended, invoice.paid and assessment.result events name it in
     attributes.course_event_id. Admins only.
     """
-    caller = _admin(admin_routes)
-    c = container()
-    course_event = body.to_domain(course_event_id, c.clock.now())
-    stored = inject(courses.put_course_event, c)(caller.tenant_id, course_event)
-    return admin_schemas.CourseEventOut.of(stored)
+    out = admin_schemas.CourseEventOut
+    return _tenant_put(out, courses.put_course_event, body, course_event_id)
 
 
 @documented(admin_routes.get, "/v1/admin/learning-paths/<path_id>", "The learning path")
@@ -647,9 +663,7 @@ def get_learning_path(path_id: PathId) -> admin_schemas.LearningPathOut:
 
     A learning path's courses (template ids) and the achievements it issues. Admins only.
     """
-    caller = _admin(admin_routes)
-    found = courses.get_path(caller.tenant_id, path_id, courses=container().courses)
-    return admin_schemas.LearningPathOut.of(found)
+    return _tenant_one(admin_schemas.LearningPathOut, courses.get_path, path_id)
 
 
 @documented(admin_routes.put, "/v1/admin/learning-paths/<path_id>", "The path as stored")
@@ -661,10 +675,7 @@ def put_learning_path(
     A sequence of courses (template ids) and the course_completion achievements it issues once
     a learner has completed a course event of each template, in any order. Admins only.
     """
-    caller = _admin(admin_routes)
-    c = container()
-    path = body.to_domain(path_id, c.clock.now())
-    return admin_schemas.LearningPathOut.of(inject(courses.put_path, c)(caller.tenant_id, path))
+    return _tenant_put(admin_schemas.LearningPathOut, courses.put_path, body, path_id)
 
 
 @documented(
@@ -706,14 +717,11 @@ def list_course_results(
     user id: progress, whether the course is complete, and per achievement the admins' result
     and the award's status now. Admins only.
     """
-    caller = _admin(admin_routes)
-    scope = _scope("admin/course-results", caller, course_event_id)
-    return _page(
+    return _tenant_page(
         admin_schemas.LearnerResultsList,
-        scope,
+        "admin/course-results",
         cursor,
         courses.results_page,
-        caller.tenant_id,
         course_event_id,
         limit=limit,
     )
@@ -750,9 +758,7 @@ def get_sequence(sequence_id: PathId) -> admin_schemas.SequenceOut:
     A sequence's definition, the number its next award takes and how many it issued. Admins
     only.
     """
-    caller = _admin(admin_routes)
-    found = inject(credentials.get_sequence, container())(caller.tenant_id, sequence_id)
-    return admin_schemas.SequenceOut.of(found)
+    return _tenant_one(admin_schemas.SequenceOut, credentials.get_sequence, sequence_id)
 
 
 @documented(
