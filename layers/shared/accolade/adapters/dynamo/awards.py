@@ -16,9 +16,9 @@ from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.common import (
     MAX_ATTEMPTS,
     fields_of,
-    page,
     stored,
     update_if,
+    user_page,
 )
 from accolade.adapters.dynamo.inbox import message_item
 from accolade.adapters.dynamo.models import (
@@ -677,15 +677,13 @@ class DynamoAwardRepository:
     def ledger(
         self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
     ) -> Page[LedgerEntry]:
-        return page(
-            LedgerItem,
-            keys.user_pk(tenant_id, user_id),
-            keys.LEDGER_PREFIX,
-            lambda item: fields_of(
+        def entry(item: LedgerItem) -> LedgerEntry:
+            return fields_of(
                 LedgerEntry, item, user_id=user_id, sequence=keys.ledger_sequence(item.SK)
-            ),
-            limit=limit,
-            after=after,
+            )
+
+        return user_page(
+            LedgerItem, tenant_id, user_id, keys.LEDGER_PREFIX, entry, limit=limit, after=after
         )
 
     def set_valid_until(self, tenant_id: str, award: Award, valid_until: datetime | None) -> Award:
@@ -730,9 +728,10 @@ class DynamoAwardRepository:
         tenant_id: str, user_id: str, shown: Condition | None, *, limit: int, after: str | None
     ) -> Page[Award]:
         """A page of the user's awards by (achievement, period, level), those ``shown`` only."""
-        return page(
+        return user_page(
             AwardItem,
-            keys.user_pk(tenant_id, user_id),
+            tenant_id,
+            user_id,
             keys.AWARD_PREFIX,
             award_from_item,
             limit=limit,

@@ -94,3 +94,16 @@ def page(
     )
     following = items[limit - 1].SK if len(items) > limit else None
     return Page([into(item) for item in items[:limit]], following)
+
+
+def user_page(
+    model: type[ItemT],
+    tenant_id: str,
+    user_id: str,
+    prefix: str,
+    into: Callable[[ItemT], R],
+    **options: Any,
+) -> Page[R]:
+    """One page of a user's items of one kind (awards, ledger, inbox): ``page`` in the user's
+    partition."""
+    return page(model, keys.user_pk(tenant_id, user_id), prefix, into, **options)

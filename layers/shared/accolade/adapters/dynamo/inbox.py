@@ -8,7 +8,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.common import conditional_failed, fields_of, page
+from accolade.adapters.dynamo.common import conditional_failed, fields_of, user_page
 from accolade.adapters.dynamo.models import Item, MessageItem
 from accolade.domain.models import (
     Message,
@@ -106,9 +106,10 @@ class DynamoInboxRepository:
     def messages(
         self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
     ) -> Page[Message]:
-        return page(
+        return user_page(
             MessageItem,
-            keys.user_pk(tenant_id, user_id),
+            tenant_id,
+            user_id,
             keys.MESSAGE_PREFIX,
             _message,
             limit=limit,
