@@ -58,9 +58,11 @@ class Listing(Schema, Generic[Item]):
 
     @classmethod
     def of(cls, found: list[Any], next_cursor: str | None) -> Self:
-        """The page of ``found`` (domain objects), each read by its item schema's ``of``."""
+        """The page of ``found`` (domain objects), each read by its item schema's ``of`` (an item
+        type without one, a dataclass of a service's, is its own body)."""
         (item,) = get_args(cls.model_fields["items"].annotation)
-        return cls(items=[item.of(each) for each in found], next_cursor=next_cursor)
+        read = getattr(item, "of", lambda each: each)
+        return cls(items=[read(each) for each in found], next_cursor=next_cursor)
 
 
 def fields_of(
