@@ -18,6 +18,7 @@ import pytest
 from accolade.adapters.dynamo.awards import DynamoAwardRepository
 from accolade.bootstrap import inject
 from accolade.domain.diagnosis import Reason
+from accolade.domain.errors import NotFoundError
 from accolade.domain.models import Award, AwardStatus, UserProfile
 from accolade.services import admin, awards, diagnose
 from tests.fakes import FakeClock
@@ -275,3 +276,23 @@ def test_explain_agrees_with_what_evaluation_did(loop: Loop, situation: Situatio
         assert explained.value == situation.sales
         assert len(explained.events) == situation.sales
         assert all(e.user_id == "user-1" and e.type == "sale" for e in explained.events)
+
+
+def test_explain_and_sync_know_a_user_by_their_events_without_a_profile(loop: Loop) -> None:
+    closer = loop.configure_closer()
+    loop.post(sales(5, MONDAY, user_id="user-9"))
+    loop.evaluate_until_done(loop.event_records(5))
+
+    explained = _in(loop, diagnose.explain, "user-9", closer)
+
+    assert (explained.granted, explained.reason, explained.period_key) == (
+        True,
+        Reason.GRANTED,
+        WEEK,
+    )
+    assert [e.event_id for e in explained.events] == [f"sale-{n:03d}" for n in range(4, -1, -1)]
+    assert _in(loop, diagnose.sync_known_user, "user-9") == []
+    with pytest.raises(NotFoundError):
+        _in(loop, diagnose.explain, "user-8", closer)
+    with pytest.raises(NotFoundError):
+        _in(loop, diagnose.sync_known_user, "user-8")

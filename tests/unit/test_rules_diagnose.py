@@ -9,13 +9,15 @@ import pytest
 
 from accolade.domain.diagnosis import Reason
 from accolade.domain.models import CounterKey, UserProfile
-from accolade.services import admin, diagnose
+from accolade.domain.periods import TimeRange
+from accolade.services import admin, diagnose, goals
 from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event, sale, threshold_achievement
 from tests.unit.builders import (
     OTHER_TENANT,
     TENANT,
+    achievement,
     closer,
     evaluate,
     ingest_and_evaluate,
@@ -56,6 +58,26 @@ def test_sync_grants_what_an_achievement_enabled_mid_week_would_have_granted() -
     assert _award_facts(renamed) == _award_facts(expected)
     assert late.awards.wallet(TENANT, "alice") == early.awards.wallet(TENANT, "alice")
     assert enabled_early.levels == enabled_late.levels
+
+
+def test_sync_grants_a_goal_reached_before_its_achievement_was_enabled() -> None:
+    events = sales(4, "2026-11-24T08:00:00Z")  # today: alice's daily goal of 3 is reached
+    late, early = FakeContainer(), FakeContainer()
+    for c in (late, early):
+        metric(c)
+        setting = goals.GoalSetting(metric="sales", period=TimeRange.DAY, target=Decimal(3))
+        wired(goals.set_goal, c, TENANT, "alice", "daily", setting, set_by="alice")
+    goal = achievement(late, name="Goal getter", type="goal_reached", enabled=False)
+    ingest_and_evaluate(late, events)
+    wired(admin.edit_achievement, late, TENANT, goal.achievement_id, {"enabled": True})
+    achievement(early, name="Goal getter", type="goal_reached")
+    evaluated = ingest_and_evaluate(early, events).granted
+
+    synced = wired(diagnose.sync_user, late, TENANT, "alice")
+
+    assert [a.period_key for a in synced] == ["D2026-11-24#daily"]
+    assert [a.period_key for a in evaluated] == ["D2026-11-24#daily"]
+    assert wired(diagnose.sync_user, late, TENANT, "alice") == []
 
 
 def test_sync_grants_nothing_for_a_disabled_achievement_nor_outside_the_audience(

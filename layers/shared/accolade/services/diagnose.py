@@ -17,12 +17,14 @@ from accolade.domain.diagnosis import (
     verdict,
 )
 from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from accolade.domain.goals import plan_standing_goals, standing_goal_counters
 from accolade.domain.models import (
     Achievement,
     AchievementType,
     ActivityEvent,
     Award,
     CounterKey,
+    Goal,
 )
 from accolade.domain.periods import ALL_TIME_KEY, period_bounds, zone
 from accolade.domain.rules import (
@@ -40,6 +42,7 @@ from accolade.ports import (
     Clock,
     ConfigRepository,
     Diagnostics,
+    GoalRepository,
     ProgressRepository,
     SequenceRepository,
     TenantConfig,
@@ -48,8 +51,9 @@ from accolade.ports import (
 from accolade.services.admin import draft_achievement, get_achievement
 from accolade.services.evaluate import EvaluationResult, grant_intents
 
-# The window of all time for the events index (period_bounds' datetime.min/max do not fit UTC).
-_EVER = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
+# All time, for the events index: from the earliest occurred_at the API takes (period_bounds'
+# datetime.min and max do not convert to UTC).
+_EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC))
 EXPLAIN_EVENTS = 20  # the newest events explain lists: one query of at most this many items
 
 
@@ -62,16 +66,21 @@ def sync_user(
     progress: ProgressRepository,
     awards: AwardRepository,
     clock: Clock,
+    goals: GoalRepository | None = None,
 ) -> list[Award]:
     """Grant what the user's counters of the current periods earn against every enabled
     achievement now, through evaluation's grant (award keys make a second sync, or one racing
-    the evaluator, grant nothing twice). Only metric thresholds have counters: the other types
-    are granted per event, per period close or by hand, and a sync grants none of them."""
+    the evaluator, grant nothing twice). Metric thresholds and goals are decided by counters;
+    the other types are decided per event (event, first activity in a project), at a period's
+    close (winners) or by hand and course results, with nothing a counter keeps to redo: a sync
+    grants none of them."""
     tenant = config.get_config(tenant_id)
     tz = zone(tenant.settings.timezone)
     now = clock.now()
     live = [a for a in tenant.achievements if a.enabled]
-    intents = _standing(tenant_id, [user_id], live, tenant, now, users=users, progress=progress)
+    intents = _standing(
+        tenant_id, [user_id], live, tenant, now, users=users, progress=progress, goals=goals
+    )
     if not intents:
         return []
     result = EvaluationResult()
@@ -90,12 +99,19 @@ def _standing(
     *,
     users: UserRepository,
     progress: ProgressRepository,
+    goals: GoalRepository | None,
 ) -> list[AwardIntent]:
+    """Evaluation's threshold and goal rules over the users' counters of the current periods."""
     tz = zone(tenant.settings.timezone)
     groups = _groups(tenant_id, user_ids, achievements, users)
     needed = standing_counters(user_ids, achievements, groups, now, tz)
+    goals_of: dict[str, list[Goal]] = {}
+    if goals is not None and any(a.type is AchievementType.GOAL_REACHED for a in achievements):
+        goals_of = goals.goals_of(tenant_id, user_ids)  # one BatchGetItem per 100 users
+        needed |= standing_goal_counters(goals_of, now, tz)
     values = progress.counters(tenant_id, needed) if needed else {}
-    return plan_standing(user_ids, achievements, groups, values, now, tz)
+    intents = plan_standing(user_ids, achievements, groups, values, now, tz)
+    return intents + plan_standing_goals(achievements, groups, goals_of, values, now, tz)
 
 
 def _groups(
@@ -131,6 +147,7 @@ def simulate(
     awards: AwardRepository,
     clock: Clock,
     sequences: SequenceRepository | None = None,
+    goals: GoalRepository | None = None,
 ) -> list[WouldGrant]:
     """What a draft definition or a saved achievement would grant, writing nothing: to the
     sample ``events`` counted on top of their users' stored counters (as if they arrived now,
@@ -153,8 +170,9 @@ def simulate(
     if events is not None:
         intents = _fold(tenant_id, target, events, tenant, users=users, progress=progress)
     else:
+        who = list(user_ids or ())
         intents = _standing(
-            tenant_id, list(user_ids or ()), [target], tenant, now, users=users, progress=progress
+            tenant_id, who, [target], tenant, now, users=users, progress=progress, goals=goals
         )
     held = awards.get_awards(tenant_id, [intent.key for intent in intents]) if intents else {}
     coins = tenant.settings.features.coins

@@ -37,10 +37,10 @@ def sync_me() -> rules_schemas.Synced:
     """Sync my progress
 
     Re-evaluate the caller's counters of the current periods (and all time) against every
-    enabled metric-threshold achievement, and grant what they reach and is not held yet: an
-    achievement enabled after the threshold was passed. A second sync grants nothing; a sync
-    racing the evaluator grants nothing twice. Other types are granted per event, per period
-    or by hand: a sync grants none of them.
+    enabled metric-threshold and goal-reached achievement, and grant what they reach and is not
+    held yet: an achievement enabled after the threshold was passed. A second sync grants
+    nothing; a sync racing the evaluator grants nothing twice. Other types are decided per
+    event, at a period's close or by hand: a sync grants none of them.
     """
     caller = caller_of(rules_me_routes)
     return _synced(caller.tenant_id, caller.user_id, diagnose.sync_user)
