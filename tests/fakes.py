@@ -1036,3 +1036,40 @@ class FakeContainer:
         self.projects = FakeProjectRepository()
         self.winners_queue = FakeWinnersQueue()
         self.courses = FakeCourseRepository()
+        self.diagnostics = FakeDiagnostics(self.events, self.awards)
+
+
+class FakeDiagnostics:
+    """The adapter's reads over the fakes' events and slots: the events index holds every
+    stored event by (user, type, occurred_at, id)."""
+
+    def __init__(self, events: FakeEventRepository, awards: FakeAwardRepository) -> None:
+        self._events = events
+        self._awards = awards
+
+    def newest_events(
+        self,
+        tenant_id: str,
+        user_id: str,
+        event_type: str,
+        *,
+        start: datetime,
+        end: datetime,
+        limit: int,
+    ) -> list[models.ActivityEvent]:
+        found = [
+            event
+            for event in self._events.stored(tenant_id)
+            if event.user_id == user_id
+            and event.type == event_type
+            and start <= event.occurred_at < end
+        ]
+        found.sort(key=lambda e: (e.occurred_at, e.event_id), reverse=True)
+        return found[:limit]
+
+    def has_events(self, tenant_id: str, user_id: str) -> bool:
+        return any(e.user_id == user_id for e in self._events.stored(tenant_id))
+
+    def slot_holders(self, tenant_id: str, slots: Iterable[models.Slot]) -> dict[models.Slot, str]:
+        held = self._awards._slots
+        return {slot: held[(tenant_id, slot)] for slot in slots if (tenant_id, slot) in held}

@@ -248,6 +248,10 @@ VALID_BODIES: dict[str, Any] = {
     "POST /v1/events": {
         "events": [{"id": "b-1", "type": "sale.closed", "user_id": "ada", "occurred_at": "NOW"}]
     },
+    "POST /v1/admin/achievements/simulate": {
+        "definition": {"name": "Probe", "type": "event", "event_type": "hack.done"},
+        "user_ids": ["mallory"],
+    },
 }
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from accolade.adapters.dynamo.awards import DynamoAwardRepository
     from accolade.adapters.dynamo.config import DynamoConfigRepository
     from accolade.adapters.dynamo.courses import DynamoCourseRepository
+    from accolade.adapters.dynamo.diagnostics import DynamoDiagnostics
     from accolade.adapters.dynamo.events import DynamoEventRepository
     from accolade.adapters.dynamo.goals import DynamoGoalRepository
     from accolade.adapters.dynamo.inbox import DynamoInboxRepository
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
         Clock,
         ConfigRepository,
         CourseRepository,
+        Diagnostics,
         DocumentStore,
         EventRepository,
         GoalRepository,
@@ -80,6 +82,8 @@ class Container(Protocol):
     def courses(self) -> CourseRepository: ...
     @property
     def sequences(self) -> SequenceRepository: ...
+    @property
+    def diagnostics(self) -> Diagnostics: ...
 
 
 T = TypeVar("T")
@@ -199,6 +203,12 @@ class AwsContainer:
         from accolade.adapters.sqs import SqsWinnersQueue
 
         return SqsWinnersQueue(self.settings.winners_queue_url, self._client("sqs"))
+
+    @cached_property
+    def diagnostics(self) -> DynamoDiagnostics:
+        from accolade.adapters.dynamo.diagnostics import DynamoDiagnostics
+
+        return DynamoDiagnostics()
 
 
 _container: Container | None = None

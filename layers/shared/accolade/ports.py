@@ -515,3 +515,29 @@ class CourseRepository(Protocol):
         """Record that these learners completed a course of ``template_id`` (a set union, so
         again is nothing new); each learner's completed templates, this one included."""
         ...
+
+
+class Diagnostics(Protocol):
+    """What sync, dry run and explain read that evaluation does not (``services/diagnose.py``)."""
+
+    def newest_events(
+        self,
+        tenant_id: str,
+        user_id: str,
+        event_type: str,
+        *,
+        start: datetime,
+        end: datetime,
+        limit: int,
+    ) -> list[ActivityEvent]:
+        """The user's newest events of ``event_type`` that occurred in [start, end), newest
+        first, at most ``limit`` (one bounded query)."""
+        ...
+
+    def has_events(self, tenant_id: str, user_id: str) -> bool:
+        """Whether the user sent any event (one read of at most one item)."""
+        ...
+
+    def slot_holders(self, tenant_id: str, slots: Iterable[Slot]) -> dict[Slot, str]:
+        """The award id holding each of these slots (records, memberships) that is held."""
+        ...

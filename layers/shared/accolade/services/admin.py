@@ -122,6 +122,26 @@ def create_achievement(
     sequences: SequenceRepository | None = None,
 ) -> Achievement:
     """Create a definition (version 1) with a new id."""
+    achievement = draft_achievement(
+        tenant_id, definition, config=config, clock=clock, sequences=sequences
+    )
+    if not config.create_achievement(tenant_id, achievement, cap=MAX_ACHIEVEMENTS):
+        raise LimitExceededError(
+            "body", f"a tenant defines at most {MAX_ACHIEVEMENTS} achievements; edit one instead"
+        )
+    return achievement
+
+
+def draft_achievement(
+    tenant_id: str,
+    definition: Mapping[str, Any],
+    *,
+    config: ConfigRepository,
+    clock: Clock,
+    sequences: SequenceRepository | None = None,
+) -> Achievement:
+    """The definition as create would store it (version 1, a new id), checked against the
+    tenant's metrics and sequences, without storing it (a dry run's too)."""
     now = clock.now()
     achievement = build(
         Achievement,
@@ -136,10 +156,6 @@ def create_achievement(
     )
     _check_metric(tenant_id, achievement, config)
     _check_sequence(tenant_id, achievement, sequences)
-    if not config.create_achievement(tenant_id, achievement, cap=MAX_ACHIEVEMENTS):
-        raise LimitExceededError(
-            "body", f"a tenant defines at most {MAX_ACHIEVEMENTS} achievements; edit one instead"
-        )
     return achievement
 
 

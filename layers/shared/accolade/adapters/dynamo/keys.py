@@ -10,7 +10,7 @@ starts with the tenant.
 | winner slot | T#{tenant}#WIN         | {achievement}#{period}          |                                     |
 | user        | T#{tenant}#U#{user}    | PROFILE                         |                                     |
 | goals       | T#{tenant}#U#{user}    | GOALS                           |                                     |
-| event       | T#{tenant}#U#{user}    | EVT#{event_id}                  |                                     |
+| event       | T#{tenant}#U#{user}    | EVT#{event_id}                  | GSI1: T#{t}#U#{u}#ET#{type} / {occurred_at}#{event_id} |
 | counter     | T#{tenant}#U#{user}    | CNT#{metric_id}#{period_key}    | Leaderboard: LBPK=T#{t}#LB#{m}#{p}, LBSK=rules.standing_order (ranked periods only) |
 | award       | T#{tenant}#U#{user}    | AWD#{achievement}#{period}#{lv} | GSI1: T#{t}#ACH#{a} / {awarded_at}#{user}; Leaderboard (expiring, not yet told): LBPK=T#{t}#EXP#{yyyy-mm}, LBSK={valid_until} |
 | expiring tenant | T#{tenant}#EXPIRY  | TENANT                          | GSI1: EXPIRING_TENANTS / {tenant}   |
@@ -252,3 +252,14 @@ def page_start(pk: str, prefix: str, after: str | None) -> dict[str, dict[str, s
     if not after.startswith(prefix) or size > MAX_SORT_KEY_BYTES:
         raise InvalidCursorError("does not belong to this list")
     return {"PK": {"S": pk}, "SK": {"S": after}}
+
+
+def user_events_pk(tenant_id: str, user_id: str, event_type: str) -> str:
+    """GSI1 partition of a user's events of one type (an index key: no table item has it)."""
+    return tenant_pk(tenant_id, "U", user_id, "ET", event_type)
+
+
+def user_events_sk(occurred_at: datetime, event_id: str = "") -> str:
+    """Time first (UTC, fixed width), so a query of the partition is in time order; without
+    ``event_id``, the bound of a window."""
+    return f"{_stamp(occurred_at)}#{event_id}"

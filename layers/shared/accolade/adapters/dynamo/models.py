@@ -87,6 +87,10 @@ class TenantSettingsIndex(_Gsi1["SettingsItem"]):
     """GSI1 under TENANT_SETTINGS: every tenant's settings, for the winners job (zone, grace)."""
 
 
+class UserEventsIndex(_Gsi1["EventItem"]):
+    """GSI1 under T#{tenant}#U#{user}#ET#{type}: a user's events of one type, by occurred_at."""
+
+
 class LeaderboardIndex(GlobalSecondaryIndex["CounterItem"]):
     """Leaderboard of a (metric, period), queried by score; sparse (counters only)."""
 
@@ -269,6 +273,11 @@ class EventItem(Item, discriminator="event"):
     attributes = JSONAttribute(null=True)
     fingerprint = UnicodeAttribute()
     received_at = UTCDateTimeAttribute()
+    # GSI1 T#{tenant}#U#{user}#ET#{type} / {occurred_at}#{event_id}: the user's events of a type
+    # by time, for explain (absent on events stored before it).
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    by_type = UserEventsIndex()
 
 
 class CounterItem(Item, discriminator="counter"):
