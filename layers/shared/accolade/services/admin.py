@@ -23,7 +23,15 @@ from accolade.domain.limits import (
     PERIODS_PER_METRIC,
 )
 from accolade.domain.models import Achievement, Metric, TenantSettings, UserProfile
-from accolade.ports import Clock, ConfigRepository, Page, SequenceRepository, UserRepository
+from accolade.ports import (
+    BadgeRepository,
+    Clock,
+    ConfigRepository,
+    Page,
+    SequenceRepository,
+    UserRepository,
+)
+from accolade.services.badges import check_reference as check_badge
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -120,6 +128,7 @@ def create_achievement(
     config: ConfigRepository,
     clock: Clock,
     sequences: SequenceRepository | None = None,
+    badges: BadgeRepository | None = None,
 ) -> Achievement:
     """Create a definition (version 1) with a new id."""
     now = clock.now()
@@ -136,6 +145,7 @@ def create_achievement(
     )
     _check_metric(tenant_id, achievement, config)
     _check_sequence(tenant_id, achievement, sequences)
+    check_badge(tenant_id, achievement.badge, badges)
     if not config.create_achievement(tenant_id, achievement, cap=MAX_ACHIEVEMENTS):
         raise LimitExceededError(
             "body", f"a tenant defines at most {MAX_ACHIEVEMENTS} achievements; edit one instead"
@@ -169,6 +179,7 @@ def edit_achievement(
     config: ConfigRepository,
     clock: Clock,
     sequences: SequenceRepository | None = None,
+    badges: BadgeRepository | None = None,
 ) -> Achievement:
     """Apply an edit as a new version. Thresholds and metric apply to future awards only, since
     awards keep the level they were granted with; name, description and badge are read live."""
@@ -192,6 +203,8 @@ def edit_achievement(
         _check_metric(tenant_id, edited, config)
     if edited.sequence_id != current.sequence_id:
         _check_sequence(tenant_id, edited, sequences)
+    if edited.badge != current.badge:
+        check_badge(tenant_id, edited.badge, badges)
     config.replace_achievement(tenant_id, edited, expected_version=current.version)
     return edited
 

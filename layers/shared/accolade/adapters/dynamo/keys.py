@@ -27,6 +27,7 @@ starts with the tenant.
 | completed   | T#{tenant}#U#{user}    | COURSES                         |                                     |
 | sequence    | T#{tenant}#SEQ#{sequence} | SEQUENCE                     |                                     |
 | identifier  | T#{tenant}#IDENT#{identifier} | IDENTIFIER               |                                     |
+| custom badge | T#{tenant}#BADGES     | BADGE#{badge_id}                |                                     |
 
 A sequence has a partition of its own (a hot item: each numbered award's transaction moves it);
 an identifier's item says which award holds it, for the public verification by identifier.
@@ -252,3 +253,25 @@ def page_start(pk: str, prefix: str, after: str | None) -> dict[str, dict[str, s
     if not after.startswith(prefix) or size > MAX_SORT_KEY_BYTES:
         raise InvalidCursorError("does not belong to this list")
     return {"PK": {"S": pk}, "SK": {"S": after}}
+
+
+# --- custom badges -----------------------------------------------------------------------------
+# Every custom badge of a tenant in one partition of its own (listed by one query, never hot: an
+# admin writes it). In the badges bucket an image is uploaded under uploads/ (expired by the
+# bucket's lifecycle when abandoned) and copied under badges/ once validated.
+BADGE_PREFIX = "BADGE#"
+badge_sk = _prefixed(BADGE_PREFIX)
+
+
+def badges_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "BADGES")
+
+
+def badge_upload_key(tenant_id: str, badge_id: str, level: int) -> str:
+    """Where the upload link of one image of a custom badge puts it."""
+    return f"uploads/{tenant_id}/{badge_id}/{level}"
+
+
+def badge_image_key(tenant_id: str, badge_id: str, level: int) -> str:
+    """Where a validated image of a custom badge is kept (and linked from)."""
+    return f"badges/{tenant_id}/{badge_id}/{level}"
