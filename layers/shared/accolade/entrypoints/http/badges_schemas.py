@@ -82,7 +82,9 @@ class CustomBadgeOut(Out):
             badge=source.badge.reference,
             status=source.badge.status.value,
             missing=source.missing,
-            images=[BadgeImageLinkOut(level=lv, url=url) for lv, url in sorted(source.links.items())],
+            images=[
+                BadgeImageLinkOut(level=lv, url=url) for lv, url in sorted(source.links.items())
+            ],
         )
 
 
