@@ -67,7 +67,7 @@ FAMILIES: tuple[Family, ...] = (
         "milestone", "Milestone", "Milestones reached", "rosette8", "trophy", "#f472b6", "#831843"
     ),
     Family(
-        "champion", "Champion", "Top of the leaderboard", "shield", "star", "#fbbf24", "#7c2d12"
+        "champion", "Champion", "Top of the leaderboard", "shield", "star", "#64748b", "#0f172a"
     ),
     Family("speed", "Rapid Responder", "Fast responses", "circle", "bolt", "#22d3ee", "#164e63"),
 )
