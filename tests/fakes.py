@@ -8,15 +8,18 @@ refuses (the same item twice in one transaction). `FakeContainer` has the attrib
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from accolade.adapters.badge_images import PillowImageInspector
 from accolade.adapters.dynamo import keys
 from accolade.config import Settings
 from accolade.domain import courses, models
+from accolade.domain.badges import BadgeStatus, CustomBadge
 from accolade.domain.closing import TenantCloses
 from accolade.domain.errors import ConflictError, InvalidInputError
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
@@ -33,7 +36,9 @@ from accolade.ports import (
     LearnerResults,
     Page,
     PeriodTopTenant,
+    StoredFile,
     TenantConfig,
+    UploadForm,
     UserAwardsQuery,
 )
 
@@ -1073,3 +1078,85 @@ class FakeDiagnostics:
     def slot_holders(self, tenant_id: str, slots: Iterable[models.Slot]) -> dict[models.Slot, str]:
         held = self._awards._slots
         return {slot: held[(tenant_id, slot)] for slot in slots if (tenant_id, slot) in held}
+        self.badges = FakeBadgeRepository()
+        self.badge_files = FakeBadgeFileStore()
+        # The real inspector: Pillow and defusedxml, no AWS (a fake would check nothing).
+        self.badge_images = PillowImageInspector()
+
+
+# --- custom badges -----------------------------------------------------------------------------
+
+
+class FakeBadgeRepository:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], CustomBadge] = {}
+
+    def add_badge(self, tenant_id: str, badge: CustomBadge) -> None:
+        if (tenant_id, badge.badge_id) in self.items:
+            raise ConflictError(f"badge {badge.badge_id} exists already")
+        self.items[(tenant_id, badge.badge_id)] = badge
+
+    def get_badge(self, tenant_id: str, badge_id: str) -> CustomBadge | None:
+        return self.items.get((tenant_id, badge_id))
+
+    def badges_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[CustomBadge]:
+        ids = sorted(b for t, b in self.items if t == tenant_id and (after is None or b > after))
+        chosen = ids[:limit]
+        following = chosen[-1] if len(ids) > limit else None
+        return Page([self.items[(tenant_id, b)] for b in chosen], following)
+
+    def settle_badge(self, tenant_id: str, badge: CustomBadge) -> bool:
+        current = self.items.get((tenant_id, badge.badge_id))
+        if current is None or current.status is not BadgeStatus.PENDING:
+            return False
+        self.items[(tenant_id, badge.badge_id)] = badge
+        return True
+
+
+class FakeBadgeFileStore:
+    """Uploads and published images in memory, keyed as the S3 adapter keys them; ``upload``
+    stands for a browser posting the form (the policy's limits are the adapter's, not checked)."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+        self.forms: list[tuple[str, str, int, int]] = []  # (key, content type, max bytes, expiry)
+        self.before_publish: Callable[[], None] | None = None  # runs once, before a copy
+
+    def upload(self, tenant_id: str, badge_id: str, level: int, data: bytes) -> None:
+        etag = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        self.objects[keys.badge_upload_key(tenant_id, badge_id, level)] = (data, f'"{etag}"')
+
+    def upload_form(
+        self,
+        tenant_id: str,
+        badge_id: str,
+        level: int,
+        content_type: str,
+        max_bytes: int,
+        expires_in: int,
+    ) -> UploadForm:
+        key = keys.badge_upload_key(tenant_id, badge_id, level)
+        self.forms.append((key, content_type, max_bytes, expires_in))
+        return UploadForm("https://badges.example/", {"key": key, "Content-Type": content_type})
+
+    def read_upload(
+        self, tenant_id: str, badge_id: str, level: int, max_bytes: int
+    ) -> StoredFile | None:
+        found = self.objects.get(keys.badge_upload_key(tenant_id, badge_id, level))
+        return None if found is None else StoredFile(found[0][: max_bytes + 1], found[1])
+
+    def publish(
+        self, tenant_id: str, badge_id: str, level: int, etag: str, content_type: str
+    ) -> bool:
+        if self.before_publish is not None:
+            hook, self.before_publish = self.before_publish, None
+            hook()
+        found = self.objects.get(keys.badge_upload_key(tenant_id, badge_id, level))
+        if found is None or found[1] != etag:
+            return False
+        self.objects[keys.badge_image_key(tenant_id, badge_id, level)] = found
+        return True
+
+    def link(self, tenant_id: str, badge_id: str, level: int, expires_in: int) -> str:
+        key = keys.badge_image_key(tenant_id, badge_id, level)
+        return f"https://badges.example/{key}?expires_in={expires_in}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,19 @@ def all_routes(openapi_document: dict[str, Any]) -> list[Route]:
 
 
 @pytest.fixture(scope="module")
-def public_routes(local_stack: LocalStack) -> set[str]:
-    """Routes the template serves without its JWT authorizer."""
-    return {
-        f"{r.method.upper()} {r.path}"
+def public_routes(local_stack: LocalStack, all_routes: list[Route]) -> set[str]:
+    """The documented routes the template serves without its JWT authorizer (a template path
+    variable is a whole segment: {file} serves the document's {level}.svg)."""
+    served = [
+        (r.method.upper(), re.compile(re.sub(r"{[^}]+}", "[^/]+", r.path)))
         for r in local_stack.template.http_routes()
         if not r.auth_required
+    ]
+    return {
+        route.label
+        for route in all_routes
+        for method, path in served
+        if method == route.method.upper() and path.fullmatch(re.sub(r"{[^}]+}", "x", route.path))
     }
 
 
@@ -57,7 +65,12 @@ def test_only_health_and_verification_are_public(
 ) -> None:
     documented_public = sorted(r.label for r in all_routes if r.label in public_routes)
 
-    assert documented_public == ["GET /v1/health", "GET /v1/verify/{identifier}"]
+    assert documented_public == [
+        "GET /v1/badges",
+        "GET /v1/badges/{family}/{level}.svg",
+        "GET /v1/health",
+        "GET /v1/verify/{identifier}",
+    ]
     assert all(r.is_public for r in all_routes if r.label in public_routes)
 
 

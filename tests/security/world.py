@@ -35,8 +35,9 @@ class Route:
 
     @property
     def is_public(self) -> bool:
-        """Answered without a token: health and the verification of a credential."""
-        return bool(self.tags & {"system", "verify"})
+        """Answered without a token: health, the verification of a credential, the built-in
+        badges."""
+        return bool(self.tags & {"system", "verify", "badges"})
 
     @property
     def is_events(self) -> bool:
@@ -153,6 +154,10 @@ def build_world(api: Api, stack: LocalStack) -> World:
     course_ids = _courses(api, a, suffix)
     sequence = {"name": "Seq", "event_format": f"A{suffix}-{{{{sequence_number}}}}"}
     assert api.put(f"/v1/admin/sequences/seq-{suffix}", token=a.admin, json=sequence).ok
+    # A pending custom badge (no upload): its view holds no link that changes with time.
+    badge = {"name": "Secret", "levels": 1, "content_type": "image/png"}
+    badge_created = api.post("/v1/admin/badges", token=a.admin, json=badge)
+    assert badge_created.status_code == 201, badge_created.text
     ids = {
         "user_id": user_id,
         "metric_id": metric_id,
@@ -162,6 +167,9 @@ def build_world(api: Api, stack: LocalStack) -> World:
         **course_ids,
         "sequence_id": f"seq-{suffix}",
         "identifier": f"A{suffix}-1",
+        "badge_id": badge_created.json()["badge_id"],
+        "family": "sales",
+        "level": "2",
     }
     return World(a, b, ids, award_ids)
 
@@ -245,6 +253,7 @@ VALID_BODIES: dict[str, Any] = {
     "PUT /v1/admin/course-events/{course_event_id}/results": {
         "results": [{"user_id": "mallory", "outcome": "pass"}]
     },
+    "POST /v1/admin/badges": {"name": "Hijack", "levels": 1, "content_type": "image/png"},
     "POST /v1/events": {
         "events": [{"id": "b-1", "type": "sale.closed", "user_id": "ada", "occurred_at": "NOW"}]
     },

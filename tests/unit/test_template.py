@@ -36,6 +36,8 @@ PUBLIC_ROUTES = {
     ("GET", "/v1/openapi.json"),
     ("GET", "/v1/swagger"),
     ("GET", "/v1/verify/{identifier}"),
+    ("GET", "/v1/badges"),
+    ("GET", "/v1/badges/{family}/{file}"),
 }
 # Item-level reads and writes: nothing that scans, or changes, exports or drops the table.
 TABLE_ITEM_ACTIONS = {

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     # Each adapter module is imported by the property that builds it: a handler loads (and
     # builds the pydantic and PynamoDB classes of) only the adapters it uses.
     from accolade.adapters.dynamo.awards import DynamoAwardRepository
+    from accolade.adapters.dynamo.badges import DynamoBadgeRepository
     from accolade.adapters.dynamo.config import DynamoConfigRepository
     from accolade.adapters.dynamo.courses import DynamoCourseRepository
     from accolade.adapters.dynamo.diagnostics import DynamoDiagnostics
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from accolade.adapters.dynamo.users import DynamoUserRepository
     from accolade.ports import (
         AwardRepository,
+        BadgeFileStore,
+        BadgeImageInspector,
+        BadgeRepository,
         Clock,
         ConfigRepository,
         CourseRepository,
@@ -84,6 +88,11 @@ class Container(Protocol):
     def sequences(self) -> SequenceRepository: ...
     @property
     def diagnostics(self) -> Diagnostics: ...
+    def badges(self) -> BadgeRepository: ...
+    @property
+    def badge_files(self) -> BadgeFileStore: ...
+    @property
+    def badge_images(self) -> BadgeImageInspector: ...
 
 
 T = TypeVar("T")
@@ -209,6 +218,29 @@ class AwsContainer:
         from accolade.adapters.dynamo.diagnostics import DynamoDiagnostics
 
         return DynamoDiagnostics()
+
+    def badges(self) -> DynamoBadgeRepository:
+        from accolade.adapters.dynamo.badges import DynamoBadgeRepository
+
+        return DynamoBadgeRepository()
+
+    @cached_property
+    def badge_files(self) -> BadgeFileStore:
+        from botocore.config import Config
+
+        from accolade.adapters.s3_badges import S3BadgeFileStore
+
+        # SigV4: S3 takes presigned POSTs signed so in every region (SigV2 only in old ones).
+        s3 = models.session().create_client(
+            "s3", region_name=self.settings.region, config=Config(signature_version="s3v4")
+        )
+        return S3BadgeFileStore(self.settings.badges_bucket_name, s3)
+
+    @cached_property
+    def badge_images(self) -> BadgeImageInspector:
+        from accolade.adapters.badge_images import PillowImageInspector
+
+        return PillowImageInspector()
 
 
 _container: Container | None = None

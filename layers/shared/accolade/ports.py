@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
 from accolade.domain import courses
+from accolade.domain.badges import CustomBadge
 from accolade.domain.certificates import CertificateContent
 from accolade.domain.closing import TenantCloses
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
@@ -540,4 +541,82 @@ class Diagnostics(Protocol):
 
     def slot_holders(self, tenant_id: str, slots: Iterable[Slot]) -> dict[Slot, str]:
         """The award id holding each of these slots (records, memberships) that is held."""
+
+
+# --- custom badges -----------------------------------------------------------------------------
+
+
+class BadgeRepository(Protocol):
+    def add_badge(self, tenant_id: str, badge: CustomBadge) -> None:
+        """Store a new pending badge (its id is new: a put that overwrites nothing)."""
+        ...
+
+    def get_badge(self, tenant_id: str, badge_id: str) -> CustomBadge | None:
+        """The badge, read strongly consistent (an admin validates it right after uploading)."""
+        ...
+
+    def badges_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[CustomBadge]:
+        """The tenant's badges by id."""
+        ...
+
+    def settle_badge(self, tenant_id: str, badge: CustomBadge) -> bool:
+        """Store ``badge``'s ready or invalid status if it is still pending; False (nothing
+        written) when another validation settled it first."""
+        ...
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """A browser form's target: POST ``fields`` and then the file to ``url``."""
+
+    url: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    data: bytes  # at most the bytes asked for, plus one (so "too large" shows)
+    etag: str
+
+
+class BadgeFileStore(Protocol):
+    """The images of custom badges, each named by (tenant, badge, level): an upload first, then,
+    once validated, the published copy that links point to."""
+
+    def upload_form(
+        self,
+        tenant_id: str,
+        badge_id: str,
+        level: int,
+        content_type: str,
+        max_bytes: int,
+        expires_in: int,
+    ) -> UploadForm:
+        """A presigned POST that stores one file of ``content_type`` and 1-``max_bytes`` bytes
+        as the level's upload, valid ``expires_in`` seconds."""
+        ...
+
+    def read_upload(
+        self, tenant_id: str, badge_id: str, level: int, max_bytes: int
+    ) -> StoredFile | None:
+        """The first ``max_bytes`` + 1 bytes of the level's upload and its ETag; None when
+        absent."""
+        ...
+
+    def publish(
+        self, tenant_id: str, badge_id: str, level: int, etag: str, content_type: str
+    ) -> bool:
+        """Copy the level's upload to where links point, if it is still the version ``etag``
+        names (its link may replace it after it was read); False when it changed or is gone."""
+        ...
+
+    def link(self, tenant_id: str, badge_id: str, level: int, expires_in: int) -> str:
+        """A presigned GET of the level's published image."""
+        ...
+
+
+class BadgeImageInspector(Protocol):
+    def problem(self, data: bytes, content_type: str) -> str | None:
+        """What is wrong with an uploaded badge image declared ``content_type`` (its type by
+        its bytes, its size, its dimensions, active content in an SVG); None when it is fine."""
         ...

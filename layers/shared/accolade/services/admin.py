@@ -23,7 +23,15 @@ from accolade.domain.limits import (
     PERIODS_PER_METRIC,
 )
 from accolade.domain.models import Achievement, Metric, TenantSettings, UserProfile
-from accolade.ports import Clock, ConfigRepository, Page, SequenceRepository, UserRepository
+from accolade.ports import (
+    BadgeRepository,
+    Clock,
+    ConfigRepository,
+    Page,
+    SequenceRepository,
+    UserRepository,
+)
+from accolade.services.badges import check_reference as check_badge
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -120,10 +128,11 @@ def create_achievement(
     config: ConfigRepository,
     clock: Clock,
     sequences: SequenceRepository | None = None,
+    badges: BadgeRepository | None = None,
 ) -> Achievement:
     """Create a definition (version 1) with a new id."""
     achievement = draft_achievement(
-        tenant_id, definition, config=config, clock=clock, sequences=sequences
+        tenant_id, definition, config=config, clock=clock, sequences=sequences, badges=badges
     )
     if not config.create_achievement(tenant_id, achievement, cap=MAX_ACHIEVEMENTS):
         raise LimitExceededError(
@@ -139,6 +148,7 @@ def draft_achievement(
     config: ConfigRepository,
     clock: Clock,
     sequences: SequenceRepository | None = None,
+    badges: BadgeRepository | None = None,
 ) -> Achievement:
     """The definition as create would store it (version 1, a new id), checked against the
     tenant's metrics and sequences, without storing it (a dry run's too)."""
@@ -156,6 +166,7 @@ def draft_achievement(
     )
     _check_metric(tenant_id, achievement, config)
     _check_sequence(tenant_id, achievement, sequences)
+    check_badge(tenant_id, achievement.badge, badges)
     return achievement
 
 
@@ -185,6 +196,7 @@ def edit_achievement(
     config: ConfigRepository,
     clock: Clock,
     sequences: SequenceRepository | None = None,
+    badges: BadgeRepository | None = None,
 ) -> Achievement:
     """Apply an edit as a new version. Thresholds and metric apply to future awards only, since
     awards keep the level they were granted with; name, description and badge are read live."""
@@ -208,6 +220,8 @@ def edit_achievement(
         _check_metric(tenant_id, edited, config)
     if edited.sequence_id != current.sequence_id:
         _check_sequence(tenant_id, edited, sequences)
+    if edited.badge != current.badge:
+        check_badge(tenant_id, edited.badge, badges)
     config.replace_achievement(tenant_id, edited, expected_version=current.version)
     return edited
 

@@ -39,6 +39,7 @@ from accolade.domain.rules import (
 )
 from accolade.ports import (
     AwardRepository,
+    BadgeRepository,
     Clock,
     ConfigRepository,
     Diagnostics,
@@ -148,6 +149,7 @@ def simulate(
     clock: Clock,
     sequences: SequenceRepository | None = None,
     goals: GoalRepository | None = None,
+    badges: BadgeRepository | None = None,
 ) -> list[WouldGrant]:
     """What a draft definition or a saved achievement would grant, writing nothing: to the
     sample ``events`` counted on top of their users' stored counters (as if they arrived now,
@@ -157,7 +159,12 @@ def simulate(
     if definition is not None:
         try:
             target = draft_achievement(
-                tenant_id, definition, config=config, clock=clock, sequences=sequences
+                tenant_id,
+                definition,
+                config=config,
+                clock=clock,
+                sequences=sequences,
+                badges=badges,
             )
         except InvalidInputError as exc:  # named inside the request's definition
             raise InvalidInputError(f"definition.{exc.field}", exc.details[0]["message"]) from exc

@@ -27,6 +27,7 @@ starts with the tenant.
 | completed   | T#{tenant}#U#{user}    | COURSES                         |                                     |
 | sequence    | T#{tenant}#SEQ#{sequence} | SEQUENCE                     |                                     |
 | identifier  | T#{tenant}#IDENT#{identifier} | IDENTIFIER               |                                     |
+| custom badge | T#{tenant}#BADGES     | BADGE#{badge_id}                |                                     |
 
 A sequence has a partition of its own (a hot item: each numbered award's transaction moves it);
 an identifier's item says which award holds it, for the public verification by identifier.
@@ -263,3 +264,25 @@ def user_events_sk(occurred_at: datetime, event_id: str = "") -> str:
     """Time first (UTC, fixed width), so a query of the partition is in time order; without
     ``event_id``, the bound of a window."""
     return f"{_stamp(occurred_at)}#{event_id}"
+
+
+# --- custom badges -----------------------------------------------------------------------------
+# Every custom badge of a tenant in one partition of its own (listed by one query, never hot: an
+# admin writes it). In the badges bucket an image is uploaded under uploads/ (expired by the
+# bucket's lifecycle when abandoned) and copied under badges/ once validated.
+BADGE_PREFIX = "BADGE#"
+badge_sk = _prefixed(BADGE_PREFIX)
+
+
+def badges_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "BADGES")
+
+
+def badge_upload_key(tenant_id: str, badge_id: str, level: int) -> str:
+    """Where the upload link of one image of a custom badge puts it."""
+    return f"uploads/{tenant_id}/{badge_id}/{level}"
+
+
+def badge_image_key(tenant_id: str, badge_id: str, level: int) -> str:
+    """Where a validated image of a custom badge is kept (and linked from)."""
+    return f"badges/{tenant_id}/{badge_id}/{level}"

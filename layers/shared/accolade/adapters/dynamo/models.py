@@ -18,6 +18,7 @@ from pynamodb.attributes import (
     DiscriminatorAttribute,
     NumberAttribute,
     NumberSetAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
@@ -463,6 +464,15 @@ class CompletedCoursesItem(Item, discriminator="completed_courses"):
     templates = UnicodeSetAttribute(null=True)
 
 
+class CustomBadgeItem(DocumentItem, discriminator="custom_badge"):
+    """PK T#{tenant}#BADGES, SK BADGE#{badge_id}: a tenant's own badge (``doc``) and its status,
+    which leaves ``pending`` once, under a condition. ``expires_at`` (the table's TTL) drops a
+    badge whose uploads were never validated; validation clears it."""
+
+    status = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)
+
+
 ENTITY_MODELS: tuple[type[Item], ...] = (
     SettingsItem,
     MetricItem,
@@ -488,6 +498,7 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     CompletedCoursesItem,
     SequenceItem,
     IdentifierItem,
+    CustomBadgeItem,
 )
 
 

@@ -90,7 +90,7 @@ def request_field(location: tuple[Any, ...] | list[Any]) -> str:
     return field_path(parts) or "body"
 
 
-PUBLIC_TAGS = frozenset({"system", "verify"})  # routes the API answers without a token
+PUBLIC_TAGS = frozenset({"system", "verify", "badges"})  # routes answered without a token
 GATEWAY_401: dict[str, Any] = {
     "description": "No valid token (answered by the API's JWT authorizer)",
     "content": {
