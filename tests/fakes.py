@@ -1042,6 +1042,10 @@ class FakeContainer:
         self.winners_queue = FakeWinnersQueue()
         self.courses = FakeCourseRepository()
         self.diagnostics = FakeDiagnostics(self.events, self.awards)
+        self.badges = FakeBadgeRepository()
+        self.badge_files = FakeBadgeFileStore()
+        # The real inspector: Pillow and defusedxml, no AWS (a fake would check nothing).
+        self.badge_images = PillowImageInspector()
 
 
 class FakeDiagnostics:
@@ -1078,10 +1082,6 @@ class FakeDiagnostics:
     def slot_holders(self, tenant_id: str, slots: Iterable[models.Slot]) -> dict[models.Slot, str]:
         held = self._awards._slots
         return {slot: held[(tenant_id, slot)] for slot in slots if (tenant_id, slot) in held}
-        self.badges = FakeBadgeRepository()
-        self.badge_files = FakeBadgeFileStore()
-        # The real inspector: Pillow and defusedxml, no AWS (a fake would check nothing).
-        self.badge_images = PillowImageInspector()
 
 
 # --- custom badges -----------------------------------------------------------------------------

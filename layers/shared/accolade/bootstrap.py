@@ -88,6 +88,7 @@ class Container(Protocol):
     def sequences(self) -> SequenceRepository: ...
     @property
     def diagnostics(self) -> Diagnostics: ...
+    @property
     def badges(self) -> BadgeRepository: ...
     @property
     def badge_files(self) -> BadgeFileStore: ...
@@ -219,6 +220,7 @@ class AwsContainer:
 
         return DynamoDiagnostics()
 
+    @cached_property
     def badges(self) -> DynamoBadgeRepository:
         from accolade.adapters.dynamo.badges import DynamoBadgeRepository
 

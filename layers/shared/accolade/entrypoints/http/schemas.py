@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 NextCursor = Annotated[
     str | None, Field(description="pass as ?cursor= for the next page; null on the last page")
 ]
-Item = TypeVar("Item", bound=Out)
+Item = TypeVar("Item")  # an Out schema, or a dataclass that is its own body
 
 
 class Listing(Schema, Generic[Item]):
