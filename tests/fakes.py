@@ -8,7 +8,7 @@ refuses (the same item twice in one transaction). `FakeContainer` has the attrib
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -20,6 +20,7 @@ from accolade.domain import courses, models
 from accolade.domain.closing import TenantCloses
 from accolade.domain.errors import ConflictError, InvalidInputError
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
+from accolade.domain.openbadges import CredentialRecord
 from accolade.domain.projects import FirstActivity, Project
 from accolade.domain.rules import Standing, standing_order
 from accolade.domain.sequences import Numbering
@@ -30,6 +31,7 @@ from accolade.ports import (
     EventDeltas,
     HoldersQuery,
     Holdings,
+    IssuerKey,
     LearnerResults,
     Page,
     PeriodTopTenant,
@@ -1036,3 +1038,92 @@ class FakeContainer:
         self.projects = FakeProjectRepository()
         self.winners_queue = FakeWinnersQueue()
         self.courses = FakeCourseRepository()
+        self.badge_credentials = FakeCredentialRepository(self.awards)
+        self.keyring = FakeKeyRing()
+
+
+# ---------------------------------------------------------------- Open Badges 3.0 credentials
+
+
+class FakeKeyRing:
+    """Real RSA keys and RS256 signatures (joserfc, as the KMS key ring); sealing is a stand-in
+    for KMS that, like its encryption context, opens a key only for its own tenant and key id."""
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    @staticmethod
+    def _context(tenant_id: str, key_id: str) -> bytes:
+        return f"sealed-for:{tenant_id}:{key_id}\n".encode()
+
+    def new_key(self, tenant_id: str, key_id: str, created_at: datetime) -> IssuerKey:
+        from accolade.adapters.jose import generate
+
+        self.made += 1
+        public, private_pem = generate()
+        sealed = self._context(tenant_id, key_id) + private_pem[::-1]
+        return IssuerKey(key_id, public, sealed, created_at)
+
+    def sign(self, tenant_id: str, key: IssuerKey, kid: str, claims: dict[str, Any]) -> str:
+        from accolade.adapters.jose import sign_with
+
+        context = self._context(tenant_id, key.key_id)
+        assert key.sealed_private_key.startswith(context), "opened for another tenant or key"
+        return sign_with(key.sealed_private_key.removeprefix(context)[::-1], kid, claims)
+
+
+class FakeCredentialRepository:
+    """Keys, credential records and status bits in memory, with the adapter's conditions: one
+    active key replaced only if still the one read, one record per award, taken only while the
+    award is not revoked, one award per status entry."""
+
+    def __init__(self, awards: FakeAwardRepository) -> None:
+        self._awards = awards
+        self._keys: dict[str, list[IssuerKey]] = {}
+        self._active: dict[str, IssuerKey] = {}
+        self._records: dict[tuple[str, models.AwardKey], CredentialRecord] = {}
+        self._next_index: dict[str, int] = {}
+        self._revoked: dict[tuple[str, int], set[int]] = {}
+
+    def active_key(self, tenant_id: str) -> IssuerKey | None:
+        return self._active.get(tenant_id)
+
+    def keys(self, tenant_id: str) -> list[IssuerKey]:
+        return sorted(self._keys.get(tenant_id, []), key=lambda k: k.key_id)
+
+    def add_key(self, tenant_id: str, key: IssuerKey, *, replacing: str | None) -> bool:
+        current = self._active.get(tenant_id)
+        if (current.key_id if current else None) != replacing:
+            return False
+        self._keys.setdefault(tenant_id, []).append(key)
+        self._active[tenant_id] = key
+        return True
+
+    def record_of(self, tenant_id: str, award: models.Award) -> CredentialRecord | None:
+        return self._records.get((tenant_id, award.key))
+
+    def add_record(
+        self,
+        tenant_id: str,
+        award: models.Award,
+        make: Callable[[int], CredentialRecord],
+    ) -> CredentialRecord | None:
+        stored = self._awards.get_award(tenant_id, award.key)
+        if stored is None or stored.status is not models.AwardStatus.ACTIVE:
+            return None
+        if (tenant_id, award.key) in self._records:
+            return self._records[(tenant_id, award.key)]
+        record = make(self._next_index.get(tenant_id, 0))
+        self._next_index[tenant_id] = record.status_index + 1
+        self._records[(tenant_id, award.key)] = record
+        return record
+
+    def revoked_offsets(self, tenant_id: str, status_list: int) -> set[int]:
+        return set(self._revoked.get((tenant_id, status_list), set()))
+
+    def mark_revoked(self, tenant_id: str, award_key: models.AwardKey) -> bool:
+        record = self._records.get((tenant_id, award_key))
+        if record is None:
+            return False
+        self._revoked.setdefault((tenant_id, record.status_list), set()).add(record.status_offset)
+        return True

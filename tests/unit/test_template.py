@@ -36,6 +36,10 @@ PUBLIC_ROUTES = {
     ("GET", "/v1/openapi.json"),
     ("GET", "/v1/swagger"),
     ("GET", "/v1/verify/{identifier}"),
+    # An Open Badges issuer's documents, which verifiers of its credentials read.
+    ("GET", "/v1/issuers/{tenant_id}"),
+    ("GET", "/v1/issuers/{tenant_id}/jwks.json"),
+    ("GET", "/v1/issuers/{tenant_id}/status/{number}"),
 }
 # Item-level reads and writes: nothing that scans, or changes, exports or drops the table.
 TABLE_ITEM_ACTIONS = {

@@ -22,19 +22,23 @@ if TYPE_CHECKING:
     from accolade.adapters.dynamo.goals import DynamoGoalRepository
     from accolade.adapters.dynamo.inbox import DynamoInboxRepository
     from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
+    from accolade.adapters.dynamo.openbadges import DynamoCredentialRepository
     from accolade.adapters.dynamo.progress import DynamoProgressRepository
     from accolade.adapters.dynamo.projects import DynamoProjectRepository
     from accolade.adapters.dynamo.sequences import DynamoSequenceRepository
     from accolade.adapters.dynamo.users import DynamoUserRepository
+    from accolade.adapters.jose import KmsKeyRing
     from accolade.ports import (
         AwardRepository,
         Clock,
         ConfigRepository,
         CourseRepository,
+        CredentialRepository,
         DocumentStore,
         EventRepository,
         GoalRepository,
         InboxRepository,
+        KeyRing,
         LeaderboardRepository,
         Notifier,
         ProgressRepository,
@@ -80,6 +84,10 @@ class Container(Protocol):
     def courses(self) -> CourseRepository: ...
     @property
     def sequences(self) -> SequenceRepository: ...
+    @property
+    def badge_credentials(self) -> CredentialRepository: ...
+    @property
+    def keyring(self) -> KeyRing: ...
 
 
 T = TypeVar("T")
@@ -199,6 +207,18 @@ class AwsContainer:
         from accolade.adapters.sqs import SqsWinnersQueue
 
         return SqsWinnersQueue(self.settings.winners_queue_url, self._client("sqs"))
+
+    @cached_property
+    def badge_credentials(self) -> DynamoCredentialRepository:
+        from accolade.adapters.dynamo.openbadges import DynamoCredentialRepository
+
+        return DynamoCredentialRepository()
+
+    @cached_property
+    def keyring(self) -> KmsKeyRing:
+        from accolade.adapters.jose import KmsKeyRing
+
+        return KmsKeyRing(self.settings.issuer_kms_key, self._client("kms"))
 
 
 _container: Container | None = None

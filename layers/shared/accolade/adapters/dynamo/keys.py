@@ -252,3 +252,32 @@ def page_start(pk: str, prefix: str, after: str | None) -> dict[str, dict[str, s
     if not after.startswith(prefix) or size > MAX_SORT_KEY_BYTES:
         raise InvalidCursorError("does not belong to this list")
     return {"PK": {"S": pk}, "SK": {"S": after}}
+
+
+# ---------------------------------------------------------------- Open Badges 3.0 credentials
+# | issuer keys  | T#{tenant}#ISSUER      | KEY#{key_id} (sortable by creation) |
+# | active key   | T#{tenant}#ISSUER      | ACTIVE_KEY (a copy of the active key, one read) |
+# | status index | T#{tenant}#ISSUER      | STATUS_COUNTER (the next free status list entry) |
+# | status list  | T#{tenant}#ISSUER      | STATUS#{number:06d} (the revoked bits, 16 KiB) |
+# | credential   | T#{tenant}#U#{user}    | CRED#{achievement}#{period}#{level} (beside its award) |
+ISSUER_KEY_PREFIX = "KEY#"
+ACTIVE_ISSUER_KEY = "ACTIVE_KEY"
+STATUS_COUNTER = "STATUS_COUNTER"
+CREDENTIAL_PREFIX = "CRED#"
+
+
+def issuer_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "ISSUER")
+
+
+def issuer_key_sk(key_id: str) -> str:
+    return ISSUER_KEY_PREFIX + key_id
+
+
+def status_list_sk(number: int) -> str:
+    return f"STATUS#{number:06d}"
+
+
+def credential_sk(key: AwardKey) -> str:
+    """The credential record of an award: its award's sort key under another prefix."""
+    return CREDENTIAL_PREFIX + award_sk(key).removeprefix(AWARD_PREFIX)
