@@ -35,6 +35,7 @@ from accolade.ports import (
     LearnerResults,
     Page,
     PeriodTopTenant,
+    SealedKeyError,
     TenantConfig,
     UserAwardsQuery,
 )
@@ -1051,6 +1052,7 @@ class FakeKeyRing:
 
     def __init__(self) -> None:
         self.made = 0
+        self.lost: set[str] = set()  # key ids whose KMS key is gone: they no longer open
 
     @staticmethod
     def _context(tenant_id: str, key_id: str) -> bytes:
@@ -1067,6 +1069,8 @@ class FakeKeyRing:
     def sign(self, tenant_id: str, key: IssuerKey, kid: str, claims: dict[str, Any]) -> str:
         from accolade.adapters.jose import sign_with
 
+        if key.key_id in self.lost:
+            raise SealedKeyError(f"issuer key {key.key_id} cannot be opened")
         context = self._context(tenant_id, key.key_id)
         assert key.sealed_private_key.startswith(context), "opened for another tenant or key"
         return sign_with(key.sealed_private_key.removeprefix(context)[::-1], kid, claims)

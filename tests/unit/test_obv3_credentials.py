@@ -303,3 +303,24 @@ def test_our_types_map_onto_the_specs_achievement_types(
 
     assert achievement_type(_achievement(**fields)) == expected
     assert expected in vocabulary["enum"]
+
+
+def test_a_key_that_no_longer_opens_is_replaced_and_what_it_signed_still_verifies(
+    c: FakeContainer,
+) -> None:
+    award = give()
+    path = f"/v1/me/awards/{award['award_id']}/credential"
+    before = ask("GET", path, who=ALICE)[1]["credential"]
+    lost = c.badge_credentials.active_key(TENANT)
+    assert lost is not None
+    c.keyring.lost.add(lost.key_id)
+
+    status, body = ask("GET", path, who=ALICE)
+    jwks = public_jwks()
+
+    assert status == 200
+    assert pyjwt.get_unverified_header(body["credential"])["kid"].endswith(
+        c.badge_credentials.active_key(TENANT).key_id  # type: ignore[union-attr]
+    )
+    assert verify(before, jwks)["id"] == verify(body["credential"], jwks)["id"]
+    assert len(jwks.keys) == 2

@@ -573,3 +573,7 @@ class CredentialRepository(Protocol):
         """Set the status bit of the award's credential, if it has one; True when it has.
         Setting it again changes nothing."""
         ...
+
+
+class SealedKeyError(Exception):
+    """A sealed issuer key that cannot be opened any more (its KMS key gone or replaced)."""

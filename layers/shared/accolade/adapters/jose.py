@@ -18,8 +18,10 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from accolade.domain.openbadges import ALGORITHM
-from accolade.ports import IssuerKey
+from accolade.ports import IssuerKey, SealedKeyError
 
+# What KMS answers for a ciphertext its key cannot open (the key deleted, another key's).
+UNOPENABLE = frozenset({"InvalidCiphertextException", "IncorrectKeyException", "NotFoundException"})
 RSA_BITS = 2048
 OPEN_KEYS = 64  # private keys a process keeps open (one per tenant it served lately)
 
@@ -59,9 +61,18 @@ class KmsKeyRing:
         return IssuerKey(key_id, public, bytes(sealed), created_at)
 
     def _decrypt(self, tenant_id: str, key_id: str, sealed: bytes) -> bytes:
-        answer = self._client.decrypt(
-            CiphertextBlob=sealed, EncryptionContext=encryption_context(tenant_id, key_id)
-        )
+        from botocore.exceptions import ClientError
+
+        try:
+            answer = self._client.decrypt(
+                CiphertextBlob=sealed, EncryptionContext=encryption_context(tenant_id, key_id)
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in UNOPENABLE:
+                raise SealedKeyError(
+                    f"issuer key {key_id} of {tenant_id} cannot be opened"
+                ) from exc
+            raise
         return bytes(answer["Plaintext"])
 
     def sign(self, tenant_id: str, key: IssuerKey, kid: str, claims: dict[str, Any]) -> str:

@@ -28,6 +28,7 @@ from accolade.ports import (
     CredentialRepository,
     IssuerKey,
     KeyRing,
+    SealedKeyError,
 )
 
 KEY_ATTEMPTS = 3  # a lost race for the active key: read the winner's
@@ -74,6 +75,33 @@ def rotate_key(
     if not badge_credentials.add_key(tenant_id, key, replacing=replacing):
         raise ConflictError("the issuer key was rotated meanwhile")
     return key
+
+
+def _sign(
+    tenant_id: str,
+    urls: IssuerUrls,
+    claims: dict[str, Any],
+    *,
+    badge_credentials: CredentialRepository,
+    keyring: KeyRing,
+    clock: Clock,
+) -> str:
+    """``claims`` signed with the active key. A key that cannot be opened any more (its KMS key
+    lost) is replaced by a new one: its public part stays in the JWKS, so what it signed still
+    verifies."""
+    key = active_key(tenant_id, badge_credentials=badge_credentials, keyring=keyring, clock=clock)
+    try:
+        return keyring.sign(tenant_id, key, urls.kid(key.key_id), claims)
+    except SealedKeyError:
+        try:
+            key = rotate_key(
+                tenant_id, badge_credentials=badge_credentials, keyring=keyring, clock=clock
+            )
+        except ConflictError:  # another request replaced it meanwhile
+            key = active_key(
+                tenant_id, badge_credentials=badge_credentials, keyring=keyring, clock=clock
+            )
+        return keyring.sign(tenant_id, key, urls.kid(key.key_id), claims)
 
 
 def _record(tenant_id: str, award: Award, now: datetime) -> Any:
@@ -132,13 +160,11 @@ def award_credential(
         raise NotFoundError(f"award {award_id}")
     urls = IssuerUrls(public_base_url, tenant_id)
     credential = open_badge_credential(award, achievement, record, urls, _tenant_name(tenant_id))
-    signing = active_key(
-        tenant_id, badge_credentials=badge_credentials, keyring=keyring, clock=clock
-    )
     claims = jwt_claims(credential, clock.now())
-    return SignedCredential(
-        keyring.sign(tenant_id, signing, urls.kid(signing.key_id), claims), claims
+    signed = _sign(
+        tenant_id, urls, claims, badge_credentials=badge_credentials, keyring=keyring, clock=clock
     )
+    return SignedCredential(signed, claims)
 
 
 def _known_keys(tenant_id: str, badge_credentials: CredentialRepository) -> list[IssuerKey]:
@@ -189,10 +215,10 @@ def status_list(
     now = clock.now()
     revoked = badge_credentials.revoked_offsets(tenant_id, number)
     credential = status_list_credential(urls, number, revoked, now)
-    signing = active_key(
-        tenant_id, badge_credentials=badge_credentials, keyring=keyring, clock=clock
+    claims = jwt_claims(credential, now)
+    return _sign(
+        tenant_id, urls, claims, badge_credentials=badge_credentials, keyring=keyring, clock=clock
     )
-    return keyring.sign(tenant_id, signing, urls.kid(signing.key_id), jwt_claims(credential, now))
 
 
 def record_revocation(
