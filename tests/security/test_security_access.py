@@ -57,7 +57,13 @@ def test_only_health_and_verification_are_public(
 ) -> None:
     documented_public = sorted(r.label for r in all_routes if r.label in public_routes)
 
-    assert documented_public == ["GET /v1/health", "GET /v1/verify/{identifier}"]
+    assert documented_public == [
+        "GET /v1/health",
+        "GET /v1/issuers/{tenant_id}",
+        "GET /v1/issuers/{tenant_id}/jwks.json",
+        "GET /v1/issuers/{tenant_id}/status/{number}",
+        "GET /v1/verify/{identifier}",
+    ]
     assert all(r.is_public for r in all_routes if r.label in public_routes)
 
 

@@ -202,8 +202,9 @@ def open_badge_credential(
     return credential
 
 
-def jwt_claims(credential: dict[str, Any], issued_at: datetime) -> dict[str, Any]:
-    """The JWT payload: the credential itself with the registered claims the spec maps to it."""
+def jwt_claims(credential: dict[str, Any]) -> dict[str, Any]:
+    """The JWT payload: the credential itself with the registered claims the spec maps to it.
+    No ``iat``: signed again with the same key, the same credential is the same JWT."""
     valid_from = datetime.fromisoformat(credential["validFrom"])
     claims = {
         **credential,
@@ -211,7 +212,6 @@ def jwt_claims(credential: dict[str, Any], issued_at: datetime) -> dict[str, Any
         "jti": credential["id"],
         "sub": credential["credentialSubject"]["id"],
         "nbf": _seconds(valid_from),
-        "iat": _seconds(issued_at),
     }
     if "validUntil" in credential:
         claims["exp"] = _seconds(datetime.fromisoformat(credential["validUntil"]))

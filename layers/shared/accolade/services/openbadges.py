@@ -160,7 +160,7 @@ def award_credential(
         raise NotFoundError(f"award {award_id}")
     urls = IssuerUrls(public_base_url, tenant_id)
     credential = open_badge_credential(award, achievement, record, urls, _tenant_name(tenant_id))
-    claims = jwt_claims(credential, clock.now())
+    claims = jwt_claims(credential)
     signed = _sign(
         tenant_id, urls, claims, badge_credentials=badge_credentials, keyring=keyring, clock=clock
     )
@@ -215,7 +215,7 @@ def status_list(
     now = clock.now()
     revoked = badge_credentials.revoked_offsets(tenant_id, number)
     credential = status_list_credential(urls, number, revoked, now)
-    claims = jwt_claims(credential, now)
+    claims = jwt_claims(credential)
     return _sign(
         tenant_id, urls, claims, badge_credentials=badge_credentials, keyring=keyring, clock=clock
     )

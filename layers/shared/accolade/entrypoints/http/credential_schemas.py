@@ -16,7 +16,7 @@ class CredentialOut(Schema):
         "or a verifier takes"
     )
     decoded: dict[str, Any] = Field(
-        description="its payload: the credential with the JWT claims iss, jti, sub, nbf, iat "
+        description="its payload: the credential with the JWT claims iss, jti, sub, nbf "
         "and exp (when it has a validUntil), for display; only the signed form is proof"
     )
 
