@@ -16,14 +16,14 @@ import pytest
 
 from accolade.config import Settings
 from accolade.domain.models import Achievement, AchievementType, Category
-from accolade.domain.openbadges import achievement_type, status_at
+from accolade.domain.openbadges import CredentialRecord, achievement_type, status_at
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
 from tests.unit.builders import OTHER_TENANT, TENANT, at
 
 api = load_handler("api")
-deliver = load_handler("publish_credential_status")
+publish = load_handler("publish_credential_status")
 BASE = "https://badges.example.org"
 SCHEMA_PATH = (
     Path(__file__).resolve().parents[1] / "schemas/ob_v3p0_achievementcredential_schema.json"
@@ -205,7 +205,7 @@ def test_a_revoked_awards_credential_reports_revoked_through_the_status_list(
     )
     record = _revocation_record(c, revoked["award_id"])
     stream = {"Records": [record, record]}  # a redelivered record sets the same bit again
-    answer = deliver.lambda_handler(stream, LambdaContext())
+    answer = publish.lambda_handler(stream, LambdaContext())
 
     assert status == 200
     assert answer == {"batchItemFailures": []}
@@ -323,3 +323,29 @@ def test_a_key_that_no_longer_opens_is_replaced_and_what_it_signed_still_verifie
     )
     assert verify(before, jwks)["id"] == verify(body["credential"], jwks)["id"]
     assert len(jwks.keys) == 2
+
+
+def test_the_sample_revocation_record_sets_the_bit_of_its_credential_once(
+    c: FakeContainer,
+) -> None:
+    from accolade.adapters.dynamo.awards import award_from_image
+    from accolade.domain.models import AwardStatus
+
+    events = Path(__file__).resolve().parents[2] / "events"
+    sample = json.loads((events / "publish_credential_status/award_revoked.json").read_text())
+    tenant_id, revoked = award_from_image(sample["Records"][0]["dynamodb"]["NewImage"])
+    held = revoked.model_copy(update={"status": AwardStatus.ACTIVE, "revoked_at": None})
+    c.awards.grant(tenant_id, held.user_id, [held])
+    record = c.badge_credentials.add_record(
+        tenant_id,
+        held,
+        lambda index: CredentialRecord(
+            held.award_id, "urn:uuid:c", "urn:uuid:s", "x", index, at("2026-11-24T09:25:00Z")
+        ),
+    )
+    assert record is not None
+
+    answers = [publish.lambda_handler(sample, LambdaContext()) for _ in range(2)]
+
+    assert answers == [{"batchItemFailures": []}] * 2
+    assert c.badge_credentials.revoked_offsets(tenant_id, 0) == {record.status_offset}
