@@ -1053,6 +1053,7 @@ class FakeKeyRing:
     def __init__(self) -> None:
         self.made = 0
         self.lost: set[str] = set()  # key ids whose KMS key is gone: they no longer open
+        self._opened: dict[bytes, Any] = {}  # as the KMS key ring keeps keys it opened
 
     @staticmethod
     def _context(tenant_id: str, key_id: str) -> bytes:
@@ -1067,13 +1068,16 @@ class FakeKeyRing:
         return IssuerKey(key_id, public, sealed, created_at)
 
     def sign(self, tenant_id: str, key: IssuerKey, kid: str, claims: dict[str, Any]) -> str:
-        from accolade.adapters.jose import sign_with
+        from accolade.adapters.jose import open_key, sign_with
 
         if key.key_id in self.lost:
             raise SealedKeyError(f"issuer key {key.key_id} cannot be opened")
         context = self._context(tenant_id, key.key_id)
         assert key.sealed_private_key.startswith(context), "opened for another tenant or key"
-        return sign_with(key.sealed_private_key.removeprefix(context)[::-1], kid, claims)
+        if key.sealed_private_key not in self._opened:
+            pem = key.sealed_private_key.removeprefix(context)[::-1]
+            self._opened[key.sealed_private_key] = open_key(pem)
+        return sign_with(self._opened[key.sealed_private_key], kid, claims)
 
 
 class FakeCredentialRepository:

@@ -26,9 +26,13 @@ RSA_BITS = 2048
 OPEN_KEYS = 64  # private keys a process keeps open (one per tenant it served lately)
 
 
-def sign_with(private_pem: bytes, kid: str, claims: dict[str, Any]) -> str:
+def open_key(private_pem: bytes) -> RSAKey:
+    """The private key of a PEM. Costly (cryptography checks the RSA key): done once per key."""
+    return RSAKey.import_key(private_pem)
+
+
+def sign_with(key: RSAKey, kid: str, claims: dict[str, Any]) -> str:
     """``claims`` as a compact JWS signed RS256, the header the spec allows: alg, kid, typ."""
-    key = RSAKey.import_key(private_pem)
     return jwt.encode({"alg": ALGORITHM, "kid": kid, "typ": "JWT"}, claims, key)
 
 
@@ -60,7 +64,7 @@ class KmsKeyRing:
         )["CiphertextBlob"]
         return IssuerKey(key_id, public, bytes(sealed), created_at)
 
-    def _decrypt(self, tenant_id: str, key_id: str, sealed: bytes) -> bytes:
+    def _decrypt(self, tenant_id: str, key_id: str, sealed: bytes) -> RSAKey:
         from botocore.exceptions import ClientError
 
         try:
@@ -73,8 +77,7 @@ class KmsKeyRing:
                     f"issuer key {key_id} of {tenant_id} cannot be opened"
                 ) from exc
             raise
-        return bytes(answer["Plaintext"])
+        return open_key(bytes(answer["Plaintext"]))
 
     def sign(self, tenant_id: str, key: IssuerKey, kid: str, claims: dict[str, Any]) -> str:
-        private_pem = self._open(tenant_id, key.key_id, key.sealed_private_key)
-        return sign_with(private_pem, kid, claims)
+        return sign_with(self._open(tenant_id, key.key_id, key.sealed_private_key), kid, claims)

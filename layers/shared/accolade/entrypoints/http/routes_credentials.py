@@ -43,6 +43,7 @@ def _signed(award_id: str, holder: str | None, tenant_id: str) -> credential_sch
     "/v1/me/awards/<award_id>/credential",
     "The award as a signed OpenBadgeCredential",
     tag="me",
+    errors={409: "The award was revoked while its first credential was being issued"},
 )
 def my_credential(award_id: AwardId) -> credential_schemas.CredentialOut:
     """Get my award as an Open Badges 3.0 credential
