@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,7 @@ from accolade.ports import (
 )
 
 KEY_ATTEMPTS = 3  # a lost race for the active key: read the winner's
+PUBLIC_JWK_MEMBERS = frozenset({"kty", "n", "e", "crv", "x", "y"})  # never d, p, q...
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,9 @@ def _sign(
         return keyring.sign(tenant_id, key, urls.kid(key.key_id), claims)
 
 
-def _record(tenant_id: str, award: Award, now: datetime) -> Any:
+def _record(award: Award, now: datetime) -> Callable[[int], CredentialRecord]:
+    """What a first credential allocates: random ids (never the user id) and salt."""
+
     def make(status_index: int) -> CredentialRecord:
         return CredentialRecord(
             award_id=award.award_id,
@@ -119,6 +123,7 @@ def _record(tenant_id: str, award: Award, now: datetime) -> Any:
 
 
 def _tenant_name(tenant_id: str) -> str:
+    # Tenant settings carry no display name: the profile names the issuer by its tenant id.
     return tenant_id
 
 
@@ -150,9 +155,7 @@ def award_credential(
     if record is None:
         if award.status is AwardStatus.REVOKED:
             raise ConflictError(f"award {award_id} is revoked: no credential is issued for it")
-        record = badge_credentials.add_record(
-            tenant_id, award, _record(tenant_id, award, clock.now())
-        )
+        record = badge_credentials.add_record(tenant_id, award, _record(award, clock.now()))
         if record is None:
             raise ConflictError(f"award {award_id} is revoked: no credential is issued for it")
     achievement = config.get_achievement(tenant_id, award.achievement_id)
@@ -194,9 +197,6 @@ def jwks(
         public = {k: v for k, v in key.public_jwk.items() if k in PUBLIC_JWK_MEMBERS}
         entries.append({**public, "kid": urls.kid(key.key_id), "use": "sig", "alg": ALGORITHM})
     return {"keys": entries}
-
-
-PUBLIC_JWK_MEMBERS = frozenset({"kty", "n", "e", "crv", "x", "y"})
 
 
 def status_list(
