@@ -23,6 +23,7 @@ from accolade.domain.badges import BadgeStatus, CustomBadge
 from accolade.domain.closing import TenantCloses
 from accolade.domain.errors import ConflictError, InvalidInputError
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
+from accolade.domain.openbadges import CredentialRecord
 from accolade.domain.projects import FirstActivity, Project
 from accolade.domain.rules import Standing, standing_order
 from accolade.domain.sequences import Numbering
@@ -33,9 +34,11 @@ from accolade.ports import (
     EventDeltas,
     HoldersQuery,
     Holdings,
+    IssuerKey,
     LearnerResults,
     Page,
     PeriodTopTenant,
+    SealedKeyError,
     StoredFile,
     TenantConfig,
     UploadForm,
@@ -1046,6 +1049,8 @@ class FakeContainer:
         self.badge_files = FakeBadgeFileStore()
         # The real inspector: Pillow and defusedxml, no AWS (a fake would check nothing).
         self.badge_images = PillowImageInspector()
+        self.badge_credentials = FakeCredentialRepository(self.awards)
+        self.keyring = FakeKeyRing()
 
 
 class FakeDiagnostics:
@@ -1160,3 +1165,97 @@ class FakeBadgeFileStore:
     def link(self, tenant_id: str, badge_id: str, level: int, expires_in: int) -> str:
         key = keys.badge_image_key(tenant_id, badge_id, level)
         return f"https://badges.example/{key}?expires_in={expires_in}"
+
+
+# ---------------------------------------------------------------- Open Badges 3.0 credentials
+
+
+class FakeKeyRing:
+    """Real RSA keys and RS256 signatures (joserfc, as the KMS key ring); sealing is a stand-in
+    for KMS that, like its encryption context, opens a key only for its own tenant and key id."""
+
+    def __init__(self) -> None:
+        self.made = 0
+        self.lost: set[str] = set()  # key ids whose KMS key is gone: they no longer open
+        self._opened: dict[bytes, Any] = {}  # as the KMS key ring keeps keys it opened
+
+    @staticmethod
+    def _context(tenant_id: str, key_id: str) -> bytes:
+        return f"sealed-for:{tenant_id}:{key_id}\n".encode()
+
+    def new_key(self, tenant_id: str, key_id: str, created_at: datetime) -> IssuerKey:
+        from accolade.adapters.jose import generate
+
+        self.made += 1
+        public, private_pem = generate()
+        sealed = self._context(tenant_id, key_id) + private_pem[::-1]
+        return IssuerKey(key_id, public, sealed, created_at)
+
+    def sign(self, tenant_id: str, key: IssuerKey, kid: str, claims: dict[str, Any]) -> str:
+        from accolade.adapters.jose import open_key, sign_with
+
+        if key.key_id in self.lost:
+            raise SealedKeyError(f"issuer key {key.key_id} cannot be opened")
+        context = self._context(tenant_id, key.key_id)
+        assert key.sealed_private_key.startswith(context), "opened for another tenant or key"
+        if key.sealed_private_key not in self._opened:
+            pem = key.sealed_private_key.removeprefix(context)[::-1]
+            self._opened[key.sealed_private_key] = open_key(pem)
+        return sign_with(self._opened[key.sealed_private_key], kid, claims)
+
+
+class FakeCredentialRepository:
+    """Keys, credential records and status bits in memory, with the adapter's conditions: one
+    active key replaced only if still the one read, one record per award, taken only while the
+    award is not revoked, one award per status entry."""
+
+    def __init__(self, awards: FakeAwardRepository) -> None:
+        self._awards = awards
+        self._keys: dict[str, list[IssuerKey]] = {}
+        self._active: dict[str, IssuerKey] = {}
+        self._records: dict[tuple[str, models.AwardKey], CredentialRecord] = {}
+        self._next_index: dict[str, int] = {}
+        self._revoked: dict[tuple[str, int], set[int]] = {}
+
+    def active_key(self, tenant_id: str) -> IssuerKey | None:
+        return self._active.get(tenant_id)
+
+    def keys(self, tenant_id: str) -> list[IssuerKey]:
+        return sorted(self._keys.get(tenant_id, []), key=lambda k: k.key_id)
+
+    def add_key(self, tenant_id: str, key: IssuerKey, *, replacing: str | None) -> bool:
+        current = self._active.get(tenant_id)
+        if (current.key_id if current else None) != replacing:
+            return False
+        self._keys.setdefault(tenant_id, []).append(key)
+        self._active[tenant_id] = key
+        return True
+
+    def record_of(self, tenant_id: str, award: models.Award) -> CredentialRecord | None:
+        return self._records.get((tenant_id, award.key))
+
+    def add_record(
+        self,
+        tenant_id: str,
+        award: models.Award,
+        make: Callable[[int], CredentialRecord],
+    ) -> CredentialRecord | None:
+        stored = self._awards.get_award(tenant_id, award.key)
+        if stored is None or stored.status is not models.AwardStatus.ACTIVE:
+            return None
+        if (tenant_id, award.key) in self._records:
+            return self._records[(tenant_id, award.key)]
+        record = make(self._next_index.get(tenant_id, 0))
+        self._next_index[tenant_id] = record.status_index + 1
+        self._records[(tenant_id, award.key)] = record
+        return record
+
+    def revoked_offsets(self, tenant_id: str, status_list: int) -> set[int]:
+        return set(self._revoked.get((tenant_id, status_list), set()))
+
+    def mark_revoked(self, tenant_id: str, award_key: models.AwardKey) -> bool:
+        record = self._records.get((tenant_id, award_key))
+        if record is None:
+            return False
+        self._revoked.setdefault((tenant_id, record.status_list), set()).add(record.status_offset)
+        return True

@@ -16,11 +16,19 @@ from accolade.entrypoints.http.app import TITLE, VERSION, build_app, swagger_pag
 from accolade.entrypoints.http.event_routes import events
 from accolade.entrypoints.http.routes import admin_routes, me_routes, system
 from accolade.entrypoints.http.routes_badges import badge_routes
+from accolade.entrypoints.http.routes_credentials import credential_routes
 from accolade.entrypoints.http.routes_rules import rules_admin_routes, rules_me_routes
 from accolade.observability import observed_handler
 
 app = build_app(
-    system, events, admin_routes, me_routes, rules_admin_routes, rules_me_routes, badge_routes
+    system,
+    events,
+    admin_routes,
+    me_routes,
+    rules_admin_routes,
+    rules_me_routes,
+    badge_routes,
+    credential_routes,
 )
 
 

@@ -23,6 +23,7 @@ FUNCTIONS = {
     "SelectWinnersFunction": "select_winners",
     "ClosePeriodsFunction": "close_periods",
     "SendExpiryNoticesFunction": "send_expiry_notices",
+    "PublishCredentialStatusFunction": "publish_credential_status",
 }
 
 
@@ -34,6 +35,10 @@ OWN_ENV = {
     # The PublicBaseUrl parameter's default: the local gateway.
     "DeliverMessagesFunction": {"PUBLIC_BASE_URL": "http://127.0.0.1:3000"},
     "GenerateCertificatesFunction": {"PUBLIC_BASE_URL": "http://127.0.0.1:3000"},
+    "ApiFunction": {
+        "PUBLIC_BASE_URL": "http://127.0.0.1:3000",
+        "ISSUER_KMS_KEY": "alias/accolade-local-issuer-keys",
+    },
 }
 
 
@@ -178,6 +183,7 @@ def test_stream_mappings(template: Template) -> None:
         "EvaluateEventsFunction",
         "DeliverMessagesFunction",
         "GenerateCertificatesFunction",
+        "PublishCredentialStatusFunction",
     }
 
 
@@ -196,6 +202,11 @@ def _record(event_name: str, entity: str, **image: str) -> dict[str, Any]:
             _record("MODIFY", "award", certificate_status="pending"),
             {"DeliverMessagesFunction", "GenerateCertificatesFunction"},
         ),
+        (
+            _record("MODIFY", "award", status="revoked"),
+            {"DeliverMessagesFunction", "PublishCredentialStatusFunction"},
+        ),
+        (_record("INSERT", "credential_record"), set()),
         ({"eventName": "REMOVE", "dynamodb": {"OldImage": {"entity": {"S": "award"}}}}, set()),
     ],
 )

@@ -69,6 +69,9 @@ def test_only_health_and_verification_are_public(
         "GET /v1/badges",
         "GET /v1/badges/{family}/{level}.svg",
         "GET /v1/health",
+        "GET /v1/issuers/{tenant_id}",
+        "GET /v1/issuers/{tenant_id}/jwks.json",
+        "GET /v1/issuers/{tenant_id}/status/{number}",
         "GET /v1/verify/{identifier}",
     ]
     assert all(r.is_public for r in all_routes if r.label in public_routes)

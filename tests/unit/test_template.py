@@ -38,6 +38,10 @@ PUBLIC_ROUTES = {
     ("GET", "/v1/verify/{identifier}"),
     ("GET", "/v1/badges"),
     ("GET", "/v1/badges/{family}/{file}"),
+    # An Open Badges issuer's documents, which verifiers of its credentials read.
+    ("GET", "/v1/issuers/{tenant_id}"),
+    ("GET", "/v1/issuers/{tenant_id}/jwks.json"),
+    ("GET", "/v1/issuers/{tenant_id}/status/{number}"),
 }
 # Item-level reads and writes: nothing that scans, or changes, exports or drops the table.
 TABLE_ITEM_ACTIONS = {

@@ -24,10 +24,12 @@ if TYPE_CHECKING:
     from accolade.adapters.dynamo.goals import DynamoGoalRepository
     from accolade.adapters.dynamo.inbox import DynamoInboxRepository
     from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
+    from accolade.adapters.dynamo.openbadges import DynamoCredentialRepository
     from accolade.adapters.dynamo.progress import DynamoProgressRepository
     from accolade.adapters.dynamo.projects import DynamoProjectRepository
     from accolade.adapters.dynamo.sequences import DynamoSequenceRepository
     from accolade.adapters.dynamo.users import DynamoUserRepository
+    from accolade.adapters.jose import KmsKeyRing
     from accolade.ports import (
         AwardRepository,
         BadgeFileStore,
@@ -36,11 +38,13 @@ if TYPE_CHECKING:
         Clock,
         ConfigRepository,
         CourseRepository,
+        CredentialRepository,
         Diagnostics,
         DocumentStore,
         EventRepository,
         GoalRepository,
         InboxRepository,
+        KeyRing,
         LeaderboardRepository,
         Notifier,
         ProgressRepository,
@@ -94,6 +98,10 @@ class Container(Protocol):
     def badge_files(self) -> BadgeFileStore: ...
     @property
     def badge_images(self) -> BadgeImageInspector: ...
+    @property
+    def badge_credentials(self) -> CredentialRepository: ...
+    @property
+    def keyring(self) -> KeyRing: ...
 
 
 T = TypeVar("T")
@@ -243,6 +251,18 @@ class AwsContainer:
         from accolade.adapters.badge_images import PillowImageInspector
 
         return PillowImageInspector()
+
+    @cached_property
+    def badge_credentials(self) -> DynamoCredentialRepository:
+        from accolade.adapters.dynamo.openbadges import DynamoCredentialRepository
+
+        return DynamoCredentialRepository()
+
+    @cached_property
+    def keyring(self) -> KmsKeyRing:
+        from accolade.adapters.jose import KmsKeyRing
+
+        return KmsKeyRing(self.settings.issuer_kms_key, self._client("kms"))
 
 
 _container: Container | None = None

@@ -26,6 +26,8 @@ class Settings(BaseModel):
     dynamodb_endpoint: str | None = None
     # The private bucket of custom badge images (the api function only).
     badges_bucket_name: str = ""
+    # The KMS key (id, ARN or alias) that seals the tenants' credential issuer keys.
+    issuer_kms_key: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -41,6 +43,7 @@ class Settings(BaseModel):
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or env.get("AWS_ENDPOINT_URL"),
             badges_bucket_name=env.get("BADGES_BUCKET_NAME", ""),
+            issuer_kms_key=env.get("ISSUER_KMS_KEY", ""),
         )
 
 

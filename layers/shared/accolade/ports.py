@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -32,6 +32,7 @@ from accolade.domain.models import (
     UserProfile,
     Wallet,
 )
+from accolade.domain.openbadges import CredentialRecord
 from accolade.domain.projects import FirstActivity, Project
 from accolade.domain.rules import AchievementIndex, Standing
 from accolade.domain.sequences import Numbering
@@ -620,3 +621,64 @@ class BadgeImageInspector(Protocol):
         """What is wrong with an uploaded badge image declared ``content_type`` (its type by
         its bytes, its size, its dimensions, active content in an SVG); None when it is fine."""
         ...
+
+
+# ---------------------------------------------------------------- Open Badges 3.0 credentials
+
+
+@dataclass(frozen=True)
+class IssuerKey:
+    """One of a tenant's signing keys: its public JWK and its private key sealed (encrypted
+    under the stack's KMS key, bound to the tenant and key id), never stored in the clear."""
+
+    key_id: str
+    public_jwk: dict[str, Any]
+    sealed_private_key: bytes
+    created_at: datetime
+
+
+class KeyRing(Protocol):
+    """Makes, seals and uses issuer keys (a JOSE library and KMS)."""
+
+    def new_key(self, tenant_id: str, key_id: str, created_at: datetime) -> IssuerKey:
+        """A new key pair, its private key sealed for ``tenant_id`` and ``key_id``."""
+        ...
+
+    def sign(self, tenant_id: str, key: IssuerKey, kid: str, claims: dict[str, Any]) -> str:
+        """``claims`` as a compact JWS (a VC-JWT) signed with ``key``, ``kid`` in its header."""
+        ...
+
+
+class CredentialRepository(Protocol):
+    def active_key(self, tenant_id: str) -> IssuerKey | None: ...
+
+    def keys(self, tenant_id: str) -> list[IssuerKey]:
+        """Every key the tenant ever signed with, oldest first (its JWKS)."""
+        ...
+
+    def add_key(self, tenant_id: str, key: IssuerKey, *, replacing: str | None) -> bool:
+        """Store ``key`` and make it the active one, on the condition that the active key is
+        still ``replacing`` (None: that there is none yet). False, nothing stored, when another
+        writer got there first."""
+        ...
+
+    def record_of(self, tenant_id: str, award: Award) -> CredentialRecord | None: ...
+
+    def add_record(
+        self, tenant_id: str, award: Award, make: Callable[[int], CredentialRecord]
+    ) -> CredentialRecord | None:
+        """The award's credential record: the stored one, else the one ``make`` builds with the
+        next free status index, written with it on the condition that neither is taken and that
+        the award is not revoked. None when the award is revoked (or gone)."""
+        ...
+
+    def revoked_offsets(self, tenant_id: str, status_list: int) -> set[int]: ...
+
+    def mark_revoked(self, tenant_id: str, award_key: AwardKey) -> bool:
+        """Set the status bit of the award's credential, if it has one; True when it has.
+        Setting it again changes nothing."""
+        ...
+
+
+class SealedKeyError(Exception):
+    """A sealed issuer key that cannot be opened any more (its KMS key gone or replaced)."""

@@ -286,3 +286,32 @@ def badge_upload_key(tenant_id: str, badge_id: str, level: int) -> str:
 def badge_image_key(tenant_id: str, badge_id: str, level: int) -> str:
     """Where a validated image of a custom badge is kept (and linked from)."""
     return f"badges/{tenant_id}/{badge_id}/{level}"
+
+
+# ---------------------------------------------------------------- Open Badges 3.0 credentials
+# | issuer keys  | T#{tenant}#ISSUER      | KEY#{key_id} (sortable by creation) |
+# | active key   | T#{tenant}#ISSUER      | ACTIVE_KEY (a copy of the active key, one read) |
+# | status index | T#{tenant}#ISSUER      | STATUS_COUNTER (the next free status list entry) |
+# | status list  | T#{tenant}#ISSUER      | STATUS#{number:06d} (the revoked bits, 16 KiB) |
+# | credential   | T#{tenant}#U#{user}    | CRED#{achievement}#{period}#{level} (beside its award) |
+ISSUER_KEY_PREFIX = "KEY#"
+ACTIVE_ISSUER_KEY = "ACTIVE_KEY"
+STATUS_COUNTER = "STATUS_COUNTER"
+CREDENTIAL_PREFIX = "CRED#"
+
+
+def issuer_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "ISSUER")
+
+
+def issuer_key_sk(key_id: str) -> str:
+    return ISSUER_KEY_PREFIX + key_id
+
+
+def status_list_sk(number: int) -> str:
+    return f"STATUS#{number:06d}"
+
+
+def credential_sk(key: AwardKey) -> str:
+    """The credential record of an award: its award's sort key under another prefix."""
+    return CREDENTIAL_PREFIX + award_sk(key).removeprefix(AWARD_PREFIX)

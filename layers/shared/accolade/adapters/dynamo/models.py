@@ -14,6 +14,7 @@ import botocore.session
 from pynamodb import constants
 from pynamodb.attributes import (
     Attribute,
+    BinaryAttribute,
     BooleanAttribute,
     DiscriminatorAttribute,
     NumberAttribute,
@@ -512,3 +513,54 @@ def bind(table_name: str, region: str, host: str | None) -> None:
         model.Meta.host = host
         model._connection = None
     _shared = None
+
+
+# ---------------------------------------------------------------- Open Badges 3.0 credentials
+
+
+class IssuerKeyItem(Item, discriminator="issuer_key"):
+    """PK T#{tenant}#ISSUER, SK KEY#{key_id}: a signing key of the tenant, kept after rotation
+    (its public part stays in the JWKS). The private key is sealed by KMS, never in the clear.
+    The active key is a copy under SK ACTIVE_KEY, replaced on the condition that it is still the
+    one read (or absent)."""
+
+    key_id = UnicodeAttribute()
+    public_jwk = JSONAttribute()
+    sealed = BinaryAttribute(legacy_encoding=False)
+    created_at = UTCDateTimeAttribute()
+
+
+class StatusCounterItem(Item, discriminator="status_counter"):
+    """PK T#{tenant}#ISSUER, SK STATUS_COUNTER: the next free status list entry, moved on the
+    condition that it is still the one read, in the transaction that gives it to a credential."""
+
+    next_index = NumberAttribute()
+
+
+class StatusListItem(Item, discriminator="status_list"):
+    """PK T#{tenant}#ISSUER, SK STATUS#{number}: the revoked bits of one status list (131,072
+    entries, 16 KiB), rewritten under an optimistic lock on ``version``."""
+
+    bits = BinaryAttribute(legacy_encoding=False)
+    version = NumberAttribute()
+
+
+class CredentialRecordItem(Item, discriminator="credential_record"):
+    """PK T#{tenant}#U#{user}, SK CRED#{achievement}#{period}#{level}: an award's credential id,
+    subject id, salt and status entry, written once with the status counter's move."""
+
+    award_id = UnicodeAttribute()
+    credential_id = UnicodeAttribute()
+    subject_id = UnicodeAttribute()
+    salt = UnicodeAttribute()
+    status_index = NumberAttribute()
+    issued_at = UTCDateTimeAttribute()
+
+
+ENTITY_MODELS = (
+    *ENTITY_MODELS,
+    IssuerKeyItem,
+    StatusCounterItem,
+    StatusListItem,
+    CredentialRecordItem,
+)
