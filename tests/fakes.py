@@ -938,14 +938,35 @@ class FakeInboxRepository:
         state.lease_until = None
 
     def messages(
-        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        *,
+        limit: int,
+        after: str | None = None,
+        message_type: models.MessageType | None = None,
+        unread: bool | None = None,
     ) -> Page[models.Message]:
         rows = [
             (keys.message_sk(message.created_at, message.message_id), message)
             for (tenant, owner, _), message in self._messages.items()
-            if tenant == tenant_id and owner == user_id
+            if tenant == tenant_id
+            and owner == user_id
+            and (message_type is None or message.type == message_type)
+            and (unread is None or (message.read_at is None) == unread)
         ]
         return _page(rows, keys.MESSAGE_PREFIX, limit=limit, after=after, newest_first=True)
+
+    def mark_read(
+        self, tenant_id: str, user_id: str, message_id: str, at: datetime
+    ) -> models.Message | None:
+        message = self._messages.get((tenant_id, user_id, message_id))
+        if message is None:
+            return None
+        if message.read_at is None:
+            message = message.model_copy(update={"read_at": at})
+            self._messages[(tenant_id, user_id, message_id)] = message
+        return message
 
     def announced_at(self, tenant_id: str, message: models.Message) -> datetime | None:
         state = self._announcements.get(self._key(tenant_id, message))

@@ -25,6 +25,7 @@ from accolade.domain.models import (
     Issuer,
     LedgerEntry,
     Message,
+    MessageType,
     Metric,
     Slot,
     TenantSettings,
@@ -399,9 +400,25 @@ class InboxRepository(Protocol):
     def mark_announced(self, tenant_id: str, message: Message, at: datetime) -> None: ...
     def release_announcement(self, tenant_id: str, message: Message) -> None: ...
     def messages(
-        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        *,
+        limit: int,
+        after: str | None = None,
+        message_type: MessageType | None = None,
+        unread: bool | None = None,
     ) -> Page[Message]:
-        """The user's inbox, newest first (by ``created_at``, then message id)."""
+        """The user's inbox, newest first (by ``created_at``, then message id); only messages of
+        ``message_type`` and, when ``unread`` is given, only unread (True) or read (False) ones.
+        ``after`` is the sort key of the last message of the previous page."""
+        ...
+
+    def mark_read(
+        self, tenant_id: str, user_id: str, message_id: str, at: datetime
+    ) -> Message | None:
+        """Mark the user's message read (once: marking it again keeps the first time); None
+        when the user has no message of that id."""
         ...
 
 

@@ -252,3 +252,29 @@ def page_start(pk: str, prefix: str, after: str | None) -> dict[str, dict[str, s
     if not after.startswith(prefix) or size > MAX_SORT_KEY_BYTES:
         raise InvalidCursorError("does not belong to this list")
     return {"PK": {"S": pk}, "SK": {"S": after}}
+
+
+# The inbox by kind and read state (GSI1 on message items): a filtered page of the inbox is a
+# Query of one to three of these partitions, whatever the user's other messages.
+MESSAGE_ID_PREFIX = "MSGID#"  # a message's id -> its sort key (its time is in the key)
+INBOX_UNREAD = "UNREAD"
+INBOX_READ = "READ"
+
+
+def message_id_sk(message_id: str) -> str:
+    return f"{MESSAGE_ID_PREFIX}{message_id}"
+
+
+def inbox_pk(tenant_id: str, user_id: str, message_type: str, state: str) -> str:
+    """GSI1 partition of a user's messages of one type in one read state; its sort key is the
+    message's own (``message_sk``)."""
+    return f"{user_pk(tenant_id, user_id)}#INBOX#{state}#{message_type}"
+
+
+def inbox_position(after: str | None) -> str | None:
+    """A filtered inbox page's start (from a cursor): a message sort key, checked as
+    ``page_start`` checks one."""
+    if after is None:
+        return None
+    page_start("", MESSAGE_PREFIX, after)
+    return after

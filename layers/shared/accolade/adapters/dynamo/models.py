@@ -75,6 +75,11 @@ class EnrollmentsIndex(_Gsi1["EnrollmentItem"]):
     """GSI1 under T#{tenant}#CE#{course_event}: the learners of a course event, by user id."""
 
 
+class InboxIndex(_Gsi1["MessageItem"]):
+    """GSI1 under T#{tenant}#U#{user}#INBOX#{READ|UNREAD}#{type}: a user's messages of one type
+    in one read state, newest first by the message's sort key."""
+
+
 class PeriodTopIndex(_Gsi1["AchievementItem"]):
     """GSI1 under PERIOD_TOP: every period-winner achievement, for the winners job."""
 
@@ -408,6 +413,18 @@ class MessageItem(Item, discriminator="message"):
     data = JSONAttribute(null=True)
     announced_at = UTCDateTimeAttribute(null=True)
     announcing_until = UTCDateTimeAttribute(null=True)
+    read_at = UTCDateTimeAttribute(null=True)
+    GSI1PK = UnicodeAttribute(null=True)  # keys.inbox_pk: its type and read state
+    GSI1SK = UnicodeAttribute(null=True)  # its own sort key
+    by_kind = InboxIndex()
+
+
+class MessageIdItem(Item, discriminator="message_id"):
+    """PK T#{tenant}#U#{user}, SK MSGID#{message_id}: where the message of that id is (its sort
+    key holds its time), written with it in one transaction on the condition that neither exists:
+    it makes the message once-only by id, and marking it read one GetItem."""
+
+    message_sk = UnicodeAttribute()
 
 
 class CourseTemplateItem(DocumentItem, discriminator="course_template"):
@@ -472,6 +489,7 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     WalletItem,
     LedgerItem,
     MessageItem,
+    MessageIdItem,
     CourseTemplateItem,
     CourseEventItem,
     LearningPathItem,
