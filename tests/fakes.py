@@ -20,6 +20,7 @@ from accolade.domain import courses, models
 from accolade.domain.closing import TenantCloses
 from accolade.domain.errors import ConflictError, InvalidInputError
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
+from accolade.domain.periods import ALL_TIME_KEY, is_period_key
 from accolade.domain.projects import FirstActivity, Project
 from accolade.domain.rules import Standing, standing_order
 from accolade.domain.sequences import Numbering
@@ -27,10 +28,12 @@ from accolade.ports import (
     AnnouncementLeasedError,
     ApplyOutcome,
     BatchGrant,
+    CompletionQuery,
     EventDeltas,
     HoldersQuery,
     Holdings,
     LearnerResults,
+    OrgCompletion,
     Page,
     PeriodTopTenant,
     TenantConfig,
@@ -1032,6 +1035,48 @@ class FakeWinnersQueue:
         return taken
 
 
+class FakeCompletionRepository:
+    """The completion report counted from the awards told (once each; a revoked one never
+    again) and the users' profiles as they are at reading time, which is what the adapter's
+    reconciled counts amount to."""
+
+    def __init__(self, users: FakeUserRepository) -> None:
+        self._users = users
+        self._held: dict[tuple[str, str, str, str], set[str]] = {}  # tenant, user, ach, scope
+        self._revoked: set[tuple[str, str]] = set()
+
+    def count_award(self, tenant_id: str, award: models.Award) -> None:
+        scopes = {ALL_TIME_KEY} | ({award.period_key} if is_period_key(award.period_key) else set())
+        if award.status is models.AwardStatus.REVOKED:
+            self._revoked.add((tenant_id, award.award_id))
+        for scope in scopes:
+            held = self._held.setdefault(
+                (tenant_id, award.user_id, award.achievement_id, scope), set()
+            )
+            if (tenant_id, award.award_id) in self._revoked:
+                held.discard(award.award_id)
+            elif award.status is models.AwardStatus.ACTIVE:
+                held.add(award.award_id)
+
+    def reconcile_user(self, tenant_id: str, user_id: str) -> None:
+        """Nothing to move: ``completion`` reads the profiles as they are."""
+
+    def completion(self, tenant_id: str, query: CompletionQuery) -> Page[OrgCompletion]:
+        users: dict[str, int] = {}
+        earned: dict[str, int] = {}
+        for (tenant, user_id), profile in self._users._users.items():
+            if tenant != tenant_id or not profile.org_id:
+                continue
+            if query.group is not None and query.group not in profile.groups:
+                continue
+            users[profile.org_id] = users.get(profile.org_id, 0) + 1
+            key = (tenant_id, user_id, query.achievement_id, query.scope)
+            if self._held.get(key):
+                earned[profile.org_id] = earned.get(profile.org_id, 0) + 1
+        rows = [(org, OrgCompletion(org, n, earned.get(org, 0))) for org, n in users.items()]
+        return _page(rows, "", limit=query.limit, after=query.after)
+
+
 @dataclass
 class FakeContainer:
     """The fakes wired like accolade.bootstrap.Container (same attribute names)."""
@@ -1057,3 +1102,4 @@ class FakeContainer:
         self.projects = FakeProjectRepository()
         self.winners_queue = FakeWinnersQueue()
         self.courses = FakeCourseRepository()
+        self.completion = FakeCompletionRepository(self.users)

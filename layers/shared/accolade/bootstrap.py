@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from accolade.ports import (
         AwardRepository,
         Clock,
+        CompletionRepository,
         ConfigRepository,
         CourseRepository,
         DocumentStore,
@@ -80,6 +81,8 @@ class Container(Protocol):
     def courses(self) -> CourseRepository: ...
     @property
     def sequences(self) -> SequenceRepository: ...
+    @property
+    def completion(self) -> CompletionRepository: ...
 
 
 T = TypeVar("T")
@@ -193,6 +196,12 @@ class AwsContainer:
         # From the DynamoDB connection's botocore session: boto3's default session would be a
         # second one, loading the endpoint data and resolving credentials again (and boto3).
         return models.session().create_client(service, region_name=self.settings.region)
+
+    @cached_property
+    def completion(self) -> CompletionRepository:
+        from accolade.adapters.dynamo.reports import DynamoCompletionRepository
+
+        return DynamoCompletionRepository()
 
     @cached_property
     def winners_queue(self) -> WinnersQueue:

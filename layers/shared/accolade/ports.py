@@ -532,3 +532,43 @@ class CourseRepository(Protocol):
         """Record that these learners completed a course of ``template_id`` (a set union, so
         again is nothing new); each learner's completed templates, this one included."""
         ...
+
+
+@dataclass(frozen=True)
+class CompletionQuery:
+    """A page of the completion report: the achievement's distinct holders in ``scope`` (a
+    period key, or ALL) per organisation, among the users of ``group`` (None: all users)."""
+
+    achievement_id: str
+    scope: str
+    group: str | None
+    limit: int
+    after: str | None = None  # the last organisation of the previous page
+
+
+@dataclass(frozen=True)
+class OrgCompletion:
+    org_id: str
+    users: int
+    earned: int
+
+    @property
+    def share(self) -> float:
+        return round(self.earned / self.users, 4) if self.users else 0.0
+
+
+class CompletionRepository(Protocol):
+    """Counts kept on write for the completion report, so that reading it scans nothing."""
+
+    def count_award(self, tenant_id: str, award: Award) -> None:
+        """Count an active award for its holder once (in all time and in its period), or stop
+        counting a revoked one; idempotent, whatever order and however often it is told."""
+        ...
+
+    def reconcile_user(self, tenant_id: str, user_id: str) -> None:
+        """Move the user's counts to the organisation and groups of their profile as stored."""
+        ...
+
+    def completion(self, tenant_id: str, query: CompletionQuery) -> Page[OrgCompletion]:
+        """A page of organisations (by id) with their users and the achievement's holders."""
+        ...

@@ -66,6 +66,8 @@ def deliver_record(record: Record, c: Container) -> bool:
     from accolade.services.deliver import announce
 
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
+    # The completion report's counts first: idempotent, and retried with the record if it fails.
+    c.completion.count_award(tenant_id, award)
     revoked = award.status is AwardStatus.REVOKED
     if record.get("eventName") != "INSERT" and not revoked:
         return False  # another change of an award (its certificate): announced already

@@ -23,7 +23,14 @@ from accolade.domain.limits import (
     PERIODS_PER_METRIC,
 )
 from accolade.domain.models import Achievement, Metric, TenantSettings, UserProfile
-from accolade.ports import Clock, ConfigRepository, Page, SequenceRepository, UserRepository
+from accolade.ports import (
+    Clock,
+    CompletionRepository,
+    ConfigRepository,
+    Page,
+    SequenceRepository,
+    UserRepository,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -55,8 +62,18 @@ def put_settings(
     return settings
 
 
-def put_user(tenant_id: str, profile: UserProfile, *, users: UserRepository) -> UserProfile:
+def put_user(
+    tenant_id: str,
+    profile: UserProfile,
+    *,
+    users: UserRepository,
+    completion: CompletionRepository | None = None,
+) -> UserProfile:
+    """Store the profile, then move the user's completion counts to its organisation and groups
+    (a retried PUT finishes a move a crash cut short)."""
     users.put_user(tenant_id, profile)
+    if completion is not None:
+        completion.reconcile_user(tenant_id, profile.user_id)
     return profile
 
 

@@ -278,3 +278,30 @@ def inbox_position(after: str | None) -> str | None:
         return None
     page_start("", MESSAGE_PREFIX, after)
     return after
+
+
+# The completion report: per-user tallies and per-organisation counts, kept on write.
+TALLY_PREFIX = "TALLY#"
+USERS_SUBJECT = "USERS"
+ALL_SLOT = "*"  # every user of the organisation; a group's slot is G#{group}
+
+
+def group_slot(group: str | None) -> str:
+    return f"G#{group}" if group else ALL_SLOT
+
+
+def achievement_subject(achievement_id: str, scope: str) -> str:
+    """What a tally of an achievement counts: its awards in ``scope`` (a period key, or ALL)."""
+    return f"{achievement_id}#{scope}"
+
+
+def tally_sk(subject: str) -> str:
+    return f"{TALLY_PREFIX}{subject}"
+
+
+def counted_award_sk(scope: str, key: AwardKey) -> str:
+    return f"COUNTED#{scope}#{award_sk(key)}"
+
+
+def completion_pk(tenant_id: str, subject: str, slot: str) -> str:
+    return tenant_pk(tenant_id, "RPT", subject, slot)

@@ -255,6 +255,9 @@ class UserItem(DocumentItem, discriminator="user"):
     user features, which only the user sets (outside ``doc``, so neither write undoes the other)."""
 
     featured_award_id = UnicodeAttribute(null=True)
+    # Moved by every profile write: a completion tally counted under the organisation and groups
+    # read commits only while the profile is still the one read (adapters/dynamo/reports.py).
+    org_rev = NumberAttribute(null=True)
 
 
 class GoalsItem(DocumentItem, discriminator="goals"):
@@ -471,6 +474,38 @@ class CompletedCoursesItem(Item, discriminator="completed_courses"):
     templates = UnicodeSetAttribute(null=True)
 
 
+class TallyItem(Item, discriminator="tally"):
+    """PK T#{tenant}#U#{user}, SK TALLY#USERS or TALLY#{achievement}#{scope}: what the user adds
+    to the completion report's counts. ``active`` is how many of the user's active awards count
+    here (always 1 for USERS); ``counted`` is, by slot (``*`` and ``G#{group}``), the
+    organisation the user is counted under in that slot's completion item. Written under an
+    optimistic lock on ``version``, in one transaction with the completion items it moves."""
+
+    user_id = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    active = NumberAttribute(default=0)
+    counted = JSONAttribute(null=True)
+    version = NumberAttribute(default=0)
+
+
+class CountedAwardItem(Item, discriminator="counted_award"):
+    """PK T#{tenant}#U#{user}, SK COUNTED#{scope}#AWD#...: whether an award is counted in its
+    tally of ``scope`` (``counted``) or never again (``uncounted``: revoked), written with the
+    tally's move: a redelivered stream record finds it and changes nothing."""
+
+    state = UnicodeAttribute()
+
+
+class CompletionItem(Item, discriminator="completion"):
+    """PK T#{tenant}#RPT#{subject}#{slot}, SK {org_id}: how many users of the organisation (in
+    the slot's group, or all for ``*``) the subject counts: USERS, or {achievement}#{scope}
+    (distinct users holding an active award of it in that scope). Moved only by ADD, in the
+    transactions that move the users' tallies."""
+
+    org_id = UnicodeAttribute()
+    total = NumberAttribute(default=0)
+
+
 ENTITY_MODELS: tuple[type[Item], ...] = (
     SettingsItem,
     MetricItem,
@@ -497,6 +532,9 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     CompletedCoursesItem,
     SequenceItem,
     IdentifierItem,
+    TallyItem,
+    CountedAwardItem,
+    CompletionItem,
 )
 
 

@@ -18,7 +18,7 @@ class DynamoUserRepository:
     def put_user(self, tenant_id: str, user: UserProfile) -> None:
         doc = user.model_dump(mode="json", exclude={"featured_award_id"})
         _profile(tenant_id, user.user_id).update(
-            actions=[*_identity(tenant_id), UserItem.doc.set(doc)]
+            actions=[*_identity(tenant_id), UserItem.doc.set(doc), UserItem.org_rev.add(1)]
         )
 
     def set_featured(self, tenant_id: str, user_id: str, award_id: str | None) -> None:

@@ -207,7 +207,10 @@ def put_user(
     achievements the user sees). Admins only.
     """
     caller = _admin(admin_routes)
-    stored = admin.put_user(caller.tenant_id, body.to_domain(user_id), users=container().users)
+    c = container()
+    stored = admin.put_user(
+        caller.tenant_id, body.to_domain(user_id), users=c.users, completion=c.completion
+    )
     return admin_schemas.UserOut.of(stored)
 
 

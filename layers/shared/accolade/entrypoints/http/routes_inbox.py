@@ -10,8 +10,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from accolade.bootstrap import container, inject
 from accolade.domain.limits import PAGE_SIZE_DEFAULT
-from accolade.entrypoints.http import schemas
+from accolade.entrypoints.http import reports_schemas, schemas
 from accolade.entrypoints.http.routes import (
+    ID_PATTERN,
     Cursor,
     Limit,
     PathId,
@@ -76,5 +77,53 @@ def user_achievements(
         status=status,
         sort=sort,
         descending=order == "desc",
+        limit=limit,
+    )
+
+
+@documented(
+    inbox_routes.get,
+    "/v1/admin/reports/completion",
+    "A page of organisations with their users and how many earned the achievement",
+    errors={404: "No such achievement"},
+)
+def completion_report(
+    achievement_id: Annotated[
+        str, Query(pattern=ID_PATTERN, max_length=128, description="the achievement reported")
+    ],
+    group: Annotated[
+        str | None,
+        Query(min_length=1, max_length=64, description="only the users in this group"),
+    ] = None,
+    period_key: Annotated[
+        str | None,
+        Query(
+            max_length=16,
+            description="a periodic achievement's period (W2026-W48, M2026-11, D2026-11-24); "
+            "all time when absent, and always for an achievement without periods",
+        ),
+    ] = None,
+    limit: Limit = PAGE_SIZE_DEFAULT,
+    cursor: Cursor = None,
+) -> reports_schemas.CompletionReport:
+    """Report completion by organisation
+
+    For each organisation (by id): its users, how many of them hold an active award of the
+    achievement (each user once, however many awards; revoked ones do not count, expired ones
+    do) and the share. Counted on write, never by scanning. Admins only.
+    """
+    caller = _admin(inbox_routes)
+    scope = _scope(
+        "admin/reports/completion", caller, achievement_id, group or "", period_key or ""
+    )
+    return _page(
+        reports_schemas.CompletionReport,
+        scope,
+        cursor,
+        reports.completion_report,
+        caller.tenant_id,
+        achievement_id,
+        group=group,
+        period_key=period_key,
         limit=limit,
     )
