@@ -8,6 +8,9 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
+
+from accolade.adapters.dynamo import reports
 from accolade.domain.models import Award, AwardStatus, UserProfile
 from accolade.domain.periods import ALL_TIME_KEY
 from accolade.ports import CompletionQuery, OrgCompletion
@@ -172,3 +175,26 @@ def test_a_page_costs_the_same_for_10_and_1000_users(accolade: Any) -> None:
     assert sum(row.users for row in page.items) == 1000
     assert sum(row.earned for row in page.items) == 337
     print(f"completion page of 5 organisations: {costs[large][1]} RRU, 10 or 1,000 users")
+
+
+def test_a_move_between_reading_the_profile_and_counting_is_not_lost(
+    accolade: Any, tenant_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    put_user(accolade, tenant_id, "m1", "org-old")
+    (award,) = accolade.awards.grant(tenant_id, "m1", [closer_award("m1", WEEKS[0], 1)])
+    read_profile = reports._profile
+    moved: list[bool] = []
+
+    def read_then_move(tenant: str, user_id: str) -> Any:
+        profile = read_profile(tenant, user_id)
+        if not moved:  # the first count read the old organisation; the user moves now
+            moved.append(True)
+            put_user(accolade, tenant_id, "m1", "org-new")
+        return profile
+
+    monkeypatch.setattr(reports, "_profile", read_then_move)
+    accolade.completion.count_award(tenant_id, award)
+
+    assert moved
+    assert report(accolade, tenant_id) == {"org-new": (1, 1)}
+    assert report(accolade, tenant_id, WEEKS[0]) == {"org-new": (1, 1)}

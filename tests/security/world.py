@@ -162,6 +162,8 @@ def build_world(api: Api, stack: LocalStack) -> World:
         **course_ids,
         "sequence_id": f"seq-{suffix}",
         "identifier": f"A{suffix}-1",
+        # An award's inbox message has the award's id (deliver_messages wrote it in the drain).
+        "message_id": award_ids[0],
     }
     return World(a, b, ids, award_ids)
 
