@@ -6,15 +6,34 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from accolade.domain.models import Award, MessageType
+from accolade.domain.models import (
+    ActivityEvent,
+    Aggregate,
+    Award,
+    CounterKey,
+    MessageType,
+    Metric,
+)
+from accolade.ports import EventDeltas
+from accolade.services import admin
 from accolade.services.expiry import send_expiry_notices
 from accolade_local.handlers import load_handler
-from tests.integration.helpers import batch, event_award, http_event, invoke, json_body, with_path
+from tests.integration.helpers import (
+    batch,
+    event_award,
+    http_event,
+    invoke,
+    json_body,
+    load_event,
+    with_path,
+)
 from tests.integration.inbox_meter import metered
+from tests.integration.test_winner_query import At, handed_over
 
 EXPIRES = datetime(2031, 11, 24, 10, 0, tzinfo=UTC)
 DUE = EXPIRES - timedelta(days=20)
@@ -180,3 +199,38 @@ def _revoked(given: Award) -> Any:
         update={"revoked_at": given.awarded_at + timedelta(days=1), "revoke_reason": "typo"}
     )
     return revoked_message(revoked, "Task")
+
+
+def test_a_winner_told_twice_by_the_queue_gets_one_message(
+    accolade: Any, stream: Any, tenant_id: str
+) -> None:
+    monday, week = datetime(2026, 11, 9, 8, tzinfo=UTC), "W2026-W46"  # a week the clock has seen
+    admin.put_metric(
+        tenant_id,
+        Metric(metric_id="logins", event_type="login", aggregate=Aggregate.COUNT),
+        config=accolade.config,
+    )
+    top = {"name": "Top", "type": "period_top", "metric": "logins", "period": "week"}
+    admin.create_achievement(tenant_id, top, config=accolade.config, clock=At(monday))
+    login = ActivityEvent(event_id="e-1", type="login", user_id="alice", occurred_at=monday)
+    accolade.events.add_new(tenant_id, [login])
+    counter = CounterKey("alice", "logins", week)
+    accolade.progress.apply(
+        tenant_id, [EventDeltas("e-1", 0, {counter: Decimal(3)}, frozenset({counter}))], monday
+    )
+    (work,) = handed_over(accolade, tenant_id, monday + timedelta(weeks=1))
+    sample = load_event("select_winners/tenant_closes.json")
+    sample["Records"][0]["body"] = work.model_dump_json()
+    winners, deliver = load_handler("select_winners"), load_handler("deliver_messages")
+
+    # SQS delivers at least once: the same message twice, then the award's records twice.
+    told = [invoke(winners, sample) for _ in range(2)]
+    (record,) = stream.records(tenant_id, entity="award", count=1)
+    delivered = [invoke(deliver, batch([record])) for _ in range(2)]
+
+    assert all(answer == {"batchItemFailures": []} for answer in told + delivered)
+    (message,) = accolade.inbox.messages(tenant_id, "alice", limit=10).items
+    assert message.type == MessageType.ACHIEVEMENT
+    assert ids(accolade, tenant_id, message_type=MessageType.ACHIEVEMENT, unread=True) == [
+        message.message_id
+    ]
