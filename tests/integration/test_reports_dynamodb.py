@@ -16,6 +16,7 @@ from accolade.domain.periods import ALL_TIME_KEY
 from accolade.ports import CompletionQuery, OrgCompletion
 from accolade.services import admin
 from accolade_local.handlers import load_handler
+from accolade_local.streams import match_any
 from tests.integration.helpers import batch, event_award, invoke
 from tests.integration.inbox_meter import metered
 from tests.integration.loop import Loop
@@ -198,3 +199,29 @@ def test_a_move_between_reading_the_profile_and_counting_is_not_lost(
     assert moved
     assert report(accolade, tenant_id) == {"org-new": (1, 1)}
     assert report(accolade, tenant_id, WEEKS[0]) == {"org-new": (1, 1)}
+
+
+def test_a_move_cut_short_by_a_crash_is_finished_by_the_profiles_stream_record(
+    loop: Loop,
+) -> None:
+    c, tenant_id = loop.container, loop.tenant_id
+    put_user(c, tenant_id, "k1", "org-old", "g1")
+    (award,) = c.awards.grant(tenant_id, "k1", [closer_award("k1", WEEKS[0], 1)])
+    c.completion.count_award(tenant_id, award)
+    # The profile is written, then the API crashes before it moves the counts.
+    c.users.put_user(tenant_id, UserProfile(user_id="k1", org_id="org-new", groups=("g2",)))
+    stale = report(c, tenant_id)
+    c.users.set_featured(tenant_id, "k1", award.award_id)  # a change that moves nothing
+    records = loop.stream.records(
+        tenant_id, entity="user", count=3, event_names=("INSERT", "MODIFY")
+    )
+    deliver = load_handler("deliver_messages")
+
+    answers = [invoke(deliver, batch(records)) for _ in range(2)]
+
+    assert stale == {"org-old": (1, 1)}
+    assert all(match_any(loop.filters["DeliverMessagesFunction"], r) for r in records)
+    assert all(a == {"batchItemFailures": []} for a in answers)
+    assert report(c, tenant_id) == {"org-new": (1, 1)}
+    assert report(c, tenant_id, group="g2") == {"org-new": (1, 1)}
+    assert report(c, tenant_id, group="g1") == {}

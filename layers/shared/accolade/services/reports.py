@@ -7,6 +7,7 @@ from typing import Any
 
 from accolade.domain.errors import InvalidInputError, or_not_found
 from accolade.domain.limits import PAGE_SIZE_DEFAULT
+from accolade.domain.models import Award
 from accolade.domain.periods import ALL_TIME_KEY, TimeRange, is_period_key
 from accolade.ports import (
     AwardRepository,
@@ -79,3 +80,13 @@ def completion_report(
     scope = period_key if period_key and periodic else ALL_TIME_KEY
     query = CompletionQuery(achievement_id, scope, group, limit, after)
     return completion.completion(tenant_id, query)
+
+
+def count_award(tenant_id: str, award: Award, *, completion: CompletionRepository) -> None:
+    """Count a granted award in the completion report (or stop counting a revoked one), once."""
+    completion.count_award(tenant_id, award)
+
+
+def user_moved(tenant_id: str, user_id: str, *, completion: CompletionRepository) -> None:
+    """Move the user's completion counts to their profile's organisation and groups."""
+    completion.reconcile_user(tenant_id, user_id)
