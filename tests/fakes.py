@@ -24,6 +24,7 @@ from accolade.domain.closing import TenantCloses
 from accolade.domain.errors import ConflictError, InvalidInputError
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
 from accolade.domain.openbadges import CredentialRecord
+from accolade.domain.periods import ALL_TIME_KEY, is_period_key
 from accolade.domain.projects import FirstActivity, Project
 from accolade.domain.rules import Standing, standing_order
 from accolade.domain.sequences import Numbering
@@ -31,11 +32,13 @@ from accolade.ports import (
     AnnouncementLeasedError,
     ApplyOutcome,
     BatchGrant,
+    CompletionQuery,
     EventDeltas,
     HoldersQuery,
     Holdings,
     IssuerKey,
     LearnerResults,
+    OrgCompletion,
     Page,
     PeriodTopTenant,
     SealedKeyError,
@@ -946,14 +949,35 @@ class FakeInboxRepository:
         state.lease_until = None
 
     def messages(
-        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        *,
+        limit: int,
+        after: str | None = None,
+        message_type: models.MessageType | None = None,
+        unread: bool | None = None,
     ) -> Page[models.Message]:
         rows = [
             (keys.message_sk(message.created_at, message.message_id), message)
             for (tenant, owner, _), message in self._messages.items()
-            if tenant == tenant_id and owner == user_id
+            if tenant == tenant_id
+            and owner == user_id
+            and (message_type is None or message.type == message_type)
+            and (unread is None or (message.read_at is None) == unread)
         ]
         return _page(rows, keys.MESSAGE_PREFIX, limit=limit, after=after, newest_first=True)
+
+    def mark_read(
+        self, tenant_id: str, user_id: str, message_id: str, at: datetime
+    ) -> models.Message | None:
+        message = self._messages.get((tenant_id, user_id, message_id))
+        if message is None:
+            return None
+        if message.read_at is None:
+            message = message.model_copy(update={"read_at": at})
+            self._messages[(tenant_id, user_id, message_id)] = message
+        return message
 
     def announced_at(self, tenant_id: str, message: models.Message) -> datetime | None:
         state = self._announcements.get(self._key(tenant_id, message))
@@ -1019,6 +1043,48 @@ class FakeWinnersQueue:
         return taken
 
 
+class FakeCompletionRepository:
+    """The completion report counted from the awards told (once each; a revoked one never
+    again) and the users' profiles as they are at reading time, which is what the adapter's
+    reconciled counts amount to."""
+
+    def __init__(self, users: FakeUserRepository) -> None:
+        self._users = users
+        self._held: dict[tuple[str, str, str, str], set[str]] = {}  # tenant, user, ach, scope
+        self._revoked: set[tuple[str, str]] = set()
+
+    def count_award(self, tenant_id: str, award: models.Award) -> None:
+        scopes = {ALL_TIME_KEY} | ({award.period_key} if is_period_key(award.period_key) else set())
+        if award.status is models.AwardStatus.REVOKED:
+            self._revoked.add((tenant_id, award.award_id))
+        for scope in scopes:
+            held = self._held.setdefault(
+                (tenant_id, award.user_id, award.achievement_id, scope), set()
+            )
+            if (tenant_id, award.award_id) in self._revoked:
+                held.discard(award.award_id)
+            elif award.status is models.AwardStatus.ACTIVE:
+                held.add(award.award_id)
+
+    def reconcile_user(self, tenant_id: str, user_id: str) -> None:
+        """Nothing to move: ``completion`` reads the profiles as they are."""
+
+    def completion(self, tenant_id: str, query: CompletionQuery) -> Page[OrgCompletion]:
+        users: dict[str, int] = {}
+        earned: dict[str, int] = {}
+        for (tenant, user_id), profile in self._users._users.items():
+            if tenant != tenant_id or not profile.org_id:
+                continue
+            if query.group is not None and query.group not in profile.groups:
+                continue
+            users[profile.org_id] = users.get(profile.org_id, 0) + 1
+            key = (tenant_id, user_id, query.achievement_id, query.scope)
+            if self._held.get(key):
+                earned[profile.org_id] = earned.get(profile.org_id, 0) + 1
+        rows = [(org, OrgCompletion(org, n, earned.get(org, 0))) for org, n in users.items()]
+        return _page(rows, "", limit=query.limit, after=query.after)
+
+
 @dataclass
 class FakeContainer:
     """The fakes wired like accolade.bootstrap.Container (same attribute names)."""
@@ -1051,6 +1117,7 @@ class FakeContainer:
         self.badge_images = PillowImageInspector()
         self.badge_credentials = FakeCredentialRepository(self.awards)
         self.keyring = FakeKeyRing()
+        self.completion = FakeCompletionRepository(self.users)
 
 
 class FakeDiagnostics:

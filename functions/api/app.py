@@ -17,6 +17,7 @@ from accolade.entrypoints.http.event_routes import events
 from accolade.entrypoints.http.routes import admin_routes, me_routes, system
 from accolade.entrypoints.http.routes_badges import badge_routes
 from accolade.entrypoints.http.routes_credentials import credential_routes
+from accolade.entrypoints.http.routes_inbox import inbox_routes
 from accolade.entrypoints.http.routes_rules import rules_admin_routes, rules_me_routes
 from accolade.observability import observed_handler
 
@@ -29,6 +30,7 @@ app = build_app(
     rules_me_routes,
     badge_routes,
     credential_routes,
+    inbox_routes,
 )
 
 

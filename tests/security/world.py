@@ -170,6 +170,8 @@ def build_world(api: Api, stack: LocalStack) -> World:
         "badge_id": badge_created.json()["badge_id"],
         "family": "sales",
         "level": "2",
+        # An award's inbox message has the award's id (deliver_messages wrote it in the drain).
+        "message_id": award_ids[0],
     }
     return World(a, b, ids, award_ids)
 

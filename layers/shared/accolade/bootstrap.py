@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         BadgeImageInspector,
         BadgeRepository,
         Clock,
+        CompletionRepository,
         ConfigRepository,
         CourseRepository,
         CredentialRepository,
@@ -102,6 +103,8 @@ class Container(Protocol):
     def badge_credentials(self) -> CredentialRepository: ...
     @property
     def keyring(self) -> KeyRing: ...
+    @property
+    def completion(self) -> CompletionRepository: ...
 
 
 T = TypeVar("T")
@@ -215,6 +218,12 @@ class AwsContainer:
         # From the DynamoDB connection's botocore session: boto3's default session would be a
         # second one, loading the endpoint data and resolving credentials again (and boto3).
         return models.session().create_client(service, region_name=self.settings.region)
+
+    @cached_property
+    def completion(self) -> CompletionRepository:
+        from accolade.adapters.dynamo.reports import DynamoCompletionRepository
+
+        return DynamoCompletionRepository()
 
     @cached_property
     def winners_queue(self) -> WinnersQueue:

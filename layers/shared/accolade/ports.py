@@ -26,6 +26,7 @@ from accolade.domain.models import (
     Issuer,
     LedgerEntry,
     Message,
+    MessageType,
     Metric,
     Slot,
     TenantSettings,
@@ -401,9 +402,25 @@ class InboxRepository(Protocol):
     def mark_announced(self, tenant_id: str, message: Message, at: datetime) -> None: ...
     def release_announcement(self, tenant_id: str, message: Message) -> None: ...
     def messages(
-        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        *,
+        limit: int,
+        after: str | None = None,
+        message_type: MessageType | None = None,
+        unread: bool | None = None,
     ) -> Page[Message]:
-        """The user's inbox, newest first (by ``created_at``, then message id)."""
+        """The user's inbox, newest first (by ``created_at``, then message id); only messages of
+        ``message_type`` and, when ``unread`` is given, only unread (True) or read (False) ones.
+        ``after`` is the sort key of the last message of the previous page."""
+        ...
+
+    def mark_read(
+        self, tenant_id: str, user_id: str, message_id: str, at: datetime
+    ) -> Message | None:
+        """Mark the user's message read (once: marking it again keeps the first time); None
+        when the user has no message of that id."""
         ...
 
 
@@ -682,3 +699,43 @@ class CredentialRepository(Protocol):
 
 class SealedKeyError(Exception):
     """A sealed issuer key that cannot be opened any more (its KMS key gone or replaced)."""
+
+
+@dataclass(frozen=True)
+class CompletionQuery:
+    """A page of the completion report: the achievement's distinct holders in ``scope`` (a
+    period key, or ALL) per organisation, among the users of ``group`` (None: all users)."""
+
+    achievement_id: str
+    scope: str
+    group: str | None
+    limit: int
+    after: str | None = None  # the last organisation of the previous page
+
+
+@dataclass(frozen=True)
+class OrgCompletion:
+    org_id: str
+    users: int
+    earned: int
+
+    @property
+    def share(self) -> float:
+        return round(self.earned / self.users, 4) if self.users else 0.0
+
+
+class CompletionRepository(Protocol):
+    """Counts kept on write for the completion report, so that reading it scans nothing."""
+
+    def count_award(self, tenant_id: str, award: Award) -> None:
+        """Count an active award for its holder once (in all time and in its period), or stop
+        counting a revoked one; idempotent, whatever order and however often it is told."""
+        ...
+
+    def reconcile_user(self, tenant_id: str, user_id: str) -> None:
+        """Move the user's counts to the organisation and groups of their profile as stored."""
+        ...
+
+    def completion(self, tenant_id: str, query: CompletionQuery) -> Page[OrgCompletion]:
+        """A page of organisations (by id) with their users and the achievement's holders."""
+        ...

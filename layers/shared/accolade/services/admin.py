@@ -26,6 +26,7 @@ from accolade.domain.models import Achievement, Metric, TenantSettings, UserProf
 from accolade.ports import (
     BadgeRepository,
     Clock,
+    CompletionRepository,
     ConfigRepository,
     Page,
     SequenceRepository,
@@ -63,8 +64,18 @@ def put_settings(
     return settings
 
 
-def put_user(tenant_id: str, profile: UserProfile, *, users: UserRepository) -> UserProfile:
+def put_user(
+    tenant_id: str,
+    profile: UserProfile,
+    *,
+    users: UserRepository,
+    completion: CompletionRepository | None = None,
+) -> UserProfile:
+    """Store the profile, then move the user's completion counts to its organisation and groups
+    (a retried PUT finishes a move a crash cut short)."""
     users.put_user(tenant_id, profile)
+    if completion is not None:
+        completion.reconcile_user(tenant_id, profile.user_id)
     return profile
 
 

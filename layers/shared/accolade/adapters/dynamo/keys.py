@@ -315,3 +315,56 @@ def status_list_sk(number: int) -> str:
 def credential_sk(key: AwardKey) -> str:
     """The credential record of an award: its award's sort key under another prefix."""
     return CREDENTIAL_PREFIX + award_sk(key).removeprefix(AWARD_PREFIX)
+
+
+# The inbox by kind and read state (GSI1 on message items): a filtered page of the inbox is a
+# Query of one to three of these partitions, whatever the user's other messages.
+MESSAGE_ID_PREFIX = "MSGID#"  # a message's id -> its sort key (its time is in the key)
+INBOX_UNREAD = "UNREAD"
+INBOX_READ = "READ"
+
+
+def message_id_sk(message_id: str) -> str:
+    return f"{MESSAGE_ID_PREFIX}{message_id}"
+
+
+def inbox_pk(tenant_id: str, user_id: str, message_type: str, state: str) -> str:
+    """GSI1 partition of a user's messages of one type in one read state; its sort key is the
+    message's own (``message_sk``)."""
+    return f"{user_pk(tenant_id, user_id)}#INBOX#{state}#{message_type}"
+
+
+def inbox_position(after: str | None) -> str | None:
+    """A filtered inbox page's start (from a cursor): a message sort key, checked as
+    ``page_start`` checks one."""
+    if after is None:
+        return None
+    page_start("", MESSAGE_PREFIX, after)
+    return after
+
+
+# The completion report: per-user tallies and per-organisation counts, kept on write.
+TALLY_PREFIX = "TALLY#"
+USERS_SUBJECT = "USERS"
+ALL_SLOT = "*"  # every user of the organisation; a group's slot is G#{group}
+
+
+def group_slot(group: str | None) -> str:
+    return f"G#{group}" if group else ALL_SLOT
+
+
+def achievement_subject(achievement_id: str, scope: str) -> str:
+    """What a tally of an achievement counts: its awards in ``scope`` (a period key, or ALL)."""
+    return f"{achievement_id}#{scope}"
+
+
+def tally_sk(subject: str) -> str:
+    return f"{TALLY_PREFIX}{subject}"
+
+
+def counted_award_sk(scope: str, key: AwardKey) -> str:
+    return f"COUNTED#{scope}#{award_sk(key)}"
+
+
+def completion_pk(tenant_id: str, subject: str, slot: str) -> str:
+    return tenant_pk(tenant_id, "RPT", subject, slot)

@@ -77,6 +77,11 @@ class EnrollmentsIndex(_Gsi1["EnrollmentItem"]):
     """GSI1 under T#{tenant}#CE#{course_event}: the learners of a course event, by user id."""
 
 
+class InboxIndex(_Gsi1["MessageItem"]):
+    """GSI1 under T#{tenant}#U#{user}#INBOX#{READ|UNREAD}#{type}: a user's messages of one type
+    in one read state, newest first by the message's sort key."""
+
+
 class PeriodTopIndex(_Gsi1["AchievementItem"]):
     """GSI1 under PERIOD_TOP: every period-winner achievement, for the winners job."""
 
@@ -256,6 +261,9 @@ class UserItem(DocumentItem, discriminator="user"):
     user features, which only the user sets (outside ``doc``, so neither write undoes the other)."""
 
     featured_award_id = UnicodeAttribute(null=True)
+    # Moved by every profile write: a completion tally counted under the organisation and groups
+    # read commits only while the profile is still the one read (adapters/dynamo/reports.py).
+    org_rev = NumberAttribute(null=True)
 
 
 class GoalsItem(DocumentItem, discriminator="goals"):
@@ -419,6 +427,18 @@ class MessageItem(Item, discriminator="message"):
     data = JSONAttribute(null=True)
     announced_at = UTCDateTimeAttribute(null=True)
     announcing_until = UTCDateTimeAttribute(null=True)
+    read_at = UTCDateTimeAttribute(null=True)
+    GSI1PK = UnicodeAttribute(null=True)  # keys.inbox_pk: its type and read state
+    GSI1SK = UnicodeAttribute(null=True)  # its own sort key
+    by_kind = InboxIndex()
+
+
+class MessageIdItem(Item, discriminator="message_id"):
+    """PK T#{tenant}#U#{user}, SK MSGID#{message_id}: where the message of that id is (its sort
+    key holds its time), written with it in one transaction on the condition that neither exists:
+    it makes the message once-only by id, and marking it read one GetItem."""
+
+    message_sk = UnicodeAttribute()
 
 
 class CourseTemplateItem(DocumentItem, discriminator="course_template"):
@@ -474,6 +494,38 @@ class CustomBadgeItem(DocumentItem, discriminator="custom_badge"):
     expires_at = TTLAttribute(null=True)
 
 
+class TallyItem(Item, discriminator="tally"):
+    """PK T#{tenant}#U#{user}, SK TALLY#USERS or TALLY#{achievement}#{scope}: what the user adds
+    to the completion report's counts. ``active`` is how many of the user's active awards count
+    here (always 1 for USERS); ``counted`` is, by slot (``*`` and ``G#{group}``), the
+    organisation the user is counted under in that slot's completion item. Written under an
+    optimistic lock on ``version``, in one transaction with the completion items it moves."""
+
+    user_id = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    active = NumberAttribute(default=0)
+    counted = JSONAttribute(null=True)
+    version = NumberAttribute(default=0)
+
+
+class CountedAwardItem(Item, discriminator="counted_award"):
+    """PK T#{tenant}#U#{user}, SK COUNTED#{scope}#AWD#...: whether an award is counted in its
+    tally of ``scope`` (``counted``) or never again (``uncounted``: revoked), written with the
+    tally's move: a redelivered stream record finds it and changes nothing."""
+
+    state = UnicodeAttribute()
+
+
+class CompletionItem(Item, discriminator="completion"):
+    """PK T#{tenant}#RPT#{subject}#{slot}, SK {org_id}: how many users of the organisation (in
+    the slot's group, or all for ``*``) the subject counts: USERS, or {achievement}#{scope}
+    (distinct users holding an active award of it in that scope). Moved only by ADD, in the
+    transactions that move the users' tallies."""
+
+    org_id = UnicodeAttribute()
+    total = NumberAttribute(default=0)
+
+
 ENTITY_MODELS: tuple[type[Item], ...] = (
     SettingsItem,
     MetricItem,
@@ -492,6 +544,7 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     WalletItem,
     LedgerItem,
     MessageItem,
+    MessageIdItem,
     CourseTemplateItem,
     CourseEventItem,
     LearningPathItem,
@@ -500,6 +553,9 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     SequenceItem,
     IdentifierItem,
     CustomBadgeItem,
+    TallyItem,
+    CountedAwardItem,
+    CompletionItem,
 )
 
 

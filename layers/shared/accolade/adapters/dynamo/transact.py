@@ -32,6 +32,7 @@ class Transaction:
     puts: list[tuple[Hashable, Model, Condition | None]] = field(default_factory=list)
     updates: list[tuple[Hashable, Model, list[Any], Condition | None]] = field(default_factory=list)
     deletes: list[tuple[Hashable, Model, Condition | None]] = field(default_factory=list)
+    checks: list[tuple[Hashable, Model, Condition]] = field(default_factory=list)
 
     def put(self, label: Hashable, model: Model, condition: Condition | None = None) -> None:
         self.puts.append((label, model, condition))
@@ -44,26 +45,37 @@ class Transaction:
     def delete(self, label: Hashable, model: Model, condition: Condition | None = None) -> None:
         self.deletes.append((label, model, condition))
 
+    def check(self, label: Hashable, model: Model, condition: Condition) -> None:
+        """A ConditionCheck: the transaction commits only while ``model``'s item meets it."""
+        self.checks.append((label, model, condition))
+
     def extend(self, other: Transaction) -> None:
         """Add another transaction's items. Labels may then repeat: a combined transaction is
         committed or not as a whole, and its cancellation reasons are not read item by item."""
         self.puts += other.puts
         self.updates += other.updates
         self.deletes += other.deletes
+        self.checks += other.checks
 
     def __len__(self) -> int:
-        return len(self.puts) + len(self.updates) + len(self.deletes)
+        return len(self.puts) + len(self.updates) + len(self.deletes) + len(self.checks)
 
     def labels(self) -> list[Hashable]:
-        """In the order PynamoDB sends them: deletes, puts, updates."""
+        """In the order PynamoDB sends them: condition checks, deletes, puts, updates."""
         return (
-            [d[0] for d in self.deletes] + [p[0] for p in self.puts] + [u[0] for u in self.updates]
+            [c[0] for c in self.checks]
+            + [d[0] for d in self.deletes]
+            + [p[0] for p in self.puts]
+            + [u[0] for u in self.updates]
         )
 
     def commit(self) -> None:
         """Commit once; raises TransactWriteError. The token makes SDK retries idempotent."""
         connection = Item._get_connection().connection
         with TransactWrite(connection=connection, client_request_token=str(uuid.uuid4())) as tx:
+            for _, model, check in self.checks:
+                item: Any = model  # every item of the table is keyed PK, SK
+                tx.condition_check(type(model), item.PK, item.SK, condition=check)
             for _, model, condition in self.deletes:
                 tx.delete(model, condition=condition)
             for _, model, condition in self.puts:

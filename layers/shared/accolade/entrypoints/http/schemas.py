@@ -185,13 +185,19 @@ class MessageOut(Out):
     body: str
     award_id: str | None
     created_at: datetime
+    unread: bool = True
+    read_at: datetime | None = None
     # An award's notification, when its achievement sends the certificate: the API route that
     # answers a short-lived link to it.
     certificate_url: str | None = None
 
     @classmethod
     def of(cls, message: Message) -> MessageOut:
-        return cls.read(message, certificate_url=message.data.get("certificate_url"))
+        return cls.read(
+            message,
+            unread=message.read_at is None,
+            certificate_url=message.data.get("certificate_url"),
+        )
 
 
 class MessageList(Listing[MessageOut]):
