@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from accolade.adapters.dynamo import keys
 from accolade.config import Settings
-from accolade.domain import courses, models
+from accolade.domain import audit, courses, models
 from accolade.domain.closing import TenantCloses
 from accolade.domain.errors import ConflictError, InvalidInputError
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
@@ -1036,3 +1036,32 @@ class FakeContainer:
         self.projects = FakeProjectRepository()
         self.winners_queue = FakeWinnersQueue()
         self.courses = FakeCourseRepository()
+        self.audit_log = FakeAuditLog()
+
+
+class FakeAuditLog:
+    """Entries by tenant and sort key; put once (a second put of an id is refused, as the
+    adapter's condition refuses it); filters applied as the adapter's FilterExpression is."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, dict[str, audit.AuditEntry]] = {}
+
+    def record(self, tenant_id: str, entry: audit.AuditEntry) -> bool:
+        stored = self.entries.setdefault(tenant_id, {})
+        sk = keys.audit_sk(entry.entry_id)
+        if sk in stored:
+            return False
+        stored[sk] = entry
+        return True
+
+    def entries_page(self, tenant_id: str, query: audit.AuditQuery) -> Page[audit.AuditEntry]:
+        kept = [
+            (sk, entry)
+            for sk, entry in self.entries.get(tenant_id, {}).items()
+            if query.actor in (None, entry.actor.user_id)
+            and query.action in (None, entry.action)
+            and (query.target is None or query.target in entry.target_ids)
+        ]
+        return _page(
+            kept, keys.AUDIT_PREFIX, limit=query.limit, after=query.after, newest_first=True
+        )

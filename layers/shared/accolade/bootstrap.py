@@ -15,6 +15,7 @@ from accolade.config import Settings, settings
 if TYPE_CHECKING:
     # Each adapter module is imported by the property that builds it: a handler loads (and
     # builds the pydantic and PynamoDB classes of) only the adapters it uses.
+    from accolade.adapters.dynamo.audit import DynamoAuditLog
     from accolade.adapters.dynamo.awards import DynamoAwardRepository
     from accolade.adapters.dynamo.config import DynamoConfigRepository
     from accolade.adapters.dynamo.courses import DynamoCourseRepository
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from accolade.adapters.dynamo.sequences import DynamoSequenceRepository
     from accolade.adapters.dynamo.users import DynamoUserRepository
     from accolade.ports import (
+        AuditLog,
         AwardRepository,
         Clock,
         ConfigRepository,
@@ -80,6 +82,8 @@ class Container(Protocol):
     def courses(self) -> CourseRepository: ...
     @property
     def sequences(self) -> SequenceRepository: ...
+    @property
+    def audit_log(self) -> AuditLog: ...
 
 
 T = TypeVar("T")
@@ -199,6 +203,12 @@ class AwsContainer:
         from accolade.adapters.sqs import SqsWinnersQueue
 
         return SqsWinnersQueue(self.settings.winners_queue_url, self._client("sqs"))
+
+    @cached_property
+    def audit_log(self) -> DynamoAuditLog:
+        from accolade.adapters.dynamo.audit import DynamoAuditLog
+
+        return DynamoAuditLog()
 
 
 _container: Container | None = None

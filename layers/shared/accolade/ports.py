@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
-from accolade.domain import courses
+from accolade.domain import audit, courses
 from accolade.domain.certificates import CertificateContent
 from accolade.domain.closing import TenantCloses
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
@@ -514,4 +514,16 @@ class CourseRepository(Protocol):
     ) -> dict[str, frozenset[str]]:
         """Record that these learners completed a course of ``template_id`` (a set union, so
         again is nothing new); each learner's completed templates, this one included."""
+        ...
+
+
+class AuditLog(Protocol):
+    """Who changed what and when (``domain.audit``): entries put once, read newest first."""
+
+    def record(self, tenant_id: str, entry: audit.AuditEntry) -> bool:
+        """Put ``entry`` under its id; False (nothing written) when it is there already."""
+        ...
+
+    def entries_page(self, tenant_id: str, query: audit.AuditQuery) -> Page[audit.AuditEntry]:
+        """A page of the tenant's entries, newest first, of those the query's filters keep."""
         ...

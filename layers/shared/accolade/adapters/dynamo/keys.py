@@ -27,6 +27,7 @@ starts with the tenant.
 | completed   | T#{tenant}#U#{user}    | COURSES                         |                                     |
 | sequence    | T#{tenant}#SEQ#{sequence} | SEQUENCE                     |                                     |
 | identifier  | T#{tenant}#IDENT#{identifier} | IDENTIFIER               |                                     |
+| audit entry | T#{tenant}#AUDIT       | AUDIT#{at}#{action_id}#{write:05d} |                                  |
 
 A sequence has a partition of its own (a hot item: each numbered award's transaction moves it);
 an identifier's item says which award holds it, for the public verification by identifier.
@@ -252,3 +253,15 @@ def page_start(pk: str, prefix: str, after: str | None) -> dict[str, dict[str, s
     if not after.startswith(prefix) or size > MAX_SORT_KEY_BYTES:
         raise InvalidCursorError("does not belong to this list")
     return {"PK": {"S": pk}, "SK": {"S": after}}
+
+
+AUDIT_PREFIX = "AUDIT#"
+
+
+def audit_pk(tenant_id: str) -> str:
+    """The tenant's audit log, one partition (admin actions are few: far below a partition's
+    1,000 writes a second), read newest first."""
+    return tenant_pk(tenant_id, "AUDIT")
+
+
+audit_sk = _prefixed(AUDIT_PREFIX)
