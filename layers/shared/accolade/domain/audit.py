@@ -58,6 +58,14 @@ class AuditEntry(BaseModel):
 ID_SUFFIX = "_id"
 
 
+def _ids_in(fields: dict[str, Any]) -> set[str]:
+    return {
+        value
+        for name, value in fields.items()
+        if name.endswith(ID_SUFFIX) and name != "tenant_id" and isinstance(value, str)
+    }
+
+
 def entry_of(
     stamp: Stamp, entity: str, before: dict[str, Any] | None, after: dict[str, Any] | None
 ) -> AuditEntry:
@@ -66,9 +74,9 @@ def entry_of(
     changed = sorted(n for n in names if (before or {}).get(n) != (after or {}).get(n))
     ids = set(stamp.targets.values())
     for image in (before, after):
-        for name, value in (image or {}).items():
-            if name.endswith(ID_SUFFIX) and name != "tenant_id" and isinstance(value, str):
-                ids.add(value)
+        ids |= _ids_in(image or {})
+        for document in (v for v in (image or {}).values() if isinstance(v, dict)):
+            ids |= _ids_in(document)  # a definition stored whole (``doc``) names its own id
     size = len(json.dumps([before, after], default=str))
     omitted = size > MAX_IMAGES_BYTES
     return AuditEntry(

@@ -25,6 +25,7 @@ A route missing here admits admins only, and ``tests/unit/test_audit_access.py``
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,6 +121,12 @@ def route_key(method: str, path: str) -> str:
     return f"{method.upper()} {path.replace('<', '{').replace('>', '}')}"
 
 
+def _path_ids(path: str, arguments: dict[str, Any]) -> dict[str, str]:
+    """The ids the route's path names (its arguments also hold the parsed body)."""
+    names = re.findall(r"<(\w+)>", path)
+    return {name: str(arguments[name]) for name in names if name in arguments}
+
+
 def admit(router: Router, now: Any) -> Principal:
     """The caller of the route ``router`` serves, if it holds a role the route admits (else
     ForbiddenError); a route that changes something stamps its writes from here on (until the
@@ -130,8 +137,8 @@ def admit(router: Router, now: Any) -> Principal:
     key = route_key(route.method, route.path) if route is not None else ""
     access = ROUTES.get(key, UNLISTED)
     caller.require_role(access.roles)
-    if access.audit is not None:
-        targets = {str(k): str(v) for k, v in (router.context.get("_route_args") or {}).items()}
+    if access.audit is not None and route is not None:
+        targets = _path_ids(route.path, router.context.get("_route_args") or {})
         acting.begin(
             acting.Acting(
                 actor_id=caller.user_id,
