@@ -179,9 +179,11 @@ def test_bad_filters_are_422_naming_the_field(
 def test_the_log_is_for_admins_only(fakes: FakeContainer) -> None:
     fakes.audit_log.record(TENANT, entry(1))
     manager = {"sub": "mia", "tenant_id": TENANT, "iat": 1, "roles": ["achievements_manager"]}
-    who = {"claims": to_apigw_claims(manager), "token_claims": manager}
+    event = http_event(
+        "GET", "/v1/admin/audit", claims=to_apigw_claims(manager), token_claims=manager
+    )
 
-    status, body = call(api, http_event("GET", "/v1/admin/audit", **who))
+    status, body = call(api, event)
 
     assert status == 403
     assert body["error"]["code"] == "forbidden"
