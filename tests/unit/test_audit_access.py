@@ -9,7 +9,7 @@ import pytest
 
 from accolade.domain import acting
 from accolade.domain.models import TenantSettings
-from accolade.entrypoints.http.access import ACHIEVEMENTS_MANAGER, ROUTES, route_key
+from accolade.entrypoints.http.access import ACHIEVEMENTS_MANAGER, ROUTES, route_key, route_of
 from accolade_local.handlers import load_handler
 from accolade_local.tokens import to_apigw_claims
 from tests.audit_samples import SAMPLES, Walk, body_of, concrete_path
@@ -128,3 +128,18 @@ def test_an_admin_routes_stamp_ends_with_its_request_answered_or_failed() -> Non
 
     assert (stored[0], missing[0]) == (200, 404)
     assert (left_after_success, left_after_failure) == (None, None)
+
+
+def test_a_request_is_matched_to_its_route_and_path_ids_whatever_the_stage_prefix() -> None:
+    award = route_of("POST", "/v1/admin/awards/QUJD_-1/revoke")
+    staged = route_of("PUT", "/prod/v1/admin/users/bob/goals/weekly")
+    listing = route_of("GET", "/v1/admin/achievements")
+
+    assert award == ("POST /v1/admin/awards/{award_id}/revoke", {"award_id": "QUJD_-1"})
+    assert staged == (
+        "PUT /v1/admin/users/{user_id}/goals/{goal_id}",
+        {"user_id": "bob", "goal_id": "weekly"},
+    )
+    assert listing == ("GET /v1/admin/achievements", {})
+    assert route_of("DELETE", "/v1/admin/achievements") == ("", {})
+    assert route_of("GET", "/v1/admin/users/bob/extra") == ("", {})

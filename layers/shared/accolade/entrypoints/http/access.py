@@ -121,10 +121,29 @@ def route_key(method: str, path: str) -> str:
     return f"{method.upper()} {path.replace('<', '{').replace('>', '}')}"
 
 
-def _path_ids(path: str, arguments: dict[str, Any]) -> dict[str, str]:
-    """The ids the route's path names (its arguments also hold the parsed body)."""
-    names = re.findall(r"<(\w+)>", path)
-    return {name: str(arguments[name]) for name in names if name in arguments}
+def _pattern(key: str) -> re.Pattern[str]:
+    method, path = key.split(" ", 1)
+    parts = (
+        f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part)
+        for part in path.split("/")
+    )
+    return re.compile(f"{method} " + "/".join(parts))
+
+
+# Literal segments before parameters (GET /v1/admin/x/report before GET /v1/admin/x/{id}).
+_PATTERNS = sorted(((key, _pattern(key)) for key in ROUTES), key=lambda kp: kp[0].count("{"))
+
+
+def route_of(method: str, path: str) -> tuple[str, dict[str, str]]:
+    """The ``ROUTES`` key a request is for and the ids in its path; ("", {}) for none. Read off
+    the request itself: the resolver's route context is per app, and a process may build more
+    than one app over the same routers (tests do)."""
+    request = f"{method.upper()} {path[path.find('/v1/') :]}"
+    for key, pattern in _PATTERNS:
+        matched = pattern.fullmatch(request)
+        if matched is not None:
+            return key, matched.groupdict()
+    return "", {}
 
 
 def admit(router: Router, now: Any) -> Principal:
@@ -133,19 +152,18 @@ def admit(router: Router, now: Any) -> Principal:
     request ends, ``app.AccoladeResolver.resolve``) with the caller, the action and the path's
     ids, at ``now()``."""
     caller = caller_of(router)
-    route = router.context.get("_route")
-    key = route_key(route.method, route.path) if route is not None else ""
+    event = router.current_event
+    key, ids = route_of(event.http_method, event.path)
     access = ROUTES.get(key, UNLISTED)
     caller.require_role(access.roles)
-    if access.audit is not None and route is not None:
-        targets = _path_ids(route.path, router.context.get("_route_args") or {})
+    if access.audit is not None:
         acting.begin(
             acting.Acting(
                 actor_id=caller.user_id,
                 roles=tuple(sorted(caller.roles)),
                 action=access.audit.action,
                 route=key,
-                targets=targets,
+                targets=ids,
                 entities=access.audit.entities,
                 at=now(),
             )
