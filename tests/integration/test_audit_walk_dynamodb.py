@@ -8,12 +8,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from accolade.adapters.dynamo.audit import DynamoAuditLog
+from accolade.adapters.dynamo.audit import EXAMINED_PER_PAGE, DynamoAuditLog, audit_item
+from accolade.adapters.dynamo.models import AuditItem
+from accolade.domain.acting import Stamp
+from accolade.domain.audit import AuditQuery, entry_of
 from accolade.entrypoints.http.access import ROUTES, UNLISTED, WRITES_NOTHING, route_key
 from accolade_local.handlers import load_handler
 from accolade_local.streams import match_any
@@ -263,3 +267,22 @@ def test_the_log_pages_newest_first_with_cursors_bound_to_the_filter(audited: Au
         (e["entry_id"] for e in everything), reverse=True
     )
     assert everything[0]["action"] == "user.put"
+
+
+def test_a_filter_that_matches_little_reads_a_bounded_page_and_a_cursor_goes_on(
+    accolade: Any, tenant_id: str
+) -> None:
+    log = DynamoAuditLog()
+    start = datetime(2026, 11, 24, tzinfo=UTC)
+    with AuditItem.batch_write() as writing:
+        for n in range(EXAMINED_PER_PAGE + 20):
+            actor = "ada" if n == 3 else "root"
+            stamp = Stamp(f"a{n}", 1, start + timedelta(seconds=n), actor, (), "x.put", "R", {})
+            writing.save(audit_item(tenant_id, entry_of(stamp, "settings", None, {"n": n})))
+
+    first = log.entries_page(tenant_id, AuditQuery(limit=10, actor="ada"))
+    second = log.entries_page(tenant_id, AuditQuery(limit=10, actor="ada", after=first.next))
+
+    assert first.items == [] and first.next is not None  # 500 newest examined, none is ada's
+    assert [(e.actor.user_id, e.after) for e in second.items] == [("ada", {"n": 3})]
+    assert second.next is None

@@ -52,6 +52,10 @@ def entry_from_record(record: Mapping[str, Any]) -> tuple[str, AuditEntry] | Non
     return after.tenant_id, entry
 
 
+# How many entries one filtered page reads at most (a 1 MB Query page may stop it earlier).
+EXAMINED_PER_PAGE = 500
+
+
 def _matching(query: AuditQuery) -> Any:
     condition = None
     for wanted in (
@@ -76,14 +80,38 @@ class DynamoAuditLog:
         return True
 
     def entries_page(self, tenant_id: str, query: AuditQuery) -> Page[AuditEntry]:
-        """A page of the tenant's entries, newest first; a filter reads past what it drops."""
-        return page(
-            AuditItem,
-            keys.audit_pk(tenant_id),
-            keys.AUDIT_PREFIX,
-            lambda item: AuditEntry.model_validate(item.entry),
-            limit=query.limit,
-            after=query.after,
-            newest_first=True,
-            filter_condition=_matching(query),
+        """A page of the tenant's entries, newest first. Filtered, one Query examines at most
+        EXAMINED_PER_PAGE entries: a filter that matches little answers a short (even empty)
+        page and a cursor to go on, never a request that reads the whole log."""
+        condition = _matching(query)
+        pk = keys.audit_pk(tenant_id)
+        if condition is None:
+            return page(
+                AuditItem,
+                pk,
+                keys.AUDIT_PREFIX,
+                _entry,
+                limit=query.limit,
+                after=query.after,
+                newest_first=True,
+            )
+        answer = AuditItem._get_connection().query(
+            pk,
+            range_key_condition=AuditItem.SK.startswith(keys.AUDIT_PREFIX),
+            filter_condition=condition,
+            limit=EXAMINED_PER_PAGE,
+            scan_index_forward=False,
+            exclusive_start_key=keys.page_start(pk, keys.AUDIT_PREFIX, query.after),
         )
+        found = [AuditItem.from_raw_data(raw) for raw in answer.get("Items", [])]
+        if len(found) > query.limit:
+            kept = found[: query.limit]
+            return Page([_entry(item) for item in kept], kept[-1].SK)
+        examined_to = answer.get("LastEvaluatedKey")
+        return Page(
+            [_entry(item) for item in found], examined_to["SK"]["S"] if examined_to else None
+        )
+
+
+def _entry(item: AuditItem) -> AuditEntry:
+    return AuditEntry.model_validate(item.entry)
