@@ -21,6 +21,9 @@ Adding an admin route:
    route, until it has one.
 
 A route missing here admits admins only, and ``tests/unit/test_audit_access.py`` fails naming it.
+Writes are stamped where the adapters make them: ``Item.save`` / ``update`` / ``delete`` and
+``transact.Transaction``; a BatchWriteItem (PynamoDB ``batch_write``) is not, so an audited kind
+is written through those.
 """
 
 from __future__ import annotations
