@@ -7,6 +7,7 @@ Each entity is a subclass; its key pattern is in ``keys.py``. These models never
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -169,7 +170,8 @@ class Item(Model):
         from accolade.domain.audit import entry_of
 
         entry = audit_item(self.tenant_id, entry_of(stamp, self.entity_name(), plain(self), None))
-        with TransactWrite(connection=self._get_connection().connection) as tx:
+        connection = self._get_connection().connection
+        with TransactWrite(connection=connection, client_request_token=str(uuid.uuid4())) as tx:
             tx.delete(self, condition=condition)
             tx.save(entry, condition=AuditItem.PK.does_not_exist())
         return None
@@ -506,8 +508,8 @@ class CompletedCoursesItem(Item, discriminator="completed_courses"):
 
 class AuditItem(Item, discriminator="audit"):
     """PK T#{tenant}#AUDIT, SK AUDIT#{at}#{action}#{write}: one audited write (domain.audit),
-    put once under a key made from its stamp (``audit.audit_item``); removed by TTL (``expires_at``) after the
-    retention. Newest first is a query of the partition in reverse."""
+    put once under a key made from its stamp (``audit.audit_item``); removed by the table's TTL
+    (``expires_at``) after the retention. Newest first is a query of the partition in reverse."""
 
     at = UTCDateTimeAttribute()
     actor_id = UnicodeAttribute()
@@ -517,9 +519,11 @@ class AuditItem(Item, discriminator="audit"):
     expires_at = NumberAttribute()
 
 
-# The attributes an audit entry leaves out of an item's before and after: its keys, index keys
-# and stamp are how it is stored, not what it holds.
-NOT_CONTENT = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "LBPK", "LBSK", "audit", "entity"})
+# The attributes an audit entry leaves out of an item's before and after: its keys, index keys,
+# tenant and stamp are how and where it is stored, not what it holds.
+NOT_CONTENT = frozenset(
+    {"PK", "SK", "GSI1PK", "GSI1SK", "LBPK", "LBSK", "audit", "entity", "tenant_id"}
+)
 
 
 def _plain(value: Any) -> Any:
