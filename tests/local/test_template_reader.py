@@ -23,6 +23,7 @@ FUNCTIONS = {
     "SelectWinnersFunction": "select_winners",
     "ClosePeriodsFunction": "close_periods",
     "SendExpiryNoticesFunction": "send_expiry_notices",
+    "RecordAuditFunction": "record_audit",
 }
 
 
@@ -178,6 +179,7 @@ def test_stream_mappings(template: Template) -> None:
         "EvaluateEventsFunction",
         "DeliverMessagesFunction",
         "GenerateCertificatesFunction",
+        "RecordAuditFunction",
     }
 
 
@@ -197,6 +199,11 @@ def _record(event_name: str, entity: str, **image: str) -> dict[str, Any]:
             {"DeliverMessagesFunction", "GenerateCertificatesFunction"},
         ),
         ({"eventName": "REMOVE", "dynamodb": {"OldImage": {"entity": {"S": "award"}}}}, set()),
+        (_record("MODIFY", "settings", audit='{"id":"a"}'), {"RecordAuditFunction"}),
+        (
+            _record("INSERT", "award", audit='{"id":"a"}'),
+            {"DeliverMessagesFunction", "RecordAuditFunction"},
+        ),
     ],
 )
 def test_each_record_reaches_the_functions_whose_filters_match_it(
