@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from accolade.adapters.badge_images import PillowImageInspector
 from accolade.adapters.dynamo import keys
 from accolade.config import Settings
-from accolade.domain import courses, models
+from accolade.domain import audit, courses, models
 from accolade.domain.badges import BadgeStatus, CustomBadge
 from accolade.domain.closing import TenantCloses
 from accolade.domain.errors import ConflictError, InvalidInputError
@@ -1118,6 +1118,7 @@ class FakeContainer:
         self.badge_credentials = FakeCredentialRepository(self.awards)
         self.keyring = FakeKeyRing()
         self.completion = FakeCompletionRepository(self.users)
+        self.audit_log = FakeAuditLog()
 
 
 class FakeDiagnostics:
@@ -1326,3 +1327,31 @@ class FakeCredentialRepository:
             return False
         self._revoked.setdefault((tenant_id, record.status_list), set()).add(record.status_offset)
         return True
+
+
+class FakeAuditLog:
+    """Entries by tenant and sort key; put once (a second put of an id is refused, as the
+    adapter's condition refuses it); filters applied as the adapter's FilterExpression is."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, dict[str, audit.AuditEntry]] = {}
+
+    def record(self, tenant_id: str, entry: audit.AuditEntry) -> bool:
+        stored = self.entries.setdefault(tenant_id, {})
+        sk = keys.audit_sk(entry.entry_id)
+        if sk in stored:
+            return False
+        stored[sk] = entry
+        return True
+
+    def entries_page(self, tenant_id: str, query: audit.AuditQuery) -> Page[audit.AuditEntry]:
+        kept = [
+            (sk, entry)
+            for sk, entry in self.entries.get(tenant_id, {}).items()
+            if query.actor in (None, entry.actor.user_id)
+            and query.action in (None, entry.action)
+            and (query.target is None or query.target in entry.target_ids)
+        ]
+        return _page(
+            kept, keys.AUDIT_PREFIX, limit=query.limit, after=query.after, newest_first=True
+        )

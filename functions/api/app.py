@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from accolade.entrypoints.http.app import TITLE, VERSION, build_app, swagger_page
 from accolade.entrypoints.http.event_routes import events
 from accolade.entrypoints.http.routes import admin_routes, me_routes, system
+from accolade.entrypoints.http.routes_audit import audit_routes
 from accolade.entrypoints.http.routes_badges import badge_routes
 from accolade.entrypoints.http.routes_credentials import credential_routes
 from accolade.entrypoints.http.routes_inbox import inbox_routes
@@ -31,6 +32,7 @@ app = build_app(
     badge_routes,
     credential_routes,
     inbox_routes,
+    audit_routes,
 )
 
 

@@ -24,6 +24,7 @@ FUNCTIONS = {
     "ClosePeriodsFunction": "close_periods",
     "SendExpiryNoticesFunction": "send_expiry_notices",
     "PublishCredentialStatusFunction": "publish_credential_status",
+    "RecordAuditFunction": "record_audit",
 }
 
 
@@ -184,6 +185,7 @@ def test_stream_mappings(template: Template) -> None:
         "DeliverMessagesFunction",
         "GenerateCertificatesFunction",
         "PublishCredentialStatusFunction",
+        "RecordAuditFunction",
     }
 
 
@@ -208,6 +210,11 @@ def _record(event_name: str, entity: str, **image: str) -> dict[str, Any]:
         ),
         (_record("INSERT", "credential_record"), set()),
         ({"eventName": "REMOVE", "dynamodb": {"OldImage": {"entity": {"S": "award"}}}}, set()),
+        (_record("MODIFY", "settings", audit='{"id":"a"}'), {"RecordAuditFunction"}),
+        (
+            _record("INSERT", "award", audit='{"id":"a"}'),
+            {"DeliverMessagesFunction", "RecordAuditFunction"},
+        ),
     ],
 )
 def test_each_record_reaches_the_functions_whose_filters_match_it(

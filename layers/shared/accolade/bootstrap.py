@@ -15,6 +15,7 @@ from accolade.config import Settings, settings
 if TYPE_CHECKING:
     # Each adapter module is imported by the property that builds it: a handler loads (and
     # builds the pydantic and PynamoDB classes of) only the adapters it uses.
+    from accolade.adapters.dynamo.audit import DynamoAuditLog
     from accolade.adapters.dynamo.awards import DynamoAwardRepository
     from accolade.adapters.dynamo.badges import DynamoBadgeRepository
     from accolade.adapters.dynamo.config import DynamoConfigRepository
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from accolade.adapters.dynamo.users import DynamoUserRepository
     from accolade.adapters.jose import KmsKeyRing
     from accolade.ports import (
+        AuditLog,
         AwardRepository,
         BadgeFileStore,
         BadgeImageInspector,
@@ -105,6 +107,8 @@ class Container(Protocol):
     def keyring(self) -> KeyRing: ...
     @property
     def completion(self) -> CompletionRepository: ...
+    @property
+    def audit_log(self) -> AuditLog: ...
 
 
 T = TypeVar("T")
@@ -272,6 +276,12 @@ class AwsContainer:
         from accolade.adapters.jose import KmsKeyRing
 
         return KmsKeyRing(self.settings.issuer_kms_key, self._client("kms"))
+
+    @cached_property
+    def audit_log(self) -> DynamoAuditLog:
+        from accolade.adapters.dynamo.audit import DynamoAuditLog
+
+        return DynamoAuditLog()
 
 
 _container: Container | None = None

@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
-from accolade.domain import courses
+from accolade.domain import audit, courses
 from accolade.domain.badges import CustomBadge
 from accolade.domain.certificates import CertificateContent
 from accolade.domain.closing import TenantCloses
@@ -738,4 +738,15 @@ class CompletionRepository(Protocol):
 
     def completion(self, tenant_id: str, query: CompletionQuery) -> Page[OrgCompletion]:
         """A page of organisations (by id) with their users and the achievement's holders."""
+
+
+class AuditLog(Protocol):
+    """Who changed what and when (``domain.audit``): entries put once, read newest first."""
+
+    def record(self, tenant_id: str, entry: audit.AuditEntry) -> bool:
+        """Put ``entry`` under its id; False (nothing written) when it is there already."""
+        ...
+
+    def entries_page(self, tenant_id: str, query: audit.AuditQuery) -> Page[audit.AuditEntry]:
+        """A page of the tenant's entries, newest first, of those the query's filters keep."""
         ...

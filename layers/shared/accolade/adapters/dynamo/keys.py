@@ -28,6 +28,7 @@ starts with the tenant.
 | sequence    | T#{tenant}#SEQ#{sequence} | SEQUENCE                     |                                     |
 | identifier  | T#{tenant}#IDENT#{identifier} | IDENTIFIER               |                                     |
 | custom badge | T#{tenant}#BADGES     | BADGE#{badge_id}                |                                     |
+| audit entry | T#{tenant}#AUDIT       | AUDIT#{at}#{action_id}#{write:05d} |                                  |
 
 A sequence has a partition of its own (a hot item: each numbered award's transaction moves it);
 an identifier's item says which award holds it, for the public verification by identifier.
@@ -368,3 +369,15 @@ def counted_award_sk(scope: str, key: AwardKey) -> str:
 
 def completion_pk(tenant_id: str, subject: str, slot: str) -> str:
     return tenant_pk(tenant_id, "RPT", subject, slot)
+
+
+AUDIT_PREFIX = "AUDIT#"
+
+
+def audit_pk(tenant_id: str) -> str:
+    """The tenant's audit log, one partition (admin actions are few: far below a partition's
+    1,000 writes a second), read newest first."""
+    return tenant_pk(tenant_id, "AUDIT")
+
+
+audit_sk = _prefixed(AUDIT_PREFIX)

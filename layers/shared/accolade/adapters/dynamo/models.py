@@ -7,6 +7,8 @@ Each entity is a subclass; its key pattern is in ``keys.py``. These models never
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -27,8 +29,13 @@ from pynamodb.attributes import (
 from pynamodb.connection.base import MetaTable
 from pynamodb.connection.table import TableConnection
 from pynamodb.constants import NUMBER, STRING
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from accolade.domain import acting
 
 
 class DecimalAttribute(Attribute[Decimal]):
@@ -134,6 +141,51 @@ class Item(Model):
     SK = UnicodeAttribute(range_key=True)
     entity = DiscriminatorAttribute()
     tenant_id = UnicodeAttribute()
+    # The stamp of the admin action that last wrote the item (domain.audit), in that same write.
+    audit = UnicodeAttribute(null=True)
+
+    def entity_name(self) -> str:
+        discriminator = type(self).entity.get_discriminator(type(self))
+        return str(discriminator)
+
+    def save(
+        self, condition: Condition | None = None, *, add_version_condition: bool = True
+    ) -> dict[str, Any]:
+        stamp = acting.stamp_for(self.entity_name())
+        if stamp is not None:
+            self.audit = stamp.to_json()
+        return super().save(condition, add_version_condition=add_version_condition)
+
+    def update(
+        self,
+        actions: list[Action],
+        condition: Condition | None = None,
+        *,
+        add_version_condition: bool = True,
+    ) -> Any:
+        stamp = acting.stamp_for(self.entity_name())
+        if stamp is not None:
+            actions = [*actions, Item.audit.set(stamp.to_json())]
+        return super().update(actions, condition, add_version_condition=add_version_condition)
+
+    def delete(
+        self, condition: Condition | None = None, *, add_version_condition: bool = True
+    ) -> Any:
+        # A deletion's stream record has no new image to carry a stamp: an audited delete
+        # puts its entry in the same transaction, with what the item held (the caller's
+        # condition says it is what was read) as the before.
+        stamp = acting.stamp_for(self.entity_name())
+        if stamp is None:
+            return super().delete(condition, add_version_condition=add_version_condition)
+        from accolade.adapters.dynamo.audit import audit_item
+        from accolade.domain.audit import entry_of
+
+        entry = audit_item(self.tenant_id, entry_of(stamp, self.entity_name(), plain(self), None))
+        connection = self._get_connection().connection
+        with TransactWrite(connection=connection, client_request_token=str(uuid.uuid4())) as tx:
+            tx.delete(self, condition=condition)
+            tx.save(entry, condition=AuditItem.PK.does_not_exist())
+        return None
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
@@ -526,6 +578,49 @@ class CompletionItem(Item, discriminator="completion"):
     total = NumberAttribute(default=0)
 
 
+class AuditItem(Item, discriminator="audit"):
+    """PK T#{tenant}#AUDIT, SK AUDIT#{at}#{action}#{write}: one audited write (domain.audit),
+    put once under a key made from its stamp (``audit.audit_item``); removed by the table's TTL
+    (``expires_at``) after the retention. Newest first is a query of the partition in reverse."""
+
+    at = UTCDateTimeAttribute()
+    actor_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    target_ids = UnicodeSetAttribute(null=True)
+    entry = JSONAttribute()
+    expires_at = NumberAttribute()
+
+
+# The attributes an audit entry leaves out of an item's before and after: its keys, index keys,
+# tenant and stamp are how and where it is stored, not what it holds.
+NOT_CONTENT = frozenset(
+    {"PK", "SK", "GSI1PK", "GSI1SK", "LBPK", "LBSK", "audit", "entity", "tenant_id"}
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):  # a sealed key, a status list: its size, never its bytes
+        return f"<{len(value)} bytes>"
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def plain(item: Item) -> dict[str, Any]:
+    """What an item holds, as JSON values (its documents parsed), without its keys or stamp."""
+    return {
+        name: _plain(value)
+        for name, value in item.attribute_values.items()
+        if name not in NOT_CONTENT and value is not None
+    }
+
+
 ENTITY_MODELS: tuple[type[Item], ...] = (
     SettingsItem,
     MetricItem,
@@ -556,6 +651,7 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     TallyItem,
     CountedAwardItem,
     CompletionItem,
+    AuditItem,
 )
 
 

@@ -20,7 +20,7 @@ from accolade.adapters.dynamo.models import (
     StatusCounterItem,
     StatusListItem,
 )
-from accolade.adapters.dynamo.transact import CONDITION_FAILED, backoff
+from accolade.adapters.dynamo.transact import CONDITION_FAILED, Transaction, backoff
 from accolade.domain.models import Award, AwardKey, AwardStatus
 from accolade.domain.openbadges import STATUS_LIST_SIZE, CredentialRecord
 from accolade.ports import IssuerKey
@@ -86,14 +86,13 @@ class DynamoCredentialRepository:
             if replacing is None
             else IssuerKeyItem.key_id == replacing
         )
-        connection = Item._get_connection().connection
+        # Through transact.Transaction: a rotation by an admin is stamped for the audit log.
+        tx = Transaction()
+        made = _key_item(tenant_id, keys.issuer_key_sk(key.key_id), key)
+        tx.put("key", made, IssuerKeyItem.PK.does_not_exist())
+        tx.put("active", active, still)
         try:
-            with TransactWrite(connection=connection, client_request_token=str(uuid.uuid4())) as tx:
-                tx.save(
-                    _key_item(tenant_id, keys.issuer_key_sk(key.key_id), key),
-                    condition=IssuerKeyItem.PK.does_not_exist(),
-                )
-                tx.save(active, condition=still)
+            tx.commit()
         except TransactWriteError as exc:
             if CONDITION_FAILED in _reasons(exc):
                 return False
