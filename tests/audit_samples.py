@@ -60,7 +60,7 @@ def _path(walk: Walk) -> tuple[str, Any]:
     return "/v1/admin/learning-paths/first-responder", body
 
 
-def _sync(walk: Walk) -> tuple[str, Any]:
+def _counted_before_defined(walk: Walk) -> None:
     """user-1 past the Closer badge's first threshold this week, counted before the badge was
     defined (written as evaluation writes counters, outside an admin action): a sync grants it."""
     from accolade.bootstrap import container, inject
@@ -75,7 +75,19 @@ def _sync(walk: Walk) -> tuple[str, Any]:
     tz = zone(c.config.get_config(walk.tenant_id).settings.timezone)
     counter = CounterKey("user-1", "sales", period_key(TimeRange.WEEK, now, tz))
     c.progress.apply(walk.tenant_id, [EventDeltas("walk-sale", 1, {counter: Decimal(5)})], now)
-    return "/v1/admin/users/user-1/sync", None
+
+
+def _upload_no_image(walk: Walk) -> None:
+    """An upload that is not an image, through the badge's upload link: validation settles the
+    badge invalid, and that is a change."""
+    import requests
+
+    created = walk.answers["POST /v1/admin/badges"]
+    (upload,) = created["uploads"]
+    sent = requests.post(
+        upload["url"], data=upload["fields"], files={"file": b"not a png"}, timeout=10
+    )
+    assert sent.ok, sent.text
 
 
 def _badge(walk: Walk) -> str:
@@ -135,17 +147,35 @@ SAMPLES: dict[str, Sample] = {
     ),
     "PUT /v1/admin/learning-paths/{path_id}": _path,
     "PUT /v1/admin/course-events/{course_event_id}/results": _results,
-    "POST /v1/admin/users/{user_id}/sync": _sync,
+    "POST /v1/admin/users/{user_id}/sync": lambda w: ("/v1/admin/users/user-1/sync", None),
     "POST /v1/admin/badges": lambda w: (
         "/v1/admin/badges",
         {"name": "Top closer", "levels": 1, "content_type": "image/png"},
     ),
-    # Nothing was uploaded: validation settles the badge invalid, and that is a change.
     "POST /v1/admin/badges/{badge_id}/validate": lambda w: (
         f"/v1/admin/badges/{_badge(w)}/validate",
         None,
     ),
     "POST /v1/admin/credential-keys": lambda w: ("/v1/admin/credential-keys", None),
+    # Writes nothing (not walked for an entry): for the role checks, a body that validates.
+    "POST /v1/admin/achievements/simulate": lambda w: (
+        "/v1/admin/achievements/simulate",
+        {"achievement_id": w.achievement_id, "user_ids": ["user-1"]},
+    ),
+}
+
+
+# What the walker against DynamoDB Local does before a route's sample request, where the state
+# that makes the request change something is not made by an admin route.
+PREPARE: dict[str, Callable[[Walk], None]] = {
+    "POST /v1/admin/users/{user_id}/sync": _counted_before_defined,
+    "POST /v1/admin/badges/{badge_id}/validate": _upload_no_image,
+}
+
+
+# The query of a read whose query has required parameters (checked before the roles).
+QUERIES: dict[str, dict[str, str]] = {
+    "GET /v1/admin/reports/completion": {"achievement_id": "x-1"},
 }
 
 

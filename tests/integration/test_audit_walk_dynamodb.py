@@ -23,7 +23,7 @@ from accolade.entrypoints.http.access import ROUTES, UNLISTED, WRITES_NOTHING, r
 from accolade_local.handlers import load_handler
 from accolade_local.streams import match_any
 from accolade_local.template import LocalNames, Template
-from tests.audit_samples import SAMPLES, Walk, body_of
+from tests.audit_samples import PREPARE, SAMPLES, Walk, body_of
 from tests.http_events import call, claims, http_event
 from tests.integration.helpers import StreamTail, batch, failed_sequences, invoke
 
@@ -129,6 +129,8 @@ def test_every_admin_route_that_changes_something_leaves_an_entry_with_before_an
 
     for key in (k for k in SAMPLES if k in CHANGING):
         method = key.split(" ", 1)[0]
+        if key in PREPARE:
+            PREPARE[key](walk)
         path, body = SAMPLES[key](walk)
         status, answer = audited.send(method, path, body)
         assert 200 <= status < 300, (key, status, answer)

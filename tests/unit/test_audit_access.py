@@ -12,7 +12,7 @@ from accolade.domain.models import TenantSettings
 from accolade.entrypoints.http.access import ACHIEVEMENTS_MANAGER, ROUTES, route_key, route_of
 from accolade_local.handlers import load_handler
 from accolade_local.tokens import to_apigw_claims
-from tests.audit_samples import SAMPLES, Walk, body_of, concrete_path
+from tests.audit_samples import QUERIES, SAMPLES, Walk, body_of, concrete_path
 from tests.fakes import FakeContainer
 from tests.http_events import call, http_event
 from tests.unit.builders import TENANT
@@ -30,6 +30,7 @@ STAND_IN = Walk(
     answers={
         "POST /v1/admin/achievements": {"id": "x-1"},
         "POST /v1/admin/achievements/{achievement_id}/awards": {"award_id": "x-1"},
+        "POST /v1/admin/badges": {"badge_id": "x-1"},
     }
 )
 
@@ -46,7 +47,7 @@ def request(key: str, who: dict[str, Any]) -> tuple[int, Any]:
     method, openapi_path = key.split(" ", 1)
     sample = SAMPLES.get(key)
     path, body = sample(STAND_IN) if sample else (concrete_path(openapi_path), None)
-    return call(api, http_event(method, path, body=body, **who))
+    return call(api, http_event(method, path, body=body, query=QUERIES.get(key), **who))
 
 
 def test_every_admin_route_of_the_document_declares_its_roles() -> None:
