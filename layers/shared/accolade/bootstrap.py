@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from accolade.adapters.dynamo.config import DynamoConfigRepository
     from accolade.adapters.dynamo.courses import DynamoCourseRepository
     from accolade.adapters.dynamo.events import DynamoEventRepository
+    from accolade.adapters.dynamo.exports import DynamoExportRepository
     from accolade.adapters.dynamo.goals import DynamoGoalRepository
     from accolade.adapters.dynamo.inbox import DynamoInboxRepository
     from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
         CourseRepository,
         DocumentStore,
         EventRepository,
+        ExportFiles,
+        ExportRepository,
         GoalRepository,
         InboxRepository,
         LeaderboardRepository,
@@ -80,6 +83,10 @@ class Container(Protocol):
     def courses(self) -> CourseRepository: ...
     @property
     def sequences(self) -> SequenceRepository: ...
+    @property
+    def exports(self) -> ExportRepository: ...
+    @property
+    def export_files(self) -> ExportFiles: ...
 
 
 T = TypeVar("T")
@@ -199,6 +206,18 @@ class AwsContainer:
         from accolade.adapters.sqs import SqsWinnersQueue
 
         return SqsWinnersQueue(self.settings.winners_queue_url, self._client("sqs"))
+
+    @cached_property
+    def exports(self) -> DynamoExportRepository:
+        from accolade.adapters.dynamo.exports import DynamoExportRepository
+
+        return DynamoExportRepository()
+
+    @cached_property
+    def export_files(self) -> ExportFiles:
+        from accolade.adapters.s3 import S3ExportFiles
+
+        return S3ExportFiles(self.settings.bucket_name, self._client("s3"))
 
 
 _container: Container | None = None
