@@ -64,8 +64,9 @@ class S3ExportFiles:
 
         def send() -> None:
             number = len(parts) + 1
+            # The buffer itself (botocore takes a bytearray): no second copy of the part.
             answer = self._client.upload_part(
-                Bucket=self._bucket, Key=key, UploadId=upload, PartNumber=number, Body=bytes(buffer)
+                Bucket=self._bucket, Key=key, UploadId=upload, PartNumber=number, Body=buffer
             )
             parts.append({"PartNumber": number, "ETag": answer["ETag"]})
             buffer.clear()

@@ -9,9 +9,10 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import NamedTuple, Protocol
 
 from accolade.domain.errors import InvalidInputError
-from accolade.domain.models import Award, AwardStatus, Model, UserProfile
+from accolade.domain.models import Award, AwardStatus, Model
 
 # Cells that a spreadsheet would read as a formula (OWASP "CSV injection"): such a cell is
 # written with a leading apostrophe, which spreadsheets show as text and drop from the value.
@@ -41,6 +42,22 @@ COLUMNS = (
     "given_by",
     "issued_by",
 )
+
+
+class Holder(Protocol):
+    """What a row shows of an award's holder: a user profile, or a ``ShownHolder``."""
+
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def org_id(self) -> str | None: ...
+
+
+class ShownHolder(NamedTuple):
+    """A holder as rows show it: small enough to keep thousands across pages."""
+
+    display_name: str
+    org_id: str | None
 
 
 class ExportStatus(StrEnum):
@@ -94,15 +111,13 @@ def _instant(moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def csv_row(
-    award: Award, profile: UserProfile | None, achievement_name: str, now: datetime
-) -> list[str]:
+def csv_row(award: Award, holder: Holder | None, achievement_name: str, now: datetime) -> list[str]:
     """The cells of one award, in ``COLUMNS`` order: text that no spreadsheet runs."""
     cells = (
         award.award_id,
         award.user_id,
-        profile.display_name if profile else "",
-        (profile.org_id or "") if profile else "",
+        holder.display_name if holder else "",
+        (holder.org_id or "") if holder else "",
         award.achievement_id,
         achievement_name,
         str(award.level),

@@ -17,10 +17,11 @@ from accolade.domain.exports import (
     Export,
     ExportFilters,
     ExportStatus,
+    ShownHolder,
     csv_row,
     new_export_id,
 )
-from accolade.domain.models import Award, UserProfile
+from accolade.domain.models import Award
 from accolade.observability import logger
 from accolade.ports import (
     Clock,
@@ -33,9 +34,10 @@ from accolade.ports import (
 
 PROGRESS_ROWS = 5_000  # the export item's ``rows`` moves this often (one UpdateItem each)
 CHUNK_BYTES = 64 * 1024  # CSV text handed to the file store at a time
-# Profiles kept across pages (a user holds awards of many achievements): bounded, so that a
-# million holders never sit in memory. By hand: functools' caches cannot fill from a batch read.
-PROFILES_KEPT = 20_000
+# Holders kept across pages (a user holds awards of many achievements): bounded (some 4 MB), so
+# that a million holders never sit in memory. By hand: functools' caches cannot fill from a
+# batch read.
+HOLDERS_KEPT = 20_000
 
 
 class ExportSupersededError(Exception):
@@ -154,19 +156,22 @@ def _cells(
 ) -> Iterator[list[str]]:
     """The CSV rows of the awards, each joined with its holder's profile (which also filters by
     organisation: awards do not hold it)."""
-    profiles: OrderedDict[str, UserProfile | None] = OrderedDict()
+    holders: OrderedDict[str, ShownHolder | None] = OrderedDict()
     for awards in pages:
-        missing = {award.user_id for award in awards} - profiles.keys()
+        missing = {award.user_id for award in awards} - holders.keys()
         found = users.get_users(tenant_id, missing) if missing else {}
         for user_id in missing:
-            profiles[user_id] = found.get(user_id)
-        while len(profiles) > PROFILES_KEPT:
-            profiles.popitem(last=False)
+            profile = found.get(user_id)
+            holders[user_id] = (
+                ShownHolder(profile.display_name, profile.org_id) if profile else None
+            )
+        while len(holders) > HOLDERS_KEPT:
+            holders.popitem(last=False)
         for award in awards:
-            profile = profiles.get(award.user_id)
-            if filters.org_id is not None and (profile is None or profile.org_id != filters.org_id):
+            holder = holders.get(award.user_id)
+            if filters.org_id is not None and (holder is None or holder.org_id != filters.org_id):
                 continue
-            yield csv_row(award, profile, names.get(award.achievement_id, ""), now)
+            yield csv_row(award, holder, names.get(award.achievement_id, ""), now)
 
 
 def csv_chunks(rows: Iterable[list[str]]) -> Iterator[bytes]:

@@ -25,6 +25,9 @@ from accolade.ports import Page
 # Awards handed to the job at a time: the users of one page are read in one BatchGetItem (at
 # most 100 keys), and memory holds one page whatever the export's size.
 AWARDS_PER_PAGE = 100
+# Items per Query: a full 1 MB page parses into some 15 MB of Python objects; 300 award items
+# (about 300 KB) keep the job's peak low for a few more requests.
+QUERY_PAGE_ITEMS = 300
 
 
 def _export(item: ExportItem) -> Export:
@@ -155,6 +158,7 @@ def _holders(
         keys.achievement_holders_pk(tenant_id, achievement_id),
         in_range,
         filter_condition=wanted,
+        page_size=QUERY_PAGE_ITEMS,
     )
 
 
