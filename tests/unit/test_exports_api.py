@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from accolade.domain.exports import Export, ExportFilters
 from accolade.domain.models import UserProfile
 from accolade.services import exports
-from accolade_local.handlers import load_handler
+from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
 from tests.unit.builders import OTHER_TENANT, TENANT, event_achievement, wired
 from tests.unit.test_exports_service import START, award
 
 api = load_handler("api")
+job = load_handler("export_awards")
 ADMIN = claims(TENANT, "root", admin=True)
 
 pytestmark = pytest.mark.usefixtures("fakes")
@@ -111,3 +115,33 @@ def test_the_list_pages_newest_first_with_a_cursor_bound_to_the_tenant(
     listed = [e["export_id"] for e in first["items"] + second["items"]]
     assert listed == started[::-1] and second["next_cursor"] is None
     assert foreign[0] == 400
+
+
+def test_the_sample_request_and_stream_record_run_one_export(fakes: FakeContainer) -> None:
+    events = Path(__file__).resolve().parents[2] / "events"
+    request = json.loads((events / "api/post_export.json").read_text())
+    record = json.loads((events / "export_awards/export_inserted.json").read_text())
+    export_id = record["Records"][0]["dynamodb"]["NewImage"]["export_id"]["S"]
+    fakes.exports.create(
+        "demo",
+        Export(
+            export_id=export_id,
+            filters=ExportFilters(org_id="org-emea"),
+            created_at=START,
+            requested_by="admin-1",
+        ),
+    )
+    achievement_id = event_achievement(fakes, "Closer", "deal.closed", tenant_id="demo")
+    for user_id, org in (("user-1", "org-emea"), ("user-2", "org-apac")):
+        fakes.users.put_user("demo", UserProfile(user_id=user_id, org_id=org))
+        given = award(achievement_id.achievement_id, user_id, START)
+        fakes.awards.grant("demo", user_id, [given])
+
+    asked = api.lambda_handler(request, LambdaContext())
+    answers = [job.lambda_handler(record, LambdaContext()) for _ in range(2)]
+
+    assert asked["statusCode"] == 202
+    assert answers == [{"batchItemFailures": []}] * 2
+    assert fakes.export_files.writes == 1
+    body = fakes.export_files.files[f"exports/demo/{export_id}.csv"].decode()
+    assert [line.split(",")[1] for line in body.splitlines()[1:]] == ["user-1"]
