@@ -177,7 +177,7 @@ def _in_bench(
     if "exports" in wanted:
         from benchmarks import exports
 
-        generated = [int(n) for n in args.export_generated.split(",")]
+        generated = [int(n) for n in args.export_generated.split(",") if n]
         runs = exports.measure(bench, args.export_rows, generated, out=say)
         sections.append(exports.render(runs))
     return sections

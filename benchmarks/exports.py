@@ -225,45 +225,58 @@ def measure(
     generated_rows: Sequence[int] = (100_000, 1_000_000),
     out: Callable[[str], None] = print,
 ) -> list[ExportRun]:
+    """Exports of ``table_rows`` awards read from the bench's table (none: skipped), then of
+    each of ``generated_rows`` generated awards (10 achievements; rows / 10 users)."""
+    c = bench.container
+    _run(c, f"warm-{uuid.uuid4().hex[:8]}")  # the clients and models a job builds once
+    runs = []
+    if table_rows:
+        tenant_id, ids = _tenant(c, "exp")
+        out(f"  exports: seeding {table_rows:,} awards into {bench.backend} ...")
+        users = table_rows // len(ids)
+        seed_seconds = seed(bench.reader, bench.table_name, tenant_id, users, ids)
+        out(f"  exports: {table_rows:,} rows from {bench.backend} ...")
+        runs.append(_timed(bench, tenant_id, bench.backend, seed_seconds=seed_seconds))
+        out(f"    {render(runs[-1:])[-1]}")
+    for rows in generated_rows:
+        out(f"  exports: {rows:,} generated rows ...")
+        tenant_id, ids = _tenant(c, "gen")
+        source = GeneratedAwards(rows // len(ids))
+        runs.append(_timed(bench, tenant_id, "generated", source=source))
+        out(f"    {render(runs[-1:])[-1]}")
+    return runs
+
+
+def _tenant(c: Any, prefix: str, achievements: int = 10) -> tuple[str, list[str]]:
     from accolade.bootstrap import inject
     from accolade.services import admin
 
-    c = bench.container
-    achievements = 10
-    runs = []
-    # DynamoDB Local: users x 10 achievements, read back by the real adapter.
-    tenant_id = f"exp-{uuid.uuid4().hex[:8]}"
+    tenant_id = f"{prefix}-{uuid.uuid4().hex[:8]}"
     ids = [
         inject(admin.create_achievement, c)(
             tenant_id, {"name": f"Badge {k}", "type": "event", "event_type": f"task.done{k}"}
         ).achievement_id
         for k in range(achievements)
     ]
-    out(f"  exports: seeding {table_rows:,} awards into {bench.backend} ...")
-    seed_seconds = seed(bench.reader, bench.table_name, tenant_id, table_rows // achievements, ids)
-    out(f"  exports: {table_rows:,} rows from {bench.backend} ...")
-    _run(c, tenant_id)  # warm: the models and clients the job builds once per process
-    done, _, peak = measured(lambda: _run(c, tenant_id))
+    return tenant_id, ids
+
+
+def _timed(
+    bench: Bench,
+    tenant_id: str,
+    label: str,
+    *,
+    source: GeneratedAwards | None = None,
+    seed_seconds: float | None = None,
+) -> ExportRun:
+    """A run under tracemalloc for the peak, then one without for the time."""
+    c = bench.container
+    _, _, peak = measured(lambda: _run(c, tenant_id, exports=source, users=source))
     started = time.perf_counter()
-    done = _run(c, tenant_id)
+    done = _run(c, tenant_id, exports=source, users=source)
     seconds = time.perf_counter() - started
     size, parts = _object(bench, tenant_id, done.export_id)
-    runs.append(ExportRun(done.rows, bench.backend, seconds, peak, size, parts, seed_seconds))
-    for rows in generated_rows:
-        out(f"  exports: {rows:,} generated rows ...")
-        source = GeneratedAwards(rows // achievements)
-        tenant_id = f"gen-{uuid.uuid4().hex[:8]}"
-        for k in range(achievements):
-            inject(admin.create_achievement, c)(
-                tenant_id, {"name": f"Badge {k}", "type": "event", "event_type": f"t.d{k}"}
-            )
-        done, _, peak = measured(lambda: _run(c, tenant_id, exports=source, users=source))  # noqa: B023
-        started = time.perf_counter()
-        done = _run(c, tenant_id, exports=source, users=source)
-        seconds = time.perf_counter() - started
-        size, parts = _object(bench, tenant_id, done.export_id)
-        runs.append(ExportRun(done.rows, "generated", seconds, peak, size, parts))
-    return runs
+    return ExportRun(done.rows, label, seconds, peak, size, parts, seed_seconds)
 
 
 def render(runs: Sequence[ExportRun]) -> list[str]:

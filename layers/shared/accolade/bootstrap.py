@@ -215,9 +215,16 @@ class AwsContainer:
 
     @cached_property
     def export_files(self) -> ExportFiles:
+        from botocore.config import Config
+
         from accolade.adapters.s3 import S3ExportFiles
 
-        return S3ExportFiles(self.settings.bucket_name, self._client("s3"))
+        # Links signed with SigV4: S3 refuses SigV2 for buckets created since June 2020, and
+        # botocore still presigns some S3 URLs with SigV2 unless told.
+        client = models.session().create_client(
+            "s3", region_name=self.settings.region, config=Config(signature_version="s3v4")
+        )
+        return S3ExportFiles(self.settings.bucket_name, client)
 
 
 _container: Container | None = None
