@@ -200,7 +200,9 @@ def _run(c: Any, tenant_id: str, *, exports: Any = None, users: Any = None) -> E
     from accolade.services.exports import run_export, start_export
 
     repository = exports or c.exports
-    started = start_export(tenant_id, ExportFilters(), "bench", exports=repository, clock=c.clock)
+    started = start_export(
+        tenant_id, ExportFilters(), "bench", exports=repository, config=c.config, clock=c.clock
+    )
     done = inject(run_export, c)(
         tenant_id, started.export_id, exports=repository, users=users or c.users
     )

@@ -137,6 +137,7 @@ def test_the_sample_request_and_stream_record_run_one_export(fakes: FakeContaine
         given = award(achievement_id.achievement_id, user_id, START)
         fakes.awards.grant("demo", user_id, [given])
 
+    request["body"] = request["body"].replace('"closer"', f'"{achievement_id.achievement_id}"')
     asked = api.lambda_handler(request, LambdaContext())
     answers = [job.lambda_handler(record, LambdaContext()) for _ in range(2)]
 

@@ -165,6 +165,13 @@ def test_from_after_to_is_refused_naming_to(c: FakeContainer) -> None:
     assert wired(exports.list_exports, c, TENANT, limit=10, after=None).items == []
 
 
+def test_an_unknown_achievement_is_refused_naming_it(c: FakeContainer) -> None:
+    with pytest.raises(InvalidInputError) as refused:
+        start(c, achievement_id="nope")
+
+    assert refused.value.field == "achievement_id"
+
+
 def test_cells_a_spreadsheet_would_run_are_written_as_text(c: FakeContainer) -> None:
     holder = UserProfile(user_id="u1", display_name='=HYPERLINK("http://evil","x")', org_id="@o")
 

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
-from accolade.domain.errors import NotFoundError
+from accolade.domain.errors import InvalidInputError, NotFoundError
 from accolade.domain.exports import (
     COLUMNS,
     LINK_SECONDS,
@@ -50,9 +50,13 @@ def start_export(
     requested_by: str,
     *,
     exports: ExportRepository,
+    config: ConfigRepository,
     clock: Clock,
 ) -> Export:
     """Record a running export: its item's stream record starts the job."""
+    wanted = filters.achievement_id
+    if wanted is not None and config.get_achievement(tenant_id, wanted) is None:
+        raise InvalidInputError("achievement_id", f"no achievement {wanted}")
     now = clock.now()
     export = Export(
         export_id=new_export_id(now),
