@@ -157,6 +157,10 @@ SAMPLES: dict[str, Sample] = {
         None,
     ),
     "POST /v1/admin/credential-keys": lambda w: ("/v1/admin/credential-keys", None),
+    "POST /v1/admin/exports": lambda w: (
+        "/v1/admin/exports",
+        {"achievement_id": w.achievement_id, "status": "active"},
+    ),
     # Writes nothing (not walked for an entry): for the role checks, a body that validates.
     "POST /v1/admin/achievements/simulate": lambda w: (
         "/v1/admin/achievements/simulate",

@@ -9,7 +9,7 @@ refuses (the same item twice in one transaction). `FakeContainer` has the attrib
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -21,7 +21,8 @@ from accolade.config import Settings
 from accolade.domain import audit, courses, models
 from accolade.domain.badges import BadgeStatus, CustomBadge
 from accolade.domain.closing import TenantCloses
-from accolade.domain.errors import ConflictError, InvalidInputError
+from accolade.domain.errors import ConflictError, InvalidCursorError, InvalidInputError
+from accolade.domain.exports import Export, ExportFilters, ExportStatus
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
 from accolade.domain.openbadges import CredentialRecord
 from accolade.domain.periods import ALL_TIME_KEY, is_period_key
@@ -1119,6 +1120,8 @@ class FakeContainer:
         self.keyring = FakeKeyRing()
         self.completion = FakeCompletionRepository(self.users)
         self.audit_log = FakeAuditLog()
+        self.exports = FakeExportRepository(self.awards)
+        self.export_files = FakeExportFiles()
 
 
 class FakeDiagnostics:
@@ -1355,3 +1358,106 @@ class FakeAuditLog:
         return _page(
             kept, keys.AUDIT_PREFIX, limit=query.limit, after=query.after, newest_first=True
         )
+
+
+# --- awards exports ------------------------------------------------------------------------------
+
+
+class FakeExportRepository:
+    """Export items in memory with the adapter's claim rules; the awards read off the fake award
+    repository as the adapter reads GSI1 (by achievement, in award order)."""
+
+    def __init__(self, awards: FakeAwardRepository) -> None:
+        self._awards = awards
+        self._exports: dict[tuple[str, str], tuple[Export, str | None]] = {}
+
+    def create(self, tenant_id: str, export: Export) -> None:
+        assert (tenant_id, export.export_id) not in self._exports
+        self._exports[(tenant_id, export.export_id)] = (export, None)
+
+    def get(self, tenant_id: str, export_id: str) -> Export | None:
+        found = self._exports.get((tenant_id, export_id))
+        return found[0] if found else None
+
+    def exports_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[Export]:
+        ids = sorted((i for t, i in self._exports if t == tenant_id), reverse=True)
+        if after is not None:
+            if not after.startswith(keys.EXPORT_PREFIX):
+                raise InvalidCursorError("does not belong to this list")
+            ids = [i for i in ids if keys.export_sk(i) < after]
+        following = keys.export_sk(ids[limit - 1]) if len(ids) > limit else None
+        return Page([self._exports[(tenant_id, i)][0] for i in ids[:limit]], following)
+
+    def claim(self, tenant_id: str, export_id: str, attempt: str) -> Export | None:
+        found = self._exports.get((tenant_id, export_id))
+        if found is None or found[0].status is not ExportStatus.RUNNING:
+            return None
+        claimed = found[0].model_copy(update={"rows": 0, "attempts": found[0].attempts + 1})
+        self._exports[(tenant_id, export_id)] = (claimed, attempt)
+        return claimed
+
+    def _update(self, tenant_id: str, export_id: str, attempt: str, **changes: Any) -> bool:
+        found = self._exports.get((tenant_id, export_id))
+        if found is None or found[1] != attempt or found[0].status is not ExportStatus.RUNNING:
+            return False
+        self._exports[(tenant_id, export_id)] = (found[0].model_copy(update=changes), attempt)
+        return True
+
+    def progress(self, tenant_id: str, export_id: str, attempt: str, rows: int) -> bool:
+        return self._update(tenant_id, export_id, attempt, rows=rows)
+
+    def finish(self, tenant_id: str, export_id: str, attempt: str, rows: int, at: datetime) -> bool:
+        status = ExportStatus.DONE
+        return self._update(tenant_id, export_id, attempt, rows=rows, status=status, finished_at=at)
+
+    def fail(self, tenant_id: str, export_id: str, attempt: str, error: str, at: datetime) -> bool:
+        status = ExportStatus.FAILED
+        return self._update(
+            tenant_id, export_id, attempt, status=status, error=error, finished_at=at
+        )
+
+    def award_pages(
+        self,
+        tenant_id: str,
+        achievement_ids: Sequence[str],
+        filters: ExportFilters,
+        now: datetime,
+    ) -> Iterator[list[models.Award]]:
+        for achievement_id in achievement_ids:
+            chosen = sorted(
+                (
+                    award
+                    for (tenant, key), award in self._awards._awards.items()
+                    if tenant == tenant_id and key.achievement_id == achievement_id
+                    if filters.status is None or award.status_at(now) is filters.status
+                    if filters.awarded_from is None or award.awarded_at >= filters.awarded_from
+                    if filters.awarded_to is None or award.awarded_at <= filters.awarded_to
+                ),
+                key=lambda award: (award.awarded_at, award.user_id, award.award_id),
+            )
+            for start in range(0, len(chosen), 100):
+                yield chosen[start : start + 100]
+
+
+class FakeExportFiles:
+    """Files in memory, written from the stream of chunks as S3 would store them (whole, or not
+    at all); `fail_after_chunks` makes a write raise after reading that many chunks."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.writes = 0
+        self.fail_after_chunks: int | None = None
+        self.failure: BaseException = OSError("injected S3 failure")
+
+    def write(self, tenant_id: str, export_id: str, chunks: Iterable[bytes]) -> None:
+        self.writes += 1
+        body = bytearray()
+        for number, chunk in enumerate(chunks, start=1):
+            body += chunk
+            if self.fail_after_chunks is not None and number >= self.fail_after_chunks:
+                raise self.failure
+        self.files[keys.export_object_key(tenant_id, export_id)] = bytes(body)
+
+    def link(self, tenant_id: str, export_id: str, expires_in: int) -> str:
+        key = keys.export_object_key(tenant_id, export_id)
+        return f"https://documents.example/{key}?expires_in={expires_in}"

@@ -18,6 +18,7 @@ from accolade.entrypoints.http.routes import admin_routes, me_routes, system
 from accolade.entrypoints.http.routes_audit import audit_routes
 from accolade.entrypoints.http.routes_badges import badge_routes
 from accolade.entrypoints.http.routes_credentials import credential_routes
+from accolade.entrypoints.http.routes_exports import export_routes
 from accolade.entrypoints.http.routes_inbox import inbox_routes
 from accolade.entrypoints.http.routes_rules import rules_admin_routes, rules_me_routes
 from accolade.observability import observed_handler
@@ -33,6 +34,7 @@ app = build_app(
     credential_routes,
     inbox_routes,
     audit_routes,
+    export_routes,
 )
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from accolade.adapters.dynamo.courses import DynamoCourseRepository
     from accolade.adapters.dynamo.diagnostics import DynamoDiagnostics
     from accolade.adapters.dynamo.events import DynamoEventRepository
+    from accolade.adapters.dynamo.exports import DynamoExportRepository
     from accolade.adapters.dynamo.goals import DynamoGoalRepository
     from accolade.adapters.dynamo.inbox import DynamoInboxRepository
     from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
         Diagnostics,
         DocumentStore,
         EventRepository,
+        ExportFiles,
+        ExportRepository,
         GoalRepository,
         InboxRepository,
         KeyRing,
@@ -109,6 +112,10 @@ class Container(Protocol):
     def completion(self) -> CompletionRepository: ...
     @property
     def audit_log(self) -> AuditLog: ...
+    @property
+    def exports(self) -> ExportRepository: ...
+    @property
+    def export_files(self) -> ExportFiles: ...
 
 
 T = TypeVar("T")
@@ -282,6 +289,25 @@ class AwsContainer:
         from accolade.adapters.dynamo.audit import DynamoAuditLog
 
         return DynamoAuditLog()
+
+    @cached_property
+    def exports(self) -> DynamoExportRepository:
+        from accolade.adapters.dynamo.exports import DynamoExportRepository
+
+        return DynamoExportRepository()
+
+    @cached_property
+    def export_files(self) -> ExportFiles:
+        from botocore.config import Config
+
+        from accolade.adapters.s3 import S3ExportFiles
+
+        # Links signed with SigV4: S3 refuses SigV2 for buckets created since June 2020, and
+        # botocore still presigns some S3 URLs with SigV2 unless told.
+        client = models.session().create_client(
+            "s3", region_name=self.settings.region, config=Config(signature_version="s3v4")
+        )
+        return S3ExportFiles(self.settings.bucket_name, client)
 
 
 _container: Container | None = None

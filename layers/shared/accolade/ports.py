@@ -13,6 +13,7 @@ from accolade.domain import audit, courses
 from accolade.domain.badges import CustomBadge
 from accolade.domain.certificates import CertificateContent
 from accolade.domain.closing import TenantCloses
+from accolade.domain.exports import Export, ExportFilters
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
 from accolade.domain.models import (
     Achievement,
@@ -750,3 +751,50 @@ class AuditLog(Protocol):
     def entries_page(self, tenant_id: str, query: audit.AuditQuery) -> Page[audit.AuditEntry]:
         """A page of the tenant's entries, newest first, of those the query's filters keep."""
         ...
+
+
+# --- awards exports (a background job writing CSV) --------------------------------------------
+
+
+class ExportRepository(Protocol):
+    """Export items, and the awards an export reads (by the narrowest index its filters allow)."""
+
+    def create(self, tenant_id: str, export: Export) -> None: ...
+    def get(self, tenant_id: str, export_id: str) -> Export | None: ...
+    def exports_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[Export]:
+        """The tenant's exports, newest first."""
+        ...
+
+    def claim(self, tenant_id: str, export_id: str, attempt: str) -> Export | None:
+        """Start ``attempt`` of a running export: its rows back to 0, its attempts one more; the
+        export as claimed, or None when it is no longer running (done, failed, unknown)."""
+        ...
+
+    def progress(self, tenant_id: str, export_id: str, attempt: str, rows: int) -> bool:
+        """Record ``rows`` written so far, while ``attempt`` is the export's current one."""
+        ...
+
+    def finish(
+        self, tenant_id: str, export_id: str, attempt: str, rows: int, at: datetime
+    ) -> bool: ...
+    def fail(self, tenant_id: str, export_id: str, attempt: str, error: str, at: datetime) -> bool:
+        """Mark the export failed with ``error``, while ``attempt`` is its current one."""
+        ...
+
+    def award_pages(
+        self, tenant_id: str, achievement_ids: Sequence[str], filters: ExportFilters, now: datetime
+    ) -> Iterable[list[Award]]:
+        """The awards of these achievements matching ``filters`` but ``org_id`` (which the
+        awards do not hold), achievement by achievement in award order, a page at a time."""
+        ...
+
+
+class ExportFiles(Protocol):
+    """Where exports' CSV files go: written as a stream, read through short-lived links."""
+
+    def write(self, tenant_id: str, export_id: str, chunks: Iterable[bytes]) -> None:
+        """Store ``chunks`` as the export's file (replacing any earlier one), holding at most
+        one part in memory; on failure nothing is stored."""
+        ...
+
+    def link(self, tenant_id: str, export_id: str, expires_in: int) -> str: ...

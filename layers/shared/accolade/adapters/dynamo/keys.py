@@ -381,3 +381,29 @@ def audit_pk(tenant_id: str) -> str:
 
 
 audit_sk = _prefixed(AUDIT_PREFIX)
+
+
+# Exports: PK T#{tenant}#EXPORTS, SK EXPORT#{export_id} (ids start with their time, so a query
+# of the partition lists them newest first backwards). A partition of its own: the
+# configuration partition is read by every evaluation. The CSV is in the documents bucket.
+EXPORT_PREFIX = "EXPORT#"
+export_sk = _prefixed(EXPORT_PREFIX)
+
+
+def exports_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "EXPORTS")
+
+
+def export_object_key(tenant_id: str, export_id: str) -> str:
+    """The S3 key of an export's CSV (the documents bucket): one per export, rewritten whole by
+    a retried job, never a second file."""
+    return f"exports/{tenant_id}/{export_id}.csv"
+
+
+def holders_bounds(start: datetime | None, end: datetime | None) -> tuple[str | None, str | None]:
+    """The GSI1SK bounds (inclusive; None: open) of an achievement's holders awarded from
+    ``start`` to ``end``: the sort key is ``{awarded_at.isoformat()}#{user}`` with ``awarded_at``
+    in UTC, and "$" follows "#"."""
+    low = start.astimezone(UTC).isoformat() if start else None
+    high = f"{end.astimezone(UTC).isoformat()}$" if end else None
+    return low, high

@@ -716,3 +716,23 @@ ENTITY_MODELS = (
     StatusListItem,
     CredentialRecordItem,
 )
+
+
+class ExportItem(Item, discriminator="export"):
+    """PK T#{tenant}#EXPORTS, SK EXPORT#{export_id}: one awards export, its filters (``doc``),
+    status and rows written; ``attempt`` names the job attempt allowed to write it (each retry
+    claims it anew). Its INSERT stream record starts the job."""
+
+    export_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    rows = NumberAttribute(default=0)
+    doc = JSONAttribute()
+    created_at = UTCDateTimeAttribute()
+    requested_by = UnicodeAttribute()
+    finished_at = UTCDateTimeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    attempt = UnicodeAttribute(null=True)
+
+
+ENTITY_MODELS = (*ENTITY_MODELS, ExportItem)

@@ -131,6 +131,10 @@ ROUTES: dict[str, Access] = {
     # settings (a rotation changes what every credential from now on is signed with).
     "GET /v1/admin/awards/{award_id}/credential": Access(MANAGERS),
     "POST /v1/admin/credential-keys": Access(ADMINS, Audit("credential_key.rotate", "issuer_key")),
+    # Exports of awards (for a CRM, another recognition program): managers too.
+    "POST /v1/admin/exports": Access(MANAGERS, Audit("export.start", "export")),
+    "GET /v1/admin/exports": Access(MANAGERS),
+    "GET /v1/admin/exports/{export_id}": Access(MANAGERS),
 }
 # Admin routes that are not GETs but change nothing (a dry run): no audit entry expected.
 WRITES_NOTHING: frozenset[str] = frozenset({"POST /v1/admin/achievements/simulate"})
