@@ -223,7 +223,17 @@ class AwsContainer:
     def documents(self) -> DocumentStore:
         from accolade.adapters.s3 import S3DocumentStore
 
-        return S3DocumentStore(self.settings.bucket_name, self._client("s3"))
+        return S3DocumentStore(self.settings.bucket_name, self._s3)
+
+    @cached_property
+    def _s3(self) -> Any:
+        """S3 for every store that hands out links: signed with SigV4, as S3 requires of presigned
+        URLs for buckets made since June 2020 (botocore still presigns some with SigV2) and of
+        presigned POSTs in newer regions."""
+        from botocore.config import Config
+
+        config = Config(signature_version="s3v4")
+        return models.session().create_client("s3", region_name=self.settings.region, config=config)
 
     def _client(self, service: str) -> Any:
         # From the DynamoDB connection's botocore session: boto3's default session would be a
@@ -256,15 +266,9 @@ class AwsContainer:
 
     @cached_property
     def badge_files(self) -> BadgeFileStore:
-        from botocore.config import Config
-
         from accolade.adapters.s3_badges import S3BadgeFileStore
 
-        # SigV4: S3 takes presigned POSTs signed so in every region (SigV2 only in old ones).
-        s3 = models.session().create_client(
-            "s3", region_name=self.settings.region, config=Config(signature_version="s3v4")
-        )
-        return S3BadgeFileStore(self.settings.badges_bucket_name, s3)
+        return S3BadgeFileStore(self.settings.badges_bucket_name, self._s3)
 
     @cached_property
     def badge_images(self) -> BadgeImageInspector:
@@ -298,16 +302,9 @@ class AwsContainer:
 
     @cached_property
     def export_files(self) -> ExportFiles:
-        from botocore.config import Config
-
         from accolade.adapters.s3 import S3ExportFiles
 
-        # Links signed with SigV4: S3 refuses SigV2 for buckets created since June 2020, and
-        # botocore still presigns some S3 URLs with SigV2 unless told.
-        client = models.session().create_client(
-            "s3", region_name=self.settings.region, config=Config(signature_version="s3v4")
-        )
-        return S3ExportFiles(self.settings.bucket_name, client)
+        return S3ExportFiles(self.settings.bucket_name, self._s3)
 
 
 _container: Container | None = None
