@@ -25,6 +25,7 @@ FUNCTIONS = {
     "SendExpiryNoticesFunction": "send_expiry_notices",
     "PublishCredentialStatusFunction": "publish_credential_status",
     "RecordAuditFunction": "record_audit",
+    "ExportAwardsFunction": "export_awards",
 }
 
 
@@ -39,6 +40,7 @@ OWN_ENV = {
     "ApiFunction": {
         "PUBLIC_BASE_URL": "http://127.0.0.1:3000",
         "ISSUER_KMS_KEY": "alias/accolade-local-issuer-keys",
+        "BADGES_BUCKET_NAME": "accolade-local-badgesbucket",
     },
 }
 
@@ -171,7 +173,7 @@ def test_stream_mappings(template: Template) -> None:
         props = event["Properties"]
         assert mapping.table_id == props["Stream"]["Fn::GetAtt"][0]
         assert mapping.batch_size == props["BatchSize"]
-        assert mapping.batching_window_s == props["MaximumBatchingWindowInSeconds"]
+        assert mapping.batching_window_s == props.get("MaximumBatchingWindowInSeconds", 0)
         assert mapping.bisect is props["BisectBatchOnFunctionError"]
         assert mapping.max_retries == props["MaximumRetryAttempts"]
         assert mapping.report_batch_item_failures
@@ -186,6 +188,7 @@ def test_stream_mappings(template: Template) -> None:
         "GenerateCertificatesFunction",
         "PublishCredentialStatusFunction",
         "RecordAuditFunction",
+        "ExportAwardsFunction",
     }
 
 
@@ -209,6 +212,8 @@ def _record(event_name: str, entity: str, **image: str) -> dict[str, Any]:
             {"DeliverMessagesFunction", "PublishCredentialStatusFunction"},
         ),
         (_record("INSERT", "credential_record"), set()),
+        (_record("INSERT", "export"), {"ExportAwardsFunction"}),
+        (_record("MODIFY", "export"), set()),
         ({"eventName": "REMOVE", "dynamodb": {"OldImage": {"entity": {"S": "award"}}}}, set()),
         (_record("MODIFY", "settings", audit='{"id":"a"}'), {"RecordAuditFunction"}),
         (

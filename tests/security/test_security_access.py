@@ -125,6 +125,17 @@ def test_admin_routes_are_403_for_users_and_machines_and_events_need_the_scope(
     assert wrong == {}
 
 
+def _stable(value: Any) -> Any:
+    """``value`` with each presigned link's signature and dates cut (they change with time)."""
+    if isinstance(value, dict):
+        return {key: _stable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_stable(item) for item in value]
+    if isinstance(value, str) and "X-Amz-Signature=" in value:
+        return value.split("?", 1)[0]
+    return value
+
+
 def _snapshot(api: Api, world: World, all_routes: list[Route]) -> dict[str, Any]:
     """Everything tenant A's admin and users can read."""
     readable = [r for r in all_routes if r.method == "get" and not r.is_public]
@@ -133,7 +144,7 @@ def _snapshot(api: Api, world: World, all_routes: list[Route]) -> dict[str, Any]
         tokens = {"admin": world.a.admin} if route.is_admin else dict(world.a.users)
         for who, token in tokens.items():
             response = api.get(route.url(world.ids), token=token)
-            snapshot[f"{route.label} as {who}"] = (response.status_code, response.json())
+            snapshot[f"{route.label} as {who}"] = (response.status_code, _stable(response.json()))
     return snapshot
 
 
