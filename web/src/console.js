@@ -39,6 +39,7 @@ const ADMIN_PAGES = [
 ];
 
 /** [pattern, page] in order: `:name` segments become params. */
+const builder = () => html`<page-builder></page-builder>`; // one element from "new" to its id
 const ROUTES = [
   ["/", () => html`<h1>My achievements</h1><accolade-achievements></accolade-achievements>`],
   ["/awards", (p) => html`<page-my-awards></page-my-awards>`],
@@ -46,9 +47,9 @@ const ROUTES = [
   ["/leaderboards", () => html`<page-leaderboards></page-leaderboards>`],
   ["/inbox", () => html`<h1>Inbox</h1><accolade-inbox></accolade-inbox>`],
   ["/admin/achievements", () => html`<page-achievements></page-achievements>`],
-  ["/admin/achievements/new", () => html`<page-builder></page-builder>`],
+  ["/admin/achievements/new", builder],
   ["/admin/achievements/:id/holders", () => html`<page-holders></page-holders>`],
-  ["/admin/achievements/:id", () => html`<page-builder></page-builder>`],
+  ["/admin/achievements/:id", builder],
   ["/admin/users", () => html`<page-users></page-users>`],
   ["/admin/users/:id", () => html`<page-users></page-users>`],
   ["/admin/metrics", () => html`<page-metrics></page-metrics>`],

@@ -1,6 +1,6 @@
 // A badge's artwork: the image the API serves for its family and level when `src` is given,
 // else a medallion drawn from the badge's name. Not earned: greyscale.
-import { LitElement, html, svg, css } from "lit";
+import { LitElement, html, svg, css, nothing } from "lit";
 import { roman } from "../api.js";
 
 const hue = (name) => [...String(name || "badge")].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 7);
@@ -50,7 +50,9 @@ export class AccoladeBadge extends LitElement {
         @error=${() => (this._broken = true)} />`;
     }
     const h = hue(this.badge);
-    return html`<svg class="art" part="art" role="img" aria-label=${label} width=${size} height=${size}
+    const decorative = this.label === ""; // next to text that names it
+    return html`<svg class="art" part="art" role=${decorative ? nothing : "img"} aria-label=${decorative ? nothing : label}
+      aria-hidden=${decorative ? "true" : nothing} width=${size} height=${size}
       viewBox="0 0 64 64">${svg`
       <circle cx="32" cy="32" r="30" fill="hsl(${h} 70% 38%)" />
       <circle cx="32" cy="32" r="24" fill="hsl(${h} 80% 55%)" stroke="hsl(${(h + 40) % 360} 90% 85%)" stroke-width="3" />

@@ -85,10 +85,15 @@ export class AccoladeInbox extends LitElement {
     return { type: this.type, unread: this.unread ? "true" : "", limit: this.limit, cursor };
   }
 
+  /** What the filters keep (the API filters too; an API without the filters is filtered here). */
+  _keep(items) {
+    return items.filter((m) => (!this.type || m.type === this.type) && !(this.unread && isRead(m)));
+  }
+
   async refresh() {
     try {
       const page = await apiOf(this).messages(this._params());
-      this._items = page.items;
+      this._items = this._keep(page.items);
       this._next = page.next_cursor;
       this._error = null;
     } catch (error) {
@@ -99,7 +104,7 @@ export class AccoladeInbox extends LitElement {
   async _more() {
     try {
       const page = await apiOf(this).messages(this._params(this._next));
-      this._items = [...this._items, ...page.items];
+      this._items = [...this._items, ...this._keep(page.items)];
       this._next = page.next_cursor;
     } catch (error) {
       this._error = error.message;

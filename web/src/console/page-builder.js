@@ -159,6 +159,7 @@ class PageBuilder extends ConsolePage {
       () => (this.editing ? this.api.editAchievement(this.editing, body) : this.api.createAchievement(body)),
       (a) => `Saved ${a.name} (version ${a.version}).`,
     );
+    if (saved) this._achievement = saved;
     if (saved && !this.editing) location.hash = `#/admin/achievements/${encodeURIComponent(saved.id)}`;
   }
 

@@ -102,7 +102,7 @@ export class ConsolePage extends LitElement {
   /** Run an API call: its error goes beside the fields it names, and to the page's alert. */
   async run(call, notice) {
     this._error = null;
-    this._notice = null;
+    if (notice) this._notice = null; // a read that follows a write keeps the write's notice
     this._errors = {};
     try {
       const result = await call();
@@ -110,6 +110,7 @@ export class ConsolePage extends LitElement {
       return result;
     } catch (error) {
       this._error = error.message;
+      this._notice = null;
       if (error instanceof ApiError) this._errors = error.fields;
       return undefined;
     }
