@@ -68,7 +68,7 @@ def test_an_admin_builds_a_leveled_achievement_and_sees_the_api_error_beside_its
 
 
 def test_an_admin_gives_a_record_is_refused_a_second_holder_and_revokes_it(
-    console: Console, drain: Any
+    console: Console,
 ) -> None:
     admin = console.tenant.admin()
     page = console.sign_in(admin, "/admin/achievements/new")
@@ -106,13 +106,23 @@ def test_an_admin_gives_a_record_is_refused_a_second_holder_and_revokes_it(
     awards = console.call("GET", "/v1/me/awards", console.tenant.user("user-1"))["items"]
     assert awards == []
 
-    # The record is free again: user-2 can hold it now, and its certificate is rendered.
     give.get_by_label("User id").fill("user-2")
     give.get_by_role("button", name="Give award").click()
     expect(page.locator("tr[data-user-id='user-2']")).to_have_attribute("data-status", "active")
+
+
+def test_an_admin_edits_the_expiry_of_a_learners_award_and_refreshes_its_certificate(
+    console: Console, drain: Any
+) -> None:
+    admin = console.tenant.admin()
+    definition = {"name": "Employee of the Month", "type": "manual", "certificate": True}
+    created = console.call("POST", "/v1/admin/achievements", admin, definition)
+    console.call(
+        "POST", f"/v1/admin/achievements/{created['id']}/awards", admin, {"user_id": "user-2"}
+    )
     drain()
 
-    console.go("/admin/users/user-2")
+    page = console.sign_in(admin, "/admin/users/user-2")
     award = page.locator("tr[data-status='active']")
     expect(award).to_contain_text("Employee of the Month")
     expect(award.get_by_role("link", name="Certificate")).to_be_visible()
