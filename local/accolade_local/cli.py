@@ -95,7 +95,7 @@ def _up(args: argparse.Namespace, root: Path) -> int:
     try:
         stack.start()
         if not args.no_seed:
-            print(f"seeded the demo tenant: {stack.seed_demo()} requests", file=sys.stderr)
+            stack.seed_demo()
         print(stack.banner(), flush=True)
         stack.wait()
     except KeyboardInterrupt:

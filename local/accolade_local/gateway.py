@@ -166,9 +166,7 @@ def static(root: Path, name: str) -> HttpResponse:
     """A file under `root` (the console's build; in AWS, S3 behind CloudFront serves it)."""
     if not name:  # the console's relative links need the slash
         return HttpResponse(HTTPStatus.MOVED_PERMANENTLY, [("location", "/console/")], b"")
-    file = (
-        root / unquote(name).lstrip("/") / ("index.html" if name.endswith("/") else "")
-    ).resolve()
+    file = (root / (unquote(name).lstrip("/") or "index.html")).resolve()
     if root not in file.parents or not file.is_file():
         return refusal(HTTPStatus.NOT_FOUND)
     media = mimetypes.guess_type(file.name)[0] or "application/octet-stream"

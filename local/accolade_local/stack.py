@@ -6,7 +6,7 @@ import contextlib
 import json
 import logging
 import os
-import re
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -14,8 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any, Self
-
-import requests
 
 from accolade_local import services
 from accolade_local.gateway import Gateway
@@ -236,39 +234,23 @@ class LocalStack:
         """A JWT the local API accepts: LocalSigner.mint's options (admin, scopes, expires_in)."""
         return self.signer.mint(tenant, user, **claims)
 
-    def seed_demo(self) -> int:
-        """Send the demo tenant's requests (events/demo/seed.json) unless it has achievements: how
-        many went. In a step, {{now}} is the time and {{NAME}} the `field` a step `save`d as NAME."""
-
-        def call(step: dict[str, Any], who: str = "admin-1") -> Any:
-            claims = {"admin": who == "admin-1", "scopes": ("events:write",) * (who == "ingest")}
-            auth = {"authorization": "Bearer " + self.token(DEMO_TENANT, who, **claims)}
-            url, body = self.api_url + step["path"], step.get("body")
-            answer = requests.request(step["method"], url, json=body, headers=auth, timeout=30)
-            answer.raise_for_status()
-            return answer.json()
-
-        if call({"method": "GET", "path": "/v1/admin/achievements?limit=1"})["items"]:
-            return 0
-        steps, saved = json.loads((self.root / "events/demo/seed.json").read_text()), {}
-        for raw in steps:
-            saved["now"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            step = json.loads(re.sub(r"\{\{(\w+)\}\}", lambda m: saved[m[1]], json.dumps(raw)))
-            answer = call(step, step.get("as", "admin-1"))
-            saved[step.get("save", "")] = str(answer.get(step.get("field"), ""))
+    def seed_demo(self) -> None:
+        """The demo tenant's first minute, over its API (web/seed.mjs): once."""
+        tokens = {"user-2": self.token(DEMO_TENANT, "user-2")}
+        tokens["admin-1"] = self.token(DEMO_TENANT, "admin-1", admin=True)
+        tokens["ingest"] = self.token(DEMO_TENANT, "ingest", scopes=["events:write"])
+        seed = ["node", "web/seed.mjs", self.api_url, json.dumps(tokens)]
+        subprocess.run(seed, cwd=self.root, check=False)  # a failed seed leaves the stack up
         self.drain()
-        return len(steps)
 
     def banner(self) -> str:
-        """What `accolade local up` prints: URLs, ready-made tokens and sign-in links for the demo
-        tenant."""
+        """What `accolade local up` prints: URLs, tokens and sign-in links for the demo tenant."""
         ttl = BANNER_TOKEN_TTL_S
         admin = self.token(DEMO_TENANT, "admin-1", admin=True, expires_in=ttl)
         user = self.token(DEMO_TENANT, "user-1", expires_in=ttl)
         lines = [
             "Accolade local stack is up",
             f"  API            {self.api_url}",
-            f"  Console        {self.api_url}/console/",
             f"  Swagger UI     {self.api_url}/v1/swagger",
             f"  OpenAPI        {self.api_url}/v1/openapi.json",
             f"  JWKS           {self.api_url}/.well-known/jwks.json",
@@ -284,7 +266,7 @@ class LocalStack:
             "  machine (events:write)  "
             + self.token(DEMO_TENANT, "ingest-client", scopes=("events:write",), expires_in=ttl),
             "",
-            "Sign in to the console (admin-1, then user-1):",
+            f"Console {self.api_url}/console/: sign in as admin-1, then user-1, with",
             *(f"  {self.api_url}/console/#token={token}" for token in (admin, user)),
         ]
         if self.scheduler is not None:
