@@ -129,7 +129,8 @@ export class AccoladeLeaderboard extends LitElement {
 
   _rotate() {
     clearInterval(this._timer);
-    this._index = 0;
+    // TV mode starts on the board on show.
+    this._index = Math.max(0, this.boards.findIndex(([m, p]) => m === this.metric && p === this.period));
     if (this.tv && this.boards.length > 1) {
       this._timer = setInterval(() => (this._index = (this._index + 1) % this.boards.length), this.interval * 1000);
     }
@@ -138,8 +139,10 @@ export class AccoladeLeaderboard extends LitElement {
   async refresh() {
     const [metric, period] = this.tv ? this.boards[this._index % this.boards.length] : [this.metric, this.period];
     if (!metric) return;
+    const asked = (this._asked = (this._asked ?? 0) + 1);
     try {
       const board = await apiOf(this).leaderboard(metric, { period, limit: this.limit });
+      if (asked !== this._asked) return; // a later board was asked for meanwhile
       this._board = { ...board, period };
       this._error = null;
     } catch (error) {
