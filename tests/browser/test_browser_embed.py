@@ -107,3 +107,21 @@ def test_a_user_sees_their_awards_with_the_certificate_and_sets_a_goal(
     expect(page.locator("accolade-inbox li[data-type='achievement']")).to_have_count(1)
     console.axe()
     console.shot("inbox")
+
+
+def test_the_achievements_page_is_used_with_the_keyboard(console: Console) -> None:
+    admin = console.tenant.admin()
+    console.call("POST", "/v1/admin/achievements", admin, FIRST_CALL)
+    page = console.embed(console.tenant.user("user-1"))
+    achievements = page.locator("accolade-achievements")
+    expect(achievements.locator("[data-achievement-id]")).to_have_count(1)
+    sync = achievements.get_by_role("button", name="Sync Progress")
+    focused = "el => el.shadowRoot.activeElement && el.shadowRoot.activeElement.textContent"
+    for _ in range(8):  # Status, Sort by, Order, then the button
+        page.keyboard.press("Tab")
+        if achievements.evaluate(focused) == "Sync Progress":
+            break
+    assert achievements.evaluate(focused) == "Sync Progress"
+    assert sync.evaluate("b => getComputedStyle(b).outlineStyle") == "solid"  # focus is visible
+    page.keyboard.press("Enter")
+    expect(achievements.get_by_role("status")).to_have_text("Progress reloaded.")
