@@ -14,7 +14,7 @@ CLOSER = {
     "name": "Closer",
     "description": "Close sales in a week: 5 for I, 10 for II, 15 for III.",
     "type": "metric_threshold",
-    "badge": "closer",
+    "badge": "sales",
     "metric": "sales",
     "time_range": "week",
     "levels": [
@@ -27,7 +27,7 @@ CONNECTED = {
     "name": "Connected",
     "description": "Turn on notifications in the mobile app.",
     "type": "event",
-    "badge": "alpha",
+    "badge": "team",
     "event_type": "notifications.enabled",
     "show_next_to_name": True,
 }

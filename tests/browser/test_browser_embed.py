@@ -14,7 +14,7 @@ FIRST_CALL = {
     "name": "First call",
     "description": "Log a call.",
     "type": "event",
-    "badge": "alpha",
+    "badge": "team",
     "event_type": "call",
     "certificate": True,
     "send_certificate": True,

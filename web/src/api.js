@@ -97,7 +97,10 @@ export class AccoladeApi {
   deleteGoal(goalId) { return this.request("DELETE", `/v1/me/goals/${enc(goalId)}`); }
   leaderboard(metricId, params) { return this.request("GET", `/v1/leaderboards/${enc(metricId)}`, { params }); }
   badges() { return this.all("/v1/badges"); }
-  badgeUrl(family, level) { return `${this.base}/v1/badges/${enc(family)}/${level}.svg`; }
+  /** A built-in family's artwork (public); none for a custom badge ("custom:<id>"). */
+  badgeUrl(family, level) {
+    return family && !String(family).includes(":") ? `${this.base}/v1/badges/${enc(family)}/${level || 1}.svg` : undefined;
+  }
 
   // -- admins
   settings() { return this.request("GET", "/v1/admin/settings"); }
@@ -131,6 +134,8 @@ export class AccoladeApi {
   exportStatus(id) { return this.request("GET", `/v1/admin/exports/${enc(id)}`); }
   audit(params) { return this.request("GET", "/v1/admin/audit", { params }); }
   uploadBadge(body) { return this.request("POST", "/v1/admin/badges", { body }); }
+  customBadges() { return this.all("/v1/admin/badges"); }
+  validateBadge(badgeId) { return this.request("POST", `/v1/admin/badges/${enc(badgeId)}/validate`); }
 }
 
 /**

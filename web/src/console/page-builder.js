@@ -8,7 +8,7 @@ import { TYPES } from "./page-achievements.js";
 import "../components/accolade-badge.js";
 
 // Built-in badge families, until the API lists its own (GET /v1/badges).
-export const FAMILIES = ["alpha", "champion", "closer", "hustler", "rainmaker", "titan", "wizard", "trailblazer"];
+export const FAMILIES = ["sales", "calls", "leads", "learning", "certification", "streak", "team", "milestone", "champion", "speed"];
 
 /** Which optional parts of the form each type has. */
 export const APPLIES = {
@@ -68,7 +68,7 @@ class PageBuilder extends ConsolePage {
     this.f = blank();
     this.levels = [{ threshold: 5, points: 10, coins: 0 }, { threshold: 10, points: 20, coins: 0 }, { threshold: 15, points: 30, coins: 0 }];
     this.levelCount = 3;
-    this._families = FAMILIES.map((family) => ({ family, levels: 3 }));
+    this._families = FAMILIES.map((family) => ({ family, name: family }));
   }
 
   get editing() {
@@ -76,14 +76,17 @@ class PageBuilder extends ConsolePage {
   }
 
   async firstUpdated() {
-    const [metrics, settings, badges] = await Promise.all([
+    const [metrics, settings, families, custom] = await Promise.all([
       this.api.metrics().catch(() => []),
       this.api.settings().catch(() => null),
       this.api.badges().catch(() => null),
+      this.api.customBadges().catch(() => []),
     ]);
     this._metrics = metrics;
     this._coins = Boolean(settings?.features?.coins);
-    if (badges?.length) this._families = badges.map((b) => ({ family: b.family ?? b.badge ?? b.id ?? b.name, levels: b.levels ?? 3 }));
+    if (families?.length) this._families = families.map((b) => ({ family: b.badge, name: b.name, src: b.levels?.[0]?.url }));
+    const ready = (custom ?? []).filter((b) => b.status === "ready");
+    this._families = [...this._families, ...ready.map((b) => ({ family: b.badge, name: b.name, src: b.images?.[0]?.url }))];
     if (this.editing) await this._load();
     this._loaded = true;
   }
@@ -163,24 +166,35 @@ class PageBuilder extends ConsolePage {
     if (saved && !this.editing) location.hash = `#/admin/achievements/${encodeURIComponent(saved.id)}`;
   }
 
-  /** A custom badge: the API answers upload links, one per level; the files go straight there. */
+  /** A custom badge: the API answers an upload form per image (S3's browser POST), then checks
+   * the images; a ready badge is picked. */
   async _upload(e) {
     e.preventDefault();
     const form = e.target;
     const files = [...form.querySelector("input[type=file]").files];
     const name = form.querySelector("input[name=badge_name]").value;
-    const out = await this.run(() =>
-      this.api.uploadBadge({ name, levels: files.length === 3 ? 3 : 1, content_type: files[0]?.type || "image/svg+xml" }),
-    );
-    if (!out) return;
-    const uploads = out.uploads ?? out.items ?? [];
+    const levels = files.length === 3 ? 3 : 1;
+    const created = await this.run(() => this.api.uploadBadge({ name, levels, content_type: files[0]?.type || "image/svg+xml" }));
+    if (!created) return;
     try {
-      await Promise.all(uploads.map((u, i) => fetch(u.url, { method: u.method ?? "PUT", headers: u.headers ?? { "content-type": files[i].type }, body: files[i] })));
-      this.f.badge = out.badge ?? out.family ?? name;
-      this._notice = `Badge ${this.f.badge} uploaded.`;
-      this._families = [...this._families, { family: this.f.badge, levels: uploads.length }];
+      for (const [i, upload] of created.uploads.entries()) {
+        const data = new FormData();
+        for (const [key, value] of Object.entries(upload.fields ?? {})) data.append(key, value);
+        data.append("file", files[i]);
+        // S3 answers without CORS headers: the answer is not read, the validation says.
+        await fetch(upload.url, { method: "POST", body: data, mode: "no-cors" });
+      }
     } catch (error) {
       this._error = error.message;
+      return;
+    }
+    const checked = await this.run(() => this.api.validateBadge(created.badge_id));
+    if (checked?.status === "ready") {
+      this.f.badge = checked.badge;
+      this._families = [...this._families, { family: checked.badge, name: checked.name, src: checked.images?.[0]?.url }];
+      this._notice = `Badge ${checked.name} is ready and picked.`;
+    } else if (checked) {
+      this._errors = { badge_files: checked.reason || `the badge is ${checked.status}` };
     }
   }
 
@@ -208,11 +222,11 @@ class PageBuilder extends ConsolePage {
       <legend>Badge</legend>
       <div class="row" role="radiogroup" aria-label="Badge family">
         ${this._families.map(
-          ({ family }) => html`<label class="row">
+          ({ family, name, src }) => html`<label class="row">
             <input type="radio" name="badge-choice" value=${family} .checked=${f.badge === family}
               @change=${() => { f.badge = family; this.requestUpdate(); }} />
-            <accolade-badge earned .badge=${family} .level=${1} .size=${36} .src=${this.api.badgeUrl(family, 1)} label=""></accolade-badge>
-            ${family}
+            <accolade-badge earned .badge=${family} .level=${1} .size=${36} .src=${src ?? this.api.badgeUrl(family, 1)} label=""></accolade-badge>
+            ${name ?? family}
           </label>`,
         )}
       </div>
@@ -275,7 +289,8 @@ class PageBuilder extends ConsolePage {
       <form @submit=${this._upload} aria-label="Custom badge">
         <div class="field"><label for="badge_name">Badge name</label><input id="badge_name" name="badge_name" /></div>
         <div class="field"><label for="badge_files">Images (one, or three for levels I, II and III)</label>
-          <input id="badge_files" type="file" multiple accept="image/svg+xml,image/png" /></div>
+          <input id="badge_files" name="badge_files" type="file" multiple accept="image/svg+xml,image/png,image/webp"
+            aria-invalid=${String(Boolean(this.errorFor("badge_files")))} />${this.fieldError("badge_files")}</div>
         <div><button type="submit">Upload badge</button></div>
       </form>`;
   }
