@@ -10,7 +10,7 @@ export const MESSAGE_TYPES = [
   ["award_revoked", "Award revoked"],
   ["expiring_soon", "Expiring soon"],
 ];
-const isRead = (m) => m.read === true || Boolean(m.read_at);
+const isRead = (m) => m.unread === false || m.read === true || Boolean(m.read_at);
 
 export class AccoladeInbox extends LitElement {
   static properties = {
@@ -114,7 +114,7 @@ export class AccoladeInbox extends LitElement {
   async _read(message) {
     try {
       const out = await apiOf(this).markRead(message.message_id);
-      const read = { ...message, ...(out && typeof out === "object" ? out : {}), read: true };
+      const read = { ...message, ...(out && typeof out === "object" ? out : {}), unread: false };
       this._items = this.unread
         ? this._items.filter((m) => m.message_id !== message.message_id)
         : this._items.map((m) => (m.message_id === message.message_id ? read : m));

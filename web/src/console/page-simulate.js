@@ -3,7 +3,7 @@
 // or not).
 import { html, nothing } from "lit";
 import { num, roman } from "../api.js";
-import { ConsolePage } from "./shared.js";
+import { ConsolePage, when } from "./shared.js";
 
 const words = (text) => String(text || "").split(",").map((s) => s.trim()).filter(Boolean);
 
@@ -81,7 +81,9 @@ class PageSimulate extends ConsolePage {
             <dt>Value</dt><dd>${w.value == null ? "—" : num(w.value)}</dd>
             <dt>Thresholds</dt><dd>${(w.thresholds ?? []).map(num).join(" / ") || "—"}</dd>
             <dt>Definition version</dt><dd>${w.definition_version ?? "—"}</dd>
-            <dt>Events</dt><dd>${(w.events ?? []).length ? html`<ul>${w.events.map((ev) => html`<li>${typeof ev === "string" ? ev : `${ev.id ?? ""} ${ev.type ?? ""} ${ev.occurred_at ?? ""}`}</li>`)}</ul>` : "—"}</dd>
+            <dt>Events</dt><dd>${(w.events ?? []).length
+              ? html`<ul>${w.events.map((ev) => html`<li>${ev.id} · ${ev.type} · ${when(ev.occurred_at)}${ev.value != null ? ` · ${num(ev.value)}` : ""}</li>`)}</ul>`
+              : "—"}</dd>
           </dl>`
         : nothing}`;
   }
