@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Console
+from tests.browser.browser_console import Console
 
 
 def test_an_admin_builds_a_leveled_achievement_and_sees_the_api_error_beside_its_field(

@@ -8,7 +8,7 @@ import re
 from cfnlint.decode import decode
 from playwright.sync_api import Route, expect
 
-from tests.browser.conftest import Console
+from tests.browser.browser_console import Console
 from tests.stack_fixtures import ROOT
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Console
+from tests.browser.browser_console import Console
 
 FIRST_CALL = {
     "name": "First call",
