@@ -56,7 +56,7 @@ export class AccoladeInbox extends LitElement {
       a {
         color: var(--_accent);
       }
-      .check {
+      .toolbar label.check {
         flex-direction: row;
         align-items: center;
         gap: 6px;
