@@ -14,7 +14,7 @@ CHECKOV_STAMP := .tools/checkov/.installed-$(CHECKOV_VERSION)
 PYTEST_ARGS ?=
 
 WEB_STAMP := web/dist/.built
-WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs $(shell find web/src web/public -type f 2>/dev/null)
+WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs web/jsconfig.json docs/openapi.json $(shell find web/src web/public -type f 2>/dev/null)
 CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help

@@ -2,9 +2,11 @@
 // the API through it. The typedefs name the OpenAPI document's schemas.
 
 /**
+ * @typedef {import("./api-types").components["schemas"]} S  the OpenAPI document's schemas
  * @typedef {{field: string, message: string}} ErrorDetail
- * @typedef {{items: object[], next_cursor: string|null}} Listing  every list route's answer
+ * @typedef {{items: any[], next_cursor: string|null}} Listing  every list route's answer
  * @typedef {() => Promise<string|null>|string|null} TokenProvider
+ * @typedef {{params?: Record<string, any>, body?: any}} RequestOptions
  */
 
 /** An answer other than 2xx: `details` name the fields of a 422. */
@@ -47,6 +49,12 @@ export class AccoladeApi {
     this.getToken = getToken;
   }
 
+  /**
+   * @param {string} method
+   * @param {string} path
+   * @param {RequestOptions} [options]
+   * @returns {Promise<any>}
+   */
   async request(method, path, { params, body } = {}) {
     const token = await this.getToken();
     const headers = { accept: "application/json" };
@@ -68,7 +76,12 @@ export class AccoladeApi {
     return data;
   }
 
-  /** Every item of a list route, following next_cursor (at most `pages` pages). */
+  /**
+   * Every item of a list route, following next_cursor (at most `pages` pages).
+   * @param {string} path
+   * @param {Record<string, any>} [params]
+   * @returns {Promise<any[]>}
+   */
   async all(path, params = {}, pages = 20) {
     const items = [];
     let cursor = null;
@@ -83,18 +96,27 @@ export class AccoladeApi {
   }
 
   // -- the caller's own
+  /** @returns {Promise<S["MyAchievementOut"][]>} */
   myAchievements(params) { return this.all("/v1/me/achievements", params); }
+  /** @returns {Promise<S["AwardOut"][]>} */
   myAwards() { return this.all("/v1/me/awards"); }
+  /** @returns {Promise<S["WalletOut"]>} */
   wallet() { return this.request("GET", "/v1/me/wallet"); }
+  /** @returns {Promise<S["CertificateLinkOut"]>} */
   certificateLink(awardId) { return this.request("GET", `/v1/me/awards/${enc(awardId)}/certificate`); }
+  /** @returns {Promise<S["FeaturedOut"]>} */
   feature(awardId) { return this.request("PUT", "/v1/me/featured-award", { body: { award_id: awardId } }); }
   unfeature() { return this.request("DELETE", "/v1/me/featured-award"); }
+  /** @returns {Promise<S["MessageList"]>} */
   messages(params) { return this.request("GET", "/v1/me/messages", { params }); }
   markRead(messageId) { return this.request("POST", `/v1/me/messages/${enc(messageId)}/read`); }
   sync() { return this.request("POST", "/v1/me/sync"); }
+  /** @returns {Promise<S["GoalList"]>} */
   myGoals() { return this.request("GET", "/v1/me/goals"); }
+  /** @param {string} goalId @param {S["GoalIn"]} body @returns {Promise<S["GoalOut"]>} */
   putGoal(goalId, body) { return this.request("PUT", `/v1/me/goals/${enc(goalId)}`, { body }); }
   deleteGoal(goalId) { return this.request("DELETE", `/v1/me/goals/${enc(goalId)}`); }
+  /** @returns {Promise<S["LeaderboardOut"]>} */
   leaderboard(metricId, params) { return this.request("GET", `/v1/leaderboards/${enc(metricId)}`, { params }); }
   badges() { return this.all("/v1/badges"); }
   /** A built-in family's artwork (public); none for a custom badge ("custom:<id>"). */
@@ -103,12 +125,19 @@ export class AccoladeApi {
   }
 
   // -- admins
+  /** @returns {Promise<S["SettingsOut"]>} */
   settings() { return this.request("GET", "/v1/admin/settings"); }
+  /** @param {S["SettingsIn"]} body @returns {Promise<S["SettingsOut"]>} */
   putSettings(body) { return this.request("PUT", "/v1/admin/settings", { body }); }
+  /** @returns {Promise<S["MetricOut"][]>} */
   metrics() { return this.all("/v1/admin/metrics"); }
+  /** @param {string} id @param {S["MetricIn"]} body @returns {Promise<S["MetricOut"]>} */
   putMetric(id, body) { return this.request("PUT", `/v1/admin/metrics/${enc(id)}`, { body }); }
+  /** @returns {Promise<S["UserOut"]>} */
   user(id) { return this.request("GET", `/v1/admin/users/${enc(id)}`); }
+  /** @param {string} id @param {S["UserIn"]} body @returns {Promise<S["UserOut"]>} */
   putUser(id, body) { return this.request("PUT", `/v1/admin/users/${enc(id)}`, { body }); }
+  /** @returns {Promise<S["UserAwardOut"][]>} */
   userAwards(id) { return this.all(`/v1/admin/users/${enc(id)}/awards`); }
   userAchievements(id) { return this.all(`/v1/admin/users/${enc(id)}/achievements`); }
   userGoals(id) { return this.request("GET", `/v1/admin/users/${enc(id)}/goals`); }
@@ -116,13 +145,19 @@ export class AccoladeApi {
   explain(userId, achievementId) {
     return this.request("GET", `/v1/admin/users/${enc(userId)}/achievements/${enc(achievementId)}/explain`);
   }
+  /** @returns {Promise<S["AchievementOut"][]>} */
   achievements() { return this.all("/v1/admin/achievements"); }
+  /** @returns {Promise<S["AchievementOut"]>} */
   achievement(id) { return this.request("GET", `/v1/admin/achievements/${enc(id)}`); }
+  /** @param {S["AchievementIn"]} body @returns {Promise<S["AchievementOut"]>} */
   createAchievement(body) { return this.request("POST", "/v1/admin/achievements", { body }); }
   editAchievement(id, body) { return this.request("PATCH", `/v1/admin/achievements/${enc(id)}`, { body }); }
   simulate(body) { return this.request("POST", "/v1/admin/achievements/simulate", { body }); }
+  /** @returns {Promise<S["HolderList"]>} */
   holders(id, params) { return this.request("GET", `/v1/admin/achievements/${enc(id)}/awards`, { params }); }
+  /** @param {string} id @param {S["GiveAwardIn"]} body @returns {Promise<S["HolderOut"]>} */
   give(id, body) { return this.request("POST", `/v1/admin/achievements/${enc(id)}/awards`, { body }); }
+  /** @returns {Promise<S["HolderOut"]>} */
   revoke(awardId, reason) { return this.request("POST", `/v1/admin/awards/${enc(awardId)}/revoke`, { body: { reason } }); }
   setExpiry(awardId, validUntil) {
     return this.request("PATCH", `/v1/admin/awards/${enc(awardId)}`, { body: { valid_until: validUntil } });
