@@ -18,12 +18,16 @@ WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs web/jsconfig
 CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help setup web openapi run test test-unit test-integration test-e2e test-browser test-reliability test-security lint format build validate bench clean
+.PHONY: help setup web openapi badges run test test-unit test-integration test-e2e test-browser test-reliability test-security lint format build validate bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): requirements/dev.txt layers/shared/requirements.txt $(wildcard functions/*/requirements.txt) pyproject.toml
+	@# cairosvg (badge artwork rendered to PNG in tests) loads libcairo from Debian's packages.
+	@ldconfig -p | grep -q 'libcairo\.so\.2' || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  { apt-get update -qq >/dev/null; apt-get install -y --no-install-recommends libcairo2 >/dev/null; }; } || \
+	  { echo "libcairo is missing: install libcairo2 for cairosvg"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
@@ -58,6 +62,9 @@ setup: $(STAMP) $(DDB_LOCAL) $(WEB_STAMP) ## create .venv with pinned dependenci
 
 openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
 	$(BIN)/python -m accolade_local.handlers > docs/openapi.json
+
+badges: $(STAMP) ## render the built-in badge families into docs/badges.png
+	$(BIN)/python -m accolade_local.badge_sheet docs/badges.png
 
 run: setup ## start the local stack (API on 127.0.0.1:3000); Ctrl-C stops it
 	$(BIN)/accolade local up

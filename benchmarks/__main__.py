@@ -29,9 +29,10 @@ SECTIONS = (
     "coldstart",
     "latency",
     "closing",
+    "exports",
 )
 # These share one DynamoDB Local + moto.
-IN_BENCH = ("throughput", "page", "ties", "firstcall", "credentials")
+IN_BENCH = ("throughput", "page", "ties", "firstcall", "credentials", "exports")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -72,6 +73,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     size("--certificates", "BENCH_CERTIFICATES", 50, "certificates rendered and issued")
     size("--sequence-awards", "BENCH_SEQUENCE_AWARDS", 100, "awards on one sequence per run")
     size("--closing-tenants", "BENCH_CLOSING_TENANTS", 1000, "tenants the hourly job closes")
+    size("--export-rows", "BENCH_EXPORT_ROWS", 100_000, "awards exported from DynamoDB Local")
+    parser.add_argument(
+        "--export-generated",
+        default=os.environ.get("BENCH_EXPORT_GENERATED", "100000,1000000"),
+        help="rows of the exports made from generated awards [BENCH_EXPORT_GENERATED]",
+    )
     parser.add_argument(
         "--only", choices=SECTIONS, action="append", help="run only this section (repeatable)"
     )
@@ -84,6 +91,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         args.tie_users, args.page_runs = min(args.tie_users, 1000), min(args.page_runs, 5)
         args.first_call_runs = min(args.first_call_runs, 2)
         args.closing_tenants = min(args.closing_tenants, 100)
+        args.export_rows, args.export_generated = min(args.export_rows, 10_000), "10000,100000"
     return args
 
 
@@ -166,6 +174,12 @@ def _in_bench(
 
         made, raced = credentials.measure(bench, args.certificates, args.sequence_awards, out=say)
         sections.append(credentials.render(made, raced, bench.backend))
+    if "exports" in wanted:
+        from benchmarks import exports
+
+        generated = [int(n) for n in args.export_generated.split(",") if n]
+        runs = exports.measure(bench, args.export_rows, generated, out=say)
+        sections.append(exports.render(runs))
     return sections
 
 

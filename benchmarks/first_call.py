@@ -38,6 +38,9 @@ SAMPLES = {
     "select_winners": "select_winners/tenant_closes.json",
     "close_periods": "close_periods/hourly.json",
     "send_expiry_notices": "send_expiry_notices/daily.json",
+    "publish_credential_status": "publish_credential_status/award_revoked.json",
+    "record_audit": "record_audit/settings_changed.json",
+    "export_awards": "export_awards/export_inserted.json",
 }
 
 # The Lambda context both scripts hand their handler (defined outside the timed span).

@@ -8,18 +8,24 @@ refuses (the same item twice in one transaction). `FakeContainer` has the attrib
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from accolade.adapters.badge_images import PillowImageInspector
 from accolade.adapters.dynamo import keys
 from accolade.config import Settings
-from accolade.domain import courses, models
+from accolade.domain import audit, courses, models
+from accolade.domain.badges import BadgeStatus, CustomBadge
 from accolade.domain.closing import TenantCloses
-from accolade.domain.errors import ConflictError, InvalidInputError
+from accolade.domain.errors import ConflictError, InvalidCursorError, InvalidInputError
+from accolade.domain.exports import Export, ExportFilters, ExportStatus
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
+from accolade.domain.openbadges import CredentialRecord
+from accolade.domain.periods import ALL_TIME_KEY, is_period_key
 from accolade.domain.projects import FirstActivity, Project
 from accolade.domain.rules import Standing, standing_order
 from accolade.domain.sequences import Numbering
@@ -27,13 +33,19 @@ from accolade.ports import (
     AnnouncementLeasedError,
     ApplyOutcome,
     BatchGrant,
+    CompletionQuery,
     EventDeltas,
     HoldersQuery,
     Holdings,
+    IssuerKey,
     LearnerResults,
+    OrgCompletion,
     Page,
     PeriodTopTenant,
+    SealedKeyError,
+    StoredFile,
     TenantConfig,
+    UploadForm,
     UserAwardsQuery,
 )
 
@@ -938,14 +950,35 @@ class FakeInboxRepository:
         state.lease_until = None
 
     def messages(
-        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        *,
+        limit: int,
+        after: str | None = None,
+        message_type: models.MessageType | None = None,
+        unread: bool | None = None,
     ) -> Page[models.Message]:
         rows = [
             (keys.message_sk(message.created_at, message.message_id), message)
             for (tenant, owner, _), message in self._messages.items()
-            if tenant == tenant_id and owner == user_id
+            if tenant == tenant_id
+            and owner == user_id
+            and (message_type is None or message.type == message_type)
+            and (unread is None or (message.read_at is None) == unread)
         ]
         return _page(rows, keys.MESSAGE_PREFIX, limit=limit, after=after, newest_first=True)
+
+    def mark_read(
+        self, tenant_id: str, user_id: str, message_id: str, at: datetime
+    ) -> models.Message | None:
+        message = self._messages.get((tenant_id, user_id, message_id))
+        if message is None:
+            return None
+        if message.read_at is None:
+            message = message.model_copy(update={"read_at": at})
+            self._messages[(tenant_id, user_id, message_id)] = message
+        return message
 
     def announced_at(self, tenant_id: str, message: models.Message) -> datetime | None:
         state = self._announcements.get(self._key(tenant_id, message))
@@ -1011,6 +1044,48 @@ class FakeWinnersQueue:
         return taken
 
 
+class FakeCompletionRepository:
+    """The completion report counted from the awards told (once each; a revoked one never
+    again) and the users' profiles as they are at reading time, which is what the adapter's
+    reconciled counts amount to."""
+
+    def __init__(self, users: FakeUserRepository) -> None:
+        self._users = users
+        self._held: dict[tuple[str, str, str, str], set[str]] = {}  # tenant, user, ach, scope
+        self._revoked: set[tuple[str, str]] = set()
+
+    def count_award(self, tenant_id: str, award: models.Award) -> None:
+        scopes = {ALL_TIME_KEY} | ({award.period_key} if is_period_key(award.period_key) else set())
+        if award.status is models.AwardStatus.REVOKED:
+            self._revoked.add((tenant_id, award.award_id))
+        for scope in scopes:
+            held = self._held.setdefault(
+                (tenant_id, award.user_id, award.achievement_id, scope), set()
+            )
+            if (tenant_id, award.award_id) in self._revoked:
+                held.discard(award.award_id)
+            elif award.status is models.AwardStatus.ACTIVE:
+                held.add(award.award_id)
+
+    def reconcile_user(self, tenant_id: str, user_id: str) -> None:
+        """Nothing to move: ``completion`` reads the profiles as they are."""
+
+    def completion(self, tenant_id: str, query: CompletionQuery) -> Page[OrgCompletion]:
+        users: dict[str, int] = {}
+        earned: dict[str, int] = {}
+        for (tenant, user_id), profile in self._users._users.items():
+            if tenant != tenant_id or not profile.org_id:
+                continue
+            if query.group is not None and query.group not in profile.groups:
+                continue
+            users[profile.org_id] = users.get(profile.org_id, 0) + 1
+            key = (tenant_id, user_id, query.achievement_id, query.scope)
+            if self._held.get(key):
+                earned[profile.org_id] = earned.get(profile.org_id, 0) + 1
+        rows = [(org, OrgCompletion(org, n, earned.get(org, 0))) for org, n in users.items()]
+        return _page(rows, "", limit=query.limit, after=query.after)
+
+
 @dataclass
 class FakeContainer:
     """The fakes wired like accolade.bootstrap.Container (same attribute names)."""
@@ -1036,3 +1111,353 @@ class FakeContainer:
         self.projects = FakeProjectRepository()
         self.winners_queue = FakeWinnersQueue()
         self.courses = FakeCourseRepository()
+        self.diagnostics = FakeDiagnostics(self.events, self.awards)
+        self.badges = FakeBadgeRepository()
+        self.badge_files = FakeBadgeFileStore()
+        # The real inspector: Pillow and defusedxml, no AWS (a fake would check nothing).
+        self.badge_images = PillowImageInspector()
+        self.badge_credentials = FakeCredentialRepository(self.awards)
+        self.keyring = FakeKeyRing()
+        self.completion = FakeCompletionRepository(self.users)
+        self.audit_log = FakeAuditLog()
+        self.exports = FakeExportRepository(self.awards)
+        self.export_files = FakeExportFiles()
+
+
+class FakeDiagnostics:
+    """The adapter's reads over the fakes' events and slots: the events index holds every
+    stored event by (user, type, occurred_at, id)."""
+
+    def __init__(self, events: FakeEventRepository, awards: FakeAwardRepository) -> None:
+        self._events = events
+        self._awards = awards
+
+    def newest_events(
+        self,
+        tenant_id: str,
+        user_id: str,
+        event_type: str,
+        *,
+        start: datetime,
+        end: datetime,
+        limit: int,
+    ) -> list[models.ActivityEvent]:
+        found = [
+            event
+            for event in self._events.stored(tenant_id)
+            if event.user_id == user_id
+            and event.type == event_type
+            and start <= event.occurred_at < end
+        ]
+        found.sort(key=lambda e: (e.occurred_at, e.event_id), reverse=True)
+        return found[:limit]
+
+    def has_events(self, tenant_id: str, user_id: str) -> bool:
+        return any(e.user_id == user_id for e in self._events.stored(tenant_id))
+
+    def slot_holders(self, tenant_id: str, slots: Iterable[models.Slot]) -> dict[models.Slot, str]:
+        held = self._awards._slots
+        return {slot: held[(tenant_id, slot)] for slot in slots if (tenant_id, slot) in held}
+
+
+# --- custom badges -----------------------------------------------------------------------------
+
+
+class FakeBadgeRepository:
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], CustomBadge] = {}
+
+    def add_badge(self, tenant_id: str, badge: CustomBadge) -> None:
+        if (tenant_id, badge.badge_id) in self.items:
+            raise ConflictError(f"badge {badge.badge_id} exists already")
+        self.items[(tenant_id, badge.badge_id)] = badge
+
+    def get_badge(self, tenant_id: str, badge_id: str) -> CustomBadge | None:
+        return self.items.get((tenant_id, badge_id))
+
+    def badges_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[CustomBadge]:
+        ids = sorted(b for t, b in self.items if t == tenant_id and (after is None or b > after))
+        chosen = ids[:limit]
+        following = chosen[-1] if len(ids) > limit else None
+        return Page([self.items[(tenant_id, b)] for b in chosen], following)
+
+    def settle_badge(self, tenant_id: str, badge: CustomBadge) -> bool:
+        current = self.items.get((tenant_id, badge.badge_id))
+        if current is None or current.status is not BadgeStatus.PENDING:
+            return False
+        self.items[(tenant_id, badge.badge_id)] = badge
+        return True
+
+
+class FakeBadgeFileStore:
+    """Uploads and published images in memory, keyed as the S3 adapter keys them; ``upload``
+    stands for a browser posting the form (the policy's limits are the adapter's, not checked)."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+        self.forms: list[tuple[str, str, int, int]] = []  # (key, content type, max bytes, expiry)
+        self.before_publish: Callable[[], None] | None = None  # runs once, before a copy
+
+    def upload(self, tenant_id: str, badge_id: str, level: int, data: bytes) -> None:
+        etag = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        self.objects[keys.badge_upload_key(tenant_id, badge_id, level)] = (data, f'"{etag}"')
+
+    def upload_form(
+        self,
+        tenant_id: str,
+        badge_id: str,
+        level: int,
+        content_type: str,
+        max_bytes: int,
+        expires_in: int,
+    ) -> UploadForm:
+        key = keys.badge_upload_key(tenant_id, badge_id, level)
+        self.forms.append((key, content_type, max_bytes, expires_in))
+        return UploadForm("https://badges.example/", {"key": key, "Content-Type": content_type})
+
+    def read_upload(
+        self, tenant_id: str, badge_id: str, level: int, max_bytes: int
+    ) -> StoredFile | None:
+        found = self.objects.get(keys.badge_upload_key(tenant_id, badge_id, level))
+        return None if found is None else StoredFile(found[0][: max_bytes + 1], found[1])
+
+    def publish(
+        self, tenant_id: str, badge_id: str, level: int, etag: str, content_type: str
+    ) -> bool:
+        if self.before_publish is not None:
+            hook, self.before_publish = self.before_publish, None
+            hook()
+        found = self.objects.get(keys.badge_upload_key(tenant_id, badge_id, level))
+        if found is None or found[1] != etag:
+            return False
+        self.objects[keys.badge_image_key(tenant_id, badge_id, level)] = found
+        return True
+
+    def link(self, tenant_id: str, badge_id: str, level: int, expires_in: int) -> str:
+        key = keys.badge_image_key(tenant_id, badge_id, level)
+        return f"https://badges.example/{key}?expires_in={expires_in}"
+
+
+# ---------------------------------------------------------------- Open Badges 3.0 credentials
+
+
+class FakeKeyRing:
+    """Real RSA keys and RS256 signatures (joserfc, as the KMS key ring); sealing is a stand-in
+    for KMS that, like its encryption context, opens a key only for its own tenant and key id."""
+
+    def __init__(self) -> None:
+        self.made = 0
+        self.lost: set[str] = set()  # key ids whose KMS key is gone: they no longer open
+        self._opened: dict[bytes, Any] = {}  # as the KMS key ring keeps keys it opened
+
+    @staticmethod
+    def _context(tenant_id: str, key_id: str) -> bytes:
+        return f"sealed-for:{tenant_id}:{key_id}\n".encode()
+
+    def new_key(self, tenant_id: str, key_id: str, created_at: datetime) -> IssuerKey:
+        from accolade.adapters.jose import generate
+
+        self.made += 1
+        public, private_pem = generate()
+        sealed = self._context(tenant_id, key_id) + private_pem[::-1]
+        return IssuerKey(key_id, public, sealed, created_at)
+
+    def sign(self, tenant_id: str, key: IssuerKey, kid: str, claims: dict[str, Any]) -> str:
+        from accolade.adapters.jose import open_key, sign_with
+
+        if key.key_id in self.lost:
+            raise SealedKeyError(f"issuer key {key.key_id} cannot be opened")
+        context = self._context(tenant_id, key.key_id)
+        assert key.sealed_private_key.startswith(context), "opened for another tenant or key"
+        if key.sealed_private_key not in self._opened:
+            pem = key.sealed_private_key.removeprefix(context)[::-1]
+            self._opened[key.sealed_private_key] = open_key(pem)
+        return sign_with(self._opened[key.sealed_private_key], kid, claims)
+
+
+class FakeCredentialRepository:
+    """Keys, credential records and status bits in memory, with the adapter's conditions: one
+    active key replaced only if still the one read, one record per award, taken only while the
+    award is not revoked, one award per status entry."""
+
+    def __init__(self, awards: FakeAwardRepository) -> None:
+        self._awards = awards
+        self._keys: dict[str, list[IssuerKey]] = {}
+        self._active: dict[str, IssuerKey] = {}
+        self._records: dict[tuple[str, models.AwardKey], CredentialRecord] = {}
+        self._next_index: dict[str, int] = {}
+        self._revoked: dict[tuple[str, int], set[int]] = {}
+
+    def active_key(self, tenant_id: str) -> IssuerKey | None:
+        return self._active.get(tenant_id)
+
+    def keys(self, tenant_id: str) -> list[IssuerKey]:
+        return sorted(self._keys.get(tenant_id, []), key=lambda k: k.key_id)
+
+    def add_key(self, tenant_id: str, key: IssuerKey, *, replacing: str | None) -> bool:
+        current = self._active.get(tenant_id)
+        if (current.key_id if current else None) != replacing:
+            return False
+        self._keys.setdefault(tenant_id, []).append(key)
+        self._active[tenant_id] = key
+        return True
+
+    def record_of(self, tenant_id: str, award: models.Award) -> CredentialRecord | None:
+        return self._records.get((tenant_id, award.key))
+
+    def add_record(
+        self,
+        tenant_id: str,
+        award: models.Award,
+        make: Callable[[int], CredentialRecord],
+    ) -> CredentialRecord | None:
+        stored = self._awards.get_award(tenant_id, award.key)
+        if stored is None or stored.status is not models.AwardStatus.ACTIVE:
+            return None
+        if (tenant_id, award.key) in self._records:
+            return self._records[(tenant_id, award.key)]
+        record = make(self._next_index.get(tenant_id, 0))
+        self._next_index[tenant_id] = record.status_index + 1
+        self._records[(tenant_id, award.key)] = record
+        return record
+
+    def revoked_offsets(self, tenant_id: str, status_list: int) -> set[int]:
+        return set(self._revoked.get((tenant_id, status_list), set()))
+
+    def mark_revoked(self, tenant_id: str, award_key: models.AwardKey) -> bool:
+        record = self._records.get((tenant_id, award_key))
+        if record is None:
+            return False
+        self._revoked.setdefault((tenant_id, record.status_list), set()).add(record.status_offset)
+        return True
+
+
+class FakeAuditLog:
+    """Entries by tenant and sort key; put once (a second put of an id is refused, as the
+    adapter's condition refuses it); filters applied as the adapter's FilterExpression is."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, dict[str, audit.AuditEntry]] = {}
+
+    def record(self, tenant_id: str, entry: audit.AuditEntry) -> bool:
+        stored = self.entries.setdefault(tenant_id, {})
+        sk = keys.audit_sk(entry.entry_id)
+        if sk in stored:
+            return False
+        stored[sk] = entry
+        return True
+
+    def entries_page(self, tenant_id: str, query: audit.AuditQuery) -> Page[audit.AuditEntry]:
+        kept = [
+            (sk, entry)
+            for sk, entry in self.entries.get(tenant_id, {}).items()
+            if query.actor in (None, entry.actor.user_id)
+            and query.action in (None, entry.action)
+            and (query.target is None or query.target in entry.target_ids)
+        ]
+        return _page(
+            kept, keys.AUDIT_PREFIX, limit=query.limit, after=query.after, newest_first=True
+        )
+
+
+# --- awards exports ------------------------------------------------------------------------------
+
+
+class FakeExportRepository:
+    """Export items in memory with the adapter's claim rules; the awards read off the fake award
+    repository as the adapter reads GSI1 (by achievement, in award order)."""
+
+    def __init__(self, awards: FakeAwardRepository) -> None:
+        self._awards = awards
+        self._exports: dict[tuple[str, str], tuple[Export, str | None]] = {}
+
+    def create(self, tenant_id: str, export: Export) -> None:
+        assert (tenant_id, export.export_id) not in self._exports
+        self._exports[(tenant_id, export.export_id)] = (export, None)
+
+    def get(self, tenant_id: str, export_id: str) -> Export | None:
+        found = self._exports.get((tenant_id, export_id))
+        return found[0] if found else None
+
+    def exports_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[Export]:
+        ids = sorted((i for t, i in self._exports if t == tenant_id), reverse=True)
+        if after is not None:
+            if not after.startswith(keys.EXPORT_PREFIX):
+                raise InvalidCursorError("does not belong to this list")
+            ids = [i for i in ids if keys.export_sk(i) < after]
+        following = keys.export_sk(ids[limit - 1]) if len(ids) > limit else None
+        return Page([self._exports[(tenant_id, i)][0] for i in ids[:limit]], following)
+
+    def claim(self, tenant_id: str, export_id: str, attempt: str) -> Export | None:
+        found = self._exports.get((tenant_id, export_id))
+        if found is None or found[0].status is not ExportStatus.RUNNING:
+            return None
+        claimed = found[0].model_copy(update={"rows": 0, "attempts": found[0].attempts + 1})
+        self._exports[(tenant_id, export_id)] = (claimed, attempt)
+        return claimed
+
+    def _update(self, tenant_id: str, export_id: str, attempt: str, **changes: Any) -> bool:
+        found = self._exports.get((tenant_id, export_id))
+        if found is None or found[1] != attempt or found[0].status is not ExportStatus.RUNNING:
+            return False
+        self._exports[(tenant_id, export_id)] = (found[0].model_copy(update=changes), attempt)
+        return True
+
+    def progress(self, tenant_id: str, export_id: str, attempt: str, rows: int) -> bool:
+        return self._update(tenant_id, export_id, attempt, rows=rows)
+
+    def finish(self, tenant_id: str, export_id: str, attempt: str, rows: int, at: datetime) -> bool:
+        status = ExportStatus.DONE
+        return self._update(tenant_id, export_id, attempt, rows=rows, status=status, finished_at=at)
+
+    def fail(self, tenant_id: str, export_id: str, attempt: str, error: str, at: datetime) -> bool:
+        status = ExportStatus.FAILED
+        return self._update(
+            tenant_id, export_id, attempt, status=status, error=error, finished_at=at
+        )
+
+    def award_pages(
+        self,
+        tenant_id: str,
+        achievement_ids: Sequence[str],
+        filters: ExportFilters,
+        now: datetime,
+    ) -> Iterator[list[models.Award]]:
+        for achievement_id in achievement_ids:
+            chosen = sorted(
+                (
+                    award
+                    for (tenant, key), award in self._awards._awards.items()
+                    if tenant == tenant_id and key.achievement_id == achievement_id
+                    if filters.status is None or award.status_at(now) is filters.status
+                    if filters.awarded_from is None or award.awarded_at >= filters.awarded_from
+                    if filters.awarded_to is None or award.awarded_at <= filters.awarded_to
+                ),
+                key=lambda award: (award.awarded_at, award.user_id, award.award_id),
+            )
+            for start in range(0, len(chosen), 100):
+                yield chosen[start : start + 100]
+
+
+class FakeExportFiles:
+    """Files in memory, written from the stream of chunks as S3 would store them (whole, or not
+    at all); `fail_after_chunks` makes a write raise after reading that many chunks."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.writes = 0
+        self.fail_after_chunks: int | None = None
+        self.failure: BaseException = OSError("injected S3 failure")
+
+    def write(self, tenant_id: str, export_id: str, chunks: Iterable[bytes]) -> None:
+        self.writes += 1
+        body = bytearray()
+        for number, chunk in enumerate(chunks, start=1):
+            body += chunk
+            if self.fail_after_chunks is not None and number >= self.fail_after_chunks:
+                raise self.failure
+        self.files[keys.export_object_key(tenant_id, export_id)] = bytes(body)
+
+    def link(self, tenant_id: str, export_id: str, expires_in: int) -> str:
+        key = keys.export_object_key(tenant_id, export_id)
+        return f"https://documents.example/{key}?expires_in={expires_in}"

@@ -15,9 +15,27 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from accolade.entrypoints.http.app import TITLE, VERSION, build_app, swagger_page
 from accolade.entrypoints.http.event_routes import events
 from accolade.entrypoints.http.routes import admin_routes, me_routes, system
+from accolade.entrypoints.http.routes_audit import audit_routes
+from accolade.entrypoints.http.routes_badges import badge_routes
+from accolade.entrypoints.http.routes_credentials import credential_routes
+from accolade.entrypoints.http.routes_exports import export_routes
+from accolade.entrypoints.http.routes_inbox import inbox_routes
+from accolade.entrypoints.http.routes_rules import rules_admin_routes, rules_me_routes
 from accolade.observability import observed_handler
 
-app = build_app(system, events, admin_routes, me_routes)
+app = build_app(
+    system,
+    events,
+    admin_routes,
+    me_routes,
+    rules_admin_routes,
+    rules_me_routes,
+    badge_routes,
+    credential_routes,
+    inbox_routes,
+    audit_routes,
+    export_routes,
+)
 
 
 @app.get("/v1/openapi.json", include_in_schema=False)

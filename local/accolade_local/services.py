@@ -153,7 +153,8 @@ def client(service: str, endpoint: str, region: str = LocalNames.region) -> Any:
 def provision(
     template: Template, names: LocalNames, dynamodb_endpoint: str, aws_endpoint: str
 ) -> None:
-    """Create the template's tables, queues, topics, subscriptions and buckets. Idempotent."""
+    """Create the template's tables, queues, topics, subscriptions, buckets and KMS keys (one
+    per alias). Idempotent."""
     names = names.with_endpoint(aws_endpoint)
     dynamodb = client("dynamodb", dynamodb_endpoint, names.region)
     existing = set(dynamodb.list_tables().get("TableNames", []))
@@ -185,6 +186,14 @@ def provision(
     for logical_id, _ in template.of_type("AWS::S3::Bucket"):
         if names.bucket_name(logical_id) not in buckets:
             s3.create_bucket(Bucket=names.bucket_name(logical_id))
+    # A KMS key behind each alias (functions name keys by alias: a Ref would be moto's id).
+    kms = client("kms", aws_endpoint, names.region)
+    aliases = {a["AliasName"] for a in kms.list_aliases().get("Aliases", [])}
+    for _, raw in template.of_type("AWS::KMS::Alias"):
+        alias = str(template.resolve(raw, names)["AliasName"])
+        if alias not in aliases:
+            key_id = kms.create_key(Description=alias)["KeyMetadata"]["KeyId"]
+            kms.create_alias(AliasName=alias, TargetKeyId=key_id)
 
 
 # As SQS and SNS want them: JSON text ("60", "true", "{...}"), which json.dumps makes of YAML's.

@@ -77,6 +77,8 @@ class LocalStack:
         self.in_memory = in_memory
         self.enable_schedules = schedules
         self.out = out or (lambda _line: None)
+        # Links the functions hand out (verification, issuer and status list URLs) lead here.
+        params = {"PublicBaseUrl": self.api_url, **(params or {})}
         self.template: Template = Template(self.root / "template.yaml", params)
         self.names = LocalNames()
         self.signer = LocalSigner(self.data_dir / "jwt", issuer_for(api_port), AUDIENCE)

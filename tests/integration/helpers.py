@@ -174,6 +174,12 @@ class StreamTail:
                 raise TimeoutError(f"{len(found)} of {count} {entity} records of {tenant_id}")
             time.sleep(0.05)
 
+    def of_tenant(self, tenant_id: str) -> list[dict[str, Any]]:
+        """Every record of the tenant read so far (reading what arrived), in stream order."""
+        with self._lock:
+            self._read()
+            return [r for r in self._records if _image_of(r, "tenant_id") == tenant_id]
+
 
 def _image_of(record: Mapping[str, Any], attribute: str) -> str | None:
     image = record["dynamodb"].get("NewImage") or record["dynamodb"].get("OldImage") or {}

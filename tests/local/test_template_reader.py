@@ -23,6 +23,9 @@ FUNCTIONS = {
     "SelectWinnersFunction": "select_winners",
     "ClosePeriodsFunction": "close_periods",
     "SendExpiryNoticesFunction": "send_expiry_notices",
+    "PublishCredentialStatusFunction": "publish_credential_status",
+    "RecordAuditFunction": "record_audit",
+    "ExportAwardsFunction": "export_awards",
 }
 
 
@@ -34,6 +37,11 @@ OWN_ENV = {
     # The PublicBaseUrl parameter's default: the local gateway.
     "DeliverMessagesFunction": {"PUBLIC_BASE_URL": "http://127.0.0.1:3000"},
     "GenerateCertificatesFunction": {"PUBLIC_BASE_URL": "http://127.0.0.1:3000"},
+    "ApiFunction": {
+        "PUBLIC_BASE_URL": "http://127.0.0.1:3000",
+        "ISSUER_KMS_KEY": "alias/accolade-local-issuer-keys",
+        "BADGES_BUCKET_NAME": "accolade-local-badgesbucket",
+    },
 }
 
 
@@ -165,7 +173,7 @@ def test_stream_mappings(template: Template) -> None:
         props = event["Properties"]
         assert mapping.table_id == props["Stream"]["Fn::GetAtt"][0]
         assert mapping.batch_size == props["BatchSize"]
-        assert mapping.batching_window_s == props["MaximumBatchingWindowInSeconds"]
+        assert mapping.batching_window_s == props.get("MaximumBatchingWindowInSeconds", 0)
         assert mapping.bisect is props["BisectBatchOnFunctionError"]
         assert mapping.max_retries == props["MaximumRetryAttempts"]
         assert mapping.report_batch_item_failures
@@ -178,6 +186,9 @@ def test_stream_mappings(template: Template) -> None:
         "EvaluateEventsFunction",
         "DeliverMessagesFunction",
         "GenerateCertificatesFunction",
+        "PublishCredentialStatusFunction",
+        "RecordAuditFunction",
+        "ExportAwardsFunction",
     }
 
 
@@ -196,7 +207,19 @@ def _record(event_name: str, entity: str, **image: str) -> dict[str, Any]:
             _record("MODIFY", "award", certificate_status="pending"),
             {"DeliverMessagesFunction", "GenerateCertificatesFunction"},
         ),
+        (
+            _record("MODIFY", "award", status="revoked"),
+            {"DeliverMessagesFunction", "PublishCredentialStatusFunction"},
+        ),
+        (_record("INSERT", "credential_record"), set()),
+        (_record("INSERT", "export"), {"ExportAwardsFunction"}),
+        (_record("MODIFY", "export"), set()),
         ({"eventName": "REMOVE", "dynamodb": {"OldImage": {"entity": {"S": "award"}}}}, set()),
+        (_record("MODIFY", "settings", audit='{"id":"a"}'), {"RecordAuditFunction"}),
+        (
+            _record("INSERT", "award", audit='{"id":"a"}'),
+            {"DeliverMessagesFunction", "RecordAuditFunction"},
+        ),
     ],
 )
 def test_each_record_reaches_the_functions_whose_filters_match_it(

@@ -16,6 +16,7 @@ import pytest
 from accolade.adapters.sns import SnsNotifier
 from accolade.bootstrap import Container
 from accolade.domain.models import ActivityEvent
+from accolade.domain.periods import is_period_key
 from accolade.services import deliver as deliver_service
 from accolade.services.ingest import record_events
 from accolade_local.handlers import LambdaContext
@@ -153,8 +154,23 @@ def test_a_crash_before_each_write_of_an_evaluation_then_a_redelivery_ends_as_no
     )
 
 
-DELIVER_POINTS = ("inbox put", "claim", "publish", "mark")
-WRITE_NUMBER = {"inbox put": 1, "claim": 2, "mark": 3}  # the first record's writes, in order
+DELIVER_POINTS = ("count", "inbox put", "claim", "publish", "mark")
+
+
+def delivery_writes(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The writes delivering an award's record makes, in order: the completion report's count
+    (one transaction per scope: all time, and the award's period when it has one), the inbox
+    message with its id item (a transaction), the announcement's claim and its mark."""
+    period_key = record["dynamodb"]["NewImage"]["period_key"]["S"]
+    scopes = 2 if is_period_key(period_key) else 1
+    return [
+        *[("count", "TransactWriteItems")] * scopes,
+        ("inbox put", "TransactWriteItems"),
+        ("claim", "UpdateItem"),
+        ("mark", "UpdateItem"),
+    ]
+
+
 DELIVER_EVENTS = 40  # a dozen awards: enough for a batch, cheap to evaluate four more times
 
 
@@ -186,12 +202,14 @@ def test_a_crash_at_each_step_of_a_delivery_then_a_redelivery_announces_each_awa
 
             crash = hooked([sns], "before-call.sns.Publish", die)
         else:
-            trap = WriteTrap(crash_at=WRITE_NUMBER[point])
+            writes = delivery_writes(awards[0])
+            number = 1 + [name for name, _ in writes].index(point)  # its first write
+            trap = WriteTrap(crash_at=number)
             crash = trap.active()
         with crash, pytest.raises(CrashError):
             _invoke(harness.deliver, awards)
         if trap is not None:
-            assert trap.writes == ["PutItem", "UpdateItem", "UpdateItem"][: WRITE_NUMBER[point]]
+            assert trap.writes == [operation for _, operation in writes][:number]
         tally = deliver_until_done(harness.deliver, awards, retry_delay=0.25, max_invocations=40)
         outcomes[point] = tally.invocations
 

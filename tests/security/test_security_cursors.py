@@ -54,7 +54,8 @@ def _get(api: Api, ids: dict[str, str], route: Route, token: str, kind: str, **q
     """GET a list route, its path parameters filled with tenant A's ``ids``."""
     summary.probe(kind, route.label)
     suffix = "&".join(f"{key}={value}" for key, value in query.items())
-    return api.get(f"{route.url(ids)}?{suffix}", token=token)
+    url = route.url(ids)
+    return api.get(f"{url}{'&' if '?' in url else '?'}{suffix}", token=token)
 
 
 def _invalid_cursor(response: Any) -> bool:
@@ -81,6 +82,8 @@ def test_a_cursor_of_another_tenant_user_list_or_filter_is_400(
             "other user": other_admin if route.is_admin else a.users["bob"],
         }
         for who, token in strangers.items():
+            if route.is_public:
+                break  # the same list for everyone (the built-in badges): no one is a stranger
             refused[f"{route.label} as {who}"] = _get(
                 api, world.ids, route, token, "cursor", cursor=cursor
             )

@@ -14,6 +14,10 @@ from tests.stack_fixtures import Api
 METHODS = ("get", "put", "post", "patch", "delete")
 
 
+# Query parameters a route requires (filled from the ids, like path parameters).
+REQUIRED_QUERY = {"/v1/admin/reports/completion": ("achievement_id",)}
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
@@ -35,19 +39,24 @@ class Route:
 
     @property
     def is_public(self) -> bool:
-        """Answered without a token: health and the verification of a credential."""
-        return bool(self.tags & {"system", "verify"})
+        """Answered without a token: health, the verification of a credential, the built-in
+        badges."""
+        return bool(self.tags & {"system", "verify", "badges"})
 
     @property
     def is_events(self) -> bool:
         return self.path == "/v1/events"
 
     def url(self, ids: dict[str, str]) -> str:
-        missing = [p for p in self.params if p not in ids]
+        """The path with tenant A's ids, and the query parameters the route requires."""
+        wanted = [*self.params, *REQUIRED_QUERY.get(self.path, ())]
+        missing = [p for p in wanted if p not in ids]
         assert not missing, (
             f"{self.label}: no id of tenant A for {missing}; add one to the security world"
         )
-        return re.sub(r"{([^}]+)}", lambda m: ids[m.group(1)], self.path)
+        path = re.sub(r"{([^}]+)}", lambda m: ids[m.group(1)], self.path)
+        query = "&".join(f"{name}={ids[name]}" for name in REQUIRED_QUERY.get(self.path, ()))
+        return f"{path}?{query}" if query else path
 
 
 def routes(document: dict[str, Any]) -> list[Route]:
@@ -129,8 +138,11 @@ def build_world(api: Api, stack: LocalStack) -> World:
     a, b = tenant("a"), tenant("b")
     suffix = uuid.uuid4().hex[:6]
     user_id, metric_id = "ada", f"sales-{suffix}"
-    # Ids unique to A: whatever B sees under them can only be A's data leaking.
-    assert api.put(f"/v1/admin/users/{user_id}", token=a.admin, json={"display_name": "Ada"}).ok
+    # Ids unique to A: whatever B sees under them can only be A's data leaking. Two users in two
+    # organisations: the completion report has a second page at limit=1.
+    for name, org in ((user_id, "org-a"), ("bob", "org-b")):
+        profile = {"display_name": name.title(), "org_id": org}
+        assert api.put(f"/v1/admin/users/{name}", token=a.admin, json=profile).ok
     metric = {"event_type": "sale.closed", "aggregate": "count"}
     assert api.put(f"/v1/admin/metrics/{metric_id}", token=a.admin, json=metric).ok
     closer = {
@@ -153,6 +165,14 @@ def build_world(api: Api, stack: LocalStack) -> World:
     course_ids = _courses(api, a, suffix)
     sequence = {"name": "Seq", "event_format": f"A{suffix}-{{{{sequence_number}}}}"}
     assert api.put(f"/v1/admin/sequences/seq-{suffix}", token=a.admin, json=sequence).ok
+    # A pending custom badge (no upload): its view holds no link that changes with time.
+    # Two of them and two exports: both lists have a second page at limit=1.
+    badge = {"name": "Secret", "levels": 1, "content_type": "image/png"}
+    export = {"achievement_id": created.json()["id"]}
+    badges = [api.post("/v1/admin/badges", token=a.admin, json=badge) for _ in range(2)]
+    exports = [api.post("/v1/admin/exports", token=a.admin, json=export) for _ in range(2)]
+    assert [r.status_code for r in badges + exports] == [201, 201, 202, 202]
+    badge_created, export_started = badges[0], exports[0]
     ids = {
         "user_id": user_id,
         "metric_id": metric_id,
@@ -162,6 +182,12 @@ def build_world(api: Api, stack: LocalStack) -> World:
         **course_ids,
         "sequence_id": f"seq-{suffix}",
         "identifier": f"A{suffix}-1",
+        "badge_id": badge_created.json()["badge_id"],
+        "export_id": export_started.json()["export_id"],
+        "family": "sales",
+        "level": "2",
+        # An award's inbox message has the award's id (deliver_messages wrote it in the drain).
+        "message_id": award_ids[0],
     }
     return World(a, b, ids, award_ids)
 
@@ -245,8 +271,14 @@ VALID_BODIES: dict[str, Any] = {
     "PUT /v1/admin/course-events/{course_event_id}/results": {
         "results": [{"user_id": "mallory", "outcome": "pass"}]
     },
+    "POST /v1/admin/badges": {"name": "Hijack", "levels": 1, "content_type": "image/png"},
+    "POST /v1/admin/exports": {"status": "active"},
     "POST /v1/events": {
         "events": [{"id": "b-1", "type": "sale.closed", "user_id": "ada", "occurred_at": "NOW"}]
+    },
+    "POST /v1/admin/achievements/simulate": {
+        "definition": {"name": "Probe", "type": "event", "event_type": "hack.done"},
+        "user_ids": ["mallory"],
     },
 }
 

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from accolade.domain.models import (
-    AchievementSummary,
-    AchievementType,
-    Award,
-    AwardKey,
-    AwardStatus,
-)
+from accolade.domain.models import AchievementSummary, AchievementType, Award, AwardKey, AwardStatus
 
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 

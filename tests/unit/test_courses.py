@@ -107,6 +107,11 @@ def holdings(c: FakeContainer, user_id: str = "alice") -> list[tuple[str, str, A
     )
 
 
+def state(c: FakeContainer) -> tuple[list[tuple[str, str, AwardStatus]], int]:
+    """Alice's awards (as ``holdings``) and her points."""
+    return holdings(c), c.awards.wallet(TENANT, "alice").points
+
+
 def theory_and_practical(c: FakeContainer) -> tuple[str, str]:
     """A classroom course of one session: Theory (10 points) for completing it, Practical (40
     points) for passing it."""
@@ -332,8 +337,7 @@ def test_redelivered_and_duplicate_events_grant_once(c: FakeContainer) -> None:
     ingest_and_evaluate(c, events)  # the same ids sent again
     ingest_and_evaluate(c, [learner_event("again", "session.attended", session_id="s1")])
 
-    assert holdings(c) == [(cert, "C:cpr-1", AwardStatus.ACTIVE)]
-    assert c.awards.wallet(TENANT, "alice").points == 30
+    assert state(c) == ([(cert, "C:cpr-1", AwardStatus.ACTIVE)], 30)
 
 
 def test_a_pass_achievement_needs_a_passed_assessment_after_completion(c: FakeContainer) -> None:
@@ -472,8 +476,7 @@ def test_a_manual_pass_grants_the_pass_achievements_once(c: FakeContainer) -> No
 
     assert [a.achievement_id for a in first.granted] == [passed]
     assert again.granted == [] and again.recorded == 1
-    assert holdings(c) == [(passed, "C:cpr-1", AwardStatus.ACTIVE)]
-    assert c.awards.wallet(TENANT, "alice").points == 40
+    assert state(c) == ([(passed, "C:cpr-1", AwardStatus.ACTIVE)], 40)
 
 
 def test_pass_then_fail_revokes_what_the_pass_granted_and_a_new_pass_grants_again(
@@ -485,16 +488,17 @@ def test_pass_then_fail_revokes_what_the_pass_granted_and_a_new_pass_grants_agai
     failed = set_results(c, ResultRow("alice", Outcome.FAIL, passed))
     set_results(c, ResultRow("alice", Outcome.FAIL, passed))  # sent again: nothing more
     assert [a.status for a in failed.revoked] == [AwardStatus.REVOKED]
-    assert holdings(c) == [(passed, "C:cpr-1", AwardStatus.REVOKED)]
-    assert c.awards.wallet(TENANT, "alice").points == 0
+    assert state(c) == ([(passed, "C:cpr-1", AwardStatus.REVOKED)], 0)
 
     set_results(c, ResultRow("alice", Outcome.PASS, passed))
 
-    assert holdings(c) == [
-        (passed, "C:cpr-1", AwardStatus.REVOKED),
-        (passed, "C:cpr-1#R1", AwardStatus.ACTIVE),
-    ]
-    assert c.awards.wallet(TENANT, "alice").points == 40
+    assert state(c) == (
+        [
+            (passed, "C:cpr-1", AwardStatus.REVOKED),
+            (passed, "C:cpr-1#R1", AwardStatus.ACTIVE),
+        ],
+        40,
+    )
 
 
 def test_a_manual_fail_overrules_automatic_awarding(c: FakeContainer) -> None:
@@ -621,8 +625,7 @@ def test_a_fail_set_while_the_evaluator_grants_never_leaves_the_award_active(
     monkeypatch.setattr(c.awards, "holdings", admin_fails_meanwhile)
     each_alone(c, [attended("s1")])
 
-    assert holdings(c) == [(done, "C:cpr-1", AwardStatus.REVOKED)]
-    assert c.awards.wallet(TENANT, "alice").points == 0
+    assert state(c) == ([(done, "C:cpr-1", AwardStatus.REVOKED)], 0)
 
 
 def test_an_award_left_active_by_a_crash_after_a_fail_is_revoked_by_the_redelivery(

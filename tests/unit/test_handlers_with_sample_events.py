@@ -26,11 +26,8 @@ from tests.unit.builders import activity, at, ingest_and_evaluate, metric
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 DEMO = "demo"
 
-api = load_handler("api")
-ingest = load_handler("ingest_events")
-evaluate = load_handler("evaluate_events")
-deliver = load_handler("deliver_messages")
-close_periods = load_handler("close_periods")
+FUNCTIONS = ("api", "ingest_events", "evaluate_events", "deliver_messages", "close_periods")
+api, ingest, evaluate, deliver, close_periods = map(load_handler, FUNCTIONS)
 select_winners = load_handler("select_winners")
 
 

@@ -15,26 +15,42 @@ from accolade.config import Settings, settings
 if TYPE_CHECKING:
     # Each adapter module is imported by the property that builds it: a handler loads (and
     # builds the pydantic and PynamoDB classes of) only the adapters it uses.
+    from accolade.adapters.dynamo.audit import DynamoAuditLog
     from accolade.adapters.dynamo.awards import DynamoAwardRepository
+    from accolade.adapters.dynamo.badges import DynamoBadgeRepository
     from accolade.adapters.dynamo.config import DynamoConfigRepository
     from accolade.adapters.dynamo.courses import DynamoCourseRepository
+    from accolade.adapters.dynamo.diagnostics import DynamoDiagnostics
     from accolade.adapters.dynamo.events import DynamoEventRepository
+    from accolade.adapters.dynamo.exports import DynamoExportRepository
     from accolade.adapters.dynamo.goals import DynamoGoalRepository
     from accolade.adapters.dynamo.inbox import DynamoInboxRepository
     from accolade.adapters.dynamo.leaderboards import DynamoLeaderboardRepository
+    from accolade.adapters.dynamo.openbadges import DynamoCredentialRepository
     from accolade.adapters.dynamo.progress import DynamoProgressRepository
     from accolade.adapters.dynamo.projects import DynamoProjectRepository
     from accolade.adapters.dynamo.sequences import DynamoSequenceRepository
     from accolade.adapters.dynamo.users import DynamoUserRepository
+    from accolade.adapters.jose import KmsKeyRing
     from accolade.ports import (
+        AuditLog,
         AwardRepository,
+        BadgeFileStore,
+        BadgeImageInspector,
+        BadgeRepository,
         Clock,
+        CompletionRepository,
         ConfigRepository,
         CourseRepository,
+        CredentialRepository,
+        Diagnostics,
         DocumentStore,
         EventRepository,
+        ExportFiles,
+        ExportRepository,
         GoalRepository,
         InboxRepository,
+        KeyRing,
         LeaderboardRepository,
         Notifier,
         ProgressRepository,
@@ -80,6 +96,26 @@ class Container(Protocol):
     def courses(self) -> CourseRepository: ...
     @property
     def sequences(self) -> SequenceRepository: ...
+    @property
+    def diagnostics(self) -> Diagnostics: ...
+    @property
+    def badges(self) -> BadgeRepository: ...
+    @property
+    def badge_files(self) -> BadgeFileStore: ...
+    @property
+    def badge_images(self) -> BadgeImageInspector: ...
+    @property
+    def badge_credentials(self) -> CredentialRepository: ...
+    @property
+    def keyring(self) -> KeyRing: ...
+    @property
+    def completion(self) -> CompletionRepository: ...
+    @property
+    def audit_log(self) -> AuditLog: ...
+    @property
+    def exports(self) -> ExportRepository: ...
+    @property
+    def export_files(self) -> ExportFiles: ...
 
 
 T = TypeVar("T")
@@ -187,7 +223,17 @@ class AwsContainer:
     def documents(self) -> DocumentStore:
         from accolade.adapters.s3 import S3DocumentStore
 
-        return S3DocumentStore(self.settings.bucket_name, self._client("s3"))
+        return S3DocumentStore(self.settings.bucket_name, self._s3)
+
+    @cached_property
+    def _s3(self) -> Any:
+        """S3 for every store that hands out links: signed with SigV4, as S3 requires of presigned
+        URLs for buckets made since June 2020 (botocore still presigns some with SigV2) and of
+        presigned POSTs in newer regions."""
+        from botocore.config import Config
+
+        config = Config(signature_version="s3v4")
+        return models.session().create_client("s3", region_name=self.settings.region, config=config)
 
     def _client(self, service: str) -> Any:
         # From the DynamoDB connection's botocore session: boto3's default session would be a
@@ -195,10 +241,70 @@ class AwsContainer:
         return models.session().create_client(service, region_name=self.settings.region)
 
     @cached_property
+    def completion(self) -> CompletionRepository:
+        from accolade.adapters.dynamo.reports import DynamoCompletionRepository
+
+        return DynamoCompletionRepository()
+
+    @cached_property
     def winners_queue(self) -> WinnersQueue:
         from accolade.adapters.sqs import SqsWinnersQueue
 
         return SqsWinnersQueue(self.settings.winners_queue_url, self._client("sqs"))
+
+    @cached_property
+    def diagnostics(self) -> DynamoDiagnostics:
+        from accolade.adapters.dynamo.diagnostics import DynamoDiagnostics
+
+        return DynamoDiagnostics()
+
+    @cached_property
+    def badges(self) -> DynamoBadgeRepository:
+        from accolade.adapters.dynamo.badges import DynamoBadgeRepository
+
+        return DynamoBadgeRepository()
+
+    @cached_property
+    def badge_files(self) -> BadgeFileStore:
+        from accolade.adapters.s3_badges import S3BadgeFileStore
+
+        return S3BadgeFileStore(self.settings.badges_bucket_name, self._s3)
+
+    @cached_property
+    def badge_images(self) -> BadgeImageInspector:
+        from accolade.adapters.badge_images import PillowImageInspector
+
+        return PillowImageInspector()
+
+    @cached_property
+    def badge_credentials(self) -> DynamoCredentialRepository:
+        from accolade.adapters.dynamo.openbadges import DynamoCredentialRepository
+
+        return DynamoCredentialRepository()
+
+    @cached_property
+    def keyring(self) -> KmsKeyRing:
+        from accolade.adapters.jose import KmsKeyRing
+
+        return KmsKeyRing(self.settings.issuer_kms_key, self._client("kms"))
+
+    @cached_property
+    def audit_log(self) -> DynamoAuditLog:
+        from accolade.adapters.dynamo.audit import DynamoAuditLog
+
+        return DynamoAuditLog()
+
+    @cached_property
+    def exports(self) -> DynamoExportRepository:
+        from accolade.adapters.dynamo.exports import DynamoExportRepository
+
+        return DynamoExportRepository()
+
+    @cached_property
+    def export_files(self) -> ExportFiles:
+        from accolade.adapters.s3 import S3ExportFiles
+
+        return S3ExportFiles(self.settings.bucket_name, self._s3)
 
 
 _container: Container | None = None

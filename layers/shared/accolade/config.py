@@ -24,6 +24,10 @@ class Settings(BaseModel):
     public_base_url: str = ""
     # Set by the local stack (and tests); absent on AWS, where the SDK's defaults apply.
     dynamodb_endpoint: str | None = None
+    # The private bucket of custom badge images (the api function only).
+    badges_bucket_name: str = ""
+    # The KMS key (id, ARN or alias) that seals the tenants' credential issuer keys.
+    issuer_kms_key: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -38,6 +42,8 @@ class Settings(BaseModel):
             resource_server=env.get("OAUTH_RESOURCE_SERVER", "accolade"),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             dynamodb_endpoint=env.get("AWS_ENDPOINT_URL_DYNAMODB") or env.get("AWS_ENDPOINT_URL"),
+            badges_bucket_name=env.get("BADGES_BUCKET_NAME", ""),
+            issuer_kms_key=env.get("ISSUER_KMS_KEY", ""),
         )
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
 
-from accolade.domain import courses
+from accolade.domain import audit, courses
+from accolade.domain.badges import CustomBadge
 from accolade.domain.certificates import CertificateContent
 from accolade.domain.closing import TenantCloses
+from accolade.domain.exports import Export, ExportFilters
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
 from accolade.domain.models import (
     Achievement,
@@ -25,12 +27,14 @@ from accolade.domain.models import (
     Issuer,
     LedgerEntry,
     Message,
+    MessageType,
     Metric,
     Slot,
     TenantSettings,
     UserProfile,
     Wallet,
 )
+from accolade.domain.openbadges import CredentialRecord
 from accolade.domain.projects import FirstActivity, Project
 from accolade.domain.rules import AchievementIndex, Standing
 from accolade.domain.sequences import Numbering
@@ -399,9 +403,25 @@ class InboxRepository(Protocol):
     def mark_announced(self, tenant_id: str, message: Message, at: datetime) -> None: ...
     def release_announcement(self, tenant_id: str, message: Message) -> None: ...
     def messages(
-        self, tenant_id: str, user_id: str, *, limit: int, after: str | None = None
+        self,
+        tenant_id: str,
+        user_id: str,
+        *,
+        limit: int,
+        after: str | None = None,
+        message_type: MessageType | None = None,
+        unread: bool | None = None,
     ) -> Page[Message]:
-        """The user's inbox, newest first (by ``created_at``, then message id)."""
+        """The user's inbox, newest first (by ``created_at``, then message id); only messages of
+        ``message_type`` and, when ``unread`` is given, only unread (True) or read (False) ones.
+        ``after`` is the sort key of the last message of the previous page."""
+        ...
+
+    def mark_read(
+        self, tenant_id: str, user_id: str, message_id: str, at: datetime
+    ) -> Message | None:
+        """Mark the user's message read (once: marking it again keeps the first time); None
+        when the user has no message of that id."""
         ...
 
 
@@ -515,3 +535,266 @@ class CourseRepository(Protocol):
         """Record that these learners completed a course of ``template_id`` (a set union, so
         again is nothing new); each learner's completed templates, this one included."""
         ...
+
+
+class Diagnostics(Protocol):
+    """What sync, dry run and explain read that evaluation does not (``services/diagnose.py``)."""
+
+    def newest_events(
+        self,
+        tenant_id: str,
+        user_id: str,
+        event_type: str,
+        *,
+        start: datetime,
+        end: datetime,
+        limit: int,
+    ) -> list[ActivityEvent]:
+        """The user's newest events of ``event_type`` that occurred in [start, end), newest
+        first, at most ``limit`` (one bounded query)."""
+        ...
+
+    def has_events(self, tenant_id: str, user_id: str) -> bool:
+        """Whether the user sent any event (one read of at most one item)."""
+        ...
+
+    def slot_holders(self, tenant_id: str, slots: Iterable[Slot]) -> dict[Slot, str]:
+        """The award id holding each of these slots (records, memberships) that is held."""
+
+
+# --- custom badges -----------------------------------------------------------------------------
+
+
+class BadgeRepository(Protocol):
+    def add_badge(self, tenant_id: str, badge: CustomBadge) -> None:
+        """Store a new pending badge (its id is new: a put that overwrites nothing)."""
+        ...
+
+    def get_badge(self, tenant_id: str, badge_id: str) -> CustomBadge | None:
+        """The badge, read strongly consistent (an admin validates it right after uploading)."""
+        ...
+
+    def badges_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[CustomBadge]:
+        """The tenant's badges by id."""
+        ...
+
+    def settle_badge(self, tenant_id: str, badge: CustomBadge) -> bool:
+        """Store ``badge``'s ready or invalid status if it is still pending; False (nothing
+        written) when another validation settled it first."""
+        ...
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """A browser form's target: POST ``fields`` and then the file to ``url``."""
+
+    url: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    data: bytes  # at most the bytes asked for, plus one (so "too large" shows)
+    etag: str
+
+
+class BadgeFileStore(Protocol):
+    """The images of custom badges, each named by (tenant, badge, level): an upload first, then,
+    once validated, the published copy that links point to."""
+
+    def upload_form(
+        self,
+        tenant_id: str,
+        badge_id: str,
+        level: int,
+        content_type: str,
+        max_bytes: int,
+        expires_in: int,
+    ) -> UploadForm:
+        """A presigned POST that stores one file of ``content_type`` and 1-``max_bytes`` bytes
+        as the level's upload, valid ``expires_in`` seconds."""
+        ...
+
+    def read_upload(
+        self, tenant_id: str, badge_id: str, level: int, max_bytes: int
+    ) -> StoredFile | None:
+        """The first ``max_bytes`` + 1 bytes of the level's upload and its ETag; None when
+        absent."""
+        ...
+
+    def publish(
+        self, tenant_id: str, badge_id: str, level: int, etag: str, content_type: str
+    ) -> bool:
+        """Copy the level's upload to where links point, if it is still the version ``etag``
+        names (its link may replace it after it was read); False when it changed or is gone."""
+        ...
+
+    def link(self, tenant_id: str, badge_id: str, level: int, expires_in: int) -> str:
+        """A presigned GET of the level's published image."""
+        ...
+
+
+class BadgeImageInspector(Protocol):
+    def problem(self, data: bytes, content_type: str) -> str | None:
+        """What is wrong with an uploaded badge image declared ``content_type`` (its type by
+        its bytes, its size, its dimensions, active content in an SVG); None when it is fine."""
+        ...
+
+
+# ---------------------------------------------------------------- Open Badges 3.0 credentials
+
+
+@dataclass(frozen=True)
+class IssuerKey:
+    """One of a tenant's signing keys: its public JWK and its private key sealed (encrypted
+    under the stack's KMS key, bound to the tenant and key id), never stored in the clear."""
+
+    key_id: str
+    public_jwk: dict[str, Any]
+    sealed_private_key: bytes
+    created_at: datetime
+
+
+class KeyRing(Protocol):
+    """Makes, seals and uses issuer keys (a JOSE library and KMS)."""
+
+    def new_key(self, tenant_id: str, key_id: str, created_at: datetime) -> IssuerKey:
+        """A new key pair, its private key sealed for ``tenant_id`` and ``key_id``."""
+        ...
+
+    def sign(self, tenant_id: str, key: IssuerKey, kid: str, claims: dict[str, Any]) -> str:
+        """``claims`` as a compact JWS (a VC-JWT) signed with ``key``, ``kid`` in its header."""
+        ...
+
+
+class CredentialRepository(Protocol):
+    def active_key(self, tenant_id: str) -> IssuerKey | None: ...
+
+    def keys(self, tenant_id: str) -> list[IssuerKey]:
+        """Every key the tenant ever signed with, oldest first (its JWKS)."""
+        ...
+
+    def add_key(self, tenant_id: str, key: IssuerKey, *, replacing: str | None) -> bool:
+        """Store ``key`` and make it the active one, on the condition that the active key is
+        still ``replacing`` (None: that there is none yet). False, nothing stored, when another
+        writer got there first."""
+        ...
+
+    def record_of(self, tenant_id: str, award: Award) -> CredentialRecord | None: ...
+
+    def add_record(
+        self, tenant_id: str, award: Award, make: Callable[[int], CredentialRecord]
+    ) -> CredentialRecord | None:
+        """The award's credential record: the stored one, else the one ``make`` builds with the
+        next free status index, written with it on the condition that neither is taken and that
+        the award is not revoked. None when the award is revoked (or gone)."""
+        ...
+
+    def revoked_offsets(self, tenant_id: str, status_list: int) -> set[int]: ...
+
+    def mark_revoked(self, tenant_id: str, award_key: AwardKey) -> bool:
+        """Set the status bit of the award's credential, if it has one; True when it has.
+        Setting it again changes nothing."""
+        ...
+
+
+class SealedKeyError(Exception):
+    """A sealed issuer key that cannot be opened any more (its KMS key gone or replaced)."""
+
+
+@dataclass(frozen=True)
+class CompletionQuery:
+    """A page of the completion report: the achievement's distinct holders in ``scope`` (a
+    period key, or ALL) per organisation, among the users of ``group`` (None: all users)."""
+
+    achievement_id: str
+    scope: str
+    group: str | None
+    limit: int
+    after: str | None = None  # the last organisation of the previous page
+
+
+@dataclass(frozen=True)
+class OrgCompletion:
+    org_id: str
+    users: int
+    earned: int
+
+    @property
+    def share(self) -> float:
+        return round(self.earned / self.users, 4) if self.users else 0.0
+
+
+class CompletionRepository(Protocol):
+    """Counts kept on write for the completion report, so that reading it scans nothing."""
+
+    def count_award(self, tenant_id: str, award: Award) -> None:
+        """Count an active award for its holder once (in all time and in its period), or stop
+        counting a revoked one; idempotent, whatever order and however often it is told."""
+        ...
+
+    def reconcile_user(self, tenant_id: str, user_id: str) -> None:
+        """Move the user's counts to the organisation and groups of their profile as stored."""
+        ...
+
+    def completion(self, tenant_id: str, query: CompletionQuery) -> Page[OrgCompletion]:
+        """A page of organisations (by id) with their users and the achievement's holders."""
+
+
+class AuditLog(Protocol):
+    """Who changed what and when (``domain.audit``): entries put once, read newest first."""
+
+    def record(self, tenant_id: str, entry: audit.AuditEntry) -> bool:
+        """Put ``entry`` under its id; False (nothing written) when it is there already."""
+        ...
+
+    def entries_page(self, tenant_id: str, query: audit.AuditQuery) -> Page[audit.AuditEntry]:
+        """A page of the tenant's entries, newest first, of those the query's filters keep."""
+        ...
+
+
+# --- awards exports (a background job writing CSV) --------------------------------------------
+
+
+class ExportRepository(Protocol):
+    """Export items, and the awards an export reads (by the narrowest index its filters allow)."""
+
+    def create(self, tenant_id: str, export: Export) -> None: ...
+    def get(self, tenant_id: str, export_id: str) -> Export | None: ...
+    def exports_page(self, tenant_id: str, *, limit: int, after: str | None) -> Page[Export]:
+        """The tenant's exports, newest first."""
+        ...
+
+    def claim(self, tenant_id: str, export_id: str, attempt: str) -> Export | None:
+        """Start ``attempt`` of a running export: its rows back to 0, its attempts one more; the
+        export as claimed, or None when it is no longer running (done, failed, unknown)."""
+        ...
+
+    def progress(self, tenant_id: str, export_id: str, attempt: str, rows: int) -> bool:
+        """Record ``rows`` written so far, while ``attempt`` is the export's current one."""
+        ...
+
+    def finish(
+        self, tenant_id: str, export_id: str, attempt: str, rows: int, at: datetime
+    ) -> bool: ...
+    def fail(self, tenant_id: str, export_id: str, attempt: str, error: str, at: datetime) -> bool:
+        """Mark the export failed with ``error``, while ``attempt`` is its current one."""
+        ...
+
+    def award_pages(
+        self, tenant_id: str, achievement_ids: Sequence[str], filters: ExportFilters, now: datetime
+    ) -> Iterable[list[Award]]:
+        """The awards of these achievements matching ``filters`` but ``org_id`` (which the
+        awards do not hold), achievement by achievement in award order, a page at a time."""
+        ...
+
+
+class ExportFiles(Protocol):
+    """Where exports' CSV files go: written as a stream, read through short-lived links."""
+
+    def write(self, tenant_id: str, export_id: str, chunks: Iterable[bytes]) -> None:
+        """Store ``chunks`` as the export's file (replacing any earlier one), holding at most
+        one part in memory; on failure nothing is stored."""
+        ...
+
+    def link(self, tenant_id: str, export_id: str, expires_in: int) -> str: ...

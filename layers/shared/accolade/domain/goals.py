@@ -9,7 +9,9 @@ again, the conditional write of the award keeps one.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from accolade.domain.models import (
     Achievement,
@@ -20,7 +22,7 @@ from accolade.domain.models import (
     Goal,
 )
 from accolade.domain.periods import period_kind
-from accolade.domain.rules import AwardIntent
+from accolade.domain.rules import AwardIntent, applies
 
 GOAL_SEPARATOR = "#"  # not in a period key nor in an id: the goal id follows the period
 
@@ -33,13 +35,16 @@ def goal_period_key(period_key: str, goal_id: str) -> str:
 def _live(
     event: ActivityEvent, achievements: Iterable[Achievement], groups: tuple[str, ...]
 ) -> list[Achievement]:
+    return _live_at(event.occurred_at, achievements, groups)
+
+
+def _live_at(
+    moment: datetime, achievements: Iterable[Achievement], groups: tuple[str, ...]
+) -> list[Achievement]:
     return [
         a
         for a in achievements
-        if a.type is AchievementType.GOAL_REACHED
-        and a.enabled
-        and a.in_effect(event.occurred_at)
-        and a.visible_to(groups)
+        if a.type is AchievementType.GOAL_REACHED and applies(a, moment, groups)
     ]
 
 
@@ -103,11 +108,53 @@ def plan_goal_awards(
         if not live:
             continue
         for goal, counter in _reachable(event, goals, moved):
-            if counters.get(counter, Decimal(0)) < goal.target:
-                continue
-            period = goal_period_key(counter.period_key, goal.goal_id)
-            for achievement in live:
-                if _watches(achievement, goal.metric):
-                    key = AwardKey(event.user_id, achievement.achievement_id, period, 1)
-                    intents.setdefault(key, AwardIntent(key, achievement, event.event_id))
+            value = counters.get(counter, Decimal(0))
+            for intent in goal_intents(live, goal, counter, value, event.event_id):
+                intents.setdefault(intent.key, intent)
+    return [intents[key] for key in sorted(intents)]
+
+
+def goal_intents(
+    live: Iterable[Achievement],
+    goal: Goal,
+    counter: CounterKey,
+    value: Decimal,
+    event_id: str | None,
+) -> Iterable[AwardIntent]:
+    """The awards of the ``live`` achievements watching ``goal`` once its counter's ``value``
+    reaches the target: one per goal and period."""
+    if value < goal.target:
+        return
+    period = goal_period_key(counter.period_key, goal.goal_id)
+    for achievement in live:
+        if _watches(achievement, goal.metric):
+            key = AwardKey(goal.user_id, achievement.achievement_id, period, 1)
+            yield AwardIntent(key, achievement, event_id)
+
+
+def standing_goal_counters(
+    goals: Mapping[str, Collection[Goal]], now: datetime, tz: ZoneInfo
+) -> set[CounterKey]:
+    """The counters of the current periods that decide these goals at ``now``."""
+    return {goal.counter(now, tz) for its in goals.values() for goal in its}
+
+
+def plan_standing_goals(
+    achievements: Collection[Achievement],
+    groups: Mapping[str, tuple[str, ...]],
+    goals: Mapping[str, Collection[Goal]],
+    counters: Mapping[CounterKey, Decimal],
+    now: datetime,
+    tz: ZoneInfo,
+) -> list[AwardIntent]:
+    """Every goal award the users' goals earn at ``now`` from the counters of their current
+    periods (a sync): the rules ``plan_goal_awards`` applies, with ``now`` as the moment."""
+    intents: dict[AwardKey, AwardIntent] = {}
+    for user_id, its in goals.items():
+        live = _live_at(now, achievements, groups.get(user_id, ()))
+        for goal in its if live else ():
+            counter = goal.counter(now, tz)
+            value = counters.get(counter, Decimal(0))
+            for intent in goal_intents(live, goal, counter, value, None):
+                intents.setdefault(intent.key, intent)
     return [intents[key] for key in sorted(intents)]

@@ -581,3 +581,12 @@ class Message(Model):
     award_id: str | None = None
     created_at: datetime
     data: dict[str, Any] = Field(default_factory=dict)
+    read_at: datetime | None = None  # when its user marked it read (None: unread)
+
+
+class MessageType(StrEnum):
+    """The kinds of inbox message: what ``GET /v1/me/messages?type=`` filters on."""
+
+    ACHIEVEMENT = "achievement"  # an award granted
+    AWARD_REVOKED = "award_revoked"
+    EXPIRING_SOON = "expiring_soon"

@@ -5,6 +5,7 @@ An event belongs to the period of its ``occurred_at``, never of its arrival.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
@@ -100,3 +101,11 @@ def add_calendar(moment: datetime, amount: int, unit: str) -> datetime:
     year, month = moment.year + year, month + 1
     last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
     return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+_PERIOD_KEY = re.compile(r"D\d{4}-\d{2}-\d{2}|W\d{4}-W\d{2}|M\d{4}-\d{2}")
+
+
+def is_period_key(key: str) -> bool:
+    """Whether ``key`` names a day, week or month (not all time, nor an event's own key)."""
+    return _PERIOD_KEY.fullmatch(key) is not None

@@ -118,12 +118,14 @@ def _candidates(
     if isinstance(achievements, AchievementIndex):
         achievements = achievements.moved_by(event)
     for achievement in achievements:
-        if (
-            achievement.enabled
-            and achievement.in_effect(event.occurred_at)
-            and achievement.visible_to(groups)
-        ):
+        if applies(achievement, event.occurred_at, groups):
             yield achievement
+
+
+def applies(achievement: Achievement, moment: datetime, groups: tuple[str, ...]) -> bool:
+    """Whether the achievement can grant for activity at ``moment`` of a user in ``groups``:
+    enabled, in effect then, and the user in its audience."""
+    return achievement.enabled and achievement.in_effect(moment) and achievement.visible_to(groups)
 
 
 def threshold_counter(
@@ -231,13 +233,64 @@ def _earned(
 ) -> Iterable[AwardIntent]:
     if achievement.type is AchievementType.METRIC_THRESHOLD:
         counter = threshold_counter(achievement, event.user_id, event.occurred_at, tz)
-        for level in levels_reached(achievement, counters.get(counter, Decimal(0))):
-            key = AwardKey(event.user_id, achievement.achievement_id, counter.period_key, level)
-            yield AwardIntent(key, achievement, event.event_id)
+        yield from threshold_intents(achievement, counter, counters, event.event_id)
     elif achievement.type is AchievementType.EVENT and achievement.event_type == event.type:
         period = f"E:{event.event_id}" if achievement.repeatable else ONCE
         key = AwardKey(event.user_id, achievement.achievement_id, period, 1)
         yield AwardIntent(key, achievement, event.event_id)
+
+
+def threshold_intents(
+    achievement: Achievement,
+    counter: CounterKey,
+    counters: Mapping[CounterKey, Decimal],
+    event_id: str | None,
+) -> Iterable[AwardIntent]:
+    """The levels of a threshold achievement that ``counter``'s value reaches, as awards."""
+    for level in levels_reached(achievement, counters.get(counter, Decimal(0))):
+        key = AwardKey(counter.user_id, achievement.achievement_id, counter.period_key, level)
+        yield AwardIntent(key, achievement, event_id)
+
+
+def standing_counters(
+    user_ids: Iterable[str],
+    achievements: Iterable[Achievement],
+    groups: Mapping[str, tuple[str, ...]],
+    now: datetime,
+    tz: ZoneInfo,
+) -> set[CounterKey]:
+    """The counters whose current values decide what ``plan_standing`` grants."""
+    return {
+        threshold_counter(achievement, user_id, now, tz)
+        for user_id in user_ids
+        for achievement in achievements
+        if achievement.type is AchievementType.METRIC_THRESHOLD
+        and applies(achievement, now, groups.get(user_id, ()))
+    }
+
+
+def plan_standing(
+    user_ids: Iterable[str],
+    achievements: Iterable[Achievement],
+    groups: Mapping[str, tuple[str, ...]],
+    counters: Mapping[CounterKey, Decimal],
+    now: datetime,
+    tz: ZoneInfo,
+) -> list[AwardIntent]:
+    """Every threshold award the users' counters of the current periods earn at ``now`` (a
+    sync, a dry run over users): the rules evaluation applies, with ``now`` as the moment.
+    Only metric thresholds have counters; other types earn nothing here."""
+    intents: dict[AwardKey, AwardIntent] = {}
+    for user_id in user_ids:
+        for achievement in achievements:
+            if achievement.type is not AchievementType.METRIC_THRESHOLD or not applies(
+                achievement, now, groups.get(user_id, ())
+            ):
+                continue
+            counter = threshold_counter(achievement, user_id, now, tz)
+            for intent in threshold_intents(achievement, counter, counters, None):
+                intents.setdefault(intent.key, intent)
+    return [intents[key] for key in sorted(intents)]
 
 
 def first_activities(

@@ -60,12 +60,19 @@ def deliver_record(record: Record, c: Container) -> bool:
     when it published."""
     from accolade.adapters.dynamo.awards import award_from_image
 
-    if record["dynamodb"]["NewImage"].get("entity", {}).get("S") == "message":
+    entity = record["dynamodb"]["NewImage"].get("entity", {}).get("S")
+    if entity == "message":
         return notice_record(record, c)
+    if entity == "user":
+        return profile_record(record, c)
     from accolade.domain.models import AwardStatus
     from accolade.services.deliver import announce
 
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])
+    # The completion report's counts first: idempotent, and retried with the record if it fails.
+    from accolade.services.reports import count_award
+
+    inject(count_award, c)(tenant_id, award)
     revoked = award.status is AwardStatus.REVOKED
     if record.get("eventName") != "INSERT" and not revoked:
         return False  # another change of an award (its certificate): announced already
@@ -86,6 +93,25 @@ def notice_record(record: Record, c: Container) -> bool:
     announced = inject(announce_notice, c)(tenant_id, message)
     count("ExpiryNoticesAnnounced", int(announced))
     return announced
+
+
+def profile_record(record: Record, c: Container) -> bool:
+    """Move the user's completion counts after a change of organisation or groups (``org_rev``
+    moved): PUT /v1/admin/users moves them itself, and this finishes a move a crash cut short
+    (moving again what is in place already writes nothing). True when it reconciled."""
+    from accolade.adapters.dynamo.users import profile_change_from_record
+
+    changed = profile_change_from_record(
+        record["dynamodb"]["NewImage"], record["dynamodb"].get("OldImage")
+    )
+    if changed is None:
+        return False  # the featured award, or an unchanged profile
+    tenant_id, user_id = changed
+    from accolade.services.reports import user_moved
+
+    inject(user_moved, c)(tenant_id, user_id)
+    count("ProfilesReconciled", 1)
+    return True
 
 
 def certificate_record(record: Record, c: Container, renderer: CertificateRenderer) -> bool:

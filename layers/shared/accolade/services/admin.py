@@ -23,7 +23,16 @@ from accolade.domain.limits import (
     PERIODS_PER_METRIC,
 )
 from accolade.domain.models import Achievement, Metric, TenantSettings, UserProfile
-from accolade.ports import Clock, ConfigRepository, Page, SequenceRepository, UserRepository
+from accolade.ports import (
+    BadgeRepository,
+    Clock,
+    CompletionRepository,
+    ConfigRepository,
+    Page,
+    SequenceRepository,
+    UserRepository,
+)
+from accolade.services.badges import check_reference as check_badge
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -55,8 +64,18 @@ def put_settings(
     return settings
 
 
-def put_user(tenant_id: str, profile: UserProfile, *, users: UserRepository) -> UserProfile:
+def put_user(
+    tenant_id: str,
+    profile: UserProfile,
+    *,
+    users: UserRepository,
+    completion: CompletionRepository | None = None,
+) -> UserProfile:
+    """Store the profile, then move the user's completion counts to its organisation and groups
+    (a retried PUT finishes a move a crash cut short)."""
     users.put_user(tenant_id, profile)
+    if completion is not None:
+        completion.reconcile_user(tenant_id, profile.user_id)
     return profile
 
 
@@ -120,8 +139,30 @@ def create_achievement(
     config: ConfigRepository,
     clock: Clock,
     sequences: SequenceRepository | None = None,
+    badges: BadgeRepository | None = None,
 ) -> Achievement:
     """Create a definition (version 1) with a new id."""
+    achievement = draft_achievement(
+        tenant_id, definition, config=config, clock=clock, sequences=sequences, badges=badges
+    )
+    if not config.create_achievement(tenant_id, achievement, cap=MAX_ACHIEVEMENTS):
+        raise LimitExceededError(
+            "body", f"a tenant defines at most {MAX_ACHIEVEMENTS} achievements; edit one instead"
+        )
+    return achievement
+
+
+def draft_achievement(
+    tenant_id: str,
+    definition: Mapping[str, Any],
+    *,
+    config: ConfigRepository,
+    clock: Clock,
+    sequences: SequenceRepository | None = None,
+    badges: BadgeRepository | None = None,
+) -> Achievement:
+    """The definition as create would store it (version 1, a new id), checked against the
+    tenant's metrics and sequences, without storing it (a dry run's too)."""
     now = clock.now()
     achievement = build(
         Achievement,
@@ -136,10 +177,7 @@ def create_achievement(
     )
     _check_metric(tenant_id, achievement, config)
     _check_sequence(tenant_id, achievement, sequences)
-    if not config.create_achievement(tenant_id, achievement, cap=MAX_ACHIEVEMENTS):
-        raise LimitExceededError(
-            "body", f"a tenant defines at most {MAX_ACHIEVEMENTS} achievements; edit one instead"
-        )
+    check_badge(tenant_id, achievement.badge, badges)
     return achievement
 
 
@@ -169,6 +207,7 @@ def edit_achievement(
     config: ConfigRepository,
     clock: Clock,
     sequences: SequenceRepository | None = None,
+    badges: BadgeRepository | None = None,
 ) -> Achievement:
     """Apply an edit as a new version. Thresholds and metric apply to future awards only, since
     awards keep the level they were granted with; name, description and badge are read live."""
@@ -192,6 +231,8 @@ def edit_achievement(
         _check_metric(tenant_id, edited, config)
     if edited.sequence_id != current.sequence_id:
         _check_sequence(tenant_id, edited, sequences)
+    if edited.badge != current.badge:
+        check_badge(tenant_id, edited.badge, badges)
     config.replace_achievement(tenant_id, edited, expected_version=current.version)
     return edited
 

@@ -525,8 +525,8 @@ def _course_event(
 
 @dataclass(frozen=True)
 class AchievementStatus:
-    """One achievement of a course event, for one learner: the admin's result if any, and the
-    award of it as shown now (active, expired or revoked; None: not awarded)."""
+    """One achievement of a course event, for one learner: the admins' result (pass, fail or
+    null: none) and the award of it as shown now (active, expired, revoked; null: not awarded)."""
 
     achievement_id: str
     rule: str

@@ -145,11 +145,11 @@ def _evaluate_tenant(
     if not intents:
         return
     coins = tenant.settings.features.coins
-    for user_id in _grant(tenant_id, intents, coins, tz, awards, clock, result):
+    for user_id in grant_intents(tenant_id, intents, coins, tz, awards, clock, result):
         result.failed |= {(tenant_id, e.event_id) for e in ready if e.user_id == user_id}
 
 
-def _grant(
+def grant_intents(
     tenant_id: str,
     intents: list[AwardIntent],
     coins: bool,

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Self
 
-from accolade.domain.errors import InvalidCursorError, InvalidInputError
+from accolade.domain.errors import InvalidCursorError, InvalidInputError, or_not_found
 from accolade.domain.limits import PAGE_SIZE_DEFAULT
 from accolade.domain.models import (
     Achievement,
@@ -21,6 +21,7 @@ from accolade.domain.models import (
     CounterKey,
     LedgerEntry,
     Message,
+    MessageType,
     Wallet,
 )
 from accolade.domain.periods import zone
@@ -243,12 +244,25 @@ def my_messages(
     tenant_id: str,
     user_id: str,
     *,
+    message_type: MessageType | None = None,
+    unread: bool | None = None,
     limit: int = PAGE_SIZE_DEFAULT,
     after: str | None = None,
     inbox: InboxRepository,
 ) -> Page[Message]:
-    """The user's inbox, newest first."""
-    return inbox.messages(tenant_id, user_id, limit=limit, after=after)
+    """The user's inbox, newest first: of one type, and only unread or read ones, when asked."""
+    return inbox.messages(
+        tenant_id, user_id, limit=limit, after=after, message_type=message_type, unread=unread
+    )
+
+
+def read_message(
+    tenant_id: str, user_id: str, message_id: str, *, inbox: InboxRepository, clock: Clock
+) -> Message:
+    """Mark one of my messages read (idempotent); another user's or an unknown one: not found."""
+    return or_not_found(
+        inbox.mark_read(tenant_id, user_id, message_id, clock.now()), f"message {message_id}"
+    )
 
 
 def feature_award(

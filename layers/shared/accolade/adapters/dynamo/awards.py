@@ -20,14 +20,13 @@ from accolade.adapters.dynamo.common import (
     update_if,
     user_page,
 )
-from accolade.adapters.dynamo.inbox import message_item
+from accolade.adapters.dynamo.inbox import put_message
 from accolade.adapters.dynamo.models import (
     AwardItem,
     ExpiringTenantItem,
     IdentifierItem,
     Item,
     LedgerItem,
-    MessageItem,
     SequenceItem,
     SummaryItem,
     WalletItem,
@@ -771,9 +770,7 @@ class DynamoAwardRepository:
             & (AwardItem.status == AwardStatus.ACTIVE.value)
         )
         transaction = Transaction()
-        transaction.put(
-            "message", message_item(tenant_id, message), MessageItem.PK.does_not_exist()
-        )
+        put_message(transaction, tenant_id, message)
         transaction.update("award", item, _expiry_actions(tenant_id, None, False), still_due)
         # A failed "message" condition: told already (under the same id), nothing more to do.
         failing = f"the notice of {award.award_id} could not be written"

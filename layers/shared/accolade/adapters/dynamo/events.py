@@ -30,6 +30,8 @@ def event_item(tenant_id: str, event: ActivityEvent, received_at: datetime) -> E
         tenant_id=tenant_id,
         fingerprint=event.fingerprint(),
         received_at=received_at,
+        GSI1PK=keys.user_events_pk(tenant_id, event.user_id, event.type),
+        GSI1SK=keys.user_events_sk(event.occurred_at, event.event_id),
         **stored(
             event, occurred_at=event.occurred_at.isoformat(), attributes=event.attributes or None
         ),

@@ -10,7 +10,7 @@ starts with the tenant.
 | winner slot | T#{tenant}#WIN         | {achievement}#{period}          |                                     |
 | user        | T#{tenant}#U#{user}    | PROFILE                         |                                     |
 | goals       | T#{tenant}#U#{user}    | GOALS                           |                                     |
-| event       | T#{tenant}#U#{user}    | EVT#{event_id}                  |                                     |
+| event       | T#{tenant}#U#{user}    | EVT#{event_id}                  | GSI1: T#{t}#U#{u}#ET#{type} / {occurred_at}#{event_id} |
 | counter     | T#{tenant}#U#{user}    | CNT#{metric_id}#{period_key}    | Leaderboard: LBPK=T#{t}#LB#{m}#{p}, LBSK=rules.standing_order (ranked periods only) |
 | award       | T#{tenant}#U#{user}    | AWD#{achievement}#{period}#{lv} | GSI1: T#{t}#ACH#{a} / {awarded_at}#{user}; Leaderboard (expiring, not yet told): LBPK=T#{t}#EXP#{yyyy-mm}, LBSK={valid_until} |
 | expiring tenant | T#{tenant}#EXPIRY  | TENANT                          | GSI1: EXPIRING_TENANTS / {tenant}   |
@@ -27,6 +27,8 @@ starts with the tenant.
 | completed   | T#{tenant}#U#{user}    | COURSES                         |                                     |
 | sequence    | T#{tenant}#SEQ#{sequence} | SEQUENCE                     |                                     |
 | identifier  | T#{tenant}#IDENT#{identifier} | IDENTIFIER               |                                     |
+| custom badge | T#{tenant}#BADGES     | BADGE#{badge_id}                |                                     |
+| audit entry | T#{tenant}#AUDIT       | AUDIT#{at}#{action_id}#{write:05d} |                                  |
 
 A sequence has a partition of its own (a hot item: each numbered award's transaction moves it);
 an identifier's item says which award holds it, for the public verification by identifier.
@@ -252,3 +254,156 @@ def page_start(pk: str, prefix: str, after: str | None) -> dict[str, dict[str, s
     if not after.startswith(prefix) or size > MAX_SORT_KEY_BYTES:
         raise InvalidCursorError("does not belong to this list")
     return {"PK": {"S": pk}, "SK": {"S": after}}
+
+
+def user_events_pk(tenant_id: str, user_id: str, event_type: str) -> str:
+    """GSI1 partition of a user's events of one type (an index key: no table item has it)."""
+    return tenant_pk(tenant_id, "U", user_id, "ET", event_type)
+
+
+def user_events_sk(occurred_at: datetime, event_id: str = "") -> str:
+    """Time first (UTC, fixed width), so a query of the partition is in time order; without
+    ``event_id``, the bound of a window."""
+    return f"{_stamp(occurred_at)}#{event_id}"
+
+
+# --- custom badges -----------------------------------------------------------------------------
+# Every custom badge of a tenant in one partition of its own (listed by one query, never hot: an
+# admin writes it). In the badges bucket an image is uploaded under uploads/ (expired by the
+# bucket's lifecycle when abandoned) and copied under badges/ once validated.
+BADGE_PREFIX = "BADGE#"
+badge_sk = _prefixed(BADGE_PREFIX)
+
+
+def badges_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "BADGES")
+
+
+def badge_upload_key(tenant_id: str, badge_id: str, level: int) -> str:
+    """Where the upload link of one image of a custom badge puts it."""
+    return f"uploads/{tenant_id}/{badge_id}/{level}"
+
+
+def badge_image_key(tenant_id: str, badge_id: str, level: int) -> str:
+    """Where a validated image of a custom badge is kept (and linked from)."""
+    return f"badges/{tenant_id}/{badge_id}/{level}"
+
+
+# ---------------------------------------------------------------- Open Badges 3.0 credentials
+# | issuer keys  | T#{tenant}#ISSUER      | KEY#{key_id} (sortable by creation) |
+# | active key   | T#{tenant}#ISSUER      | ACTIVE_KEY (a copy of the active key, one read) |
+# | status index | T#{tenant}#ISSUER      | STATUS_COUNTER (the next free status list entry) |
+# | status list  | T#{tenant}#ISSUER      | STATUS#{number:06d} (the revoked bits, 16 KiB) |
+# | credential   | T#{tenant}#U#{user}    | CRED#{achievement}#{period}#{level} (beside its award) |
+ISSUER_KEY_PREFIX = "KEY#"
+ACTIVE_ISSUER_KEY = "ACTIVE_KEY"
+STATUS_COUNTER = "STATUS_COUNTER"
+CREDENTIAL_PREFIX = "CRED#"
+
+
+def issuer_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "ISSUER")
+
+
+def issuer_key_sk(key_id: str) -> str:
+    return ISSUER_KEY_PREFIX + key_id
+
+
+def status_list_sk(number: int) -> str:
+    return f"STATUS#{number:06d}"
+
+
+def credential_sk(key: AwardKey) -> str:
+    """The credential record of an award: its award's sort key under another prefix."""
+    return CREDENTIAL_PREFIX + award_sk(key).removeprefix(AWARD_PREFIX)
+
+
+# The inbox by kind and read state (GSI1 on message items): a filtered page of the inbox is a
+# Query of one to three of these partitions, whatever the user's other messages.
+MESSAGE_ID_PREFIX = "MSGID#"  # a message's id -> its sort key (its time is in the key)
+INBOX_UNREAD = "UNREAD"
+INBOX_READ = "READ"
+
+
+def message_id_sk(message_id: str) -> str:
+    return f"{MESSAGE_ID_PREFIX}{message_id}"
+
+
+def inbox_pk(tenant_id: str, user_id: str, message_type: str, state: str) -> str:
+    """GSI1 partition of a user's messages of one type in one read state; its sort key is the
+    message's own (``message_sk``)."""
+    return f"{user_pk(tenant_id, user_id)}#INBOX#{state}#{message_type}"
+
+
+def inbox_position(after: str | None) -> str | None:
+    """A filtered inbox page's start (from a cursor): a message sort key, checked as
+    ``page_start`` checks one."""
+    if after is None:
+        return None
+    page_start("", MESSAGE_PREFIX, after)
+    return after
+
+
+# The completion report: per-user tallies and per-organisation counts, kept on write.
+TALLY_PREFIX = "TALLY#"
+USERS_SUBJECT = "USERS"
+ALL_SLOT = "*"  # every user of the organisation; a group's slot is G#{group}
+
+
+def group_slot(group: str | None) -> str:
+    return f"G#{group}" if group else ALL_SLOT
+
+
+def achievement_subject(achievement_id: str, scope: str) -> str:
+    """What a tally of an achievement counts: its awards in ``scope`` (a period key, or ALL)."""
+    return f"{achievement_id}#{scope}"
+
+
+def tally_sk(subject: str) -> str:
+    return f"{TALLY_PREFIX}{subject}"
+
+
+def counted_award_sk(scope: str, key: AwardKey) -> str:
+    return f"COUNTED#{scope}#{award_sk(key)}"
+
+
+def completion_pk(tenant_id: str, subject: str, slot: str) -> str:
+    return tenant_pk(tenant_id, "RPT", subject, slot)
+
+
+AUDIT_PREFIX = "AUDIT#"
+
+
+def audit_pk(tenant_id: str) -> str:
+    """The tenant's audit log, one partition (admin actions are few: far below a partition's
+    1,000 writes a second), read newest first."""
+    return tenant_pk(tenant_id, "AUDIT")
+
+
+audit_sk = _prefixed(AUDIT_PREFIX)
+
+
+# Exports: PK T#{tenant}#EXPORTS, SK EXPORT#{export_id} (ids start with their time, so a query
+# of the partition lists them newest first backwards). A partition of its own: the
+# configuration partition is read by every evaluation. The CSV is in the documents bucket.
+EXPORT_PREFIX = "EXPORT#"
+export_sk = _prefixed(EXPORT_PREFIX)
+
+
+def exports_pk(tenant_id: str) -> str:
+    return tenant_pk(tenant_id, "EXPORTS")
+
+
+def export_object_key(tenant_id: str, export_id: str) -> str:
+    """The S3 key of an export's CSV (the documents bucket): one per export, rewritten whole by
+    a retried job, never a second file."""
+    return f"exports/{tenant_id}/{export_id}.csv"
+
+
+def holders_bounds(start: datetime | None, end: datetime | None) -> tuple[str | None, str | None]:
+    """The GSI1SK bounds (inclusive; None: open) of an achievement's holders awarded from
+    ``start`` to ``end``: the sort key is ``{awarded_at.isoformat()}#{user}`` with ``awarded_at``
+    in UTC, and "$" follows "#"."""
+    low = start.astimezone(UTC).isoformat() if start else None
+    high = f"{end.astimezone(UTC).isoformat()}$" if end else None
+    return low, high

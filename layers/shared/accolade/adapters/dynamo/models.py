@@ -7,6 +7,8 @@ Each entity is a subclass; its key pattern is in ``keys.py``. These models never
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -14,10 +16,12 @@ import botocore.session
 from pynamodb import constants
 from pynamodb.attributes import (
     Attribute,
+    BinaryAttribute,
     BooleanAttribute,
     DiscriminatorAttribute,
     NumberAttribute,
     NumberSetAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
@@ -25,8 +29,13 @@ from pynamodb.attributes import (
 from pynamodb.connection.base import MetaTable
 from pynamodb.connection.table import TableConnection
 from pynamodb.constants import NUMBER, STRING
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from accolade.domain import acting
 
 
 class DecimalAttribute(Attribute[Decimal]):
@@ -75,6 +84,11 @@ class EnrollmentsIndex(_Gsi1["EnrollmentItem"]):
     """GSI1 under T#{tenant}#CE#{course_event}: the learners of a course event, by user id."""
 
 
+class InboxIndex(_Gsi1["MessageItem"]):
+    """GSI1 under T#{tenant}#U#{user}#INBOX#{READ|UNREAD}#{type}: a user's messages of one type
+    in one read state, newest first by the message's sort key."""
+
+
 class PeriodTopIndex(_Gsi1["AchievementItem"]):
     """GSI1 under PERIOD_TOP: every period-winner achievement, for the winners job."""
 
@@ -85,6 +99,10 @@ class ExpiringTenantsIndex(_Gsi1["ExpiringTenantItem"]):
 
 class TenantSettingsIndex(_Gsi1["SettingsItem"]):
     """GSI1 under TENANT_SETTINGS: every tenant's settings, for the winners job (zone, grace)."""
+
+
+class UserEventsIndex(_Gsi1["EventItem"]):
+    """GSI1 under T#{tenant}#U#{user}#ET#{type}: a user's events of one type, by occurred_at."""
 
 
 class LeaderboardIndex(GlobalSecondaryIndex["CounterItem"]):
@@ -123,6 +141,51 @@ class Item(Model):
     SK = UnicodeAttribute(range_key=True)
     entity = DiscriminatorAttribute()
     tenant_id = UnicodeAttribute()
+    # The stamp of the admin action that last wrote the item (domain.audit), in that same write.
+    audit = UnicodeAttribute(null=True)
+
+    def entity_name(self) -> str:
+        discriminator = type(self).entity.get_discriminator(type(self))
+        return str(discriminator)
+
+    def save(
+        self, condition: Condition | None = None, *, add_version_condition: bool = True
+    ) -> dict[str, Any]:
+        stamp = acting.stamp_for(self.entity_name())
+        if stamp is not None:
+            self.audit = stamp.to_json()
+        return super().save(condition, add_version_condition=add_version_condition)
+
+    def update(
+        self,
+        actions: list[Action],
+        condition: Condition | None = None,
+        *,
+        add_version_condition: bool = True,
+    ) -> Any:
+        stamp = acting.stamp_for(self.entity_name())
+        if stamp is not None:
+            actions = [*actions, Item.audit.set(stamp.to_json())]
+        return super().update(actions, condition, add_version_condition=add_version_condition)
+
+    def delete(
+        self, condition: Condition | None = None, *, add_version_condition: bool = True
+    ) -> Any:
+        # A deletion's stream record has no new image to carry a stamp: an audited delete
+        # puts its entry in the same transaction, with what the item held (the caller's
+        # condition says it is what was read) as the before.
+        stamp = acting.stamp_for(self.entity_name())
+        if stamp is None:
+            return super().delete(condition, add_version_condition=add_version_condition)
+        from accolade.adapters.dynamo.audit import audit_item
+        from accolade.domain.audit import entry_of
+
+        entry = audit_item(self.tenant_id, entry_of(stamp, self.entity_name(), plain(self), None))
+        connection = self._get_connection().connection
+        with TransactWrite(connection=connection, client_request_token=str(uuid.uuid4())) as tx:
+            tx.delete(self, condition=condition)
+            tx.save(entry, condition=AuditItem.PK.does_not_exist())
+        return None
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
@@ -250,6 +313,9 @@ class UserItem(DocumentItem, discriminator="user"):
     user features, which only the user sets (outside ``doc``, so neither write undoes the other)."""
 
     featured_award_id = UnicodeAttribute(null=True)
+    # Moved by every profile write: a completion tally counted under the organisation and groups
+    # read commits only while the profile is still the one read (adapters/dynamo/reports.py).
+    org_rev = NumberAttribute(null=True)
 
 
 class GoalsItem(DocumentItem, discriminator="goals"):
@@ -269,6 +335,11 @@ class EventItem(Item, discriminator="event"):
     attributes = JSONAttribute(null=True)
     fingerprint = UnicodeAttribute()
     received_at = UTCDateTimeAttribute()
+    # GSI1 T#{tenant}#U#{user}#ET#{type} / {occurred_at}#{event_id}: the user's events of a type
+    # by time, for explain (absent on events stored before it).
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    by_type = UserEventsIndex()
 
 
 class CounterItem(Item, discriminator="counter"):
@@ -408,6 +479,18 @@ class MessageItem(Item, discriminator="message"):
     data = JSONAttribute(null=True)
     announced_at = UTCDateTimeAttribute(null=True)
     announcing_until = UTCDateTimeAttribute(null=True)
+    read_at = UTCDateTimeAttribute(null=True)
+    GSI1PK = UnicodeAttribute(null=True)  # keys.inbox_pk: its type and read state
+    GSI1SK = UnicodeAttribute(null=True)  # its own sort key
+    by_kind = InboxIndex()
+
+
+class MessageIdItem(Item, discriminator="message_id"):
+    """PK T#{tenant}#U#{user}, SK MSGID#{message_id}: where the message of that id is (its sort
+    key holds its time), written with it in one transaction on the condition that neither exists:
+    it makes the message once-only by id, and marking it read one GetItem."""
+
+    message_sk = UnicodeAttribute()
 
 
 class CourseTemplateItem(DocumentItem, discriminator="course_template"):
@@ -454,6 +537,90 @@ class CompletedCoursesItem(Item, discriminator="completed_courses"):
     templates = UnicodeSetAttribute(null=True)
 
 
+class CustomBadgeItem(DocumentItem, discriminator="custom_badge"):
+    """PK T#{tenant}#BADGES, SK BADGE#{badge_id}: a tenant's own badge (``doc``) and its status,
+    which leaves ``pending`` once, under a condition. ``expires_at`` (the table's TTL) drops a
+    badge whose uploads were never validated; validation clears it."""
+
+    status = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)
+
+
+class TallyItem(Item, discriminator="tally"):
+    """PK T#{tenant}#U#{user}, SK TALLY#USERS or TALLY#{achievement}#{scope}: what the user adds
+    to the completion report's counts. ``active`` is how many of the user's active awards count
+    here (always 1 for USERS); ``counted`` is, by slot (``*`` and ``G#{group}``), the
+    organisation the user is counted under in that slot's completion item. Written under an
+    optimistic lock on ``version``, in one transaction with the completion items it moves."""
+
+    user_id = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    active = NumberAttribute(default=0)
+    counted = JSONAttribute(null=True)
+    version = NumberAttribute(default=0)
+
+
+class CountedAwardItem(Item, discriminator="counted_award"):
+    """PK T#{tenant}#U#{user}, SK COUNTED#{scope}#AWD#...: whether an award is counted in its
+    tally of ``scope`` (``counted``) or never again (``uncounted``: revoked), written with the
+    tally's move: a redelivered stream record finds it and changes nothing."""
+
+    state = UnicodeAttribute()
+
+
+class CompletionItem(Item, discriminator="completion"):
+    """PK T#{tenant}#RPT#{subject}#{slot}, SK {org_id}: how many users of the organisation (in
+    the slot's group, or all for ``*``) the subject counts: USERS, or {achievement}#{scope}
+    (distinct users holding an active award of it in that scope). Moved only by ADD, in the
+    transactions that move the users' tallies."""
+
+    org_id = UnicodeAttribute()
+    total = NumberAttribute(default=0)
+
+
+class AuditItem(Item, discriminator="audit"):
+    """PK T#{tenant}#AUDIT, SK AUDIT#{at}#{action}#{write}: one audited write (domain.audit),
+    put once under a key made from its stamp (``audit.audit_item``); removed by the table's TTL
+    (``expires_at``) after the retention. Newest first is a query of the partition in reverse."""
+
+    at = UTCDateTimeAttribute()
+    actor_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    target_ids = UnicodeSetAttribute(null=True)
+    entry = JSONAttribute()
+    expires_at = NumberAttribute()
+
+
+# The attributes an audit entry leaves out of an item's before and after: its keys, index keys,
+# tenant and stamp are how and where it is stored, not what it holds.
+NOT_CONTENT = frozenset(
+    {"PK", "SK", "GSI1PK", "GSI1SK", "LBPK", "LBSK", "audit", "entity", "tenant_id"}
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):  # a sealed key, a status list: its size, never its bytes
+        return f"<{len(value)} bytes>"
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def plain(item: Item) -> dict[str, Any]:
+    """What an item holds, as JSON values (its documents parsed), without its keys or stamp."""
+    return {
+        name: _plain(value)
+        for name, value in item.attribute_values.items()
+        if name not in NOT_CONTENT and value is not None
+    }
+
+
 ENTITY_MODELS: tuple[type[Item], ...] = (
     SettingsItem,
     MetricItem,
@@ -472,6 +639,7 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     WalletItem,
     LedgerItem,
     MessageItem,
+    MessageIdItem,
     CourseTemplateItem,
     CourseEventItem,
     LearningPathItem,
@@ -479,6 +647,11 @@ ENTITY_MODELS: tuple[type[Item], ...] = (
     CompletedCoursesItem,
     SequenceItem,
     IdentifierItem,
+    CustomBadgeItem,
+    TallyItem,
+    CountedAwardItem,
+    CompletionItem,
+    AuditItem,
 )
 
 
@@ -492,3 +665,74 @@ def bind(table_name: str, region: str, host: str | None) -> None:
         model.Meta.host = host
         model._connection = None
     _shared = None
+
+
+# ---------------------------------------------------------------- Open Badges 3.0 credentials
+
+
+class IssuerKeyItem(Item, discriminator="issuer_key"):
+    """PK T#{tenant}#ISSUER, SK KEY#{key_id}: a signing key of the tenant, kept after rotation
+    (its public part stays in the JWKS). The private key is sealed by KMS, never in the clear.
+    The active key is a copy under SK ACTIVE_KEY, replaced on the condition that it is still the
+    one read (or absent)."""
+
+    key_id = UnicodeAttribute()
+    public_jwk = JSONAttribute()
+    sealed = BinaryAttribute(legacy_encoding=False)
+    created_at = UTCDateTimeAttribute()
+
+
+class StatusCounterItem(Item, discriminator="status_counter"):
+    """PK T#{tenant}#ISSUER, SK STATUS_COUNTER: the next free status list entry, moved on the
+    condition that it is still the one read, in the transaction that gives it to a credential."""
+
+    next_index = NumberAttribute()
+
+
+class StatusListItem(Item, discriminator="status_list"):
+    """PK T#{tenant}#ISSUER, SK STATUS#{number}: the revoked bits of one status list (131,072
+    entries, 16 KiB), rewritten under an optimistic lock on ``version``."""
+
+    bits = BinaryAttribute(legacy_encoding=False)
+    version = NumberAttribute()
+
+
+class CredentialRecordItem(Item, discriminator="credential_record"):
+    """PK T#{tenant}#U#{user}, SK CRED#{achievement}#{period}#{level}: an award's credential id,
+    subject id, salt and status entry, written once with the status counter's move."""
+
+    award_id = UnicodeAttribute()
+    credential_id = UnicodeAttribute()
+    subject_id = UnicodeAttribute()
+    salt = UnicodeAttribute()
+    status_index = NumberAttribute()
+    issued_at = UTCDateTimeAttribute()
+
+
+ENTITY_MODELS = (
+    *ENTITY_MODELS,
+    IssuerKeyItem,
+    StatusCounterItem,
+    StatusListItem,
+    CredentialRecordItem,
+)
+
+
+class ExportItem(Item, discriminator="export"):
+    """PK T#{tenant}#EXPORTS, SK EXPORT#{export_id}: one awards export, its filters (``doc``),
+    status and rows written; ``attempt`` names the job attempt allowed to write it (each retry
+    claims it anew). Its INSERT stream record starts the job."""
+
+    export_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    rows = NumberAttribute(default=0)
+    doc = JSONAttribute()
+    created_at = UTCDateTimeAttribute()
+    requested_by = UnicodeAttribute()
+    finished_at = UTCDateTimeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    attempt = UnicodeAttribute(null=True)
+
+
+ENTITY_MODELS = (*ENTITY_MODELS, ExportItem)

@@ -18,7 +18,8 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from accolade.adapters.dynamo.common import MAX_ATTEMPTS
-from accolade.adapters.dynamo.models import Item
+from accolade.adapters.dynamo.models import AuditItem, Item, plain
+from accolade.domain import acting
 
 MAX_ITEMS = 100  # DynamoDB's limit of items in one TransactWriteItems
 CONDITION_FAILED = "ConditionalCheckFailed"
@@ -32,6 +33,8 @@ class Transaction:
     puts: list[tuple[Hashable, Model, Condition | None]] = field(default_factory=list)
     updates: list[tuple[Hashable, Model, list[Any], Condition | None]] = field(default_factory=list)
     deletes: list[tuple[Hashable, Model, Condition | None]] = field(default_factory=list)
+    checks: list[tuple[Hashable, Model, Condition]] = field(default_factory=list)
+    entries: list[AuditItem | None] = field(default_factory=list)  # of audited deletions
 
     def put(self, label: Hashable, model: Model, condition: Condition | None = None) -> None:
         self.puts.append((label, model, condition))
@@ -44,32 +47,77 @@ class Transaction:
     def delete(self, label: Hashable, model: Model, condition: Condition | None = None) -> None:
         self.deletes.append((label, model, condition))
 
+    def check(self, label: Hashable, model: Model, condition: Condition) -> None:
+        """A ConditionCheck: the transaction commits only while ``model``'s item meets it."""
+        self.checks.append((label, model, condition))
+
     def extend(self, other: Transaction) -> None:
         """Add another transaction's items. Labels may then repeat: a combined transaction is
         committed or not as a whole, and its cancellation reasons are not read item by item."""
         self.puts += other.puts
         self.updates += other.updates
         self.deletes += other.deletes
+        self.checks += other.checks
 
     def __len__(self) -> int:
-        return len(self.puts) + len(self.updates) + len(self.deletes)
+        return len(self.puts) + len(self.updates) + len(self.deletes) + len(self.checks)
 
     def labels(self) -> list[Hashable]:
-        """In the order PynamoDB sends them: deletes, puts, updates."""
+        """In the order PynamoDB sends them: condition checks, deletes, puts (the audit entries
+        of deletions last), updates."""
+        entries: list[Hashable] = ["audit" for entry in self.entries if entry is not None]
         return (
-            [d[0] for d in self.deletes] + [p[0] for p in self.puts] + [u[0] for u in self.updates]
+            [c[0] for c in self.checks]
+            + [d[0] for d in self.deletes]
+            + [p[0] for p in self.puts]
+            + entries
+            + [u[0] for u in self.updates]
         )
 
     def commit(self) -> None:
         """Commit once; raises TransactWriteError. The token makes SDK retries idempotent."""
         connection = Item._get_connection().connection
         with TransactWrite(connection=connection, client_request_token=str(uuid.uuid4())) as tx:
+            for _, model, check in self.checks:
+                item: Any = model  # every item of the table is keyed PK, SK
+                tx.condition_check(type(model), item.PK, item.SK, condition=check)
             for _, model, condition in self.deletes:
                 tx.delete(model, condition=condition)
             for _, model, condition in self.puts:
+                stamp = _stamp_of(model)
+                if stamp is not None and isinstance(model, Item):
+                    model.audit = stamp.to_json()
                 tx.save(model, condition=condition)
+            self.entries = [_deletion_entry(model) for _, model, _ in self.deletes]
+            for entry in self.entries:
+                if entry is not None:
+                    tx.save(entry, condition=AuditItem.PK.does_not_exist())
             for _, model, actions, condition in self.updates:
-                tx.update(model, actions=actions, condition=condition, add_version_condition=False)
+                stamp = _stamp_of(model)
+                stamped = [] if stamp is None else [Item.audit.set(stamp.to_json())]
+                tx.update(
+                    model,
+                    actions=[*actions, *stamped],
+                    condition=condition,
+                    add_version_condition=False,
+                )
+
+
+def _stamp_of(model: Model) -> acting.Stamp | None:
+    """The stamp of a write of ``model`` now (domain.acting): None outside an audited action."""
+    return acting.stamp_for(model.entity_name()) if isinstance(model, Item) else None
+
+
+def _deletion_entry(model: Model) -> AuditItem | None:
+    """An audited deletion's entry, put in the deletion's transaction (its stream record has no
+    new image to carry a stamp); the before is what ``model`` holds."""
+    stamp = _stamp_of(model)
+    if stamp is None or not isinstance(model, Item):
+        return None
+    from accolade.adapters.dynamo.audit import audit_item
+    from accolade.domain.audit import entry_of
+
+    return audit_item(model.tenant_id, entry_of(stamp, model.entity_name(), plain(model), None))
 
 
 @dataclass

@@ -18,7 +18,7 @@ class DynamoUserRepository:
     def put_user(self, tenant_id: str, user: UserProfile) -> None:
         doc = user.model_dump(mode="json", exclude={"featured_award_id"})
         _profile(tenant_id, user.user_id).update(
-            actions=[*_identity(tenant_id), UserItem.doc.set(doc)]
+            actions=[*_identity(tenant_id), UserItem.doc.set(doc), UserItem.org_rev.add(1)]
         )
 
     def set_featured(self, tenant_id: str, user_id: str, award_id: str | None) -> None:
@@ -48,3 +48,19 @@ def _profile(tenant_id: str, user_id: str) -> UserItem:
 
 def _identity(tenant_id: str) -> list[Any]:
     return [UserItem.entity.set(UserItem), UserItem.tenant_id.set(tenant_id)]
+
+
+def profile_change_from_record(
+    new_image: dict[str, Any], old_image: dict[str, Any] | None
+) -> tuple[str, str] | None:
+    """The tenant and user of a profile's stream record when its organisation or groups may
+    have changed (``org_rev`` moved); None for another change (the featured award)."""
+    from accolade.adapters.dynamo.models import Item
+
+    item = Item.from_raw_data(new_image)
+    if not isinstance(item, UserItem):
+        raise ValueError(f"not a profile record: {item.entity!r}")
+    before = Item.from_raw_data(old_image) if old_image else None
+    if isinstance(before, UserItem) and before.org_rev == item.org_rev:
+        return None
+    return item.tenant_id, str(item.doc["user_id"])

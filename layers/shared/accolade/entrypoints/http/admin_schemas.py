@@ -8,7 +8,7 @@ module through a lazy import).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -62,6 +62,7 @@ from accolade.entrypoints.http.bodies import (
 )
 from accolade.entrypoints.http.schemas import LevelOut, Listing, fields_of
 from accolade.services.admin import build
+from accolade.services.courses import LearnerResults
 
 if TYPE_CHECKING:
     from accolade.services.awards import UserAwardView
@@ -537,29 +538,5 @@ class ResultsOut(Schema):
     revoked: list[str] = Field(description="award ids this request revoked")
 
 
-class AchievementStatusOut(Out):
-    achievement_id: str
-    rule: str
-    outcome: str | None = Field(description="the admins' result: pass, fail, or null (none)")
-    status: str | None = Field(description="the award's status now; null: not awarded")
-    award_id: str | None
-
-
-class LearnerResultsOut(Out):
-    user_id: str
-    registered: bool
-    completion: int
-    attended: list[str]
-    invoice_paid: bool
-    complete: bool
-    achievements: list[AchievementStatusOut]
-
-    @classmethod
-    def of(cls, view: Any) -> Self:
-        return cls.read(
-            view, achievements=[AchievementStatusOut.read(a) for a in view.achievements]
-        )
-
-
-class LearnerResultsList(Listing[LearnerResultsOut]):
+class LearnerResultsList(Listing[LearnerResults]):
     pass

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from accolade.domain import acting
 from accolade.domain.errors import (
     AccoladeError,
     ConflictError,
@@ -90,7 +91,7 @@ def request_field(location: tuple[Any, ...] | list[Any]) -> str:
     return field_path(parts) or "body"
 
 
-PUBLIC_TAGS = frozenset({"system", "verify"})  # routes the API answers without a token
+PUBLIC_TAGS = frozenset({"system", "verify", "badges"})  # routes answered without a token
 GATEWAY_401: dict[str, Any] = {
     "description": "No valid token (answered by the API's JWT authorizer)",
     "content": {
@@ -180,7 +181,10 @@ class AccoladeResolver(APIGatewayHttpResolver):
                 "body": error_body(code, message),
                 "isBase64Encoded": False,
             }
-        return super().resolve(event, context)
+        try:
+            return super().resolve(event, context)
+        finally:
+            acting.end()  # an admin route's stamp ends with its request (routes._admin)
 
 
 def body_problem(event: Mapping[str, Any]) -> tuple[int, str, str] | None:

@@ -41,6 +41,11 @@ class Principal:
         if not self.is_admin:
             raise ForbiddenError("this route is for admins")
 
+    def require_role(self, admitted: frozenset[str]) -> None:
+        """One of the caller's roles is one of ``admitted``, compared whole (never a substring)."""
+        if not self.roles & admitted:
+            raise ForbiddenError(f"this route is for the roles {', '.join(sorted(admitted))}")
+
     def require_scope(self, scope: str, resource_server: str) -> None:
         # Cognito names a resource server's scopes "<identifier>/<scope>"; only ours counts.
         if not {scope, f"{resource_server}/{scope}"} & self.scopes:

@@ -20,9 +20,9 @@ from accolade.bootstrap import container, inject
 from accolade.config import settings
 from accolade.domain.certificates import CERTIFICATE_LINK_SECONDS
 from accolade.domain.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
-from accolade.domain.models import AwardStatus
+from accolade.domain.models import AwardStatus, MessageType
 from accolade.domain.periods import TimeRange
-from accolade.entrypoints.http import schemas
+from accolade.entrypoints.http import access, schemas
 from accolade.entrypoints.http.auth import Principal
 from accolade.entrypoints.http.cursors import Scope, decode, encode
 from accolade.entrypoints.http.routing import caller_of, documented, lazily
@@ -79,9 +79,9 @@ me_routes = Router()
 
 
 def _admin(router: Router) -> Principal:
-    caller = caller_of(router)
-    caller.require_admin()
-    return caller
+    """The caller, if one of its roles is one the route admits (``access.ROUTES``); a route that
+    changes something stamps its writes for the audit log from here on."""
+    return access.admit(router, container().clock.now)
 
 
 def _scope(list_name: str, caller: Principal, *filters: str) -> Scope:
@@ -207,7 +207,10 @@ def put_user(
     achievements the user sees). Admins only.
     """
     caller = _admin(admin_routes)
-    stored = admin.put_user(caller.tenant_id, body.to_domain(user_id), users=container().users)
+    c = container()
+    stored = admin.put_user(
+        caller.tenant_id, body.to_domain(user_id), users=c.users, completion=c.completion
+    )
     return admin_schemas.UserOut.of(stored)
 
 
@@ -367,12 +370,30 @@ def my_ledger(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schema
 
 
 @documented(me_routes.get, "/v1/me/messages", "A page of messages")
-def my_messages(limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None) -> schemas.MessageList:
+def my_messages(
+    type: Annotated[MessageType | None, Query(description="only messages of this type")] = None,
+    unread: Annotated[
+        bool | None, Query(description="true: only unread messages; false: only read ones")
+    ] = None,
+    limit: Limit = PAGE_SIZE_DEFAULT,
+    cursor: Cursor = None,
+) -> schemas.MessageList:
     """List my messages
 
-    The caller's inbox (the announcements of their awards), newest first.
+    The caller's inbox (the announcements of their awards, revocations and expiring-soon
+    notices), newest first; filtered by type and by read state.
     """
-    return _my_page(schemas.MessageList, "me/messages", cursor, me.my_messages, limit=limit)
+    return _my_page(
+        schemas.MessageList,
+        "me/messages",
+        cursor,
+        me.my_messages,
+        type or "",
+        "" if unread is None else str(unread),
+        message_type=type,
+        unread=unread,
+        limit=limit,
+    )
 
 
 @documented(me_routes.get, "/v1/leaderboards/<metric_id>", "The top rows of the leaderboard")

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 NextCursor = Annotated[
     str | None, Field(description="pass as ?cursor= for the next page; null on the last page")
 ]
-Item = TypeVar("Item", bound=Out)
+Item = TypeVar("Item")  # an Out schema, or a dataclass that is its own body
 
 
 class Listing(Schema, Generic[Item]):
@@ -58,9 +58,11 @@ class Listing(Schema, Generic[Item]):
 
     @classmethod
     def of(cls, found: list[Any], next_cursor: str | None) -> Self:
-        """The page of ``found`` (domain objects), each read by its item schema's ``of``."""
+        """The page of ``found`` (domain objects), each read by its item schema's ``of`` (an item
+        type without one, a dataclass of a service's, is its own body)."""
         (item,) = get_args(cls.model_fields["items"].annotation)
-        return cls(items=[item.of(each) for each in found], next_cursor=next_cursor)
+        read = getattr(item, "of", lambda each: each)
+        return cls(items=[read(each) for each in found], next_cursor=next_cursor)
 
 
 def fields_of(
@@ -186,13 +188,19 @@ class MessageOut(Out):
     body: str
     award_id: str | None
     created_at: datetime
+    unread: bool = True
+    read_at: datetime | None = None
     # An award's notification, when its achievement sends the certificate: the API route that
     # answers a short-lived link to it.
     certificate_url: str | None = None
 
     @classmethod
     def of(cls, message: Message) -> MessageOut:
-        return cls.read(message, certificate_url=message.data.get("certificate_url"))
+        return cls.read(
+            message,
+            unread=message.read_at is None,
+            certificate_url=message.data.get("certificate_url"),
+        )
 
 
 class MessageList(Listing[MessageOut]):

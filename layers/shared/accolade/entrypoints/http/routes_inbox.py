@@ -1,0 +1,129 @@
+"""Routes of the inbox and of the admins' reports: marking a message read, a user's
+achievements page as an admin sees it, and the completion report by organisation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from accolade.bootstrap import container, inject
+from accolade.domain.limits import PAGE_SIZE_DEFAULT
+from accolade.entrypoints.http import reports_schemas, schemas
+from accolade.entrypoints.http.routes import (
+    ID_PATTERN,
+    Cursor,
+    Limit,
+    PathId,
+    _admin,
+    _page,
+    _scope,
+)
+from accolade.entrypoints.http.routing import caller_of, documented
+from accolade.services import me, reports
+
+inbox_routes = Router()
+# Message ids are award ids (base64url) and what notices add to them ("." and digits).
+MessageId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]+$", max_length=1024)]
+
+
+@documented(
+    inbox_routes.post,
+    "/v1/me/messages/<message_id>/read",
+    "The message, read",
+    tag="me",
+    errors={404: "The caller has no message of that id"},
+)
+def read_message(message_id: MessageId) -> schemas.MessageOut:
+    """Mark a message read
+
+    Marks one of the caller's messages read, so that `?unread=true` leaves it out; marking it
+    again changes nothing (it keeps the first `read_at`).
+    """
+    caller = caller_of(inbox_routes)
+    read = inject(me.read_message, container())(caller.tenant_id, caller.user_id, message_id)
+    return schemas.MessageOut.of(read)
+
+
+@documented(
+    inbox_routes.get,
+    "/v1/admin/users/<user_id>/achievements",
+    "A page of the user's achievements, as the user sees them",
+    errors={404: "No such user"},
+)
+def user_achievements(
+    user_id: PathId,
+    status: Annotated[me.StatusFilter | None, Query()] = None,
+    sort: Annotated[me.SortKey, Query()] = me.SortKey.NAME,
+    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+    limit: Limit = PAGE_SIZE_DEFAULT,
+    cursor: Cursor = None,
+) -> schemas.MyAchievementList:
+    """List a user's achievements with progress
+
+    What the user sees on their own achievements page (`GET /v1/me/achievements`: the same
+    filters, order and progress), for an admin of the tenant. Admins only.
+    """
+    caller = _admin(inbox_routes)
+    scope = _scope("admin/users/achievements", caller, user_id, status or "", sort, order)
+    return _page(
+        schemas.MyAchievementList,
+        scope,
+        cursor,
+        reports.user_achievements,
+        caller.tenant_id,
+        user_id,
+        status=status,
+        sort=sort,
+        descending=order == "desc",
+        limit=limit,
+    )
+
+
+@documented(
+    inbox_routes.get,
+    "/v1/admin/reports/completion",
+    "A page of organisations with their users and how many earned the achievement",
+    errors={404: "No such achievement"},
+)
+def completion_report(
+    achievement_id: Annotated[
+        str, Query(pattern=ID_PATTERN, max_length=128, description="the achievement reported")
+    ],
+    group: Annotated[
+        str | None,
+        Query(min_length=1, max_length=64, description="only the users in this group"),
+    ] = None,
+    period_key: Annotated[
+        str | None,
+        Query(
+            max_length=16,
+            description="a periodic achievement's period (W2026-W48, M2026-11, D2026-11-24); "
+            "all time when absent, and always for an achievement without periods",
+        ),
+    ] = None,
+    limit: Limit = PAGE_SIZE_DEFAULT,
+    cursor: Cursor = None,
+) -> reports_schemas.CompletionReport:
+    """Report completion by organisation
+
+    For each organisation (by id): its users, how many of them hold an active award of the
+    achievement (each user once, however many awards; revoked ones do not count, expired ones
+    do) and the share. Counted on write, never by scanning. Admins only.
+    """
+    caller = _admin(inbox_routes)
+    scope = _scope(
+        "admin/reports/completion", caller, achievement_id, group or "", period_key or ""
+    )
+    return _page(
+        reports_schemas.CompletionReport,
+        scope,
+        cursor,
+        reports.completion_report,
+        caller.tenant_id,
+        achievement_id,
+        group=group,
+        period_key=period_key,
+        limit=limit,
+    )
