@@ -34,7 +34,7 @@ def test_an_admin_builds_a_leveled_achievement_and_sees_the_api_error_beside_its
     form.get_by_label("Level II threshold").fill("5")
     form.get_by_label("Level III threshold").fill("15")
     form.get_by_label("Level III points").fill("200")
-    form.get_by_role("radio", name="sales").check()
+    form.get_by_role("radio", name="Closer (sales)").check()
     form.get_by_label("Audience groups (comma-separated; empty: everyone)").fill("partners, emea")
     form.get_by_role("button", name="Create achievement").click()
 

@@ -124,4 +124,4 @@ def test_the_achievements_page_is_used_with_the_keyboard(console: Console) -> No
     assert achievements.evaluate(focused) == "Sync Progress"
     assert sync.evaluate("b => getComputedStyle(b).outlineStyle") == "solid"  # focus is visible
     page.keyboard.press("Enter")
-    expect(achievements.get_by_role("status")).to_have_text("Progress reloaded.")
+    expect(achievements.get_by_role("status")).to_have_text("Progress is up to date.")

@@ -84,7 +84,8 @@ class PageBuilder extends ConsolePage {
     ]);
     this._metrics = metrics;
     this._coins = Boolean(settings?.features?.coins);
-    if (families?.length) this._families = families.map((b) => ({ family: b.badge, name: b.name, src: b.levels?.[0]?.url }));
+    // A family's artwork from this API (its listed URL names the deployment's public address).
+    if (families?.length) this._families = families.map((b) => ({ family: b.badge, name: b.name }));
     const ready = (custom ?? []).filter((b) => b.status === "ready");
     this._families = [...this._families, ...ready.map((b) => ({ family: b.badge, name: b.name, src: b.images?.[0]?.url }))];
     if (this.editing) await this._load();
@@ -226,7 +227,7 @@ class PageBuilder extends ConsolePage {
             <input type="radio" name="badge-choice" value=${family} .checked=${f.badge === family}
               @change=${() => { f.badge = family; this.requestUpdate(); }} />
             <accolade-badge earned .badge=${family} .level=${1} .size=${36} .src=${src ?? this.api.badgeUrl(family, 1)} label=""></accolade-badge>
-            ${name ?? family}
+            ${name && name !== family ? `${name} (${family})` : family}
           </label>`,
         )}
       </div>
