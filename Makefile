@@ -64,7 +64,7 @@ openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
 	$(BIN)/python -m accolade_local.handlers > docs/openapi.json
 
 badges: $(STAMP) ## render the built-in badge families into docs/badges.png
-	$(BIN)/python -m accolade_local.badge_sheet docs/badges.png
+	$(BIN)/python docs/badge_sheet.py docs/badges.png
 
 run: setup ## start the local stack (API on 127.0.0.1:3000); Ctrl-C stops it
 	$(BIN)/accolade local up
