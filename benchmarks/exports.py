@@ -38,10 +38,11 @@ WRITE_BATCH = 25  # BatchWriteItem's limit
 WRITERS = 4
 
 
-def award_of(n: int, achievement_id: str) -> Award:
-    """User n's award of ``achievement_id``: the row shape of every export measured."""
-    user_id = f"u{n:06d}"
-    key = AwardKey(user_id, achievement_id, "all_time", 1)
+def event_award(
+    achievement_id: str, user_id: str, period_key: str, awarded_at: datetime, **fields: Any
+) -> Award:
+    """A level-1 award of an event achievement (version 1): the row an export writes."""
+    key = AwardKey(user_id, achievement_id, period_key, 1)
     return Award(
         award_id=key.award_id,
         user_id=user_id,
@@ -49,8 +50,19 @@ def award_of(n: int, achievement_id: str) -> Award:
         achievement_type="event",
         achievement_version=1,
         level=1,
-        period_key="all_time",
-        awarded_at=BASE + timedelta(seconds=n),
+        period_key=period_key,
+        awarded_at=awarded_at,
+        **fields,
+    )
+
+
+def award_of(n: int, achievement_id: str) -> Award:
+    """User n's award of ``achievement_id``: the row shape of every export measured."""
+    return event_award(
+        achievement_id,
+        f"u{n:06d}",
+        "all_time",
+        BASE + timedelta(seconds=n),
         valid_until=BASE + timedelta(days=365 + n % 400),
         points=10 + n % 90,
         coins=n % 5,

@@ -183,6 +183,19 @@ class Api:
     def patch(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("PATCH", path, **kwargs)
 
+    def given_award(self, admin: str, definition: dict[str, Any], user_id: str) -> dict[str, Any]:
+        """Create an achievement from ``definition`` and give it to ``user_id`` by hand, both
+        as ``admin``; the award answered."""
+        created = self.post("/v1/admin/achievements", token=admin, json=definition)
+        assert created.status_code == 201, created.text
+        given = self.post(
+            f"/v1/admin/achievements/{created.json()['id']}/awards",
+            token=admin,
+            json={"user_id": user_id},
+        )
+        assert given.status_code == 201, given.text
+        return dict(given.json())
+
 
 @pytest.fixture(scope="session")
 def api(api_url: str) -> Iterator[Api]:

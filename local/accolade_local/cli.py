@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--aws-port", type=int, default=5000)
     up.add_argument("--in-memory", action="store_true", help="keep DynamoDB out of .local/")
     up.add_argument("--no-schedules", action="store_true", help="do not fire the schedules")
+    up.add_argument("--no-seed", action="store_true", help="do not seed the demo tenant")
     up.add_argument(
         "--param",
         action="append",
@@ -93,6 +94,8 @@ def _up(args: argparse.Namespace, root: Path) -> int:
         signal.signal(stopping, signal.default_int_handler)  # raises KeyboardInterrupt
     try:
         stack.start()
+        if not args.no_seed:
+            stack.seed_demo()
         print(stack.banner(), flush=True)
         stack.wait()
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import mimetypes
 import re
 import threading
 import time
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -160,6 +162,17 @@ def map_response(result: Any) -> HttpResponse:
     return HttpResponse(status, headers, raw)
 
 
+def static(root: Path, name: str) -> HttpResponse:
+    """A file under `root` (the console's build; in AWS, S3 behind CloudFront serves it)."""
+    if not name:  # the console's relative links need the slash
+        return HttpResponse(HTTPStatus.MOVED_PERMANENTLY, [("location", "/console/")], b"")
+    file = (root / (unquote(name).lstrip("/") or "index.html")).resolve()
+    if root not in file.parents or not file.is_file():
+        return refusal(HTTPStatus.NOT_FOUND)
+    media = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    return HttpResponse(HTTPStatus.OK, [("content-type", media)], file.read_bytes())
+
+
 class Router:
     """HTTP API route selection, by werkzeug's router: the most specific path wins."""
 
@@ -197,8 +210,10 @@ class Gateway(ThreadingHTTPServer):
         verifier: LocalSigner,
         *,
         port: int = 3000,
+        web_dir: Path | None = None,  # the console's build, served under /console/
     ) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
+        self.web_dir = web_dir.resolve() if web_dir else None
         self.router = Router(routes)
         self.invokers = dict(invokers)
         self.verifier = verifier
@@ -232,6 +247,8 @@ class Gateway(ThreadingHTTPServer):
         if method == "GET" and path == f"{_ISSUER_PATH}/.well-known/openid-configuration":
             issuer = f"http://{host}{_ISSUER_PATH}"
             return json_response(200, {"issuer": issuer, "jwks_uri": issuer + jwks})
+        if self.web_dir and method in ("GET", "HEAD") and path.split("/")[1] == "console":
+            return static(self.web_dir, path.removeprefix("/console"))
         match = self.router.match(method, path)
         if match is None:
             return refusal(HTTPStatus.NOT_FOUND)

@@ -142,11 +142,8 @@ class QueuePoller(Poller):
         retry_delay_s: int = 1,
     ) -> None:
         super().__init__(f"{mapping.function_id}.{mapping.event_name}")
-        self.mapping, self.invoker = mapping, invoker
-        self.sqs = sqs
-        self.queue_url = queue_url
-        self.queue_arn = queue_arn
-        self.retry_delay_s = retry_delay_s
+        self.mapping, self.invoker, self.sqs = mapping, invoker, sqs
+        self.queue_url, self.queue_arn, self.retry_delay_s = queue_url, queue_arn, retry_delay_s
 
     @property
     def idle(self) -> bool:
@@ -281,10 +278,8 @@ class Scheduler(Poller):
         retry_delay_s: Callable[[int], float] | None = None,
     ) -> None:
         super().__init__("scheduler")
-        self.schedules = list(schedules)
-        self.invokers = invokers
-        self.names = names or LocalNames()
-        self.dead_letter = dead_letter
+        self.schedules, self.invokers = list(schedules), invokers
+        self.names, self.dead_letter = names or LocalNames(), dead_letter
         self.clock = clock or (lambda: datetime.now(UTC))
         # Locally retries come fast; EventBridge backs off over up to 24 hours.
         self.retry_delay_s = retry_delay_s or (lambda attempt: min(2.0**attempt, 30.0))

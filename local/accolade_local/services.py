@@ -92,9 +92,8 @@ class _Service(HTTPExecutor):
             self._stdout.seek(0)
             output = self._stdout.read()[-4000:]
             self.stop()
-            raise ServiceError(
-                f"{self.name} did not start on port {self.port}:\n{output}"
-            ) from None
+            message = f"{self.name} did not start on port {self.port}:\n{output}"
+            raise ServiceError(message) from None
         log.info("%s ready on %s", self.name, self.endpoint)
         return self
 
@@ -119,14 +118,10 @@ class DynamoDBLocal(_Service):
             raise ServiceError("DynamoDB Local needs Java and its npm package: run `make setup`")
         if data_dir is not None:
             data_dir.mkdir(parents=True, exist_ok=True)
-        command = [
-            "java",
-            f"-Djava.library.path={jars[-1].parent / 'DynamoDBLocal_lib'}",
-            *("-jar", str(jars[-1]), "-port", str(port), "-disableTelemetry"),
-            # One database whatever the region / credentials: handlers, pollers and tests share it.
-            "-sharedDb",
-            *(("-dbPath", str(data_dir)) if data_dir else ("-inMemory",)),
-        ]
+        # -sharedDb: one database whatever the region / credentials (handlers, pollers and tests).
+        command = ["java", f"-Djava.library.path={jars[-1].parent / 'DynamoDBLocal_lib'}"]
+        command += ["-jar", str(jars[-1]), "-port", str(port), "-disableTelemetry", "-sharedDb"]
+        command += ["-dbPath", str(data_dir)] if data_dir else ["-inMemory"]
         # The JVM ends with 128 + SIGTERM's number on SIGTERM.
         super().__init__(command, port, log_path, expected_returncode=128 + signal.SIGTERM)
 
@@ -150,14 +145,9 @@ def client(service: str, endpoint: str, region: str = LocalNames.region) -> Any:
     import boto3
     from botocore.config import Config
 
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id=LOCAL_CREDENTIALS,
-        aws_secret_access_key=LOCAL_CREDENTIALS,
-        config=Config(retries={"max_attempts": 3, "mode": "standard"}),
-    )
+    keys = {"aws_access_key_id": LOCAL_CREDENTIALS, "aws_secret_access_key": LOCAL_CREDENTIALS}
+    retries = Config(retries={"max_attempts": 3, "mode": "standard"})
+    return boto3.client(service, endpoint_url=endpoint, region_name=region, config=retries, **keys)
 
 
 def provision(
@@ -190,13 +180,8 @@ def provision(
     for _, raw in template.of_type("AWS::SNS::Subscription"):
         props = template.resolve(raw, names)  # SNS ignores a subscription it already has
         attributes = {k: json.dumps(props[k]) for k in _SUBSCRIPTION_ATTRIBUTES if k in props}
-        sns.subscribe(
-            TopicArn=props["TopicArn"],
-            Protocol=props["Protocol"],
-            Endpoint=props["Endpoint"],
-            Attributes=attributes,
-            ReturnSubscriptionArn=True,
-        )
+        where = {k: props[k] for k in ("TopicArn", "Protocol", "Endpoint")}
+        sns.subscribe(**where, Attributes=attributes, ReturnSubscriptionArn=True)
     buckets = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     for logical_id, _ in template.of_type("AWS::S3::Bucket"):
         if names.bucket_name(logical_id) not in buckets:

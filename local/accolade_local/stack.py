@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import os
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -126,7 +127,8 @@ class LocalStack:
         services.provision(self.template, self.names, self.dynamodb_endpoint, self.aws_endpoint)
         self._start_workers()
         routes = self.template.http_routes()
-        gateway = Gateway(routes, self.workers, self.signer, port=self.api_port)
+        web = self.root / "web" / "dist"  # built by `make setup`
+        gateway = Gateway(routes, self.workers, self.signer, port=self.api_port, web_dir=web)
         self._stops.callback(gateway.start().stop)
         for poller in self._pollers():
             self.pollers.append(poller.start())
@@ -234,9 +236,20 @@ class LocalStack:
         """A JWT the local API accepts: LocalSigner.mint's options (admin, scopes, expires_in)."""
         return self.signer.mint(tenant, user, **claims)
 
+    def seed_demo(self) -> None:
+        """The demo tenant's first minute, over its API (web/seed.mjs): once."""
+        tokens = {"user-2": self.token(DEMO_TENANT, "user-2")}
+        tokens["admin-1"] = self.token(DEMO_TENANT, "admin-1", admin=True)
+        tokens["ingest"] = self.token(DEMO_TENANT, "ingest", scopes=["events:write"])
+        seed = ["node", "web/seed.mjs", self.api_url, json.dumps(tokens)]
+        subprocess.run(seed, cwd=self.root, check=False)  # a failed seed leaves the stack up
+        self.drain()
+
     def banner(self) -> str:
-        """What `accolade local up` prints: URLs and ready-made tokens for the demo tenant."""
+        """What `accolade local up` prints: URLs, tokens and sign-in links for the demo tenant."""
         ttl = BANNER_TOKEN_TTL_S
+        admin = self.token(DEMO_TENANT, "admin-1", admin=True, expires_in=ttl)
+        user = self.token(DEMO_TENANT, "user-1", expires_in=ttl)
         lines = [
             "Accolade local stack is up",
             f"  API            {self.api_url}",
@@ -250,10 +263,13 @@ class LocalStack:
             "",
             f'Tokens for tenant "{DEMO_TENANT}" (valid {ttl // 3600} h; '
             "`accolade local token --help` mints others):",
-            f"  admin admin-1  {self.token(DEMO_TENANT, 'admin-1', admin=True, expires_in=ttl)}",
-            f"  user  user-1   {self.token(DEMO_TENANT, 'user-1', expires_in=ttl)}",
+            f"  admin admin-1  {admin}",
+            f"  user  user-1   {user}",
             "  machine (events:write)  "
             + self.token(DEMO_TENANT, "ingest-client", scopes=("events:write",), expires_in=ttl),
+            "",
+            f"Console {self.api_url}/console/: sign in as admin-1, then user-1, with",
+            *(f"  {self.api_url}/console/#token={token}" for token in (admin, user)),
         ]
         if self.scheduler is not None:
             lines += ["", "Schedules:"]

@@ -161,9 +161,7 @@ def _load(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         for key in ("CodeUri", "ContentUri"):
             if isinstance(props.get(key), str):
                 props[key] = f"s3://local/{props[key]}"
-    session = boto3.Session(
-        region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
-    )
+    session = boto3.Session("x", "x", region_name="us-east-1")  # a key, a secret: not used
     translator = Translator({}, Parser(), boto_session=session)
     try:
         cfn = translator.translate(draft, {}, get_managed_policy_map=dict)
@@ -219,15 +217,11 @@ class Template:
             env = {
                 k: json.dumps(v) if isinstance(v, bool) else str(v) for k, v in variables.items()
             }
+            code, handler = (self.root / props["Code"]["S3Key"]).resolve(), str(props["Handler"])
+            limits = int(props.get("Timeout", 3)), int(props.get("MemorySize", 128))
+            paths = tuple((self.root / content["S3Key"]).resolve() for content in layers)
             out[logical_id] = FunctionSpec(
-                logical_id=logical_id,
-                name=str(name),
-                code_uri=(self.root / props["Code"]["S3Key"]).resolve(),
-                handler=str(props["Handler"]),
-                timeout=int(props.get("Timeout", 3)),
-                memory=int(props.get("MemorySize", 128)),
-                env=env,
-                layers=tuple((self.root / content["S3Key"]).resolve() for content in layers),
+                logical_id, str(name), code, handler, *limits, env, paths
             )
         return out
 
@@ -323,12 +317,9 @@ class _LocalResources:
             )
 
     def __getitem__(self, name: str) -> Any:
-        pseudo = {
-            "AWS::Region": self.names.region,
-            "AWS::AccountId": self.names.account,
-            "AWS::StackName": self.names.prefix,
-            "AWS::NoValue": None,
-        }
+        pseudo: dict[str, Any] = {"AWS::Region": self.names.region}
+        pseudo |= {"AWS::AccountId": self.names.account, "AWS::StackName": self.names.prefix}
+        pseudo["AWS::NoValue"] = None
         if name in pseudo:
             return pseudo[name]
         if name in (self.template.data.get("Parameters") or {}):
@@ -337,11 +328,8 @@ class _LocalResources:
             if value is None:
                 raise TemplateError(f"parameter {name} has no value and no default")
             return str(value)
-        by_kind = {
-            "AWS::SNS::Topic": self.names.topic_arn,
-            "AWS::SQS::Queue": self.names.queue_url,
-            "AWS::S3::Bucket": self.names.bucket_name,
-        }
+        by_kind = {"AWS::SNS::Topic": self.names.topic_arn, "AWS::SQS::Queue": self.names.queue_url}
+        by_kind["AWS::S3::Bucket"] = self.names.bucket_name
         return by_kind.get(self.template.type_of(name), self.names.physical)(name)
 
     def get(self, name: str) -> SimpleNamespace:

@@ -44,15 +44,7 @@ def test_a_numbered_certificate_is_issued_downloaded_verified_and_revoked(
         "sequence_id": "cpr",
         "validity": {"amount": 5, "unit": "year"},
     }
-    created = api.post("/v1/admin/achievements", token=admin, json=definition)
-    assert created.status_code == 201, created.text
-    given = api.post(
-        f"/v1/admin/achievements/{created.json()['id']}/awards",
-        token=admin,
-        json={"user_id": "ana"},
-    )
-    assert given.status_code == 201, given.text
-    award = given.json()
+    award = api.given_award(admin, definition, "ana")
     drain()
 
     link = api.get(f"/v1/me/awards/{award['award_id']}/certificate", token=holder)

@@ -58,15 +58,7 @@ def test_a_credential_verifies_with_only_the_public_issuer_documents_until_revok
         "certificate": True,
         "validity": {"amount": 5, "unit": "year"},
     }
-    created = api.post("/v1/admin/achievements", token=admin, json=definition)
-    assert created.status_code == 201, created.text
-    given = api.post(
-        f"/v1/admin/achievements/{created.json()['id']}/awards",
-        token=admin,
-        json={"user_id": "ana"},
-    )
-    assert given.status_code == 201, given.text
-    award_id = given.json()["award_id"]
+    award_id = api.given_award(admin, definition, "ana")["award_id"]
 
     fetched = api.get(f"/v1/me/awards/{award_id}/credential", token=holder)
     assert fetched.status_code == 200, fetched.text

@@ -71,6 +71,16 @@ def event_award(
     )
 
 
+def in_threads(count: int, target: Callable[[int], None]) -> None:
+    """``target(i)`` for each i below ``count``, each in a thread of its own; back when all have
+    ended (waiting a minute at most for each)."""
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+
 def invoke(handler: ModuleType, event: Mapping[str, Any]) -> Any:
     return handler.lambda_handler(copy.deepcopy(dict(event)), LambdaContext())
 

@@ -24,6 +24,7 @@ from tests.integration.helpers import (
     batch,
     failed_sequences,
     http_event,
+    in_threads,
     invoke,
     json_body,
 )
@@ -121,11 +122,7 @@ class Loop:
             except BaseException as exc:
                 errors.append(exc)
 
-        threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        in_threads(writers, write)
         return errors
 
     def counter(self, period_key: str, user_id: str = "user-1", metric: str = "sales") -> Decimal:

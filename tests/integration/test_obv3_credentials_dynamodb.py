@@ -20,7 +20,7 @@ from accolade.services import admin, awards, openbadges
 from accolade_local.handlers import LambdaContext, load_handler
 from accolade_local.streams import match_any
 from accolade_local.template import LocalNames, Template
-from tests.integration.helpers import batch, cold_start
+from tests.integration.helpers import batch, cold_start, in_threads
 
 BASE = "https://badges.example.org"
 MANUAL = {"name": "Lifesaver", "type": "manual", "badge": "lifesaver"}
@@ -49,11 +49,7 @@ def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
         except Exception as exc:
             results[i] = exc
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    in_threads(count, run)
     return results
 
 

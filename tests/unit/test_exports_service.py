@@ -21,8 +21,9 @@ from accolade.domain.exports import (
     csv_row,
     spreadsheet_safe,
 )
-from accolade.domain.models import Award, AwardKey, AwardStatus, UserProfile
+from accolade.domain.models import Award, AwardStatus, UserProfile
 from accolade.services import exports
+from benchmarks.exports import event_award
 from tests.fakes import FakeContainer
 from tests.unit.builders import OTHER_TENANT, TENANT, at, event_achievement, wired
 
@@ -34,19 +35,7 @@ class Crash(BaseException):
 
 
 def award(achievement_id: str, user_id: str, awarded_at: datetime, **fields: Any) -> Award:
-    key = AwardKey(user_id, achievement_id, "all", 1)
-    return Award(
-        award_id=key.award_id,
-        user_id=user_id,
-        achievement_id=achievement_id,
-        achievement_type="event",
-        achievement_version=1,
-        level=1,
-        period_key="all",
-        awarded_at=awarded_at,
-        points=10,
-        **fields,
-    )
+    return event_award(achievement_id, user_id, "all", awarded_at, points=10, **fields)
 
 
 def seed(c: FakeContainer, users: int, achievements: int = 2) -> list[Award]:

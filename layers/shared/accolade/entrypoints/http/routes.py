@@ -144,6 +144,14 @@ def _tenant_one(out: type[R], service: Callable[..., Any], *ids: str) -> R:
     return out.of(inject(service, container())(caller.tenant_id, *ids))
 
 
+def _tenant_created(out: type[R], service: Callable[..., Any], *args: Any) -> Response[R]:
+    """201 with what ``service`` (its ports injected) created for the tenant from ``args``, for
+    admins."""
+    caller = _admin(admin_routes)
+    created = out.of(inject(service, container())(caller.tenant_id, *args))
+    return Response(status_code=201, content_type="application/json", body=created)
+
+
 def _my_page(
     listing: type[L],
     list_name: str,
@@ -263,10 +271,9 @@ def create_achievement(
     Define an achievement: its type, levels (thresholds and rewards), the metric it reads,
     audience and validity. It gets a new id and version 1. Admins only.
     """
-    caller = _admin(admin_routes)
-    created = inject(admin.create_achievement, container())(caller.tenant_id, body.definition())
-    answer = admin_schemas.AchievementOut.of(created)
-    return Response(status_code=201, content_type="application/json", body=answer)
+    return _tenant_created(
+        admin_schemas.AchievementOut, admin.create_achievement, body.definition()
+    )
 
 
 @documented(admin_routes.get, "/v1/admin/achievements", "A page of achievements")

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from accolade.domain.limits import PAGE_SIZE_DEFAULT
-from accolade.entrypoints.http.routes import ID_PATTERN, Cursor, Limit, _admin, _page, _scope
+from accolade.entrypoints.http.routes import ID_PATTERN, Cursor, Limit, _tenant_page
 from accolade.entrypoints.http.routing import documented, lazily
 
 if TYPE_CHECKING:
@@ -57,14 +57,12 @@ def list_audit(
     route, the ids it names, the kind of item), when, and the item before and after. Filter by
     actor, action or target id; the cursor is bound to the filters. Kept 400 days. Admins only.
     """
-    caller = _admin(audit_routes)
-    scope = _scope("admin/audit", caller, actor or "", action or "", target or "")
-    return _page(
+    return _tenant_page(
         audit_schemas.AuditList,
-        scope,
+        "admin/audit",
         cursor,
         audit.audit_page,
-        caller.tenant_id,
+        filters=(actor or "", action or "", target or ""),
         limit=limit,
         actor=actor,
         action=action,

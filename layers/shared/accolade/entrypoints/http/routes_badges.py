@@ -9,10 +9,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from accolade.bootstrap import container, inject
 from accolade.domain.limits import PAGE_SIZE_DEFAULT
 from accolade.entrypoints.http.cursors import Scope
-from accolade.entrypoints.http.routes import Cursor, Limit, PathId, _admin, _page, _tenant_page
+from accolade.entrypoints.http.routes import (
+    Cursor,
+    Limit,
+    PathId,
+    _page,
+    _tenant_created,
+    _tenant_one,
+    _tenant_page,
+)
 from accolade.entrypoints.http.routing import documented, lazily
 
 if TYPE_CHECKING:
@@ -82,12 +89,13 @@ def create_badge(
     takes only under this badge's key, with the declared content type and at most 512 KiB.
     Then call POST /v1/admin/badges/{badge_id}/validate. Admins only.
     """
-    caller = _admin(badge_routes)
-    created = inject(badges.create_badge, container())(
-        caller.tenant_id, body.name, body.levels, body.content_type
+    return _tenant_created(
+        badges_schemas.NewCustomBadgeOut,
+        badges.create_badge,
+        body.name,
+        body.levels,
+        body.content_type,
     )
-    answer = badges_schemas.NewCustomBadgeOut.of(created)
-    return Response(status_code=201, content_type="application/json", body=answer)
 
 
 @documented(badge_routes.get, "/v1/admin/badges", "A page of custom badges")
@@ -111,9 +119,7 @@ def get_badge(badge_id: PathId) -> badges_schemas.CustomBadgeOut:
     A custom badge's status, and links to its images once ready. Another tenant's badge is
     404. Admins only.
     """
-    caller = _admin(badge_routes)
-    found = inject(badges.get_badge, container())(caller.tenant_id, badge_id)
-    return badges_schemas.CustomBadgeOut.of(found)
+    return _tenant_one(badges_schemas.CustomBadgeOut, badges.get_badge, badge_id)
 
 
 @documented(
@@ -130,6 +136,4 @@ def validate_badge(badge_id: PathId) -> badges_schemas.CustomBadgeOut:
     uploaded and its link is still valid the badge stays pending (missing lists the levels).
     A settled badge is answered as it is. Admins only.
     """
-    caller = _admin(badge_routes)
-    checked = inject(badges.validate_badge, container())(caller.tenant_id, badge_id)
-    return badges_schemas.CustomBadgeOut.of(checked)
+    return _tenant_one(badges_schemas.CustomBadgeOut, badges.validate_badge, badge_id)

@@ -16,9 +16,7 @@ from accolade.entrypoints.http.routes import (
     Cursor,
     Limit,
     PathId,
-    _admin,
-    _page,
-    _scope,
+    _tenant_page,
 )
 from accolade.entrypoints.http.routing import caller_of, documented
 from accolade.services import me, reports
@@ -65,15 +63,13 @@ def user_achievements(
     What the user sees on their own achievements page (`GET /v1/me/achievements`: the same
     filters, order and progress), for an admin of the tenant. Admins only.
     """
-    caller = _admin(inbox_routes)
-    scope = _scope("admin/users/achievements", caller, user_id, status or "", sort, order)
-    return _page(
+    return _tenant_page(
         schemas.MyAchievementList,
-        scope,
+        "admin/users/achievements",
         cursor,
         reports.user_achievements,
-        caller.tenant_id,
         user_id,
+        filters=(status or "", sort, order),
         status=status,
         sort=sort,
         descending=order == "desc",
@@ -112,17 +108,13 @@ def completion_report(
     achievement (each user once, however many awards; revoked ones do not count, expired ones
     do) and the share. Counted on write, never by scanning. Admins only.
     """
-    caller = _admin(inbox_routes)
-    scope = _scope(
-        "admin/reports/completion", caller, achievement_id, group or "", period_key or ""
-    )
-    return _page(
+    return _tenant_page(
         reports_schemas.CompletionReport,
-        scope,
+        "admin/reports/completion",
         cursor,
         reports.completion_report,
-        caller.tenant_id,
         achievement_id,
+        filters=(group or "", period_key or ""),
         group=group,
         period_key=period_key,
         limit=limit,

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from accolade.bootstrap import container, inject
-from accolade.entrypoints.http.routes import PathId, _admin
+from accolade.entrypoints.http.routes import PathId, _admin, _tenant_one
 from accolade.entrypoints.http.routing import caller_of, documented, lazily
 
 if TYPE_CHECKING:
@@ -92,6 +92,4 @@ def explain(user_id: PathId, achievement_id: PathId) -> rules_schemas.Explained:
     sync grants it) or not_applicable (no counter decides it: manual, period winners, goals,
     projects, courses, repeatable events). Admins only.
     """
-    caller = _admin(rules_admin_routes)
-    found = inject(diagnose.explain, container())(caller.tenant_id, user_id, achievement_id)
-    return rules_schemas.Explained.of(found)
+    return _tenant_one(rules_schemas.Explained, diagnose.explain, user_id, achievement_id)

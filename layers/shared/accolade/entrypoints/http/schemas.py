@@ -116,6 +116,9 @@ class MyAchievementOut(Out):
     points: int
     points_earned: int
     progress: ProgressOut | None
+    # What the progress counts and over which period, for text such as "4 more sales this week".
+    metric: str | None = None
+    time_range: str | None = None
 
     @classmethod
     def of(cls, view: AchievementView) -> MyAchievementOut:

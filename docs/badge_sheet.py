@@ -1,6 +1,6 @@
 """Render the built-in badges to PNG and lay them out as one contact sheet (for the README).
 
-python -m accolade_local.badge_sheet docs/badges.png
+python docs/badge_sheet.py docs/badges.png
 """
 
 from __future__ import annotations
