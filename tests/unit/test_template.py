@@ -227,7 +227,10 @@ def test_every_function_runs_what_the_shared_layers_are_built_for(name: str) -> 
     for layer in layers:
         assert props["Runtime"] in layer["Properties"]["CompatibleRuntimes"]
         assert set(props["Architectures"]) <= set(layer["Properties"]["CompatibleArchitectures"])
-        assert layer["Metadata"]["BuildMethod"] == props["Runtime"]
+        # Built by its Makefile (bytecode included) with the functions' interpreter.
+        assert layer["Metadata"]["BuildMethod"] == "makefile"
+        makefile = ROOT / layer["Properties"]["ContentUri"] / "Makefile"
+        assert f"RUNTIME_PYTHON ?= {props['Runtime']}\n" in makefile.read_text()
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
