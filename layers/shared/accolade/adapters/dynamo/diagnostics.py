@@ -17,11 +17,12 @@ class DynamoDiagnostics:
         self, tenant_id: str, user_id: str, window: EventWindow
     ) -> list[ActivityEvent]:
         # [start, end): the bound "{end}#" sorts before every event id stamped at ``end``.
+        occurred = EventItem.GSI1SK.between(
+            keys.user_events_sk(window.start), keys.user_events_sk(window.end)
+        )
         found = EventItem.by_type.query(
             keys.user_events_pk(tenant_id, user_id, window.event_type),
-            EventItem.GSI1SK.between(
-                keys.user_events_sk(window.start), keys.user_events_sk(window.end)
-            ),
+            occurred,
             scan_index_forward=False,
             limit=window.limit,
             page_size=window.limit,

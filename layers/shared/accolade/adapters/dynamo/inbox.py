@@ -129,8 +129,8 @@ class DynamoInboxRepository:
         self._key(tenant_id, message).update(actions=[MessageItem.announcing_until.remove()])
 
     def messages(self, tenant_id: str, user_id: str, query: InboxQuery) -> Page[Message]:
-        limit, unread = query.limit, query.unread
-        if query.message_type is None and unread is None:
+        limit = query.limit
+        if query.message_type is None and query.unread is None:
             return user_page(
                 MessageItem,
                 tenant_id,
@@ -142,10 +142,10 @@ class DynamoInboxRepository:
                 newest_first=True,
             )
         types = [query.message_type] if query.message_type else list(MessageType)
-        if unread is None:
+        if query.unread is None:
             states = [keys.INBOX_UNREAD, keys.INBOX_READ]
         else:
-            states = [keys.INBOX_UNREAD if unread else keys.INBOX_READ]
+            states = [keys.INBOX_UNREAD if query.unread else keys.INBOX_READ]
         start = keys.inbox_position(query.after)
         # One Query per (type, state) partition, each of at most limit + 1 items, merged newest
         # first: a page reads at most 3 * (limit + 1) messages, none of another filter.
