@@ -35,8 +35,10 @@ from accolade.ports import (
     BatchGrant,
     CompletionQuery,
     EventDeltas,
+    EventWindow,
     HoldersQuery,
     Holdings,
+    InboxQuery,
     IssuerKey,
     LearnerResults,
     OrgCompletion,
@@ -46,6 +48,7 @@ from accolade.ports import (
     StoredFile,
     TenantConfig,
     UploadForm,
+    UploadPolicy,
     UserAwardsQuery,
 )
 
@@ -949,25 +952,18 @@ class FakeInboxRepository:
         state = self._announcements.setdefault(self._key(tenant_id, message), _Announcement())
         state.lease_until = None
 
-    def messages(
-        self,
-        tenant_id: str,
-        user_id: str,
-        *,
-        limit: int,
-        after: str | None = None,
-        message_type: models.MessageType | None = None,
-        unread: bool | None = None,
-    ) -> Page[models.Message]:
+    def messages(self, tenant_id: str, user_id: str, query: InboxQuery) -> Page[models.Message]:
         rows = [
             (keys.message_sk(message.created_at, message.message_id), message)
             for (tenant, owner, _), message in self._messages.items()
             if tenant == tenant_id
             and owner == user_id
-            and (message_type is None or message.type == message_type)
-            and (unread is None or (message.read_at is None) == unread)
+            and (query.message_type is None or message.type == query.message_type)
+            and (query.unread is None or (message.read_at is None) == query.unread)
         ]
-        return _page(rows, keys.MESSAGE_PREFIX, limit=limit, after=after, newest_first=True)
+        return _page(
+            rows, keys.MESSAGE_PREFIX, limit=query.limit, after=query.after, newest_first=True
+        )
 
     def mark_read(
         self, tenant_id: str, user_id: str, message_id: str, at: datetime
@@ -1133,24 +1129,17 @@ class FakeDiagnostics:
         self._awards = awards
 
     def newest_events(
-        self,
-        tenant_id: str,
-        user_id: str,
-        event_type: str,
-        *,
-        start: datetime,
-        end: datetime,
-        limit: int,
+        self, tenant_id: str, user_id: str, window: EventWindow
     ) -> list[models.ActivityEvent]:
         found = [
             event
             for event in self._events.stored(tenant_id)
             if event.user_id == user_id
-            and event.type == event_type
-            and start <= event.occurred_at < end
+            and event.type == window.event_type
+            and window.start <= event.occurred_at < window.end
         ]
         found.sort(key=lambda e: (e.occurred_at, e.event_id), reverse=True)
-        return found[:limit]
+        return found[: window.limit]
 
     def has_events(self, tenant_id: str, user_id: str) -> bool:
         return any(e.user_id == user_id for e in self._events.stored(tenant_id))
@@ -1203,17 +1192,13 @@ class FakeBadgeFileStore:
         self.objects[keys.badge_upload_key(tenant_id, badge_id, level)] = (data, f'"{etag}"')
 
     def upload_form(
-        self,
-        tenant_id: str,
-        badge_id: str,
-        level: int,
-        content_type: str,
-        max_bytes: int,
-        expires_in: int,
+        self, tenant_id: str, badge_id: str, level: int, policy: UploadPolicy
     ) -> UploadForm:
         key = keys.badge_upload_key(tenant_id, badge_id, level)
-        self.forms.append((key, content_type, max_bytes, expires_in))
-        return UploadForm("https://badges.example/", {"key": key, "Content-Type": content_type})
+        self.forms.append((key, policy.content_type, policy.max_bytes, policy.expires_in))
+        return UploadForm(
+            "https://badges.example/", {"key": key, "Content-Type": policy.content_type}
+        )
 
     def read_upload(
         self, tenant_id: str, badge_id: str, level: int, max_bytes: int

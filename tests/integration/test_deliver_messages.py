@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from accolade.ports import InboxQuery
 from accolade_local.handlers import load_handler
 from tests.integration.helpers import batch, invoke, load_event, retarget
 from tests.integration.loop import Loop, sales
@@ -53,7 +54,9 @@ def test_an_award_is_announced_once_to_the_inbox_and_the_feed_queue(
 
     assert first == redelivered == {"batchItemFailures": []}
     (award,) = loop.awards()
-    (message,) = loop.container.inbox.messages(loop.tenant_id, "user-1", limit=100).items
+    (message,) = loop.container.inbox.messages(
+        loop.tenant_id, "user-1", InboxQuery(limit=100)
+    ).items
     assert message.award_id == award.award_id
     assert message.title == "You earned Closer I"
     assert len(published) == 1
@@ -81,7 +84,7 @@ def test_the_sample_award_record_is_delivered(
     response = invoke(load_handler("deliver_messages"), event)
 
     assert response == {"batchItemFailures": []}
-    (message,) = accolade.inbox.messages(tenant_id, "user-1", limit=100).items
+    (message,) = accolade.inbox.messages(tenant_id, "user-1", InboxQuery(limit=100)).items
     assert message.award_id == award_id
     (published,) = feed_messages(sqs_client, feed_queue_url, tenant_id)
     assert published["MessageAttributes"]["event_type"]["StringValue"] == "award.granted"

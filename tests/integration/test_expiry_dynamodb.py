@@ -16,7 +16,7 @@ from accolade.adapters.dynamo.models import AwardItem
 from accolade.domain.errors import ConflictError
 from accolade.domain.expiry import EXPIRING_SOON
 from accolade.domain.models import Award, AwardKey, AwardStatus
-from accolade.ports import UserAwardsQuery
+from accolade.ports import InboxQuery, UserAwardsQuery
 from accolade.services.awards import edit_expiry
 from accolade.services.expiry import NoticesResult, send_expiry_notices
 from accolade_local.handlers import load_handler
@@ -40,7 +40,7 @@ def notices(c: Any, as_of: datetime, tenant_id: str) -> NoticesResult:
 
 
 def told(c: Any, tenant_id: str, user_id: str = "alice") -> list[Any]:
-    found = c.inbox.messages(tenant_id, user_id, limit=100).items
+    found = c.inbox.messages(tenant_id, user_id, InboxQuery(limit=100)).items
     return [m for m in found if m.type == EXPIRING_SOON]
 
 

@@ -19,7 +19,7 @@ from accolade.domain.models import (
     MessageType,
     Metric,
 )
-from accolade.ports import EventDeltas
+from accolade.ports import EventDeltas, InboxQuery
 from accolade.services import admin
 from accolade.services.expiry import send_expiry_notices
 from accolade_local.handlers import load_handler
@@ -57,7 +57,7 @@ def api_call(
 
 
 def ids(c: Any, tenant_id: str, user_id: str = "alice", **filters: Any) -> list[str]:
-    found = c.inbox.messages(tenant_id, user_id, limit=100, **filters)
+    found = c.inbox.messages(tenant_id, user_id, InboxQuery(limit=100, **filters))
     return [m.message_id for m in found.items]
 
 
@@ -174,10 +174,12 @@ def test_a_filtered_page_reads_the_same_however_many_other_messages(
 
     with metered() as meter:
         page = accolade.inbox.messages(
-            tenant_id, "alice", limit=10, message_type=MessageType.AWARD_REVOKED, unread=True
+            tenant_id,
+            "alice",
+            InboxQuery(limit=10, message_type=MessageType.AWARD_REVOKED, unread=True),
         )
     with metered() as unread_meter:
-        accolade.inbox.messages(tenant_id, "alice", limit=10, unread=True)
+        accolade.inbox.messages(tenant_id, "alice", InboxQuery(limit=10, unread=True))
 
     assert len(page.items) == 10 and page.next is not None
     assert meter.requests == 1  # one Query of one partition
@@ -229,7 +231,7 @@ def test_a_winner_told_twice_by_the_queue_gets_one_message(
     delivered = [invoke(deliver, batch([record])) for _ in range(2)]
 
     assert all(answer == {"batchItemFailures": []} for answer in told + delivered)
-    (message,) = accolade.inbox.messages(tenant_id, "alice", limit=10).items
+    (message,) = accolade.inbox.messages(tenant_id, "alice", InboxQuery(limit=10)).items
     assert message.type == MessageType.ACHIEVEMENT
     assert ids(accolade, tenant_id, message_type=MessageType.ACHIEVEMENT, unread=True) == [
         message.message_id

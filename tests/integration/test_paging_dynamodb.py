@@ -17,7 +17,7 @@ from accolade.domain.models import (
     Message,
     Metric,
 )
-from accolade.ports import Page
+from accolade.ports import InboxQuery, Page
 from accolade.services import admin
 from tests.fakes import FakeContainer
 from tests.integration.helpers import AT, event_award, hooked, task_achievement
@@ -130,9 +130,11 @@ def test_inbox_pages_newest_first_and_a_message_is_still_stored_once(
         assert not any(inbox.add(tenant_id, message) for message in messages)
 
     pages = every_page(
-        lambda after: accolade.inbox.messages(tenant_id, "ada", limit=4, after=after)
+        lambda after: accolade.inbox.messages(tenant_id, "ada", InboxQuery(limit=4, after=after))
     )
-    faked = every_page(lambda after: fake.inbox.messages(tenant_id, "ada", limit=4, after=after))
+    faked = every_page(
+        lambda after: fake.inbox.messages(tenant_id, "ada", InboxQuery(limit=4, after=after))
+    )
 
     listed = [m.message_id for page in pages for m in page]
     assert listed == ["m-4", "m-0", "m-2", "m-3", "m-5", "m-1"]

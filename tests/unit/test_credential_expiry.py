@@ -16,6 +16,7 @@ from accolade.adapters.dynamo.inbox import message_from_image
 from accolade.domain.expiry import EXPIRING_SOON
 from accolade.domain.models import AwardKey, AwardStatus, TenantSettings
 from accolade.domain.rules import AwardIntent
+from accolade.ports import InboxQuery
 from accolade.services.deliver import AWARD_EXPIRING_SOON, announce_notice
 from accolade.services.expiry import NoticesResult, send_expiry_notices
 from accolade_local.handlers import LambdaContext, load_handler
@@ -59,7 +60,7 @@ def notices(c: FakeContainer, as_of: datetime) -> NoticesResult:
 
 
 def inbox(c: FakeContainer, user_id: str = "alice") -> list[Any]:
-    return [m for m in c.inbox.messages(TENANT, user_id, limit=100).items]
+    return [m for m in c.inbox.messages(TENANT, user_id, InboxQuery(limit=100)).items]
 
 
 # --- validity ---------------------------------------------------------------------------------

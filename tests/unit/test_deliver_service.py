@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from accolade.domain.models import Award, AwardStatus, Message
-from accolade.ports import AnnouncementLeasedError
+from accolade.ports import AnnouncementLeasedError, InboxQuery
 from accolade.services.deliver import ANNOUNCE_LEASE
 from accolade.services.deliver import announce as announce_award
 from tests.fakes import FakeContainer, NotifierError
@@ -33,12 +33,12 @@ def test_one_message_and_one_publication_per_award(c: FakeContainer, awards: lis
 
     assert published == [True, True]
     assert sorted(
-        m.award_id or "" for m in c.inbox.messages(TENANT, "alice", limit=100).items
+        m.award_id or "" for m in c.inbox.messages(TENANT, "alice", InboxQuery(limit=100)).items
     ) == sorted(a.award_id for a in awards)
     assert sorted(p.payload["award_id"] for p in c.notifier.publications) == sorted(
         a.award_id for a in awards
     )
-    titles = sorted(m.title for m in c.inbox.messages(TENANT, "alice", limit=100).items)
+    titles = sorted(m.title for m in c.inbox.messages(TENANT, "alice", InboxQuery(limit=100)).items)
     assert titles == ["You earned Closer I", "You earned Closer II"]
 
 
@@ -51,14 +51,14 @@ def test_a_redelivery_publishes_nothing(c: FakeContainer, awards: list[Award]) -
 
     assert (again, much_later) == (False, False)
     assert len(c.notifier.publications) == 1
-    assert len(c.inbox.messages(TENANT, "alice", limit=100).items) == 1
+    assert len(c.inbox.messages(TENANT, "alice", InboxQuery(limit=100)).items) == 1
 
 
 def test_a_concurrent_deliverer_holding_the_lease_keeps_others_out(
     c: FakeContainer, awards: list[Award]
 ) -> None:
     announce(c, awards[0])
-    [message] = c.inbox.messages(TENANT, "alice", limit=100).items
+    [message] = c.inbox.messages(TENANT, "alice", InboxQuery(limit=100)).items
     lease = c.clock.now() + timedelta(seconds=30)
     fresh = message.model_copy(update={"message_id": "other", "award_id": "other"})
     c.inbox.add(TENANT, fresh)
@@ -85,7 +85,7 @@ def test_a_failed_publish_releases_the_lease_and_a_retry_publishes_once(
 
     assert (retried, redelivered) == (True, False)
     assert [p.payload["award_id"] for p in c.notifier.publications] == [awards[0].award_id]
-    assert len(c.inbox.messages(TENANT, "alice", limit=100).items) == 1
+    assert len(c.inbox.messages(TENANT, "alice", InboxQuery(limit=100)).items) == 1
 
 
 def test_publication_attributes_let_subscribers_filter(
@@ -112,7 +112,7 @@ def test_an_award_that_is_not_active_is_not_announced(
 
     assert announce(c, revoked) is False
     assert c.notifier.publications == []
-    assert c.inbox.messages(TENANT, "alice", limit=100).items == []
+    assert c.inbox.messages(TENANT, "alice", InboxQuery(limit=100)).items == []
 
 
 def test_a_lease_left_by_a_deliverer_that_died_is_waited_out_and_the_award_published(

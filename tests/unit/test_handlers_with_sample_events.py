@@ -18,6 +18,7 @@ from accolade.domain.models import (
     Level,
 )
 from accolade.domain.periods import TimeRange
+from accolade.ports import InboxQuery
 from accolade.services import admin
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
@@ -98,7 +99,9 @@ def test_the_sample_award_record_is_announced_once(fakes: FakeContainer) -> None
     assert first == again == {"batchItemFailures": []}
     [publication] = fakes.notifier.publications
     assert publication.attributes["tenant_id"] == DEMO
-    assert [m.user_id for m in fakes.inbox.messages(DEMO, "user-1", limit=100).items] == ["user-1"]
+    assert [
+        m.user_id for m in fakes.inbox.messages(DEMO, "user-1", InboxQuery(limit=100)).items
+    ] == ["user-1"]
 
 
 def test_the_hourly_sample_queues_the_tenant_whose_message_grants_its_winner_once(

@@ -11,6 +11,7 @@ import pytest
 
 from accolade.adapters.dynamo.awards import _award_item
 from accolade.domain.models import Award, TenantSettings
+from accolade.ports import InboxQuery
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
@@ -223,7 +224,7 @@ def test_a_revocation_is_announced_once_in_the_inbox_and_to_subscribers(
     record = stream_record("MODIFY", award)
 
     answers = [deliver.lambda_handler({"Records": [record]}, LambdaContext()) for _ in range(2)]
-    messages = fakes.inbox.messages(TENANT, "alice", limit=10).items
+    messages = fakes.inbox.messages(TENANT, "alice", InboxQuery(limit=10)).items
 
     assert answers == [{"batchItemFailures": []}] * 2
     assert [m.type for m in messages] == ["award_revoked"]

@@ -13,6 +13,7 @@ from accolade.domain.certificates import CertificateContent
 from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from accolade.domain.models import AwardStatus, CertificateStatus, Issuer, IssuerKind, UserProfile
 from accolade.domain.sequences import Numbering, Sequence, check_format
+from accolade.ports import InboxQuery
 from accolade.services import admin, awards, certificates, credentials, deliver
 from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
@@ -381,7 +382,9 @@ def test_verification_of_unknown_or_bad_identifiers_is_4xx(fakes: FakeContainer)
 
 def announce(c: FakeContainer, award: Any) -> Any:
     wired(deliver.announce, c, TENANT, award, public_base_url=BASE)
-    return c.notifier.publications[-1], c.inbox.messages(TENANT, award.user_id, limit=10).items[0]
+    return c.notifier.publications[-1], c.inbox.messages(
+        TENANT, award.user_id, InboxQuery(limit=10)
+    ).items[0]
 
 
 @pytest.mark.parametrize("send", [True, False])

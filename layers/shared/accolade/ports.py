@@ -387,6 +387,18 @@ class AnnouncementLeasedError(Exception):
         self.until = until
 
 
+@dataclass(frozen=True)
+class InboxQuery:
+    """Which page of an inbox: at most ``limit`` messages after ``after`` (the sort key of the
+    last message of the previous page), only messages of ``message_type`` and, when ``unread``
+    is given, only unread (True) or read (False) ones."""
+
+    limit: int
+    after: str | None = None
+    message_type: MessageType | None = None
+    unread: bool | None = None
+
+
 class InboxRepository(Protocol):
     def add(self, tenant_id: str, message: Message) -> bool:
         """Store the message once; False when a message with that id is already there."""
@@ -402,19 +414,8 @@ class InboxRepository(Protocol):
 
     def mark_announced(self, tenant_id: str, message: Message, at: datetime) -> None: ...
     def release_announcement(self, tenant_id: str, message: Message) -> None: ...
-    def messages(
-        self,
-        tenant_id: str,
-        user_id: str,
-        *,
-        limit: int,
-        after: str | None = None,
-        message_type: MessageType | None = None,
-        unread: bool | None = None,
-    ) -> Page[Message]:
-        """The user's inbox, newest first (by ``created_at``, then message id); only messages of
-        ``message_type`` and, when ``unread`` is given, only unread (True) or read (False) ones.
-        ``after`` is the sort key of the last message of the previous page."""
+    def messages(self, tenant_id: str, user_id: str, query: InboxQuery) -> Page[Message]:
+        """A page of the user's inbox, newest first (by ``created_at``, then message id)."""
         ...
 
     def mark_read(
@@ -537,21 +538,23 @@ class CourseRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class EventWindow:
+    """Events of ``event_type`` that occurred in [start, end), at most ``limit`` of them."""
+
+    event_type: str
+    start: datetime
+    end: datetime
+    limit: int
+
+
 class Diagnostics(Protocol):
     """What sync, dry run and explain read that evaluation does not (``services/diagnose.py``)."""
 
     def newest_events(
-        self,
-        tenant_id: str,
-        user_id: str,
-        event_type: str,
-        *,
-        start: datetime,
-        end: datetime,
-        limit: int,
+        self, tenant_id: str, user_id: str, window: EventWindow
     ) -> list[ActivityEvent]:
-        """The user's newest events of ``event_type`` that occurred in [start, end), newest
-        first, at most ``limit`` (one bounded query)."""
+        """The user's newest events in ``window``, newest first (one bounded query)."""
         ...
 
     def has_events(self, tenant_id: str, user_id: str) -> bool:
@@ -593,6 +596,16 @@ class UploadForm:
 
 
 @dataclass(frozen=True)
+class UploadPolicy:
+    """What an upload form lets a browser store: one file of ``content_type`` and
+    1-``max_bytes`` bytes, for ``expires_in`` seconds."""
+
+    content_type: str
+    max_bytes: int
+    expires_in: int
+
+
+@dataclass(frozen=True)
 class StoredFile:
     data: bytes  # at most the bytes asked for, plus one (so "too large" shows)
     etag: str
@@ -603,16 +616,9 @@ class BadgeFileStore(Protocol):
     once validated, the published copy that links point to."""
 
     def upload_form(
-        self,
-        tenant_id: str,
-        badge_id: str,
-        level: int,
-        content_type: str,
-        max_bytes: int,
-        expires_in: int,
+        self, tenant_id: str, badge_id: str, level: int, policy: UploadPolicy
     ) -> UploadForm:
-        """A presigned POST that stores one file of ``content_type`` and 1-``max_bytes`` bytes
-        as the level's upload, valid ``expires_in`` seconds."""
+        """A presigned POST that stores one file the ``policy`` allows as the level's upload."""
         ...
 
     def read_upload(

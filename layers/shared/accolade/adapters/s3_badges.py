@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from accolade.adapters.dynamo.keys import badge_image_key, badge_upload_key
-from accolade.ports import StoredFile, UploadForm
+from accolade.ports import StoredFile, UploadForm, UploadPolicy
 
 
 class S3BadgeFileStore:
@@ -14,22 +14,19 @@ class S3BadgeFileStore:
         self._client = client  # a botocore S3 client (SigV4), built by the bootstrap
 
     def upload_form(
-        self,
-        tenant_id: str,
-        badge_id: str,
-        level: int,
-        content_type: str,
-        max_bytes: int,
-        expires_in: int,
+        self, tenant_id: str, badge_id: str, level: int, policy: UploadPolicy
     ) -> UploadForm:
         # S3 refuses a POST that breaks the policy: another key, another Content-Type, or a
         # body outside the length range. The form carries the fields; the policy signs them.
         post = self._client.generate_presigned_post(
             Bucket=self._bucket,
             Key=badge_upload_key(tenant_id, badge_id, level),
-            Fields={"Content-Type": content_type},
-            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
-            ExpiresIn=expires_in,
+            Fields={"Content-Type": policy.content_type},
+            Conditions=[
+                {"Content-Type": policy.content_type},
+                ["content-length-range", 1, policy.max_bytes],
+            ],
+            ExpiresIn=policy.expires_in,
         )
         return UploadForm(
             url=str(post["url"]), fields={k: str(v) for k, v in post["fields"].items()}

@@ -26,6 +26,7 @@ from accolade.ports import (
     Clock,
     Page,
     UploadForm,
+    UploadPolicy,
 )
 
 # Paths name a level by number or numeral; listings use the number.
@@ -144,13 +145,9 @@ def create_badge(
         uploads_expire_at=now + timedelta(seconds=UPLOAD_SECONDS),
     )
     badges.add_badge(tenant_id, badge)
+    policy = UploadPolicy(content_type, MAX_BADGE_BYTES, UPLOAD_SECONDS)
     uploads = [
-        Upload(
-            level,
-            badge_files.upload_form(
-                tenant_id, badge.badge_id, level, content_type, MAX_BADGE_BYTES, UPLOAD_SECONDS
-            ),
-        )
+        Upload(level, badge_files.upload_form(tenant_id, badge.badge_id, level, policy))
         for level in _levels(badge)
     ]
     return NewBadge(badge, uploads)

@@ -43,6 +43,7 @@ from accolade.ports import (
     Clock,
     ConfigRepository,
     Diagnostics,
+    EventWindow,
     GoalRepository,
     ProgressRepository,
     SequenceRepository,
@@ -302,7 +303,7 @@ def _newest(
     if event_type is None:
         return []
     return diagnostics.newest_events(
-        tenant_id, user_id, event_type, start=start, end=end, limit=EXPLAIN_EVENTS
+        tenant_id, user_id, EventWindow(event_type, start, end, limit=EXPLAIN_EVENTS)
     )
 
 

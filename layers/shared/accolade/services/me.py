@@ -31,6 +31,7 @@ from accolade.ports import (
     Clock,
     ConfigRepository,
     DocumentStore,
+    InboxQuery,
     InboxRepository,
     Page,
     ProgressRepository,
@@ -251,9 +252,7 @@ def my_messages(
     inbox: InboxRepository,
 ) -> Page[Message]:
     """The user's inbox, newest first: of one type, and only unread or read ones, when asked."""
-    return inbox.messages(
-        tenant_id, user_id, limit=limit, after=after, message_type=message_type, unread=unread
-    )
+    return inbox.messages(tenant_id, user_id, InboxQuery(limit, after, message_type, unread))
 
 
 def read_message(

@@ -4,33 +4,28 @@ of a type (GSI1, written with each event), whether a user sent any, and who hold
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.events import event_from_item
 from accolade.adapters.dynamo.models import EventItem, WinnerSlotItem
 from accolade.domain.models import ActivityEvent, Slot
+from accolade.ports import EventWindow
 
 
 class DynamoDiagnostics:
     def newest_events(
-        self,
-        tenant_id: str,
-        user_id: str,
-        event_type: str,
-        *,
-        start: datetime,
-        end: datetime,
-        limit: int,
+        self, tenant_id: str, user_id: str, window: EventWindow
     ) -> list[ActivityEvent]:
         # [start, end): the bound "{end}#" sorts before every event id stamped at ``end``.
-        window = EventItem.GSI1SK.between(keys.user_events_sk(start), keys.user_events_sk(end))
+        occurred = EventItem.GSI1SK.between(
+            keys.user_events_sk(window.start), keys.user_events_sk(window.end)
+        )
         found = EventItem.by_type.query(
-            keys.user_events_pk(tenant_id, user_id, event_type),
-            window,
+            keys.user_events_pk(tenant_id, user_id, window.event_type),
+            occurred,
             scan_index_forward=False,
-            limit=limit,
-            page_size=limit,
+            limit=window.limit,
+            page_size=window.limit,
         )
         return [event_from_item(item) for item in found]
 

@@ -20,6 +20,7 @@ from accolade.domain.models import (
 from accolade.ports import (
     AnnouncementLeasedError,
     Clock,
+    InboxQuery,
     Page,
 )
 
@@ -127,17 +128,9 @@ class DynamoInboxRepository:
     def release_announcement(self, tenant_id: str, message: Message) -> None:
         self._key(tenant_id, message).update(actions=[MessageItem.announcing_until.remove()])
 
-    def messages(
-        self,
-        tenant_id: str,
-        user_id: str,
-        *,
-        limit: int,
-        after: str | None = None,
-        message_type: MessageType | None = None,
-        unread: bool | None = None,
-    ) -> Page[Message]:
-        if message_type is None and unread is None:
+    def messages(self, tenant_id: str, user_id: str, query: InboxQuery) -> Page[Message]:
+        limit = query.limit
+        if query.message_type is None and query.unread is None:
             return user_page(
                 MessageItem,
                 tenant_id,
@@ -145,15 +138,15 @@ class DynamoInboxRepository:
                 keys.MESSAGE_PREFIX,
                 _message,
                 limit=limit,
-                after=after,
+                after=query.after,
                 newest_first=True,
             )
-        types = [message_type] if message_type else list(MessageType)
-        if unread is None:
+        types = [query.message_type] if query.message_type else list(MessageType)
+        if query.unread is None:
             states = [keys.INBOX_UNREAD, keys.INBOX_READ]
         else:
-            states = [keys.INBOX_UNREAD if unread else keys.INBOX_READ]
-        start = keys.inbox_position(after)
+            states = [keys.INBOX_UNREAD if query.unread else keys.INBOX_READ]
+        start = keys.inbox_position(query.after)
         # One Query per (type, state) partition, each of at most limit + 1 items, merged newest
         # first: a page reads at most 3 * (limit + 1) messages, none of another filter.
         runs = [
