@@ -255,11 +255,8 @@ class StreamPoller(Poller):
         if shard.done or shard.ended or len(shard.buffer) >= GET_RECORDS_LIMIT:
             if shard.ended and not shard.done and not shard.buffer:
                 with self._state:
-                    shard.done = True
-                key = self._key(shard.shard_id)
-                self.checkpoints.set(
-                    key, self.checkpoints.get(key).get("sequence_number"), done=True
-                )
+                    shard.done = True  # its last record read is processed
+                self.checkpoints.set(self._key(shard.shard_id), shard.after, done=True)
             return False
         records = self.reader.read_shard(shard)
         now, patterns = time.monotonic(), self.mapping.filter_patterns
