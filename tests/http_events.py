@@ -118,11 +118,20 @@ def threshold_achievement(
     name: str, time_range: str, threshold: int, points: int
 ) -> dict[str, Any]:
     """The body creating a one-level achievement on the sales metric."""
-    levels = [{"threshold": threshold, "points": points}]
+    return sales_achievement(name, time_range, {threshold: points})
+
+
+def sales_achievement(
+    name: str, time_range: str, points_at: Mapping[int, int], **fields: Any
+) -> dict[str, Any]:
+    """The body creating an achievement on the sales metric, a level per threshold (in order)
+    worth the points ``points_at`` gives it; ``fields`` add the rest (description, badge)."""
+    levels = [{"threshold": threshold, "points": points} for threshold, points in points_at.items()]
     return {
         "name": name,
         "type": "metric_threshold",
         "metric": "sales",
         "time_range": time_range,
         "levels": levels,
+        **fields,
     }

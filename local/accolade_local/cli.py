@@ -63,8 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     root = (args.root or _find_root(Path.cwd())).resolve()
-    code: int = args.run(args, root)
-    return code
+    return int(args.run(args, root))
 
 
 def _up(args: argparse.Namespace, root: Path) -> int:

@@ -40,7 +40,6 @@ log = logging.getLogger("accolade_local.gateway")
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload quota
 INTEGRATION_TIMEOUT_S = 30.0  # HTTP API's maximum integration timeout
-_ISSUER_PATH = "/local-issuer"  # the local issuer's discovery documents live under it
 
 
 # Media types API Gateway passes as text; any other body arrives base64-encoded.
@@ -241,11 +240,11 @@ class Gateway(ThreadingHTTPServer):
             return body
         method, headers, split = request.command, request.headers, urlsplit(request.path)
         path, host = split.path or "/", headers.get("host") or f"127.0.0.1:{self.port}"
-        jwks = "/.well-known/jwks.json"
-        if method == "GET" and path in (jwks, _ISSUER_PATH + jwks):
+        issuer, jwks = self.verifier.issuer, "/.well-known/jwks.json"
+        under = urlsplit(issuer).path  # the issuer's discovery documents live under its path
+        if method == "GET" and path in (jwks, under + jwks):
             return json_response(200, self.verifier.jwks())
-        if method == "GET" and path == f"{_ISSUER_PATH}/.well-known/openid-configuration":
-            issuer = f"http://{host}{_ISSUER_PATH}"
+        if method == "GET" and path == under + "/.well-known/openid-configuration":
             return json_response(200, {"issuer": issuer, "jwks_uri": issuer + jwks})
         if self.web_dir and method in ("GET", "HEAD") and path.split("/")[1] == "console":
             return static(self.web_dir, path.removeprefix("/console"))

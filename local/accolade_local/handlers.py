@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 _loaded = itertools.count()
 
 
-def load_handler(function: str, root: Path = ROOT) -> ModuleType:
+def load_handler(function: str) -> ModuleType:
     """A fresh copy of functions/<function>/app.py (every handler module is named `app`, so each
     copy gets a unique name; a copy has its own batch processor, like its own sandbox)."""
-    path = root / "functions" / function / "app.py"
+    path = ROOT / "functions" / function / "app.py"
     spec = importlib.util.spec_from_file_location(f"fn_{function}_{next(_loaded)}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -30,9 +30,9 @@ def load_handler(function: str, root: Path = ROOT) -> ModuleType:
     return module
 
 
-def openapi_document(root: Path = ROOT) -> dict[str, Any]:
+def openapi_document() -> dict[str, Any]:
     """The document exactly as GET /v1/openapi.json serves it."""
-    return dict(load_handler("api", root).openapi_document())
+    return dict(load_handler("api").openapi_document())
 
 
 def openapi_json(document: dict[str, Any]) -> str:

@@ -173,20 +173,15 @@ class QueuePoller(Poller):
         every = {r["messageId"] for r in records}
         failed = self._invoke_batch(records, every, self.mapping.report_batch_item_failures)
         kept = every if failed is None else failed  # a function error keeps them all
-        done = [m for m in messages if m["MessageId"] not in kept]
+        # One receive's messages (ten at most) go in one batch call; a message id is a valid Id.
+        entries = [{"Id": m["MessageId"], "ReceiptHandle": m["ReceiptHandle"]} for m in messages]
+        done = [e for e in entries if e["Id"] not in kept]
+        again = [e | {"VisibilityTimeout": self.retry_delay_s} for e in entries if e["Id"] in kept]
         self.processed += len(done)  # before the deletes that let drain() return
-        if done:  # one receive's messages: at most a DeleteMessageBatch's ten
-            entries = [
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
-            ]
-            self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
-        for message in messages:
-            if message["MessageId"] in kept:
-                self.sqs.change_message_visibility(
-                    QueueUrl=self.queue_url,
-                    ReceiptHandle=message["ReceiptHandle"],
-                    VisibilityTimeout=self.retry_delay_s,
-                )
+        if done:
+            self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=done)
+        if again:
+            self.sqs.change_message_visibility_batch(QueueUrl=self.queue_url, Entries=again)
 
     def _record(self, message: dict[str, Any]) -> dict[str, Any]:
         """A received message as Lambda's SQS event record."""

@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from accolade_local.template import FunctionSpec
+from accolade_local.template import FunctionSpec, LocalNames
 
 __all__ = ["FunctionError", "FunctionWorkers", "Invoker", "LambdaContext"]
 
@@ -177,7 +177,7 @@ class FunctionWorkers:
         self.spec = spec
         self.function_id = spec.logical_id
         self.env = dict(env)
-        self.arn = function_arn or f"arn:aws:lambda:us-east-1:000000000000:function:{spec.name}"
+        self.arn = function_arn or LocalNames().arn("lambda", f"function:{spec.name}")
         self.concurrency = concurrency
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None

@@ -175,8 +175,7 @@ class LocalStack:
             )
         for queue in self.template.queue_mappings():
             url, arn = self.names.queue_url(queue.queue_id), self.names.queue_arn(queue.queue_id)
-            workers = self.workers[queue.function_id]
-            yield QueuePoller(queue, workers, sqs, url, arn)
+            yield QueuePoller(queue, self.workers[queue.function_id], sqs, url, arn)
         schedules = self.template.schedules(self.names)
         if self.enable_schedules and schedules:
             self.scheduler = Scheduler(

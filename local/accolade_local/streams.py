@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from accolade_local.pollers import Poller
 from accolade_local.runtime import Invoker
@@ -84,17 +84,25 @@ def to_lambda_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, An
 
 
 @dataclass
+class _Record:
+    event: dict[str, Any]
+    matched: bool
+    arrived: float
+    sequence_number: str
+
+
+@dataclass
 class Shard:
-    """One shard of a stream and the reader's place in it."""
+    """One shard of a stream, the reader's place in it and what a poller holds of it."""
 
     shard_id: str
     parent_id: str | None
     after: str | None = None  # the last sequence number read
     ended: bool = False  # its last record has been read
     iterator: str | None = None
-
-
-ShardT = TypeVar("ShardT", bound=Shard)
+    done: bool = False  # every record processed: its children may go
+    buffer: list[_Record] = field(default_factory=list)
+    empty_polls: int = 0
 
 
 class StreamReader:
@@ -105,21 +113,23 @@ class StreamReader:
         self.streams, self.stream_arn, self.start = streams, stream_arn, start
         self.shards: dict[str, Shard] = {}
 
-    def discover(self, known: dict[str, ShardT], new: Callable[[str, str | None], ShardT]) -> None:
-        """Add the stream's shards that `known` lacks (parents first), each made by `new`."""
+    def discover(self) -> list[Shard]:
+        """Add the stream's shards not known yet (parents first); those added."""
         kwargs: dict[str, Any] = {"StreamArn": self.stream_arn}
+        found: list[Shard] = []
         while True:
             description = self.streams.describe_stream(**kwargs)["StreamDescription"]
             for raw in description.get("Shards", []):
-                if raw["ShardId"] not in known:
-                    known[raw["ShardId"]] = new(raw["ShardId"], raw.get("ParentShardId"))
+                if raw["ShardId"] not in self.shards:
+                    found.append(Shard(raw["ShardId"], raw.get("ParentShardId")))
+                    self.shards[raw["ShardId"]] = found[-1]
             if not description.get("LastEvaluatedShardId"):
-                return
+                return found
             kwargs["ExclusiveStartShardId"] = description["LastEvaluatedShardId"]
 
     def read(self) -> list[dict[str, Any]]:
         """Every shard's new records, as they appear in a Lambda event's `Records`."""
-        self.discover(self.shards, Shard)
+        self.discover()
         out: list[dict[str, Any]] = []
         for shard in self.shards.values():
             while records := self.read_shard(shard):
@@ -163,21 +173,6 @@ class StreamReader:
         return iterator
 
 
-@dataclass
-class _Record:
-    event: dict[str, Any]
-    matched: bool
-    arrived: float
-    sequence_number: str
-
-
-@dataclass
-class _Shard(Shard):
-    done: bool = False  # every record processed: its children may go
-    buffer: list[_Record] = field(default_factory=list)
-    empty_polls: int = 0
-
-
 class StreamPoller(Poller):
     """Polls one table stream for one mapping and invokes its function as Lambda would."""
 
@@ -197,19 +192,17 @@ class StreamPoller(Poller):
         super().__init__(f"{mapping.function_id}.{mapping.event_name}")
         self.mapping, self.invoker = mapping, invoker
         self.reader = StreamReader(streams, stream_arn, mapping.starting_position)
-        self.stream_arn = stream_arn
         self.checkpoints = checkpoints or CheckpointStore()
         self.on_failure = on_failure
         self.function_arn = function_arn or f"function:{mapping.function_id}"
         self.poll_interval_s = poll_interval_s
         self.retry_delay_s = retry_delay_s
-        self._shards: dict[str, _Shard] = {}  # the reader's, with what the poller holds
         self._refreshed_at = 0.0
         self._in_flight = False
         self._state = threading.Lock()
 
     def _key(self, shard_id: str) -> str:
-        return f"{self.name}|{self.stream_arn}|{shard_id}"
+        return f"{self.name}|{self.reader.stream_arn}|{shard_id}"
 
     @property
     def idle(self) -> bool:
@@ -226,7 +219,7 @@ class StreamPoller(Poller):
         """Every record written before this call processed; how many were."""
         with self._state:
             self._refreshed_at = 0.0  # also rediscover shards
-            for shard in self._shards.values():
+            for shard in self.reader.shards.values():
                 shard.empty_polls = 0
         return super().drain(timeout)
 
@@ -235,7 +228,8 @@ class StreamPoller(Poller):
         with self._tick_lock:
             if time.monotonic() - self._refreshed_at >= _SHARD_REFRESH_S:
                 with self._state:
-                    self.reader.discover(self._shards, self._shard)
+                    for shard in self.reader.discover():
+                        self._resume(shard)
                     self._refreshed_at = time.monotonic()
             busy = False
             for shard in self._eligible():
@@ -243,30 +237,26 @@ class StreamPoller(Poller):
                 busy |= self._flush(shard)
             return busy
 
-    def _eligible(self) -> list[_Shard]:
+    def _eligible(self) -> list[Shard]:
         """Shards whose parent is processed (or gone), in lineage order."""
+        shards = self.reader.shards
         return [
             shard
-            for shard in self._shards.values()
-            if shard.parent_id not in self._shards or self._shards[shard.parent_id].done
+            for shard in shards.values()
+            if shard.parent_id not in shards or shards[shard.parent_id].done
         ]
 
-    def _shard(self, shard_id: str, parent_id: str | None) -> _Shard:
-        """A shard found, from its checkpoint."""
-        saved = self.checkpoints.get(self._key(shard_id))
-        return _Shard(
-            shard_id, parent_id, saved.get("sequence_number"), done=bool(saved.get("done"))
-        )
+    def _resume(self, shard: Shard) -> None:
+        """A shard found takes up from its checkpoint."""
+        saved = self.checkpoints.get(self._key(shard.shard_id))
+        shard.after, shard.done = saved.get("sequence_number"), bool(saved.get("done"))
 
-    def _poll(self, shard: _Shard) -> bool:
+    def _poll(self, shard: Shard) -> bool:
         if shard.done or shard.ended or len(shard.buffer) >= GET_RECORDS_LIMIT:
             if shard.ended and not shard.done and not shard.buffer:
                 with self._state:
-                    shard.done = True
-                key = self._key(shard.shard_id)
-                self.checkpoints.set(
-                    key, self.checkpoints.get(key).get("sequence_number"), done=True
-                )
+                    shard.done = True  # its last record read is processed
+                self.checkpoints.set(self._key(shard.shard_id), shard.after, done=True)
             return False
         records = self.reader.read_shard(shard)
         now, patterns = time.monotonic(), self.mapping.filter_patterns
@@ -278,10 +268,10 @@ class StreamPoller(Poller):
             shard.empty_polls = 0 if records else shard.empty_polls + 1
         return bool(records)
 
-    def _checkpoint(self, shard: _Shard, record: _Record) -> None:
+    def _checkpoint(self, shard: Shard, record: _Record) -> None:
         self.checkpoints.set(self._key(shard.shard_id), record.sequence_number)
 
-    def _flush(self, shard: _Shard) -> bool:
+    def _flush(self, shard: Shard) -> bool:
         """Send the next batch when it is full, its window has passed or the shard has ended."""
         if not shard.buffer:
             return False
@@ -311,7 +301,7 @@ class StreamPoller(Poller):
         self.processed += len(region)
         return True
 
-    def _deliver(self, shard: _Shard, batch: list[_Record]) -> None:
+    def _deliver(self, shard: Shard, batch: list[_Record]) -> None:
         segments: deque[tuple[list[_Record], int]] = deque([(batch, 0)])
         while segments:
             if self._stop.is_set():
@@ -348,7 +338,7 @@ class StreamPoller(Poller):
         return min((positions[i] for i in failed), default=len(records))
 
     def _send_failure(
-        self, shard: _Shard, records: list[_Record], retries: int, *, function_error: bool
+        self, shard: Shard, records: list[_Record], retries: int, *, function_error: bool
     ) -> None:
         """The invocation record Lambda sends to an on-failure destination for a stream batch."""
         first, last = records[0].event["dynamodb"], records[-1].event["dynamodb"]
@@ -370,7 +360,7 @@ class StreamPoller(Poller):
                 "approximateArrivalOfFirstRecord": _iso(first.get("ApproximateCreationDateTime")),
                 "approximateArrivalOfLastRecord": _iso(last.get("ApproximateCreationDateTime")),
                 "batchSize": len(records),
-                "streamArn": self.stream_arn,
+                "streamArn": self.reader.stream_arn,
             },
         }
         log.error(

@@ -9,20 +9,15 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.browser_console import Console
+from tests.http_events import sales_achievement
 
-CLOSER = {
-    "name": "Closer",
-    "description": "Close sales in a week: 5 for I, 10 for II, 15 for III.",
-    "type": "metric_threshold",
-    "badge": "sales",
-    "metric": "sales",
-    "time_range": "week",
-    "levels": [
-        {"threshold": 5, "points": 50},
-        {"threshold": 10, "points": 100},
-        {"threshold": 15, "points": 200},
-    ],
-}
+CLOSER = sales_achievement(
+    "Closer",
+    "week",
+    {5: 50, 10: 100, 15: 200},
+    description="Close sales in a week: 5 for I, 10 for II, 15 for III.",
+    badge="sales",
+)
 CONNECTED = {
     "name": "Connected",
     "description": "Turn on notifications in the mobile app.",

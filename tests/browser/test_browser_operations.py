@@ -11,15 +11,9 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.browser_console import Console
+from tests.http_events import sales_achievement
 
-CLOSER = {
-    "name": "Closer",
-    "type": "metric_threshold",
-    "badge": "sales",
-    "metric": "sales",
-    "time_range": "all_time",
-    "levels": [{"threshold": 5, "points": 10}, {"threshold": 10, "points": 25}],
-}
+CLOSER = sales_achievement("Closer", "all_time", {5: 10, 10: 25}, badge="sales")
 
 
 def sales(user: str, count: int) -> dict[str, Any]:

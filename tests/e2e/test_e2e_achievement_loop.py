@@ -8,20 +8,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.http_events import sales_achievement
 from tests.stack_fixtures import Api, Tenant
 
-CLOSER = {
-    "name": "Closer",
-    "description": "Close deals every week",
-    "type": "metric_threshold",
-    "metric": "sales",
-    "time_range": "week",
-    "levels": [
-        {"threshold": 5, "points": 10},
-        {"threshold": 10, "points": 25},
-        {"threshold": 15, "points": 50},
-    ],
-}
+CLOSER = sales_achievement(
+    "Closer", "week", {5: 10, 10: 25, 15: 50}, description="Close deals every week"
+)
 
 
 def _sales(user: str, count: int) -> dict[str, Any]:

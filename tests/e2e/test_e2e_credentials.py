@@ -10,21 +10,13 @@ from collections.abc import Callable
 import requests
 from pypdf import PdfReader
 
-from tests.stack_fixtures import Api
+from tests.stack_fixtures import Api, Tenant
 
 
 def test_a_numbered_certificate_is_issued_downloaded_verified_and_revoked(
-    api: Api,
-    tenant_id: str,
-    admin_token: Callable[..., str],
-    user_token: Callable[..., str],
-    drain: Callable[..., int],
+    api: Api, tenant: Tenant, drain: Callable[..., int]
 ) -> None:
-    admin, holder, other = (
-        admin_token(tenant_id),
-        user_token(tenant_id, "ana"),
-        user_token(tenant_id, "ben"),
-    )
+    admin, holder, other = tenant.admin(), tenant.user("ana"), tenant.user("ben")
     sequence = {
         "name": "CPR",
         "start": 41,
@@ -51,7 +43,7 @@ def test_a_numbered_certificate_is_issued_downloaded_verified_and_revoked(
     not_theirs = api.get(f"/v1/me/awards/{award['award_id']}/certificate", token=other)
     pdf = requests.get(link.json()["url"], timeout=10)
     inbox = api.get("/v1/me/messages", token=holder).json()["items"]
-    verified = api.get(f"/v1/verify/{award['identifier']}?tenant={tenant_id}")
+    verified = api.get(f"/v1/verify/{award['identifier']}?tenant={tenant.id}")
 
     assert award["identifier"].startswith("CPR-") and award["identifier"].endswith("-00041")
     assert link.status_code == 200 and not_theirs.status_code == 404
@@ -69,10 +61,10 @@ def test_a_numbered_certificate_is_issued_downloaded_verified_and_revoked(
 
     assert revoked.status_code == 200
     assert (
-        api.get(f"/v1/verify/{award['identifier']}?tenant={tenant_id}").json()["status"]
+        api.get(f"/v1/verify/{award['identifier']}?tenant={tenant.id}").json()["status"]
         == "revoked"
     )
     assert (
         api.get(f"/v1/me/awards/{award['award_id']}/certificate", token=holder).status_code == 404
     )
-    assert api.get(f"/v1/verify/CPR-1999-00001?tenant={tenant_id}").status_code == 404
+    assert api.get(f"/v1/verify/CPR-1999-00001?tenant={tenant.id}").status_code == 404

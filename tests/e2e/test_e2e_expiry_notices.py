@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from accolade_local.stack import LocalStack
-from tests.stack_fixtures import Api
+from tests.stack_fixtures import Api, Tenant
 
 BLS = {
     "name": "Basic Life Support",
@@ -18,14 +17,9 @@ BLS = {
 
 
 def test_an_expiring_award_is_told_once_and_again_for_its_edited_date(
-    api: Api,
-    local_stack: LocalStack,
-    tenant_id: str,
-    admin_token: Callable[..., str],
-    user_token: Callable[..., str],
-    drain: Callable[..., int],
+    api: Api, tenant: Tenant, drain: Callable[..., int]
 ) -> None:
-    admin = admin_token(tenant_id)
+    admin = tenant.admin()
     created = api.post("/v1/admin/achievements", token=admin, json=BLS)
     bls = created.json()["id"]
     given = api.post(
@@ -37,10 +31,10 @@ def test_an_expiring_award_is_told_once_and_again_for_its_edited_date(
     drain()
 
     def notices(as_of: str) -> None:
-        local_stack.invoke("SendExpiryNoticesFunction", {"as_of": as_of})
+        tenant.stack.invoke("SendExpiryNoticesFunction", {"as_of": as_of})
 
     def told() -> list[str]:
-        inbox = api.get("/v1/me/messages", token=user_token(tenant_id, "nurse-1")).json()
+        inbox = api.get("/v1/me/messages", token=tenant.user("nurse-1")).json()
         return [m["message_id"] for m in inbox["items"] if m["type"] == "expiring_soon"]
 
     notices("2026-11-01T06:00:00Z")  # 39 days ahead: outside the default 30

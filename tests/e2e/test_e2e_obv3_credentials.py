@@ -14,7 +14,8 @@ import jwt as pyjwt
 import requests
 
 from accolade.domain.openbadges import status_at
-from tests.stack_fixtures import Api
+from tests.audit_samples import body_of
+from tests.stack_fixtures import Api, Tenant
 
 SCHEMA = json.loads(
     (
@@ -44,21 +45,10 @@ def revoked(credential: dict[str, Any]) -> bool:
 
 
 def test_a_credential_verifies_with_only_the_public_issuer_documents_until_revoked(
-    api: Api,
-    tenant_id: str,
-    admin_token: Callable[..., str],
-    user_token: Callable[..., str],
-    drain: Callable[..., int],
+    api: Api, tenant: Tenant, drain: Callable[..., int]
 ) -> None:
-    admin, holder = admin_token(tenant_id), user_token(tenant_id, "ana")
-    definition = {
-        "name": "Basic Life Support",
-        "description": "Adult CPR and AED.",
-        "type": "course_completion",
-        "certificate": True,
-        "validity": {"amount": 5, "unit": "year"},
-    }
-    award_id = api.given_award(admin, definition, "ana")["award_id"]
+    admin, holder = tenant.admin(), tenant.user("ana")
+    award_id = api.given_award(admin, body_of("post_achievement_course"), "ana")["award_id"]
 
     fetched = api.get(f"/v1/me/awards/{award_id}/credential", token=holder)
     assert fetched.status_code == 200, fetched.text
@@ -71,10 +61,7 @@ def test_a_credential_verifies_with_only_the_public_issuer_documents_until_revok
     assert profile.status_code == 200 and profile.json()["id"] == credential["iss"]
     assert revoked(credential) is False
     assert (
-        api.get(
-            f"/v1/me/awards/{award_id}/credential", token=user_token(tenant_id, "ben")
-        ).status_code
-        == 404
+        api.get(f"/v1/me/awards/{award_id}/credential", token=tenant.user("ben")).status_code == 404
     )
 
     assert (

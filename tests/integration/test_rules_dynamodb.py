@@ -22,6 +22,7 @@ from accolade.domain.errors import NotFoundError
 from accolade.domain.models import Award, AwardStatus, UserProfile
 from accolade.services import admin, awards, diagnose
 from tests.fakes import FakeClock
+from tests.http_events import threshold_achievement
 from tests.integration.helpers import http_event, invoke, json_body, with_path
 from tests.integration.loop import Loop, running_sum, sales
 from tests.integration.test_deliver_messages import feed_messages
@@ -192,13 +193,7 @@ def test_a_dry_run_writes_nothing_and_publishes_nothing(
 
 # -- explain agrees with evaluation, reason by reason ------------------------------------------
 
-THRESHOLD = {
-    "name": "Five a week",
-    "type": "metric_threshold",
-    "metric": "sales",
-    "time_range": "week",
-    "levels": [{"threshold": 5, "points": 10}],
-}
+THRESHOLD = threshold_achievement("Five a week", "week", threshold=5, points=10)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,6 +15,7 @@ from accolade.services import admin, me
 from accolade.services.evaluate import EvaluationResult, StreamedEvent, evaluate_events
 from accolade.services.winners import WinnersResult, close_periods, select_winners
 from tests.fakes import FakeContainer
+from tests.http_events import claims
 
 if TYPE_CHECKING:
     from accolade.bootstrap import Container
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 TENANT = "tenant-a"
 OTHER_TENANT = "tenant-b"
+ADMIN = claims(TENANT, "root", admin=True)  # the admin of the in-process HTTP API tests
 
 
 def at(text: str) -> datetime:

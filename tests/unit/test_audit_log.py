@@ -17,13 +17,12 @@ from accolade.domain.audit import MAX_IMAGES_BYTES, AuditEntry, entry_of
 from accolade_local.handlers import LambdaContext, load_handler
 from accolade_local.tokens import to_apigw_claims
 from tests.fakes import FakeContainer
-from tests.http_events import call, claims, http_event
-from tests.unit.builders import TENANT
+from tests.http_events import call, http_event
+from tests.unit.builders import ADMIN, TENANT
 
 api = load_handler("api")
 recorder = load_handler("record_audit")
 SAMPLE = Path(__file__).resolve().parents[2] / "events" / "record_audit" / "settings_changed.json"
-ADMIN = claims(TENANT, "root", admin=True)
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 

@@ -17,10 +17,9 @@ from accolade.domain.badges import MAX_BADGE_BYTES, UPLOAD_SECONDS
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
-from tests.unit.builders import TENANT
+from tests.unit.builders import ADMIN, TENANT
 
 api = load_handler("api")
-ADMIN = claims(TENANT, "root", admin=True)
 OTHER_ADMIN = claims("tenant-b", "root", admin=True)
 USER = claims(TENANT, "alice")
 

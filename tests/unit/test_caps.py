@@ -12,11 +12,10 @@ from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_METRICS
 from accolade.services import admin
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
-from tests.http_events import claims, http_event
-from tests.unit.builders import OTHER_TENANT, TENANT, achievement, metric
+from tests.http_events import http_event
+from tests.unit.builders import ADMIN, OTHER_TENANT, TENANT, achievement, metric
 
 api = load_handler("api")
-ADMIN = claims(TENANT, "root", admin=True)
 TASK = {"name": "Task", "type": "event", "event_type": "task.done"}
 
 

@@ -37,7 +37,12 @@ def course_achievement(c: FakeContainer, name: str, **extra: Any) -> str:
     return achievement(c, name=name, type="course_completion", **extra).achievement_id
 
 
-def template(c: FakeContainer, template_id: str = "cpr", **fields: Any) -> CourseTemplate:
+def template(
+    c: FakeContainer, template_id: str = "cpr", *, awarding: str | None = None, **fields: Any
+) -> CourseTemplate:
+    """A course template; ``awarding`` names the one achievement its completion awards."""
+    if awarding is not None:
+        fields["achievements"] = [CourseAchievement(achievement_id=awarding)]
     found = CourseTemplate(
         template_id=template_id,
         name=fields.pop("name", "CPR"),
@@ -147,7 +152,7 @@ def test_self_paced_awards_when_completion_reaches_the_threshold_and_the_learner
     c: FakeContainer,
 ) -> None:
     bls = course_achievement(c, "Basic Life Support", validity={"amount": 5, "unit": "year"})
-    template(c, achievements=[CourseAchievement(achievement_id=bls)], completion_threshold=80)
+    template(c, awarding=bls, completion_threshold=80)
     course_event(c)
 
     each_alone(c, [registered(), progress("1", 79.9, passed=True), progress("2", 60)])
@@ -162,12 +167,7 @@ def test_self_paced_awards_when_completion_reaches_the_threshold_and_the_learner
 
 def test_blended_needs_both_online_completion_and_attendance(c: FakeContainer) -> None:
     cert = course_achievement(c, "First Aid")
-    template(
-        c,
-        delivery=Delivery.BLENDED,
-        achievements=[CourseAchievement(achievement_id=cert)],
-        completion_threshold=100,
-    )
+    template(c, delivery=Delivery.BLENDED, awarding=cert, completion_threshold=100)
     course_event(c, sessions=[Session(session_id="day-1"), Session(session_id="day-2")])
 
     each_alone(c, [progress("1", 100, passed=True)])
@@ -181,7 +181,7 @@ def test_blended_needs_both_online_completion_and_attendance(c: FakeContainer) -
 
 def test_blended_attendance_alone_does_not_award(c: FakeContainer) -> None:
     cert = course_achievement(c, "First Aid")
-    template(c, delivery=Delivery.BLENDED, achievements=[CourseAchievement(achievement_id=cert)])
+    template(c, delivery=Delivery.BLENDED, awarding=cert)
     course_event(c, sessions=[Session(session_id="day-1")])
 
     each_alone(c, [attended("day-1"), progress("1", 100)])  # completed, but not passed
@@ -191,12 +191,7 @@ def test_blended_attendance_alone_does_not_award(c: FakeContainer) -> None:
 
 def test_classroom_honours_optional_sessions_and_allowed_absences(c: FakeContainer) -> None:
     cert = course_achievement(c, "Manager seminar")
-    template(
-        c,
-        delivery=Delivery.CLASSROOM,
-        achievements=[CourseAchievement(achievement_id=cert)],
-        allowed_absences=1,
-    )
+    template(c, delivery=Delivery.CLASSROOM, awarding=cert, allowed_absences=1)
     sessions = [
         Session(session_id="s1"),
         Session(session_id="s2"),
@@ -223,7 +218,7 @@ def test_classroom_honours_optional_sessions_and_allowed_absences(c: FakeContain
 
 def test_an_unknown_session_counts_for_nothing(c: FakeContainer) -> None:
     cert = course_achievement(c, "Seminar")
-    template(c, delivery=Delivery.CLASSROOM, achievements=[CourseAchievement(achievement_id=cert)])
+    template(c, delivery=Delivery.CLASSROOM, awarding=cert)
     course_event(c, sessions=[Session(session_id="s1")])
 
     each_alone(c, [attended("s9")])
@@ -238,12 +233,7 @@ def test_an_unknown_session_counts_for_nothing(c: FakeContainer) -> None:
 
 def gated(c: FakeContainer) -> str:
     cert = course_achievement(c, "CPR")
-    template(
-        c,
-        delivery=Delivery.CLASSROOM,
-        achievements=[CourseAchievement(achievement_id=cert)],
-        invoice_required=True,
-    )
+    template(c, delivery=Delivery.CLASSROOM, awarding=cert, invoice_required=True)
     course_event(c, sessions=[Session(session_id="s1")])
     return cert
 
@@ -329,7 +319,7 @@ def test_every_order_of_the_three_gating_events_awards_once(c: FakeContainer) ->
 
 def test_redelivered_and_duplicate_events_grant_once(c: FakeContainer) -> None:
     cert = course_achievement(c, "CPR", levels=[{"points": 30}])
-    template(c, delivery=Delivery.CLASSROOM, achievements=[CourseAchievement(achievement_id=cert)])
+    template(c, delivery=Delivery.CLASSROOM, awarding=cert)
     course_event(c, sessions=[Session(session_id="s1")])
     events = [registered(), attended("s1")]
 
@@ -355,7 +345,7 @@ def test_a_pass_achievement_needs_a_passed_assessment_after_completion(c: FakeCo
 def test_an_event_overrides_its_templates_achievements_and_rules(c: FakeContainer) -> None:
     inherited = course_achievement(c, "Inherited")
     own = course_achievement(c, "Own")
-    template(c, achievements=[CourseAchievement(achievement_id=inherited)], custom={"year": "26"})
+    template(c, awarding=inherited, custom={"year": "26"})
     course_event(c)  # inherits
     course_event(
         c,
@@ -384,7 +374,7 @@ def test_a_disabled_achievement_and_an_undefined_course_event_grant_nothing(
     c: FakeContainer,
 ) -> None:
     off = course_achievement(c, "Off", enabled=False)
-    template(c, achievements=[CourseAchievement(achievement_id=off)])
+    template(c, awarding=off)
     course_event(c)
 
     each_alone(c, [progress("1", 100, passed=True), progress("2", 100, True, course_event_id="x")])
@@ -399,12 +389,7 @@ def test_a_disabled_achievement_and_an_undefined_course_event_grant_nothing(
 def path_setup(c: FakeContainer) -> str:
     for template_id in ("basics", "advanced"):
         cert = course_achievement(c, f"{template_id} done")
-        template(
-            c,
-            template_id,
-            code=template_id.upper(),
-            achievements=[CourseAchievement(achievement_id=cert)],
-        )
+        template(c, template_id, code=template_id.upper(), awarding=cert)
         course_event(c, f"{template_id}-1", template_id)
         course_event(c, f"{template_id}-2", template_id)
     diploma = course_achievement(c, "Diploma")
@@ -455,7 +440,7 @@ def test_an_event_needs_an_existing_template_and_course_achievements(c: FakeCont
         course_event(c, template_id="none")
     assert raised.value.field == "template_id"
     with pytest.raises(InvalidInputError) as raised:
-        template(c, achievements=[CourseAchievement(achievement_id="ghost")])
+        template(c, awarding="ghost")
     assert raised.value.field == "achievements[0].achievement_id"
     with pytest.raises(NotFoundError):
         wired(courses.get_course_event, c, TENANT, "cpr-1")
@@ -662,7 +647,7 @@ def test_course_awards_are_numbered_with_the_course_code_and_path_awards_with_th
     )
     bls = course_achievement(c, "Basic Life Support", sequence_id="certs")
     track = course_achievement(c, "Rescuer track", sequence_id="certs")
-    template(c, achievements=[CourseAchievement(achievement_id=bls)], custom={"site": "OSL"})
+    template(c, awarding=bls, custom={"site": "OSL"})
     course_event(c)
     wired(
         courses.put_path,
@@ -693,7 +678,7 @@ def test_course_awards_are_numbered_with_the_course_code_and_path_awards_with_th
 
 def test_completing_the_course_again_renews_the_credential(c: FakeContainer) -> None:
     bls = course_achievement(c, "Basic Life Support", validity={"amount": 5, "unit": "year"})
-    template(c, achievements=[CourseAchievement(achievement_id=bls)], completion_threshold=80)
+    template(c, awarding=bls, completion_threshold=80)
     course_event(c)
     course_event(c, "cpr-2")
 

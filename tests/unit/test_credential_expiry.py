@@ -24,11 +24,17 @@ from accolade_local.streams import match_any
 from accolade_local.template import Template
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
-from tests.unit.builders import TENANT, activity, event_achievement, ingest_and_evaluate, wired
+from tests.unit.builders import (
+    ADMIN,
+    TENANT,
+    activity,
+    event_achievement,
+    ingest_and_evaluate,
+    wired,
+)
 
 api = load_handler("api")
 notices_function = load_handler("send_expiry_notices")
-ADMIN = claims(TENANT, "root", admin=True)
 ALICE = claims(TENANT, "alice")
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 FIVE_YEARS_ON = datetime(2031, 11, 24, 10, 0, tzinfo=UTC)

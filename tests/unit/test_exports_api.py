@@ -14,12 +14,11 @@ from accolade.services import exports
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
-from tests.unit.builders import OTHER_TENANT, TENANT, event_achievement, wired
+from tests.unit.builders import ADMIN, OTHER_TENANT, TENANT, event_achievement, wired
 from tests.unit.test_exports_service import START, award
 
 api = load_handler("api")
 job = load_handler("export_awards")
-ADMIN = claims(TENANT, "root", admin=True)
 
 pytestmark = pytest.mark.usefixtures("fakes")
 

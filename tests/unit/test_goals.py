@@ -13,10 +13,17 @@ from accolade.domain.models import TenantSettings
 from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
-from tests.unit.builders import TENANT, achievement, evaluate, ingest_and_evaluate, metric, sales
+from tests.unit.builders import (
+    ADMIN,
+    TENANT,
+    achievement,
+    evaluate,
+    ingest_and_evaluate,
+    metric,
+    sales,
+)
 
 api = load_handler("api")
-ADMIN = claims(TENANT, "root", admin=True)
 ALICE, BOB = claims(TENANT, "alice"), claims(TENANT, "bob")
 DAILY = {"metric": "sales", "period": "day", "target": 3}
 

@@ -14,12 +14,11 @@ from accolade.domain.periods import zone
 from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event, sale
-from tests.unit.builders import TENANT
+from tests.unit.builders import ADMIN, TENANT
 
 api = load_handler("api")
 ingest = load_handler("ingest_events")
 
-ADMIN = claims(TENANT, "root", admin=True)
 MACHINE = claims(TENANT, "crm-sync", scope="events:write")
 
 

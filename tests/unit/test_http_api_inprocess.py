@@ -12,12 +12,11 @@ from accolade.domain.models import TenantSettings
 from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event, sale, threshold_achievement
-from tests.unit.builders import TENANT, closer, ingest_and_evaluate, metric, sales
+from tests.unit.builders import ADMIN, TENANT, closer, ingest_and_evaluate, metric, sales
 
 api = load_handler("api")
 ingest = load_handler("ingest_events")
 
-ADMIN = claims(TENANT, "root", admin=True)
 USER = claims(TENANT, "alice")
 MACHINE = claims(TENANT, "crm-sync", scope="events:write")
 

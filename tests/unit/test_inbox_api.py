@@ -12,12 +12,11 @@ from accolade.domain.models import Message, MessageType, UserProfile
 from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
-from tests.unit.builders import TENANT, at, closer, ingest_and_evaluate, metric, sales
+from tests.unit.builders import ADMIN, TENANT, at, closer, ingest_and_evaluate, metric, sales
 
 api = load_handler("api")
 ALICE = claims(TENANT, "alice")
 BOB = claims(TENANT, "bob")
-ADMIN = claims(TENANT, "root", admin=True)
 
 pytestmark = pytest.mark.usefixtures("fakes")
 

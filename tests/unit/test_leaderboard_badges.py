@@ -12,10 +12,9 @@ import pytest
 from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
-from tests.unit.builders import TENANT, closer, ingest_and_evaluate, metric, sales
+from tests.unit.builders import ADMIN, TENANT, closer, ingest_and_evaluate, metric, sales
 
 api = load_handler("api")
-ADMIN = claims(TENANT, "root", admin=True)
 ALICE, BOB = claims(TENANT, "alice"), claims(TENANT, "bob")
 
 pytestmark = pytest.mark.usefixtures("fakes")

@@ -15,11 +15,10 @@ from accolade.ports import InboxQuery
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
-from tests.unit.builders import TENANT, closer, ingest_and_evaluate, metric, sales
+from tests.unit.builders import ADMIN, TENANT, closer, ingest_and_evaluate, metric, sales
 
 api = load_handler("api")
 deliver = load_handler("deliver_messages")
-ADMIN = claims(TENANT, "root", admin=True)
 ALICE, BOB = claims(TENANT, "alice"), claims(TENANT, "bob")
 
 pytestmark = pytest.mark.usefixtures("fakes")

@@ -20,7 +20,7 @@ from accolade.domain.openbadges import CredentialRecord, achievement_type, statu
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
-from tests.unit.builders import OTHER_TENANT, TENANT, at
+from tests.unit.builders import ADMIN, OTHER_TENANT, TENANT, at
 
 api = load_handler("api")
 publish = load_handler("publish_credential_status")
@@ -29,7 +29,6 @@ SCHEMA_PATH = (
     Path(__file__).resolve().parents[1] / "schemas/ob_v3p0_achievementcredential_schema.json"
 )
 SCHEMA = json.loads(SCHEMA_PATH.read_text())
-ADMIN = claims(TENANT, "root", admin=True)
 ALICE, BOB = claims(TENANT, "alice"), claims(TENANT, "bob")
 
 pytestmark = pytest.mark.usefixtures("fakes")

@@ -17,10 +17,9 @@ from accolade.services import me
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import DEFAULT_NOW, FakeContainer
 from tests.http_events import claims, http_event
-from tests.unit.builders import OTHER_TENANT, TENANT, achievement, metric, my_achievements
+from tests.unit.builders import ADMIN, OTHER_TENANT, TENANT, achievement, metric, my_achievements
 
 api = load_handler("api")
-ADMIN = claims(TENANT, "root", admin=True)
 ALICE = claims(TENANT, "alice")
 SCOPE = Scope("me/awards", TENANT, "alice")
 

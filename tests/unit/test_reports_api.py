@@ -12,6 +12,7 @@ from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event
 from tests.unit.builders import (
+    ADMIN,
     TENANT,
     closer,
     event_achievement,
@@ -21,7 +22,6 @@ from tests.unit.builders import (
 )
 
 api = load_handler("api")
-ADMIN = claims(TENANT, "root", admin=True)
 ROUTE = "/v1/admin/reports/completion"
 
 pytestmark = pytest.mark.usefixtures("fakes")

@@ -15,6 +15,7 @@ from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import call, claims, http_event, sale, threshold_achievement
 from tests.unit.builders import (
+    ADMIN,
     OTHER_TENANT,
     TENANT,
     achievement,
@@ -27,7 +28,6 @@ from tests.unit.builders import (
 )
 
 api = load_handler("api")
-ADMIN = claims(TENANT, "root", admin=True)
 USER = claims(TENANT, "alice")
 
 

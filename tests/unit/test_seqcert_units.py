@@ -18,10 +18,9 @@ from accolade.services import admin, awards, certificates, credentials, deliver
 from accolade_local.handlers import load_handler
 from tests.fakes import FakeContainer
 from tests.http_events import VERIFICATION_FIELDS, call, claims, http_event
-from tests.unit.builders import TENANT, wired
+from tests.unit.builders import ADMIN, TENANT, wired
 
 api = load_handler("api")
-ADMIN = claims(TENANT, "root", admin=True)
 ALICE = claims(TENANT, "alice")
 BOB = claims(TENANT, "bob")
 BASE = "https://api.example"

@@ -3,7 +3,7 @@
 // boards full screen, one after another.
 import { LitElement, html, css, nothing } from "lit";
 import { apiOf, num, roman } from "../api.js";
-import { theme } from "./theme.js";
+import { tableStyles, theme } from "./theme.js";
 import "./accolade-badge.js";
 
 export const PERIODS = [
@@ -37,6 +37,7 @@ export class AccoladeLeaderboard extends LitElement {
 
   static styles = [
     theme,
+    tableStyles,
     css`
       :host([tv]) {
         position: fixed;
@@ -57,19 +58,11 @@ export class AccoladeLeaderboard extends LitElement {
         margin: 0 0 var(--_gap);
         font-size: 1.3em;
       }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-      }
       th,
       td {
-        text-align: start;
-        padding: 6px 8px;
-        border-block-end: 1px solid var(--_border);
         vertical-align: middle;
       }
       th {
-        color: var(--_muted);
         font-weight: 600;
       }
       td.rank,

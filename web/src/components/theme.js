@@ -88,3 +88,21 @@ export const theme = css`
     white-space: nowrap;
   }
 `;
+
+// Tables: the leaderboard's and the console pages'.
+export const tableStyles = css`
+  table {
+    width: 100%;
+    border-collapse: collapse;
+  }
+  th,
+  td {
+    text-align: start;
+    padding: 6px 8px;
+    border-block-end: 1px solid var(--_border);
+    vertical-align: top;
+  }
+  th {
+    color: var(--_muted);
+  }
+`;

@@ -2,7 +2,7 @@
 // and labelled inputs.
 import { LitElement, html, css, nothing } from "lit";
 import { ApiError } from "../api.js";
-import { theme } from "../components/theme.js";
+import { tableStyles, theme } from "../components/theme.js";
 
 export const pageStyles = css`
   h1 {
@@ -56,20 +56,6 @@ export const pageStyles = css`
     font-size: 0.9em;
     margin: 0;
   }
-  table {
-    border-collapse: collapse;
-    width: 100%;
-  }
-  th,
-  td {
-    text-align: start;
-    padding: 6px 8px;
-    border-block-end: 1px solid var(--_border);
-    vertical-align: top;
-  }
-  th {
-    color: var(--_muted);
-  }
   a {
     color: var(--_accent);
   }
@@ -91,7 +77,7 @@ export class ConsolePage extends LitElement {
     _notice: { state: true },
   };
 
-  static styles = [theme, pageStyles];
+  static styles = [theme, tableStyles, pageStyles];
 
   constructor() {
     super();
