@@ -423,7 +423,7 @@ def get_leaderboard(
     caller = caller_of(me_routes)
     ranked = inject(leaderboards.leaderboard, container())
     key, rows = ranked(caller.tenant_id, metric_id, period, limit=limit, period=period_key)
-    found = [schemas.LeaderboardRowOut.of(row) for row in rows]
+    found = schemas.LeaderboardRowOut.of_each(rows)
     return schemas.LeaderboardOut(metric_id=metric_id, period_key=key, rows=found)
 
 
@@ -546,7 +546,7 @@ def my_goals() -> schemas.GoalList:
     """
     caller = caller_of(me_routes)
     found = inject(goals.list_goals, container())(caller.tenant_id, caller.user_id)
-    return schemas.GoalList.of(found)
+    return schemas.GoalList(items=schemas.GoalOut.of_each(found))
 
 
 @documented(me_routes.delete, "/v1/me/goals/<goal_id>", "Deleted", status=204)
@@ -585,7 +585,8 @@ def list_user_goals(user_id: PathId) -> schemas.GoalList:
     as the user sees them. A user with neither a profile nor a goal is 404. Admins only.
     """
     caller = _admin(admin_routes)
-    return schemas.GoalList.of(inject(goals.user_goals, container())(caller.tenant_id, user_id))
+    found = inject(goals.user_goals, container())(caller.tenant_id, user_id)
+    return schemas.GoalList(items=schemas.GoalOut.of_each(found))
 
 
 @documented(admin_routes.delete, "/v1/admin/users/<user_id>/goals/<goal_id>", "Deleted", status=204)
