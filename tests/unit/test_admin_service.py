@@ -22,7 +22,9 @@ from tests.unit.builders import (
 
 
 def edit(c: FakeContainer, achievement_id: str, **changes: Any) -> Any:
-    return admin.edit_achievement(TENANT, achievement_id, changes, config=c.config, clock=c.clock)
+    return admin.edit_achievement(
+        TENANT, achievement_id, changes, ports=admin.DefinitionPorts(c.config), clock=c.clock
+    )
 
 
 def views(c: FakeContainer, user_id: str = "alice") -> dict[str, me.AchievementView]:
@@ -189,7 +191,10 @@ def test_a_definition_that_does_not_fit_its_type_names_the_field(
 
     with pytest.raises(InvalidInputError) as raised:
         admin.create_achievement(
-            TENANT, {"name": "Broken", **definition}, config=c.config, clock=c.clock
+            TENANT,
+            {"name": "Broken", **definition},
+            ports=admin.DefinitionPorts(c.config),
+            clock=c.clock,
         )
 
     assert raised.value.field == field

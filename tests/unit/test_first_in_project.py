@@ -223,13 +223,21 @@ def test_the_registration_and_the_first_call_in_one_batch_award_it(c: FakeContai
 def test_only_projects_created_after_the_last_enable_count(c: FakeContainer) -> None:
     badge = trailblazer(c)
     admin.edit_achievement(
-        TENANT, badge.achievement_id, {"enabled": False}, config=c.config, clock=c.clock
+        TENANT,
+        badge.achievement_id,
+        {"enabled": False},
+        ports=admin.DefinitionPorts(c.config),
+        clock=c.clock,
     )
     ingest_and_evaluate(c, [created("while-off", "2026-11-24T10:30:00Z")])
     disabled = ingest_and_evaluate(c, [call("ben", "while-off", "2026-11-24T10:31:00Z")])
     c.clock.set(at("2026-11-24T11:00:00Z"))
     enabled = admin.edit_achievement(
-        TENANT, badge.achievement_id, {"enabled": True}, config=c.config, clock=c.clock
+        TENANT,
+        badge.achievement_id,
+        {"enabled": True},
+        ports=admin.DefinitionPorts(c.config),
+        clock=c.clock,
     )
     ingest_and_evaluate(c, [created("fresh", "2026-11-24T11:05:00Z")])
 

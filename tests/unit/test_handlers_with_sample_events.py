@@ -108,7 +108,7 @@ def test_the_hourly_sample_queues_the_tenant_whose_message_grants_its_winner_onc
     speedy = admin.create_achievement(
         DEMO,
         {"name": "Speedy Gonzales", "type": "period_top", "metric": "sales", "period": "week"},
-        config=fakes.config,
+        ports=admin.DefinitionPorts(fakes.config),
         clock=fakes.clock,
     )
     ingest_and_evaluate(fakes, [activity("s1", "2026-11-26T10:00:00Z", user_id="user-1")], DEMO)

@@ -138,7 +138,11 @@ def test_hidden_are_other_audiences_and_disabled_ones_not_earned(c: FakeContaine
 
     for a in (kept, dropped):
         admin.edit_achievement(
-            TENANT, a.achievement_id, {"enabled": False}, config=c.config, clock=c.clock
+            TENANT,
+            a.achievement_id,
+            {"enabled": False},
+            ports=admin.DefinitionPorts(c.config),
+            clock=c.clock,
         )
 
     assert [(v.achievement.name, v.earned) for v in mine(c)] == [("Kept", True)]

@@ -36,7 +36,7 @@ def _tenant(
     created = admin.create_achievement(
         tenant_id,
         {"name": "Speedy Gonzales", "type": "period_top", "metric": "sales", "period": period},
-        config=c.config,
+        ports=admin.DefinitionPorts(c.config),
         clock=c.clock,
     )
     return created.achievement_id
@@ -256,7 +256,11 @@ def test_a_tie_goes_to_who_reached_the_score_first(c: FakeContainer) -> None:
 def test_a_disabled_achievement_is_not_handed_over(c: FakeContainer) -> None:
     achievement_id = _tenant(c, AUCKLAND, "Pacific/Auckland")
     admin.edit_achievement(
-        AUCKLAND, achievement_id, {"enabled": False}, config=c.config, clock=c.clock
+        AUCKLAND,
+        achievement_id,
+        {"enabled": False},
+        ports=admin.DefinitionPorts(c.config),
+        clock=c.clock,
     )
 
     work = close_periods(at("2026-11-29T12:00:00Z"), config=c.config, winners_queue=c.winners_queue)
@@ -272,7 +276,11 @@ def test_an_achievement_disabled_after_the_listing_is_not_granted(c: FakeContain
         at("2026-11-29T12:00:00Z"), config=c.config, winners_queue=c.winners_queue
     )
     admin.edit_achievement(
-        AUCKLAND, achievement_id, {"enabled": False}, config=c.config, clock=c.clock
+        AUCKLAND,
+        achievement_id,
+        {"enabled": False},
+        ports=admin.DefinitionPorts(c.config),
+        clock=c.clock,
     )
 
     result = wired(select_winners, c, work)

@@ -49,7 +49,7 @@ from accolade.ports import (
     TenantConfig,
     UserRepository,
 )
-from accolade.services.admin import draft_achievement, get_achievement
+from accolade.services.admin import DefinitionPorts, draft_achievement, get_achievement
 from accolade.services.evaluate import EvaluationResult, grant_intents
 
 # All time, for the events index: from the earliest occurred_at the API takes (period_bounds'
@@ -158,14 +158,8 @@ def simulate(
     out. Records' and memberships' one-holder slots are not read."""
     if definition is not None:
         try:
-            target = draft_achievement(
-                tenant_id,
-                definition,
-                config=config,
-                clock=clock,
-                sequences=sequences,
-                badges=badges,
-            )
+            ports = DefinitionPorts(config, sequences, badges)
+            target = draft_achievement(tenant_id, definition, ports=ports, clock=clock)
         except InvalidInputError as exc:  # named inside the request's definition
             raise InvalidInputError(f"definition.{exc.field}", exc.details[0]["message"]) from exc
     else:
