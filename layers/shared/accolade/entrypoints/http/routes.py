@@ -829,7 +829,7 @@ def refresh_documents(award_id: AwardId) -> Response[admin_schemas.RefreshOut]:
     return Response(status_code=202, content_type="application/json", body=body)
 
 
-@documented(system.get, "/v1/verify/<identifier>", "The credential's status", tag="verify")
+@documented(system.get, "/v1/verify/<identifier>", "The credential's status")
 def verify(
     identifier: IdentifierPath,
     tenant: Annotated[

@@ -42,7 +42,6 @@ def _signed(award_id: str, holder: str | None, tenant_id: str) -> credential_sch
     credential_routes.get,
     "/v1/me/awards/<award_id>/credential",
     "The award as a signed OpenBadgeCredential",
-    tag="me",
     errors={409: "The award was revoked while its first credential was being issued"},
 )
 def my_credential(award_id: AwardId) -> credential_schemas.CredentialOut:
@@ -62,7 +61,6 @@ def my_credential(award_id: AwardId) -> credential_schemas.CredentialOut:
     credential_routes.get,
     "/v1/admin/awards/<award_id>/credential",
     "The award as a signed OpenBadgeCredential",
-    tag="admin",
     errors={409: "The award is revoked and had no credential: none is issued for it"},
 )
 def award_credential(award_id: AwardId) -> credential_schemas.CredentialOut:
@@ -81,7 +79,6 @@ def award_credential(award_id: AwardId) -> credential_schemas.CredentialOut:
     "/v1/admin/credential-keys",
     "The new active issuer key",
     status=201,
-    tag="admin",
 )
 def rotate_issuer_key() -> Response[credential_schemas.IssuerKeyOut]:
     """Rotate the issuer key

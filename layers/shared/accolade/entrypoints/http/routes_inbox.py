@@ -30,7 +30,6 @@ MessageId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]+$", max_length=1024)]
     inbox_routes.post,
     "/v1/me/messages/<message_id>/read",
     "The message, read",
-    tag="me",
     errors={404: "The caller has no message of that id"},
 )
 def read_message(message_id: MessageId) -> schemas.MessageOut:

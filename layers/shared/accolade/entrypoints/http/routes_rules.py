@@ -33,7 +33,7 @@ def _synced(
     return rules_schemas.Synced(granted=admin_schemas.HolderOut.of_each(granted))
 
 
-@documented(rules_me_routes.post, "/v1/me/sync", "The awards this sync granted", tag="me")
+@documented(rules_me_routes.post, "/v1/me/sync", "The awards this sync granted")
 def sync_me() -> rules_schemas.Synced:
     """Sync my progress
 
