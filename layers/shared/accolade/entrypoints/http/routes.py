@@ -4,7 +4,8 @@ caller, calls one service, maps the result.
 A route's docstring is its OpenAPI summary (first line) and description (the rest), as in
 FastAPI; ``routing.documented`` adds the tag and the success answer. A service that takes several ports gets
 them from the container by ``inject``; list routes page through ``_page``, an admin's read of
-one thing goes through ``_tenant_one`` and a PUT of a course definition through ``_tenant_put``.
+one thing goes through ``_tenant_one``, a PUT of a course definition through ``_tenant_put``
+and a call on the caller's own things through ``_mine``.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class _ReadOff(Protocol):
 
 
 R = TypeVar("R", bound=_ReadOff)  # a response body read off one domain object
+T = TypeVar("T")
 
 
 class _Definition(Protocol):
@@ -150,6 +152,13 @@ def _tenant_created(out: type[R], service: Callable[..., Any], *args: Any) -> Re
     caller = _admin(admin_routes)
     created = out.of(inject(service, container())(caller.tenant_id, *args))
     return Response(status_code=201, content_type="application/json", body=created)
+
+
+def _mine(router: Router, service: Callable[..., T], *args: Any) -> T:
+    """What ``service`` (its ports injected) answers for the caller of the request ``router``
+    serves: their tenant and user id, then ``args``."""
+    caller = caller_of(router)
+    return inject(service, container())(caller.tenant_id, caller.user_id, *args)
 
 
 def _my_page(
@@ -495,10 +504,7 @@ def feature_award(body: Annotated[schemas.FeaturedIn, Body()]) -> schemas.Featur
     Show one of the caller's own active awards next to their name on leaderboards; an award
     that is not theirs or not active is 422.
     """
-    caller = caller_of(me_routes)
-    featured = inject(me.feature_award, container())(
-        caller.tenant_id, caller.user_id, body.award_id
-    )
+    featured = _mine(me_routes, me.feature_award, body.award_id)
     return schemas.FeaturedOut(award_id=featured)
 
 
@@ -508,8 +514,7 @@ def clear_featured_award() -> schemas.FeaturedOut:
 
     Show none of the caller's awards next to their name.
     """
-    caller = caller_of(me_routes)
-    inject(me.feature_award, container())(caller.tenant_id, caller.user_id, None)
+    _mine(me_routes, me.feature_award, None)
     return schemas.FeaturedOut(award_id=None)
 
 
@@ -544,8 +549,7 @@ def my_goals() -> schemas.GoalList:
     The caller's goals by id (at most 50, so one page), each with the metric's value in the
     current period and whether the goal is reached.
     """
-    caller = caller_of(me_routes)
-    found = inject(goals.list_goals, container())(caller.tenant_id, caller.user_id)
+    found = _mine(me_routes, goals.list_goals)
     return schemas.GoalList(items=schemas.GoalOut.of_each(found))
 
 
@@ -555,8 +559,7 @@ def delete_my_goal(goal_id: PathId) -> Response[None]:
 
     The goal stops counting; awards it earned stay. An unknown goal is 404.
     """
-    caller = caller_of(me_routes)
-    inject(goals.delete_goal, container())(caller.tenant_id, caller.user_id, goal_id)
+    _mine(me_routes, goals.delete_goal, goal_id)
     return _no_content()
 
 
@@ -803,10 +806,7 @@ def my_certificate(award_id: AwardId) -> schemas.CertificateLinkOut:
     Another user's award, a revoked one or one without a certificate is 404; a certificate
     still being rendered is 409 (ask again shortly).
     """
-    caller = caller_of(me_routes)
-    url = inject(certificates.my_certificate_link, container())(
-        caller.tenant_id, caller.user_id, award_id
-    )
+    url = _mine(me_routes, certificates.my_certificate_link, award_id)
     return schemas.CertificateLinkOut(url=url, expires_in=CERTIFICATE_LINK_SECONDS)
 
 
