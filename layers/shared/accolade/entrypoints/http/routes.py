@@ -26,7 +26,7 @@ from accolade.domain.periods import TimeRange
 from accolade.entrypoints.http import access, schemas
 from accolade.entrypoints.http.auth import Principal
 from accolade.entrypoints.http.cursors import Scope, decode, encode
-from accolade.entrypoints.http.routing import caller_of, documented, lazily
+from accolade.entrypoints.http.routing import answer, caller_of, documented, lazily
 from accolade.ports import Page
 from accolade.services import goals, me
 
@@ -151,7 +151,7 @@ def _tenant_created(out: type[R], service: Callable[..., Any], *args: Any) -> Re
     admins."""
     caller = _admin(admin_routes)
     created = out.of(inject(service, container())(caller.tenant_id, *args))
-    return Response(status_code=201, content_type="application/json", body=created)
+    return answer(201, created)
 
 
 def _mine(router: Router, service: Callable[..., T], *args: Any) -> T:
@@ -457,11 +457,7 @@ def give_award(
     given = inject(awards.give_award, container())(
         caller.tenant_id, achievement_id, gift, given_by=caller.user_id
     )
-    return Response(
-        status_code=201,
-        content_type="application/json",
-        body=admin_schemas.HolderOut.read(given),
-    )
+    return answer(201, admin_schemas.HolderOut.read(given))
 
 
 @documented(admin_routes.get, "/v1/admin/achievements/<achievement_id>/awards", "A page of awards")
@@ -527,7 +523,7 @@ def _set_goal(
 
 
 def _no_content() -> Response[None]:
-    return Response(status_code=204, content_type="application/json", body=None)
+    return answer(204, None)
 
 
 @documented(me_routes.put, "/v1/me/goals/<goal_id>", "The goal as stored, with my progress")
@@ -826,7 +822,7 @@ def refresh_documents(award_id: AwardId) -> Response[admin_schemas.RefreshOut]:
     caller = _admin(admin_routes)
     inject(certificates.refresh_documents, container())(caller.tenant_id, award_id)
     body = admin_schemas.RefreshOut(award_id=award_id, certificate_status="pending")
-    return Response(status_code=202, content_type="application/json", body=body)
+    return answer(202, body)
 
 
 @documented(system.get, "/v1/verify/<identifier>", "The credential's status")
