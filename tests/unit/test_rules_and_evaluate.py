@@ -19,7 +19,6 @@ from tests.unit.builders import (
     ingest_and_evaluate,
     metric,
     sales,
-    wired,
 )
 
 
@@ -175,7 +174,13 @@ def test_a_disabled_achievement_grants_nothing_and_keeps_what_was_earned(
     ingest_and_evaluate(c, sales(5, "2026-11-24T08:00:00Z"))
     earned = c.awards.user_awards(TENANT, "alice")
 
-    wired(admin.edit_achievement, c, TENANT, family.achievement_id, {"enabled": False})
+    admin.edit_achievement(
+        TENANT,
+        family.achievement_id,
+        {"enabled": False},
+        ports=admin.DefinitionPorts(c.config),
+        clock=c.clock,
+    )
     later = ingest_and_evaluate(c, sales(10, "2026-11-24T09:00:00Z", prefix="later"))
 
     assert later.granted == []
