@@ -83,7 +83,9 @@ def _measure(tenants: int, endpoint: str, sizes: Sequence[int]) -> dict[str, flo
         settings = TenantSettings(timezone=ZONES[n % len(ZONES)])
         admin.put_settings(tenant_id, settings, config=c.config)
         admin.put_metric(tenant_id, metric, config=c.config)
-        admin.create_achievement(tenant_id, definition, config=c.config, clock=c.clock)
+        admin.create_achievement(
+            tenant_id, definition, ports=admin.DefinitionPorts(c.config), clock=c.clock
+        )
         event = ActivityEvent(event_id="e1", type="call", user_id="u1", occurred_at=moment)
         c.events.add_new(tenant_id, [event])
         change = EventDeltas("e1", 1, {counter: Decimal(1)}, frozenset({counter}))
@@ -150,7 +152,9 @@ def _by_size(
         tenant_id = f"users-{size}"
         admin.put_settings(tenant_id, TenantSettings(), config=c.config)
         admin.put_metric(tenant_id, metric, config=c.config)
-        admin.create_achievement(tenant_id, definition, config=c.config, clock=c.clock)
+        admin.create_achievement(
+            tenant_id, definition, ports=admin.DefinitionPorts(c.config), clock=c.clock
+        )
         changes = []
         for n in range(size):
             key = CounterKey(f"u{n:05d}", "calls", WEEK)

@@ -184,7 +184,9 @@ class Bench:
             )
         for body in achievement_bodies(achievements):
             definition = admin_schemas.AchievementIn.model_validate(body).definition()
-            admin.create_achievement(tenant_id, definition, config=c.config, clock=c.clock)
+            admin.create_achievement(
+                tenant_id, definition, ports=admin.DefinitionPorts(c.config), clock=c.clock
+            )
         for index, user_id in enumerate(workload.users):
             profile = admin_schemas.UserIn.model_validate(
                 {"display_name": f"User {index}", "org_id": f"org-{index % 7}", "groups": ["sales"]}

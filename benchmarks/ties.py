@@ -96,7 +96,7 @@ def _run(bench: Bench, users: int, rng: random.Random, out: Callable[[str], None
             }
         ).definition()
         achievement = admin.create_achievement(
-            tenant_id, definition, config=c.config, clock=c.clock
+            tenant_id, definition, ports=admin.DefinitionPorts(c.config), clock=c.clock
         )
         # One counter through the layer's write path: the template every other one is cloned from.
         template_user, template_at = "template-user", start + timedelta(days=6)

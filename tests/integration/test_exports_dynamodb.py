@@ -34,7 +34,7 @@ def define(accolade: Any, tenant_id: str, count: int) -> list[str]:
         admin.create_achievement(
             tenant_id,
             {"name": f"Badge {k}", "type": "event", "event_type": f"task.done{k}"},
-            config=accolade.config,
+            ports=admin.DefinitionPorts(accolade.config),
             clock=accolade.clock,
         ).achievement_id
         for k in range(count)

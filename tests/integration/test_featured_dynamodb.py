@@ -33,7 +33,7 @@ def test_awards_and_summaries_are_read_by_key_in_one_request(accolade: Any, tena
     helper = admin.create_achievement(
         tenant_id,
         {"name": "Helper", "type": "manual", "show_next_to_name": True},
-        config=accolade.config,
+        ports=admin.DefinitionPorts(accolade.config),
         clock=accolade.clock,
     ).achievement_id
     given = [

@@ -27,7 +27,7 @@ def with_goal(loop: Loop, goal_id: str = "daily", setting: goals.GoalSetting = D
     created = admin.create_achievement(
         loop.tenant_id,
         {"name": "Goal getter", "type": "goal_reached", "levels": [{"points": 20}]},
-        config=loop.container.config,
+        ports=admin.DefinitionPorts(loop.container.config),
         clock=loop.container.clock,
     )
     inject(goals.set_goal, loop.container)(

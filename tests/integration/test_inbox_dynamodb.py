@@ -213,7 +213,9 @@ def test_a_winner_told_twice_by_the_queue_gets_one_message(
         config=accolade.config,
     )
     top = {"name": "Top", "type": "period_top", "metric": "logins", "period": "week"}
-    admin.create_achievement(tenant_id, top, config=accolade.config, clock=At(monday))
+    admin.create_achievement(
+        tenant_id, top, ports=admin.DefinitionPorts(accolade.config), clock=At(monday)
+    )
     login = ActivityEvent(event_id="e-1", type="login", user_id="alice", occurred_at=monday)
     accolade.events.add_new(tenant_id, [login])
     counter = CounterKey("alice", "logins", week)

@@ -28,7 +28,7 @@ RECORD = {
 
 def define(accolade: Any, tenant_id: str, definition: dict[str, Any]) -> str:
     created = admin.create_achievement(
-        tenant_id, definition, config=accolade.config, clock=accolade.clock
+        tenant_id, definition, ports=admin.DefinitionPorts(accolade.config), clock=accolade.clock
     )
     return created.achievement_id
 

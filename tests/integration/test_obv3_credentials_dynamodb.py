@@ -54,7 +54,9 @@ def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
 
 
 def give(c: Container, tenant_id: str, user_id: str) -> str:
-    achievement = admin.create_achievement(tenant_id, MANUAL, config=c.config, clock=c.clock)
+    achievement = admin.create_achievement(
+        tenant_id, MANUAL, ports=admin.DefinitionPorts(c.config), clock=c.clock
+    )
     award = inject(awards.give_award, c)(
         tenant_id, achievement.achievement_id, awards.Gift(user_id), given_by="root"
     )

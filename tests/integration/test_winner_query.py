@@ -78,7 +78,7 @@ def _weekly_top_logins(accolade: Any, tenant_id: str) -> None:
     admin.create_achievement(
         tenant_id,
         {"name": "Top", "type": "period_top", "metric": "logins", "period": "week"},
-        config=accolade.config,
+        ports=admin.DefinitionPorts(accolade.config),
         clock=At(MONDAY),
     )
 

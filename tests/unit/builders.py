@@ -3,12 +3,12 @@ the service calls the functions make, wired from a container (of fakes, or of Dy
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from accolade.bootstrap import inject
 from accolade.domain.models import Achievement, ActivityEvent, Aggregate, Metric
 from accolade.ports import Page
 from accolade.services import admin, me
@@ -108,10 +108,8 @@ def ingest_and_evaluate(
 
 
 def wired(service: Callable[..., T], c: Container, *args: Any, **options: Any) -> T:
-    """Call a service with the ports of `c` it takes: bootstrap names them as the services do."""
-    named = inspect.signature(service).parameters.values()
-    ports = [p.name for p in named if p.kind is p.KEYWORD_ONLY and p.name not in options]
-    return service(*args, **{p: getattr(c, p) for p in ports if hasattr(c, p)}, **options)
+    """Call a service with the ports of `c` it takes, wired as bootstrap wires them."""
+    return inject(service, c)(*args, **options)
 
 
 def evaluate(

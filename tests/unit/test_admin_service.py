@@ -18,11 +18,12 @@ from tests.unit.builders import (
     metric,
     my_achievements,
     sales,
+    wired,
 )
 
 
 def edit(c: FakeContainer, achievement_id: str, **changes: Any) -> Any:
-    return admin.edit_achievement(TENANT, achievement_id, changes, config=c.config, clock=c.clock)
+    return wired(admin.edit_achievement, c, TENANT, achievement_id, changes)
 
 
 def views(c: FakeContainer, user_id: str = "alice") -> dict[str, me.AchievementView]:
@@ -188,9 +189,7 @@ def test_a_definition_that_does_not_fit_its_type_names_the_field(
     metric(c)
 
     with pytest.raises(InvalidInputError) as raised:
-        admin.create_achievement(
-            TENANT, {"name": "Broken", **definition}, config=c.config, clock=c.clock
-        )
+        wired(admin.create_achievement, c, TENANT, {"name": "Broken", **definition})
 
     assert raised.value.field == field
     assert raised.value.details == [{"field": field, "message": raised.value.details[0]["message"]}]

@@ -26,6 +26,7 @@ from tests.unit.builders import (
     evaluate,
     ingest_and_evaluate,
     my_achievements,
+    wired,
 )
 
 ENABLED = "2026-11-24T10:00:00Z"  # the fake clock's now: when Trailblazer is created
@@ -222,15 +223,11 @@ def test_the_registration_and_the_first_call_in_one_batch_award_it(c: FakeContai
 
 def test_only_projects_created_after_the_last_enable_count(c: FakeContainer) -> None:
     badge = trailblazer(c)
-    admin.edit_achievement(
-        TENANT, badge.achievement_id, {"enabled": False}, config=c.config, clock=c.clock
-    )
+    wired(admin.edit_achievement, c, TENANT, badge.achievement_id, {"enabled": False})
     ingest_and_evaluate(c, [created("while-off", "2026-11-24T10:30:00Z")])
     disabled = ingest_and_evaluate(c, [call("ben", "while-off", "2026-11-24T10:31:00Z")])
     c.clock.set(at("2026-11-24T11:00:00Z"))
-    enabled = admin.edit_achievement(
-        TENANT, badge.achievement_id, {"enabled": True}, config=c.config, clock=c.clock
-    )
+    enabled = wired(admin.edit_achievement, c, TENANT, badge.achievement_id, {"enabled": True})
     ingest_and_evaluate(c, [created("fresh", "2026-11-24T11:05:00Z")])
 
     stale = ingest_and_evaluate(c, [call("carl", "while-off", "2026-11-24T11:10:00Z")])

@@ -22,7 +22,7 @@ from accolade.ports import InboxQuery
 from accolade.services import admin
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import FakeContainer
-from tests.unit.builders import activity, at, ingest_and_evaluate, metric
+from tests.unit.builders import activity, at, ingest_and_evaluate, metric, wired
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 DEMO = "demo"
@@ -108,11 +108,11 @@ def test_the_hourly_sample_queues_the_tenant_whose_message_grants_its_winner_onc
     fakes: FakeContainer,
 ) -> None:
     metric(fakes, tenant_id=DEMO)
-    speedy = admin.create_achievement(
+    speedy = wired(
+        admin.create_achievement,
+        fakes,
         DEMO,
         {"name": "Speedy Gonzales", "type": "period_top", "metric": "sales", "period": "week"},
-        config=fakes.config,
-        clock=fakes.clock,
     )
     ingest_and_evaluate(fakes, [activity("s1", "2026-11-26T10:00:00Z", user_id="user-1")], DEMO)
     fakes.clock.set(at("2026-11-30T09:01:00Z"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from accolade.bootstrap import inject
@@ -10,6 +11,22 @@ from tests.fakes import FakeClock, FakeContainer
 
 def takes(events: list[str], *, config: Any, clock: Any, limit: int = 1) -> dict[str, Any]:
     return {"events": events, "config": config, "clock": clock, "limit": limit}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    config: Any
+    badges: Any = None
+
+
+@dataclass(frozen=True)
+class NotPorts:
+    config: Any
+    colour: str = "red"
+
+
+def grouped(*, ports: Catalog, clock: Any, other: NotPorts | None = None) -> dict[str, Any]:
+    return {"ports": ports, "clock": clock, "other": other}
 
 
 def test_binds_the_keyword_only_ports_it_names(c: FakeContainer) -> None:
@@ -30,3 +47,17 @@ def test_a_port_passed_by_the_caller_wins(c: FakeContainer) -> None:
     called = inject(takes, c)([], clock=other)
 
     assert called["clock"] is other
+
+
+def test_binds_a_group_of_ports_built_of_the_containers(c: FakeContainer) -> None:
+    called = inject(grouped, c)()
+
+    assert called == {"ports": Catalog(c.config, c.badges), "clock": c.clock, "other": None}
+
+
+def test_a_dataclass_with_a_field_that_is_no_port_is_left_to_the_caller(
+    c: FakeContainer,
+) -> None:
+    other = NotPorts(config=None)
+
+    assert inject(grouped, c)(other=other)["other"] is other

@@ -20,6 +20,7 @@ from tests.unit.builders import (
     metric,
     my_achievements,
     sales,
+    wired,
 )
 
 
@@ -137,9 +138,7 @@ def test_hidden_are_other_audiences_and_disabled_ones_not_earned(c: FakeContaine
     ingest_and_evaluate(c, [activity("k-1", "2026-11-24T09:00:00Z", type="kept.done")])
 
     for a in (kept, dropped):
-        admin.edit_achievement(
-            TENANT, a.achievement_id, {"enabled": False}, config=c.config, clock=c.clock
-        )
+        wired(admin.edit_achievement, c, TENANT, a.achievement_id, {"enabled": False})
 
     assert [(v.achievement.name, v.earned) for v in mine(c)] == [("Kept", True)]
 

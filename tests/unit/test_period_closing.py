@@ -33,11 +33,11 @@ def _tenant(
 ) -> str:
     admin.put_settings(tenant_id, TenantSettings(timezone=timezone, **settings), config=c.config)
     metric(c, tenant_id=tenant_id)
-    created = admin.create_achievement(
+    created = wired(
+        admin.create_achievement,
+        c,
         tenant_id,
         {"name": "Speedy Gonzales", "type": "period_top", "metric": "sales", "period": period},
-        config=c.config,
-        clock=c.clock,
     )
     return created.achievement_id
 
@@ -255,9 +255,7 @@ def test_a_tie_goes_to_who_reached_the_score_first(c: FakeContainer) -> None:
 
 def test_a_disabled_achievement_is_not_handed_over(c: FakeContainer) -> None:
     achievement_id = _tenant(c, AUCKLAND, "Pacific/Auckland")
-    admin.edit_achievement(
-        AUCKLAND, achievement_id, {"enabled": False}, config=c.config, clock=c.clock
-    )
+    wired(admin.edit_achievement, c, AUCKLAND, achievement_id, {"enabled": False})
 
     work = close_periods(at("2026-11-29T12:00:00Z"), config=c.config, winners_queue=c.winners_queue)
 
@@ -271,9 +269,7 @@ def test_an_achievement_disabled_after_the_listing_is_not_granted(c: FakeContain
     (work,) = close_periods(
         at("2026-11-29T12:00:00Z"), config=c.config, winners_queue=c.winners_queue
     )
-    admin.edit_achievement(
-        AUCKLAND, achievement_id, {"enabled": False}, config=c.config, clock=c.clock
-    )
+    wired(admin.edit_achievement, c, AUCKLAND, achievement_id, {"enabled": False})
 
     result = wired(select_winners, c, work)
 

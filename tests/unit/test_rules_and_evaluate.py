@@ -175,7 +175,11 @@ def test_a_disabled_achievement_grants_nothing_and_keeps_what_was_earned(
     earned = c.awards.user_awards(TENANT, "alice")
 
     admin.edit_achievement(
-        TENANT, family.achievement_id, {"enabled": False}, config=c.config, clock=c.clock
+        TENANT,
+        family.achievement_id,
+        {"enabled": False},
+        ports=admin.DefinitionPorts(c.config),
+        clock=c.clock,
     )
     later = ingest_and_evaluate(c, sales(10, "2026-11-24T09:00:00Z", prefix="later"))
 

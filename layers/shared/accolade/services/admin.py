@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -132,20 +133,22 @@ def list_metrics(
     return config.metrics_page(tenant_id, limit=limit, after=after)
 
 
+@dataclass(frozen=True)
+class DefinitionPorts:
+    """Where achievement definitions are kept (``config``, with the tenant's metrics they read)
+    and the sequences and badges they name. ``bootstrap.inject`` builds one."""
+
+    config: ConfigRepository
+    sequences: SequenceRepository | None = None
+    badges: BadgeRepository | None = None
+
+
 def create_achievement(
-    tenant_id: str,
-    definition: Mapping[str, Any],
-    *,
-    config: ConfigRepository,
-    clock: Clock,
-    sequences: SequenceRepository | None = None,
-    badges: BadgeRepository | None = None,
+    tenant_id: str, definition: Mapping[str, Any], *, ports: DefinitionPorts, clock: Clock
 ) -> Achievement:
     """Create a definition (version 1) with a new id."""
-    achievement = draft_achievement(
-        tenant_id, definition, config=config, clock=clock, sequences=sequences, badges=badges
-    )
-    if not config.create_achievement(tenant_id, achievement, cap=MAX_ACHIEVEMENTS):
+    achievement = draft_achievement(tenant_id, definition, ports=ports, clock=clock)
+    if not ports.config.create_achievement(tenant_id, achievement, cap=MAX_ACHIEVEMENTS):
         raise LimitExceededError(
             "body", f"a tenant defines at most {MAX_ACHIEVEMENTS} achievements; edit one instead"
         )
@@ -153,13 +156,7 @@ def create_achievement(
 
 
 def draft_achievement(
-    tenant_id: str,
-    definition: Mapping[str, Any],
-    *,
-    config: ConfigRepository,
-    clock: Clock,
-    sequences: SequenceRepository | None = None,
-    badges: BadgeRepository | None = None,
+    tenant_id: str, definition: Mapping[str, Any], *, ports: DefinitionPorts, clock: Clock
 ) -> Achievement:
     """The definition as create would store it (version 1, a new id), checked against the
     tenant's metrics and sequences, without storing it (a dry run's too)."""
@@ -175,9 +172,9 @@ def draft_achievement(
             "enabled_at": now if definition.get("enabled", True) else None,
         },
     )
-    _check_metric(tenant_id, achievement, config)
-    _check_sequence(tenant_id, achievement, sequences)
-    check_badge(tenant_id, achievement.badge, badges)
+    _check_metric(tenant_id, achievement, ports.config)
+    _check_sequence(tenant_id, achievement, ports.sequences)
+    check_badge(tenant_id, achievement.badge, ports.badges)
     return achievement
 
 
@@ -204,13 +201,12 @@ def edit_achievement(
     achievement_id: str,
     changes: Mapping[str, Any],
     *,
-    config: ConfigRepository,
+    ports: DefinitionPorts,
     clock: Clock,
-    sequences: SequenceRepository | None = None,
-    badges: BadgeRepository | None = None,
 ) -> Achievement:
     """Apply an edit as a new version. Thresholds and metric apply to future awards only, since
     awards keep the level they were granted with; name, description and badge are read live."""
+    config = ports.config
     current = get_achievement(tenant_id, achievement_id, config=config)
     if "type" in changes and changes["type"] != current.type.value:
         raise InvalidInputError("type", "the type of an achievement never changes")
@@ -230,9 +226,9 @@ def edit_achievement(
     if edited.metric != current.metric or edited.period != current.period:
         _check_metric(tenant_id, edited, config)
     if edited.sequence_id != current.sequence_id:
-        _check_sequence(tenant_id, edited, sequences)
+        _check_sequence(tenant_id, edited, ports.sequences)
     if edited.badge != current.badge:
-        check_badge(tenant_id, edited.badge, badges)
+        check_badge(tenant_id, edited.badge, ports.badges)
     config.replace_achievement(tenant_id, edited, expected_version=current.version)
     return edited
 

@@ -25,6 +25,7 @@ from accolade.domain.models import (
     Award,
     CounterKey,
     Goal,
+    UserProfile,
 )
 from accolade.domain.periods import ALL_TIME_KEY, period_bounds, zone
 from accolade.domain.rules import (
@@ -39,18 +40,16 @@ from accolade.domain.rules import (
 )
 from accolade.ports import (
     AwardRepository,
-    BadgeRepository,
     Clock,
     ConfigRepository,
     Diagnostics,
     EventWindow,
     GoalRepository,
     ProgressRepository,
-    SequenceRepository,
     TenantConfig,
     UserRepository,
 )
-from accolade.services.admin import draft_achievement, get_achievement
+from accolade.services.admin import DefinitionPorts, draft_achievement, get_achievement
 from accolade.services.evaluate import EvaluationResult, grant_intents
 
 # All time, for the events index: from the earliest occurred_at the API takes (period_bounds'
@@ -59,35 +58,36 @@ _EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC))
 EXPLAIN_EVENTS = 20  # the newest events explain lists: one query of at most this many items
 
 
-def sync_user(
-    tenant_id: str,
-    user_id: str,
-    *,
-    config: ConfigRepository,
-    users: UserRepository,
-    progress: ProgressRepository,
-    awards: AwardRepository,
-    clock: Clock,
-    goals: GoalRepository | None = None,
-) -> list[Award]:
+@dataclass(frozen=True)
+class StandingPorts:
+    """What a user's standing is read from, as evaluation reads it, and granted through: the
+    definitions and metrics (``config``), users' groups, counters (``progress``), goals and
+    awards. ``bootstrap.inject`` builds one."""
+
+    config: ConfigRepository
+    users: UserRepository
+    progress: ProgressRepository
+    awards: AwardRepository
+    goals: GoalRepository | None = None
+
+
+def sync_user(tenant_id: str, user_id: str, *, ports: StandingPorts, clock: Clock) -> list[Award]:
     """Grant what the user's counters of the current periods earn against every enabled
     achievement now, through evaluation's grant (award keys make a second sync, or one racing
     the evaluator, grant nothing twice). Metric thresholds and goals are decided by counters;
     the other types are decided per event (event, first activity in a project), at a period's
     close (winners) or by hand and course results, with nothing a counter keeps to redo: a sync
     grants none of them."""
-    tenant = config.get_config(tenant_id)
+    tenant = ports.config.get_config(tenant_id)
     tz = zone(tenant.settings.timezone)
     now = clock.now()
     live = [a for a in tenant.achievements if a.enabled]
-    intents = _standing(
-        tenant_id, [user_id], live, tenant, now, users=users, progress=progress, goals=goals
-    )
+    intents = _standing(tenant_id, [user_id], live, tenant, now, ports)
     if not intents:
         return []
     result = EvaluationResult()
     coins = tenant.settings.features.coins
-    if grant_intents(tenant_id, intents, coins, tz, awards, clock, result):
+    if grant_intents(tenant_id, intents, coins, tz, ports.awards, clock, result):
         raise ConflictError("the awards could not be written now: sync again")
     return sorted(result.granted, key=lambda award: award.key)
 
@@ -98,20 +98,18 @@ def _standing(
     achievements: Sequence[Achievement],
     tenant: TenantConfig,
     now: datetime,
-    *,
-    users: UserRepository,
-    progress: ProgressRepository,
-    goals: GoalRepository | None,
+    ports: StandingPorts,
 ) -> list[AwardIntent]:
     """Evaluation's threshold and goal rules over the users' counters of the current periods."""
     tz = zone(tenant.settings.timezone)
-    groups = _groups(tenant_id, user_ids, achievements, users)
+    groups = _groups(tenant_id, user_ids, achievements, ports.users)
     needed = standing_counters(user_ids, achievements, groups, now, tz)
     goals_of: dict[str, list[Goal]] = {}
+    goals = ports.goals
     if goals is not None and any(a.type is AchievementType.GOAL_REACHED for a in achievements):
         goals_of = goals.goals_of(tenant_id, user_ids)  # one BatchGetItem per 100 users
         needed |= standing_goal_counters(goals_of, now, tz)
-    values = progress.counters(tenant_id, needed) if needed else {}
+    values = ports.progress.counters(tenant_id, needed) if needed else {}
     intents = plan_standing(user_ids, achievements, groups, values, now, tz)
     return intents + plan_standing_goals(achievements, groups, goals_of, values, now, tz)
 
@@ -143,14 +141,9 @@ def simulate(
     achievement_id: str | None = None,
     events: Sequence[ActivityEvent] | None = None,
     user_ids: Sequence[str] | None = None,
-    config: ConfigRepository,
-    users: UserRepository,
-    progress: ProgressRepository,
-    awards: AwardRepository,
+    ports: StandingPorts,
+    definitions: DefinitionPorts,
     clock: Clock,
-    sequences: SequenceRepository | None = None,
-    goals: GoalRepository | None = None,
-    badges: BadgeRepository | None = None,
 ) -> list[WouldGrant]:
     """What a draft definition or a saved achievement would grant, writing nothing: to the
     sample ``events`` counted on top of their users' stored counters (as if they arrived now,
@@ -159,30 +152,20 @@ def simulate(
     out. Records' and memberships' one-holder slots are not read."""
     if definition is not None:
         try:
-            target = draft_achievement(
-                tenant_id,
-                definition,
-                config=config,
-                clock=clock,
-                sequences=sequences,
-                badges=badges,
-            )
+            target = draft_achievement(tenant_id, definition, ports=definitions, clock=clock)
         except InvalidInputError as exc:  # named inside the request's definition
             raise InvalidInputError(f"definition.{exc.field}", exc.details[0]["message"]) from exc
     else:
-        target = get_achievement(tenant_id, achievement_id or "", config=config)
+        target = get_achievement(tenant_id, achievement_id or "", config=ports.config)
     target = target.model_copy(update={"enabled": True})
-    tenant = config.get_config(tenant_id)
+    tenant = ports.config.get_config(tenant_id)
     tz = zone(tenant.settings.timezone)
     now = clock.now()
     if events is not None:
-        intents = _fold(tenant_id, target, events, tenant, users=users, progress=progress)
+        intents = _fold(tenant_id, target, events, tenant, ports)
     else:
-        who = list(user_ids or ())
-        intents = _standing(
-            tenant_id, who, [target], tenant, now, users=users, progress=progress, goals=goals
-        )
-    held = awards.get_awards(tenant_id, [intent.key for intent in intents]) if intents else {}
+        intents = _standing(tenant_id, list(user_ids or ()), [target], tenant, now, ports)
+    held = ports.awards.get_awards(tenant_id, [intent.key for intent in intents]) if intents else {}
     coins = tenant.settings.features.coins
     found = [
         intent.to_award(now, coins_enabled=coins, tz=tz)
@@ -197,9 +180,7 @@ def _fold(
     target: Achievement,
     events: Sequence[ActivityEvent],
     tenant: TenantConfig,
-    *,
-    users: UserRepository,
-    progress: ProgressRepository,
+    ports: StandingPorts,
 ) -> list[AwardIntent]:
     """Evaluation's planning over in-memory counters: the stored ones plus these events."""
     tz = zone(tenant.settings.timezone)
@@ -209,9 +190,9 @@ def _fold(
         for key, delta in counter_deltas(event, tenant.metrics, tz).items():
             deltas[key] = deltas.get(key, Decimal(0)) + delta
             moved.setdefault(event.event_id, set()).add(key)
-    stored = progress.counters(tenant_id, deltas) if deltas else {}
+    stored = ports.progress.counters(tenant_id, deltas) if deltas else {}
     values = {key: stored.get(key, Decimal(0)) + delta for key, delta in deltas.items()}
-    groups = _groups(tenant_id, sorted({e.user_id for e in events}), [target], users)
+    groups = _groups(tenant_id, sorted({e.user_id for e in events}), [target], ports.users)
     index = AchievementIndex.build([target], tenant.metrics)
     return plan_awards(events, index, groups, values, tz, moved)
 
@@ -232,26 +213,21 @@ def explain(
     user_id: str,
     achievement_id: str,
     *,
-    config: ConfigRepository,
-    users: UserRepository,
-    progress: ProgressRepository,
-    awards: AwardRepository,
+    ports: StandingPorts,
     diagnostics: Diagnostics,
     clock: Clock,
 ) -> Explanation:
     """Why the user holds the achievement in its current period or not (``Reason``), with the
     counter, the thresholds, the definition's version and the newest events that counted."""
-    achievement = get_achievement(tenant_id, achievement_id, config=config)
-    profile = users.get_users(tenant_id, [user_id]).get(user_id)
-    if profile is None and not diagnostics.has_events(tenant_id, user_id):
-        raise NotFoundError(f"user {user_id}: no profile and no events")
+    achievement = get_achievement(tenant_id, achievement_id, config=ports.config)
+    profile = _known_user(tenant_id, user_id, ports.users, diagnostics)
     groups = profile.groups if profile else ()
-    tenant = config.get_config(tenant_id)
+    tenant = ports.config.get_config(tenant_id)
     tz = zone(tenant.settings.timezone)
     now = clock.now()
     thresholds = [level.threshold for level in achievement.levels]
     if not explained_by_counter(achievement):
-        summary = awards.summaries_of(tenant_id, [(user_id, achievement_id)])
+        summary = ports.awards.summaries_of(tenant_id, [(user_id, achievement_id)])
         held = (user_id, achievement_id) in summary and summary[(user_id, achievement_id)].held_at(
             now
         )
@@ -261,7 +237,7 @@ def explain(
         period_key = counter.period_key
         metric = next((m for m in tenant.metrics if m.metric_id == achievement.metric), None)
         event_type = metric.event_type if metric else None
-        value = progress.counters(tenant_id, [counter]).get(counter, Decimal(0))
+        value = ports.progress.counters(tenant_id, [counter]).get(counter, Decimal(0))
         start, end = _EVER if period_key == ALL_TIME_KEY else period_bounds(period_key, tz)
         counted = _newest(diagnostics, tenant_id, user_id, event_type, start, end)
     else:  # a one-off event achievement: its events in effect are what counted
@@ -271,7 +247,9 @@ def explain(
         counted = [e for e in found if achievement.in_effect(e.occurred_at)]
         value = Decimal(len(counted))
     keys = level_keys(achievement, user_id, period_key)
-    held_awards = {key.level: award for key, award in awards.get_awards(tenant_id, keys).items()}
+    held_awards = {
+        key.level: award for key, award in ports.awards.get_awards(tenant_id, keys).items()
+    }
     reached_missing = [
         key.level
         for key in keys
@@ -308,25 +286,18 @@ def _newest(
 
 
 def sync_known_user(
-    tenant_id: str,
-    user_id: str,
-    *,
-    config: ConfigRepository,
-    users: UserRepository,
-    progress: ProgressRepository,
-    awards: AwardRepository,
-    diagnostics: Diagnostics,
-    clock: Clock,
+    tenant_id: str, user_id: str, *, ports: StandingPorts, diagnostics: Diagnostics, clock: Clock
 ) -> list[Award]:
     """An admin's sync of a user: 404 for a user with neither a profile nor an event."""
-    if not users.get_users(tenant_id, [user_id]) and not diagnostics.has_events(tenant_id, user_id):
+    _known_user(tenant_id, user_id, ports.users, diagnostics)
+    return sync_user(tenant_id, user_id, ports=ports, clock=clock)
+
+
+def _known_user(
+    tenant_id: str, user_id: str, users: UserRepository, diagnostics: Diagnostics
+) -> UserProfile | None:
+    """The user's profile, None for a user with events and no profile; 404 for neither."""
+    profile = users.get_users(tenant_id, [user_id]).get(user_id)
+    if profile is None and not diagnostics.has_events(tenant_id, user_id):
         raise NotFoundError(f"user {user_id}: no profile and no events")
-    return sync_user(
-        tenant_id,
-        user_id,
-        config=config,
-        users=users,
-        progress=progress,
-        awards=awards,
-        clock=clock,
-    )
+    return profile

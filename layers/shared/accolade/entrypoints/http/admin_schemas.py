@@ -8,7 +8,7 @@ module through a lazy import).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -67,13 +67,19 @@ from accolade.services.courses import LearnerResults
 if TYPE_CHECKING:
     from accolade.services.awards import UserAwardView
 
-M = TypeVar("M", bound=BaseModel)
 
+class StampedIn(Body):
+    """A PUT body that defines one ``domain`` model, whose ``id_field`` is the id the path
+    names, stamped with the time it is stored."""
 
-def _stamped(body: Body, model: type[M], now: datetime, **key: str) -> M:
-    """The domain ``model`` a PUT ``body`` defines, under the ``key`` its path names, stored
-    ``now``; a rule it breaks is a 422 naming the field."""
-    return build(model, {**body.model_dump(mode="json"), **key, "updated_at": now})
+    domain: ClassVar[type[BaseModel]]
+    id_field: ClassVar[str]
+
+    def to_domain(self, key: str, now: datetime) -> Any:
+        """The domain model under ``key``, stored ``now``; a rule it breaks is a 422 naming the
+        field."""
+        fields = {**self.model_dump(mode="json"), self.id_field: key, "updated_at": now}
+        return build(self.domain, fields)
 
 
 class FeaturesIn(Body):
@@ -408,7 +414,10 @@ class CourseAchievementIn(Body):
 CourseAchievements = Annotated[list[CourseAchievementIn], Field(max_length=MAX_COURSE_ACHIEVEMENTS)]
 
 
-class CourseTemplateIn(Body):
+class CourseTemplateIn(StampedIn):
+    domain = CourseTemplate
+    id_field = "template_id"
+
     name: Name
     code: Code = ""
     delivery: Delivery
@@ -423,9 +432,6 @@ class CourseTemplateIn(Body):
         default=False, description="award only once the registration invoice is paid"
     )
     custom: Custom = Field(default_factory=dict)
-
-    def to_domain(self, template_id: str, now: datetime) -> CourseTemplate:
-        return _stamped(self, CourseTemplate, now, template_id=template_id)
 
 
 class CourseTemplateOut(Out):
@@ -451,7 +457,10 @@ class SessionIn(Body):
     optional: StrictBool = False
 
 
-class CourseEventIn(Body):
+class CourseEventIn(StampedIn):
+    domain = CourseEvent
+    id_field = "course_event_id"
+
     template_id: Id
     name: Name
     starts_at: Instant
@@ -467,9 +476,6 @@ class CourseEventIn(Body):
     allowed_absences: Absences | None = None
     invoice_required: StrictBool | None = None
     custom: Custom | None = Field(default=None, description="merged over the template's")
-
-    def to_domain(self, course_event_id: str, now: datetime) -> CourseEvent:
-        return _stamped(self, CourseEvent, now, course_event_id=course_event_id)
 
 
 class CourseEventOut(Out):
@@ -494,7 +500,10 @@ class CourseEventOut(Out):
         )
 
 
-class LearningPathIn(Body):
+class LearningPathIn(StampedIn):
+    domain = LearningPath
+    id_field = "path_id"
+
     name: Name
     code: Code = ""
     courses: Annotated[list[Id], Field(min_length=1, max_length=MAX_PATH_COURSES)] = Field(
@@ -504,9 +513,6 @@ class LearningPathIn(Body):
     achievements: Annotated[list[Id], Field(max_length=MAX_PATH_ACHIEVEMENTS)] = Field(
         default_factory=list, description="course_completion achievements the path issues"
     )
-
-    def to_domain(self, path_id: str, now: datetime) -> LearningPath:
-        return _stamped(self, LearningPath, now, path_id=path_id)
 
 
 class LearningPathOut(Out):

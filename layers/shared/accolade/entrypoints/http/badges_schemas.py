@@ -36,7 +36,7 @@ class FamilyOut(Out):
 
     @classmethod
     def of(cls, source: FamilyView) -> Self:
-        levels = [FamilyLevelOut.of(level) for level in source.levels]
+        levels = FamilyLevelOut.of_each(source.levels)
         return cls.read(source, badge=source.family_id, levels=levels)
 
 

@@ -7,6 +7,7 @@ POST /v1/events reads only what is here: the ingest function loads this module, 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Self
@@ -92,6 +93,11 @@ class Out(Schema):
     def of(cls, source: Any) -> Self:
         """The body of one domain object; overridden where a field is not read off it."""
         return cls.read(source)
+
+    @classmethod
+    def of_each(cls, found: Iterable[Any]) -> list[Self]:
+        """The bodies of ``found``, each read by ``of``."""
+        return [cls.of(each) for each in found]
 
 
 def _rfc3339(value: Any) -> Any:

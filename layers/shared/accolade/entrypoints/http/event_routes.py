@@ -13,7 +13,7 @@ from accolade.bootstrap import container
 from accolade.config import settings
 from accolade.entrypoints.http import bodies
 from accolade.entrypoints.http.auth import EVENTS_WRITE
-from accolade.entrypoints.http.routing import caller_of, documented
+from accolade.entrypoints.http.routing import answer, caller_of, documented
 from accolade.observability import count
 from accolade.services import ingest
 
@@ -36,4 +36,4 @@ def post_events(batch: Annotated[bodies.EventsIn, Body()]) -> Response[bodies.Ev
     count("EventsAccepted", len(result.accepted))
     count("EventsDuplicated", len(result.duplicates))
     body = bodies.EventsAccepted(accepted=result.accepted, duplicates=result.duplicates)
-    return Response(status_code=202, content_type="application/json", body=body)
+    return answer(202, body)

@@ -4,7 +4,8 @@ caller, calls one service, maps the result.
 A route's docstring is its OpenAPI summary (first line) and description (the rest), as in
 FastAPI; ``routing.documented`` adds the tag and the success answer. A service that takes several ports gets
 them from the container by ``inject``; list routes page through ``_page``, an admin's read of
-one thing goes through ``_tenant_one`` and a PUT of a course definition through ``_tenant_put``.
+one thing goes through ``_tenant_one``, a PUT of a course definition through ``_tenant_put``
+and a call on the caller's own things through ``_mine``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from accolade.domain.periods import TimeRange
 from accolade.entrypoints.http import access, schemas
 from accolade.entrypoints.http.auth import Principal
 from accolade.entrypoints.http.cursors import Scope, decode, encode
-from accolade.entrypoints.http.routing import caller_of, documented, lazily
+from accolade.entrypoints.http.routing import answer, caller_of, documented, lazily
 from accolade.ports import Page
 from accolade.services import goals, me
 
@@ -67,6 +68,7 @@ class _ReadOff(Protocol):
 
 
 R = TypeVar("R", bound=_ReadOff)  # a response body read off one domain object
+T = TypeVar("T")
 
 
 class _Definition(Protocol):
@@ -149,7 +151,14 @@ def _tenant_created(out: type[R], service: Callable[..., Any], *args: Any) -> Re
     admins."""
     caller = _admin(admin_routes)
     created = out.of(inject(service, container())(caller.tenant_id, *args))
-    return Response(status_code=201, content_type="application/json", body=created)
+    return answer(201, created)
+
+
+def _mine(router: Router, service: Callable[..., T], *args: Any) -> T:
+    """What ``service`` (its ports injected) answers for the caller of the request ``router``
+    serves: their tenant and user id, then ``args``."""
+    caller = caller_of(router)
+    return inject(service, container())(caller.tenant_id, caller.user_id, *args)
 
 
 def _my_page(
@@ -423,7 +432,7 @@ def get_leaderboard(
     caller = caller_of(me_routes)
     ranked = inject(leaderboards.leaderboard, container())
     key, rows = ranked(caller.tenant_id, metric_id, period, limit=limit, period=period_key)
-    found = [schemas.LeaderboardRowOut.of(row) for row in rows]
+    found = schemas.LeaderboardRowOut.of_each(rows)
     return schemas.LeaderboardOut(metric_id=metric_id, period_key=key, rows=found)
 
 
@@ -448,11 +457,7 @@ def give_award(
     given = inject(awards.give_award, container())(
         caller.tenant_id, achievement_id, gift, given_by=caller.user_id
     )
-    return Response(
-        status_code=201,
-        content_type="application/json",
-        body=admin_schemas.HolderOut.read(given),
-    )
+    return answer(201, admin_schemas.HolderOut.read(given))
 
 
 @documented(admin_routes.get, "/v1/admin/achievements/<achievement_id>/awards", "A page of awards")
@@ -495,10 +500,7 @@ def feature_award(body: Annotated[schemas.FeaturedIn, Body()]) -> schemas.Featur
     Show one of the caller's own active awards next to their name on leaderboards; an award
     that is not theirs or not active is 422.
     """
-    caller = caller_of(me_routes)
-    featured = inject(me.feature_award, container())(
-        caller.tenant_id, caller.user_id, body.award_id
-    )
+    featured = _mine(me_routes, me.feature_award, body.award_id)
     return schemas.FeaturedOut(award_id=featured)
 
 
@@ -508,8 +510,7 @@ def clear_featured_award() -> schemas.FeaturedOut:
 
     Show none of the caller's awards next to their name.
     """
-    caller = caller_of(me_routes)
-    inject(me.feature_award, container())(caller.tenant_id, caller.user_id, None)
+    _mine(me_routes, me.feature_award, None)
     return schemas.FeaturedOut(award_id=None)
 
 
@@ -522,7 +523,7 @@ def _set_goal(
 
 
 def _no_content() -> Response[None]:
-    return Response(status_code=204, content_type="application/json", body=None)
+    return answer(204, None)
 
 
 @documented(me_routes.put, "/v1/me/goals/<goal_id>", "The goal as stored, with my progress")
@@ -544,9 +545,8 @@ def my_goals() -> schemas.GoalList:
     The caller's goals by id (at most 50, so one page), each with the metric's value in the
     current period and whether the goal is reached.
     """
-    caller = caller_of(me_routes)
-    found = inject(goals.list_goals, container())(caller.tenant_id, caller.user_id)
-    return schemas.GoalList.of(found)
+    found = _mine(me_routes, goals.list_goals)
+    return schemas.GoalList(items=schemas.GoalOut.of_each(found))
 
 
 @documented(me_routes.delete, "/v1/me/goals/<goal_id>", "Deleted", status=204)
@@ -555,8 +555,7 @@ def delete_my_goal(goal_id: PathId) -> Response[None]:
 
     The goal stops counting; awards it earned stay. An unknown goal is 404.
     """
-    caller = caller_of(me_routes)
-    inject(goals.delete_goal, container())(caller.tenant_id, caller.user_id, goal_id)
+    _mine(me_routes, goals.delete_goal, goal_id)
     return _no_content()
 
 
@@ -585,7 +584,8 @@ def list_user_goals(user_id: PathId) -> schemas.GoalList:
     as the user sees them. A user with neither a profile nor a goal is 404. Admins only.
     """
     caller = _admin(admin_routes)
-    return schemas.GoalList.of(inject(goals.user_goals, container())(caller.tenant_id, user_id))
+    found = inject(goals.user_goals, container())(caller.tenant_id, user_id)
+    return schemas.GoalList(items=schemas.GoalOut.of_each(found))
 
 
 @documented(admin_routes.delete, "/v1/admin/users/<user_id>/goals/<goal_id>", "Deleted", status=204)
@@ -802,10 +802,7 @@ def my_certificate(award_id: AwardId) -> schemas.CertificateLinkOut:
     Another user's award, a revoked one or one without a certificate is 404; a certificate
     still being rendered is 409 (ask again shortly).
     """
-    caller = caller_of(me_routes)
-    url = inject(certificates.my_certificate_link, container())(
-        caller.tenant_id, caller.user_id, award_id
-    )
+    url = _mine(me_routes, certificates.my_certificate_link, award_id)
     return schemas.CertificateLinkOut(url=url, expires_in=CERTIFICATE_LINK_SECONDS)
 
 
@@ -825,10 +822,10 @@ def refresh_documents(award_id: AwardId) -> Response[admin_schemas.RefreshOut]:
     caller = _admin(admin_routes)
     inject(certificates.refresh_documents, container())(caller.tenant_id, award_id)
     body = admin_schemas.RefreshOut(award_id=award_id, certificate_status="pending")
-    return Response(status_code=202, content_type="application/json", body=body)
+    return answer(202, body)
 
 
-@documented(system.get, "/v1/verify/<identifier>", "The credential's status", tag="verify")
+@documented(system.get, "/v1/verify/<identifier>", "The credential's status")
 def verify(
     identifier: IdentifierPath,
     tenant: Annotated[

@@ -38,7 +38,7 @@ LevelPath = Annotated[str, Path(max_length=8, description="1, 2 or 3 (or I, II, 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-@documented(badge_routes.get, "/v1/badges", "A page of badge families", tag="badges")
+@documented(badge_routes.get, "/v1/badges", "A page of badge families")
 def list_families(
     limit: Limit = PAGE_SIZE_DEFAULT, cursor: Cursor = None
 ) -> badges_schemas.FamilyList:
@@ -57,7 +57,6 @@ def list_families(
     badge_routes.get,
     "/v1/badges/<family>/<level>.svg",
     "The level's artwork (image/svg+xml), cacheable for a year",
-    tag="badges",
 )
 def family_artwork(family: FamilyPath, level: LevelPath) -> Response[str]:
     """Draw a built-in badge

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from accolade.bootstrap import container, inject
 from accolade.domain.openbadges import JWKS_MAX_AGE, STATUS_LIST_MAX_AGE, IssuerUrls
 from accolade.entrypoints.http.routes import ID_PATTERN, AwardId, _admin
-from accolade.entrypoints.http.routing import caller_of, documented, lazily
+from accolade.entrypoints.http.routing import answer, caller_of, documented, lazily
 
 if TYPE_CHECKING:
     from accolade.entrypoints.http import credential_schemas
@@ -42,7 +42,6 @@ def _signed(award_id: str, holder: str | None, tenant_id: str) -> credential_sch
     credential_routes.get,
     "/v1/me/awards/<award_id>/credential",
     "The award as a signed OpenBadgeCredential",
-    tag="me",
     errors={409: "The award was revoked while its first credential was being issued"},
 )
 def my_credential(award_id: AwardId) -> credential_schemas.CredentialOut:
@@ -62,7 +61,6 @@ def my_credential(award_id: AwardId) -> credential_schemas.CredentialOut:
     credential_routes.get,
     "/v1/admin/awards/<award_id>/credential",
     "The award as a signed OpenBadgeCredential",
-    tag="admin",
     errors={409: "The award is revoked and had no credential: none is issued for it"},
 )
 def award_credential(award_id: AwardId) -> credential_schemas.CredentialOut:
@@ -81,7 +79,6 @@ def award_credential(award_id: AwardId) -> credential_schemas.CredentialOut:
     "/v1/admin/credential-keys",
     "The new active issuer key",
     status=201,
-    tag="admin",
 )
 def rotate_issuer_key() -> Response[credential_schemas.IssuerKeyOut]:
     """Rotate the issuer key
@@ -95,7 +92,7 @@ def rotate_issuer_key() -> Response[credential_schemas.IssuerKeyOut]:
     key = inject(openbadges.rotate_key, c)(caller.tenant_id)
     urls = IssuerUrls(c.settings.public_base_url, caller.tenant_id)
     body = credential_schemas.IssuerKeyOut(kid=urls.kid(key.key_id), created_at=key.created_at)
-    return Response(status_code=201, content_type="application/json", body=body)
+    return answer(201, body)
 
 
 def _public(body: Any, max_age: int, content_type: str = "application/json") -> Response[Any]:

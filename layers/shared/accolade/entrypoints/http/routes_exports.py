@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from accolade.bootstrap import container, inject
 from accolade.domain.limits import PAGE_SIZE_DEFAULT
 from accolade.entrypoints.http.routes import Cursor, Limit, PathId, _admin, _tenant_page
-from accolade.entrypoints.http.routing import documented, lazily
+from accolade.entrypoints.http.routing import answer, documented, lazily
 
 if TYPE_CHECKING:
     from accolade.entrypoints.http import exports_schemas
@@ -44,8 +44,7 @@ def start_export(
     started = inject(exports.start_export, container())(
         caller.tenant_id, body.to_domain(), caller.user_id
     )
-    answer = exports_schemas.ExportStarted(export_id=started.export_id)
-    return Response(status_code=202, content_type="application/json", body=answer)
+    return answer(202, exports_schemas.ExportStarted(export_id=started.export_id))
 
 
 @documented(export_routes.get, "/v1/admin/exports/<export_id>", "The export and its progress")

@@ -8,7 +8,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from accolade.bootstrap import container, inject
 from accolade.domain.limits import PAGE_SIZE_DEFAULT
 from accolade.entrypoints.http import reports_schemas, schemas
 from accolade.entrypoints.http.routes import (
@@ -16,9 +15,10 @@ from accolade.entrypoints.http.routes import (
     Cursor,
     Limit,
     PathId,
+    _mine,
     _tenant_page,
 )
-from accolade.entrypoints.http.routing import caller_of, documented
+from accolade.entrypoints.http.routing import documented
 from accolade.services import me, reports
 
 inbox_routes = Router()
@@ -30,7 +30,6 @@ MessageId = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]+$", max_length=1024)]
     inbox_routes.post,
     "/v1/me/messages/<message_id>/read",
     "The message, read",
-    tag="me",
     errors={404: "The caller has no message of that id"},
 )
 def read_message(message_id: MessageId) -> schemas.MessageOut:
@@ -39,9 +38,7 @@ def read_message(message_id: MessageId) -> schemas.MessageOut:
     Marks one of the caller's messages read, so that `?unread=true` leaves it out; marking it
     again changes nothing (it keeps the first `read_at`).
     """
-    caller = caller_of(inbox_routes)
-    read = inject(me.read_message, container())(caller.tenant_id, caller.user_id, message_id)
-    return schemas.MessageOut.of(read)
+    return schemas.MessageOut.of(_mine(inbox_routes, me.read_message, message_id))
 
 
 @documented(

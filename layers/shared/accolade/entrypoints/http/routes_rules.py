@@ -15,9 +15,10 @@ from accolade.entrypoints.http.routing import caller_of, documented, lazily
 
 if TYPE_CHECKING:
     from accolade.domain.models import Award
-    from accolade.entrypoints.http import rules_schemas
+    from accolade.entrypoints.http import admin_schemas, rules_schemas
     from accolade.services import diagnose
 else:
+    admin_schemas = lazily("accolade.entrypoints.http.admin_schemas")
     rules_schemas = lazily("accolade.entrypoints.http.rules_schemas")
     diagnose = lazily("accolade.services.diagnose")
 
@@ -29,10 +30,10 @@ def _synced(
     tenant_id: str, user_id: str, service: Callable[..., list[Award]]
 ) -> rules_schemas.Synced:
     granted = inject(service, container())(tenant_id, user_id)
-    return rules_schemas.Synced.of(granted)
+    return rules_schemas.Synced(granted=admin_schemas.HolderOut.of_each(granted))
 
 
-@documented(rules_me_routes.post, "/v1/me/sync", "The awards this sync granted", tag="me")
+@documented(rules_me_routes.post, "/v1/me/sync", "The awards this sync granted")
 def sync_me() -> rules_schemas.Synced:
     """Sync my progress
 
@@ -73,7 +74,7 @@ def simulate(body: Annotated[rules_schemas.SimulateIn, Body()]) -> rules_schemas
     """
     caller = _admin(rules_admin_routes)
     found = inject(diagnose.simulate, container())(caller.tenant_id, **body.chosen())
-    return rules_schemas.Simulated.of(found)
+    return rules_schemas.Simulated(would_grant=rules_schemas.WouldGrantOut.of_each(found))
 
 
 @documented(

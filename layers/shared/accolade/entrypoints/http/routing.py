@@ -1,4 +1,5 @@
-"""What every route module shares: the documented registration and the caller of a request."""
+"""What every route module shares: the documented registration, the caller of a request and
+answers other than a 200."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any, TypeVar
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from accolade.entrypoints.http.auth import Principal, principal_from_event
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 ERROR_REF = {"$ref": "#/components/schemas/HTTPValidationError"}
 
 
@@ -46,6 +49,11 @@ def documented(
         )(route)
 
     return register
+
+
+def answer(status: int, body: T) -> Response[T]:
+    """``body`` as JSON under a status other than 200 (the one ``documented`` declares)."""
+    return Response(status_code=status, content_type="application/json", body=body)
 
 
 def caller_of(router: Router) -> Principal:

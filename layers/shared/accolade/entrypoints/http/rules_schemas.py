@@ -9,18 +9,14 @@ from pydantic import Field
 
 from accolade.domain.diagnosis import Reason
 from accolade.domain.errors import InvalidInputError
-from accolade.domain.models import ActivityEvent, Award
+from accolade.domain.models import ActivityEvent
 from accolade.entrypoints.http.admin_schemas import AchievementIn, HolderOut
 from accolade.entrypoints.http.bodies import Body, EventIn, Id, Out, Schema
-from accolade.services.diagnose import Explanation, WouldGrant
+from accolade.services.diagnose import Explanation
 
 
 class Synced(Schema):
     granted: list[HolderOut]
-
-    @classmethod
-    def of(cls, granted: list[Award]) -> Self:
-        return cls(granted=[HolderOut.read(award) for award in granted])
 
 
 class SimulateIn(Body):
@@ -63,10 +59,6 @@ class WouldGrantOut(Out):
 class Simulated(Schema):
     would_grant: list[WouldGrantOut]
 
-    @classmethod
-    def of(cls, found: list[WouldGrant]) -> Self:
-        return cls(would_grant=[WouldGrantOut.read(each) for each in found])
-
 
 class ExplainedEvent(Out):
     id: str
@@ -91,4 +83,4 @@ class Explained(Out):
 
     @classmethod
     def of(cls, found: Explanation) -> Self:
-        return cls.read(found, events=[ExplainedEvent.of(event) for event in found.events])
+        return cls.read(found, events=ExplainedEvent.of_each(found.events))

@@ -249,10 +249,6 @@ class GoalList(BaseModel):
     # Not paged: a user has at most MAX_GOALS_PER_USER goals.
     items: list[GoalOut]
 
-    @classmethod
-    def of(cls, views: list[GoalView]) -> GoalList:
-        return cls(items=[GoalOut.of(view) for view in views])
-
 
 class LeaderboardRowOut(Out):
     rank: int
@@ -265,7 +261,7 @@ class LeaderboardRowOut(Out):
     @classmethod
     def of(cls, row: Any) -> Self:
         featured = BadgeOut.read(row.featured) if row.featured else None
-        return cls.read(row, featured=featured, badges=[BadgeOut.read(b) for b in row.badges])
+        return cls.read(row, featured=featured, badges=BadgeOut.of_each(row.badges))
 
 
 class FeaturedIn(Body):
