@@ -60,7 +60,9 @@ def test_sync_grants_what_an_achievement_enabled_mid_week_would_have_granted() -
     assert enabled_early.levels == enabled_late.levels
 
 
-def test_sync_grants_a_goal_reached_before_its_achievement_was_enabled() -> None:
+# An admin's sync of a user (POST /v1/admin/users/{id}/sync) grants what the user's own does.
+@pytest.mark.parametrize("sync", [diagnose.sync_user, diagnose.sync_known_user])
+def test_sync_grants_a_goal_reached_before_its_achievement_was_enabled(sync: Any) -> None:
     events = sales(4, "2026-11-24T08:00:00Z")  # today: alice's daily goal of 3 is reached
     late, early = FakeContainer(), FakeContainer()
     for c in (late, early):
@@ -73,11 +75,11 @@ def test_sync_grants_a_goal_reached_before_its_achievement_was_enabled() -> None
     achievement(early, name="Goal getter", type="goal_reached")
     evaluated = ingest_and_evaluate(early, events).granted
 
-    synced = wired(diagnose.sync_user, late, TENANT, "alice")
+    synced = wired(sync, late, TENANT, "alice")
 
     assert [a.period_key for a in synced] == ["D2026-11-24#daily"]
     assert [a.period_key for a in evaluated] == ["D2026-11-24#daily"]
-    assert wired(diagnose.sync_user, late, TENANT, "alice") == []
+    assert wired(sync, late, TENANT, "alice") == []
 
 
 def test_sync_grants_nothing_for_a_disabled_achievement_nor_outside_the_audience(
