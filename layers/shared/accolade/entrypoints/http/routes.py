@@ -27,7 +27,7 @@ from accolade.entrypoints.http import access, schemas
 from accolade.entrypoints.http.auth import Principal
 from accolade.entrypoints.http.cursors import Scope, decode, encode
 from accolade.entrypoints.http.routing import answer, caller_of, documented, lazily
-from accolade.ports import Page
+from accolade.ports import Page, PageRequest
 from accolade.services import goals, me
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ Cursor = Annotated[
     Query(description="next_cursor of the previous page, for the same filter (else 400)"),
 ]
 L = TypeVar("L", bound=schemas.Listing[Any])
-Lister = Callable[..., Page[Any]]  # a service that answers a page, given ``after=`` a position
+Lister = Callable[..., Page[Any]]  # a service that answers the ``page=`` asked for (a PageRequest)
 
 
 class _ReadOff(Protocol):
@@ -91,12 +91,19 @@ def _scope(list_name: str, caller: Principal, *filters: str) -> Scope:
 
 
 def _page(
-    listing: type[L], scope: Scope, cursor: str | None, service: Lister, *args: Any, **options: Any
+    listing: type[L],
+    scope: Scope,
+    cursor: str | None,
+    service: Lister,
+    *args: Any,
+    limit: int,
+    **options: Any,
 ) -> L:
-    """One page of a list: ``service`` starts after the cursor's position, and the answer's
-    next_cursor is bound to the same ``scope``."""
-    page = inject(service, container())(*args, after=decode(cursor, scope), **options)
-    return listing.of(page.items, encode(page.next, scope))
+    """One page of a list: ``service`` answers ``limit`` items after the cursor's position, and
+    the answer's next_cursor is bound to the same ``scope``."""
+    asked = PageRequest(limit, decode(cursor, scope))
+    found = inject(service, container())(*args, page=asked, **options)
+    return listing.of(found.items, encode(found.next, scope))
 
 
 def _tenant_page(
