@@ -58,6 +58,10 @@ Cursor = Annotated[
     str | None,
     Query(description="next_cursor of the previous page, for the same filter (else 400)"),
 ]
+# A list of achievements with progress: the caller's own, and a user's as an admin sees it.
+AchievementStatus = Annotated[me.StatusFilter | None, Query()]
+AchievementSort = Annotated[me.SortKey, Query()]
+SortOrder = Annotated[str, Query(pattern="^(asc|desc)$")]
 L = TypeVar("L", bound=schemas.Listing[Any])
 Lister = Callable[..., Page[Any]]  # a service that answers a page, given ``after=`` a position
 
@@ -113,6 +117,15 @@ def _tenant_page(
     caller = _admin(admin_routes)
     scope = _scope(list_name, caller, *ids, *filters)
     return _page(listing, scope, cursor, service, caller.tenant_id, *ids, **options)
+
+
+def _achievements_view(
+    status: me.StatusFilter | None, sort: me.SortKey, order: str
+) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The filters that bind the cursor of a list of achievements with progress, and the
+    options that ask ``me.my_achievements`` for it."""
+    options = {"status": status, "sort": sort, "descending": order == "desc"}
+    return (status or "", sort, order), options
 
 
 def _tenant_put(out: type[R], service: Callable[..., Any], body: _Definition, key: str) -> R:
@@ -329,9 +342,9 @@ def edit_achievement(
 
 @documented(me_routes.get, "/v1/me/achievements", "A page of the caller's achievements")
 def my_achievements(
-    status: Annotated[me.StatusFilter | None, Query()] = None,
-    sort: Annotated[me.SortKey, Query()] = me.SortKey.NAME,
-    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+    status: AchievementStatus = None,
+    sort: AchievementSort = me.SortKey.NAME,
+    order: SortOrder = "asc",
     limit: Limit = PAGE_SIZE_DEFAULT,
     cursor: Cursor = None,
 ) -> schemas.MyAchievementList:
@@ -341,16 +354,10 @@ def my_achievements(
     progress towards the next level in the current period; filtered by status and sorted by
     name or points.
     """
+    filters, view = _achievements_view(status, sort, order)
+    listing = schemas.MyAchievementList
     return _my_page(
-        schemas.MyAchievementList,
-        "me/achievements",
-        cursor,
-        me.my_achievements,
-        *(status or "", sort, order),
-        status=status,
-        sort=sort,
-        descending=order == "desc",
-        limit=limit,
+        listing, "me/achievements", cursor, me.my_achievements, *filters, limit=limit, **view
     )
 
 
