@@ -119,12 +119,12 @@ def _tenant_page(
     return _page(listing, scope, cursor, service, caller.tenant_id, *ids, **options)
 
 
-def _achievements_view(
-    status: me.StatusFilter | None, sort: me.SortKey, order: str
+def _achievements_page(
+    status: me.StatusFilter | None, sort: me.SortKey, order: str, limit: int
 ) -> tuple[tuple[str, ...], dict[str, Any]]:
-    """The filters that bind the cursor of a list of achievements with progress, and the
-    options that ask ``me.my_achievements`` for it."""
-    options = {"status": status, "sort": sort, "descending": order == "desc"}
+    """The filters that bind the cursor of a page of achievements with progress, and the
+    options that ask ``me.my_achievements`` for that page."""
+    options = {"status": status, "sort": sort, "descending": order == "desc", "limit": limit}
     return (status or "", sort, order), options
 
 
@@ -354,10 +354,9 @@ def my_achievements(
     progress towards the next level in the current period; filtered by status and sorted by
     name or points.
     """
-    filters, view = _achievements_view(status, sort, order)
-    listing = schemas.MyAchievementList
+    filters, asked = _achievements_page(status, sort, order, limit)
     return _my_page(
-        listing, "me/achievements", cursor, me.my_achievements, *filters, limit=limit, **view
+        schemas.MyAchievementList, "me/achievements", cursor, me.my_achievements, *filters, **asked
     )
 
 

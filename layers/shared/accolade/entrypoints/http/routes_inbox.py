@@ -18,7 +18,7 @@ from accolade.entrypoints.http.routes import (
     Limit,
     PathId,
     SortOrder,
-    _achievements_view,
+    _achievements_page,
     _mine,
     _tenant_page,
 )
@@ -64,7 +64,7 @@ def user_achievements(
     What the user sees on their own achievements page (`GET /v1/me/achievements`: the same
     filters, order and progress), for an admin of the tenant. Admins only.
     """
-    filters, view = _achievements_view(status, sort, order)
+    filters, asked = _achievements_page(status, sort, order, limit)
     return _tenant_page(
         schemas.MyAchievementList,
         "admin/users/achievements",
@@ -72,8 +72,7 @@ def user_achievements(
         reports.user_achievements,
         user_id,
         filters=filters,
-        limit=limit,
-        **view,
+        **asked,
     )
 
 
