@@ -58,6 +58,10 @@ Cursor = Annotated[
     str | None,
     Query(description="next_cursor of the previous page, for the same filter (else 400)"),
 ]
+# A list of achievements with progress: the caller's own, and a user's as an admin sees it.
+AchievementStatus = Annotated[me.StatusFilter | None, Query()]
+AchievementSort = Annotated[me.SortKey, Query()]
+SortOrder = Annotated[str, Query(pattern="^(asc|desc)$")]
 L = TypeVar("L", bound=schemas.Listing[Any])
 Lister = Callable[..., Page[Any]]  # a service that answers the ``page=`` asked for (a PageRequest)
 
@@ -120,6 +124,15 @@ def _tenant_page(
     caller = _admin(admin_routes)
     scope = _scope(list_name, caller, *ids, *filters)
     return _page(listing, scope, cursor, service, caller.tenant_id, *ids, **options)
+
+
+def _achievements_page(
+    status: me.StatusFilter | None, sort: me.SortKey, order: str, limit: int
+) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The filters that bind the cursor of a page of achievements with progress, and the
+    options that ask ``me.my_achievements`` for that page."""
+    options = {"status": status, "sort": sort, "descending": order == "desc", "limit": limit}
+    return (status or "", sort, order), options
 
 
 def _tenant_put(out: type[R], service: Callable[..., Any], body: _Definition, key: str) -> R:
@@ -336,9 +349,9 @@ def edit_achievement(
 
 @documented(me_routes.get, "/v1/me/achievements", "A page of the caller's achievements")
 def my_achievements(
-    status: Annotated[me.StatusFilter | None, Query()] = None,
-    sort: Annotated[me.SortKey, Query()] = me.SortKey.NAME,
-    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+    status: AchievementStatus = None,
+    sort: AchievementSort = me.SortKey.NAME,
+    order: SortOrder = "asc",
     limit: Limit = PAGE_SIZE_DEFAULT,
     cursor: Cursor = None,
 ) -> schemas.MyAchievementList:
@@ -348,16 +361,9 @@ def my_achievements(
     progress towards the next level in the current period; filtered by status and sorted by
     name or points.
     """
+    filters, asked = _achievements_page(status, sort, order, limit)
     return _my_page(
-        schemas.MyAchievementList,
-        "me/achievements",
-        cursor,
-        me.my_achievements,
-        *(status or "", sort, order),
-        status=status,
-        sort=sort,
-        descending=order == "desc",
-        limit=limit,
+        schemas.MyAchievementList, "me/achievements", cursor, me.my_achievements, *filters, **asked
     )
 
 
