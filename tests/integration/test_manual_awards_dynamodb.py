@@ -12,7 +12,7 @@ import pytest
 from accolade.bootstrap import inject
 from accolade.domain.errors import ConflictError
 from accolade.domain.models import AwardStatus
-from accolade.ports import HoldersQuery
+from accolade.ports import HoldersQuery, PageRequest
 from accolade.services import admin, awards
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -112,7 +112,7 @@ def test_holders_page_through_the_index_by_status(accolade: Any, tenant_id: str)
     def everyone(status: AwardStatus | None) -> list[str]:
         users, after = [], None
         while True:
-            page = list_holders(tenant_id, helper, status=status, limit=2, after=after)
+            page = list_holders(tenant_id, helper, status=status, page=PageRequest(2, after))
             users += [a.user_id for a in page.items]
             if page.next is None:
                 return users

@@ -24,6 +24,7 @@ from accolade.domain.courses import (
 )
 from accolade.domain.errors import InvalidInputError, NotFoundError
 from accolade.domain.models import ActivityEvent, AwardKey, AwardStatus, Issuer, IssuerKind
+from accolade.ports import PageRequest
 from accolade.services import courses, credentials
 from accolade.services.courses import ResultRow
 from accolade.services.ingest import record_events
@@ -515,8 +516,8 @@ def test_results_list_each_learners_status_per_achievement(c: FakeContainer) -> 
     each_alone(c, [attended("s1"), registered(user_id="ben")])
     set_results(c, ResultRow("ben", Outcome.FAIL))
 
-    page = wired(courses.results_page, c, TENANT, "cpr-1", limit=1, after=None)
-    rest = wired(courses.results_page, c, TENANT, "cpr-1", limit=1, after=page.next)
+    page = wired(courses.results_page, c, TENANT, "cpr-1", page=PageRequest(1))
+    rest = wired(courses.results_page, c, TENANT, "cpr-1", page=PageRequest(1, page.next))
 
     (alice,) = page.items
     (ben,) = rest.items

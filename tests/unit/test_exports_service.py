@@ -22,6 +22,7 @@ from accolade.domain.exports import (
     spreadsheet_safe,
 )
 from accolade.domain.models import Award, AwardStatus, UserProfile
+from accolade.ports import PageRequest
 from accolade.services import exports
 from benchmarks.exports import event_award
 from tests.fakes import FakeContainer
@@ -151,7 +152,7 @@ def test_from_after_to_is_refused_naming_to(c: FakeContainer) -> None:
         start(c, awarded_from=START, awarded_to=START - timedelta(seconds=1))
 
     assert refused.value.field == "to"
-    assert wired(exports.list_exports, c, TENANT, limit=10, after=None).items == []
+    assert wired(exports.list_exports, c, TENANT, page=PageRequest(10)).items == []
 
 
 def test_an_unknown_achievement_is_refused_naming_it(c: FakeContainer) -> None:

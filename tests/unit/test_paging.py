@@ -13,6 +13,7 @@ import pytest
 from accolade.domain.errors import InvalidCursorError
 from accolade.domain.models import Message
 from accolade.entrypoints.http.cursors import Scope, decode, encode
+from accolade.ports import PageRequest
 from accolade.services import me
 from accolade_local.handlers import LambdaContext, load_handler
 from tests.fakes import DEFAULT_NOW, FakeContainer
@@ -115,7 +116,7 @@ def test_my_achievements_pages_by_position_in_the_sorted_list(c: FakeContainer) 
     names = events(c, 5)
 
     def page(after: str | None) -> Any:
-        return my_achievements(c, descending=True, limit=2, after=after)
+        return my_achievements(c, descending=True, page=PageRequest(2, after))
 
     first = page(None)
     second = page(first.next)
@@ -141,8 +142,8 @@ def test_the_inbox_is_newest_first_across_pages(c: FakeContainer) -> None:
             ),
         )
 
-    first = me.my_messages(TENANT, "alice", limit=2, inbox=c.inbox)
-    rest = me.my_messages(TENANT, "alice", limit=2, after=first.next, inbox=c.inbox)
+    first = me.my_messages(TENANT, "alice", page=PageRequest(2), inbox=c.inbox)
+    rest = me.my_messages(TENANT, "alice", page=PageRequest(2, first.next), inbox=c.inbox)
 
     assert [m.message_id for m in first.items + rest.items] == ["m-0", "m-2", "m-1"]
     assert rest.next is None

@@ -14,7 +14,7 @@ from accolade.domain.badges import CustomBadge
 from accolade.domain.certificates import CertificateContent
 from accolade.domain.closing import TenantCloses
 from accolade.domain.exports import Export, ExportFilters
-from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER
+from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER, PAGE_SIZE_DEFAULT
 from accolade.domain.models import (
     Achievement,
     AchievementSummary,
@@ -53,6 +53,18 @@ class Page(Generic[T]):
 
     items: list[T]
     next: str | None = None
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """The page a caller asks a list for: at most ``limit`` items, starting after the position
+    ``after`` (a previous page's ``next``; None: the first page)."""
+
+    limit: int = PAGE_SIZE_DEFAULT
+    after: str | None = None
+
+
+FIRST_PAGE = PageRequest()
 
 
 class Clock(Protocol):

@@ -20,16 +20,17 @@ from accolade.domain.limits import (
     MAX_ACHIEVEMENTS,
     MAX_METRICS,
     MAX_METRICS_PER_EVENT_TYPE,
-    PAGE_SIZE_DEFAULT,
     PERIODS_PER_METRIC,
 )
 from accolade.domain.models import Achievement, Metric, TenantSettings, UserProfile
 from accolade.ports import (
+    FIRST_PAGE,
     BadgeRepository,
     Clock,
     CompletionRepository,
     ConfigRepository,
     Page,
+    PageRequest,
     SequenceRepository,
     UserRepository,
 )
@@ -125,12 +126,11 @@ def get_metric(tenant_id: str, metric_id: str, *, config: ConfigRepository) -> M
 def list_metrics(
     tenant_id: str,
     *,
-    limit: int = PAGE_SIZE_DEFAULT,
-    after: str | None = None,
+    page: PageRequest = FIRST_PAGE,
     config: ConfigRepository,
 ) -> Page[Metric]:
     """The tenant's metrics by id, a page at a time."""
-    return config.metrics_page(tenant_id, limit=limit, after=after)
+    return config.metrics_page(tenant_id, limit=page.limit, after=page.after)
 
 
 @dataclass(frozen=True)
@@ -188,12 +188,11 @@ def get_achievement(
 def list_achievements(
     tenant_id: str,
     *,
-    limit: int = PAGE_SIZE_DEFAULT,
-    after: str | None = None,
+    page: PageRequest = FIRST_PAGE,
     config: ConfigRepository,
 ) -> Page[Achievement]:
     """The tenant's achievements by id (the order of their keys, so a page is one query)."""
-    return config.achievements_page(tenant_id, limit=limit, after=after)
+    return config.achievements_page(tenant_id, limit=page.limit, after=page.after)
 
 
 def edit_achievement(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accolade.domain.audit import AuditEntry, AuditQuery
-from accolade.ports import AuditLog, Page
+from accolade.ports import AuditLog, Page, PageRequest
 
 
 def record_change(tenant_id: str, entry: AuditEntry, *, audit_log: AuditLog) -> bool:
@@ -14,13 +14,14 @@ def record_change(tenant_id: str, entry: AuditEntry, *, audit_log: AuditLog) -> 
 def audit_page(
     tenant_id: str,
     *,
-    after: str | None,
-    limit: int,
+    page: PageRequest,
     actor: str | None = None,
     action: str | None = None,
     target: str | None = None,
     audit_log: AuditLog,
 ) -> Page[AuditEntry]:
     """A page of the tenant's audit log, newest first, filtered by actor, action or target id."""
-    query = AuditQuery(limit=limit, after=after, actor=actor, action=action, target=target)
+    query = AuditQuery(
+        limit=page.limit, after=page.after, actor=actor, action=action, target=target
+    )
     return audit_log.entries_page(tenant_id, query)

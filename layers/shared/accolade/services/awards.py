@@ -19,6 +19,7 @@ from accolade.ports import (
     DocumentStore,
     HoldersQuery,
     Page,
+    PageRequest,
     UserAwardsQuery,
     UserRepository,
 )
@@ -127,8 +128,7 @@ def list_holders(
     achievement_id: str,
     *,
     status: AwardStatus | None,
-    limit: int,
-    after: str | None,
+    page: PageRequest,
     config: ConfigRepository,
     awards: AwardRepository,
     clock: Clock,
@@ -136,7 +136,9 @@ def list_holders(
     """The achievement's awards, newest first, each with the status shown now."""
     get_achievement(tenant_id, achievement_id, config=config)
     now = clock.now()
-    found = awards.holders_page(tenant_id, HoldersQuery(achievement_id, status, now, limit, after))
+    found = awards.holders_page(
+        tenant_id, HoldersQuery(achievement_id, status, now, page.limit, page.after)
+    )
     shown = [award.model_copy(update={"status": award.status_at(now)}) for award in found.items]
     return Page(shown, found.next)
 
@@ -190,8 +192,7 @@ def list_user_awards(
     user_id: str,
     *,
     status: AwardStatus | None,
-    limit: int,
-    after: str | None,
+    page: PageRequest,
     awards: AwardRepository,
     config: ConfigRepository,
     documents: DocumentStore,
@@ -202,8 +203,10 @@ def list_user_awards(
     status shown now (``status`` keeps only those). A user with neither profile nor award is a
     NotFoundError, as for an admin's other reads of a user."""
     now = clock.now()
-    found = awards.user_awards_page(tenant_id, UserAwardsQuery(user_id, status, now, limit, after))
-    if not found.items and after is None and not users.get_users(tenant_id, [user_id]):
+    found = awards.user_awards_page(
+        tenant_id, UserAwardsQuery(user_id, status, now, page.limit, page.after)
+    )
+    if not found.items and page.after is None and not users.get_users(tenant_id, [user_id]):
         raise NotFoundError(f"user {user_id} not found")
     achievements = config.get_config(tenant_id).achievements
     return UserAwardView.page(found, achievements, documents=documents, now=now)

@@ -18,13 +18,14 @@ from accolade.domain.badges import (
     custom_badge_id,
 )
 from accolade.domain.errors import InvalidCursorError, InvalidInputError, NotFoundError
-from accolade.domain.limits import PAGE_SIZE_DEFAULT
 from accolade.ports import (
+    FIRST_PAGE,
     BadgeFileStore,
     BadgeImageInspector,
     BadgeRepository,
     Clock,
     Page,
+    PageRequest,
     UploadForm,
     UploadPolicy,
 )
@@ -77,14 +78,15 @@ def _family_view(family: badge_art.Family) -> FamilyView:
     )
 
 
-def families(*, limit: int = PAGE_SIZE_DEFAULT, after: str | None = None) -> Page[FamilyView]:
+def families(*, page: PageRequest = FIRST_PAGE) -> Page[FamilyView]:
     """The built-in families in catalogue order, a page at a time (after a family id)."""
     ids = [family.family_id for family in badge_art.FAMILIES]
-    if after is not None and after not in ids:
+    if page.after is not None and page.after not in ids:
         raise InvalidCursorError("made for another list, or altered")
-    start = ids.index(after) + 1 if after is not None else 0
-    chosen = badge_art.FAMILIES[start : start + limit]
-    following = chosen[-1].family_id if start + limit < len(ids) else None
+    start = ids.index(page.after) + 1 if page.after is not None else 0
+    end = start + page.limit
+    chosen = badge_art.FAMILIES[start:end]
+    following = chosen[-1].family_id if end < len(ids) else None
     return Page([_family_view(family) for family in chosen], following)
 
 
@@ -175,13 +177,12 @@ def get_badge(
 def list_badges(
     tenant_id: str,
     *,
-    limit: int = PAGE_SIZE_DEFAULT,
-    after: str | None = None,
+    page: PageRequest = FIRST_PAGE,
     badges: BadgeRepository,
     badge_files: BadgeFileStore,
 ) -> Page[BadgeView]:
     """The tenant's custom badges by id, ready ones with short-lived links to their images."""
-    found = badges.badges_page(tenant_id, limit=limit, after=after)
+    found = badges.badges_page(tenant_id, limit=page.limit, after=page.after)
     return Page([_view(tenant_id, badge, badge_files) for badge in found.items], found.next)
 
 

@@ -52,6 +52,7 @@ from accolade.ports import (
     ConfigRepository,
     CourseRepository,
     Page,
+    PageRequest,
     TenantConfig,
 )
 
@@ -550,8 +551,7 @@ def results_page(
     tenant_id: str,
     course_event_id: str,
     *,
-    limit: int,
-    after: str | None,
+    page: PageRequest,
     courses: CourseRepository,
     awards: AwardRepository,
     clock: Clock,
@@ -559,7 +559,7 @@ def results_page(
     """The course event's learners by user id, each with their status per achievement."""
     course_event, template = _course_event(tenant_id, course_event_id, courses)
     rules = course_event.rules(template)
-    found = courses.enrollments_page(tenant_id, course_event_id, limit=limit, after=after)
+    found = courses.enrollments_page(tenant_id, course_event_id, limit=page.limit, after=page.after)
     keys = {
         (e.user_id, a.achievement_id): AwardKey(
             e.user_id,

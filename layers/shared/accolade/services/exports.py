@@ -29,6 +29,7 @@ from accolade.ports import (
     ExportFiles,
     ExportRepository,
     Page,
+    PageRequest,
     UserRepository,
 )
 
@@ -82,10 +83,8 @@ def export_link(tenant_id: str, export: Export, *, export_files: ExportFiles) ->
     return export_files.link(tenant_id, export.export_id, LINK_SECONDS)
 
 
-def list_exports(
-    tenant_id: str, *, limit: int, after: str | None, exports: ExportRepository
-) -> Page[Export]:
-    return exports.exports_page(tenant_id, limit=limit, after=after)
+def list_exports(tenant_id: str, *, page: PageRequest, exports: ExportRepository) -> Page[Export]:
+    return exports.exports_page(tenant_id, limit=page.limit, after=page.after)
 
 
 def run_export(

@@ -10,7 +10,6 @@ from enum import StrEnum
 from typing import Self
 
 from accolade.domain.errors import InvalidCursorError, InvalidInputError, or_not_found
-from accolade.domain.limits import PAGE_SIZE_DEFAULT
 from accolade.domain.models import (
     Achievement,
     AchievementSummary,
@@ -27,6 +26,7 @@ from accolade.domain.models import (
 from accolade.domain.periods import zone
 from accolade.domain.rules import current_period, levels_reached
 from accolade.ports import (
+    FIRST_PAGE,
     AwardRepository,
     Clock,
     ConfigRepository,
@@ -34,6 +34,7 @@ from accolade.ports import (
     InboxQuery,
     InboxRepository,
     Page,
+    PageRequest,
     ProgressRepository,
     UserRepository,
 )
@@ -80,8 +81,7 @@ def my_achievements(
     status: StatusFilter | None = None,
     sort: SortKey = SortKey.NAME,
     descending: bool = False,
-    limit: int = PAGE_SIZE_DEFAULT,
-    after: str | None = None,
+    page: PageRequest = FIRST_PAGE,
     config: ConfigRepository,
     users: UserRepository,
     awards: AwardRepository,
@@ -95,7 +95,7 @@ def my_achievements(
     history.
 
     Computed in memory over the tenant's achievements (at most ``MAX_ACHIEVEMENTS``), so it pages
-    by position in the filtered, sorted list: ``after`` is the offset where the page starts.
+    by position in the filtered, sorted list: ``page.after`` is the offset where the page starts.
     """
     tenant = config.get_config(tenant_id)
     tz = zone(tenant.settings.timezone)
@@ -124,8 +124,8 @@ def my_achievements(
         views.sort(key=lambda v: (v.points, v.achievement.name.casefold()), reverse=descending)
     else:
         views.sort(key=lambda v: (v.achievement.name.casefold(), v.points), reverse=descending)
-    start = _offset(after)
-    end = start + limit
+    start = _offset(page.after)
+    end = start + page.limit
     return Page(views[start:end], str(end) if end < len(views) else None)
 
 
@@ -210,8 +210,7 @@ def my_awards(
     tenant_id: str,
     user_id: str,
     *,
-    limit: int = PAGE_SIZE_DEFAULT,
-    after: str | None = None,
+    page: PageRequest = FIRST_PAGE,
     awards: AwardRepository,
     config: ConfigRepository,
     documents: DocumentStore,
@@ -220,7 +219,7 @@ def my_awards(
     """The user's awards by achievement, period and level (the order of their keys, so a page
     is one query), each with its achievement's definition and a link to its certificate;
     revoked ones are hidden, lapsed ones show as expired."""
-    found = awards.awards_page(tenant_id, user_id, limit=limit, after=after)
+    found = awards.awards_page(tenant_id, user_id, limit=page.limit, after=page.after)
     achievements = config.get_config(tenant_id).achievements
     return AwardView.page(found, achievements, documents=documents, now=clock.now())
 
@@ -233,12 +232,11 @@ def my_ledger(
     tenant_id: str,
     user_id: str,
     *,
-    limit: int = PAGE_SIZE_DEFAULT,
-    after: str | None = None,
+    page: PageRequest = FIRST_PAGE,
     awards: AwardRepository,
 ) -> Page[LedgerEntry]:
     """The user's wallet movements in sequence order, each with its running balances."""
-    return awards.ledger(tenant_id, user_id, limit=limit, after=after)
+    return awards.ledger(tenant_id, user_id, limit=page.limit, after=page.after)
 
 
 def my_messages(
@@ -247,12 +245,13 @@ def my_messages(
     *,
     message_type: MessageType | None = None,
     unread: bool | None = None,
-    limit: int = PAGE_SIZE_DEFAULT,
-    after: str | None = None,
+    page: PageRequest = FIRST_PAGE,
     inbox: InboxRepository,
 ) -> Page[Message]:
     """The user's inbox, newest first: of one type, and only unread or read ones, when asked."""
-    return inbox.messages(tenant_id, user_id, InboxQuery(limit, after, message_type, unread))
+    return inbox.messages(
+        tenant_id, user_id, InboxQuery(page.limit, page.after, message_type, unread)
+    )
 
 
 def read_message(

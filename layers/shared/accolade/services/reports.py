@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from accolade.domain.errors import InvalidInputError, or_not_found
-from accolade.domain.limits import PAGE_SIZE_DEFAULT
 from accolade.domain.models import Award
 from accolade.domain.periods import ALL_TIME_KEY, TimeRange, is_period_key
 from accolade.ports import (
+    FIRST_PAGE,
     AwardRepository,
     Clock,
     CompletionQuery,
@@ -17,6 +17,7 @@ from accolade.ports import (
     ConfigRepository,
     OrgCompletion,
     Page,
+    PageRequest,
     ProgressRepository,
     UserRepository,
 )
@@ -32,7 +33,7 @@ def user_achievements(
     awards: AwardRepository,
     progress: ProgressRepository,
     clock: Clock,
-    **page: Any,
+    **view: Any,
 ) -> Page[AchievementView]:
     """A user's achievements page exactly as ``GET /v1/me/achievements`` shows it to them (the
     same service, filters and order), for an admin; an unknown user is not found."""
@@ -45,7 +46,7 @@ def user_achievements(
         awards=awards,
         progress=progress,
         clock=clock,
-        **page,
+        **view,
     )
 
 
@@ -55,8 +56,7 @@ def completion_report(
     *,
     group: str | None = None,
     period_key: str | None = None,
-    limit: int = PAGE_SIZE_DEFAULT,
-    after: str | None = None,
+    page: PageRequest = FIRST_PAGE,
     config: ConfigRepository,
     completion: CompletionRepository,
 ) -> Page[OrgCompletion]:
@@ -78,7 +78,7 @@ def completion_report(
         TimeRange.ALL_TIME,
     )
     scope = period_key if period_key and periodic else ALL_TIME_KEY
-    query = CompletionQuery(achievement_id, scope, group, limit, after)
+    query = CompletionQuery(achievement_id, scope, group, page.limit, page.after)
     return completion.completion(tenant_id, query)
 
 

@@ -27,7 +27,7 @@ from accolade.entrypoints.http import access, schemas
 from accolade.entrypoints.http.auth import Principal
 from accolade.entrypoints.http.cursors import Scope, decode, encode
 from accolade.entrypoints.http.routing import answer, caller_of, documented, lazily
-from accolade.ports import Page
+from accolade.ports import Page, PageRequest
 from accolade.services import goals, me
 
 if TYPE_CHECKING:
@@ -58,8 +58,12 @@ Cursor = Annotated[
     str | None,
     Query(description="next_cursor of the previous page, for the same filter (else 400)"),
 ]
+# A list of achievements with progress: the caller's own, and a user's as an admin sees it.
+AchievementStatus = Annotated[me.StatusFilter | None, Query()]
+AchievementSort = Annotated[me.SortKey, Query()]
+SortOrder = Annotated[str, Query(pattern="^(asc|desc)$")]
 L = TypeVar("L", bound=schemas.Listing[Any])
-Lister = Callable[..., Page[Any]]  # a service that answers a page, given ``after=`` a position
+Lister = Callable[..., Page[Any]]  # a service that answers the ``page=`` asked for (a PageRequest)
 
 
 class _ReadOff(Protocol):
@@ -91,12 +95,19 @@ def _scope(list_name: str, caller: Principal, *filters: str) -> Scope:
 
 
 def _page(
-    listing: type[L], scope: Scope, cursor: str | None, service: Lister, *args: Any, **options: Any
+    listing: type[L],
+    scope: Scope,
+    cursor: str | None,
+    service: Lister,
+    *args: Any,
+    limit: int,
+    **options: Any,
 ) -> L:
-    """One page of a list: ``service`` starts after the cursor's position, and the answer's
-    next_cursor is bound to the same ``scope``."""
-    page = inject(service, container())(*args, after=decode(cursor, scope), **options)
-    return listing.of(page.items, encode(page.next, scope))
+    """One page of a list: ``service`` answers ``limit`` items after the cursor's position, and
+    the answer's next_cursor is bound to the same ``scope``."""
+    asked = PageRequest(limit, decode(cursor, scope))
+    found = inject(service, container())(*args, page=asked, **options)
+    return listing.of(found.items, encode(found.next, scope))
 
 
 def _tenant_page(
@@ -113,6 +124,15 @@ def _tenant_page(
     caller = _admin(admin_routes)
     scope = _scope(list_name, caller, *ids, *filters)
     return _page(listing, scope, cursor, service, caller.tenant_id, *ids, **options)
+
+
+def _achievements_page(
+    status: me.StatusFilter | None, sort: me.SortKey, order: str, limit: int
+) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The filters that bind the cursor of a page of achievements with progress, and the
+    options that ask ``me.my_achievements`` for that page."""
+    options = {"status": status, "sort": sort, "descending": order == "desc", "limit": limit}
+    return (status or "", sort, order), options
 
 
 def _tenant_put(out: type[R], service: Callable[..., Any], body: _Definition, key: str) -> R:
@@ -329,9 +349,9 @@ def edit_achievement(
 
 @documented(me_routes.get, "/v1/me/achievements", "A page of the caller's achievements")
 def my_achievements(
-    status: Annotated[me.StatusFilter | None, Query()] = None,
-    sort: Annotated[me.SortKey, Query()] = me.SortKey.NAME,
-    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+    status: AchievementStatus = None,
+    sort: AchievementSort = me.SortKey.NAME,
+    order: SortOrder = "asc",
     limit: Limit = PAGE_SIZE_DEFAULT,
     cursor: Cursor = None,
 ) -> schemas.MyAchievementList:
@@ -341,16 +361,9 @@ def my_achievements(
     progress towards the next level in the current period; filtered by status and sorted by
     name or points.
     """
+    filters, asked = _achievements_page(status, sort, order, limit)
     return _my_page(
-        schemas.MyAchievementList,
-        "me/achievements",
-        cursor,
-        me.my_achievements,
-        *(status or "", sort, order),
-        status=status,
-        sort=sort,
-        descending=order == "desc",
-        limit=limit,
+        schemas.MyAchievementList, "me/achievements", cursor, me.my_achievements, *filters, **asked
     )
 
 

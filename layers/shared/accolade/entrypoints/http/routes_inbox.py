@@ -12,9 +12,13 @@ from accolade.domain.limits import PAGE_SIZE_DEFAULT
 from accolade.entrypoints.http import reports_schemas, schemas
 from accolade.entrypoints.http.routes import (
     ID_PATTERN,
+    AchievementSort,
+    AchievementStatus,
     Cursor,
     Limit,
     PathId,
+    SortOrder,
+    _achievements_page,
     _mine,
     _tenant_page,
 )
@@ -49,9 +53,9 @@ def read_message(message_id: MessageId) -> schemas.MessageOut:
 )
 def user_achievements(
     user_id: PathId,
-    status: Annotated[me.StatusFilter | None, Query()] = None,
-    sort: Annotated[me.SortKey, Query()] = me.SortKey.NAME,
-    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+    status: AchievementStatus = None,
+    sort: AchievementSort = me.SortKey.NAME,
+    order: SortOrder = "asc",
     limit: Limit = PAGE_SIZE_DEFAULT,
     cursor: Cursor = None,
 ) -> schemas.MyAchievementList:
@@ -60,17 +64,15 @@ def user_achievements(
     What the user sees on their own achievements page (`GET /v1/me/achievements`: the same
     filters, order and progress), for an admin of the tenant. Admins only.
     """
+    filters, asked = _achievements_page(status, sort, order, limit)
     return _tenant_page(
         schemas.MyAchievementList,
         "admin/users/achievements",
         cursor,
         reports.user_achievements,
         user_id,
-        filters=(status or "", sort, order),
-        status=status,
-        sort=sort,
-        descending=order == "desc",
-        limit=limit,
+        filters=filters,
+        **asked,
     )
 
 
