@@ -7,37 +7,42 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
 
-from accolade.domain import audit, courses
-from accolade.domain.badges import CustomBadge
-from accolade.domain.certificates import CertificateContent
-from accolade.domain.closing import TenantCloses
-from accolade.domain.exports import Export, ExportFilters
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER, PAGE_SIZE_DEFAULT
-from accolade.domain.models import (
-    Achievement,
-    AchievementSummary,
-    ActivityEvent,
-    Award,
-    AwardKey,
-    AwardStatus,
-    CounterKey,
-    Goal,
-    Issuer,
-    LedgerEntry,
-    Message,
-    MessageType,
-    Metric,
-    Slot,
-    TenantSettings,
-    UserProfile,
-    Wallet,
-)
-from accolade.domain.openbadges import CredentialRecord
-from accolade.domain.projects import FirstActivity, Project
-from accolade.domain.rules import AchievementIndex, Standing
-from accolade.domain.sequences import Numbering
+from accolade.domain.rules import AchievementIndex
+
+if TYPE_CHECKING:
+    # Named in signatures only: a handler loads the domain modules its own path uses, not every
+    # one a port mentions (issue 9, first invocation).
+    from accolade.domain import audit, courses
+    from accolade.domain.badges import CustomBadge
+    from accolade.domain.certificates import CertificateContent
+    from accolade.domain.closing import TenantCloses
+    from accolade.domain.exports import Export, ExportFilters
+    from accolade.domain.models import (
+        Achievement,
+        AchievementSummary,
+        ActivityEvent,
+        Award,
+        AwardKey,
+        AwardStatus,
+        CounterKey,
+        Goal,
+        Issuer,
+        LedgerEntry,
+        Message,
+        MessageType,
+        Metric,
+        Slot,
+        TenantSettings,
+        UserProfile,
+        Wallet,
+    )
+    from accolade.domain.openbadges import CredentialRecord
+    from accolade.domain.projects import FirstActivity, Project
+    from accolade.domain.rules import Standing
+    from accolade.domain.sequences import Numbering
 
 T = TypeVar("T")
 
@@ -484,7 +489,7 @@ class DocumentStore(Protocol):
 
 
 # Manual results by user id, then achievement id.
-LearnerResults = Mapping[str, Mapping[str, courses.ManualResult]]
+LearnerResults: TypeAlias = "Mapping[str, Mapping[str, courses.ManualResult]]"
 
 
 class CourseRepository(Protocol):
