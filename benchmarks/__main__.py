@@ -60,7 +60,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     size("--page-runs", "BENCH_PAGE_RUNS", 10, "calls of each user's page")
     fresh = "fresh interpreters per"
-    size("--first-call-runs", "BENCH_FIRST_CALL_RUNS", 3, f"{fresh} handler, first invocation")
+    size("--first-call-runs", "BENCH_FIRST_CALL_RUNS", 9, f"{fresh} handler, first invocation")
     size("--tie-users", "BENCH_TIE_USERS", 10_000, "users tied on the top score")
     size("--tie-runs", "BENCH_TIE_RUNS", 3, "runs of the tie (fresh users each run)")
     size("--import-runs", "BENCH_IMPORT_RUNS", 5, f"{fresh} module (cold start, first invocation)")

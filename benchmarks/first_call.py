@@ -19,13 +19,14 @@ so a drifting load on a shared machine weighs on every row alike.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,14 +206,16 @@ def _once(args: list[str], env: dict[str, str]) -> dict[str, float]:
 
 
 @dataclass(frozen=True)
-class _Subject:
+class Subject:
+    """A script run in a fresh interpreter: its arguments and environment."""
+
     name: str
     args: list[str]
     env: dict[str, str]
     reference: bool = False
 
 
-def _medians(subjects: list[_Subject], runs: int) -> list[FirstCall]:
+def _medians(subjects: list[Subject], runs: int) -> list[FirstCall]:
     """Each subject's median over ``runs``, the runs taken in rounds (one of each subject per
     round, after a round that warms ``__pycache__``): on a shared machine whose load drifts,
     every row then sees the same load, the baseline included."""
@@ -251,29 +254,41 @@ def measure(
     ``endpoints`` are the AWS_ENDPOINT_URL* variables and fake credentials of the local stack.
     """
     out(f"  first invocation: {len(function_envs)} handlers + boto3, median of {runs} ...")
-    with tempfile.TemporaryDirectory(prefix="accolade-layer-") as layer:
-        endpoints = {**endpoints, "PYTHONPATH": str(build_layer(Path(layer)))}
-        baseline, rows = _measure(function_envs, endpoints, dynamodb_host, table_name, runs)
+    with layer_subjects(function_envs, endpoints, dynamodb_host, table_name) as subjects:
+        baseline, *rows = _medians(subjects, runs)
     for row in rows:
         out(f"    {row.name}: {row.median_ms:.0f} ms ({row.median_ms / baseline.median_ms:.1f}x)")
     return baseline, rows
 
 
-def _measure(
+@contextlib.contextmanager
+def layer_subjects(
     function_envs: Mapping[str, Mapping[str, str]],
     endpoints: Mapping[str, str],
     dynamodb_host: str,
     table_name: str,
-    runs: int,
-) -> tuple[FirstCall, list[FirstCall]]:
+) -> Iterator[list[Subject]]:
+    """The baseline, the two floors and each handler's first call, as scripts to run, the
+    shared layer built beside them for as long as the block runs."""
+    with tempfile.TemporaryDirectory(prefix="accolade-layer-") as layer:
+        on_path = {**endpoints, "PYTHONPATH": str(build_layer(Path(layer)))}
+        yield _subjects(function_envs, on_path, dynamodb_host, table_name)
+
+
+def _subjects(
+    function_envs: Mapping[str, Mapping[str, str]],
+    endpoints: Mapping[str, str],
+    dynamodb_host: str,
+    table_name: str,
+) -> list[Subject]:
     any_env = next(iter(function_envs.values()))
     subjects = [
-        _Subject(
+        Subject(
             "import boto3 + GetItem", ["-c", _BOTO3, table_name], _env(any_env, endpoints, ROOT)
         )
     ]
     subjects += [
-        _Subject(
+        Subject(
             f"libraries only, {kind} handler",
             ["-c", _LIBRARIES, table_name, str(ROOT / "events" / SAMPLES[sample]), kind],
             _env(function_envs[sample], endpoints, ROOT / "functions" / sample),
@@ -285,11 +300,10 @@ def _measure(
         app = ROOT / "functions" / name / "app.py"
         event = ROOT / "events" / SAMPLES[name]
         subjects.append(
-            _Subject(
+            Subject(
                 f"functions/{name}",
                 ["-c", _HANDLER, str(app), str(event), dynamodb_host],
                 _env(function_env, endpoints, app.parent),
             )
         )
-    baseline, *rows = _medians(subjects, runs)
-    return baseline, rows
+    return subjects
