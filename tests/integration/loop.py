@@ -12,11 +12,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from accolade.adapters.dynamo.awards import DynamoAwardRepository
 from accolade.bootstrap import Container
 from accolade.domain.models import Award, CounterKey, LedgerEntry, Wallet
+from accolade.entrypoints.streams import BatchFailed
 from accolade_local.handlers import load_handler
 from accolade_local.streams import match_any
 from tests.integration.helpers import (
@@ -80,8 +80,8 @@ class Loop:
         for attempt in range(1, rounds + 1):
             try:
                 failed = failed_sequences(invoke(handler or self.evaluate, batch(pending)))
-            except BatchProcessingError:
-                # Every record failed: Powertools raises, a function error Lambda retries whole.
+            except BatchFailed:
+                # Every record failed: the handler raises, a function error Lambda retries whole.
                 failed = {r["dynamodb"]["SequenceNumber"] for r in pending}
             if not failed:
                 return attempt

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from accolade import bootstrap
 from accolade.adapters.dynamo.audit import EXAMINED_PER_PAGE, DynamoAuditLog, audit_item
@@ -20,6 +19,7 @@ from accolade.adapters.dynamo.models import AuditItem
 from accolade.domain.acting import Stamp
 from accolade.domain.audit import AuditQuery, entry_of
 from accolade.entrypoints.http.access import ROUTES, UNLISTED, WRITES_NOTHING, route_key
+from accolade.entrypoints.streams import BatchFailed
 from accolade_local.handlers import load_handler
 from accolade_local.streams import match_any
 from accolade_local.template import LocalNames, Template
@@ -237,7 +237,7 @@ def test_an_entry_whose_put_failed_is_put_once_when_the_record_comes_again(
         raise ConnectionError("the process died before the entry was put")
 
     monkeypatch.setattr(DynamoAuditLog, "record", crash)
-    with pytest.raises(BatchProcessingError):  # Lambda retries the whole batch
+    with pytest.raises(BatchFailed):  # Lambda retries the whole batch
         audited.deliver(records)
     monkeypatch.setattr(DynamoAuditLog, "record", real)
     again = audited.deliver(records)

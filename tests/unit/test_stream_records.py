@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from accolade.bootstrap import Container
-from accolade.entrypoints.streams import Record, process_each_record
+from accolade.entrypoints.streams import BatchFailed, Record, message_id, process_each_record
 from accolade_local.handlers import LambdaContext
 from tests.fakes import FakeContainer
 
@@ -46,3 +46,24 @@ def test_a_record_that_raises_is_reported_for_retry() -> None:
     response = process_each_record({"Records": [first, second]}, LambdaContext(), fail_second)
 
     assert response == {"batchItemFailures": [{"itemIdentifier": "222"}]}
+
+
+def test_a_batch_whose_every_record_raises_fails_the_invocation() -> None:
+    # Lambda then retries the batch whole (a function error), as for a crash.
+    def fail(record: Record, c: Container) -> None:
+        raise RuntimeError("boom")
+
+    with pytest.raises(BatchFailed):
+        process_each_record(batch(), LambdaContext(), fail)
+
+
+def test_queue_messages_are_reported_by_their_message_id() -> None:
+    messages = [{"messageId": "m-1", "body": "{}"}, {"messageId": "m-2", "body": "{}"}]
+
+    def fail_first(record: Record, c: Container) -> None:
+        if record["messageId"] == "m-1":
+            raise RuntimeError("boom")
+
+    response = process_each_record({"Records": messages}, LambdaContext(), fail_first, message_id)
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
