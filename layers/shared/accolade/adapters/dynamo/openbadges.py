@@ -4,11 +4,9 @@ one award per status entry."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.common import MAX_ATTEMPTS, update_on_version
@@ -20,7 +18,7 @@ from accolade.adapters.dynamo.models import (
     StatusCounterItem,
     StatusListItem,
 )
-from accolade.adapters.dynamo.transact import CONDITION_FAILED, Transaction, backoff
+from accolade.adapters.dynamo.transact import Transaction, backoff, commit
 from accolade.domain.models import Award, AwardKey, AwardStatus
 from accolade.domain.openbadges import STATUS_LIST_SIZE, CredentialRecord
 from accolade.ports import IssuerKey
@@ -60,12 +58,6 @@ def _get(model: type[Item], pk: str, sk: str) -> Item | None:
         return None
 
 
-def _reasons(exc: TransactWriteError) -> list[str | None]:
-    if exc.cause_response_code != "TransactionCanceledException":
-        raise exc
-    return [None if r is None else r.code for r in exc.cancellation_reasons]
-
-
 class DynamoCredentialRepository:
     def active_key(self, tenant_id: str) -> IssuerKey | None:
         item = _get(IssuerKeyItem, keys.issuer_pk(tenant_id), keys.ACTIVE_ISSUER_KEY)
@@ -91,13 +83,12 @@ class DynamoCredentialRepository:
         made = _key_item(tenant_id, keys.issuer_key_sk(key.key_id), key)
         tx.put("key", made, IssuerKeyItem.PK.does_not_exist())
         tx.put("active", active, still)
-        try:
-            tx.commit()
-        except TransactWriteError as exc:
-            if CONDITION_FAILED in _reasons(exc):
-                return False
-            raise
-        return True
+        cancelled = commit(tx)
+        if cancelled is None:
+            return True
+        if cancelled.failed_conditions:
+            return False  # the key was rotated meanwhile
+        raise RuntimeError("rotating the issuer key: a conflicting write, try again")
 
     def record_of(self, tenant_id: str, award: Award) -> CredentialRecord | None:
         item = _get(
@@ -134,34 +125,22 @@ class DynamoCredentialRepository:
                 if index
                 else StatusCounterItem.next_index.does_not_exist()
             )
-            connection = Item._get_connection().connection
-            try:
-                # PynamoDB sends condition checks, then puts, then updates: reasons come so.
-                with TransactWrite(
-                    connection=connection, client_request_token=str(uuid.uuid4())
-                ) as tx:
-                    tx.condition_check(
-                        AwardItem,
-                        pk,
-                        keys.award_sk(award.key),
-                        condition=AwardItem.status == AwardStatus.ACTIVE.value,
-                    )
-                    tx.save(item, condition=CredentialRecordItem.PK.does_not_exist())
-                    tx.update(
-                        moved,
-                        actions=[
-                            StatusCounterItem.next_index.set(index + 1),
-                            StatusCounterItem.tenant_id.set(tenant_id),
-                            StatusCounterItem.entity.set(StatusCounterItem),
-                        ],
-                        condition=unmoved,
-                        add_version_condition=False,
-                    )
-            except TransactWriteError as exc:
-                award_check, record_put = [*_reasons(exc), None, None][:2]
-                if award_check == CONDITION_FAILED:
+            # Through transact.Transaction (stamped, should an audited action ever issue one).
+            tx = Transaction()
+            award_item = AwardItem(pk, keys.award_sk(award.key))
+            tx.check("award", award_item, AwardItem.status == AwardStatus.ACTIVE.value)
+            tx.put("record", item, CredentialRecordItem.PK.does_not_exist())
+            counter_moves = [
+                StatusCounterItem.next_index.set(index + 1),
+                StatusCounterItem.tenant_id.set(tenant_id),
+                StatusCounterItem.entity.set(StatusCounterItem),
+            ]
+            tx.update("counter", moved, counter_moves, unmoved)
+            cancelled = commit(tx)
+            if cancelled is not None:
+                if "award" in cancelled.failed_conditions:
                     return None  # revoked (or gone) meanwhile
-                if record_put == CONDITION_FAILED:
+                if "record" in cancelled.failed_conditions:
                     return self.record_of(tenant_id, award)  # another request allocated it
                 backoff(attempt)  # the counter moved, or a conflict: read it again
                 continue
