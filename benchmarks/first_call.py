@@ -40,7 +40,7 @@ SAMPLES = {
     "api": "api/me_achievements.json",
     "deliver_messages": "deliver_messages/award_inserted.json",
     "evaluate_events": "evaluate_events/stream_batch.json",
-    "generate_certificates": "deliver_messages/award_inserted.json",
+    "generate_certificates": "generate_certificates/award_pending.json",
     "ingest_events": "ingest_events/post_events.json",
     "select_winners": "select_winners/tenant_closes.json",
     "close_periods": "close_periods/hourly.json",
