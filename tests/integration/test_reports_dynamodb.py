@@ -307,3 +307,32 @@ def test_a_marker_written_by_a_racing_writer_cancels_both_scopes_and_the_other_s
     for scope in (ALL_TIME_KEY, WEEKS[0]):
         for group in (None, "g1"):
             assert report(accolade, tenant_id, scope, group) == {"org-a": (1, 1)}, (scope, group)
+
+
+def test_a_move_too_big_for_one_transaction_takes_one_per_scope(
+    accolade: Any, tenant_id: str
+) -> None:
+    groups = [f"g{n:02d}" for n in range(50)]
+    put_user(accolade, tenant_id, "c3", "org-a", *groups)
+    first, second = accolade.awards.grant(
+        tenant_id, "c3", [closer_award("c3", WEEKS[0], level) for level in (1, 2)]
+    )
+    with dynamodb_calls() as (counted, _):
+        accolade.completion.count_award(tenant_id, first)
+    # The profile moves and the moves crash: the next count moves 51 slots, two items each.
+    accolade.users.put_user(
+        tenant_id, UserProfile(user_id="c3", org_id="org-b", groups=tuple(groups))
+    )
+    with dynamodb_calls() as (moved, _):
+        accolade.completion.count_award(tenant_id, second)
+    with dynamodb_calls() as (reconciled, _):
+        accolade.completion.reconcile_user(tenant_id, "c3")  # the profile's stream record
+
+    # 51 slots first counted, one item each: 45 + 45 in one transaction, then 6 + 6.
+    assert counted == {"BatchGetItem": 2, "TransactWriteItems": 2}
+    # Moved, two items each: 45 for each scope alone, then 6 + 6 together.
+    assert moved == {"BatchGetItem": 2, "TransactWriteItems": 3}
+    assert reconciled["TransactWriteItems"] == 2  # the users count; the award's are in place
+    for scope in (ALL_TIME_KEY, WEEKS[0]):
+        for group in (None, "g00", "g49"):
+            assert report(accolade, tenant_id, scope, group) == {"org-b": (1, 1)}, (scope, group)
