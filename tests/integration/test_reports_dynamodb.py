@@ -5,7 +5,7 @@ racing writers; a page costs the same reads for 10 users as for 1,000."""
 from __future__ import annotations
 
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -233,27 +233,16 @@ def test_a_move_cut_short_by_a_crash_is_finished_by_the_profiles_stream_record(
 
 
 @contextmanager
-def dynamodb_calls() -> Iterator[tuple[Counter[str], dict[str, float]]]:
-    """Each operation the table's connection sends inside the block, and its capacity units
-    (ReturnConsumedCapacity=TOTAL: DynamoDB's own figures)."""
+def dynamodb_calls() -> Iterator[Counter[str]]:
+    """How many of each operation the table's connection sends inside the block."""
     calls: Counter[str] = Counter()
-    units: dict[str, float] = defaultdict(float)
     client = Item._get_connection().connection.client
 
-    def ask(params: dict[str, Any], **_: Any) -> None:
-        params["ReturnConsumedCapacity"] = "TOTAL"
-
-    def record(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+    def record(model: Any, **_: Any) -> None:
         calls[model.name] += 1
-        consumed = parsed.get("ConsumedCapacity") or []
-        for entry in consumed if isinstance(consumed, list) else [consumed]:
-            units[model.name] += float(entry.get("CapacityUnits", 0))
 
-    with (
-        hooked(client, "provide-client-params.dynamodb", ask),
-        hooked(client, "after-call.dynamodb", record),
-    ):
-        yield calls, units
+    with hooked(client, "after-call.dynamodb", record):
+        yield calls
 
 
 def test_counting_an_award_in_both_scopes_is_one_read_and_one_transaction(
@@ -262,9 +251,9 @@ def test_counting_an_award_in_both_scopes_is_one_read_and_one_transaction(
     put_user(accolade, tenant_id, "c1", "org-a", "g1", "g2")
     (award,) = accolade.awards.grant(tenant_id, "c1", [closer_award("c1", WEEKS[0], 1)])
 
-    with dynamodb_calls() as (calls, units):
+    with dynamodb_calls() as calls:
         accolade.completion.count_award(tenant_id, award)
-    with dynamodb_calls() as (again, _):
+    with dynamodb_calls() as again:
         accolade.completion.count_award(tenant_id, award)  # a redelivered record
 
     assert calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
@@ -272,7 +261,6 @@ def test_counting_an_award_in_both_scopes_is_one_read_and_one_transaction(
     for scope in (ALL_TIME_KEY, WEEKS[0]):
         for group in (None, "g1", "g2"):
             assert report(accolade, tenant_id, scope, group) == {"org-a": (1, 1)}, (scope, group)
-    print(f"counting an award with 3 slots in 2 scopes: {dict(units)} capacity units")
 
 
 def test_a_marker_written_by_a_racing_writer_cancels_both_scopes_and_the_other_still_counts(
@@ -298,7 +286,7 @@ def test_a_marker_written_by_a_racing_writer_cancels_both_scopes_and_the_other_s
         return found
 
     monkeypatch.setattr(reports, "_read", read_then_race)
-    with dynamodb_calls() as (calls, _):
+    with dynamodb_calls() as calls:
         accolade.completion.count_award(tenant_id, award)
 
     assert raced
@@ -317,15 +305,15 @@ def test_a_move_too_big_for_one_transaction_takes_one_per_scope(
     first, second = accolade.awards.grant(
         tenant_id, "c3", [closer_award("c3", WEEKS[0], level) for level in (1, 2)]
     )
-    with dynamodb_calls() as (counted, _):
+    with dynamodb_calls() as counted:
         accolade.completion.count_award(tenant_id, first)
     # The profile moves and the moves crash: the next count moves 51 slots, two items each.
     accolade.users.put_user(
         tenant_id, UserProfile(user_id="c3", org_id="org-b", groups=tuple(groups))
     )
-    with dynamodb_calls() as (moved, _):
+    with dynamodb_calls() as moved:
         accolade.completion.count_award(tenant_id, second)
-    with dynamodb_calls() as (reconciled, _):
+    with dynamodb_calls() as reconciled:
         accolade.completion.reconcile_user(tenant_id, "c3")  # the profile's stream record
 
     # 51 slots first counted, one item each: 45 + 45 in one transaction, then 6 + 6.
