@@ -5,19 +5,24 @@ racing writers; a page costs the same reads for 10 users as for 1,000."""
 from __future__ import annotations
 
 import random
+from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
 from accolade.adapters.dynamo import reports
+from accolade.adapters.dynamo.keys import achievement_subject
+from accolade.adapters.dynamo.models import Item
 from accolade.domain.models import Award, AwardStatus, UserProfile
 from accolade.domain.periods import ALL_TIME_KEY
 from accolade.ports import CompletionQuery, OrgCompletion
 from accolade.services import admin
 from accolade_local.handlers import load_handler
 from accolade_local.streams import match_any
-from tests.integration.helpers import batch, event_award, invoke
+from tests.integration.helpers import batch, event_award, hooked, invoke
 from tests.integration.inbox_meter import metered
 from tests.integration.loop import Loop
 
@@ -183,17 +188,17 @@ def test_a_move_between_reading_the_profile_and_counting_is_not_lost(
 ) -> None:
     put_user(accolade, tenant_id, "m1", "org-old")
     (award,) = accolade.awards.grant(tenant_id, "m1", [closer_award("m1", WEEKS[0], 1)])
-    read_profile = reports._profile
+    read = reports._read  # the profile, with the tallies and markers, in one BatchGetItem
     moved: list[bool] = []
 
-    def read_then_move(tenant: str, user_id: str) -> Any:
-        profile = read_profile(tenant, user_id)
+    def read_then_move(*args: Any, **kwargs: Any) -> Any:
+        profile = read(*args, **kwargs)
         if not moved:  # the first count read the old organisation; the user moves now
             moved.append(True)
             put_user(accolade, tenant_id, "m1", "org-new")
         return profile
 
-    monkeypatch.setattr(reports, "_profile", read_then_move)
+    monkeypatch.setattr(reports, "_read", read_then_move)
     accolade.completion.count_award(tenant_id, award)
 
     assert moved
@@ -225,3 +230,97 @@ def test_a_move_cut_short_by_a_crash_is_finished_by_the_profiles_stream_record(
     assert report(c, tenant_id) == {"org-new": (1, 1)}
     assert report(c, tenant_id, group="g2") == {"org-new": (1, 1)}
     assert report(c, tenant_id, group="g1") == {}
+
+
+@contextmanager
+def dynamodb_calls() -> Iterator[Counter[str]]:
+    """How many of each operation the table's connection sends inside the block."""
+    calls: Counter[str] = Counter()
+    client = Item._get_connection().connection.client
+
+    def record(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    with hooked(client, "after-call.dynamodb", record):
+        yield calls
+
+
+def test_counting_an_award_in_both_scopes_is_one_read_and_one_transaction(
+    accolade: Any, tenant_id: str
+) -> None:
+    put_user(accolade, tenant_id, "c1", "org-a", "g1", "g2")
+    (award,) = accolade.awards.grant(tenant_id, "c1", [closer_award("c1", WEEKS[0], 1)])
+
+    with dynamodb_calls() as calls:
+        accolade.completion.count_award(tenant_id, award)
+    with dynamodb_calls() as again:
+        accolade.completion.count_award(tenant_id, award)  # a redelivered record
+
+    assert calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
+    assert again == {"BatchGetItem": 1}
+    for scope in (ALL_TIME_KEY, WEEKS[0]):
+        for group in (None, "g1", "g2"):
+            assert report(accolade, tenant_id, scope, group) == {"org-a": (1, 1)}, (scope, group)
+
+
+def test_a_marker_written_by_a_racing_writer_cancels_both_scopes_and_the_other_still_counts(
+    accolade: Any, tenant_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    put_user(accolade, tenant_id, "c2", "org-a", "g1")
+    (award,) = accolade.awards.grant(tenant_id, "c2", [closer_award("c2", WEEKS[0], 1)])
+    week = achievement_subject(award.achievement_id, WEEKS[0])
+    read = reports._read
+    raced: list[bool] = []
+
+    def read_then_race(*args: Any, **kwargs: Any) -> Any:
+        found = read(*args, **kwargs)
+        if not raced:  # another delivery counts the award in its week between read and commit
+            raced.append(True)
+            profile, tallies, _ = read(tenant_id, "c2", [week])
+            marker = reports._put_marker(tenant_id, WEEKS[0], award, reports.COUNTED)
+            step = reports._step(
+                tenant_id, "c2", week, tallies[week], profile, delta=1, marker=marker
+            )
+            assert step is not None
+            assert reports._commit(tenant_id, "c2", [step], profile) is None
+        return found
+
+    monkeypatch.setattr(reports, "_read", read_then_race)
+    with dynamodb_calls() as calls:
+        accolade.completion.count_award(tenant_id, award)
+
+    assert raced
+    # Ours cancelled on the week's marker, the racer's, then ours for all time alone.
+    assert calls == {"BatchGetItem": 3, "TransactWriteItems": 3}
+    for scope in (ALL_TIME_KEY, WEEKS[0]):
+        for group in (None, "g1"):
+            assert report(accolade, tenant_id, scope, group) == {"org-a": (1, 1)}, (scope, group)
+
+
+def test_a_move_too_big_for_one_transaction_takes_one_per_scope(
+    accolade: Any, tenant_id: str
+) -> None:
+    groups = [f"g{n:02d}" for n in range(50)]
+    put_user(accolade, tenant_id, "c3", "org-a", *groups)
+    first, second = accolade.awards.grant(
+        tenant_id, "c3", [closer_award("c3", WEEKS[0], level) for level in (1, 2)]
+    )
+    with dynamodb_calls() as counted:
+        accolade.completion.count_award(tenant_id, first)
+    # The profile moves and the moves crash: the next count moves 51 slots, two items each.
+    accolade.users.put_user(
+        tenant_id, UserProfile(user_id="c3", org_id="org-b", groups=tuple(groups))
+    )
+    with dynamodb_calls() as moved:
+        accolade.completion.count_award(tenant_id, second)
+    with dynamodb_calls() as reconciled:
+        accolade.completion.reconcile_user(tenant_id, "c3")  # the profile's stream record
+
+    # 51 slots first counted, one item each: 45 + 45 in one transaction, then 6 + 6.
+    assert counted == {"BatchGetItem": 2, "TransactWriteItems": 2}
+    # Moved, two items each: 45 for each scope alone, then 6 + 6 together.
+    assert moved == {"BatchGetItem": 2, "TransactWriteItems": 3}
+    assert reconciled["TransactWriteItems"] == 2  # the users count; the award's are in place
+    for scope in (ALL_TIME_KEY, WEEKS[0]):
+        for group in (None, "g00", "g49"):
+            assert report(accolade, tenant_id, scope, group) == {"org-b": (1, 1)}, (scope, group)

@@ -14,21 +14,21 @@ tool (the grant's own transaction could not take them: a user has up to 50 group
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.models import (
     CompletionItem,
     CountedAwardItem,
+    Item,
     TallyItem,
     UserItem,
 )
-from accolade.adapters.dynamo.transact import Transaction, backoff, commit
+from accolade.adapters.dynamo.transact import MAX_ITEMS, Cancelled, Transaction, backoff, commit
 from accolade.domain.models import Award, AwardStatus
 from accolade.domain.periods import ALL_TIME_KEY, is_period_key
 from accolade.ports import CompletionQuery, OrgCompletion, Page
@@ -39,6 +39,7 @@ from accolade.ports import CompletionQuery, OrgCompletion, Page
 SLOTS_PER_TRANSACTION = 45
 ATTEMPTS = 30  # racing writers of one user's tally retry; each round one of them wins
 COUNTED, UNCOUNTED = "counted", "uncounted"
+MARKER = "marker"  # labels ("marker", scope): the award's marker of a scope
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,13 @@ class _Profile:
         return UserItem.org_rev == self.rev if self.rev else UserItem.org_rev.does_not_exist()
 
 
+# A tally's active awards, organisation by slot and version (0: no tally item yet). Tuples and
+# plain classes here, not dataclasses: creating a dataclass costs a cold start up to a millisecond.
+_Tally = tuple[int, dict[str, str], int]
+# What one attempt reads of a user: the profile, the tallies by subject, the markers by scope.
+_Read = tuple[_Profile, dict[str, _Tally], dict[str, str]]
+
+
 def _slots(org_id: str | None, groups: Any) -> dict[str, str]:
     """Users without an organisation are in no organisation's counts."""
     if not org_id:
@@ -58,24 +66,45 @@ def _slots(org_id: str | None, groups: Any) -> dict[str, str]:
     return {keys.ALL_SLOT: org_id} | {keys.group_slot(g): org_id for g in groups or ()}
 
 
-def _profile(tenant_id: str, user_id: str) -> _Profile:
-    try:
-        item = UserItem.get(keys.user_pk(tenant_id, user_id), keys.PROFILE, consistent_read=True)
-    except DoesNotExist:
+def _profile_of(item: UserItem | None) -> _Profile:
+    if item is None:
         return _Profile({}, None)
     doc = item.doc or {}
     rev = int(item.org_rev) if item.org_rev is not None else None
     return _Profile(_slots(doc.get("org_id"), doc.get("groups")), rev)
 
 
-def _tally(tenant_id: str, user_id: str, subject: str) -> tuple[int, dict[str, str], int]:
-    try:
-        item = TallyItem.get(
-            keys.user_pk(tenant_id, user_id), keys.tally_sk(subject), consistent_read=True
+def _read(
+    tenant_id: str,
+    user_id: str,
+    subjects: Collection[str],
+    markers: Mapping[str, CountedAwardItem] | None = None,
+) -> _Read:
+    """The profile, the tallies of ``subjects`` and the states of ``markers`` (by scope), in one
+    consistent BatchGetItem (items of three classes: ``Item`` reads each as its own)."""
+    pk = keys.user_pk(tenant_id, user_id)
+    markers = markers or {}
+    wanted = [
+        (pk, keys.PROFILE),
+        *((pk, keys.tally_sk(subject)) for subject in subjects),
+        *((marker.PK, marker.SK) for marker in markers.values()),
+    ]
+    found = {(item.PK, item.SK): item for item in Item.batch_get(wanted, consistent_read=True)}
+    profile = found.get((pk, keys.PROFILE))
+    tallies: dict[str, _Tally] = {}
+    for subject in subjects:
+        item = found.get((pk, keys.tally_sk(subject)))
+        tallies[subject] = (
+            (int(item.active), dict(item.counted or {}), int(item.version))
+            if isinstance(item, TallyItem)
+            else (0, {}, 0)
         )
-    except DoesNotExist:
-        return 0, {}, 0
-    return int(item.active), dict(item.counted or {}), int(item.version)
+    states = {}
+    for scope, marker in markers.items():
+        item = found.get((marker.PK, marker.SK))
+        if isinstance(item, CountedAwardItem):
+            states[scope] = str(item.state)
+    return _profile_of(profile if isinstance(profile, UserItem) else None), tallies, states
 
 
 def _move(
@@ -92,70 +121,102 @@ def _move(
 Marker = Callable[[Transaction], None]
 
 
-def _settle(
+class _Step:
+    """One transaction's share of settling a tally: its items but the profile check, which a
+    transaction holds once (DynamoDB rejects two operations on one item)."""
+
+    __slots__ = ("checks_profile", "last", "transaction")
+
+    def __init__(self, transaction: Transaction, checks_profile: bool, last: bool) -> None:
+        self.transaction = transaction
+        self.checks_profile = checks_profile  # the profile must be unchanged: a slot moves to it
+        self.last = last  # every slot moved: the tally is settled once this commits
+
+
+def _step(
     tenant_id: str,
     user_id: str,
     subject: str,
+    tally: _Tally,
+    profile: _Profile,
     *,
     delta: int = 0,
     marker: Marker | None = None,
     always_one: bool = False,
-) -> bool:
-    """Move the user's tally of ``subject`` by ``delta`` (with ``marker``'s write, once) and its
-    slots to the profile's organisation and groups; False when ``marker``'s condition failed
-    (counted already: nothing written)."""
-    for attempt in range(ATTEMPTS):
-        active, counted, version = _tally(tenant_id, user_id, subject)
-        profile = _profile(tenant_id, user_id)
-        after_active = 1 if always_one else active + delta
-        desired = profile.slots if after_active > 0 else {}
-        moving = sorted(
-            s for s in counted.keys() | desired.keys() if counted.get(s) != desired.get(s)
-        )
-        if not moving and marker is None and after_active == active:
-            return True
-        chunk = moving[:SLOTS_PER_TRANSACTION]
-        after = dict(counted)
-        transaction = Transaction()
-        for slot in chunk:
-            if slot in counted:
-                transaction.update(
-                    ("from", slot), *_move(tenant_id, subject, slot, counted[slot], -1)
-                )
-                del after[slot]
-            if slot in desired:
-                transaction.update(("to", slot), *_move(tenant_id, subject, slot, desired[slot], 1))
-                after[slot] = desired[slot]
-        if any(slot in desired for slot in chunk):
-            transaction.check(
-                "profile",
-                UserItem(keys.user_pk(tenant_id, user_id), keys.PROFILE),
-                profile.unchanged(),
+) -> _Step | None:
+    """Move the tally of ``subject`` by ``delta`` (with ``marker``'s write) and up to
+    SLOTS_PER_TRANSACTION of its slots to the profile's organisation and groups; None when
+    there is nothing to write."""
+    active, counted, version = tally
+    after_active = 1 if always_one else active + delta
+    desired = profile.slots if after_active > 0 else {}
+    moving = sorted(s for s in counted.keys() | desired.keys() if counted.get(s) != desired.get(s))
+    if not moving and marker is None and after_active == active:
+        return None
+    chunk = moving[:SLOTS_PER_TRANSACTION]
+    after = dict(counted)
+    transaction = Transaction()
+    for slot in chunk:
+        if slot in counted:
+            transaction.update(
+                (subject, "from", slot), *_move(tenant_id, subject, slot, counted[slot], -1)
             )
-        transaction.update(
-            "tally",
-            TallyItem(keys.user_pk(tenant_id, user_id), keys.tally_sk(subject)),
-            [
-                TallyItem.entity.set(TallyItem),
-                TallyItem.tenant_id.set(tenant_id),
-                TallyItem.user_id.set(user_id),
-                TallyItem.subject.set(subject),
-                TallyItem.active.set(after_active),
-                TallyItem.counted.set(after),
-                TallyItem.version.set(version + 1),
-            ],
-            TallyItem.version == version if version else TallyItem.PK.does_not_exist(),
+            del after[slot]
+        if slot in desired:
+            transaction.update(
+                (subject, "to", slot), *_move(tenant_id, subject, slot, desired[slot], 1)
+            )
+            after[slot] = desired[slot]
+    transaction.update(
+        (subject, "tally"),
+        TallyItem(keys.user_pk(tenant_id, user_id), keys.tally_sk(subject)),
+        [
+            TallyItem.entity.set(TallyItem),
+            TallyItem.tenant_id.set(tenant_id),
+            TallyItem.user_id.set(user_id),
+            TallyItem.subject.set(subject),
+            TallyItem.active.set(after_active),
+            TallyItem.counted.set(after),
+            TallyItem.version.set(version + 1),
+        ],
+        TallyItem.version == version if version else TallyItem.PK.does_not_exist(),
+    )
+    if marker is not None:
+        marker(transaction)
+    checks_profile = any(slot in desired for slot in chunk)
+    return _Step(transaction, checks_profile, len(moving) <= len(chunk))
+
+
+def _commit(
+    tenant_id: str, user_id: str, steps: list[_Step], profile: _Profile
+) -> Cancelled | None:
+    transaction = Transaction()
+    for step in steps:
+        transaction.extend(step.transaction)
+    if any(step.checks_profile for step in steps):
+        transaction.check(
+            "profile",
+            UserItem(keys.user_pk(tenant_id, user_id), keys.PROFILE),
+            profile.unchanged(),
         )
-        if marker is not None:
-            marker(transaction)
-        cancelled = commit(transaction)
-        if cancelled is None:
-            if len(moving) <= len(chunk):
-                return True
-            marker, delta = None, 0  # applied: the rest of the slots follow
-            continue
-        if "marker" in cancelled.failed_conditions:
-            return False
+    return commit(transaction)
+
+
+def _size(steps: Collection[_Step]) -> int:
+    return sum(len(step.transaction) for step in steps) + any(s.checks_profile for s in steps)
+
+
+def _settle(tenant_id: str, user_id: str, subject: str, *, always_one: bool = False) -> None:
+    """Move the user's tally of ``subject``'s slots to the profile's organisation and groups."""
+    for attempt in range(ATTEMPTS):
+        profile, tallies, _ = _read(tenant_id, user_id, [subject])
+        step = _step(tenant_id, user_id, subject, tallies[subject], profile, always_one=always_one)
+        if step is None:
+            return
+        if _commit(tenant_id, user_id, [step], profile) is None:
+            if step.last:
+                return
+            continue  # the rest of the slots follow
         backoff(min(attempt, 4))
     raise RuntimeError(f"the completion tally {subject} of {user_id}: too many conflicts")
 
@@ -166,19 +227,11 @@ def _marker_key(tenant_id: str, scope: str, award: Award) -> CountedAwardItem:
     )
 
 
-def _marker_state(tenant_id: str, scope: str, award: Award) -> str | None:
-    key = _marker_key(tenant_id, scope, award)
-    try:
-        return str(CountedAwardItem.get(key.PK, key.SK, consistent_read=True).state)
-    except DoesNotExist:
-        return None
-
-
 def _put_marker(tenant_id: str, scope: str, award: Award, state: str) -> Marker:
     def put(transaction: Transaction) -> None:
         item = _marker_key(tenant_id, scope, award)
         item.tenant_id, item.state = tenant_id, state
-        transaction.put("marker", item, CountedAwardItem.PK.does_not_exist())
+        transaction.put((MARKER, scope), item, CountedAwardItem.PK.does_not_exist())
 
     return put
 
@@ -186,7 +239,7 @@ def _put_marker(tenant_id: str, scope: str, award: Award, state: str) -> Marker:
 def _uncount_marker(tenant_id: str, scope: str, award: Award) -> Marker:
     def uncount(transaction: Transaction) -> None:
         transaction.update(
-            "marker",
+            (MARKER, scope),
             _marker_key(tenant_id, scope, award),
             [CountedAwardItem.state.set(UNCOUNTED)],
             CountedAwardItem.state == COUNTED,
@@ -195,35 +248,92 @@ def _uncount_marker(tenant_id: str, scope: str, award: Award) -> Marker:
     return uncount
 
 
+def _change(
+    tenant_id: str, scope: str, award: Award, state: str | None
+) -> tuple[int, Marker] | None:
+    """How counting ``award`` in ``scope`` moves its tally, with its marker's write; None when
+    the marker's ``state`` says it is done."""
+    if award.status is AwardStatus.ACTIVE:
+        if state is not None:
+            return None  # counted already, or revoked since: a redelivered grant
+        return 1, _put_marker(tenant_id, scope, award, COUNTED)
+    if award.status is not AwardStatus.REVOKED or state == UNCOUNTED:
+        return None
+    if state is None:
+        # Revoked before its grant was counted: never count it (a late grant record).
+        return 0, _put_marker(tenant_id, scope, award, UNCOUNTED)
+    return -1, _uncount_marker(tenant_id, scope, award)
+
+
+def _count_step(
+    tenant_id: str,
+    award: Award,
+    scope: str,
+    subject: str,
+    read: _Read,
+    *,
+    marked: bool,
+) -> _Step | None:
+    """The next transaction's share of counting ``award`` in ``scope``; None when it is done.
+    Once its marker is written (``marked``) the rest of a long move's slots follow without it."""
+    profile, tallies, states = read
+    if marked:
+        return _step(tenant_id, award.user_id, subject, tallies[subject], profile)
+    change = _change(tenant_id, scope, award, states.get(scope))
+    if change is None:
+        return None
+    delta, marker = change
+    return _step(
+        tenant_id, award.user_id, subject, tallies[subject], profile, delta=delta, marker=marker
+    )
+
+
 class DynamoCompletionRepository:
     def count_award(self, tenant_id: str, award: Award) -> None:
+        """Each attempt reads the markers and tallies of the scopes left and the profile in one
+        BatchGetItem and writes the scopes in one transaction when they fit (else one each). A
+        failed marker condition cancels the other scope's write with it: the next attempt reads
+        the marker (that scope is done) and counts the other scope again."""
         # All time, and the award's period when it has one (a repeatable award's key is its
         # event's: counted in all time only).
         scopes = [ALL_TIME_KEY] + ([award.period_key] if is_period_key(award.period_key) else [])
-        for scope in scopes:
-            subject = keys.achievement_subject(award.achievement_id, scope)
-            for _ in range(ATTEMPTS):
-                if self._count_once(tenant_id, award, scope, subject):
-                    break
-
-    @staticmethod
-    def _count_once(tenant_id: str, award: Award, scope: str, subject: str) -> bool:
-        """One try; False when a racing writer of the marker won (read it again)."""
-        state = _marker_state(tenant_id, scope, award)
-        user_id = award.user_id
-        if award.status is AwardStatus.ACTIVE:
-            if state is not None:
-                return True  # counted already, or revoked since: a redelivered grant
-            marker = _put_marker(tenant_id, scope, award, COUNTED)
-            return _settle(tenant_id, user_id, subject, delta=1, marker=marker)
-        if award.status is not AwardStatus.REVOKED or state == UNCOUNTED:
-            return True
-        if state is None:
-            # Revoked before its grant was counted: never count it (a late grant record).
-            marker = _put_marker(tenant_id, scope, award, UNCOUNTED)
-            return _settle(tenant_id, user_id, subject, marker=marker)
-        marker = _uncount_marker(tenant_id, scope, award)
-        return _settle(tenant_id, user_id, subject, delta=-1, marker=marker)
+        left = {scope: keys.achievement_subject(award.achievement_id, scope) for scope in scopes}
+        marked: set[str] = set()  # scopes whose marker is written, with slots left to move
+        conflicts = races = 0
+        while left:
+            unmarked = {s: _marker_key(tenant_id, s, award) for s in left if s not in marked}
+            read = _read(tenant_id, award.user_id, list(left.values()), unmarked)
+            steps: dict[str, _Step] = {}
+            for scope, subject in list(left.items()):
+                step = _count_step(tenant_id, award, scope, subject, read, marked=scope in marked)
+                if step is None:
+                    del left[scope]
+                    marked.discard(scope)
+                else:
+                    steps[scope] = step
+            if not steps:
+                return
+            together = _size(steps.values()) <= MAX_ITEMS
+            failed: list[set[Hashable]] = []
+            for group in [list(steps)] if together else [[scope] for scope in steps]:
+                cancelled = _commit(tenant_id, award.user_id, [steps[s] for s in group], read[0])
+                if cancelled is not None:
+                    failed.append(cancelled.failed_conditions)
+                    continue
+                for scope in group:
+                    if steps[scope].last:
+                        del left[scope]
+                    else:
+                        marked.add(scope)
+            if not failed:
+                continue
+            if any((MARKER, scope) in labels for labels in failed for scope in steps):
+                races += 1  # no wait: the next read finds the marker
+            else:
+                conflicts += 1
+                backoff(min(conflicts - 1, 4))
+            if races > ATTEMPTS or conflicts > ATTEMPTS:
+                raise RuntimeError(f"counting {award.key} of {award.user_id}: too many conflicts")
 
     def reconcile_user(self, tenant_id: str, user_id: str) -> None:
         _settle(tenant_id, user_id, keys.USERS_SUBJECT, always_one=True)
