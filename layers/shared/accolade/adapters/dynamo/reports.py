@@ -15,8 +15,7 @@ tool (the grant's own transaction could not take them: a user has up to 50 group
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
@@ -41,8 +40,7 @@ ATTEMPTS = 30  # racing writers of one user's tally retry; each round one of the
 COUNTED, UNCOUNTED = "counted", "uncounted"
 
 
-@dataclass(frozen=True)
-class _Profile:
+class _Profile(NamedTuple):
     slots: dict[str, str]  # the organisation each slot counts the user under now
     rev: int | None
 
