@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from accolade.bootstrap import inject
 from tests.fakes import FakeClock, FakeContainer
@@ -13,14 +12,12 @@ def takes(events: list[str], *, config: Any, clock: Any, limit: int = 1) -> dict
     return {"events": events, "config": config, "clock": clock, "limit": limit}
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(NamedTuple):
     config: Any
     badges: Any = None
 
 
-@dataclass(frozen=True)
-class NotPorts:
+class NotPorts(NamedTuple):
     config: Any
     colour: str = "red"
 
@@ -55,7 +52,7 @@ def test_binds_a_group_of_ports_built_of_the_containers(c: FakeContainer) -> Non
     assert called == {"ports": Catalog(c.config, c.badges), "clock": c.clock, "other": None}
 
 
-def test_a_dataclass_with_a_field_that_is_no_port_is_left_to_the_caller(
+def test_a_group_with_a_field_that_is_no_port_is_left_to_the_caller(
     c: FakeContainer,
 ) -> None:
     other = NotPorts(config=None)

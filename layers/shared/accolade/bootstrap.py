@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -127,7 +127,7 @@ PORTS = frozenset(
 def inject(service: Callable[..., T], c: Container) -> Callable[..., T]:
     """``service`` with each keyword-only parameter named like a port (``config``, ``clock``...)
     bound to ``c``'s, as cosmicpython's bootstrap wires its handlers, and each typed as a group
-    of ports (a dataclass whose fields are named like ports) bound to one built of ``c``'s. The
+    of ports (a NamedTuple whose fields are named like ports) bound to one built of ``c``'s. The
     caller passes the rest and may still pass a port itself; a positional ``events`` is data,
     not the repository."""
     bound: dict[str, Any] = {}
@@ -137,18 +137,17 @@ def inject(service: Callable[..., T], c: Container) -> Callable[..., T]:
         if name in PORTS:
             bound[name] = getattr(c, name)
         elif group := _port_group(service, parameter.annotation):
-            bound[name] = group(**{f.name: getattr(c, f.name) for f in fields(group)})
+            bound[name] = group(**{field: getattr(c, field) for field in group._fields})
     return partial(service, **bound)
 
 
 def _port_group(service: Callable[..., Any], annotation: Any) -> Any:
-    """The dataclass ``annotation`` names (a string under postponed annotations, looked up where
+    """The NamedTuple ``annotation`` names (a string under postponed annotations, looked up where
     ``service`` is defined) if each of its fields is named like a port, else None."""
     if isinstance(annotation, str):
         annotation = getattr(service, "__globals__", {}).get(annotation)
-    if not is_dataclass(annotation) or not isinstance(annotation, type):
-        return None
-    return annotation if {f.name for f in fields(annotation)} <= PORTS else None
+    fields = getattr(annotation, "_fields", None) if isinstance(annotation, type) else None
+    return annotation if fields is not None and set(fields) <= PORTS else None
 
 
 @dataclass

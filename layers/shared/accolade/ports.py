@@ -1,4 +1,12 @@
-"""Ports: the small interfaces services depend on. Each has a DynamoDB/SNS adapter and a fake."""
+"""Ports: the small interfaces services depend on. Each has a DynamoDB/SNS adapter and a fake.
+
+Immutable values are ``typing.NamedTuple``, not frozen dataclasses: creating a frozen dataclass
+costs 0.65 ms on Python 3.11 and 0.94 ms on 3.13 (six methods, each compiled with ``exec``), a
+NamedTuple 0.09 ms, and each handler's first call paid 25-46 ms for Accolade's dataclasses
+(issue 9). A NamedTuple compares equal to any tuple of the same values and serializes as a list:
+values that are compared across classes or dumped as mappings, and mutable accumulators, stay
+dataclasses.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
 
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER, PAGE_SIZE_DEFAULT
 from accolade.domain.rules import AchievementIndex
@@ -47,8 +55,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Page(Generic[T]):
+class Page(NamedTuple, Generic[T]):
     """One page of a list, and where the next one starts (None on the last page).
 
     A position is opaque outside the adapter that made it (a sort key, or an offset into a
@@ -60,8 +67,7 @@ class Page(Generic[T]):
     next: str | None = None
 
 
-@dataclass(frozen=True)
-class PageRequest:
+class PageRequest(NamedTuple):
     """The page a caller asks a list for: at most ``limit`` items, starting after the position
     ``after`` (a previous page's ``next``; None: the first page)."""
 
@@ -93,8 +99,7 @@ class TenantConfig:
         return AchievementIndex.build(self.achievements, self.metrics)
 
 
-@dataclass(frozen=True)
-class PeriodTopTenant:
+class PeriodTopTenant(NamedTuple):
     """A tenant with period-winner achievements, and the settings that say when its periods close."""
 
     tenant_id: str
@@ -165,8 +170,7 @@ class EventRepository(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class EventDeltas:
+class EventDeltas(NamedTuple):
     """One event's counter changes, and its position in its user's stream.
 
     The stream hands a user's events over in the order they were stored, each at a position
@@ -199,8 +203,7 @@ class ProgressRepository(Protocol):
     def counters(self, tenant_id: str, keys: Iterable[CounterKey]) -> dict[CounterKey, Decimal]: ...
 
 
-@dataclass(frozen=True)
-class Holdings:
+class Holdings(NamedTuple):
     """Which of the asked award keys are held, and, as read with them (one request), the
     wallets of their users and their summaries of the achievements asked: a grant credits a
     wallet and counts a summary from this reading, on the condition that it is still current."""
@@ -208,13 +211,10 @@ class Holdings:
     held: set[AwardKey]
     wallets: Mapping[str, Wallet]
     # (user, achievement) -> the summary and its version (0: none stored yet).
-    summaries: Mapping[tuple[str, str], tuple[AchievementSummary, int]] = field(
-        default_factory=dict
-    )
+    summaries: Mapping[tuple[str, str], tuple[AchievementSummary, int]]
 
 
-@dataclass(frozen=True)
-class UserAwardsQuery:
+class UserAwardsQuery(NamedTuple):
     """A page of a user's awards, revoked ones too, by (achievement, period, level): only those
     shown with ``status`` at ``now`` when given, after a position."""
 
@@ -225,8 +225,7 @@ class UserAwardsQuery:
     after: str | None = None
 
 
-@dataclass(frozen=True)
-class HoldersQuery:
+class HoldersQuery(NamedTuple):
     """A page of an achievement's awards: ``status`` as shown at ``now`` (expired is an active
     award whose validity has passed), after a position."""
 
@@ -404,8 +403,7 @@ class AnnouncementLeasedError(Exception):
         self.until = until
 
 
-@dataclass(frozen=True)
-class InboxQuery:
+class InboxQuery(NamedTuple):
     """Which page of an inbox: at most ``limit`` messages after ``after`` (the sort key of the
     last message of the previous page), only messages of ``message_type`` and, when ``unread``
     is given, only unread (True) or read (False) ones."""
@@ -555,8 +553,7 @@ class CourseRepository(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class EventWindow:
+class EventWindow(NamedTuple):
     """Events of ``event_type`` that occurred in [start, end), at most ``limit`` of them."""
 
     event_type: str
@@ -604,16 +601,14 @@ class BadgeRepository(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class UploadForm:
+class UploadForm(NamedTuple):
     """A browser form's target: POST ``fields`` and then the file to ``url``."""
 
     url: str
     fields: dict[str, str]
 
 
-@dataclass(frozen=True)
-class UploadPolicy:
+class UploadPolicy(NamedTuple):
     """What an upload form lets a browser store: one file of ``content_type`` and
     1-``max_bytes`` bytes, for ``expires_in`` seconds."""
 
@@ -622,8 +617,7 @@ class UploadPolicy:
     expires_in: int
 
 
-@dataclass(frozen=True)
-class StoredFile:
+class StoredFile(NamedTuple):
     data: bytes  # at most the bytes asked for, plus one (so "too large" shows)
     etag: str
 
@@ -667,8 +661,7 @@ class BadgeImageInspector(Protocol):
 # ---------------------------------------------------------------- Open Badges 3.0 credentials
 
 
-@dataclass(frozen=True)
-class IssuerKey:
+class IssuerKey(NamedTuple):
     """One of a tenant's signing keys: its public JWK and its private key sealed (encrypted
     under the stack's KMS key, bound to the tenant and key id), never stored in the clear."""
 
@@ -725,8 +718,7 @@ class SealedKeyError(Exception):
     """A sealed issuer key that cannot be opened any more (its KMS key gone or replaced)."""
 
 
-@dataclass(frozen=True)
-class CompletionQuery:
+class CompletionQuery(NamedTuple):
     """A page of the completion report: the achievement's distinct holders in ``scope`` (a
     period key, or ALL) per organisation, among the users of ``group`` (None: all users)."""
 
@@ -737,8 +729,7 @@ class CompletionQuery:
     after: str | None = None  # the last organisation of the previous page
 
 
-@dataclass(frozen=True)
-class OrgCompletion:
+class OrgCompletion(NamedTuple):
     org_id: str
     users: int
     earned: int

@@ -13,9 +13,8 @@ maps to the key of the entry already put, which the put's condition refuses.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -95,8 +94,7 @@ def entry_of(
     )
 
 
-@dataclass(frozen=True)
-class AuditQuery:
+class AuditQuery(NamedTuple):
     """A page of a tenant's audit log, newest first, filtered by actor, action or target id."""
 
     limit: int

@@ -9,8 +9,8 @@ Written by hand: no maintained library composes badge artwork; the output is pla
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 SIZE = 256
@@ -20,8 +20,7 @@ LEVELS = (1, 2, 3)
 NUMERALS = {1: "I", 2: "II", 3: "III"}
 
 
-@dataclass(frozen=True)
-class Metal:
+class Metal(NamedTuple):
     name: str
     dark: str
     mid: str
@@ -36,8 +35,7 @@ METALS = {
 }
 
 
-@dataclass(frozen=True)
-class Family:
+class Family(NamedTuple):
     family_id: str
     name: str
     description: str

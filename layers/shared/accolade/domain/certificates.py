@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from urllib.parse import quote
 
 CERTIFICATE_LINK_SECONDS = 300  # a learner's link to their certificate is short-lived
 
 
-@dataclass(frozen=True)
-class CertificateContent:
+class CertificateContent(NamedTuple):
     holder: str
     achievement: str
     level: int

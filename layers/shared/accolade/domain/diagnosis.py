@@ -4,10 +4,10 @@ evaluation applies (``rules.applies``, ``rules.levels_reached``, ``rules.holder_
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from accolade.domain.models import (
@@ -70,8 +70,7 @@ def pending_slots(
     return slots
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     granted: bool  # the user holds an award of it in the period (revoked ones do not count)
     reason: Reason
     missing: tuple[int, ...]  # levels reached and never granted in the period

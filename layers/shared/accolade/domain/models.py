@@ -6,11 +6,10 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -294,15 +293,13 @@ class ActivityEvent(Model):
 _SEP = "\x1f"
 
 
-@dataclass(frozen=True, order=True)
-class CounterKey:
+class CounterKey(NamedTuple):
     user_id: str
     metric_id: str
     period_key: str
 
 
-@dataclass(frozen=True, order=True)
-class AwardKey:
+class AwardKey(NamedTuple):
     """What makes an award unique: (achievement, user, level, period or event)."""
 
     user_id: str
@@ -337,8 +334,7 @@ class AwardKey:
             raise ValueError(f"{award_id!r} is not an award id") from exc
 
 
-@dataclass(frozen=True, order=True)
-class Slot:
+class Slot(NamedTuple):
     """What only one grant may ever take, whoever the user: a period winner's achievement and
     period."""
 

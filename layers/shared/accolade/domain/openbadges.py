@@ -11,9 +11,8 @@ import base64
 import gzip
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from accolade.domain.models import Achievement, AchievementType, Award, Category
@@ -31,8 +30,7 @@ STATUS_LIST_MAX_AGE = 300  # a revocation shows to verifiers within five minutes
 LEVEL_NUMERALS = ("I", "II", "III")
 
 
-@dataclass(frozen=True)
-class CredentialRecord:
+class CredentialRecord(NamedTuple):
     """What makes an award's credential the same each time it is signed: its id, the subject's
     pseudonymous id, the salt of the hashed identity, and its entry in the status lists.
     Allocated once, at the award's first credential."""
@@ -53,8 +51,7 @@ class CredentialRecord:
         return self.status_index % STATUS_LIST_SIZE
 
 
-@dataclass(frozen=True)
-class IssuerUrls:
+class IssuerUrls(NamedTuple):
     """The public addresses of a tenant's issuer documents, under the API's public base URL."""
 
     base_url: str

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, localcontext
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from accolade.domain.models import (
@@ -78,8 +78,7 @@ def counter_deltas(
     return deltas
 
 
-@dataclass(frozen=True)
-class AchievementIndex:
+class AchievementIndex(NamedTuple):
     """A tenant's achievements by the event type that can move them: a threshold achievement's
     by its metric's event type, an event achievement's by its own, a first activity in a project
     by each of its activity types; others no event moves."""
@@ -163,8 +162,7 @@ def levels_reached(achievement: Achievement, value: Decimal) -> list[int]:
     return [index for index, level in enumerate(achievement.levels, 1) if value >= level.threshold]
 
 
-@dataclass(frozen=True)
-class AwardIntent:
+class AwardIntent(NamedTuple):
     key: AwardKey
     achievement: Achievement
     event_id: str | None
@@ -333,8 +331,7 @@ def current_period(achievement: Achievement, now: datetime, tz: ZoneInfo) -> str
     return period_key(achievement.time_range or TimeRange.ALL_TIME, now, tz)
 
 
-@dataclass(frozen=True)
-class Standing:
+class Standing(NamedTuple):
     """One row of a (metric, period) leaderboard."""
 
     user_id: str

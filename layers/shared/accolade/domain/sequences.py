@@ -4,9 +4,8 @@ that turn a number into an identifier such as ``CPR-2026-00005``."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import Field, model_validator
 
@@ -100,8 +99,7 @@ class Sequence(Model):
         return identifier
 
 
-@dataclass(frozen=True)
-class Numbering:
+class Numbering(NamedTuple):
     """A sequence as stored: its definition, the next number it issues, how many it issued."""
 
     sequence: Sequence

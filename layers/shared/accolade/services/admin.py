@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -133,8 +132,7 @@ def list_metrics(
     return config.metrics_page(tenant_id, limit=page.limit, after=page.after)
 
 
-@dataclass(frozen=True)
-class DefinitionPorts:
+class DefinitionPorts(NamedTuple):
     """Where achievement definitions are kept (``config``, with the tenant's metrics they read)
     and the sequences and badges they name. ``bootstrap.inject`` builds one."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from accolade.domain.errors import ConflictError, InvalidInputError, NotFoundError, or_not_found
@@ -29,8 +30,7 @@ from accolade.services.me import AwardView
 MANUAL_PERIOD_PREFIX = "G"  # a hand-given award of the `award` category: its own key
 
 
-@dataclass(frozen=True)
-class Gift:
+class Gift(NamedTuple):
     """What an admin gives: to whom, which level, from and until when, and why."""
 
     user_id: str

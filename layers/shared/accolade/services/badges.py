@@ -7,6 +7,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import NamedTuple
 
 from accolade.domain import badge_art
 from accolade.domain.badges import (
@@ -39,24 +40,21 @@ PUBLISH_ATTEMPTS = 3
 # --- built-in families -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FamilyLevel:
+class FamilyLevel(NamedTuple):
     level: int
     name: str  # "Closer II"
     material: str  # bronze, silver, gold
     path: str  # where GET serves its SVG
 
 
-@dataclass(frozen=True)
-class FamilyView:
+class FamilyView(NamedTuple):
     family_id: str  # what an achievement's badge field names it by
     name: str
     description: str
     levels: list[FamilyLevel]
 
 
-@dataclass(frozen=True)
-class Artwork:
+class Artwork(NamedTuple):
     svg: str
     etag: str
 
@@ -102,14 +100,12 @@ def artwork(family_id: str, level: str) -> Artwork:
 # --- custom badges -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Upload:
+class Upload(NamedTuple):
     level: int
     form: UploadForm
 
 
-@dataclass(frozen=True)
-class NewBadge:
+class NewBadge(NamedTuple):
     badge: CustomBadge
     uploads: list[Upload]
     expires_in: int = UPLOAD_SECONDS

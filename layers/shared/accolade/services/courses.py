@@ -15,6 +15,7 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from accolade.domain.courses import (
     CourseEvent,
@@ -390,8 +391,7 @@ def issue(
 # --- manual results ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ResultRow:
+class ResultRow(NamedTuple):
     """One row of a results request: a learner's pass or fail for one achievement of the
     course event, or (no achievement) for each of its pass achievements."""
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from accolade.domain.errors import ConflictError, NotFoundError, or_not_found
 from accolade.domain.models import AwardStatus
@@ -42,8 +41,7 @@ def get_sequence(tenant_id: str, sequence_id: str, *, sequences: SequenceReposit
     return or_not_found(sequences.get_sequence(tenant_id, sequence_id), f"sequence {sequence_id}")
 
 
-@dataclass(frozen=True)
-class Verification:
+class Verification(NamedTuple):
     """What anyone holding an identifier may learn: nothing private (no user id, no e-mail)."""
 
     status: AwardStatus

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from accolade.domain.diagnosis import (
     Reason,
@@ -58,8 +58,7 @@ _EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC))
 EXPLAIN_EVENTS = 20  # the newest events explain lists: one query of at most this many items
 
 
-@dataclass(frozen=True)
-class StandingPorts:
+class StandingPorts(NamedTuple):
     """What a user's standing is read from, as evaluation reads it, and granted through: the
     definitions and metrics (``config``), users' groups, counters (``progress``), goals and
     awards. ``bootstrap.inject`` builds one."""
@@ -125,8 +124,7 @@ def _groups(
     return {u: profile.groups for u, profile in users.get_users(tenant_id, user_ids).items()}
 
 
-@dataclass(frozen=True)
-class WouldGrant:
+class WouldGrant(NamedTuple):
     user_id: str
     level: int
     period_key: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from accolade.domain.goals import goal_counters, goal_users, plan_goal_awards
@@ -35,8 +36,7 @@ from accolade.services.courses import award_courses
 from accolade.services.projects import first_in_projects
 
 
-@dataclass(frozen=True)
-class StreamedEvent:
+class StreamedEvent(NamedTuple):
     """An event as the stream hands it over: its tenant and its position in the stream (which
     only grows along one user's events)."""
 
@@ -79,8 +79,7 @@ def evaluate_events(
     return result
 
 
-@dataclass(frozen=True)
-class _Ports:
+class _Ports(NamedTuple):
     config: ConfigRepository
     users: UserRepository
     progress: ProgressRepository

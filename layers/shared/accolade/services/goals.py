@@ -3,8 +3,8 @@ period's progress."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from accolade.domain.errors import InvalidInputError, LimitExceededError, NotFoundError
 from accolade.domain.limits import MAX_GOALS_PER_USER
@@ -19,8 +19,7 @@ from accolade.ports import (
 )
 
 
-@dataclass(frozen=True)
-class GoalView:
+class GoalView(NamedTuple):
     """A goal and where its user stands in the current period (in the tenant's zone)."""
 
     goal: Goal
@@ -32,8 +31,7 @@ class GoalView:
         return self.value >= self.goal.target
 
 
-@dataclass(frozen=True)
-class GoalSetting:
+class GoalSetting(NamedTuple):
     metric: str
     period: GoalPeriod
     target: Decimal

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from accolade.domain.courses import course_event_problem
 from accolade.domain.errors import InvalidInputError
@@ -14,8 +14,7 @@ from accolade.ports import Clock, EventRepository
 MAX_FUTURE = timedelta(minutes=5)
 
 
-@dataclass(frozen=True)
-class IngestResult:
+class IngestResult(NamedTuple):
     accepted: list[str]
     duplicates: list[str]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from accolade.domain.errors import InvalidInputError, NotFoundError, or_not_found
@@ -20,8 +21,7 @@ from accolade.ports import (
 )
 
 
-@dataclass(frozen=True)
-class Badge:
+class Badge(NamedTuple):
     award_id: str | None  # the featured award's id; badges stand for an achievement held
     achievement_id: str
     name: str

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Self
+from typing import NamedTuple, Self
 
 from accolade.domain.errors import InvalidCursorError, InvalidInputError, or_not_found
 from accolade.domain.models import (
@@ -50,8 +50,7 @@ class SortKey(StrEnum):
     POINTS = "points"
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(NamedTuple):
     period_key: str
     value: Decimal
     levels_earned: int
@@ -60,8 +59,7 @@ class Progress:
     remaining: Decimal | None
 
 
-@dataclass(frozen=True)
-class AchievementView:
+class AchievementView(NamedTuple):
     achievement: Achievement
     earned: bool
     times_earned: int

@@ -7,9 +7,8 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from accolade.domain.errors import ConflictError, NotFoundError
 from accolade.domain.models import Award, AwardKey, AwardStatus
@@ -36,8 +35,7 @@ KEY_ATTEMPTS = 3  # a lost race for the active key: read the winner's
 PUBLIC_JWK_MEMBERS = frozenset({"kty", "n", "e", "crv", "x", "y"})  # never d, p, q...
 
 
-@dataclass(frozen=True)
-class SignedCredential:
+class SignedCredential(NamedTuple):
     """A VC-JWT and the credential it carries (its payload, decoded for display)."""
 
     jwt: str

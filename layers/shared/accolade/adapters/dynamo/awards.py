@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -339,8 +339,8 @@ class DynamoAwardRepository:
                 packs.append(_Pack())
             packs[-1].add(user_id, mine, numbers)
             for sequence_id, (read, count) in numbers.items():
-                position[sequence_id] = replace(
-                    read, next_number=read.next_number + count, issued=read.issued + count
+                position[sequence_id] = read._replace(
+                    next_number=read.next_number + count, issued=read.issued + count
                 )
         for pack in packs:
             if commit(pack.closed(tenant_id)) is None:

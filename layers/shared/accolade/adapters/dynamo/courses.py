@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 from pynamodb.exceptions import DoesNotExist
@@ -36,8 +35,7 @@ PARALLEL_WRITES = 16
 USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
 
 
-@dataclass(frozen=True)
-class _Documents(Generic[D]):
+class _Documents(NamedTuple, Generic[D]):
     """One kind of catalog document, stored whole: its item class, its model, where an id's
     item is, and a document's id."""
 

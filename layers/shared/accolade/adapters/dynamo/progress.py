@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from accolade.adapters.dynamo import keys
 from accolade.adapters.dynamo.common import MAX_ATTEMPTS
@@ -45,14 +44,12 @@ RETRYABLE = frozenset(
 NEVER = -1  # the position of a counter that counted nothing yet
 
 
-@dataclass(frozen=True)
-class _Stored:
+class _Stored(NamedTuple):
     score: Decimal
     position: int
 
 
-@dataclass(frozen=True)
-class _Moves:
+class _Moves(NamedTuple):
     """What the batch holds for one counter: (position, delta) per event, and whether ranked."""
 
     steps: tuple[tuple[int, Decimal], ...]

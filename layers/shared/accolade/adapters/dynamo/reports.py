@@ -15,8 +15,7 @@ tool (the grant's own transaction could not take them: a user has up to 50 group
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.expressions.condition import Condition
 
@@ -42,8 +41,7 @@ COUNTED, UNCOUNTED = "counted", "uncounted"
 MARKER = "marker"  # labels ("marker", scope): the award's marker of a scope
 
 
-@dataclass(frozen=True)
-class _Profile:
+class _Profile(NamedTuple):
     slots: dict[str, str]  # the organisation each slot counts the user under now
     rev: int | None
 
@@ -52,8 +50,7 @@ class _Profile:
         return UserItem.org_rev == self.rev if self.rev else UserItem.org_rev.does_not_exist()
 
 
-# A tally's active awards, organisation by slot and version (0: no tally item yet). Tuples and
-# plain classes here, not dataclasses: creating a dataclass costs a cold start up to a millisecond.
+# A tally's active awards, organisation by slot and version (0: no tally item yet).
 _Tally = tuple[int, dict[str, str], int]
 # What one attempt reads of a user: the profile, the tallies by subject, the markers by scope.
 _Read = tuple[_Profile, dict[str, _Tally], dict[str, str]]
@@ -121,16 +118,13 @@ def _move(
 Marker = Callable[[Transaction], None]
 
 
-class _Step:
+class _Step(NamedTuple):
     """One transaction's share of settling a tally: its items but the profile check, which a
     transaction holds once (DynamoDB rejects two operations on one item)."""
 
-    __slots__ = ("checks_profile", "last", "transaction")
-
-    def __init__(self, transaction: Transaction, checks_profile: bool, last: bool) -> None:
-        self.transaction = transaction
-        self.checks_profile = checks_profile  # the profile must be unchanged: a slot moves to it
-        self.last = last  # every slot moved: the tally is settled once this commits
+    transaction: Transaction
+    checks_profile: bool  # the profile must be unchanged: a slot moves to it
+    last: bool  # every slot moved: the tally is settled once this commits
 
 
 def _step(

@@ -28,8 +28,7 @@ is written through those.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
@@ -51,8 +50,7 @@ class Audit:
         self.entities = frozenset(entities)
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(NamedTuple):
     roles: frozenset[str]
     audit: Audit | None = None
 

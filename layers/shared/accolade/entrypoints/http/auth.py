@@ -13,8 +13,7 @@ import binascii
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from accolade.domain.errors import ForbiddenError, UnauthorizedError
 
@@ -26,8 +25,7 @@ MAX_TOKEN_CHARS = 16 * 1024  # a Cognito ID token with many groups is about 4 KB
 ROLE_CLAIMS = ("roles", "cognito:groups")
 
 
-@dataclass(frozen=True)
-class Principal:
+class Principal(NamedTuple):
     tenant_id: str
     user_id: str
     roles: frozenset[str]

@@ -18,15 +18,14 @@ import hashlib
 import hmac
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from accolade.domain.errors import InvalidCursorError
 
 MAX_CURSOR_CHARS = 4096  # a 1 KB sort key, JSON-quoted and base64-encoded, fits with room
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """What a cursor is for: a list (its route), who asked, and the filter and order applied."""
 
     list_name: str
