@@ -2,9 +2,11 @@
 
 The same scripts, environment and layer as the first-invocation section of ``make bench``
 (``first_call.py``), each run once under valgrind's callgrind, which counts the instructions
-the interpreter executes (start-up included, the same for every row). Wall-clock medians on a
-shared machine move by a third between runs; these counts move by well under 1%, so they show
-what a change to the code did. Not part of ``make bench``: one callgrind run is 30-60 s, and
+the interpreter executes. As the wall-clock figures leave out the interpreter's start-up, so do
+these: the count of an interpreter that starts in the same environment and exits at once is
+taken off every row (the scripts end with ``os._exit``, so no teardown is counted either).
+Wall-clock medians on a shared machine move by a third between runs; these counts move by well
+under 1%, so they show what a change to the code did. Not part of ``make bench``: one callgrind run is 30-60 s, and
 valgrind is not a project dependency (``apt-get install valgrind``).
 
     .venv/bin/python -m benchmarks.instructions [function ...]
@@ -52,11 +54,18 @@ def main(names: list[str]) -> int:
         wanted = {f"functions/{name}" for name in names or envs}
         with layer_subjects(envs, bench.local_env, bench.endpoint, bench.table_name) as every:
             subjects = [s for s in every if s.name in wanted or not s.name.startswith("func")]
+            baseline_env = subjects[0].env
+            start_up = instructions(
+                Subject("start-up", ["-c", "import os; os._exit(0)"], baseline_env)
+            )
+            print(
+                f"Interpreter start-up, taken off every row: {start_up / 1e6:,.0f} M instructions"
+            )
             print("| first invocation | instructions (M) | / boto3 baseline | target <= 1.5x |")
             print("| --- | ---: | ---: | --- |")
             baseline = 0
             for subject in subjects:
-                counted = instructions(subject)
+                counted = instructions(subject) - start_up
                 baseline = baseline or counted
                 ratio = counted / baseline
                 verdict = "(floor)" if subject.reference else ""
