@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import NamedTuple
 
-from accolade.domain.courses import course_event_problem
+from accolade.domain.course_events import course_event_problem
 from accolade.domain.errors import InvalidInputError
 from accolade.domain.models import ActivityEvent
 from accolade.ports import Clock, EventRepository
