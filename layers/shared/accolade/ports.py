@@ -18,7 +18,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
 
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER, PAGE_SIZE_DEFAULT
-from accolade.domain.rules import AchievementIndex
 
 if TYPE_CHECKING:
     # Named in signatures only: a handler loads the domain modules its own path uses, not every
@@ -49,7 +48,7 @@ if TYPE_CHECKING:
     )
     from accolade.domain.openbadges import CredentialRecord
     from accolade.domain.projects import FirstActivity, Project
-    from accolade.domain.rules import Standing
+    from accolade.domain.rules import AchievementIndex, Standing
     from accolade.domain.sequences import Numbering
 
 T = TypeVar("T")
@@ -96,6 +95,8 @@ class TenantConfig:
     def index(self) -> AchievementIndex:
         """The achievements by the event type that moves them, built once per configuration
         (which evaluation keeps across invocations while it is unchanged)."""
+        from accolade.domain.rules import AchievementIndex  # the evaluator's alone: loaded there
+
         return AchievementIndex.build(self.achievements, self.metrics)
 
 
