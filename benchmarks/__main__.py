@@ -178,8 +178,8 @@ def _in_bench(
         from benchmarks import exports
 
         generated = [int(n) for n in args.export_generated.split(",") if n]
-        runs = exports.measure(bench, args.export_rows, generated, out=say)
-        sections.append(exports.render(runs))
+        export_runs = exports.measure(bench, args.export_rows, generated, out=say)
+        sections.append(exports.render(export_runs))
     return sections
 
 

@@ -42,7 +42,8 @@ def measure(
     runs: int = 15,
     out: Callable[[str], None] = print,
 ) -> list[PageTiming]:
-    from accolade.domain.rules import AwardIntent, AwardKey
+    from accolade.domain.models import AwardKey
+    from accolade.domain.rules import AwardIntent
 
     c = bench.container
     tenant_id = f"page-{uuid.uuid4().hex[:8]}"

@@ -38,12 +38,12 @@ from accolade.domain.models import (
     AchievementType,
     ActivityEvent,
     Award,
+    AwardKey,
     Metric,
     TenantSettings,
 )
 from accolade.domain.periods import zone
 from accolade.domain.rules import (
-    AwardKey,
     counter_deltas,
     counters_to_read,
     plan_awards,

@@ -64,9 +64,9 @@ def measure(
 
 def _run(bench: Bench, users: int, rng: random.Random, out: Callable[[str], None]) -> TieRun:
     from accolade.adapters.dynamo import keys
-    from accolade.domain.models import ActivityEvent
+    from accolade.domain.models import ActivityEvent, CounterKey
     from accolade.domain.periods import TimeRange, period_bounds, zone
-    from accolade.domain.rules import CounterKey, closed_period
+    from accolade.domain.rules import closed_period
     from accolade.entrypoints.http import admin_schemas
     from accolade.ports import EventDeltas
     from accolade.services import admin
