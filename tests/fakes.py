@@ -13,7 +13,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from accolade.adapters.badge_images import PillowImageInspector
 from accolade.adapters.dynamo import keys
@@ -32,10 +32,12 @@ from accolade.domain.sequences import Numbering
 from accolade.ports import (
     AnnouncementLeasedError,
     ApplyOutcome,
+    AwardsToGrant,
     BatchGrant,
     CompletionQuery,
     EventDeltas,
     EventWindow,
+    GrantTerms,
     HoldersQuery,
     Holdings,
     InboxQuery,
@@ -430,19 +432,14 @@ class FakeAwardRepository:
             },
         )
 
-    def grant_together(
-        self,
-        tenant_id: str,
-        by_user: Mapping[str, Sequence[models.Award]],
-        holdings: Holdings,
-        issuers: Mapping[str, models.Issuer] | None = None,
-    ) -> BatchGrant:
+    def grant_together(self, tenant_id: str, batch: AwardsToGrant) -> BatchGrant:
         """Like the adapter's one transaction: all or nothing. With `fail_grants` it does not
         commit (every user comes back unwritten), and the one-by-one grants then raise."""
+        by_user, _, issuers = batch
         if self.fail_grants:
-            return BatchGrant(unwritten=set(by_user))
+            return batch.none_written()
         if any((tenant_id, a.key) in self._awards for its in by_user.values() for a in its):
-            return BatchGrant(unwritten=set(by_user))  # a condition failed: nothing written
+            return batch.none_written()  # a condition failed: nothing written
         numbered = {u for u, its in by_user.items() if any(a.sequence_id for a in its)}
         if numbered:  # numbered one user at a time here: the same numbers, in the same order
             outcome = BatchGrant()
@@ -465,10 +462,9 @@ class FakeAwardRepository:
         tenant_id: str,
         user_id: str,
         awards: Sequence[models.Award],
-        *,
-        slot: models.Slot | None = None,
-        issuer: models.Issuer | None = None,
+        **terms: Unpack[GrantTerms],
     ) -> list[models.Award]:
+        slot, issuer = terms.get("slot"), terms.get("issuer")
         if self.fail_grants:
             self.fail_grants -= 1
             raise RuntimeError("injected grant failure")

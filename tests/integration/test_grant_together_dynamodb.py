@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from accolade.domain.models import AchievementType, Award, AwardKey
+from accolade.ports import AwardsToGrant
 
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -35,7 +36,7 @@ def test_one_transaction_grants_every_user_and_their_summaries(
     by_user = {user: [award(user, "mentor", 10), award(user, "helper", 5)] for user in ("a", "b")}
     holdings = accolade.awards.holdings(tenant_id, [a.key for its in by_user.values() for a in its])
 
-    outcome = accolade.awards.grant_together(tenant_id, by_user, holdings)
+    outcome = accolade.awards.grant_together(tenant_id, AwardsToGrant(by_user, holdings))
 
     assert (len(outcome.granted), outcome.unwritten) == (4, set())
     for user in by_user:
@@ -52,7 +53,7 @@ def test_a_race_after_the_read_writes_nothing_and_one_by_one_ends_exact(
     # Another writer credits b's wallet and counts b's summary after the evaluator read them.
     accolade.awards.grant(tenant_id, "b", [award("b", "helper", 7)])
 
-    outcome = accolade.awards.grant_together(tenant_id, by_user, holdings)
+    outcome = accolade.awards.grant_together(tenant_id, AwardsToGrant(by_user, holdings))
     again = [
         a
         for user in sorted(outcome.unwritten)

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from accolade.bootstrap import inject
 from accolade.domain.errors import ConflictError, NotFoundError
 from accolade.domain.models import AwardStatus, CertificateStatus, UserProfile
+from accolade.ports import AwardsToGrant
 from accolade.services import admin, awards, certificates, credentials
 from accolade_local.handlers import load_handler
 from accolade_local.services import client
@@ -262,7 +263,7 @@ def test_the_batch_grant_numbers_awards_consecutively_across_its_transactions(
     numbers consecutive across them, the sequence moved once a transaction."""
     by_user, holdings = numbered_learners(accolade, tenant_id, 45)
 
-    together = accolade.awards.grant_together(tenant_id, by_user, holdings)
+    together = accolade.awards.grant_together(tenant_id, AwardsToGrant(by_user, holdings))
 
     assert together.unwritten == set()
     numbers = sorted(int(award.identifier.rsplit("-", 1)[1]) for award in together.granted)
@@ -285,7 +286,7 @@ def test_a_batch_whose_first_transaction_fails_numbers_nothing_and_leaves_no_gap
     by_user, holdings = numbered_learners(accolade, tenant_id, 30)
     (racer,) = accolade.awards.grant(tenant_id, "learner-00", by_user["learner-00"])
 
-    together = accolade.awards.grant_together(tenant_id, by_user, holdings)
+    together = accolade.awards.grant_together(tenant_id, AwardsToGrant(by_user, holdings))
     alone = [
         award
         for user in sorted(together.unwritten)

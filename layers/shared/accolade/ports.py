@@ -15,7 +15,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeAlias, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    NamedTuple,
+    Protocol,
+    TypeAlias,
+    TypedDict,
+    TypeVar,
+    Unpack,
+)
 
 from accolade.domain.limits import MAX_ACHIEVEMENTS, MAX_GOALS_PER_USER, PAGE_SIZE_DEFAULT
 
@@ -237,6 +247,26 @@ class HoldersQuery(NamedTuple):
     after: str | None = None
 
 
+class AwardsToGrant(NamedTuple):
+    """Several users' awards to grant together, the holdings read with their keys (each write is
+    conditional on them still being current), and the issuers the awards' ``issued_by`` name."""
+
+    by_user: Mapping[str, Sequence[Award]]
+    holdings: Holdings
+    issuers: Mapping[str, Issuer] | None = None
+
+    def none_written(self) -> BatchGrant:
+        """The outcome of a grant that wrote none of it: every user to grant one by one."""
+        return BatchGrant(unwritten=set(self.by_user))
+
+
+class GrantTerms(TypedDict, total=False):
+    """The keyword options of ``AwardRepository.grant`` (its docstring says what each does)."""
+
+    slot: Slot | None
+    issuer: Issuer | None
+
+
 @dataclass
 class BatchGrant:
     granted: list[Award] = field(default_factory=list)
@@ -247,28 +277,16 @@ class BatchGrant:
 class AwardRepository(Protocol):
     def holdings(self, tenant_id: str, keys: Iterable[AwardKey]) -> Holdings: ...
 
-    def grant_together(
-        self,
-        tenant_id: str,
-        by_user: Mapping[str, Sequence[Award]],
-        holdings: Holdings,
-        issuers: Mapping[str, Issuer] | None = None,
-    ) -> BatchGrant:
+    def grant_together(self, tenant_id: str, batch: AwardsToGrant) -> BatchGrant:
         """Write several users' awards, ledger entries, wallets and summaries in as few
-        transactions as they fit, each conditional on ``holdings`` still being current.
+        transactions as they fit, each conditional on ``batch.holdings`` still being current.
         A transaction that does not commit writes nothing: its users come back unwritten.
         Awards numbered from a sequence take consecutive numbers, merged with the fields of the
-        issuer ``issuers`` holds under their ``issued_by``."""
+        issuer ``batch.issuers`` holds under their ``issued_by``."""
         ...
 
     def grant(
-        self,
-        tenant_id: str,
-        user_id: str,
-        awards: Sequence[Award],
-        *,
-        slot: Slot | None = None,
-        issuer: Issuer | None = None,
+        self, tenant_id: str, user_id: str, awards: Sequence[Award], **terms: Unpack[GrantTerms]
     ) -> list[Award]:
         """Write the awards whose key is free, crediting the wallet (read now) with a ledger
         entry each. Returns the awards this call wrote; awards another writer already holds are

@@ -48,7 +48,7 @@ from accolade.domain.rules import AwardIntent
 from accolade.observability import logger
 from accolade.ports import (
     AwardRepository,
-    BatchGrant,
+    AwardsToGrant,
     Clock,
     ConfigRepository,
     CourseRepository,
@@ -368,11 +368,12 @@ def issue(
             issuers[issuer.ref] = issuer
     if not per_user:
         return [], set()
+    to_grant = AwardsToGrant(per_user, holdings, issuers)
     try:
-        together = awards.grant_together(tenant_id, per_user, holdings, issuers)
+        together = awards.grant_together(tenant_id, to_grant)
     except Exception:  # whether it committed is unknown: grant user by user (free keys only)
         logger.exception("granting course awards together failed; granting user by user")
-        together = BatchGrant(unwritten=set(per_user))
+        together = to_grant.none_written()
     granted, failed = list(together.granted), set()
     for user_id in sorted(together.unwritten):
         # One grant per issuer: its code and custom fields number the awards of its sequence.

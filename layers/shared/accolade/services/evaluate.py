@@ -22,7 +22,7 @@ from accolade.domain.rules import (
 from accolade.observability import logger
 from accolade.ports import (
     AwardRepository,
-    BatchGrant,
+    AwardsToGrant,
     Clock,
     ConfigRepository,
     CourseRepository,
@@ -178,11 +178,12 @@ def grant_intents(
     # Usually one transaction for every user of the batch; a user whose part did not commit
     # (a race with another writer) is granted on their own, from a fresh read.
     if per_user:
+        to_grant = AwardsToGrant(per_user, holdings)
         try:
-            together = awards.grant_together(tenant_id, per_user, holdings)
+            together = awards.grant_together(tenant_id, to_grant)
         except Exception:  # e.g. a connection reset: whether it committed is unknown
             logger.exception("granting together failed; granting user by user")
-            together = BatchGrant(unwritten=set(per_user))  # free keys only: nothing twice
+            together = to_grant.none_written()  # free keys only: nothing twice
         result.granted += together.granted
         one_by_one += [(user, per_user[user], None) for user in sorted(together.unwritten)]
     for user_id, its, slot in one_by_one:

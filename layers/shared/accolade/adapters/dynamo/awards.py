@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
@@ -55,8 +55,10 @@ from accolade.domain.models import (
 )
 from accolade.domain.sequences import Numbering
 from accolade.ports import (
+    AwardsToGrant,
     BatchGrant,
     Clock,
+    GrantTerms,
     HoldersQuery,
     Holdings,
     Page,
@@ -288,13 +290,8 @@ class DynamoAwardRepository:
                 held.add(by_key[(item.PK, item.SK)])
         return Holdings(held, wallets, summaries)
 
-    def grant_together(
-        self,
-        tenant_id: str,
-        by_user: Mapping[str, Sequence[Award]],
-        holdings: Holdings,
-        issuers: Mapping[str, Issuer] | None = None,
-    ) -> BatchGrant:
+    def grant_together(self, tenant_id: str, batch: AwardsToGrant) -> BatchGrant:
+        by_user, holdings, issuers = batch
         outcome = BatchGrant()
         packs: list[_Pack] = []
         written: dict[str, list[Award]] = {}
@@ -350,18 +347,13 @@ class DynamoAwardRepository:
         return outcome
 
     def grant(
-        self,
-        tenant_id: str,
-        user_id: str,
-        awards: Sequence[Award],
-        *,
-        slot: Slot | None = None,
-        issuer: Issuer | None = None,
+        self, tenant_id: str, user_id: str, awards: Sequence[Award], **terms: Unpack[GrantTerms]
     ) -> list[Award]:
+        issuer = terms.get("issuer")
         if issuer is not None:
             awards = [a.model_copy(update={"issued_by": a.issued_by or issuer.ref}) for a in awards]
-        if slot is not None:
-            return self._grant_chunk(tenant_id, user_id, list(awards), slot, issuer)
+        if terms.get("slot") is not None:
+            return self._grant_chunk(tenant_id, user_id, list(awards), **terms)
         granted: list[Award] = []
         size = (
             self.NUMBERED_AWARDS_PER_TRANSACTION
@@ -370,17 +362,13 @@ class DynamoAwardRepository:
         )
         for start in range(0, len(awards), size):
             chunk = list(awards[start : start + size])
-            granted += self._grant_chunk(tenant_id, user_id, chunk, None, issuer)
+            granted += self._grant_chunk(tenant_id, user_id, chunk, **terms)
         return granted
 
     def _grant_chunk(
-        self,
-        tenant_id: str,
-        user_id: str,
-        awards: list[Award],
-        slot: Slot | None = None,
-        issuer: Issuer | None = None,
+        self, tenant_id: str, user_id: str, awards: list[Award], **terms: Unpack[GrantTerms]
     ) -> list[Award]:
+        slot, issuer = terms.get("slot"), terms.get("issuer")
         pending = awards
         self._mark_expiring(tenant_id, awards)
         attempt = contended = 0
