@@ -327,7 +327,7 @@ def test_a_key_that_no_longer_opens_is_replaced_and_what_it_signed_still_verifie
 def test_the_sample_revocation_record_sets_the_bit_of_its_credential_once(
     c: FakeContainer,
 ) -> None:
-    from accolade.adapters.dynamo.awards import award_from_image
+    from accolade.adapters.dynamo.award_records import award_from_image
     from accolade.domain.models import AwardStatus
 
     events = Path(__file__).resolve().parents[2] / "events"

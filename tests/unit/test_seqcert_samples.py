@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from accolade.adapters.dynamo.awards import award_from_image
+from accolade.adapters.dynamo.award_records import award_from_image
 from accolade.domain.models import CertificateStatus, Issuer, IssuerKind, UserProfile
 from accolade.services import admin, awards
 from accolade_local.handlers import LambdaContext, load_handler

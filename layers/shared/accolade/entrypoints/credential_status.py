@@ -13,7 +13,7 @@ from accolade.observability import count
 def revocation_record(record: Mapping[str, Any], c: Container) -> bool:
     """Set the revoked bit of the credential of one award record, if the award is revoked and
     has a credential; True when it set (or found) the bit."""
-    from accolade.adapters.dynamo.awards import award_from_image
+    from accolade.adapters.dynamo.award_records import award_from_image
     from accolade.services.openbadges import record_revocation
 
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])

@@ -9,9 +9,10 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel
 
 from accolade.bootstrap import Container, inject
-from accolade.domain.closing import TenantCloses
 from accolade.observability import count, logger
-from accolade.services.winners import close_periods, select_winners
+
+# Each job imports its own service where it runs: the three functions share this module, and
+# the expiry notices need none of the winners' (their modules are a cold start's milliseconds).
 
 
 class ClosePeriods(BaseModel):
@@ -22,6 +23,8 @@ class ClosePeriods(BaseModel):
 
 def close_periods_event(payload: Mapping[str, Any], c: Container) -> dict[str, Any]:
     """Hand each tenant whose periods are due at ``as_of`` to the winners queue."""
+    from accolade.services.winners import close_periods
+
     # Pydantic alone: Powertools Parser's package imports every AWS event model it knows, some
     # 160 ms of a cold start to read one field.
     as_of = ClosePeriods.model_validate(payload).as_of or c.clock.now()
@@ -34,6 +37,9 @@ def close_periods_event(payload: Mapping[str, Any], c: Container) -> dict[str, A
 
 def winners_record(record: Mapping[str, Any], c: Container) -> None:
     """Close one tenant's due periods: one SQS message, from ``close_periods_event``."""
+    from accolade.domain.closing import TenantCloses
+    from accolade.services.winners import select_winners
+
     work = TenantCloses.model_validate_json(record["body"])
     result = inject(select_winners, c)(work)
     count("WinnersSelected", len(result.granted))

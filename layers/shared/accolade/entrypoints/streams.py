@@ -64,7 +64,7 @@ def deliver_record(record: Record, c: Container) -> bool:
     """Announce the award of one stream record: a new award, or one just revoked (any later
     change of a revoked award finds its announcement made), or an expiring-soon notice; True
     when it published."""
-    from accolade.adapters.dynamo.awards import award_from_image
+    from accolade.adapters.dynamo.award_records import award_from_image
 
     entity = record["dynamodb"]["NewImage"].get("entity", {}).get("S")
     if entity == "message":
@@ -122,7 +122,7 @@ def profile_record(record: Record, c: Container) -> bool:
 
 def certificate_record(record: Record, c: Container, renderer: CertificateRenderer) -> bool:
     """Issue the certificate of one award record whose certificate is pending."""
-    from accolade.adapters.dynamo.awards import award_from_image
+    from accolade.adapters.dynamo.award_records import award_from_image
     from accolade.services.certificates import issue_certificate
 
     tenant_id, award = award_from_image(record["dynamodb"]["NewImage"])

@@ -13,6 +13,7 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
 from accolade.adapters.dynamo import keys
+from accolade.adapters.dynamo.award_records import award_from_item
 from accolade.adapters.dynamo.common import (
     MAX_ATTEMPTS,
     fields_of,
@@ -201,10 +202,6 @@ def _shown_as(status: AwardStatus | None, now: datetime) -> Condition | None:
         else active & (AwardItem.valid_until.does_not_exist() | (AwardItem.valid_until > now))
     )
     return shown
-
-
-def award_from_item(item: AwardItem) -> Award:
-    return fields_of(Award, item)
 
 
 def _ledger_item(tenant_id: str, entry: LedgerEntry) -> LedgerItem:
@@ -837,10 +834,3 @@ class _Pack:
     def closed(self, tenant_id: str) -> Transaction:
         _move_sequences(self.transaction, tenant_id, self.numbers)
         return self.transaction
-
-
-def award_from_image(image: dict[str, Any]) -> tuple[str, Award]:
-    item = Item.from_raw_data(image)
-    if not isinstance(item, AwardItem):
-        raise ValueError(f"not an award record: {item.entity!r}")
-    return item.tenant_id, award_from_item(item)

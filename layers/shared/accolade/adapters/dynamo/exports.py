@@ -15,7 +15,8 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
 from accolade.adapters.dynamo import keys
-from accolade.adapters.dynamo.awards import _shown_as, award_from_item
+from accolade.adapters.dynamo.award_records import award_from_item
+from accolade.adapters.dynamo.awards import _shown_as
 from accolade.adapters.dynamo.common import page, update_if
 from accolade.adapters.dynamo.models import AwardItem, ExportItem
 from accolade.domain.exports import Export, ExportFilters, ExportStatus

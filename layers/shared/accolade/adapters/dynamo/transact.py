@@ -9,8 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Collection, Hashable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
@@ -28,13 +27,17 @@ RETRYABLE_REASONS = frozenset(
 )
 
 
-@dataclass
 class Transaction:
-    puts: list[tuple[Hashable, Model, Condition | None]] = field(default_factory=list)
-    updates: list[tuple[Hashable, Model, list[Any], Condition | None]] = field(default_factory=list)
-    deletes: list[tuple[Hashable, Model, Condition | None]] = field(default_factory=list)
-    checks: list[tuple[Hashable, Model, Condition]] = field(default_factory=list)
-    entries: list[AuditItem | None] = field(default_factory=list)  # of audited deletions
+    """The writes of one TransactWriteItems, each under a label its cancellation reason is
+    reported by. (A plain class: a dataclass's generated methods cost a cold start half a
+    millisecond, and every handler that writes loads this one.)"""
+
+    def __init__(self) -> None:
+        self.puts: list[tuple[Hashable, Model, Condition | None]] = []
+        self.updates: list[tuple[Hashable, Model, list[Any], Condition | None]] = []
+        self.deletes: list[tuple[Hashable, Model, Condition | None]] = []
+        self.checks: list[tuple[Hashable, Model, Condition]] = []
+        self.entries: list[AuditItem | None] = []  # of audited deletions
 
     def put(self, label: Hashable, model: Model, condition: Condition | None = None) -> None:
         self.puts.append((label, model, condition))
@@ -120,8 +123,7 @@ def _deletion_entry(model: Model) -> AuditItem | None:
     return audit_item(model.tenant_id, entry_of(stamp, model.entity_name(), plain(model), None))
 
 
-@dataclass
-class Cancelled:
+class Cancelled(NamedTuple):
     """Labels whose condition failed, and whether anything else (a conflict) cancelled it."""
 
     failed_conditions: set[Hashable]
