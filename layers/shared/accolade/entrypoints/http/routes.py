@@ -418,8 +418,7 @@ def my_messages(
         me.my_messages,
         type or "",
         "" if unread is None else str(unread),
-        message_type=type,
-        unread=unread,
+        only=me.MessageFilter(type, unread),
         limit=limit,
     )
 
