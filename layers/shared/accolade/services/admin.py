@@ -99,7 +99,7 @@ def get_user(tenant_id: str, user_id: str, *, users: UserRepository) -> UserProf
 
 
 def get_metric(tenant_id: str, metric_id: str, *, config: ConfigRepository) -> Metric:
-    return or_not_found(config.get_metric(tenant_id, metric_id), f"metric {metric_id}")
+    return get_one(tenant_id, metric_id, read=config.get_metric, what="metric")
 
 
 def put_metric(
