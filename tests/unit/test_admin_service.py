@@ -125,7 +125,7 @@ def test_the_metric_must_exist(c: FakeContainer) -> None:
     with pytest.raises(InvalidInputError) as raised:
         closer(c, metric="calls")
     assert raised.value.field == "metric"
-    assert admin.list_achievements(TENANT, config=c.config).items == []
+    assert admin.list_page(TENANT, read=c.config.achievements_page).items == []
 
     metric(c)
     created = closer(c)
@@ -193,7 +193,7 @@ def test_a_definition_that_does_not_fit_its_type_names_the_field(
 
     assert raised.value.field == field
     assert raised.value.details == [{"field": field, "message": raised.value.details[0]["message"]}]
-    assert admin.list_achievements(TENANT, config=c.config).items == []
+    assert admin.list_page(TENANT, read=c.config.achievements_page).items == []
 
 
 def test_an_edit_that_breaks_the_type_names_the_field_and_stores_nothing(

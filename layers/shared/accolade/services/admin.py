@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -54,6 +54,20 @@ def build(model: type[M], data: Mapping[str, Any], prefix: str = "") -> M:
         raise InvalidInputError(prefix + (location or "body"), message) from exc
 
 
+def get_one(tenant_id: str, thing_id: str, *, read: Callable[[str, str], M | None], what: str) -> M:
+    """One of the tenant's things by id, as the repository method ``read`` finds it; none is a
+    NotFoundError naming it ``what`` (such as "metric") and the id."""
+    return or_not_found(read(tenant_id, thing_id), f"{what} {thing_id}")
+
+
+def list_page(
+    tenant_id: str, *, page: PageRequest = FIRST_PAGE, read: Callable[..., Page[M]]
+) -> Page[M]:
+    """A page of one of the tenant's lists, as the repository method ``read`` pages it (in the
+    order of the items' keys, so a page is one query)."""
+    return read(tenant_id, limit=page.limit, after=page.after)
+
+
 def get_settings(tenant_id: str, *, config: ConfigRepository) -> TenantSettings:
     return config.get_config(tenant_id).settings
 
@@ -82,6 +96,10 @@ def put_user(
 
 def get_user(tenant_id: str, user_id: str, *, users: UserRepository) -> UserProfile:
     return or_not_found(users.get_users(tenant_id, [user_id]).get(user_id), f"user {user_id}")
+
+
+def get_metric(tenant_id: str, metric_id: str, *, config: ConfigRepository) -> Metric:
+    return get_one(tenant_id, metric_id, read=config.get_metric, what="metric")
 
 
 def put_metric(
@@ -116,20 +134,6 @@ def put_metric(
         )
     config.put_metric(tenant_id, metric, expected_revision=tenant.metrics_revision)
     return metric
-
-
-def get_metric(tenant_id: str, metric_id: str, *, config: ConfigRepository) -> Metric:
-    return or_not_found(config.get_metric(tenant_id, metric_id), f"metric {metric_id}")
-
-
-def list_metrics(
-    tenant_id: str,
-    *,
-    page: PageRequest = FIRST_PAGE,
-    config: ConfigRepository,
-) -> Page[Metric]:
-    """The tenant's metrics by id, a page at a time."""
-    return config.metrics_page(tenant_id, limit=page.limit, after=page.after)
 
 
 class DefinitionPorts(NamedTuple):
@@ -179,18 +183,7 @@ def draft_achievement(
 def get_achievement(
     tenant_id: str, achievement_id: str, *, config: ConfigRepository
 ) -> Achievement:
-    found = config.get_achievement(tenant_id, achievement_id)
-    return or_not_found(found, f"achievement {achievement_id}")
-
-
-def list_achievements(
-    tenant_id: str,
-    *,
-    page: PageRequest = FIRST_PAGE,
-    config: ConfigRepository,
-) -> Page[Achievement]:
-    """The tenant's achievements by id (the order of their keys, so a page is one query)."""
-    return config.achievements_page(tenant_id, limit=page.limit, after=page.after)
+    return get_one(tenant_id, achievement_id, read=config.get_achievement, what="achievement")
 
 
 def edit_achievement(

@@ -60,17 +60,21 @@ from accolade.ports import (
 # --- the catalog ----------------------------------------------------------------------------
 
 
+class CatalogPorts(NamedTuple):
+    """Where the catalog is kept (``courses``) and the achievements it issues (``config``).
+    ``bootstrap.inject`` builds one."""
+
+    courses: CourseRepository
+    config: ConfigRepository
+
+
 def put_template(
-    tenant_id: str,
-    template: CourseTemplate,
-    *,
-    courses: CourseRepository,
-    config: ConfigRepository,
+    tenant_id: str, template: CourseTemplate, *, ports: CatalogPorts
 ) -> CourseTemplate:
     """Create or replace a course template; its achievements must be course completions."""
     ids = [a.achievement_id for a in template.achievements]
-    _check_achievements(tenant_id, ids, config, ".achievement_id")
-    courses.put_template(tenant_id, template)
+    _check_achievements(tenant_id, ids, ports.config, ".achievement_id")
+    ports.courses.put_template(tenant_id, template)
     return template
 
 
@@ -80,18 +84,14 @@ def get_template(tenant_id: str, template_id: str, *, courses: CourseRepository)
 
 
 def put_course_event(
-    tenant_id: str,
-    course_event: CourseEvent,
-    *,
-    courses: CourseRepository,
-    config: ConfigRepository,
+    tenant_id: str, course_event: CourseEvent, *, ports: CatalogPorts
 ) -> CourseEvent:
     """Create or replace a course event of an existing template; the achievements it sets
     replace the template's for this event."""
-    _check_templates(tenant_id, {"template_id": course_event.template_id}, courses)
+    _check_templates(tenant_id, {"template_id": course_event.template_id}, ports.courses)
     ids = [a.achievement_id for a in course_event.achievements or ()]
-    _check_achievements(tenant_id, ids, config, ".achievement_id")
-    courses.put_course_event(tenant_id, course_event)
+    _check_achievements(tenant_id, ids, ports.config, ".achievement_id")
+    ports.courses.put_course_event(tenant_id, course_event)
     return course_event
 
 
@@ -102,17 +102,12 @@ def get_course_event(
     return or_not_found(found, f"course event {course_event_id}")
 
 
-def put_path(
-    tenant_id: str,
-    path: LearningPath,
-    *,
-    courses: CourseRepository,
-    config: ConfigRepository,
-) -> LearningPath:
+def put_path(tenant_id: str, path: LearningPath, *, ports: CatalogPorts) -> LearningPath:
     """Create or replace a learning path of existing templates."""
-    _check_templates(tenant_id, {f"courses[{i}]": t for i, t in enumerate(path.courses)}, courses)
-    _check_achievements(tenant_id, path.achievements, config)
-    courses.put_path(tenant_id, path)
+    named = {f"courses[{i}]": t for i, t in enumerate(path.courses)}
+    _check_templates(tenant_id, named, ports.courses)
+    _check_achievements(tenant_id, path.achievements, ports.config)
+    ports.courses.put_path(tenant_id, path)
     return path
 
 

@@ -72,6 +72,18 @@ class AchievementView(NamedTuple):
         return sum(level.points for level in self.achievement.levels)
 
 
+class AchievementViewPorts(NamedTuple):
+    """What a user's achievements with progress are read from: the definitions (``config``), the
+    user's profile and award summaries, their counters and the clock. ``bootstrap.inject``
+    builds one."""
+
+    config: ConfigRepository
+    users: UserRepository
+    awards: AwardRepository
+    progress: ProgressRepository
+    clock: Clock
+
+
 def my_achievements(
     tenant_id: str,
     user_id: str,
@@ -80,11 +92,7 @@ def my_achievements(
     sort: SortKey = SortKey.NAME,
     descending: bool = False,
     page: PageRequest = FIRST_PAGE,
-    config: ConfigRepository,
-    users: UserRepository,
-    awards: AwardRepository,
-    progress: ProgressRepository,
-    clock: Clock,
+    ports: AchievementViewPorts,
 ) -> Page[AchievementView]:
     """Every achievement the user may see, earned or not, with progress in the current period.
 
@@ -95,13 +103,13 @@ def my_achievements(
     Computed in memory over the tenant's achievements (at most ``MAX_ACHIEVEMENTS``), so it pages
     by position in the filtered, sorted list: ``page.after`` is the offset where the page starts.
     """
-    tenant = config.get_config(tenant_id)
+    tenant = ports.config.get_config(tenant_id)
     tz = zone(tenant.settings.timezone)
-    now = clock.now()
-    profile = users.get_users(tenant_id, [user_id]).get(user_id)
+    now = ports.clock.now()
+    profile = ports.users.get_users(tenant_id, [user_id]).get(user_id)
     groups = profile.groups if profile else ()
     seen = [a for a in tenant.achievements if a.visible_to(groups)]
-    summaries = awards.summaries_of(tenant_id, [(user_id, a.achievement_id) for a in seen])
+    summaries = ports.awards.summaries_of(tenant_id, [(user_id, a.achievement_id) for a in seen])
     held = {a: summary for (_, a), summary in summaries.items() if summary.times_earned}
     visible = [a for a in seen if a.enabled or a.achievement_id in held]
     counters = {
@@ -109,7 +117,7 @@ def my_achievements(
         for a in visible
         if a.type is AchievementType.METRIC_THRESHOLD
     }
-    values = progress.counters(tenant_id, counters.values()) if counters else {}
+    values = ports.progress.counters(tenant_id, counters.values()) if counters else {}
     views = [
         _view(a, held.get(a.achievement_id), counters.get(a.achievement_id), values)
         for a in visible
@@ -237,19 +245,28 @@ def my_ledger(
     return awards.ledger(tenant_id, user_id, limit=page.limit, after=page.after)
 
 
+class MessageFilter(NamedTuple):
+    """Which of a user's messages a list shows: only those of ``message_type``, and only unread
+    (``unread`` True) or read (False) ones; None: any."""
+
+    message_type: MessageType | None = None
+    unread: bool | None = None
+
+
+ANY_MESSAGE = MessageFilter()
+
+
 def my_messages(
     tenant_id: str,
     user_id: str,
     *,
-    message_type: MessageType | None = None,
-    unread: bool | None = None,
+    only: MessageFilter = ANY_MESSAGE,
     page: PageRequest = FIRST_PAGE,
     inbox: InboxRepository,
 ) -> Page[Message]:
     """The user's inbox, newest first: of one type, and only unread or read ones, when asked."""
-    return inbox.messages(
-        tenant_id, user_id, InboxQuery(page.limit, page.after, message_type, unread)
-    )
+    query = InboxQuery(page.limit, page.after, only.message_type, only.unread)
+    return inbox.messages(tenant_id, user_id, query)
 
 
 def read_message(

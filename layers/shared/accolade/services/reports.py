@@ -3,59 +3,45 @@ completion report by organisation."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from accolade.domain.errors import InvalidInputError, or_not_found
 from accolade.domain.models import Award
 from accolade.domain.periods import ALL_TIME_KEY, TimeRange, is_period_key
 from accolade.ports import (
     FIRST_PAGE,
-    AwardRepository,
-    Clock,
     CompletionQuery,
     CompletionRepository,
     ConfigRepository,
     OrgCompletion,
     Page,
     PageRequest,
-    ProgressRepository,
-    UserRepository,
 )
-from accolade.services.me import AchievementView, my_achievements
+from accolade.services.me import AchievementView, AchievementViewPorts, my_achievements
 
 
 def user_achievements(
-    tenant_id: str,
-    user_id: str,
-    *,
-    config: ConfigRepository,
-    users: UserRepository,
-    awards: AwardRepository,
-    progress: ProgressRepository,
-    clock: Clock,
-    **view: Any,
+    tenant_id: str, user_id: str, *, ports: AchievementViewPorts, **view: Any
 ) -> Page[AchievementView]:
     """A user's achievements page exactly as ``GET /v1/me/achievements`` shows it to them (the
     same service, filters and order), for an admin; an unknown user is not found."""
-    or_not_found(users.get_users(tenant_id, [user_id]).get(user_id), f"user {user_id}")
-    return my_achievements(
-        tenant_id,
-        user_id,
-        config=config,
-        users=users,
-        awards=awards,
-        progress=progress,
-        clock=clock,
-        **view,
-    )
+    or_not_found(ports.users.get_users(tenant_id, [user_id]).get(user_id), f"user {user_id}")
+    return my_achievements(tenant_id, user_id, ports=ports, **view)
+
+
+class ReportRequest(NamedTuple):
+    """The completion report asked for: of the achievement ``achievement_id``, among the users
+    of ``group`` (None: all users), in the period ``period_key`` (None: all time)."""
+
+    achievement_id: str
+    group: str | None = None
+    period_key: str | None = None
 
 
 def completion_report(
     tenant_id: str,
-    achievement_id: str,
     *,
-    group: str | None = None,
-    period_key: str | None = None,
+    asked: ReportRequest,
     page: PageRequest = FIRST_PAGE,
     config: ConfigRepository,
     completion: CompletionRepository,
@@ -64,6 +50,7 @@ def completion_report(
     an active award of the achievement, each counted once however many they hold. For a
     periodic achievement ``period_key`` picks one period (default: all time); an achievement
     without periods is reported over all time whatever ``period_key`` says."""
+    achievement_id, group, period_key = asked
     if period_key is not None and period_key != ALL_TIME_KEY and not is_period_key(period_key):
         raise InvalidInputError(
             "period_key", "must be ALL or a period key such as W2026-W48, M2026-11, D2026-11-24"

@@ -46,7 +46,7 @@ def _export(item: ExportItem) -> Export:
 
 
 def _key_item(tenant_id: str, export_id: str) -> ExportItem:
-    return ExportItem(keys.exports_pk(tenant_id), keys.export_sk(export_id))
+    return ExportItem(*keys.export_key(tenant_id, export_id))
 
 
 def _current(attempt: str) -> Condition:
@@ -59,8 +59,7 @@ def _current(attempt: str) -> Condition:
 class DynamoExportRepository:
     def create(self, tenant_id: str, export: Export) -> None:
         ExportItem(
-            keys.exports_pk(tenant_id),
-            keys.export_sk(export.export_id),
+            *keys.export_key(tenant_id, export.export_id),
             tenant_id=tenant_id,
             export_id=export.export_id,
             status=export.status.value,
@@ -73,9 +72,7 @@ class DynamoExportRepository:
 
     def get(self, tenant_id: str, export_id: str) -> Export | None:
         try:
-            item = ExportItem.get(
-                keys.exports_pk(tenant_id), keys.export_sk(export_id), consistent_read=True
-            )
+            item = ExportItem.get(*keys.export_key(tenant_id, export_id), consistent_read=True)
         except DoesNotExist:
             return None
         return _export(item)

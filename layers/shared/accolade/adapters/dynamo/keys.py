@@ -394,6 +394,11 @@ def exports_pk(tenant_id: str) -> str:
     return tenant_pk(tenant_id, "EXPORTS")
 
 
+def export_key(tenant_id: str, export_id: str) -> tuple[str, str]:
+    """The (PK, SK) of an export's item."""
+    return exports_pk(tenant_id), export_sk(export_id)
+
+
 def export_object_key(tenant_id: str, export_id: str) -> str:
     """The S3 key of an export's CSV (the documents bucket): one per export, rewritten whole by
     a retried job, never a second file."""

@@ -260,8 +260,9 @@ def list_metrics(
     The tenant's metrics by id, a page at a time: pass next_cursor back as cursor for the next
     page. Admins only.
     """
+    read = container().config.metrics_page
     return _tenant_page(
-        admin_schemas.MetricList, "admin/metrics", cursor, admin.list_metrics, limit=limit
+        admin_schemas.MetricList, "admin/metrics", cursor, admin.list_page, read=read, limit=limit
     )
 
 
@@ -314,12 +315,10 @@ def list_achievements(
     Every definition of the tenant, enabled or not, by id, a page at a time: pass next_cursor
     back as cursor for the next page. Admins only.
     """
+    read = container().config.achievements_page
+    listing = admin_schemas.AchievementList
     return _tenant_page(
-        admin_schemas.AchievementList,
-        "admin/achievements",
-        cursor,
-        admin.list_achievements,
-        limit=limit,
+        listing, "admin/achievements", cursor, admin.list_page, read=read, limit=limit
     )
 
 
@@ -419,8 +418,7 @@ def my_messages(
         me.my_messages,
         type or "",
         "" if unread is None else str(unread),
-        message_type=type,
-        unread=unread,
+        only=me.MessageFilter(type, unread),
         limit=limit,
     )
 

@@ -112,9 +112,7 @@ def completion_report(
         "admin/reports/completion",
         cursor,
         reports.completion_report,
-        achievement_id,
-        filters=(group or "", period_key or ""),
-        group=group,
-        period_key=period_key,
+        filters=(achievement_id, group or "", period_key or ""),
+        asked=reports.ReportRequest(achievement_id, group, period_key),
         limit=limit,
     )
