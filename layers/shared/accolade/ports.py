@@ -11,7 +11,7 @@ dataclasses.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
@@ -196,13 +196,17 @@ class EventDeltas(NamedTuple):
     ranked: frozenset[CounterKey] = frozenset()
 
 
-@dataclass
 class ApplyOutcome:
-    # Events with a counter that could not be written (throttled, raced too often): retry them.
-    failed: set[str] = field(default_factory=set)
-    # Every moved counter's total after this apply (also where an earlier delivery counted the
-    # events), so the evaluator reads none of them again.
-    values: dict[CounterKey, Decimal] = field(default_factory=dict)
+    """What an apply of counter changes did. (Accumulators here are plain classes: a
+    dataclass's generated methods cost every cold start half a millisecond each.)"""
+
+    def __init__(self) -> None:
+        # Events with a counter that could not be written (throttled, raced too often): retry
+        # them.
+        self.failed: set[str] = set()
+        # Every moved counter's total after this apply (also where an earlier delivery counted
+        # the events), so the evaluator reads none of them again.
+        self.values: dict[CounterKey, Decimal] = {}
 
 
 class ProgressRepository(Protocol):
@@ -267,11 +271,13 @@ class GrantTerms(TypedDict, total=False):
     issuer: Issuer | None
 
 
-@dataclass
 class BatchGrant:
-    granted: list[Award] = field(default_factory=list)
-    # Users none of whose awards were written (a race, a throttle): grant them one by one.
-    unwritten: set[str] = field(default_factory=set)
+    """What a grant of several users' awards wrote."""
+
+    def __init__(self, unwritten: set[str] | None = None) -> None:
+        self.granted: list[Award] = []
+        # Users none of whose awards were written (a race, a throttle): grant them one by one.
+        self.unwritten: set[str] = unwritten or set()
 
 
 class AwardRepository(Protocol):
