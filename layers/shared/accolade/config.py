@@ -1,8 +1,8 @@
 """Configuration: one value, read from the environment once per cold start.
 
 A NamedTuple, not a pydantic model: every field is a string the environment gives as one, so
-validation adds nothing, and building a pydantic model's validator cost every cold start about
-3 ms (every handler reads its settings before its first request)."""
+validation adds nothing, and every handler reads its settings on its cold start (creating the
+model and building its validator came first of all, before its first request)."""
 
 from __future__ import annotations
 
