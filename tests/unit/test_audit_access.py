@@ -9,7 +9,13 @@ import pytest
 
 from accolade.domain import acting
 from accolade.domain.models import TenantSettings
-from accolade.entrypoints.http.access import ACHIEVEMENTS_MANAGER, ROUTES, route_key, route_of
+from accolade.entrypoints.http.access import (
+    ACHIEVEMENTS_MANAGER,
+    ROUTES,
+    UNLISTED,
+    route_key,
+    route_of,
+)
 from accolade_local.handlers import load_handler
 from accolade_local.tokens import to_apigw_claims
 from tests.audit_samples import QUERIES, SAMPLES, Walk, body_of, concrete_path
@@ -71,6 +77,19 @@ def test_each_role_reaches_exactly_the_admin_routes_declared_for_it(key: str, ro
     else:
         assert status == 403, (status, answer)
         assert answer["error"]["code"] == "forbidden"
+
+
+@pytest.mark.parametrize("key", ADMIN_ROUTES)
+def test_the_document_names_the_roles_and_the_audit_action_the_route_checks(key: str) -> None:
+    method, path = key.split(" ", 1)
+    description = DOCUMENT["paths"][path][method.lower()]["description"]
+    access = ROUTES.get(key, UNLISTED)
+    roles = " or ".join(f"`{role}`" for role in sorted(access.roles))
+
+    assert f"Roles: {roles}." in description
+    assert "Admins only" not in description
+    if access.audit is not None:
+        assert description.endswith(f"Audit log action: `{access.audit.action}`.")
 
 
 @pytest.mark.parametrize("key", ADMIN_ROUTES)

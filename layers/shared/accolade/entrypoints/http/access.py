@@ -143,6 +143,16 @@ def route_key(method: str, path: str) -> str:
     return f"{method.upper()} {path.replace('<', '{').replace('>', '}')}"
 
 
+def described(key: str) -> str:
+    """Who may call the route and, if it changes something, its action in the audit log: the
+    end of its description in the OpenAPI document."""
+    access = ROUTES.get(key, UNLISTED)
+    who = "Roles: " + " or ".join(f"`{role}`" for role in sorted(access.roles)) + "."
+    if access.audit is None:
+        return who
+    return f"{who} Audit log action: `{access.audit.action}`."
+
+
 def _segments(key: str) -> tuple[str, tuple[str, ...]]:
     method, path = key.split(" ", 1)
     return method, tuple(path.split("/"))

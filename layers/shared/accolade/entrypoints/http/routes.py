@@ -208,7 +208,7 @@ def health() -> schemas.Health:
 def get_settings() -> admin_schemas.SettingsOut:
     """Read the tenant's settings
 
-    The caller's tenant's time zone (the one its periods are cut in) and features. Admins only.
+    The caller's tenant's time zone (the one its periods are cut in) and features.
     """
     return _tenant_one(admin_schemas.SettingsOut, admin.get_settings)
 
@@ -218,7 +218,7 @@ def put_settings(body: Annotated[admin_schemas.SettingsIn, Body()]) -> admin_sch
     """Replace the tenant's settings
 
     Replace the time zone (an IANA name) and features of the caller's tenant; a field left out
-    takes its default. Admins only.
+    takes its default.
     """
     caller = _admin(admin_routes)
     stored = admin.put_settings(caller.tenant_id, body.to_domain(), config=container().config)
@@ -229,7 +229,7 @@ def put_settings(body: Annotated[admin_schemas.SettingsIn, Body()]) -> admin_sch
 def get_user(user_id: PathId) -> admin_schemas.UserOut:
     """Read a user's profile
 
-    The display name, organisation and groups the tenant stored for a user. Admins only.
+    The display name, organisation and groups the tenant stored for a user.
     """
     return _tenant_one(admin_schemas.UserOut, admin.get_user, user_id)
 
@@ -241,7 +241,7 @@ def put_user(
     """Create or replace a user's profile
 
     Store a user's display name (shown on leaderboards), organisation and groups (which
-    achievements the user sees). Admins only.
+    achievements the user sees).
     """
     caller = _admin(admin_routes)
     c = container()
@@ -258,7 +258,7 @@ def list_metrics(
     """List the tenant's metrics
 
     The tenant's metrics by id, a page at a time: pass next_cursor back as cursor for the next
-    page. Admins only.
+    page.
     """
     read = container().config.metrics_page
     return _tenant_page(
@@ -270,7 +270,7 @@ def list_metrics(
 def get_metric(metric_id: PathId) -> admin_schemas.MetricOut:
     """Read a metric
 
-    A metric's event type, aggregate and the event field it reads. Admins only.
+    A metric's event type, aggregate and the event field it reads.
     """
     return _tenant_one(admin_schemas.MetricOut, admin.get_metric, metric_id)
 
@@ -283,7 +283,7 @@ def put_metric(
 
     Define how events of one type move a user's counter: by one each (count) or by a field's
     value (sum). A tenant defines a capped number of metrics and an event type moves at most
-    24. Admins only.
+    24.
     """
     caller = _admin(admin_routes)
     stored = admin.put_metric(
@@ -299,7 +299,7 @@ def create_achievement(
     """Create an achievement
 
     Define an achievement: its type, levels (thresholds and rewards), the metric it reads,
-    audience and validity. It gets a new id and version 1. Admins only.
+    audience and validity. It gets a new id and version 1.
     """
     return _tenant_created(
         admin_schemas.AchievementOut, admin.create_achievement, body.definition()
@@ -313,7 +313,7 @@ def list_achievements(
     """List the tenant's achievements
 
     Every definition of the tenant, enabled or not, by id, a page at a time: pass next_cursor
-    back as cursor for the next page. Admins only.
+    back as cursor for the next page.
     """
     read = container().config.achievements_page
     listing = admin_schemas.AchievementList
@@ -326,7 +326,7 @@ def list_achievements(
 def get_achievement(achievement_id: PathId) -> admin_schemas.AchievementOut:
     """Read an achievement
 
-    An achievement's current definition and version. Admins only.
+    An achievement's current definition and version.
     """
     return _tenant_one(admin_schemas.AchievementOut, admin.get_achievement, achievement_id)
 
@@ -339,7 +339,7 @@ def edit_achievement(
 
     Change the fields named in the body, as a new version; its type never changes. Thresholds
     and metric apply to future awards only; name, description and badge show on awards already
-    granted. Admins only.
+    granted.
     """
     caller = _admin(admin_routes)
     edit = inject(admin.edit_achievement, container())
@@ -461,7 +461,7 @@ def give_award(
     Award any achievement to a user, at a level, valid from and until given times (by default
     from now, for the achievement's validity) with a note. Points and coins are credited and the
     award is announced as any other. A record already held in its period, or a membership the
-    user holds in its period, is 409, also when two admins give at once. Admins only.
+    user holds in its period, is 409, also when two admins give at once.
     """
     caller = _admin(admin_routes)
     gift = awards.Gift(**body.model_dump())
@@ -481,7 +481,7 @@ def list_holders(
     """List who holds an achievement
 
     The achievement's awards, newest first, each with its status now (active, expired once its
-    validity has passed, or revoked), who gave it and why: the View agents list. Admins only.
+    validity has passed, or revoked), who gave it and why: the View agents list.
     """
     listing = admin_schemas.HolderList
     return _awards_page(
@@ -497,7 +497,7 @@ def revoke_award(
 
     Hide the award from the user's lists and progress, take its points and coins back with a
     ledger entry, and tell the user and the subscribers (award.revoked). A second revoke is
-    409; a threshold level revoked can be earned again only in a later period. Admins only.
+    409; a threshold level revoked can be earned again only in a later period.
     """
     caller = _admin(admin_routes)
     revoked = inject(awards.revoke_award, container())(caller.tenant_id, award_id, body.reason)
@@ -581,7 +581,7 @@ def put_user_goal(
     """Set a goal for a user
 
     Create or replace a personal goal of a user, as PUT /v1/me/goals/{goal_id} does for the
-    caller; set_by records the admin. Admins only.
+    caller; set_by records the admin.
     """
     caller = _admin(admin_routes)
     return _set_goal(caller, user_id, goal_id, body)
@@ -592,7 +592,7 @@ def list_user_goals(user_id: PathId) -> schemas.GoalList:
     """List a user's goals
 
     A user's goals (at most 50) with the current period's value and whether each is reached,
-    as the user sees them. A user with neither a profile nor a goal is 404. Admins only.
+    as the user sees them. A user with neither a profile nor a goal is 404.
     """
     caller = _admin(admin_routes)
     found = inject(goals.user_goals, container())(caller.tenant_id, user_id)
@@ -603,7 +603,7 @@ def list_user_goals(user_id: PathId) -> schemas.GoalList:
 def delete_user_goal(user_id: PathId, goal_id: PathId) -> Response[None]:
     """Delete a user's goal
 
-    The goal stops counting; awards it earned stay. An unknown goal is 404. Admins only.
+    The goal stops counting; awards it earned stay. An unknown goal is 404.
     """
     caller = _admin(admin_routes)
     inject(goals.delete_goal, container())(caller.tenant_id, user_id, goal_id)
@@ -619,7 +619,7 @@ def edit_award_expiry(
     Set the award's valid_until (null: it never expires); it must be after the award's
     valid_from, or its awarded_at. The user's achievement summary follows in the same write, and
     a new date within the tenant's expiry_notice_days is told again by the daily notice. A
-    revoked award is 409, an unknown one 404. Admins only.
+    revoked award is 409, an unknown one 404.
     """
     caller = _admin(admin_routes)
     edited = inject(awards.edit_expiry, container())(caller.tenant_id, award_id, body.valid_until)
@@ -638,7 +638,7 @@ def list_user_awards(
     Every award of the user, revoked ones too, by achievement, period and level, each with its
     status now (active, expired once its valid_until has passed, or revoked), what issued it,
     its identifier, the award it renews (supersedes) and a short-lived link to its certificate
-    when it has one. A user with neither profile nor award is 404. Admins only.
+    when it has one. A user with neither profile nor award is 404.
     """
     listing = admin_schemas.UserAwardList
     return _awards_page(
@@ -651,7 +651,7 @@ def get_course_template(template_id: PathId) -> admin_schemas.CourseTemplateOut:
     """Read a course template
 
     A course template's delivery mode, achievements with their rule, completion threshold,
-    allowed absences, invoice requirement and custom fields. Admins only.
+    allowed absences, invoice requirement and custom fields.
     """
     return _tenant_one(admin_schemas.CourseTemplateOut, courses.get_template, template_id)
 
@@ -665,7 +665,7 @@ def put_course_template(
     Define how the course events made from this template award: the delivery mode (self_paced,
     classroom or blended), the course_completion achievements they issue (each granted on
     completion or on a pass), the completion threshold, the required sessions a learner may
-    miss, and whether the registration invoice must be paid first. Admins only.
+    miss, and whether the registration invoice must be paid first.
     """
     return _tenant_put(admin_schemas.CourseTemplateOut, courses.put_template, body, template_id)
 
@@ -675,7 +675,6 @@ def get_course_event(course_event_id: PathId) -> admin_schemas.CourseEventOut:
     """Read a course event
 
     A course event's template, sessions and the template fields it overrides (null: inherited).
-    Admins only.
     """
     return _tenant_one(admin_schemas.CourseEventOut, courses.get_course_event, course_event_id)
 
@@ -690,7 +689,7 @@ def put_course_event(
     Any template field it sets overrides the template's for this event; its achievements, when
     given, replace the template's. Learners' course.registered, elearning.progress,
     session.attended, invoice.paid and assessment.result events name it in
-    attributes.course_event_id. Admins only.
+    attributes.course_event_id.
     """
     out = admin_schemas.CourseEventOut
     return _tenant_put(out, courses.put_course_event, body, course_event_id)
@@ -700,7 +699,7 @@ def put_course_event(
 def get_learning_path(path_id: PathId) -> admin_schemas.LearningPathOut:
     """Read a learning path
 
-    A learning path's courses (template ids) and the achievements it issues. Admins only.
+    A learning path's courses (template ids) and the achievements it issues.
     """
     return _tenant_one(admin_schemas.LearningPathOut, courses.get_path, path_id)
 
@@ -712,7 +711,7 @@ def put_learning_path(
     """Create or replace a learning path
 
     A sequence of courses (template ids) and the course_completion achievements it issues once
-    a learner has completed a course event of each template, in any order. Admins only.
+    a learner has completed a course event of each template, in any order.
     """
     return _tenant_put(admin_schemas.LearningPathOut, courses.put_path, body, path_id)
 
@@ -730,7 +729,6 @@ def put_course_results(
     records the outcome and revokes the award of that achievement from this event if one is
     active (a pass changed to a fail); a manual result overrules automatic awarding. Sending the
     same results again changes nothing. Any invalid row is 422 naming it, and nothing is stored.
-    Admins only.
     """
     caller = _admin(admin_routes)
     rows = [courses.ResultRow(row.user_id, row.outcome, row.achievement_id) for row in body.results]
@@ -754,7 +752,7 @@ def list_course_results(
 
     Each learner with an enrolment in the course event (from their events or a result), by
     user id: progress, whether the course is complete, and per achievement the admins' result
-    and the award's status now. Admins only.
+    and the award's status now.
     """
     return _tenant_page(
         admin_schemas.LearnerResultsList,
@@ -781,7 +779,7 @@ def put_sequence(
     and the formats that merge the number into text, for awards issued by course events and by
     learning paths, e.g. CPR-{{year}}-{{sequence_number}}. A format needs {{sequence_number}}
     and has no whitespace. The start may be raised (a cut-over from another system) but never
-    lowered to a number issued already (409). Admins only.
+    lowered to a number issued already (409).
     """
     caller = _admin(admin_routes)
     stored = inject(credentials.put_sequence, container())(
@@ -794,8 +792,7 @@ def put_sequence(
 def get_sequence(sequence_id: PathId) -> admin_schemas.SequenceOut:
     """Read a sequence
 
-    A sequence's definition, the number its next award takes and how many it issued. Admins
-    only.
+    A sequence's definition, the number its next award takes and how many it issued.
     """
     return _tenant_one(admin_schemas.SequenceOut, credentials.get_sequence, sequence_id)
 
@@ -828,7 +825,7 @@ def refresh_documents(award_id: AwardId) -> Response[admin_schemas.RefreshOut]:
 
     Regenerate the certificate after an edit (the achievement's name, the holder's display
     name, the award's expiry): it is marked pending and rendered again in the background. A
-    revoked award, or one whose achievement issues no certificate, is 409. Admins only.
+    revoked award, or one whose achievement issues no certificate, is 409.
     """
     caller = _admin(admin_routes)
     inject(certificates.refresh_documents, container())(caller.tenant_id, award_id)

@@ -55,7 +55,7 @@ def list_audit(
     Every change admin actions made (create, edit, give, revoke, settings, users, goals,
     courses, results, sequences...), newest first: who (user id and roles), what (action,
     route, the ids it names, the kind of item), when, and the item before and after. Filter by
-    actor, action or target id; the cursor is bound to the filters. Kept 400 days. Admins only.
+    actor, action or target id; the cursor is bound to the filters. Kept 400 days.
     """
     return _tenant_page(
         audit_schemas.AuditList,

@@ -86,7 +86,7 @@ def create_badge(
     Create a pending custom badge, a single image or levels I-III, and answer an upload link
     for each image: a browser form POST (the fields, then the file) valid 15 minutes, that S3
     takes only under this badge's key, with the declared content type and at most 512 KiB.
-    Then call POST /v1/admin/badges/{badge_id}/validate. Admins only.
+    Then call POST /v1/admin/badges/{badge_id}/validate.
     """
     return _tenant_created(
         badges_schemas.NewCustomBadgeOut,
@@ -104,7 +104,7 @@ def list_badges(
     """List the tenant's custom badges
 
     The tenant's uploaded badges by id, with their status (pending, ready, invalid and why),
-    ready ones with short-lived links to their images. Admins only.
+    ready ones with short-lived links to their images.
     """
     return _tenant_page(
         badges_schemas.CustomBadgeList, "admin/badges", cursor, badges.list_badges, limit=limit
@@ -116,7 +116,7 @@ def get_badge(badge_id: PathId) -> badges_schemas.CustomBadgeOut:
     """Read a custom badge
 
     A custom badge's status, and links to its images once ready. Another tenant's badge is
-    404. Admins only.
+    404.
     """
     return _tenant_one(badges_schemas.CustomBadgeOut, badges.get_badge, badge_id)
 
@@ -133,6 +133,6 @@ def validate_badge(badge_id: PathId) -> badges_schemas.CustomBadgeOut:
     square, 64-1024 px; an SVG without scripts, event handlers or external references) and
     settle the badge ready or invalid, naming the level that failed. While an image is not
     uploaded and its link is still valid the badge stays pending (missing lists the levels).
-    A settled badge is answered as it is. Admins only.
+    A settled badge is answered as it is.
     """
     return _tenant_one(badges_schemas.CustomBadgeOut, badges.validate_badge, badge_id)

@@ -68,7 +68,7 @@ def award_credential(award_id: AwardId) -> credential_schemas.CredentialOut:
 
     Any award of the tenant as the signed OpenBadgeCredential its holder gets from
     GET /v1/me/awards/{award_id}/credential. A revoked award's credential, issued before, says
-    so through its status list; a revoked award never given one is 409. Admins only.
+    so through its status list; a revoked award never given one is 409.
     """
     caller = _admin(credential_routes)
     return _signed(award_id, None, caller.tenant_id)
@@ -85,7 +85,7 @@ def rotate_issuer_key() -> Response[credential_schemas.IssuerKeyOut]:
 
     Make a new signing key the tenant's active one: credentials are signed with it from now on.
     The old public keys stay in the JWKS, so credentials they signed still verify. Two rotations
-    at once: the second is 409. Admins only.
+    at once: the second is 409.
     """
     caller = _admin(credential_routes)
     c = container()

@@ -38,7 +38,6 @@ def start_export(
     Start a background export of the tenant's awards as CSV (for a CRM or another recognition
     program), all of them or those of one achievement, organisation, status and awarded_at range
     (from and to inclusive; to before from is 422). Follow it with GET /v1/admin/exports/{id}.
-    Admins only.
     """
     caller = _admin(export_routes)
     started = inject(exports.start_export, container())(
@@ -53,7 +52,6 @@ def get_export(export_id: PathId) -> exports_schemas.ExportOut:
 
     Its status (running, done or failed), the rows written so far and, once done, a link to
     the CSV valid for 15 minutes (ask again for a fresh one). Another tenant's export is 404.
-    Admins only.
     """
     caller = _admin(export_routes)
     c = container()
@@ -69,7 +67,6 @@ def list_exports(
     """List exports
 
     The tenant's exports, newest first, with their status and rows (GET one for its link).
-    Admins only.
     """
     listing = exports_schemas.ExportList
     return _tenant_page(listing, "admin/exports", cursor, exports.list_exports, limit=limit)

@@ -62,7 +62,7 @@ def user_achievements(
     """List a user's achievements with progress
 
     What the user sees on their own achievements page (`GET /v1/me/achievements`: the same
-    filters, order and progress), for an admin of the tenant. Admins only.
+    filters, order and progress), for an admin of the tenant.
     """
     filters, asked = _achievements_page(status, sort, order, limit)
     return _tenant_page(
@@ -105,7 +105,7 @@ def completion_report(
 
     For each organisation (by id): its users, how many of them hold an active award of the
     achievement (each user once, however many awards; revoked ones do not count, expired ones
-    do) and the share. Counted on write, never by scanning. Admins only.
+    do) and the share. Counted on write, never by scanning.
     """
     return _tenant_page(
         reports_schemas.CompletionReport,

@@ -54,7 +54,7 @@ def sync_user(user_id: PathId) -> rules_schemas.Synced:
     """Sync a user's progress
 
     What POST /v1/me/sync does, for a user of the tenant (404 for a user with neither a
-    profile nor an event). Admins only.
+    profile nor an event).
     """
     caller = _admin(rules_admin_routes)
     return _synced(caller.tenant_id, user_id, diagnose.sync_known_user)
@@ -70,7 +70,7 @@ def simulate(body: Annotated[rules_schemas.SimulateIn, Body()]) -> rules_schemas
     now) and user_ids (1-100 users, from their counters of the current periods). Answers who
     would be granted which level, in which period, with which points and coins, through the
     rules evaluation applies, as if enabled; awards already held are left out. Writes nothing
-    and publishes nothing. Admins only.
+    and publishes nothing.
     """
     caller = _admin(rules_admin_routes)
     found = inject(diagnose.simulate, container())(caller.tenant_id, **body.chosen())
@@ -91,6 +91,6 @@ def explain(user_id: PathId, achievement_id: PathId) -> rules_schemas.Explained:
     outside_effective_dates, not_in_audience, already_held (a record someone holds in the
     period, or the user's membership of the period), revoked, due (reached, not granted yet: a
     sync grants it) or not_applicable (no counter decides it: manual, period winners, goals,
-    projects, courses, repeatable events). Admins only.
+    projects, courses, repeatable events).
     """
     return _tenant_one(rules_schemas.Explained, diagnose.explain, user_id, achievement_id)

@@ -30,10 +30,16 @@ def documented(
 ) -> Callable[[F], F]:
     """Register a route under ``path`` documented by its docstring; ``answer`` describes its
     success (``status``), ``tag`` defaults to the path's first segment; ``errors`` documents
-    answers the usual ones do not cover (by status)."""
+    answers the usual ones do not cover (by status). An admin route's description ends with who
+    may call it and its audit log action, read from ``access.ROUTES`` (so the document cannot
+    say otherwise than the check does)."""
 
     def register(route: F) -> F:
+        from accolade.entrypoints.http import access  # it imports this module
+
         summary, _, description = inspect.cleandoc(route.__doc__ or "").partition("\n")
+        if path.startswith("/v1/admin/"):
+            description += "\n\n" + access.described(access.route_key(method.__name__, path))
         responses: dict[int, Any] = {status: {"description": answer}}
         for code, text in (errors or {}).items():
             responses[code] = {
