@@ -4,8 +4,8 @@ Immutable values are ``typing.NamedTuple``, not frozen dataclasses: creating a f
 costs 0.65 ms on Python 3.11 and 0.94 ms on 3.13 (six methods, each compiled with ``exec``), a
 NamedTuple 0.09 ms, and each handler's first call paid 25-46 ms for Accolade's dataclasses
 (issue 9). A NamedTuple compares equal to any tuple of the same values and serializes as a list:
-values that are compared across classes or dumped as mappings, and mutable accumulators, stay
-dataclasses.
+values that are compared across classes or dumped as mappings stay dataclasses, and mutable
+accumulators (``ApplyOutcome``, ``BatchGrant``) are plain classes.
 """
 
 from __future__ import annotations
@@ -197,12 +197,10 @@ class EventDeltas(NamedTuple):
 
 
 class ApplyOutcome:
-    """What an apply of counter changes did. (Accumulators here are plain classes: a
-    dataclass's generated methods cost every cold start half a millisecond each.)"""
+    """What an apply of counter changes did."""
 
     def __init__(self) -> None:
-        # Events with a counter that could not be written (throttled, raced too often): retry
-        # them.
+        # Events with a counter that could not be written (throttled, raced too often): retry them.
         self.failed: set[str] = set()
         # Every moved counter's total after this apply (also where an earlier delivery counted
         # the events), so the evaluator reads none of them again.

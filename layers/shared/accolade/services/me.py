@@ -245,27 +245,17 @@ def my_ledger(
     return awards.ledger(tenant_id, user_id, limit=page.limit, after=page.after)
 
 
-class MessageFilter(NamedTuple):
-    """Which of a user's messages a list shows: only those of ``message_type``, and only unread
-    (``unread`` True) or read (False) ones; None: any."""
-
-    message_type: MessageType | None = None
-    unread: bool | None = None
-
-
-ANY_MESSAGE = MessageFilter()
-
-
 def my_messages(
     tenant_id: str,
     user_id: str,
     *,
-    only: MessageFilter = ANY_MESSAGE,
+    message_type: MessageType | None = None,
+    unread: bool | None = None,
     page: PageRequest = FIRST_PAGE,
     inbox: InboxRepository,
 ) -> Page[Message]:
     """The user's inbox, newest first: of one type, and only unread or read ones, when asked."""
-    query = InboxQuery(page.limit, page.after, only.message_type, only.unread)
+    query = InboxQuery(page.limit, page.after, message_type, unread)
     return inbox.messages(tenant_id, user_id, query)
 
 

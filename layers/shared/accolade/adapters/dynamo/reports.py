@@ -52,8 +52,15 @@ class _Profile(NamedTuple):
 
 # A tally's active awards, organisation by slot and version (0: no tally item yet).
 _Tally = tuple[int, dict[str, str], int]
-# What one attempt reads of a user: the profile, the tallies by subject, the markers by scope.
-_Read = tuple[_Profile, dict[str, _Tally], dict[str, str]]
+
+
+class _Read(NamedTuple):
+    """What one attempt reads of a user: the profile, the tallies by subject, the markers'
+    states by scope."""
+
+    profile: _Profile
+    tallies: dict[str, _Tally]
+    states: dict[str, str]
 
 
 def _slots(org_id: str | None, groups: Any) -> dict[str, str]:
@@ -101,7 +108,7 @@ def _read(
         item = found.get((marker.PK, marker.SK))
         if isinstance(item, CountedAwardItem):
             states[scope] = str(item.state)
-    return _profile_of(profile if isinstance(profile, UserItem) else None), tallies, states
+    return _Read(_profile_of(profile if isinstance(profile, UserItem) else None), tallies, states)
 
 
 def _move(
@@ -310,7 +317,9 @@ class DynamoCompletionRepository:
             together = _size(steps.values()) <= MAX_ITEMS
             failed: list[set[Hashable]] = []
             for group in [list(steps)] if together else [[scope] for scope in steps]:
-                cancelled = _commit(tenant_id, award.user_id, [steps[s] for s in group], read[0])
+                cancelled = _commit(
+                    tenant_id, award.user_id, [steps[s] for s in group], read.profile
+                )
                 if cancelled is not None:
                     failed.append(cancelled.failed_conditions)
                     continue

@@ -418,7 +418,8 @@ def my_messages(
         me.my_messages,
         type or "",
         "" if unread is None else str(unread),
-        only=me.MessageFilter(type, unread),
+        message_type=type,
+        unread=unread,
         limit=limit,
     )
 
